@@ -1,0 +1,45 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """Staff roles (R37). Customers are not users of this table; the portal comes later."""
+
+    AGENT = "agent", _("Service agent")
+    DISPATCHER = "dispatcher", _("Dispatcher")
+    ENGINEER = "engineer", _("Engineer")
+    CLERK = "clerk", _("Service clerk")
+    PARTS_CLERK = "parts_clerk", _("Parts clerk")
+    FINANCE = "finance", _("Finance")
+    QUALITY = "quality", _("Quality & compliance")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    HQ_ADMIN = "hq_admin", _("HQ admin")
+    DEALER_STAFF = "dealer_staff", _("Dealer staff")
+
+
+# Roles that see every work order of the company (R37); the others are scoped.
+COMPANY_WIDE_ROLES = frozenset(
+    {
+        Role.AGENT,
+        Role.DISPATCHER,
+        Role.CLERK,
+        Role.PARTS_CLERK,
+        Role.FINANCE,
+        Role.QUALITY,
+        Role.SUPERVISOR,
+        Role.HQ_ADMIN,
+    }
+)
+
+# Roles that need a customer's full phone number to do their work (R41); others see it masked.
+PHONE_VISIBLE_ROLES = frozenset(
+    {
+        Role.AGENT,
+        Role.DISPATCHER,
+        Role.ENGINEER,
+        Role.CLERK,
+        Role.SUPERVISOR,
+        Role.HQ_ADMIN,
+        Role.DEALER_STAFF,
+    }
+)

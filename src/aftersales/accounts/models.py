@@ -1,0 +1,176 @@
+"""People and organisation (R37, R38): HQ, dealers, service points, staff users and engineers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.core.models import TimeStampedModel
+from aftersales.core.phones import phone_display, validate_phone
+
+from .choices import COMPANY_WIDE_ROLES, PHONE_VISIBLE_ROLES, Role
+
+
+class Dealer(TimeStampedModel):
+    """A partner company that runs service points; its staff see only their own work."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=128)
+    contact_name = models.CharField(_("contact person"), max_length=64, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("dealer")
+        verbose_name_plural = _("dealers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServicePoint(TimeStampedModel):
+    """A branch (dealer=None: run by HQ) or a dealer's service centre, with a region and location."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=128)
+    dealer = models.ForeignKey(
+        Dealer,
+        verbose_name=_("dealer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="service_points",
+        help_text=_("Empty for service points run by HQ."),
+    )
+    province = models.CharField(_("province"), max_length=32)
+    city = models.CharField(_("city"), max_length=32)
+    district = models.CharField(_("district"), max_length=32, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
+    product_lines = models.ManyToManyField(
+        "catalog.ProductLine", verbose_name=_("product lines served"), blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("service point")
+        verbose_name_plural = _("service points")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def region(self) -> str:
+        return " ".join(part for part in (self.province, self.city, self.district) if part)
+
+
+class User(AbstractUser):
+    """A staff user with one role; dealer staff belong to a dealer, field staff to a service point."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.AGENT)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
+    dealer = models.ForeignKey(
+        Dealer, verbose_name=_("dealer"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    service_point = models.ForeignKey(
+        ServicePoint,
+        verbose_name=_("service point"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return (self.last_name + self.first_name) or self.username
+
+    @property
+    def sees_whole_company(self) -> bool:
+        return self.is_superuser or self.role in COMPANY_WIDE_ROLES
+
+    @property
+    def sees_customer_phone(self) -> bool:
+        return self.is_superuser or self.role in PHONE_VISIBLE_ROLES
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_superuser or self.role in roles
+
+
+class Engineer(TimeStampedModel):
+    """An engineer of a service point; qualifications per product line gate dispatch (R38)."""
+
+    user = models.OneToOneField(
+        User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="engineer"
+    )
+    service_point = models.ForeignKey(
+        ServicePoint,
+        verbose_name=_("service point"),
+        on_delete=models.PROTECT,
+        related_name="engineers",
+    )
+    employee_no = models.CharField(_("employee number"), max_length=32, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["employee_no"]
+        verbose_name = _("engineer")
+        verbose_name_plural = _("engineers")
+
+    def __str__(self) -> str:
+        return self.user.display_name
+
+    @property
+    def phone_display(self) -> str:
+        return phone_display(self.user.phone)
+
+
+class Qualification(TimeStampedModel):
+    """Trained and assessed on a product line, valid until the expiry date (R38)."""
+
+    engineer = models.ForeignKey(
+        Engineer,
+        verbose_name=_("engineer"),
+        on_delete=models.CASCADE,
+        related_name="qualifications",
+    )
+    product_line = models.ForeignKey(
+        "catalog.ProductLine", verbose_name=_("product line"), on_delete=models.PROTECT
+    )
+    certified_on = models.DateField(_("certified on"))
+    expires_on = models.DateField(_("expires on"))
+
+    class Meta:
+        ordering = ["engineer", "product_line"]
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engineer", "product_line"], name="accounts_qualification_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_on__gte=models.F("certified_on")),
+                name="accounts_qualification_expiry_after_certification",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.engineer} · {self.product_line}"
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.certified_on <= day <= self.expires_on

@@ -1,0 +1,18 @@
+"""One router for the whole API; each app registers its viewsets in its api.py."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from aftersales.catalog.api import register as register_catalog
+from aftersales.customers.api import register as register_customers
+from aftersales.devices.api import register as register_devices
+from aftersales.workorders.api import register as register_workorders
+
+router = DefaultRouter()
+for register in (register_catalog, register_customers, register_devices, register_workorders):
+    register(router)
+
+urlpatterns = [
+    path("auth/", include("aftersales.accounts.api_urls")),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,49 @@
+"""Phone numbers: validated and normalised for region CN, masked for roles that don't need them."""
+
+from __future__ import annotations
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+
+def phone_normalize(raw: str) -> str:
+    """E.164 form (+8613812341234) of a Chinese mobile or landline number; raises ValidationError."""
+    text = (raw or "").strip()
+    if not text:
+        return ""
+    try:
+        parsed = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException as error:
+        raise ValidationError(_("Enter a valid phone number."), code="invalid_phone") from error
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValidationError(_("Enter a valid phone number."), code="invalid_phone")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_display(e164: str) -> str:
+    """National digits for Chinese numbers (13812341234), international form otherwise."""
+    if not e164:
+        return ""
+    parsed = phonenumbers.parse(e164, "CN")
+    if parsed.country_code == 86:
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL).replace(" ", "")
+    return e164
+
+
+def phone_mask(e164: str) -> str:
+    """138****1234: the first three and last four digits stay readable."""
+    digits = phone_display(e164)
+    if len(digits) < 8:
+        return "*" * len(digits)
+    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+
+
+def phone_search_digits(query: str) -> str:
+    """The digits of a search query as they appear inside a stored E.164 number."""
+    digits = "".join(ch for ch in query if ch.isdigit())
+    return digits[1:] if digits.startswith("0") and len(digits) > 3 else digits
+
+
+def validate_phone(value: str) -> None:
+    phone_normalize(value)

@@ -1,0 +1,42 @@
+"""Channel backends. Email goes through Django's mail backend; SMS and WeChat log until a
+provider is configured (the gateway contract is the same `send` call)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from django.conf import settings
+from django.core.mail import send_mail
+
+from .choices import Channel
+
+logger = logging.getLogger("aftersales.notifications")
+
+
+class ChannelBackend(Protocol):
+    def send(self, *, recipient: str, subject: str, body: str) -> None: ...
+
+
+class EmailBackend:
+    def send(self, *, recipient: str, subject: str, body: str) -> None:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient], fail_silently=False)
+
+
+class LoggingBackend:
+    def __init__(self, channel: str):
+        self.channel = channel
+
+    def send(self, *, recipient: str, subject: str, body: str) -> None:
+        logger.info("[%s] to %s: %s %s", self.channel, recipient, subject, body)
+
+
+BACKENDS: dict[str, ChannelBackend] = {
+    Channel.EMAIL: EmailBackend(),
+    Channel.SMS: LoggingBackend(Channel.SMS),
+    Channel.WECHAT: LoggingBackend(Channel.WECHAT),
+}
+
+
+def backend_for(channel: str) -> ChannelBackend:
+    return BACKENDS[channel]

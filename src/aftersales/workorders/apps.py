@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkOrdersConfig(AppConfig):
+    name = "aftersales.workorders"
+    label = "workorders"
+    verbose_name = _("Work orders")

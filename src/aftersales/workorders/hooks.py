@@ -1,0 +1,35 @@
+"""Extension points for the apps that hang off a work order (field, sla, feedback, billing...).
+
+They register here instead of listening to signals, so a reader of the lifecycle sees every
+reaction: `transition_hooks` run inside the transition's transaction, after the event row.
+`detail_panels` name templates the work-order page includes (NetBox template extensions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+TransitionHook = Callable[..., None]
+
+transition_hooks: list[TransitionHook] = []
+
+
+@dataclass(frozen=True)
+class DetailPanel:
+    template: str
+    order: int = 100
+
+
+detail_panels: list[DetailPanel] = []
+
+
+def register_transition_hook(hook: TransitionHook) -> TransitionHook:
+    """Decorator: `hook(*, work_order, transition, actor)` runs on every transition."""
+    transition_hooks.append(hook)
+    return hook
+
+
+def register_detail_panel(template: str, order: int = 100) -> None:
+    detail_panels.append(DetailPanel(template=template, order=order))
+    detail_panels.sort(key=lambda panel: panel.order)

@@ -1,0 +1,94 @@
+"""Shared fixtures: one user per role, a dealer world with two dealers, API clients."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from rest_framework.test import APIClient
+
+from aftersales.accounts.choices import Role
+
+from . import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role: str = Role.AGENT, **kwargs):
+        return f.UserFactory(role=role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def agent(make_user):
+    return make_user(Role.AGENT, username="agent")
+
+
+@pytest.fixture
+def dispatcher(make_user):
+    return make_user(Role.DISPATCHER, username="dispatcher")
+
+
+@pytest.fixture
+def supervisor(make_user):
+    return make_user(Role.SUPERVISOR, username="supervisor")
+
+
+@pytest.fixture
+def clerk(make_user):
+    return make_user(Role.CLERK, username="clerk")
+
+
+@pytest.fixture
+def finance(make_user):
+    return make_user(Role.FINANCE, username="finance")
+
+
+@pytest.fixture
+def world(db):
+    """Two dealers, each with a service point and an engineer, and a work order at each."""
+    dealer_a, dealer_b = f.DealerFactory(code="DA"), f.DealerFactory(code="DB")
+    point_a = f.ServicePointFactory(dealer=dealer_a)
+    point_b = f.ServicePointFactory(dealer=dealer_b)
+    engineer_a = f.EngineerFactory(service_point=point_a, user__username="eng_a")
+    engineer_b = f.EngineerFactory(service_point=point_b, user__username="eng_b")
+    staff_a = f.UserFactory(role=Role.DEALER_STAFF, dealer=dealer_a, username="dealer_a")
+    staff_b = f.UserFactory(role=Role.DEALER_STAFF, dealer=dealer_b, username="dealer_b")
+    order_a = f.WorkOrderFactory(service_point=point_a)
+    order_b = f.WorkOrderFactory(service_point=point_b)
+    return type(
+        "World",
+        (),
+        dict(
+            dealer_a=dealer_a,
+            dealer_b=dealer_b,
+            point_a=point_a,
+            point_b=point_b,
+            engineer_a=engineer_a,
+            engineer_b=engineer_b,
+            staff_a=staff_a,
+            staff_b=staff_b,
+            order_a=order_a,
+            order_b=order_b,
+        ),
+    )
+
+
+@pytest.fixture
+def api_client():
+    def client_for(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return client_for
+
+
+def uses_postgres() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))

@@ -1,0 +1,140 @@
+"""Factories for every model the tests build; realistic Chinese data, deterministic sequences."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import factory
+from factory.django import DjangoModelFactory
+
+from aftersales.accounts.choices import Role
+from aftersales.accounts.models import Dealer, Engineer, Qualification, ServicePoint, User
+from aftersales.catalog.models import ProductLine, ProductModel
+from aftersales.customers.models import Contact, Customer
+from aftersales.devices.models import Device
+from aftersales.workorders.choices import Channel, WorkOrderType
+from aftersales.workorders.models import WorkOrder
+
+PASSWORD = "demo-pass-123"
+
+
+class DealerFactory(DjangoModelFactory):
+    class Meta:
+        model = Dealer
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"D{n:03d}")
+    name = factory.Sequence(lambda n: f"华东经销商{n}号")
+
+
+class ServicePointFactory(DjangoModelFactory):
+    class Meta:
+        model = ServicePoint
+
+    code = factory.Sequence(lambda n: f"SP{n:03d}")
+    name = factory.Sequence(lambda n: f"上海服务网点{n}")
+    dealer = factory.SubFactory(DealerFactory)
+    province = "上海市"
+    city = "上海市"
+    district = "浦东新区"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    last_name = "王"
+    first_name = factory.Sequence(lambda n: f"小{n}")
+    role = Role.AGENT
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def saved(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class ProductLineFactory(DjangoModelFactory):
+    class Meta:
+        model = ProductLine
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"PL{n}")
+    name = factory.Sequence(lambda n: f"打印机{n}")
+
+
+class ProductModelFactory(DjangoModelFactory):
+    class Meta:
+        model = ProductModel
+
+    product_line = factory.SubFactory(ProductLineFactory)
+    code = factory.Sequence(lambda n: f"LJ-{1000 + n}")
+    name = "激光打印机"
+
+
+class EngineerFactory(DjangoModelFactory):
+    class Meta:
+        model = Engineer
+
+    user = factory.SubFactory(UserFactory, role=Role.ENGINEER)
+    service_point = factory.SubFactory(ServicePointFactory)
+    employee_no = factory.Sequence(lambda n: f"E{n:04d}")
+
+
+class QualificationFactory(DjangoModelFactory):
+    class Meta:
+        model = Qualification
+
+    engineer = factory.SubFactory(EngineerFactory)
+    product_line = factory.SubFactory(ProductLineFactory)
+    certified_on = date(2025, 1, 1)
+    expires_on = date(2027, 12, 31)
+
+
+class CustomerFactory(DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    code = factory.Sequence(lambda n: f"C{n:05d}")
+    name = factory.Sequence(lambda n: f"上海星辰科技有限公司{n}")
+    phone = factory.Sequence(lambda n: f"+86138{n:08d}")
+    email = ""
+
+
+class ContactFactory(DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = "李娜"
+    phone = factory.Sequence(lambda n: f"+86139{n:08d}")
+
+
+class DeviceFactory(DjangoModelFactory):
+    class Meta:
+        model = Device
+
+    product_model = factory.SubFactory(ProductModelFactory)
+    serial_number = factory.Sequence(lambda n: f"SN{n:08d}")
+    customer = factory.SubFactory(CustomerFactory)
+    purchase_date = date(2026, 3, 1)
+
+
+class WorkOrderFactory(DjangoModelFactory):
+    """A work order straight in the database (state as given); use services to test behaviour."""
+
+    class Meta:
+        model = WorkOrder
+
+    number = factory.Sequence(lambda n: f"WO20261122{n:04d}")
+    channel = Channel.PHONE
+    type = WorkOrderType.REPAIR
+    customer = factory.SubFactory(CustomerFactory)
+    contact_name = "李娜"
+    contact_phone = factory.Sequence(lambda n: f"+86137{n:08d}")
+    device_model_text = "HP LaserJet M1005"
+    fault_symptom = "开机后卡纸，无法打印"
+    service_point = factory.SubFactory(ServicePointFactory)
