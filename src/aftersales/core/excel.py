@@ -10,6 +10,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -32,8 +33,6 @@ def xlsx_bytes(*, title: str, headers: Sequence[str], rows: Iterable[Sequence[An
     sheet = workbook.create_sheet(title=title[:31])
     for index, header in enumerate(headers, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(12, len(str(header)) * 2 + 4)
-    from openpyxl.cell import WriteOnlyCell
-
     header_cells = []
     for header in headers:
         cell = WriteOnlyCell(sheet, value=str(header))
