@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.choices import Role
@@ -54,11 +54,17 @@ def _validate_intake(work_order: WorkOrder) -> None:
         work_order.device_id or work_order.product_model_id or work_order.device_model_text.strip()
     ):
         errors["product_model"] = [_("Enter the device model, or pick the device by serial number.")]
-    if work_order.type == WorkOrderType.REPAIR and not work_order.fault_symptom.strip():
-        errors["fault_symptom"] = [_("Describe the fault symptom.")]
-    if work_order.device_id and work_order.device.customer_id != work_order.customer_id:
+    if (
+        work_order.device_id
+        and work_order.customer_id
+        and work_order.device.customer_id != work_order.customer_id
+    ):
         errors["device"] = [_("This device belongs to another customer.")]
-    if work_order.contact_id and work_order.contact.customer_id != work_order.customer_id:
+    if (
+        work_order.contact_id
+        and work_order.customer_id
+        and work_order.contact.customer_id != work_order.customer_id
+    ):
         errors["contact"] = [_("This contact belongs to another customer.")]
     if (
         work_order.engineer_id
@@ -82,6 +88,23 @@ def _normalize(work_order: WorkOrder) -> None:
         work_order.product_model_id = device.product_model_id
         work_order.serial_number = device.serial_number
         work_order.purchase_date = work_order.purchase_date or device.purchase_date
+
+
+def _validate_all(work_order: WorkOrder, exclude: list[str] | None = None) -> None:
+    """Every problem of the input at once, as field errors (R2: nothing is half-saved)."""
+    errors: dict[str, list[str]] = {}
+    for check in (
+        _normalize,
+        lambda wo: wo.full_clean(exclude=(exclude or []) + list(errors)),
+        _validate_intake,
+    ):
+        try:
+            check(work_order)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _event(
@@ -116,10 +139,7 @@ def workorder_create(*, actor, **fields: Any) -> WorkOrder:
         work_order.contact_name = work_order.contact.name
     if not work_order.contact_phone and work_order.contact_id:
         work_order.contact_phone = work_order.contact.phone
-    _normalize(work_order)
-    work_order.number = "WO00000000PENDING"  # numbered below, once the data is valid
-    work_order.full_clean(exclude=["number"])
-    _validate_intake(work_order)
+    _validate_all(work_order, exclude=["number"])
     work_order.number = number_next(prefix="WO")
     work_order.save()
     _event(work_order, kind=EventKind.CREATED, actor=actor, to_state=work_order.state)
@@ -164,9 +184,7 @@ def workorder_update(*, work_order_id: int, actor, expected_version: int, **fiel
     before = snapshot(work_order, AUDITED_FIELDS)
     for name, value in fields.items():
         setattr(work_order, name, value)
-    _normalize(work_order)
-    work_order.full_clean()
-    _validate_intake(work_order)
+    _validate_all(work_order)
     _save_with_history(work_order, before, actor)
     return work_order
 
@@ -286,6 +304,12 @@ def acknowledgement_queue(*, work_order: WorkOrder) -> None:
     Sent by SMS to the contact phone and by email when the customer has an address; queued on
     commit through the outbox, so a rolled-back acceptance sends nothing.
     """
+    with translation.override(settings.LANGUAGE_CODE):
+        _acknowledgement_queue(work_order)
+
+
+def _acknowledgement_queue(work_order: WorkOrder) -> None:
+    """Written in the company's language, whatever language the agent's screen is in."""
     promised = timezone.localtime(timezone.now() + timedelta(hours=FIRST_FEEDBACK_HOURS))
     subject = _("Your service request %(number)s has been accepted") % {"number": work_order.number}
     body = _(
