@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.choices import Role
 from aftersales.core.models import ChangeRecord
 
+from .choices import OPEN_STATES, State
 from .models import WorkOrder
 
 
@@ -70,3 +75,42 @@ def workorder_timeline(work_order: WorkOrder) -> list:
     events = list(work_order.events.select_related("actor"))
     changes = list(workorder_history(work_order).exclude(field="state"))
     return sorted(events + changes, key=lambda row: (row.created_at, row.__class__.__name__))
+
+
+OVERDUE_AFTER = timedelta(hours=24)  # placeholder until the SLA app computes due times per policy
+QUEUE_SIZE = 10
+
+
+def _mine(user):
+    """The user's own queue: what their role acts on next."""
+    rows = workorder_list(user)
+    if user.role == Role.ENGINEER:
+        return gettext_lazy("Assigned to me"), rows.filter(engineer__user=user, state__in=OPEN_STATES)
+    if user.role == Role.DISPATCHER:
+        return gettext_lazy("Waiting for assignment"), rows.filter(state=State.ACCEPTED)
+    if user.role == Role.CLERK:
+        return gettext_lazy("Completed, to close"), rows.filter(state=State.COMPLETED)
+    if user.role == Role.DEALER_STAFF:
+        return gettext_lazy("To accept or assign"), rows.filter(state__in=[State.NEW, State.ACCEPTED])
+    return gettext_lazy("Opened by me, still open"), rows.filter(created_by=user, state__in=OPEN_STATES)
+
+
+def workorder_queue(user) -> dict:
+    """Counts by state, overdue (open longer than 24 h since created) and mine, all scoped."""
+    scope = workorder_scope(user)
+    counted = dict(scope.order_by().values_list("state").annotate(n=Count("pk")))
+    overdue = (
+        workorder_list(user)
+        .filter(state__in=OPEN_STATES, created_at__lt=timezone.now() - OVERDUE_AFTER)
+        .order_by("created_at")
+    )
+    mine_title, mine = _mine(user)
+    return {
+        "counts": [(value, label, counted.get(value, 0)) for value, label in State.choices],
+        "open_count": sum(counted.get(value, 0) for value in OPEN_STATES),
+        "overdue_count": overdue.count(),
+        "overdue": list(overdue[:QUEUE_SIZE]),
+        "mine_title": mine_title,
+        "mine_count": mine.count(),
+        "mine": list(mine.order_by("-created_at")[:QUEUE_SIZE]),
+    }

@@ -18,6 +18,7 @@ from aftersales.accounts.models import Engineer
 from aftersales.core.errors import ConcurrentUpdate, DomainError, NotPermitted, TransitionNotAllowed
 from aftersales.core.phones import phone_display, phone_normalize
 from aftersales.core.services import changes_record, number_next, snapshot
+from aftersales.customers.services import customer_create
 from aftersales.notifications.choices import Channel as MessageChannel
 from aftersales.notifications.services import message_queue
 
@@ -77,6 +78,8 @@ def _validate_intake(work_order: WorkOrder) -> None:
 
 
 def _normalize(work_order: WorkOrder) -> None:
+    for name in ("contact_name", "fault_symptom"):  # whitespace alone is missing data (R2)
+        setattr(work_order, name, (getattr(work_order, name) or "").strip())
     if work_order.contact_phone:
         try:
             work_order.contact_phone = phone_normalize(work_order.contact_phone)
@@ -95,7 +98,8 @@ def _validate_all(work_order: WorkOrder, exclude: list[str] | None = None) -> No
     errors: dict[str, list[str]] = {}
     for check in (
         _normalize,
-        lambda wo: wo.full_clean(exclude=(exclude or []) + list(errors)),
+        # created_by is set by the service, and empty for automatic intake (R1: email, portal).
+        lambda wo: wo.full_clean(exclude=(exclude or []) + ["created_by"] + list(errors)),
         _validate_intake,
     ):
         try:
@@ -148,7 +152,9 @@ def workorder_create(*, actor, **fields: Any) -> WorkOrder:
 
 def _locked(work_order_id: int, expected_version: int | None) -> WorkOrder:
     work_order = (
-        WorkOrder.objects.select_for_update()
+        # of=("self",): lock the work-order row only; PostgreSQL refuses FOR UPDATE on the
+        # nullable side of the outer join to the engineer.
+        WorkOrder.objects.select_for_update(of=("self",))
         .select_related("engineer__user", "customer")
         .get(pk=work_order_id)
     )
@@ -381,3 +387,53 @@ def attachment_add(
     attachment.save()
     _event(work_order, kind=EventKind.ATTACHMENT, actor=actor, note=attachment.original_name)
     return attachment
+
+
+class _DryRun(Exception):
+    """Raised to roll back a trial intake."""
+
+
+# Errors of the inline customer are reported under these names, apart from the work order's own.
+NEW_CUSTOMER_PREFIX = "new_customer_"
+
+
+def workorder_intake(
+    *,
+    actor,
+    new_customer: dict[str, Any] | None = None,
+    first_contact_resolution: str | None = None,
+    dry_run: bool = False,
+    **fields: Any,
+) -> WorkOrder | None:
+    """A phone intake, all or nothing: an inline new customer, the work order and, for a question
+    answered on the call, its first-contact resolution (R4).
+
+    With `dry_run` everything runs through the same services and is rolled back, so the read-back
+    (R3) shows only data that will be accepted. Errors of the new customer carry field names
+    prefixed with `new_customer_`.
+    """
+    try:
+        with transaction.atomic():
+            if new_customer is not None:
+                try:
+                    fields["customer"] = customer_create(actor=actor, **new_customer)
+                except ValidationError as error:
+                    raise ValidationError(
+                        {
+                            f"{NEW_CUSTOMER_PREFIX}{name}": messages
+                            for name, messages in error.message_dict.items()
+                        }
+                    ) from error
+            work_order = workorder_create(actor=actor, **fields)
+            if first_contact_resolution is not None:
+                work_order = workorder_transition(
+                    work_order_id=work_order.pk,
+                    action="resolve",
+                    actor=actor,
+                    resolution=first_contact_resolution,
+                )
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        return None
+    return work_order

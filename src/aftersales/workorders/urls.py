@@ -1,2 +1,22 @@
+from django.urls import path
+
+from . import views
+
 app_name = "workorders"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.WorkOrderListView.as_view(), name="list"),
+    path("export.xlsx", views.WorkOrderExportView.as_view(), name="export"),
+    path("new/", views.WorkOrderIntakeView.as_view(), name="intake"),
+    path("lookup/customers/", views.customer_lookup, name="lookup_customers"),
+    path("lookup/devices/", views.device_lookup, name="lookup_devices"),
+    path("<int:pk>/", views.WorkOrderDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.WorkOrderEditView.as_view(), name="edit"),
+    path("<int:pk>/do/<str:action>/", views.workorder_transition_view, name="transition"),
+    path("<int:pk>/notes/", views.note_add_view, name="note_add"),
+    path("<int:pk>/attachments/", views.attachment_add_view, name="attachment_add"),
+    path(
+        "<int:pk>/attachments/<int:attachment_pk>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
+]

@@ -1,0 +1,77 @@
+"""Organisation and people in the admin: dealers, service points, users, engineers (R37, R38)."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Dealer, Engineer, Qualification, ServicePoint, User
+
+
+@admin.register(Dealer)
+class DealerAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "contact_name", "phone", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name", "contact_name", "phone"]
+
+
+@admin.register(ServicePoint)
+class ServicePointAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "dealer", "province", "city", "district", "phone", "is_active"]
+    list_filter = ["is_active", "dealer", "province"]
+    search_fields = ["code", "name", "province", "city", "district", "address"]
+    list_select_related = ["dealer"]
+    autocomplete_fields = ["dealer"]
+    filter_horizontal = ["product_lines"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "dealer", "phone", "is_active"]}),
+        (_("Location"), {"fields": ["province", "city", "district", "address", "latitude", "longitude"]}),
+        (_("Product lines served"), {"fields": ["product_lines"]}),
+    ]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "last_name", "first_name", "role", "dealer", "service_point", "is_active"]
+    list_filter = ["role", "is_active", "is_staff", "is_superuser", "dealer"]
+    search_fields = ["username", "first_name", "last_name", "email", "phone"]
+    list_select_related = ["dealer", "service_point"]
+    autocomplete_fields = ["dealer", "service_point"]
+    fieldsets = [
+        *BaseUserAdmin.fieldsets,
+        (
+            _("Role and organisation"),
+            {"fields": ["role", "phone", "dealer", "service_point", "language"]},
+        ),
+    ]
+    add_fieldsets = [
+        *BaseUserAdmin.add_fieldsets,
+        (
+            _("Role and organisation"),
+            {"fields": ["role", "phone", "dealer", "service_point", "language"]},
+        ),
+    ]
+
+
+class QualificationInline(admin.TabularInline):
+    model = Qualification
+    extra = 0
+    autocomplete_fields = ["product_line"]
+
+
+@admin.register(Engineer)
+class EngineerAdmin(admin.ModelAdmin):
+    list_display = ["employee_no", "__str__", "service_point", "is_active"]
+    list_filter = ["is_active", "service_point__dealer", "service_point"]
+    search_fields = ["employee_no", "user__username", "user__first_name", "user__last_name"]
+    list_select_related = ["user", "service_point"]
+    autocomplete_fields = ["user", "service_point"]
+    inlines = [QualificationInline]
+
+
+@admin.register(Qualification)
+class QualificationAdmin(admin.ModelAdmin):
+    list_display = ["engineer", "product_line", "certified_on", "expires_on"]
+    list_filter = ["product_line", "expires_on"]
+    search_fields = ["engineer__employee_no", "engineer__user__last_name", "engineer__user__first_name"]
+    list_select_related = ["engineer__user", "product_line"]
+    autocomplete_fields = ["engineer", "product_line"]

@@ -1,0 +1,90 @@
+"""Template helpers shared by every page: Bootstrap fields, state badges, phone masking, sorting."""
+
+from __future__ import annotations
+
+from django import forms, template
+from django.utils.safestring import mark_safe
+
+from aftersales.core.phones import phone_display, phone_mask
+
+register = template.Library()
+
+STATE_CLASSES = {
+    "new": "text-bg-info",
+    "accepted": "text-bg-primary",
+    "assigned": "text-bg-primary",
+    "in_service": "text-bg-warning",
+    "waiting": "text-bg-secondary",
+    "completed": "text-bg-success",
+    "closed": "text-bg-dark",
+    "cancelled": "text-bg-light border",
+}
+PRIORITY_CLASSES = {"low": "text-secondary", "high": "text-danger", "urgent": "text-danger fw-bold"}
+
+
+@register.filter
+def state_class(state: str) -> str:
+    """Bootstrap badge colours of a lifecycle state."""
+    return STATE_CLASSES.get(state, "text-bg-secondary")
+
+
+@register.filter
+def priority_class(priority: str) -> str:
+    return PRIORITY_CLASSES.get(priority, "")
+
+
+@register.filter
+def phone_for(e164: str, user) -> str:
+    """The phone number as this user may read it: in full, or masked (138****1234) (R41)."""
+    if not e164:
+        return ""
+    if getattr(user, "sees_customer_phone", False):
+        return phone_display(e164)
+    return phone_mask(e164)
+
+
+def _widget_class(widget: forms.Widget) -> str:
+    if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)):
+        return "form-check-input"
+    if isinstance(widget, (forms.Select, forms.SelectMultiple)):
+        return "form-select"
+    return "form-control"
+
+
+@register.inclusion_tag("core/_field.html")
+def field(bound_field, testid_prefix: str = "field", **attrs):
+    """A form field the Bootstrap way: label, widget, help text and errors; `data-testid` for tests."""
+    widget = bound_field.field.widget
+    css = _widget_class(widget)
+    if bound_field.errors:
+        css += " is-invalid"
+    widget_attrs = {"class": f"{css} {widget.attrs.get('class', '')}".strip()}
+    widget_attrs["data-testid"] = f"{testid_prefix}-{bound_field.name}"
+    widget_attrs.update({key.replace("_", "-"): value for key, value in attrs.items()})
+    return {
+        "field": bound_field,
+        "widget_html": bound_field.as_widget(attrs=widget_attrs),
+        "is_check": css.startswith("form-check-input"),
+        "is_hidden": bound_field.is_hidden,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def sort_url(context, key: str) -> str:
+    """The current query with `ordering` toggled on `key` (first click ascending) and page reset."""
+    request = context["request"]
+    current = request.GET.get("ordering", "")
+    params = request.GET.copy()
+    params["ordering"] = f"-{key}" if current == key else key
+    params.pop("page", None)
+    return f"?{params.urlencode()}"
+
+
+@register.simple_tag(takes_context=True)
+def sort_icon(context, key: str) -> str:
+    current = context["request"].GET.get("ordering", "")
+    if current == key:
+        return mark_safe('<i class="bi bi-caret-up-fill small" aria-hidden="true"></i>')
+    if current == f"-{key}":
+        return mark_safe('<i class="bi bi-caret-down-fill small" aria-hidden="true"></i>')
+    return ""

@@ -1,0 +1,267 @@
+"""Forms of the work-order pages. They collect and shape input only; services decide and save."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.choices import Role
+from aftersales.accounts.models import Engineer, ServicePoint
+from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
+from aftersales.core.errors import DomainError
+from aftersales.core.phones import phone_display
+from aftersales.customers.choices import CustomerKind
+from aftersales.customers.models import Customer
+from aftersales.customers.selectors import customer_scope
+from aftersales.devices.models import Device
+from aftersales.devices.selectors import device_scope
+
+from .choices import Channel, NoteVisibility, Priority, ProposedHandling, WaitingReason, WorkOrderType
+from .models import WorkOrder
+from .transitions import Transition
+
+
+class EngineerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Engineer) -> str:
+        return f"{obj.user.display_name} · {obj.service_point.name}"
+
+
+def form_add_errors(form: forms.Form, error: Exception, aliases: dict[str, str] | None = None) -> None:
+    """Put a service's DomainError or ValidationError on the form: on the field it names when the
+    form shows that field, otherwise at the top of the form."""
+    aliases = aliases or {}
+
+    def target(name: str | None) -> str | None:
+        name = aliases.get(name or "", name)
+        if name in form.fields and not form.fields[name].widget.is_hidden:
+            return name
+        return None  # unknown or hidden fields: the message goes on top, where the user sees it
+
+    if isinstance(error, DomainError):
+        form.add_error(target(error.field), error.message)
+    elif isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            form.add_error(target(None if name == "__all__" else name), messages)
+    elif isinstance(error, ValidationError):
+        form.add_error(None, error.messages)
+    else:  # pragma: no cover - only the two kinds above are passed in
+        raise error
+
+
+# Service field names the intake and edit forms show under another name.
+WORKORDER_FIELD_ALIASES = {"product_model": "device_model_text", "contact": "contact_name"}
+
+TEXTAREA = {"rows": 2}
+
+
+class WorkOrderDataForm(forms.Form):
+    """The data fields shared by intake and edit (R2, R4, R7)."""
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+    type = forms.ChoiceField(label=_("Type"), choices=WorkOrderType.choices, initial=WorkOrderType.REPAIR)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
+    contact_name = forms.CharField(label=_("Contact person"), max_length=64)
+    contact_phone = forms.CharField(
+        label=_("Contact phone"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    device_model_text = forms.CharField(
+        label=_("Device model"),
+        max_length=128,
+        required=False,
+        help_text=_("Free text when the device is not on file yet."),
+    )
+    serial_number = forms.CharField(label=_("Serial number"), max_length=64, required=False)
+    part_model = forms.CharField(label=_("Consumable / part model"), max_length=128, required=False)
+    purchase_date = forms.DateField(
+        label=_("Purchase date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    fault_symptom = forms.CharField(
+        label=_("Fault symptom / service need"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    error_messages = forms.CharField(
+        label=_("Error messages shown"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+    recent_operations = forms.CharField(
+        label=_("Recent special operations"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+    fault_category = forms.CharField(label=_("Fault category"), max_length=64, required=False)
+    probable_cause = forms.CharField(
+        label=_("Probable cause"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+    proposed_handling = forms.ChoiceField(
+        label=_("Proposed handling"),
+        choices=[("", "---------"), *ProposedHandling.choices],
+        required=False,
+    )
+    estimated_hours = forms.DecimalField(
+        label=_("Estimated hours"), max_digits=6, decimal_places=1, min_value=0, required=False
+    )
+    service_point = forms.ModelChoiceField(
+        label=_("Service point"), queryset=ServicePoint.objects.none(), required=False
+    )
+
+    DATA_FIELDS = (
+        "channel",
+        "type",
+        "priority",
+        "contact_name",
+        "contact_phone",
+        "device_model_text",
+        "serial_number",
+        "part_model",
+        "purchase_date",
+        "fault_symptom",
+        "error_messages",
+        "recent_operations",
+        "fault_category",
+        "probable_cause",
+        "proposed_handling",
+        "estimated_hours",
+        "service_point",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if user.sees_whole_company or user.role == Role.DEALER_STAFF:
+            self.fields["service_point"].queryset = service_points_in_scope(user)
+            # Scoped users must keep the work order inside what they can see.
+            self.fields["service_point"].required = not user.sees_whole_company
+        else:
+            del self.fields["service_point"]
+
+    def workorder_fields(self) -> dict[str, Any]:
+        """The cleaned data under the names the work-order services take."""
+        return {name: self.cleaned_data[name] for name in self.DATA_FIELDS if name in self.fields}
+
+
+class IntakeForm(WorkOrderDataForm):
+    """A request taken on the phone: who calls, about which device, what is wrong (R1-R4, R7)."""
+
+    customer = forms.ModelChoiceField(
+        queryset=Customer.objects.none(), required=False, widget=forms.HiddenInput
+    )
+    customer_label = forms.CharField(required=False, widget=forms.HiddenInput)
+    new_customer = forms.BooleanField(label=_("New customer"), required=False)
+    new_customer_name = forms.CharField(label=_("Customer name"), max_length=128, required=False)
+    new_customer_phone = forms.CharField(
+        label=_("Customer phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    new_customer_kind = forms.ChoiceField(
+        label=_("Customer kind"), choices=CustomerKind.choices, initial=CustomerKind.COMPANY
+    )
+    device = forms.ModelChoiceField(queryset=Device.objects.none(), required=False, widget=forms.HiddenInput)
+    device_label = forms.CharField(required=False, widget=forms.HiddenInput)
+    resolved_at_first_contact = forms.BooleanField(
+        label=_("Resolved at first contact"),
+        required=False,
+        help_text=_("A consultation answered on the call is closed right away."),
+    )
+    resolution = forms.CharField(label=_("Resolution"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["customer"].queryset = customer_scope(user)
+        self.fields["device"].queryset = device_scope(user)
+        if "service_point" in self.fields and user.service_point_id:
+            self.fields["service_point"].initial = user.service_point_id
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_customer"):
+            if not (data.get("new_customer_name") or "").strip():
+                self.add_error("new_customer_name", _("Enter the customer's name."))
+            if not (data.get("new_customer_phone") or "").strip():
+                self.add_error("new_customer_phone", _("Enter the customer's phone number."))
+        elif not data.get("customer") and "customer" not in self.errors:
+            self.add_error("customer", _("Look up the customer, or enter a new customer."))
+        return data
+
+    def workorder_fields(self) -> dict[str, Any]:
+        fields = super().workorder_fields()
+        fields["device"] = self.cleaned_data.get("device")
+        return fields
+
+
+class WorkOrderEditForm(WorkOrderDataForm):
+    """The data of an existing work order, saved only over the version it was read at (R41)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, work_order: WorkOrder, user, **kwargs):
+        if "data" not in kwargs and not args:
+            kwargs["initial"] = self.initial_from(work_order)
+        super().__init__(*args, user=user, **kwargs)
+        if not user.sees_customer_phone:
+            # The masked number cannot be edited; it stays as it is (R41).
+            del self.fields["contact_phone"]
+
+    @classmethod
+    def initial_from(cls, work_order: WorkOrder) -> dict[str, Any]:
+        initial = {name: getattr(work_order, name) for name in cls.DATA_FIELDS}
+        initial["service_point"] = work_order.service_point_id
+        initial["contact_phone"] = phone_display(work_order.contact_phone)
+        initial["version"] = work_order.version
+        return initial
+
+
+class TransitionForm(forms.Form):
+    """The small form behind one lifecycle button; shows only the inputs that transition needs."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    # Not required here: the transition itself says what is missing, in one place.
+    engineer = EngineerChoiceField(label=_("Engineer"), queryset=Engineer.objects.none(), required=False)
+    waiting_reason = forms.ChoiceField(
+        label=_("Waiting for"), choices=[("", "---------"), *WaitingReason.choices], required=False
+    )
+    resolution = forms.CharField(label=_("Resolution"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
+
+    def __init__(self, *args, transition: Transition, user, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{transition.name}_%s")
+        super().__init__(*args, **kwargs)
+        self.transition = transition
+        if transition.needs_engineer:
+            self.fields["engineer"].queryset = engineers_in_scope(user)
+        else:
+            del self.fields["engineer"]
+        if not transition.needs_waiting_reason:
+            del self.fields["waiting_reason"]
+        if not transition.needs_resolution:
+            del self.fields["resolution"]
+        if transition.needs_note:
+            self.fields["note"].label = _("Reason")
+
+    def transition_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "expected_version": data["version"],
+            "note": data.get("note", ""),
+            "engineer": data.get("engineer"),
+            "waiting_reason": data.get("waiting_reason", ""),
+            "resolution": data.get("resolution", ""),
+        }
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
+    visibility = forms.ChoiceField(
+        label=_("Visibility"), choices=NoteVisibility.choices, initial=NoteVisibility.INTERNAL
+    )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}),
+        help_text=_("Images or PDF."),
+    )
+    description = forms.CharField(label=_("Description"), max_length=255, required=False)

@@ -1,0 +1,444 @@
+"""Work-order pages: list (+ HTMX partial and Excel export), intake with read-back, detail with
+lifecycle buttons, notes and attachments, and edit under optimistic locking.
+
+Views stay thin: reads through selectors (scoped: out of scope is a 404), writes through services,
+and every DomainError/ValidationError becomes a message on the page, never a 500.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_GET, require_POST
+
+from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
+from aftersales.core.errors import DomainError
+from aftersales.core.excel import xlsx_response
+from aftersales.core.htmx import render_page_or_partial
+from aftersales.core.models import AccessLog
+from aftersales.core.phones import phone_display
+from aftersales.core.services import access_log
+from aftersales.core.views import register_home_panel
+from aftersales.customers.selectors import customer_search
+from aftersales.devices.selectors import device_search
+
+from . import hooks
+from .choices import State
+from .filtersets import WorkOrderFilterSet
+from .forms import (
+    WORKORDER_FIELD_ALIASES,
+    AttachmentForm,
+    IntakeForm,
+    NoteForm,
+    TransitionForm,
+    WorkOrderEditForm,
+    form_add_errors,
+)
+from .models import WorkOrder
+from .selectors import workorder_get, workorder_list, workorder_queue, workorder_scope, workorder_timeline
+from .services import attachment_add, note_add, workorder_intake, workorder_transition, workorder_update
+from .tables import EXPORT_HEADERS, LIST_COLUMNS, PAGE_SIZE, export_rows, phone_for, timeline_entries
+from .transitions import TRANSITIONS, transitions_available
+
+# ---------------------------------------------------------------------------------------------
+# List, HTMX partial and export: one FilterSet, scoped rows.
+
+
+def workorder_filterset(request: HttpRequest) -> WorkOrderFilterSet:
+    """The list's one filter over the user's rows; the service point and engineer choices offer
+    only what the user may see (R37)."""
+    filterset = WorkOrderFilterSet(request.GET, queryset=workorder_list(request.user), request=request)
+    filterset.filters["service_point"].queryset = service_points_in_scope(request.user)
+    filterset.filters["engineer"].queryset = engineers_in_scope(request.user)
+    form = filterset.form
+    form.fields["state"].widget = forms.CheckboxSelectMultiple(choices=form.fields["state"].choices)
+    for name in ("created_after", "created_before"):
+        form.fields[name].widget.input_type = "date"
+    return filterset
+
+
+class WorkOrderListView(LoginRequiredMixin, View):
+    """`/workorders/`: the full page, or only the results table for an HTMX request."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        filterset = workorder_filterset(request)
+        page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        context = {
+            "filterset": filterset,
+            "page": page,
+            "columns": LIST_COLUMNS,
+            "rows": [(wo, phone_for(request.user, wo.contact_phone)) for wo in page.object_list],
+            "export_query": request.GET.urlencode(),
+        }
+        return render_page_or_partial(
+            request,
+            page_template="workorders/list.html",
+            partial_template="htmx/workorder_table.html",
+            context=context,
+        )
+
+
+class WorkOrderExportView(LoginRequiredMixin, View):
+    """`/workorders/export.xlsx`: the filtered, scoped list as a spreadsheet; the export is logged (R41)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        filterset = workorder_filterset(request)
+        exported = 0
+
+        def counted(rows):
+            nonlocal exported
+            for row in rows:
+                exported += 1
+                yield row
+
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response = xlsx_response(
+            filename=f"workorders-{stamp}.xlsx",
+            title=_("Work orders"),
+            headers=[str(header) for header in EXPORT_HEADERS],
+            rows=counted(export_rows(filterset.qs.iterator(chunk_size=2000), request.user)),
+        )
+        access_log(
+            actor=request.user,
+            action=AccessLog.Action.EXPORT,
+            resource="workorders",
+            detail=f"{exported} rows; filters: {request.GET.urlencode()}",
+        )
+        return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Intake: form → read-back → confirmed create (with an inline customer) in one transaction.
+
+
+def _intake_save(*, form: IntakeForm, actor, dry_run: bool) -> WorkOrder | None:
+    """Run the intake service with the form's data; its errors land on the form's fields."""
+    data = form.cleaned_data
+    new_customer = None
+    if data.get("new_customer"):
+        new_customer = {
+            "name": data["new_customer_name"],
+            "phone": data["new_customer_phone"],
+            "kind": data["new_customer_kind"],
+        }
+    try:
+        return workorder_intake(
+            actor=actor,
+            customer=data.get("customer"),
+            new_customer=new_customer,
+            first_contact_resolution=(
+                data.get("resolution", "") if data.get("resolved_at_first_contact") else None
+            ),
+            dry_run=dry_run,
+            **form.workorder_fields(),
+        )
+    except (DomainError, ValidationError) as error:
+        form_add_errors(form, error, WORKORDER_FIELD_ALIASES)
+        raise
+
+
+def _readback_rows(form: IntakeForm, user) -> list[tuple[str, str, str]]:
+    """The key data read back to the caller before saving (R3): (testid, label, value)."""
+    data = form.cleaned_data
+    choices = {name: dict(form.fields[name].choices) for name in ("channel", "type", "priority")}
+    if data.get("new_customer"):
+        customer = _("%(name)s (new customer, %(phone)s)") % {
+            "name": data["new_customer_name"],
+            "phone": data["new_customer_phone"],
+        }
+    else:
+        customer = str(data["customer"])
+    device = data.get("device")
+    device_text = (
+        str(device)
+        if device
+        else " / ".join(part for part in (data.get("device_model_text"), data.get("serial_number")) if part)
+    )
+    rows = [
+        ("type", _("Type"), str(choices["type"].get(data["type"], ""))),
+        ("channel", _("Channel"), str(choices["channel"].get(data["channel"], ""))),
+        ("priority", _("Priority"), str(choices["priority"].get(data["priority"], ""))),
+        ("customer", _("Customer"), customer),
+        ("contact_name", _("Contact person"), data["contact_name"]),
+        ("contact_phone", _("Contact phone"), data["contact_phone"]),
+        ("device", _("Device"), device_text or "—"),
+        ("part_model", _("Consumable / part model"), data.get("part_model") or "—"),
+        ("purchase_date", _("Purchase date"), str(data["purchase_date"] or "—")),
+        ("fault_symptom", _("Fault symptom / service need"), data["fault_symptom"]),
+    ]
+    if data.get("error_messages"):
+        rows.append(("error_messages", _("Error messages shown"), data["error_messages"]))
+    if data.get("resolved_at_first_contact"):
+        rows.append(("resolution", _("Resolved at first contact"), data.get("resolution", "")))
+    return rows
+
+
+class WorkOrderIntakeView(LoginRequiredMixin, View):
+    """`/workorders/new/`: take a request on the phone, read it back, then create it (R1-R4, R7)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.form_page(request, IntakeForm(user=request.user))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = IntakeForm(request.POST, user=request.user)
+        step = request.POST.get("step", "review")
+        if step == "edit" or not form.is_valid():
+            return self.form_page(request, form)
+        try:
+            work_order = _intake_save(form=form, actor=request.user, dry_run=step != "confirm")
+        except (DomainError, ValidationError):
+            return self.form_page(request, form)
+        if work_order is None:
+            context = {"form": form, "readback": _readback_rows(form, request.user)}
+            return render(request, "workorders/intake_review.html", context)
+        if work_order.state == State.CLOSED:
+            messages.success(
+                request,
+                _("Work order %(number)s created and closed at first contact.")
+                % {"number": work_order.number},
+            )
+        else:
+            messages.success(request, _("Work order %(number)s created.") % {"number": work_order.number})
+        if workorder_scope(request.user).filter(pk=work_order.pk).exists():
+            return redirect("workorders:detail", pk=work_order.pk)
+        return redirect("workorders:list")
+
+    def form_page(self, request: HttpRequest, form: IntakeForm) -> HttpResponse:
+        return render(request, "workorders/intake.html", {"form": form})
+
+
+@login_required
+@require_GET
+def customer_lookup(request: HttpRequest) -> HttpResponse:
+    """Autocomplete for intake: customers by name, code or phone digits, in the user's scope."""
+    customers = list(customer_search(request.user, request.GET.get("q", "")))
+    prefetch_related_objects(customers, "contacts")
+    results = []
+    for customer in customers:
+        contact = next(iter(customer.contacts.all()), None)
+        contact_phone = contact.phone if contact else customer.phone
+        results.append(
+            {
+                "customer": customer,
+                "phone": phone_for(request.user, customer.phone),
+                "contact_name": contact.name if contact else customer.name,
+                # Only roles that see phone numbers get one filled in for them (R41).
+                "contact_phone": phone_display(contact_phone) if request.user.sees_customer_phone else "",
+            }
+        )
+    return render(
+        request, "htmx/customer_lookup.html", {"results": results, "query": request.GET.get("q", "")}
+    )
+
+
+@login_required
+@require_GET
+def device_lookup(request: HttpRequest) -> HttpResponse:
+    """Autocomplete for intake: devices by serial number, in the user's scope."""
+    devices = device_search(request.user, request.GET.get("serial", ""))
+    return render(
+        request, "htmx/device_lookup.html", {"devices": devices, "query": request.GET.get("serial", "")}
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Detail, lifecycle actions, notes, attachments.
+
+
+class WorkOrderDetailView(LoginRequiredMixin, View):
+    """`/workorders/<pk>/`: data, timeline, notes, attachments and exactly the allowed actions."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user = request.user
+        work_order = workorder_get(user, pk)
+        actions = [
+            (
+                transition,
+                TransitionForm(transition=transition, user=user, initial={"version": work_order.version}),
+            )
+            for transition in transitions_available(work_order, user)
+        ]
+        if user.sees_customer_phone:
+            access_log(
+                actor=user, action=AccessLog.Action.VIEW, resource="workorder", detail=work_order.number
+            )
+        context = {
+            "wo": work_order,
+            "contact_phone": phone_for(user, work_order.contact_phone),
+            "customer_phone": phone_for(user, work_order.customer.phone),
+            "actions": actions,
+            "timeline": timeline_entries(workorder_timeline(work_order), user),
+            "notes": work_order.notes.select_related("author"),
+            "attachments": work_order.attachments.select_related("uploaded_by"),
+            "note_form": NoteForm(),
+            "attachment_form": AttachmentForm(),
+            "panels": hooks.detail_panels,
+        }
+        return render(request, "workorders/detail.html", context)
+
+
+def _messages_from(request: HttpRequest, error: Exception) -> None:
+    if isinstance(error, DomainError):
+        messages.error(request, error.message)
+    elif isinstance(error, ValidationError):
+        for text in error.messages:
+            messages.error(request, text)
+
+
+def _form_errors_to_messages(request: HttpRequest, form: forms.Form) -> None:
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+def _back_to(request: HttpRequest, work_order: WorkOrder) -> HttpResponse:
+    """To the work order's page, or the list when the user no longer sees it."""
+    if workorder_scope(request.user).filter(pk=work_order.pk).exists():
+        return redirect("workorders:detail", pk=work_order.pk)
+    return redirect("workorders:list")
+
+
+@login_required
+@require_POST
+def workorder_transition_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """`/workorders/<pk>/do/<action>/`: run one lifecycle transition; refusals become messages."""
+    work_order = workorder_get(request.user, pk)
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise Http404
+    form = TransitionForm(request.POST, transition=transition, user=request.user)
+    if not form.is_valid():
+        _form_errors_to_messages(request, form)
+        return redirect("workorders:detail", pk=work_order.pk)
+    try:
+        work_order = workorder_transition(
+            work_order_id=work_order.pk,
+            action=transition.name,
+            actor=request.user,
+            **form.transition_kwargs(),
+        )
+    except (DomainError, ValidationError) as error:
+        _messages_from(request, error)
+        return redirect("workorders:detail", pk=work_order.pk)
+    messages.success(
+        request,
+        _("%(action)s: done. Work order %(number)s is now “%(state)s”.")
+        % {"action": transition.label, "number": work_order.number, "state": work_order.get_state_display()},
+    )
+    return _back_to(request, work_order)
+
+
+@login_required
+@require_POST
+def note_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    work_order = workorder_get(request.user, pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        _form_errors_to_messages(request, form)
+    else:
+        try:
+            note_add(work_order=work_order, actor=request.user, **form.cleaned_data)
+        except (DomainError, ValidationError) as error:
+            _messages_from(request, error)
+        else:
+            messages.success(request, _("Note added."))
+    return redirect(reverse("workorders:detail", args=[work_order.pk]) + "#notes")
+
+
+@login_required
+@require_POST
+def attachment_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    work_order = workorder_get(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        _form_errors_to_messages(request, form)
+    else:
+        try:
+            attachment_add(
+                work_order=work_order,
+                actor=request.user,
+                upload=form.cleaned_data["file"],
+                description=form.cleaned_data["description"],
+            )
+        except (DomainError, ValidationError) as error:
+            _messages_from(request, error)
+        else:
+            messages.success(request, _("Attachment uploaded."))
+    return redirect(reverse("workorders:detail", args=[work_order.pk]) + "#attachments")
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """Served only to users who may see the work order (404 otherwise), under its original name."""
+    work_order = workorder_get(request.user, pk)
+    attachment = get_object_or_404(work_order.attachments, pk=attachment_pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Edit under optimistic locking.
+
+
+class WorkOrderEditView(LoginRequiredMixin, View):
+    """`/workorders/<pk>/edit/`: saved only over the version that was read; if someone else saved
+    in between, the user's input stays on the page and nothing is overwritten (R41)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        work_order = workorder_get(request.user, pk)
+        form = WorkOrderEditForm(work_order=work_order, user=request.user)
+        return self.form_page(request, work_order, form)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        work_order = workorder_get(request.user, pk)
+        form = WorkOrderEditForm(request.POST, work_order=work_order, user=request.user)
+        if not form.is_valid():
+            return self.form_page(request, work_order, form)
+        try:
+            workorder_update(
+                work_order_id=work_order.pk,
+                actor=request.user,
+                expected_version=form.cleaned_data["version"],
+                **form.workorder_fields(),
+            )
+        except (DomainError, ValidationError) as error:
+            form_add_errors(form, error, WORKORDER_FIELD_ALIASES)
+            stale = isinstance(error, DomainError) and error.code == "stale_version"
+            return self.form_page(request, work_order, form, stale=stale)
+        messages.success(request, _("Work order %(number)s saved.") % {"number": work_order.number})
+        return _back_to(request, work_order)
+
+    def form_page(self, request, work_order, form, *, stale: bool = False) -> HttpResponse:
+        return render(request, "workorders/edit.html", {"wo": work_order, "form": form, "stale": stale})
+
+
+# ---------------------------------------------------------------------------------------------
+# "My queue" on the home page.
+
+
+def queue_panel(request: HttpRequest) -> dict:
+    return workorder_queue(request.user)
+
+
+register_home_panel("workorders/_queue_panel.html", queue_panel, order=10)
