@@ -1,2 +1,13 @@
+from django.urls import path
+
+from . import views
+
 app_name = "customers"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.customer_list, name="list"),
+    path("export/", views.customer_export, name="export"),
+    path("new/", views.customer_create_view, name="create"),
+    path("import/", views.customer_import, name="import"),
+    path("import/template/", views.customer_import_template, name="import_template"),
+    path("<int:pk>/", views.customer_detail, name="detail"),
+]

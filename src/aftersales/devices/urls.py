@@ -1,2 +1,12 @@
+from django.urls import path
+
+from . import views
+
 app_name = "devices"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.device_list, name="list"),
+    path("export/", views.device_export, name="export"),
+    path("import/", views.device_import, name="import"),
+    path("import/template/", views.device_import_template, name="import_template"),
+    path("<int:pk>/", views.device_detail, name="detail"),
+]

@@ -1,0 +1,80 @@
+"""Forms of the customer pages; they only collect input, the services do the writing."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.models import Dealer
+
+from .choices import CustomerKind
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: per field where the form has it, else on top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+class CustomerSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Name, code, phone or contact")}),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *CustomerKind.choices]
+    )
+
+
+class CustomerCreateForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=CustomerKind.choices, initial=CustomerKind.COMPANY)
+    name = forms.CharField(label=_("Name"), max_length=128)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=20, help_text=_("Mobile or landline, e.g. 13812345678")
+    )
+    email = forms.EmailField(label=_("Email"), required=False)
+    contact_name = forms.CharField(label=_("Contact person"), max_length=64, required=False)
+    province = forms.CharField(label=_("Province"), max_length=32, required=False)
+    city = forms.CharField(label=_("City"), max_length=32, required=False)
+    district = forms.CharField(label=_("District"), max_length=32, required=False)
+    address = forms.CharField(label=_("Address"), max_length=255, required=False)
+    dealer = forms.ModelChoiceField(
+        label=_("Served by dealer"),
+        queryset=Dealer.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("HQ directly"),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is None or not user.sees_whole_company:
+            # Dealer staff create customers of their own dealer (the service fills it in).
+            del self.fields["dealer"]
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel file (.xlsx)"))
+    skip_invalid = forms.BooleanField(
+        label=_("Skip bad rows"),
+        required=False,
+        help_text=_(
+            "Import the valid rows and list the skipped ones. Otherwise nothing is imported "
+            "while any row has an error."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise ValidationError(_("Upload an Excel file (.xlsx)."), code="invalid_type")
+        if upload.size > 10 * 1024 * 1024:
+            raise ValidationError(_("The file is larger than 10 MB."), code="too_large")
+        return upload
