@@ -1,5 +1,245 @@
-"""REST API of this app (filled by the API work)."""
+"""REST API of customers: scoped to the user (R37), phones masked by role (R41).
+
+Creation goes through `services.customer_create` (phone validated and normalised to E.164).
+There is no `customer_update` service yet; edits here normalise the phone the same way and
+validate the model, and should move to services.py when that service exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from aftersales.accounts.choices import Role
+from aftersales.accounts.models import Dealer
+from aftersales.core.api import CustomerPhoneField, RoleWritePermission, problem_responses, request_user
+from aftersales.core.models import AccessLog
+from aftersales.core.phones import phone_normalize, phone_search_digits
+from aftersales.core.services import access_log
+
+from . import services
+from .choices import CustomerKind
+from .models import Contact, Customer
+from .selectors import customer_scope
+
+CUSTOMER_WRITE_ROLES = frozenset(
+    {
+        Role.AGENT,
+        Role.DISPATCHER,
+        Role.CLERK,
+        Role.SUPERVISOR,
+        Role.HQ_ADMIN,
+        Role.DEALER_STAFF,
+        Role.ENGINEER,
+    }
+)
+CUSTOMER_DELETE_ROLES = frozenset({Role.SUPERVISOR, Role.HQ_ADMIN})
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    phone = CustomerPhoneField()
+
+    class Meta:
+        model = Contact
+        fields = ["id", "name", "phone", "email", "title", "is_primary"]
+        read_only_fields = fields
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    """A customer as readers get it: phone numbers in full or masked by role (R41)."""
+
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    phone = CustomerPhoneField()
+    contacts = ContactSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "code",
+            "kind",
+            "kind_display",
+            "name",
+            "phone",
+            "email",
+            "province",
+            "city",
+            "district",
+            "address",
+            "notes",
+            "dealer",
+            "contacts",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CustomerWriteSerializer(serializers.Serializer):
+    """Input of a new customer; shapes only, the service validates and normalises."""
+
+    name = serializers.CharField(max_length=128)
+    phone = serializers.CharField(max_length=32, help_text=_("Mobile or landline, region CN."))
+    kind = serializers.ChoiceField(choices=CustomerKind.choices, default=CustomerKind.COMPANY)
+    code = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, default="", help_text=_("Generated when empty.")
+    )
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    province = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    district = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    contact_name = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default="", help_text=_("First contact person.")
+    )
+    dealer = serializers.PrimaryKeyRelatedField(
+        queryset=Dealer.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("Company-wide roles only; dealer staff always file customers under their dealer."),
+    )
+
+    def validate_dealer(self, dealer: Dealer | None) -> Dealer | None:
+        user = request_user(self.context)
+        scoped = user is not None and not user.sees_whole_company
+        if dealer is not None and scoped and dealer.pk != _own_dealer_id(user):
+            raise serializers.ValidationError(_("You can only file customers under your own dealer."))
+        return dealer
+
+
+class CustomerUpdateSerializer(serializers.Serializer):
+    """Editable fields of a customer (PATCH/PUT)."""
+
+    name = serializers.CharField(max_length=128)
+    phone = serializers.CharField(max_length=32)
+    kind = serializers.ChoiceField(choices=CustomerKind.choices)
+    email = serializers.EmailField(allow_blank=True)
+    province = serializers.CharField(max_length=32, allow_blank=True)
+    city = serializers.CharField(max_length=32, allow_blank=True)
+    district = serializers.CharField(max_length=32, allow_blank=True)
+    address = serializers.CharField(max_length=255, allow_blank=True)
+    notes = serializers.CharField(allow_blank=True)
+
+
+def _own_dealer_id(user) -> int | None:
+    engineer = getattr(user, "engineer", None)
+    return engineer.service_point.dealer_id if engineer is not None else user.dealer_id
+
+
+@transaction.atomic
+def _customer_edit(*, customer: Customer, fields: dict[str, Any]) -> Customer:
+    """Same normalisation as customer_create; to move to services.customer_update."""
+    if "phone" in fields:
+        try:
+            fields["phone"] = phone_normalize(fields["phone"])
+        except ValidationError as error:
+            raise ValidationError({"phone": error.messages}) from error
+    for name, value in fields.items():
+        setattr(customer, name, value.strip() if name == "name" else value)
+    customer.full_clean()
+    customer.save()
+    return customer
+
+
+class CustomerFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    kind = django_filters.ChoiceFilter(choices=CustomerKind.choices, label=_("Kind"))
+
+    class Meta:
+        model = Customer
+        fields = ["q", "kind", "dealer"]
+
+    def search(self, queryset, name, value):
+        """Name, code, or phone digits of the customer or one of its contacts."""
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q(name__icontains=value) | Q(code__iexact=value)
+        digits = phone_search_digits(value)
+        if len(digits) >= 4:
+            condition |= Q(phone__contains=digits) | Q(
+                pk__in=Contact.objects.filter(phone__contains=digits).values("customer_id")
+            )
+        return queryset.filter(condition)
+
+
+_ERRORS = problem_responses(400, 403, 404)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: CustomerSerializer(many=True), **problem_responses(400)}),
+    retrieve=extend_schema(responses={200: CustomerSerializer, **problem_responses(404)}),
+    create=extend_schema(request=CustomerWriteSerializer, responses={201: CustomerSerializer, **_ERRORS}),
+    update=extend_schema(request=CustomerUpdateSerializer, responses={200: CustomerSerializer, **_ERRORS}),
+    partial_update=extend_schema(
+        request=CustomerUpdateSerializer, responses={200: CustomerSerializer, **_ERRORS}
+    ),
+    destroy=extend_schema(responses={204: None, **problem_responses(403, 404, 409)}),
+)
+class CustomerViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Customers in the user's scope; ?q= searches name, code and phone digits."""
+
+    queryset = Customer.objects.none()  # for the schema; get_queryset scopes per user
+    serializer_class = CustomerSerializer
+    permission_classes = [RoleWritePermission]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CustomerFilterSet
+
+    @property
+    def write_roles(self) -> frozenset[str]:
+        return CUSTOMER_DELETE_ROLES if self.action == "destroy" else CUSTOMER_WRITE_ROLES
+
+    def get_queryset(self):
+        return customer_scope(self.request.user).prefetch_related("contacts")
+
+    def _output(self, customer: Customer, status_code: int = status.HTTP_200_OK) -> Response:
+        return Response(CustomerSerializer(customer, context=self.get_serializer_context()).data, status_code)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Viewing one customer's personal data in full is logged (R41)."""
+        customer = self.get_object()
+        if request.user.sees_customer_phone:
+            access_log(actor=request.user, action=AccessLog.Action.VIEW, resource=f"customer:{customer.pk}")
+        return self._output(customer)
+
+    def create(self, request: Request) -> Response:
+        serializer = CustomerWriteSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if not request.user.sees_whole_company and data.get("dealer") is None:
+            data["dealer"] = Dealer.objects.filter(pk=_own_dealer_id(request.user)).first()
+        customer = services.customer_create(actor=request.user, **data)
+        return self._output(customer, status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        partial = kwargs.pop("partial", False)
+        customer = self.get_object()
+        serializer = CustomerUpdateSerializer(
+            data=request.data, partial=partial, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        customer = _customer_edit(customer=customer, fields=dict(serializer.validated_data))
+        return self._output(customer)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.update(request, *args, partial=True, **kwargs)
 
 
 def register(router) -> None:
     """Add this app's viewsets to the project's router."""
+    router.register(r"customers", CustomerViewSet, basename="customer")

@@ -1,0 +1,449 @@
+"""Work-order serializers: output shapes, and input shapes that the views hand to the services.
+
+None of them saves anything: `create`/`update` are never called; the views call
+`services.workorder_create`, `workorder_update`, `workorder_transition`, `note_add` and
+`attachment_add` with `validated_data`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import phonenumbers
+from django.db.models import QuerySet
+from django.urls import NoReverseMatch
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+
+from aftersales.accounts.choices import Role
+from aftersales.accounts.models import Engineer, ServicePoint
+from aftersales.catalog.models import ProductModel
+from aftersales.core.api import (
+    CustomerPhoneField,
+    IdNameSerializer,
+    ScopedPrimaryKeyRelatedField,
+    request_user,
+)
+from aftersales.core.models import ChangeRecord
+from aftersales.core.phones import phone_display, phone_mask
+from aftersales.customers.models import Contact, Customer
+from aftersales.customers.selectors import customer_scope
+from aftersales.devices.models import Device
+from aftersales.devices.selectors import device_scope
+
+from ..choices import Channel, NoteVisibility, WaitingReason
+from ..models import Attachment, Note, WorkOrder, WorkOrderEvent
+from ..services import EDITABLE_FIELDS
+from ..transitions import TRANSITIONS, transitions_available
+
+# --- scopes of the related ids a user may name (R37) -------------------------------------------
+
+
+def service_point_scope(user) -> QuerySet[ServicePoint]:
+    """Service points a user may file work at: all for company-wide roles, else their own."""
+    points = ServicePoint.objects.filter(is_active=True)
+    if user.sees_whole_company:
+        return points
+    if user.role == Role.DEALER_STAFF and user.dealer_id:
+        return points.filter(dealer_id=user.dealer_id)
+    engineer = getattr(user, "engineer", None)
+    if engineer is not None:
+        return points.filter(pk=engineer.service_point_id)
+    return points.none()
+
+
+def contact_scope(user) -> QuerySet[Contact]:
+    return Contact.objects.filter(customer__in=customer_scope(user).values("pk"))
+
+
+class OwnServicePointDefault:
+    """A scoped user's work lands at their own service point unless they name one, so that
+    they still see it afterwards (R37)."""
+
+    requires_context = True
+
+    def __call__(self, field: serializers.Field) -> ServicePoint | None:
+        user = request_user(field.context)
+        if user is None or user.sees_whole_company:
+            return None
+        engineer = getattr(user, "engineer", None)
+        if engineer is not None:
+            return engineer.service_point
+        return user.service_point
+
+
+class RejectUnknownFieldsMixin:
+    """Unknown keys are an error, not silently dropped: `{"state": "closed"}` must not look accepted."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if hasattr(data, "keys"):
+            unknown = set(data.keys()) - set(self.fields)  # type: ignore[attr-defined]
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        name: [
+                            serializers.ErrorDetail(
+                                str(
+                                    _("State changes only through the action endpoints.")
+                                    if name in ("state", "waiting_reason", "engineer")
+                                    else _("Unknown or read-only field.")
+                                ),
+                                code="unknown_field",
+                            )
+                        ]
+                        for name in sorted(unknown)
+                    }
+                )
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+class WorkOrderSerializer(serializers.ModelSerializer):
+    """A work order as every reader gets it; contact phone masked for roles that don't need it."""
+
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    waiting_reason_display = serializers.CharField(source="get_waiting_reason_display", read_only=True)
+    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
+    type_display = serializers.CharField(source="get_type_display", read_only=True)
+    priority_display = serializers.CharField(source="get_priority_display", read_only=True)
+    proposed_handling_display = serializers.CharField(source="get_proposed_handling_display", read_only=True)
+    customer = IdNameSerializer(read_only=True)
+    contact_phone = CustomerPhoneField()
+    product_model = IdNameSerializer(read_only=True, allow_null=True)
+    device_model_label = serializers.CharField(read_only=True)
+    service_point = IdNameSerializer(read_only=True, allow_null=True)
+    engineer = IdNameSerializer(read_only=True, allow_null=True)
+    available_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WorkOrder
+        fields = [
+            "id",
+            "number",
+            "state",
+            "state_display",
+            "waiting_reason",
+            "waiting_reason_display",
+            "version",
+            "available_actions",
+            "channel",
+            "channel_display",
+            "type",
+            "type_display",
+            "priority",
+            "priority_display",
+            "customer",
+            "contact",
+            "contact_name",
+            "contact_phone",
+            "device",
+            "product_model",
+            "device_model_text",
+            "device_model_label",
+            "serial_number",
+            "part_model",
+            "purchase_date",
+            "fault_symptom",
+            "error_messages",
+            "recent_operations",
+            "service_point",
+            "engineer",
+            "fault_category",
+            "probable_cause",
+            "proposed_handling",
+            "proposed_handling_display",
+            "estimated_hours",
+            "resolution",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "accepted_at",
+            "completed_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(TRANSITIONS))))
+    def get_available_actions(self, work_order: WorkOrder) -> list[str]:
+        """The action endpoints this user may call now (the buttons on the page)."""
+        user = request_user(self.context)
+        if user is None:
+            return []
+        return [t.name for t in transitions_available(work_order, user)]
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    author = IdNameSerializer(read_only=True)
+    visibility_display = serializers.CharField(source="get_visibility_display", read_only=True)
+
+    class Meta:
+        model = Note
+        fields = ["id", "author", "visibility", "visibility_display", "body", "created_at"]
+        read_only_fields = fields
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    uploaded_by = IdNameSerializer(read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "original_name",
+            "content_type",
+            "size",
+            "description",
+            "uploaded_by",
+            "created_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, attachment: Attachment) -> str:
+        """Served through the permission-checked download endpoint, never from MEDIA_URL."""
+        try:
+            return reverse(
+                "workorder-attachment-download",
+                kwargs={"pk": attachment.work_order_id, "attachment_id": attachment.pk},
+                request=self.context.get("request"),
+            )
+        except NoReverseMatch:  # pragma: no cover - route names are fixed in register()
+            return ""
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = IdNameSerializer(read_only=True, allow_null=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = WorkOrderEvent
+        fields = [
+            "id",
+            "created_at",
+            "kind",
+            "kind_display",
+            "action",
+            "from_state",
+            "to_state",
+            "note",
+            "actor",
+        ]
+        read_only_fields = fields
+
+
+# History fields whose values are customer phone numbers: masked like everywhere else (R41).
+PHONE_HISTORY_FIELDS = frozenset({"contact_phone"})
+
+
+class ChangeRecordSerializer(serializers.ModelSerializer):
+    actor = IdNameSerializer(read_only=True, allow_null=True)
+    old_value = serializers.SerializerMethodField()
+    new_value = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ChangeRecord
+        fields = ["id", "created_at", "field", "field_label", "old_value", "new_value", "actor"]
+        read_only_fields = fields
+
+    def _value(self, record: ChangeRecord, value: str) -> str:
+        if record.field not in PHONE_HISTORY_FIELDS or not value:
+            return value
+        user = request_user(self.context)
+        masked = not (user is not None and user.sees_customer_phone)
+        try:
+            return phone_mask(value) if masked else phone_display(value)
+        except phonenumbers.NumberParseException:  # not a stored E.164 number
+            return "*" * len(value) if masked else value
+
+    def get_old_value(self, record: ChangeRecord) -> str:
+        return self._value(record, record.old_value)
+
+    def get_new_value(self, record: ChangeRecord) -> str:
+        return self._value(record, record.new_value)
+
+
+# --- input ------------------------------------------------------------------------------------
+
+_WRITE_FIELDS = [
+    "channel",
+    "type",
+    "priority",
+    "customer",
+    "contact",
+    "contact_name",
+    "contact_phone",
+    "device",
+    "product_model",
+    "device_model_text",
+    "serial_number",
+    "part_model",
+    "purchase_date",
+    "fault_symptom",
+    "error_messages",
+    "recent_operations",
+    "service_point",
+    "fault_category",
+    "probable_cause",
+    "proposed_handling",
+    "estimated_hours",
+    "resolution",
+]
+assert set(_WRITE_FIELDS) == set(EDITABLE_FIELDS), "API write fields drifted from services.EDITABLE_FIELDS"
+
+
+class WorkOrderWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    """Intake data (R1, R2, R7). Related ids are limited to what the user may see (R37)."""
+
+    channel = serializers.ChoiceField(
+        choices=Channel.choices, default=Channel.API, help_text=_("Defaults to “api” (R1).")
+    )
+    customer = ScopedPrimaryKeyRelatedField(scope=customer_scope, queryset=Customer.objects.all())
+    contact = ScopedPrimaryKeyRelatedField(
+        scope=contact_scope, queryset=Contact.objects.all(), required=False, allow_null=True
+    )
+    device = ScopedPrimaryKeyRelatedField(
+        scope=device_scope, queryset=Device.objects.all(), required=False, allow_null=True
+    )
+    product_model = serializers.PrimaryKeyRelatedField(
+        queryset=ProductModel.objects.all(), required=False, allow_null=True
+    )
+    service_point = ScopedPrimaryKeyRelatedField(
+        scope=service_point_scope,
+        queryset=ServicePoint.objects.all(),
+        allow_null=True,
+        default=OwnServicePointDefault(),
+    )
+
+    class Meta:
+        model = WorkOrder
+        fields = _WRITE_FIELDS
+        extra_kwargs = {
+            # Filled from the chosen contact when left out (services.workorder_create).
+            "contact_name": {"required": False, "allow_blank": True},
+            "contact_phone": {"required": False, "allow_blank": True},
+        }
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        user = request_user(self.context)
+        if (
+            not self.partial
+            and user is not None
+            and not user.sees_whole_company
+            and attrs.get("service_point") is None
+        ):
+            raise serializers.ValidationError(
+                {"service_point": [_("Choose the service point that takes this request.")]},
+                code="required",
+            )
+        return attrs
+
+
+class WorkOrderUpdateSerializer(WorkOrderWriteSerializer):
+    """A PATCH: any editable fields plus the `version` that was read (optimistic locking)."""
+
+    version = serializers.IntegerField(
+        min_value=1,
+        help_text=_("The version you read; a newer one on the server gives 409 stale_version."),
+    )
+
+    class Meta(WorkOrderWriteSerializer.Meta):
+        fields = [*_WRITE_FIELDS, "version"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Partial updates skip `required`; the version is never optional.
+        if "version" not in attrs:
+            raise serializers.ValidationError(
+                {"version": [serializers.ErrorDetail(str(_("This field is required.")), code="required")]}
+            )
+        return super().validate(attrs)
+
+
+class TransitionInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    """Common input of every action: an optional version (409 when stale) and a note."""
+
+    version = serializers.IntegerField(
+        min_value=1, required=False, help_text=_("If given, refused with 409 when the work order changed.")
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class AcceptInputSerializer(TransitionInputSerializer):
+    """accept: new → accepted; the customer is acknowledged (R3)."""
+
+
+class ResolveInputSerializer(TransitionInputSerializer):
+    """resolve: a consultation answered at first contact, closed at once (R4)."""
+
+    resolution = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssignInputSerializer(TransitionInputSerializer):
+    """assign: pick the engineer; the work order moves to the engineer's service point."""
+
+    engineer = serializers.PrimaryKeyRelatedField(
+        queryset=Engineer.objects.select_related("user", "service_point")
+    )
+
+
+class StartInputSerializer(TransitionInputSerializer):
+    """start: the assigned engineer begins the service."""
+
+
+class WaitInputSerializer(TransitionInputSerializer):
+    """wait: on hold for the customer, parts or a vendor (SLA paused)."""
+
+    waiting_reason = serializers.ChoiceField(choices=WaitingReason.choices)
+
+
+class ResumeInputSerializer(TransitionInputSerializer):
+    """resume: back in service after waiting."""
+
+
+class CompleteInputSerializer(TransitionInputSerializer):
+    """complete: the service is done; how it was resolved is required (R18)."""
+
+    resolution = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CloseInputSerializer(TransitionInputSerializer):
+    """close: a completed work order is closed."""
+
+
+class ReopenInputSerializer(TransitionInputSerializer):
+    """reopen: an unsatisfied customer reopens it; the note (reason) is required (R17, R23)."""
+
+
+class CancelInputSerializer(TransitionInputSerializer):
+    """cancel: an open work order is cancelled; the note (reason) is required."""
+
+
+TRANSITION_INPUTS: dict[str, type[TransitionInputSerializer]] = {
+    "accept": AcceptInputSerializer,
+    "resolve": ResolveInputSerializer,
+    "assign": AssignInputSerializer,
+    "start": StartInputSerializer,
+    "wait": WaitInputSerializer,
+    "resume": ResumeInputSerializer,
+    "complete": CompleteInputSerializer,
+    "close": CloseInputSerializer,
+    "reopen": ReopenInputSerializer,
+    "cancel": CancelInputSerializer,
+}
+assert set(TRANSITION_INPUTS) == set(TRANSITIONS), "every transition needs its input serializer"
+
+
+class NoteInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    body = serializers.CharField(max_length=5000)
+    visibility = serializers.ChoiceField(choices=NoteVisibility.choices, default=NoteVisibility.INTERNAL)
+
+
+class AttachmentInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    """A multipart upload; the type is checked by content in services.attachment_add."""
+
+    file = serializers.FileField(max_length=255, allow_empty_file=False)
+    description = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")

@@ -1,0 +1,308 @@
+"""Work-order endpoints. Reads go through selectors (scoped in SQL, R37), writes through services;
+every error leaves as a JSON problem (core/api.py). Work orders are never deleted: cancel is a
+transition."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from aftersales.accounts.choices import Role
+from aftersales.core.api import RoleWritePermission, problem_responses
+
+from .. import services
+from ..filtersets import WorkOrderFilterSet
+from ..models import WorkOrder
+from ..selectors import workorder_get, workorder_history, workorder_list
+from ..transitions import TRANSITIONS
+from .serializers import (
+    TRANSITION_INPUTS,
+    AttachmentInputSerializer,
+    AttachmentSerializer,
+    ChangeRecordSerializer,
+    EventSerializer,
+    NoteInputSerializer,
+    NoteSerializer,
+    TransitionInputSerializer,
+    WorkOrderSerializer,
+    WorkOrderUpdateSerializer,
+    WorkOrderWriteSerializer,
+)
+
+# Roles that take and edit requests. Finance, parts clerks and quality read only; transitions,
+# notes and attachments carry their own rules (transitions.py, services).
+INTAKE_ROLES = frozenset(
+    {
+        Role.AGENT,
+        Role.DISPATCHER,
+        Role.CLERK,
+        Role.SUPERVISOR,
+        Role.HQ_ADMIN,
+        Role.DEALER_STAFF,
+        Role.ENGINEER,
+    }
+)
+
+
+def _transition_endpoint(name: str, input_class: type[TransitionInputSerializer]) -> Callable:
+    """`POST /api/workorders/<id>/<name>/`: one endpoint per transition, with its own input."""
+    transition = TRANSITIONS[name]
+
+    def endpoint(self: WorkOrderViewSet, request: Request, pk: str | None = None) -> Response:
+        return self.run_transition(request, name, input_class)
+
+    endpoint.__name__ = name
+    endpoint.__qualname__ = f"WorkOrderViewSet.{name}"
+    endpoint.__doc__ = input_class.__doc__
+    sources = ", ".join(sorted(transition.sources))
+    roles = ", ".join(sorted(transition.roles))
+    decorated = action(detail=True, methods=["post"], url_path=name, url_name=name)(endpoint)
+    return extend_schema(
+        summary=str(transition.label),
+        description=(
+            f"{input_class.__doc__}\n\nFrom: {sources}. To: {transition.target}. Roles: {roles}. "
+            "409 `transition_not_allowed` from another state, 409 `stale_version` when `version` "
+            "is stale, 403 when the role may not run it."
+        ),
+        request=input_class,
+        responses={200: WorkOrderSerializer, **problem_responses(400, 403, 404, 409)},
+    )(decorated)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Work orders in your scope"),
+        responses={200: WorkOrderSerializer(many=True), **problem_responses(400)},
+    ),
+    retrieve=extend_schema(responses={200: WorkOrderSerializer, **problem_responses(404)}),
+)
+class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Work orders (R1, R2, R4, R7, R37, R41): filtered like the list page, scoped to the user."""
+
+    queryset = WorkOrder.objects.none()  # for the schema; get_queryset scopes per user
+    serializer_class = WorkOrderSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = WorkOrderFilterSet
+    permission_classes = [RoleWritePermission]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    @property
+    def write_roles(self) -> frozenset[str] | None:
+        return INTAKE_ROLES if self.action in ("create", "partial_update") else None
+
+    def get_queryset(self):
+        return workorder_list(self.request.user)
+
+    def get_object(self) -> WorkOrder:
+        """One work order in the user's scope, or 404 (never 403: existence is not disclosed)."""
+        try:
+            pk = int(self.kwargs[self.lookup_field])
+        except (TypeError, ValueError):
+            raise exceptions.NotFound() from None
+        return workorder_get(self.request.user, pk)
+
+    def _output(self, work_order: WorkOrder, status_code: int = status.HTTP_200_OK) -> Response:
+        return Response(
+            WorkOrderSerializer(work_order, context=self.get_serializer_context()).data, status_code
+        )
+
+    @extend_schema(
+        summary=_("Take a request (intake)"),
+        request=WorkOrderWriteSerializer,
+        responses={201: WorkOrderSerializer, **problem_responses(400, 403)},
+    )
+    def create(self, request: Request) -> Response:
+        """R1/R2: intake through the same service as the form; channel defaults to "api"."""
+        serializer = WorkOrderWriteSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        work_order = services.workorder_create(actor=request.user, **serializer.validated_data)
+        response = self._output(work_order, status.HTTP_201_CREATED)
+        response["Location"] = reverse("workorder-detail", kwargs={"pk": work_order.pk}, request=request)
+        return response
+
+    @extend_schema(
+        summary=_("Edit data fields (optimistic locking)"),
+        request=WorkOrderUpdateSerializer,
+        responses={200: WorkOrderSerializer, **problem_responses(400, 403, 404, 409)},
+    )
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        """PATCH with the `version` read: a stale one is refused with 409 and nothing is written."""
+        work_order = self.get_object()
+        serializer = WorkOrderUpdateSerializer(
+            data=request.data, partial=True, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        version = fields.pop("version")
+        updated = services.workorder_update(
+            work_order_id=work_order.pk, actor=request.user, expected_version=version, **fields
+        )
+        return self._output(updated)
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    def run_transition(
+        self, request: Request, name: str, input_class: type[TransitionInputSerializer]
+    ) -> Response:
+        work_order = self.get_object()
+        serializer = input_class(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data: dict[str, Any] = serializer.validated_data
+        updated = services.workorder_transition(
+            work_order_id=work_order.pk,
+            action=name,
+            actor=request.user,
+            expected_version=data.get("version"),
+            note=data.get("note", ""),
+            engineer=data.get("engineer"),
+            waiting_reason=data.get("waiting_reason", ""),
+            resolution=data.get("resolution", ""),
+        )
+        return self._output(updated)
+
+    accept = _transition_endpoint("accept", TRANSITION_INPUTS["accept"])
+    resolve = _transition_endpoint("resolve", TRANSITION_INPUTS["resolve"])
+    assign = _transition_endpoint("assign", TRANSITION_INPUTS["assign"])
+    start = _transition_endpoint("start", TRANSITION_INPUTS["start"])
+    wait = _transition_endpoint("wait", TRANSITION_INPUTS["wait"])
+    resume = _transition_endpoint("resume", TRANSITION_INPUTS["resume"])
+    complete = _transition_endpoint("complete", TRANSITION_INPUTS["complete"])
+    close = _transition_endpoint("close", TRANSITION_INPUTS["close"])
+    reopen = _transition_endpoint("reopen", TRANSITION_INPUTS["reopen"])
+    cancel = _transition_endpoint("cancel", TRANSITION_INPUTS["cancel"])
+
+    # --- notes, attachments, timeline -----------------------------------------------------------
+
+    @extend_schema(
+        methods=["GET"],
+        summary=_("Notes of a work order"),
+        responses={200: NoteSerializer(many=True), **problem_responses(404)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary=_("Add a note"),
+        request=NoteInputSerializer,
+        responses={201: NoteSerializer, **problem_responses(400, 404)},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def notes(self, request: Request, pk: str | None = None) -> Response:
+        work_order = self.get_object()
+        context = self.get_serializer_context()
+        if request.method == "GET":
+            notes = work_order.notes.select_related("author")
+            return Response(NoteSerializer(notes, many=True, context=context).data)
+        serializer = NoteInputSerializer(data=request.data, context=context)
+        serializer.is_valid(raise_exception=True)
+        note = services.note_add(work_order=work_order, actor=request.user, **serializer.validated_data)
+        return Response(NoteSerializer(note, context=context).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        summary=_("Attachments of a work order"),
+        responses={200: AttachmentSerializer(many=True), **problem_responses(404)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary=_("Upload an image or PDF"),
+        description="Multipart upload. The type is recognised by content (JPEG, PNG, GIF, WebP, PDF); "
+        "other files and files over the size limit give 400 on `file`.",
+        request={"multipart/form-data": AttachmentInputSerializer},
+        responses={201: AttachmentSerializer, **problem_responses(400, 404)},
+    )
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    def attachments(self, request: Request, pk: str | None = None) -> Response:
+        work_order = self.get_object()
+        context = self.get_serializer_context()
+        if request.method == "GET":
+            attachments = work_order.attachments.select_related("uploaded_by")
+            return Response(AttachmentSerializer(attachments, many=True, context=context).data)
+        serializer = AttachmentInputSerializer(data=request.data, context=context)
+        serializer.is_valid(raise_exception=True)
+        attachment = services.attachment_add(
+            work_order=work_order,
+            actor=request.user,
+            upload=serializer.validated_data["file"],
+            description=serializer.validated_data["description"],
+        )
+        return Response(
+            AttachmentSerializer(attachment, context=context).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        summary=_("Download an attachment"),
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            **problem_responses(404),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_id>[0-9]+)/download",
+        url_name="attachment-download",
+    )
+    def attachment_download(
+        self, request: Request, pk: str | None = None, attachment_id: str | None = None
+    ) -> FileResponse:
+        """Served only when the work order is in the user's scope (404 otherwise, R37)."""
+        work_order = self.get_object()
+        attachment = get_object_or_404(work_order.attachments.all(), pk=attachment_id)
+        try:
+            handle = attachment.file.open("rb")
+        except (FileNotFoundError, ValueError):
+            raise exceptions.NotFound(_("The file is no longer stored.")) from None
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
+
+    @extend_schema(
+        summary=_("Timeline events (transitions, notes, notifications)"),
+        responses={200: EventSerializer(many=True), **problem_responses(404)},
+    )
+    @action(detail=True, methods=["get"])
+    def events(self, request: Request, pk: str | None = None) -> Response:
+        work_order = self.get_object()
+        events = work_order.events.select_related("actor")
+        return Response(EventSerializer(events, many=True, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary=_("Field-level change history (R41)"),
+        responses={200: ChangeRecordSerializer(many=True), **problem_responses(404)},
+    )
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        work_order = self.get_object()
+        records = workorder_history(work_order)
+        return Response(
+            ChangeRecordSerializer(records, many=True, context=self.get_serializer_context()).data
+        )
+
+
+@extend_schema(exclude=True)
+class UnknownActionViewSet(viewsets.ViewSet):
+    """`/api/workorders/<id>/<unknown>/`: a JSON 404 problem instead of Django's HTML page."""
+
+    def _unknown(self) -> Response:
+        raise exceptions.NotFound(_("Unknown action."), code="unknown_action")
+
+    def list(self, request: Request, **kwargs: Any) -> Response:
+        return self._unknown()
+
+    def create(self, request: Request, **kwargs: Any) -> Response:
+        return self._unknown()
