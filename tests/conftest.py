@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from aftersales.accounts.choices import Role
@@ -15,6 +17,34 @@ from . import factories as f
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fast_tests(settings):
+    """A cheap password hasher (the default costs ~0.5 s per user), and Celery tasks run
+    in-process even when REDIS_URL is set; the worker test opts out of eager mode itself."""
+    from aftersales.config.celery import app as celery_app
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = eager
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Tests read English messages. Chinese, the default for real users, is proven by the tests
+    that ask for it without a language (tests/pages/test_i18n.py, the browser test)."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def client(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 @pytest.fixture
@@ -84,6 +114,7 @@ def world(db):
 def api_client():
     def client_for(user):
         client = APIClient()
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         client.force_authenticate(user)
         return client
 

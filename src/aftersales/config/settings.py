@@ -192,6 +192,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set, however many fields use it.
+    "ENUM_NAME_OVERRIDES": {
+        "WorkOrderStateEnum": "aftersales.workorders.choices.State",
+        "EventKindEnum": "aftersales.workorders.choices.EventKind",
+        "CustomerKindEnum": "aftersales.customers.choices.CustomerKind",
+        "ProductModelKindEnum": "aftersales.catalog.choices.ModelKind",
+    },
 }
 
 LOGGING = {

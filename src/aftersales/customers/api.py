@@ -9,10 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -24,11 +20,11 @@ from aftersales.accounts.choices import Role
 from aftersales.accounts.models import Dealer
 from aftersales.core.api import CustomerPhoneField, RoleWritePermission, problem_responses, request_user
 from aftersales.core.models import AccessLog
-from aftersales.core.phones import phone_normalize, phone_search_digits
 from aftersales.core.services import access_log
 
 from . import services
 from .choices import CustomerKind
+from .filtersets import CustomerFilterSet
 from .models import Contact, Customer
 from .selectors import customer_scope
 
@@ -136,43 +132,6 @@ def _own_dealer_id(user) -> int | None:
     return engineer.service_point.dealer_id if engineer is not None else user.dealer_id
 
 
-@transaction.atomic
-def _customer_edit(*, customer: Customer, fields: dict[str, Any]) -> Customer:
-    """Same normalisation as customer_create; to move to services.customer_update."""
-    if "phone" in fields:
-        try:
-            fields["phone"] = phone_normalize(fields["phone"])
-        except ValidationError as error:
-            raise ValidationError({"phone": error.messages}) from error
-    for name, value in fields.items():
-        setattr(customer, name, value.strip() if name == "name" else value)
-    customer.full_clean()
-    customer.save()
-    return customer
-
-
-class CustomerFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Search"))
-    kind = django_filters.ChoiceFilter(choices=CustomerKind.choices, label=_("Kind"))
-
-    class Meta:
-        model = Customer
-        fields = ["q", "kind", "dealer"]
-
-    def search(self, queryset, name, value):
-        """Name, code, or phone digits of the customer or one of its contacts."""
-        value = value.strip()
-        if not value:
-            return queryset
-        condition = Q(name__icontains=value) | Q(code__iexact=value)
-        digits = phone_search_digits(value)
-        if len(digits) >= 4:
-            condition |= Q(phone__contains=digits) | Q(
-                pk__in=Contact.objects.filter(phone__contains=digits).values("customer_id")
-            )
-        return queryset.filter(condition)
-
-
 _ERRORS = problem_responses(400, 403, 404)
 
 
@@ -233,7 +192,9 @@ class CustomerViewSet(
             data=request.data, partial=partial, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
-        customer = _customer_edit(customer=customer, fields=dict(serializer.validated_data))
+        customer = services.customer_update(
+            customer=customer, actor=request.user, **serializer.validated_data
+        )
         return self._output(customer)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:

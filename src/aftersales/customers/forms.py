@@ -20,17 +20,6 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, messages)
 
 
-class CustomerSearchForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("Name, code, phone or contact")}),
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *CustomerKind.choices]
-    )
-
-
 class CustomerCreateForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=CustomerKind.choices, initial=CustomerKind.COMPANY)
     name = forms.CharField(label=_("Name"), max_length=128)

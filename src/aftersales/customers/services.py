@@ -81,3 +81,17 @@ def contact_create(
     contact.full_clean()
     contact.save()
     return contact
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, actor=None, **fields) -> Customer:
+    """Edit a customer with the same normalisation as `customer_create` (phone in E.164)."""
+    if "phone" in fields:
+        fields["phone"] = _normalized_phone(fields["phone"], "phone")
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+    for name, value in fields.items():
+        setattr(customer, name, value)
+    customer.full_clean()
+    customer.save()
+    return customer

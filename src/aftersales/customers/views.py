@@ -6,11 +6,12 @@ phone numbers are masked for roles that do not need them and viewing/export is l
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,10 +22,11 @@ from django.views.decorators.http import require_http_methods
 from aftersales.accounts.choices import Role
 from aftersales.core.excel import XLSX_MIME, xlsx_response
 from aftersales.core.models import AccessLog
-from aftersales.core.phones import phone_display, phone_mask, phone_search_digits
+from aftersales.core.phones import phone_display, phone_mask
 from aftersales.core.services import access_log
 
-from .forms import CustomerCreateForm, CustomerSearchForm, ImportForm, add_service_errors
+from .filtersets import CustomerFilterSet
+from .forms import CustomerCreateForm, ImportForm, add_service_errors
 from .importing import can_import, customer_template, customers_import
 from .models import Customer
 from .selectors import customer_scope
@@ -39,31 +41,11 @@ def phone_for(user, e164: str) -> str:
     return phone_display(e164) if user.sees_customer_phone else phone_mask(e164)
 
 
-def customer_filter(queryset: QuerySet[Customer], form: CustomerSearchForm) -> QuerySet[Customer]:
-    """The one filter of the customer list, shared by the page and its export."""
-    if not form.is_valid():
-        return queryset
-    text = form.cleaned_data["q"].strip()
-    if text:
-        condition = (
-            Q(name__icontains=text)
-            | Q(code__iexact=text)
-            | Q(contacts__name__icontains=text)
-            | Q(email__icontains=text)
-        )
-        digits = phone_search_digits(text)
-        if len(digits) >= 4:
-            condition |= Q(phone__contains=digits) | Q(contacts__phone__contains=digits)
-        queryset = queryset.filter(pk__in=Customer.objects.filter(condition).values("pk"))
-    if form.cleaned_data["kind"]:
-        queryset = queryset.filter(kind=form.cleaned_data["kind"])
-    return queryset
-
-
-def _filtered(request) -> tuple[CustomerSearchForm, QuerySet[Customer]]:
-    form = CustomerSearchForm(request.GET or None)
-    queryset = customer_scope(request.user).select_related("dealer").order_by("code")
-    return form, customer_filter(queryset, form)
+def _filtered(request) -> tuple[forms.Form, QuerySet[Customer]]:
+    filterset = CustomerFilterSet(
+        request.GET or None, queryset=customer_scope(request.user).select_related("dealer").order_by("code")
+    )
+    return filterset.form, filterset.qs
 
 
 @login_required

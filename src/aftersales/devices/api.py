@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -31,6 +29,7 @@ from aftersales.customers.models import Customer
 from aftersales.customers.selectors import customer_scope
 
 from . import services
+from .filtersets import DeviceFilterSet
 from .models import Device
 from .selectors import device_scope
 
@@ -87,16 +86,6 @@ class DeviceUpdateSerializer(serializers.Serializer):
     notes = serializers.CharField(allow_blank=True)
 
 
-@transaction.atomic
-def _device_edit(*, device: Device, fields: dict[str, Any]) -> Device:
-    """Model validation then save; to move to services.device_update."""
-    for name, value in fields.items():
-        setattr(device, name, value)
-    device.full_clean()
-    device.save()
-    return device
-
-
 def _on_serial_number(error: ValidationError) -> ValidationError:
     """The model's "serial unique per model" constraint reads as an error of `serial_number`."""
     errors = getattr(error, "error_dict", {})
@@ -111,21 +100,6 @@ def _on_serial_number(error: ValidationError) -> ValidationError:
     return ValidationError(
         {**rest, **({NON_FIELD_ERRORS: others} if others else {}), "serial_number": [message]}
     )
-
-
-class DeviceFilterSet(django_filters.FilterSet):
-    serial = django_filters.CharFilter(method="filter_serial", label=_("Serial number"))
-    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
-    product_model = django_filters.NumberFilter(field_name="product_model_id", label=_("Product model"))
-
-    class Meta:
-        model = Device
-        fields = ["serial", "customer", "product_model"]
-
-    def filter_serial(self, queryset, name, value):
-        """Serial numbers are stored upper-case; a part of one matches."""
-        value = value.strip().upper()
-        return queryset.filter(serial_number__icontains=value) if value else queryset
 
 
 _ERRORS = problem_responses(400, 403, 404)
@@ -181,7 +155,8 @@ class DeviceViewSet(
             data=request.data, partial=partial, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
-        return self._output(_device_edit(device=device, fields=dict(serializer.validated_data)))
+        device = services.device_update(device=device, actor=request.user, **serializer.validated_data)
+        return self._output(device)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.update(request, *args, partial=True, **kwargs)

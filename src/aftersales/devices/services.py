@@ -30,3 +30,15 @@ def device_create(
     device.full_clean()
     device.save()
     return device
+
+
+@transaction.atomic
+def device_update(*, device: Device, actor=None, **fields) -> Device:
+    """Edit a device; the serial stays upper-case and unique within its model."""
+    if "serial_number" in fields:
+        fields["serial_number"] = (fields["serial_number"] or "").strip().upper()
+    for name, value in fields.items():
+        setattr(device, name, value)
+    device.full_clean()
+    device.save()
+    return device

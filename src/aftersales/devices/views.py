@@ -3,10 +3,11 @@ device's customer (R37), customer phone masked where the role does not need it (
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -20,7 +21,7 @@ from aftersales.core.services import access_log
 from aftersales.customers.importing import can_import
 from aftersales.customers.views import import_page, phone_for
 
-from .forms import DeviceSearchForm
+from .filtersets import DeviceFilterSet
 from .importing import device_template, devices_import
 from .models import Device
 from .selectors import device_scope
@@ -28,32 +29,14 @@ from .selectors import device_scope
 PAGE_SIZE = 25
 
 
-def device_filter(queryset: QuerySet[Device], form: DeviceSearchForm) -> QuerySet[Device]:
-    """The one filter of the device list, shared by the page and its export."""
-    if not form.is_valid():
-        return queryset
-    text = form.cleaned_data["q"].strip()
-    if text:
-        queryset = queryset.filter(
-            Q(serial_number__icontains=text)
-            | Q(customer__name__icontains=text)
-            | Q(customer__code__iexact=text)
-            | Q(product_model__code__icontains=text)
-            | Q(product_model__name__icontains=text)
-        )
-    if form.cleaned_data["product_line"]:
-        queryset = queryset.filter(product_model__product_line=form.cleaned_data["product_line"])
-    return queryset
-
-
-def _filtered(request) -> tuple[DeviceSearchForm, QuerySet[Device]]:
-    form = DeviceSearchForm(request.GET or None)
+def _filtered(request) -> tuple[forms.Form, QuerySet[Device]]:
     queryset = (
         device_scope(request.user)
         .select_related("product_model__product_line", "customer")
         .order_by("serial_number", "pk")
     )
-    return form, device_filter(queryset, form)
+    filterset = DeviceFilterSet(request.GET or None, queryset=queryset)
+    return filterset.form, filterset.qs
 
 
 @login_required

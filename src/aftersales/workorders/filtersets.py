@@ -15,7 +15,8 @@ from .models import WorkOrder
 
 class WorkOrderFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    state = django_filters.MultipleChoiceFilter(choices=State.choices, label=_("State"))
+    # distinct=False: a filter on the row itself needs no SELECT DISTINCT (which sorts every match).
+    state = django_filters.MultipleChoiceFilter(choices=State.choices, label=_("State"), distinct=False)
     type = django_filters.ChoiceFilter(choices=WorkOrderType.choices, label=_("Type"))
     priority = django_filters.ChoiceFilter(choices=Priority.choices, label=_("Priority"))
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))

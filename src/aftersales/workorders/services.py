@@ -185,6 +185,8 @@ def workorder_update(*, work_order_id: int, actor, expected_version: int, **fiel
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
     work_order = _locked(work_order_id, expected_version)
+    if not fields:
+        return work_order
     if not work_order.is_open and not actor.has_role(Role.SUPERVISOR, Role.HQ_ADMIN, Role.CLERK):
         raise NotPermitted(_("A finished work order can only be edited by a clerk or supervisor."))
     before = snapshot(work_order, AUDITED_FIELDS)

@@ -17,8 +17,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from aftersales.accounts.choices import Role
 from aftersales.accounts.models import Engineer, ServicePoint
+from aftersales.accounts.selectors import service_points_in_scope
 from aftersales.catalog.models import ProductModel
 from aftersales.core.api import (
     CustomerPhoneField,
@@ -39,19 +39,6 @@ from ..services import EDITABLE_FIELDS
 from ..transitions import TRANSITIONS, transitions_available
 
 # --- scopes of the related ids a user may name (R37) -------------------------------------------
-
-
-def service_point_scope(user) -> QuerySet[ServicePoint]:
-    """Service points a user may file work at: all for company-wide roles, else their own."""
-    points = ServicePoint.objects.filter(is_active=True)
-    if user.sees_whole_company:
-        return points
-    if user.role == Role.DEALER_STAFF and user.dealer_id:
-        return points.filter(dealer_id=user.dealer_id)
-    engineer = getattr(user, "engineer", None)
-    if engineer is not None:
-        return points.filter(pk=engineer.service_point_id)
-    return points.none()
 
 
 def contact_scope(user) -> QuerySet[Contact]:
@@ -313,7 +300,7 @@ class WorkOrderWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerial
         queryset=ProductModel.objects.all(), required=False, allow_null=True
     )
     service_point = ScopedPrimaryKeyRelatedField(
-        scope=service_point_scope,
+        scope=service_points_in_scope,
         queryset=ServicePoint.objects.all(),
         allow_null=True,
         default=OwnServicePointDefault(),

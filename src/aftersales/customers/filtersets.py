@@ -1,0 +1,42 @@
+"""The one filter of customer lists: the list page, its Excel export and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.core.phones import phone_search_digits
+
+from .choices import CustomerKind
+from .models import Contact, Customer
+
+
+class CustomerFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="search",
+        label=_("Search"),
+        widget=forms.TextInput(attrs={"placeholder": _("Name, code, phone or contact")}),
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=CustomerKind.choices, label=_("Kind"), empty_label=_("All kinds")
+    )
+
+    class Meta:
+        model = Customer
+        fields = ["q", "kind", "dealer"]
+
+    def search(self, queryset, name, value):
+        """Name, code, email, or name or phone digits of the customer or one of its contacts."""
+        value = value.strip()
+        if not value:
+            return queryset
+        contacts = Q(name__icontains=value)
+        condition = Q(name__icontains=value) | Q(code__iexact=value) | Q(email__icontains=value)
+        digits = phone_search_digits(value)
+        if len(digits) >= 4:
+            condition |= Q(phone__contains=digits)
+            contacts |= Q(phone__contains=digits)
+        condition |= Q(pk__in=Contact.objects.filter(contacts).values("customer_id"))
+        return queryset.filter(condition)

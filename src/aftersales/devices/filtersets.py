@@ -1,0 +1,50 @@
+"""The one filter of device lists: the list page, its Excel export and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.catalog.models import ProductLine
+
+from .models import Device
+
+
+class DeviceFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="search",
+        label=_("Search"),
+        widget=forms.TextInput(attrs={"placeholder": _("Serial number, customer or model")}),
+    )
+    serial = django_filters.CharFilter(method="filter_serial", label=_("Serial number"))
+    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
+    product_model = django_filters.NumberFilter(field_name="product_model_id", label=_("Product model"))
+    product_line = django_filters.ModelChoiceFilter(
+        field_name="product_model__product_line",
+        queryset=ProductLine.objects.all(),
+        label=_("Product line"),
+        empty_label=_("All product lines"),
+    )
+
+    class Meta:
+        model = Device
+        fields = ["q", "serial", "customer", "product_model", "product_line"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(serial_number__icontains=value)
+            | Q(customer__name__icontains=value)
+            | Q(customer__code__iexact=value)
+            | Q(product_model__code__icontains=value)
+            | Q(product_model__name__icontains=value)
+        )
+
+    def filter_serial(self, queryset, name, value):
+        """Serial numbers are stored upper-case; a part of one matches."""
+        value = value.strip().upper()
+        return queryset.filter(serial_number__icontains=value) if value else queryset
