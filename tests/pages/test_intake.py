@@ -247,3 +247,13 @@ def test_r37_dealer_intake_needs_own_service_point(client, world):
     response = client.post(INTAKE, data)
     work_order = WorkOrder.objects.get(customer=customer)
     assert response["Location"] == reverse("workorders:detail", args=[work_order.pk])
+
+
+def test_r37_intake_and_edit_are_for_front_line_roles_only(client, finance, agent):
+    """Finance reads work orders but does not take or edit requests: 403, and no menu entry."""
+    order = f.WorkOrderFactory(created_by=agent)
+    client.force_login(finance)
+    assert client.get(reverse("workorders:intake")).status_code == 403
+    assert client.get(reverse("workorders:edit", args=[order.pk])).status_code == 403
+    page = client.get(reverse("workorders:detail", args=[order.pk])).content.decode()
+    assert 'data-testid="nav-intake"' not in page and 'data-testid="edit"' not in page

@@ -43,3 +43,19 @@ PHONE_VISIBLE_ROLES = frozenset(
         Role.DEALER_STAFF,
     }
 )
+
+# Roles that take requests and keep customers and devices on file (pages and API alike).
+FRONT_LINE_ROLES = frozenset(
+    {
+        Role.AGENT,
+        Role.DISPATCHER,
+        Role.ENGINEER,
+        Role.CLERK,
+        Role.SUPERVISOR,
+        Role.HQ_ADMIN,
+        Role.DEALER_STAFF,
+    }
+)
+
+# Roles that maintain the catalogue and may delete reference data.
+REFERENCE_ADMIN_ROLES = frozenset({Role.SUPERVISOR, Role.HQ_ADMIN})

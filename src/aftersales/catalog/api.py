@@ -15,13 +15,11 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from aftersales.accounts.choices import Role
+from aftersales.accounts.choices import REFERENCE_ADMIN_ROLES
 from aftersales.core.api import RoleWritePermission, problem_responses
 
 from .choices import ModelKind
 from .models import ProductLine, ProductModel
-
-CATALOG_WRITE_ROLES = frozenset({Role.HQ_ADMIN, Role.SUPERVISOR})
 
 
 class ProductLineSerializer(serializers.ModelSerializer):
@@ -113,7 +111,7 @@ class ProductLineViewSet(ReferenceDataWriteMixin, viewsets.ModelViewSet):
     queryset = ProductLine.objects.all()
     serializer_class = ProductLineSerializer
     permission_classes = [RoleWritePermission]
-    write_roles = CATALOG_WRITE_ROLES
+    write_roles = REFERENCE_ADMIN_ROLES
     filter_backends = [DjangoFilterBackend]
     filterset_class = ProductLineFilterSet
 
@@ -130,7 +128,7 @@ class ProductModelViewSet(ReferenceDataWriteMixin, viewsets.ModelViewSet):
     queryset = ProductModel.objects.select_related("product_line")
     serializer_class = ProductModelSerializer
     permission_classes = [RoleWritePermission]
-    write_roles = CATALOG_WRITE_ROLES
+    write_roles = REFERENCE_ADMIN_ROLES
     filter_backends = [DjangoFilterBackend]
     filterset_class = ProductModelFilterSet
 

@@ -25,7 +25,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
 from .errors import DomainError
-from .phones import phone_display, phone_mask
+from .phones import phone_for
 
 
 class StandardPagination(PageNumberPagination):
@@ -162,10 +162,7 @@ class CustomerPhoneField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_representation(self, value: str) -> str:
-        user = request_user(self.context)
-        if user is not None and getattr(user, "sees_customer_phone", False):
-            return phone_display(value)
-        return phone_mask(value)
+        return phone_for(request_user(self.context), value)
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):

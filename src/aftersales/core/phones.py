@@ -39,6 +39,13 @@ def phone_mask(e164: str) -> str:
     return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
 
 
+def phone_for(user, e164: str) -> str:
+    """The number as this user may read it: in full for roles that need it, else masked (R41)."""
+    if not e164:
+        return ""
+    return phone_display(e164) if getattr(user, "sees_customer_phone", False) else phone_mask(e164)
+
+
 def phone_search_digits(query: str) -> str:
     """The digits of a search query as they appear inside a stored E.164 number."""
     digits = "".join(ch for ch in query if ch.isdigit())

@@ -16,7 +16,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from aftersales.accounts.choices import Role
+from aftersales.accounts.choices import FRONT_LINE_ROLES, REFERENCE_ADMIN_ROLES
 from aftersales.accounts.models import Dealer
 from aftersales.core.api import CustomerPhoneField, RoleWritePermission, problem_responses, request_user
 from aftersales.core.models import AccessLog
@@ -27,19 +27,6 @@ from .choices import CustomerKind
 from .filtersets import CustomerFilterSet
 from .models import Contact, Customer
 from .selectors import customer_scope
-
-CUSTOMER_WRITE_ROLES = frozenset(
-    {
-        Role.AGENT,
-        Role.DISPATCHER,
-        Role.CLERK,
-        Role.SUPERVISOR,
-        Role.HQ_ADMIN,
-        Role.DEALER_STAFF,
-        Role.ENGINEER,
-    }
-)
-CUSTOMER_DELETE_ROLES = frozenset({Role.SUPERVISOR, Role.HQ_ADMIN})
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -161,7 +148,7 @@ class CustomerViewSet(
 
     @property
     def write_roles(self) -> frozenset[str]:
-        return CUSTOMER_DELETE_ROLES if self.action == "destroy" else CUSTOMER_WRITE_ROLES
+        return REFERENCE_ADMIN_ROLES if self.action == "destroy" else FRONT_LINE_ROLES
 
     def get_queryset(self):
         return customer_scope(self.request.user).prefetch_related("contacts")

@@ -19,10 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from aftersales.accounts.choices import Role
 from aftersales.core.excel import XLSX_MIME, xlsx_response
 from aftersales.core.models import AccessLog
-from aftersales.core.phones import phone_display, phone_mask
+from aftersales.core.phones import phone_for
 from aftersales.core.services import access_log
 
 from .filtersets import CustomerFilterSet
@@ -33,12 +32,6 @@ from .selectors import customer_scope
 from .services import customer_create
 
 PAGE_SIZE = 25
-CREATE_ROLES = (Role.AGENT, Role.DISPATCHER, Role.CLERK, Role.SUPERVISOR, Role.HQ_ADMIN, Role.DEALER_STAFF)
-
-
-def phone_for(user, e164: str) -> str:
-    """The phone as this user may see it: in full, or masked as 138****1234 (R41)."""
-    return phone_display(e164) if user.sees_customer_phone else phone_mask(e164)
 
 
 def _filtered(request) -> tuple[forms.Form, QuerySet[Customer]]:
@@ -65,7 +58,7 @@ def customer_list(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "can_create": request.user.has_role(*CREATE_ROLES),
+            "can_create": request.user.takes_requests,
             "can_import": can_import(request.user),
         },
     )
@@ -140,7 +133,7 @@ def customer_detail(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def customer_create_view(request):
-    if not request.user.has_role(*CREATE_ROLES):
+    if not request.user.takes_requests:
         raise PermissionDenied
     form = CustomerCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

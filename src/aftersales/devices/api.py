@@ -17,7 +17,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from aftersales.accounts.choices import Role
+from aftersales.accounts.choices import FRONT_LINE_ROLES, REFERENCE_ADMIN_ROLES
 from aftersales.catalog.models import ProductModel
 from aftersales.core.api import (
     IdNameSerializer,
@@ -32,19 +32,6 @@ from . import services
 from .filtersets import DeviceFilterSet
 from .models import Device
 from .selectors import device_scope
-
-DEVICE_WRITE_ROLES = frozenset(
-    {
-        Role.AGENT,
-        Role.DISPATCHER,
-        Role.CLERK,
-        Role.SUPERVISOR,
-        Role.HQ_ADMIN,
-        Role.DEALER_STAFF,
-        Role.ENGINEER,
-    }
-)
-DEVICE_DELETE_ROLES = frozenset({Role.SUPERVISOR, Role.HQ_ADMIN})
 
 
 class DeviceSerializer(serializers.ModelSerializer):
@@ -131,7 +118,7 @@ class DeviceViewSet(
 
     @property
     def write_roles(self) -> frozenset[str]:
-        return DEVICE_DELETE_ROLES if self.action == "destroy" else DEVICE_WRITE_ROLES
+        return REFERENCE_ADMIN_ROLES if self.action == "destroy" else FRONT_LINE_ROLES
 
     def get_queryset(self):
         return device_scope(self.request.user).select_related("product_model", "customer")

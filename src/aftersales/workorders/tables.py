@@ -11,7 +11,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.models import ChangeRecord
-from aftersales.core.phones import phone_display, phone_mask
+from aftersales.core.phones import phone_for
 
 from .choices import EventKind, NoteVisibility, State
 from .models import WorkOrder, WorkOrderEvent
@@ -39,13 +39,6 @@ LIST_COLUMNS = (
     Column(_("Engineer"), "", "d-none d-md-table-cell"),
     Column(_("Created"), "created_at", "d-none d-sm-table-cell"),
 )
-
-
-def phone_for(user, e164: str) -> str:
-    """The number in full for roles that need it, masked (138****1234) for the others (R41)."""
-    if not e164:
-        return ""
-    return phone_display(e164) if user.sees_customer_phone else phone_mask(e164)
 
 
 EXPORT_HEADERS = (

@@ -10,8 +10,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -27,7 +27,7 @@ from aftersales.core.errors import DomainError
 from aftersales.core.excel import xlsx_response
 from aftersales.core.htmx import render_page_or_partial
 from aftersales.core.models import AccessLog
-from aftersales.core.phones import phone_display
+from aftersales.core.phones import phone_display, phone_for
 from aftersales.core.services import access_log
 from aftersales.core.views import register_home_panel
 from aftersales.customers.selectors import customer_search
@@ -48,7 +48,7 @@ from .forms import (
 from .models import WorkOrder
 from .selectors import workorder_get, workorder_list, workorder_queue, workorder_scope, workorder_timeline
 from .services import attachment_add, note_add, workorder_intake, workorder_transition, workorder_update
-from .tables import EXPORT_HEADERS, LIST_COLUMNS, PAGE_SIZE, export_rows, phone_for, timeline_entries
+from .tables import EXPORT_HEADERS, LIST_COLUMNS, PAGE_SIZE, export_rows, timeline_entries
 from .transitions import TRANSITIONS, transitions_available
 
 # ---------------------------------------------------------------------------------------------
@@ -184,7 +184,19 @@ def _readback_rows(form: IntakeForm, user) -> list[tuple[str, str, str]]:
     return rows
 
 
-class WorkOrderIntakeView(LoginRequiredMixin, View):
+class FrontLineRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
+    """Taking and editing requests is for front-line roles (403 for finance, parts, quality)."""
+
+    def test_func(self) -> bool:
+        return self.request.user.takes_requests
+
+    def handle_no_permission(self):
+        if self.request.user.is_authenticated:
+            raise PermissionDenied
+        return super().handle_no_permission()
+
+
+class WorkOrderIntakeView(FrontLineRequiredMixin, View):
     """`/workorders/new/`: take a request on the phone, read it back, then create it (R1-R4, R7)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -401,7 +413,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 # Edit under optimistic locking.
 
 
-class WorkOrderEditView(LoginRequiredMixin, View):
+class WorkOrderEditView(FrontLineRequiredMixin, View):
     """`/workorders/<pk>/edit/`: saved only over the version that was read; if someone else saved
     in between, the user's input stays on the page and nothing is overwritten (R41)."""
 

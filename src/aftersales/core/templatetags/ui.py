@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms, template
 from django.utils.safestring import mark_safe
 
-from aftersales.core.phones import phone_display, phone_mask
+from aftersales.core import phones
 
 register = template.Library()
 
@@ -35,12 +35,7 @@ def priority_class(priority: str) -> str:
 
 @register.filter
 def phone_for(e164: str, user) -> str:
-    """The phone number as this user may read it: in full, or masked (138****1234) (R41)."""
-    if not e164:
-        return ""
-    if getattr(user, "sees_customer_phone", False):
-        return phone_display(e164)
-    return phone_mask(e164)
+    return phones.phone_for(user, e164)
 
 
 def _widget_class(widget: forms.Widget) -> str:

@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from aftersales.accounts.choices import Role
+from aftersales.accounts.choices import FRONT_LINE_ROLES
 from aftersales.core.api import RoleWritePermission, problem_responses
 
 from .. import services
@@ -40,20 +40,6 @@ from .serializers import (
     WorkOrderSerializer,
     WorkOrderUpdateSerializer,
     WorkOrderWriteSerializer,
-)
-
-# Roles that take and edit requests. Finance, parts clerks and quality read only; transitions,
-# notes and attachments carry their own rules (transitions.py, services).
-INTAKE_ROLES = frozenset(
-    {
-        Role.AGENT,
-        Role.DISPATCHER,
-        Role.CLERK,
-        Role.SUPERVISOR,
-        Role.HQ_ADMIN,
-        Role.DEALER_STAFF,
-        Role.ENGINEER,
-    }
 )
 
 
@@ -101,7 +87,7 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     @property
     def write_roles(self) -> frozenset[str] | None:
-        return INTAKE_ROLES if self.action in ("create", "partial_update") else None
+        return FRONT_LINE_ROLES if self.action in ("create", "partial_update") else None
 
     def get_queryset(self):
         return workorder_list(self.request.user)
