@@ -156,6 +156,8 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with late acks: a task waits in Redis, not in a busy worker
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # a worker started before Redis keeps trying
 CELERY_BEAT_SCHEDULE = {
     "notifications-retry-pending": {
         "task": "aftersales.notifications.tasks.retry_pending_messages",

@@ -21,7 +21,9 @@ def message_queue(*, channel: str, recipient: str, subject: str, body: str, key:
         defaults={"channel": channel, "recipient": recipient, "subject": subject, "body": body},
     )
     if created:
-        transaction.on_commit(lambda: send_message.delay(message.pk))
+        # robust: the caller's work is committed whatever happens here; a message whose hand-over
+        # failed (broker down) stays pending and `retry_pending_messages` sends it later.
+        transaction.on_commit(lambda: send_message.delay(message.pk), robust=True)
     return message
 
 

@@ -1,0 +1,130 @@
+# AfterSales (售后服务管理系统) — everyday commands.
+#
+#   make demo    fresh machine -> virtualenv, install, assets, translations, SQLite, demo data,
+#                server on http://127.0.0.1:8000 with the background jobs running
+#   make test    the whole suite: ruff, manage.py check, makemigrations --check, pytest
+#
+# DATABASE_URL and REDIS_URL are honoured by every target (see README.md).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# pytest-xdist workers; PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
+PYTEST_ARGS ?=
+
+.PHONY: help demo install assets messages var-dir migrate seed serve jobs test lint format check pytest bench clean
+
+help:
+	@echo "make demo     install everything, load demo data, serve on http://$(HOST):$(PORT) with jobs"
+	@echo "make test     ruff + manage.py check + makemigrations --check + pytest"
+	@echo "make lint     ruff check and ruff format --check"
+	@echo "make format   ruff format and ruff check --fix"
+	@echo "make bench    seed 100,000 work orders on PostgreSQL and time the list page and API"
+
+# ---------------------------------------------------------------- installing
+
+$(PY):
+	@test -n "$(PYTHON)" || { echo "Python 3.11+ is needed (python3.11 or python3 on PATH)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Re-installed whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js) is needed for the front-end assets"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.installed assets
+
+assets: node_modules/.package-lock.json
+
+# Chinese translations: Django's compilemessages needs GNU gettext's msgfmt. Without it, install
+# gettext when we are root on Debian, else compile with the pure-Python polib (a dev dependency).
+messages: $(VENV)/.installed
+	@if ! ls src/aftersales/locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
+	  echo "no translations to compile"; \
+	else \
+	  if ! command -v msgfmt >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null 2>&1 \
+	      || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null 2>&1; } \
+	      || true; \
+	  fi; \
+	  if command -v msgfmt >/dev/null; then \
+	    $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules --verbosity=0; \
+	  else \
+	    echo "msgfmt not found: compiling translations with polib"; \
+	    $(PY) -c 'import pathlib, polib; [polib.pofile(str(p)).save_as_mofile(str(p.with_suffix(".mo"))) for p in pathlib.Path("src/aftersales/locale").glob("*/LC_MESSAGES/*.po")]'; \
+	  fi; \
+	fi
+
+# ---------------------------------------------------------------- running
+
+var-dir:
+	@mkdir -p var/celery
+
+migrate: install var-dir
+	$(MANAGE) migrate --noinput
+
+seed: migrate
+	$(MANAGE) demo_seed
+
+# Background jobs beside the web server. Embedded mode (no REDIS_URL): tasks run in-process
+# (CELERY_TASK_ALWAYS_EAGER) and `celery beat` fires the periodic jobs, which then run inside the
+# beat process itself. With REDIS_URL: one worker with an embedded beat takes tasks from Redis.
+ifeq ($(strip $(REDIS_URL)),)
+JOBS_CMD := $(VENV)/bin/celery -A aftersales beat --loglevel=INFO --schedule=var/celery/beat-schedule
+else
+JOBS_CMD := $(VENV)/bin/celery -A aftersales worker --beat --loglevel=INFO --concurrency=1 --schedule=var/celery/beat-schedule
+endif
+
+jobs: install var-dir
+	$(JOBS_CMD)
+
+# The job process is stopped when the server stops (Ctrl-C or any exit).
+serve: install messages var-dir
+	@$(JOBS_CMD) > var/celery/jobs.log 2>&1 & jobs_pid=$$!; \
+	trap 'kill $$jobs_pid 2>/dev/null; wait $$jobs_pid 2>/dev/null; echo "background jobs stopped"' EXIT; \
+	trap 'exit 130' INT TERM; \
+	echo "background jobs running (pid $$jobs_pid, log var/celery/jobs.log)"; \
+	echo "serving on http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the jobs)"; \
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+demo: install messages seed serve
+
+# ---------------------------------------------------------------- checking
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check: $(VENV)/.installed var-dir
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+
+# pytest exits 5 when it collected no test: said aloud, not counted as a failure.
+pytest: install messages var-dir
+	@rc=0; $(VENV)/bin/pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS),) $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest: no tests were collected"; exit 0; fi; exit $$rc
+
+test: lint check pytest
+
+bench: install var-dir
+	$(PY) bench/workorder_list.py
+
+clean:
+	rm -rf var/celery staticfiles .pytest_cache .ruff_cache
