@@ -42,20 +42,30 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    opened = context.new_page()
-    yield opened
-    context.close()
+def open_page(browser):
+    """A new page in its own browser context (its own cookies: one signed-in user each); every
+    context is closed when the test ends, so no connection to the live server outlives it."""
+    contexts = []
+
+    def open_(*, width: int = 1280, height: int = 900, phone: bool = False):
+        context = browser.new_context(
+            locale="zh-CN", viewport={"width": width, "height": height}, is_mobile=phone, has_touch=phone
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_
+    for context in contexts:
+        context.close()
 
 
-@pytest.fixture
-def phone_page(browser):
-    context = browser.new_context(
-        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
-    )
-    context.set_default_timeout(15_000)
-    opened = context.new_page()
-    yield opened
-    context.close()
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, stopped before the test database is dropped (it is set up
+    after it), with request threads that close their connections after each request, so
+    PostgreSQL can drop the test database at the end of the run."""
+    from django.db import connection
+
+    connection.settings_dict["CONN_MAX_AGE"] = 0
+    return live_server
