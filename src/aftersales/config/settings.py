@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "aftersales.catalog",
     "aftersales.devices",
     "aftersales.workorders",
+    "aftersales.field",
+    "aftersales.sla",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,8 @@ urlpatterns = [
     path("customers/", include("aftersales.customers.urls")),
     path("devices/", include("aftersales.devices.urls")),
     path("workorders/", include("aftersales.workorders.urls")),
+    path("field/", include("aftersales.field.urls")),
+    path("sla/", include("aftersales.sla.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("aftersales.config.api_urls")),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 TransitionHook = Callable[..., None]
 
 transition_hooks: list[TransitionHook] = []
+intake_hooks: list[TransitionHook] = []
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,13 @@ detail_panels: list[DetailPanel] = []
 def register_transition_hook(hook: TransitionHook) -> TransitionHook:
     """Decorator: `hook(*, work_order, transition, actor)` runs on every transition."""
     transition_hooks.append(hook)
+    return hook
+
+
+def register_intake_hook(hook: TransitionHook) -> TransitionHook:
+    """Decorator: `hook(*, work_order, actor)` runs when a work order is created, inside the same
+    transaction (e.g. automatic dispatch to a service point, R5)."""
+    intake_hooks.append(hook)
     return hook
 
 

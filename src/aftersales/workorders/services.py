@@ -147,6 +147,8 @@ def workorder_create(*, actor, **fields: Any) -> WorkOrder:
     work_order.number = number_next(prefix="WO")
     work_order.save()
     _event(work_order, kind=EventKind.CREATED, actor=actor, to_state=work_order.state)
+    for hook in hooks.intake_hooks:
+        hook(work_order=work_order, actor=actor)
     return work_order
 
 

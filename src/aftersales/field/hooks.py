@@ -1,0 +1,1 @@
+"""What the field app adds to the work-order lifecycle and page (filled by the dispatch work)."""
