@@ -76,9 +76,9 @@ def test_r41_export_and_view_are_logged(client, agent, two_dealers):
     response = client.get(reverse("customers:export"), {"q": "公司"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert AccessLog.objects.filter(actor=agent, action="export", resource="customer").exists()
+    assert AccessLog.objects.filter(actor=agent, action="export", resource="customers").exists()
     client.get(reverse("devices:export"))
-    assert AccessLog.objects.filter(actor=agent, action="export", resource="device").exists()
+    assert AccessLog.objects.filter(actor=agent, action="export", resource="devices").exists()
     client.get(reverse("customers:detail", args=[two_dealers.customer_a.pk]))
     assert AccessLog.objects.filter(
         actor=agent, action="view", resource="customer", detail=two_dealers.customer_a.code

@@ -15,11 +15,10 @@ from django.db.models import Count, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from aftersales.core.excel import XLSX_MIME, xlsx_response
+from aftersales.core.excel import XLSX_MIME, export_response
 from aftersales.core.models import AccessLog
 from aftersales.core.phones import phone_for
 from aftersales.core.services import access_log
@@ -68,12 +67,6 @@ def customer_list(request):
 def customer_export(request):
     form, queryset = _filtered(request)
     user = request.user
-    access_log(
-        actor=user,
-        action=AccessLog.Action.EXPORT,
-        resource="customer",
-        detail=request.GET.urlencode() or _("all customers in scope"),
-    )
     rows = (
         (
             c.code,
@@ -89,8 +82,9 @@ def customer_export(request):
         )
         for c in queryset.iterator(chunk_size=2000)
     )
-    return xlsx_response(
-        filename=f"customers-{timezone.localdate():%Y%m%d}.xlsx",
+    return export_response(
+        request=request,
+        resource="customers",
         title=_("Customers"),
         headers=[
             _("Customer code"),

@@ -11,13 +11,10 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from aftersales.core.excel import XLSX_MIME, xlsx_response
-from aftersales.core.models import AccessLog
-from aftersales.core.services import access_log
+from aftersales.core.excel import XLSX_MIME, export_response
 from aftersales.customers.importing import can_import
 from aftersales.customers.views import import_page, phone_for
 
@@ -55,12 +52,6 @@ def device_list(request):
 @login_required
 def device_export(request):
     form, queryset = _filtered(request)
-    access_log(
-        actor=request.user,
-        action=AccessLog.Action.EXPORT,
-        resource="device",
-        detail=request.GET.urlencode() or _("all devices in scope"),
-    )
     rows = (
         (
             d.product_model.code,
@@ -74,8 +65,9 @@ def device_export(request):
         )
         for d in queryset.iterator(chunk_size=2000)
     )
-    return xlsx_response(
-        filename=f"devices-{timezone.localdate():%Y%m%d}.xlsx",
+    return export_response(
+        request=request,
+        resource="devices",
         title=_("Devices"),
         headers=[
             _("Model code"),

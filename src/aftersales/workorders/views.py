@@ -17,14 +17,13 @@ from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
 from aftersales.core.errors import DomainError
-from aftersales.core.excel import xlsx_response
+from aftersales.core.excel import export_response
 from aftersales.core.htmx import render_page_or_partial
 from aftersales.core.models import AccessLog
 from aftersales.core.phones import phone_display, phone_for
@@ -94,28 +93,13 @@ class WorkOrderExportView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         filterset = workorder_filterset(request)
-        exported = 0
-
-        def counted(rows):
-            nonlocal exported
-            for row in rows:
-                exported += 1
-                yield row
-
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response = xlsx_response(
-            filename=f"workorders-{stamp}.xlsx",
-            title=_("Work orders"),
-            headers=[str(header) for header in EXPORT_HEADERS],
-            rows=counted(export_rows(filterset.qs.iterator(chunk_size=2000), request.user)),
-        )
-        access_log(
-            actor=request.user,
-            action=AccessLog.Action.EXPORT,
+        return export_response(
+            request=request,
             resource="workorders",
-            detail=f"{exported} rows; filters: {request.GET.urlencode()}",
+            title=_("Work orders"),
+            headers=EXPORT_HEADERS,
+            rows=export_rows(filterset.qs.iterator(chunk_size=2000), request.user),
         )
-        return response
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,104 @@
+"""Pure dispatch scoring (R5, R38): no database, only plain values, so it is easy to test and
+to explain. `selectors.dispatch_suggest` feeds it from the database.
+
+Ranking of service points: region coverage first (district > city > province > none), then the
+distance when both ends have coordinates (unknown distance ranks after any known one), then the
+code for a stable order. Engineers at a point: qualified for the product line on the day (R38,
+hard rule), not on leave (hard rule), then the lowest load of open work orders.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+# Region coverage levels.
+NONE, PROVINCE, CITY, DISTRICT = 0, 1, 2, 3
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+@dataclass(frozen=True)
+class Region:
+    province: str = ""
+    city: str = ""
+    district: str = ""
+
+
+def area_level(area: Region, place: Region) -> int:
+    """How precisely one coverage row covers `place`: a blank city or district is a wildcard."""
+    if not place.province or area.province != place.province:
+        return NONE
+    if not area.city:
+        return PROVINCE
+    if area.city != place.city:
+        return NONE
+    if not area.district:
+        return CITY
+    return DISTRICT if area.district == place.district else NONE
+
+
+def own_region_level(point: Region, place: Region) -> int:
+    """A point without coverage rows covers its own region, the closer the better."""
+    if not place.province or point.province != place.province:
+        return NONE
+    if not point.city or point.city != place.city:
+        return PROVINCE
+    if point.district and place.district and point.district == place.district:
+        return DISTRICT
+    return CITY
+
+
+def region_level(point: Region, areas: Iterable[Region], place: Region) -> int:
+    areas = list(areas)
+    if not areas:
+        return own_region_level(point, place)
+    return max((area_level(area, place) for area in areas), default=NONE)
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = math.radians(lat2 - lat1), math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def distance_km(origin: tuple[float, float] | None, point: tuple[float | None, float | None]) -> float | None:
+    """Distance when both the origin and the point have coordinates, else None."""
+    if origin is None or point[0] is None or point[1] is None:
+        return None
+    return round(haversine_km(float(origin[0]), float(origin[1]), float(point[0]), float(point[1])), 1)
+
+
+def point_rank_key(level: int, distance: float | None, code: str) -> tuple:
+    """Sort key: best coverage first, then nearest known distance, then code."""
+    return (-level, distance is None, distance if distance is not None else 0.0, code)
+
+
+@dataclass(frozen=True)
+class EngineerFacts:
+    """What the engineer ranking needs to know about one engineer."""
+
+    key: int
+    employee_no: str
+    load: int
+    on_leave: bool
+    qualified: bool | None  # None: the work order has no product line, nothing to check
+    qualification_expires_on: date | None = None
+
+    @property
+    def eligible(self) -> bool:
+        return self.qualified is not False and not self.on_leave
+
+
+def engineer_rank_key(facts: EngineerFacts) -> tuple:
+    return (not facts.eligible, facts.load, facts.employee_no)
+
+
+def best_engineer(engineers: Sequence[EngineerFacts]) -> EngineerFacts | None:
+    """The eligible engineer with the lowest load; never an unqualified or absent one (R38)."""
+    eligible = [facts for facts in engineers if facts.eligible]
+    return min(eligible, key=engineer_rank_key) if eligible else None

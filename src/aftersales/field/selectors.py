@@ -1,0 +1,415 @@
+"""Reads for dispatch (R5, R38): the explained suggestion for one or many work orders, the
+dispatch board rows and the engineers' load. A bounded number of queries, whatever the number of
+work orders, service points or engineers: points (+ areas, product lines), then engineers of the
+best points with their load and leave annotated in SQL and their qualifications prefetched."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.accounts.models import Engineer, Qualification, ServicePoint
+from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
+from aftersales.catalog.models import ProductLine
+from aftersales.workorders.choices import OPEN_STATES, State
+from aftersales.workorders.models import WorkOrder
+from aftersales.workorders.selectors import workorder_scope
+
+from . import dispatch
+from .models import EngineerLeave, ServiceArea
+
+# How many of the best-ranked service points are searched for an engineer.
+POINTS_CONSIDERED = 10
+BOARD_SIZE = 100
+
+REGION_LABELS = {
+    dispatch.DISTRICT: lambda: _("district covered"),
+    dispatch.CITY: lambda: _("city covered"),
+    dispatch.PROVINCE: lambda: _("province covered"),
+    dispatch.NONE: lambda: _("region not covered"),
+}
+
+
+@dataclass
+class EngineerCandidate:
+    """One engineer of a candidate point, with why they are (not) suggested."""
+
+    engineer: Engineer
+    load: int
+    on_leave: bool
+    qualified: bool | None
+    qualification_expires_on: date | None
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def eligible(self) -> bool:
+        return self.qualified is not False and not self.on_leave
+
+
+@dataclass
+class PointCandidate:
+    """One service point able to serve the work order, with its score breakdown."""
+
+    point: ServicePoint
+    region_level: int
+    distance_km: float | None
+    serves_all_lines: bool
+    engineers: list[EngineerCandidate] = field(default_factory=list)
+    engineer: Engineer | None = None
+    load: int | None = None
+    qualified_engineers: int = 0
+    considered: bool = False  # among the POINTS_CONSIDERED best, so its engineers were looked at
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def region_label(self) -> str:
+        return REGION_LABELS[self.region_level]()
+
+    @property
+    def rank_key(self) -> tuple:
+        return dispatch.point_rank_key(self.region_level, self.distance_km, self.point.code)
+
+
+@dataclass
+class DispatchSuggestion:
+    """The explained result: the chosen point and engineer, every candidate and the reasons."""
+
+    work_order: WorkOrder
+    day: date
+    product_line: ProductLine | None
+    point: ServicePoint | None = None
+    engineer: Engineer | None = None
+    candidates: list[PointCandidate] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def chosen(self) -> PointCandidate | None:
+        return next((c for c in self.candidates if self.point and c.point.pk == self.point.pk), None)
+
+    @property
+    def chosen_engineer(self) -> EngineerCandidate | None:
+        chosen = self.chosen
+        if chosen is None or self.engineer is None:
+            return None
+        return next((e for e in chosen.engineers if e.engineer.pk == self.engineer.pk), None)
+
+    @property
+    def locates_customer(self) -> bool:
+        """True when the point was chosen from the customer's region or coordinates (R5)."""
+        chosen = self.chosen
+        return chosen is not None and (chosen.region_level > dispatch.NONE or chosen.distance_km is not None)
+
+    @property
+    def eligible_engineers(self) -> list[EngineerCandidate]:
+        """Qualified engineers free today at the considered points, best first (for overrides)."""
+        rows = [e for c in self.candidates if c.considered for e in c.engineers if e.eligible]
+        return sorted(
+            rows, key=lambda e: (e.engineer.service_point_id != getattr(self.point, "pk", None), e.load)
+        )
+
+    @property
+    def explanation(self) -> str:
+        """All the reasons in one text, e.g. for the note of the assignment event."""
+        lines = list(self.reasons)
+        chosen = self.chosen
+        if chosen is not None:
+            lines.extend(chosen.reasons)
+        engineer = self.chosen_engineer
+        if engineer is not None:
+            lines.extend(engineer.reasons)
+        return "; ".join(lines)
+
+
+def product_line_of(work_order: WorkOrder) -> ProductLine | None:
+    """The device's model decides the product line; else the model given at intake."""
+    model = None
+    if work_order.device_id and work_order.device.product_model_id:
+        model = work_order.device.product_model
+    elif work_order.product_model_id:
+        model = work_order.product_model
+    return model.product_line if model is not None else None
+
+
+def customer_region(work_order: WorkOrder) -> dispatch.Region:
+    customer = work_order.customer
+    return dispatch.Region(customer.province.strip(), customer.city.strip(), customer.district.strip())
+
+
+def customer_origin(work_order: WorkOrder) -> tuple[float, float] | None:
+    """The customer's coordinates when the customer record has them (not stored yet)."""
+    customer = work_order.customer
+    lat, lon = getattr(customer, "latitude", None), getattr(customer, "longitude", None)
+    return (float(lat), float(lon)) if lat is not None and lon is not None else None
+
+
+def engineer_load_subquery() -> Coalesce:
+    """Open work orders assigned to the engineer, counted in SQL."""
+    open_orders = (
+        WorkOrder.objects.filter(engineer=OuterRef("pk"), state__in=OPEN_STATES)
+        .order_by()
+        .values("engineer")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(open_orders, output_field=IntegerField()), Value(0))
+
+
+def on_leave_exists(day: date) -> Exists:
+    return Exists(EngineerLeave.objects.filter(engineer=OuterRef("pk"), start__lte=day, end__gte=day))
+
+
+def _points(points: QuerySet[ServicePoint], regions: Sequence[dispatch.Region]) -> list[ServicePoint]:
+    """Active points that may cover one of the regions (or every point when a region is unknown)."""
+    points = points.filter(is_active=True)
+    provinces = {region.province for region in regions}
+    if "" not in provinces:
+        areas = ServiceArea.objects.filter(service_point=OuterRef("pk"))
+        covering = Q(Exists(areas.filter(province__in=provinces))) | Q(~Exists(areas), province__in=provinces)
+        covered = list(points.filter(covering).prefetch_related("areas", "product_lines"))
+        if covered:
+            return covered
+    return list(points.prefetch_related("areas", "product_lines"))
+
+
+def _point_candidates(
+    work_order: WorkOrder,
+    points: list[ServicePoint],
+    line: ProductLine | None,
+    origin: tuple[float, float] | None,
+) -> list[PointCandidate]:
+    place = customer_region(work_order)
+    candidates = []
+    for point in points:
+        lines = {pl.pk for pl in point.product_lines.all()}
+        if line is not None and lines and line.pk not in lines:
+            continue  # the point does not serve this product line (R5)
+        own = dispatch.Region(point.province, point.city, point.district)
+        areas = [dispatch.Region(a.province, a.city, a.district) for a in point.areas.all()]
+        candidates.append(
+            PointCandidate(
+                point=point,
+                region_level=dispatch.region_level(own, areas, place),
+                distance_km=dispatch.distance_km(origin, (point.latitude, point.longitude)),
+                serves_all_lines=not lines,
+            )
+        )
+    candidates.sort(key=lambda c: c.rank_key)
+    return candidates
+
+
+def _engineers(point_ids: Iterable[int], line_ids: Iterable[int], day: date) -> dict[int, list[Engineer]]:
+    """Active engineers of the points with load, leave and product-line qualifications: 2 queries."""
+    rows = (
+        Engineer.objects.filter(is_active=True, service_point_id__in=set(point_ids))
+        .select_related("user", "service_point")
+        .annotate(open_load=engineer_load_subquery(), is_on_leave=on_leave_exists(day))
+        .prefetch_related(
+            Prefetch(
+                "qualifications",
+                queryset=Qualification.objects.filter(product_line_id__in=set(line_ids)),
+                to_attr="line_qualifications",
+            )
+        )
+        .order_by("service_point_id", "employee_no")
+    )
+    by_point: dict[int, list[Engineer]] = {}
+    for engineer in rows:
+        by_point.setdefault(engineer.service_point_id, []).append(engineer)
+    return by_point
+
+
+def _engineer_candidate(engineer: Engineer, line: ProductLine | None, day: date) -> EngineerCandidate:
+    reasons = [_("%(name)s: %(load)d open work orders") % {"name": engineer, "load": engineer.open_load}]
+    qualified: bool | None = None
+    expires = None
+    if line is not None:
+        qualification = next((q for q in engineer.line_qualifications if q.product_line_id == line.pk), None)
+        qualified = qualification is not None and qualification.is_valid_on(day)
+        expires = qualification.expires_on if qualification is not None else None
+        if qualification is None:
+            reasons.append(_("not qualified for %(line)s") % {"line": line})
+        elif qualification.expires_on < day:
+            reasons.append(
+                _("qualification for %(line)s expired on %(date)s")
+                % {"line": line, "date": f"{qualification.expires_on:%Y-%m-%d}"}
+            )
+        elif qualification.certified_on > day:
+            reasons.append(
+                _("qualification for %(line)s valid only from %(date)s")
+                % {"line": line, "date": f"{qualification.certified_on:%Y-%m-%d}"}
+            )
+        else:
+            reasons.append(
+                _("qualified for %(line)s until %(date)s")
+                % {"line": line, "date": f"{qualification.expires_on:%Y-%m-%d}"}
+            )
+    if engineer.is_on_leave:
+        reasons.append(_("on leave today"))
+    return EngineerCandidate(
+        engineer=engineer,
+        load=engineer.open_load,
+        on_leave=engineer.is_on_leave,
+        qualified=qualified,
+        qualification_expires_on=expires,
+        reasons=reasons,
+    )
+
+
+def _point_reasons(candidate: PointCandidate, line: ProductLine | None) -> list[str]:
+    point = candidate.point
+    reasons = [_("%(point)s: %(region)s") % {"point": point, "region": candidate.region_label}]
+    if candidate.distance_km is not None:
+        reasons.append(_("%(km)s km away") % {"km": candidate.distance_km})
+    if line is not None:
+        reasons.append(
+            _("serves all product lines")
+            if candidate.serves_all_lines
+            else _("serves %(line)s") % {"line": line}
+        )
+    if candidate.considered:
+        if candidate.engineer is None:
+            reasons.append(_("no qualified engineer available today"))
+        else:
+            reasons.append(
+                _("%(count)d qualified engineers available") % {"count": candidate.qualified_engineers}
+            )
+    return reasons
+
+
+def _suggest(
+    work_order: WorkOrder,
+    candidates: list[PointCandidate],
+    engineers: dict[int, list[Engineer]],
+    day: date,
+    line: ProductLine | None,
+) -> DispatchSuggestion:
+    suggestion = DispatchSuggestion(work_order=work_order, day=day, product_line=line)
+    suggestion.candidates = candidates
+    for candidate in candidates[:POINTS_CONSIDERED]:
+        candidate.considered = True
+        candidate.engineers = [
+            _engineer_candidate(e, line, day) for e in engineers.get(candidate.point.pk, [])
+        ]
+        facts = [
+            dispatch.EngineerFacts(
+                key=i,
+                employee_no=e.engineer.employee_no,
+                load=e.load,
+                on_leave=e.on_leave,
+                qualified=e.qualified,
+            )
+            for i, e in enumerate(candidate.engineers)
+        ]
+        best = dispatch.best_engineer(facts)
+        candidate.qualified_engineers = sum(1 for f in facts if f.eligible)
+        if best is not None:
+            chosen = candidate.engineers[best.key]
+            candidate.engineer, candidate.load = chosen.engineer, chosen.load
+    for candidate in candidates:
+        candidate.reasons = _point_reasons(candidate, line)
+    if not candidates:
+        suggestion.reasons.append(_("No active service point serves this work order."))
+        return suggestion
+    staffed = next((c for c in candidates if c.considered and c.engineer is not None), None)
+    chosen = staffed or candidates[0]
+    suggestion.point, suggestion.engineer = chosen.point, chosen.engineer
+    if line is None:
+        suggestion.reasons.append(_("No product line known: any engineer may serve it."))
+    if chosen is not candidates[0]:
+        suggestion.reasons.append(
+            _("%(best)s has no qualified engineer available today") % {"best": candidates[0].point}
+        )
+    if chosen.engineer is None:
+        suggestion.reasons.append(_("No qualified engineer is available today; assign one manually."))
+    else:
+        suggestion.reasons.append(
+            _("Suggested: %(engineer)s at %(point)s (lowest load among qualified engineers)")
+            % {"engineer": chosen.engineer, "point": chosen.point}
+        )
+    return suggestion
+
+
+def dispatch_suggest_many(
+    work_orders: Sequence[WorkOrder],
+    *,
+    day: date | None = None,
+    points: QuerySet[ServicePoint] | None = None,
+    origins: dict[int, tuple[float, float]] | None = None,
+) -> dict[int, DispatchSuggestion]:
+    """Suggestions for many work orders in a fixed number of queries (the dispatch board).
+
+    `points` limits the candidates (e.g. to a dealer's points); `origins` gives coordinates per
+    work-order id when known (else the customer's, when the customer record has them)."""
+    if not work_orders:
+        return {}
+    day = day or timezone.localdate()
+    points = points if points is not None else ServicePoint.objects.all()
+    origins = origins or {}
+    point_rows = _points(points, [customer_region(wo) for wo in work_orders])
+    lines = {wo.pk: product_line_of(wo) for wo in work_orders}
+    best_ids: set[int] = set()
+    per_order: dict[int, list[PointCandidate]] = {}
+    for wo in work_orders:
+        origin = origins.get(wo.pk) or customer_origin(wo)
+        ranked = _point_candidates(wo, point_rows, lines[wo.pk], origin)
+        per_order[wo.pk] = ranked
+        best_ids.update(c.point.pk for c in ranked[:POINTS_CONSIDERED])
+    engineers = _engineers(best_ids, {line.pk for line in lines.values() if line}, day)
+    return {wo.pk: _suggest(wo, per_order[wo.pk], engineers, day, lines[wo.pk]) for wo in work_orders}
+
+
+def dispatch_suggest(
+    work_order: WorkOrder,
+    *,
+    day: date | None = None,
+    points: QuerySet[ServicePoint] | None = None,
+    origin: tuple[float, float] | None = None,
+) -> DispatchSuggestion:
+    """R5: the best service point for the work order and a qualified engineer there (R38), with
+    the score breakdown of every candidate and readable reasons."""
+    origins = {work_order.pk: origin} if origin is not None else None
+    return dispatch_suggest_many([work_order], day=day, points=points, origins=origins)[work_order.pk]
+
+
+def dispatch_points_for(user) -> QuerySet[ServicePoint] | None:
+    """Dealer staff dispatch within their dealer's points; company-wide roles to any point."""
+    return None if user.sees_whole_company else service_points_in_scope(user)
+
+
+def dispatch_board_rows(user) -> QuerySet[WorkOrder]:
+    """Unassigned open work orders in the user's scope: accepted ones, and new ones with no
+    service point yet; oldest first."""
+    return (
+        workorder_scope(user)
+        .filter(Q(state=State.ACCEPTED) | Q(state=State.NEW, service_point__isnull=True))
+        .filter(engineer__isnull=True)
+        .select_related(
+            "customer", "service_point", "product_model__product_line", "device__product_model__product_line"
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def engineer_loads(user, *, day: date | None = None) -> QuerySet[Engineer]:
+    """Engineers in the user's scope with today's load (open work orders) and leave, one query."""
+    day = day or timezone.localdate()
+    return engineers_in_scope(user).annotate(
+        open_load=engineer_load_subquery(), is_on_leave=on_leave_exists(day)
+    )
+
+
+def engineer_qualified_on(engineer: Engineer, line: ProductLine, day: date) -> bool:
+    """R38: a qualification for the line valid on the day."""
+    return Qualification.objects.filter(
+        engineer=engineer, product_line=line, certified_on__lte=day, expires_on__gte=day
+    ).exists()
+
+
+def engineer_on_leave(engineer: Engineer, day: date) -> bool:
+    return EngineerLeave.objects.filter(engineer=engineer, start__lte=day, end__gte=day).exists()

@@ -1,0 +1,117 @@
+"""Dispatch pages (R5, R38): the dispatch board and assign-by-click (HTMX swaps the row).
+
+Thin views: rows through selectors (scoped, R37), the assignment through `services.dispatch_assign`;
+refusals are shown inline in the row, never a 500."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from aftersales.accounts.choices import Role
+from aftersales.accounts.selectors import engineers_in_scope
+from aftersales.core.errors import DomainError
+from aftersales.core.htmx import is_partial
+from aftersales.workorders.selectors import workorder_get
+
+from .selectors import (
+    BOARD_SIZE,
+    dispatch_board_rows,
+    dispatch_points_for,
+    dispatch_suggest,
+    dispatch_suggest_many,
+    engineer_loads,
+)
+from .services import dispatch_assign
+
+DISPATCH_ROLES = (Role.DISPATCHER, Role.SUPERVISOR, Role.HQ_ADMIN, Role.DEALER_STAFF)
+
+
+def _require_dispatcher(request: HttpRequest) -> None:
+    if not request.user.has_role(*DISPATCH_ROLES):
+        raise PermissionDenied
+
+
+def _row_context(work_order, suggestion, *, error: str = "", done: bool = False, reason: str = "") -> dict:
+    return {"wo": work_order, "s": suggestion, "error": error, "done": done, "reason": reason}
+
+
+@login_required
+@require_GET
+def dispatch_board(request: HttpRequest) -> HttpResponse:
+    """`/field/dispatch/`: unassigned work orders with the suggested engineer and why, and the
+    engineers' load today. A fixed number of queries whatever the number of rows."""
+    _require_dispatcher(request)
+    user = request.user
+    rows = list(dispatch_board_rows(user)[: BOARD_SIZE + 1])
+    truncated = len(rows) > BOARD_SIZE
+    rows = rows[:BOARD_SIZE]
+    suggestions = dispatch_suggest_many(rows, points=dispatch_points_for(user))
+    context = {
+        "rows": [_row_context(wo, suggestions[wo.pk]) for wo in rows],
+        "truncated": truncated,
+        "board_size": BOARD_SIZE,
+        "engineers": engineer_loads(user),
+    }
+    return render(request, "field/dispatch_board.html", context)
+
+
+@login_required
+@require_POST
+def dispatch_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/field/dispatch/<pk>/assign/`: assign the chosen engineer; for HTMX the row is returned
+    (assigned, or with the refusal inline), else back to the board or `next`."""
+    _require_dispatcher(request)
+    user = request.user
+    work_order = workorder_get(user, pk)
+    reason = request.POST.get("reason", "").strip()
+    error = ""
+    engineer = None
+    try:
+        engineer_id = int(request.POST.get("engineer", ""))
+    except ValueError:
+        error = _("Choose an engineer.")
+    else:
+        engineer = engineers_in_scope(user).filter(pk=engineer_id).first()
+        if engineer is None:
+            error = _("Choose an engineer.")
+    if engineer is not None:
+        try:
+            version = int(request.POST["version"]) if request.POST.get("version") else None
+            work_order = dispatch_assign(
+                work_order_id=work_order.pk,
+                engineer=engineer,
+                actor=user,
+                reason=reason,
+                expected_version=version,
+            )
+        except DomainError as exc:
+            error = exc.message
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    if is_partial(request):
+        if not error:
+            work_order = workorder_get(user, work_order.pk)
+            return render(request, "field/_board_row.html", _row_context(work_order, None, done=True))
+        suggestion = dispatch_suggest(work_order, points=dispatch_points_for(user))
+        return render(
+            request, "field/_board_row.html", _row_context(work_order, suggestion, error=error, reason=reason)
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(
+            request,
+            _("Work order %(number)s assigned to %(engineer)s.")
+            % {"number": work_order.number, "engineer": engineer},
+        )
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("field:dispatch_board")
