@@ -1,0 +1,37 @@
+"""Migration operations shared by the apps: database-level guards for append-only history."""
+
+from __future__ import annotations
+
+from django.db import migrations
+
+
+def append_only(table: str) -> migrations.RunPython:
+    """On PostgreSQL a trigger refuses every UPDATE and DELETE of the table's rows, bulk ones
+    included (R41). SQLite relies on AppendOnlyModel's per-row guard: its test flush deletes rows.
+    TRUNCATE, used only when PostgreSQL test databases are flushed, fires no row trigger."""
+    function = f"{table}_append_only"
+
+    def create(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute(
+            f"""
+            CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
+            BEGIN
+                RAISE EXCEPTION 'rows of {table} are append-only (%%)', TG_OP
+                    USING ERRCODE = 'integrity_constraint_violation';
+            END;
+            $$ LANGUAGE plpgsql;
+            CREATE TRIGGER {function} BEFORE UPDATE OR DELETE ON {table}
+                FOR EACH ROW EXECUTE FUNCTION {function}();
+            """
+        )
+
+    def drop(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute(
+            f"DROP TRIGGER IF EXISTS {function} ON {table}; DROP FUNCTION IF EXISTS {function}();"
+        )
+
+    return migrations.RunPython(create, drop)
