@@ -53,6 +53,7 @@ def test_r1_r3_r4_phone_request_from_intake_to_close_in_the_browser(open_page, l
     f.UserFactory(username="dispatcher", role=Role.DISPATCHER)
     customer = f.CustomerFactory(name="上海星辰科技有限公司", phone="+8613900001111")
     device = f.DeviceFactory(customer=customer, serial_number="CNB8K12345")
+    f.QualificationFactory(engineer=engineer, product_line=device.product_model.product_line)  # R38
     base = live_server.url
 
     # The agent takes the call: finds the customer by phone and the device by serial number.

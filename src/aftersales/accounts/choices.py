@@ -59,3 +59,6 @@ FRONT_LINE_ROLES = frozenset(
 
 # Roles that maintain the catalogue and may delete reference data.
 REFERENCE_ADMIN_ROLES = frozenset({Role.SUPERVISOR, Role.HQ_ADMIN})
+
+# Roles that assign work to engineers (the "assign" transition, the dispatch board).
+DISPATCH_ROLES = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.HQ_ADMIN, Role.DEALER_STAFF})

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.core.models import TimeStampedModel
 from aftersales.core.phones import phone_display, validate_phone
 
-from .choices import COMPANY_WIDE_ROLES, FRONT_LINE_ROLES, PHONE_VISIBLE_ROLES, Role
+from .choices import COMPANY_WIDE_ROLES, DISPATCH_ROLES, FRONT_LINE_ROLES, PHONE_VISIBLE_ROLES, Role
 
 
 class Dealer(TimeStampedModel):
@@ -112,6 +112,11 @@ class User(AbstractUser):
     def takes_requests(self) -> bool:
         """Front-line roles take and edit requests; finance, parts and quality only read them."""
         return self.has_role(*FRONT_LINE_ROLES)
+
+    @property
+    def dispatches(self) -> bool:
+        """Dispatch roles assign engineers and use the dispatch board."""
+        return self.has_role(*DISPATCH_ROLES)
 
     def has_role(self, *roles: str) -> bool:
         return self.is_superuser or self.role in roles

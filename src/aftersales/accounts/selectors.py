@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import QuerySet
 
 from .choices import Role
-from .models import Engineer, ServicePoint
+from .models import Engineer, Qualification, ServicePoint
 
 
 def service_points_in_scope(user) -> QuerySet[ServicePoint]:
@@ -28,3 +30,10 @@ def engineers_in_scope(user) -> QuerySet[Engineer]:
         .select_related("user", "service_point")
         .order_by("service_point__code", "employee_no")
     )
+
+
+def engineer_qualified_on(engineer: Engineer, product_line, day: date) -> bool:
+    """R38: a qualification for the product line, valid on the day."""
+    return Qualification.objects.filter(
+        engineer=engineer, product_line=product_line, certified_on__lte=day, expires_on__gte=day
+    ).exists()

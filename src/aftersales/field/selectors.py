@@ -126,16 +126,6 @@ class DispatchSuggestion:
         return "; ".join(lines)
 
 
-def product_line_of(work_order: WorkOrder) -> ProductLine | None:
-    """The device's model decides the product line; else the model given at intake."""
-    model = None
-    if work_order.device_id and work_order.device.product_model_id:
-        model = work_order.device.product_model
-    elif work_order.product_model_id:
-        model = work_order.product_model
-    return model.product_line if model is not None else None
-
-
 def customer_region(work_order: WorkOrder) -> dispatch.Region:
     customer = work_order.customer
     return dispatch.Region(customer.province.strip(), customer.city.strip(), customer.district.strip())
@@ -352,7 +342,7 @@ def dispatch_suggest_many(
     points = points if points is not None else ServicePoint.objects.all()
     origins = origins or {}
     point_rows = _points(points, [customer_region(wo) for wo in work_orders])
-    lines = {wo.pk: product_line_of(wo) for wo in work_orders}
+    lines = {wo.pk: wo.product_line for wo in work_orders}
     best_ids: set[int] = set()
     per_order: dict[int, list[PointCandidate]] = {}
     for wo in work_orders:
@@ -402,13 +392,6 @@ def engineer_loads(user, *, day: date | None = None) -> QuerySet[Engineer]:
     return engineers_in_scope(user).annotate(
         open_load=engineer_load_subquery(), is_on_leave=on_leave_exists(day)
     )
-
-
-def engineer_qualified_on(engineer: Engineer, line: ProductLine, day: date) -> bool:
-    """R38: a qualification for the line valid on the day."""
-    return Qualification.objects.filter(
-        engineer=engineer, product_line=line, certified_on__lte=day, expires_on__gte=day
-    ).exists()
 
 
 def engineer_on_leave(engineer: Engineer, day: date) -> bool:

@@ -3,8 +3,6 @@ the dispatcher's assignment of an engineer, refused when the engineer is not qua
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,24 +18,9 @@ from .selectors import (
     dispatch_points_for,
     dispatch_suggest,
     engineer_on_leave,
-    engineer_qualified_on,
-    product_line_of,
 )
 
 DISPATCH_EVENT_ACTION = "dispatch"
-
-
-def engineer_check_qualified(*, work_order: WorkOrder, engineer: Engineer, day: date | None = None) -> None:
-    """R38: only an engineer qualified for the work order's product line on the day may take it."""
-    day = day or timezone.localdate()
-    line = product_line_of(work_order)
-    if line is not None and not engineer_qualified_on(engineer, line, day):
-        raise DomainError(
-            _("%(engineer)s is not qualified for %(line)s (no valid qualification on %(date)s).")
-            % {"engineer": engineer, "line": line, "date": f"{day:%Y-%m-%d}"},
-            code="not_qualified",
-            field="engineer",
-        )
 
 
 @transaction.atomic
@@ -82,14 +65,13 @@ def dispatch_assign(
 ) -> WorkOrder:
     """Assign an engineer through the lifecycle's "assign" transition (R5 override, R38).
 
-    Refused when the engineer is not qualified for the product line today or is on leave; an
+    Refused when the engineer is on leave (the transition itself refuses an unqualified one); an
     engineer other than the suggested one needs a reason. The event's note carries the reason and
     the dispatch explanation."""
     work_order = WorkOrder.objects.select_related(
         "customer", "product_model__product_line", "device__product_model__product_line"
     ).get(pk=work_order_id)
     day = timezone.localdate()
-    engineer_check_qualified(work_order=work_order, engineer=engineer, day=day)
     if engineer_on_leave(engineer, day):
         raise DomainError(
             _("%(engineer)s is on leave today.") % {"engineer": engineer}, code="on_leave", field="engineer"

@@ -14,7 +14,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from aftersales.accounts.choices import Role
 from aftersales.accounts.selectors import engineers_in_scope
 from aftersales.core.errors import DomainError
 from aftersales.core.htmx import is_partial
@@ -30,11 +29,9 @@ from .selectors import (
 )
 from .services import dispatch_assign
 
-DISPATCH_ROLES = (Role.DISPATCHER, Role.SUPERVISOR, Role.HQ_ADMIN, Role.DEALER_STAFF)
-
 
 def _require_dispatcher(request: HttpRequest) -> None:
-    if not request.user.has_role(*DISPATCH_ROLES):
+    if not request.user.dispatches:
         raise PermissionDenied
 
 

@@ -139,6 +139,15 @@ class WorkOrder(TimeStampedModel):
         return self.device_model_text
 
     @property
+    def product_line(self):
+        """The device's model decides the product line; else the model given at intake (R38)."""
+        if self.device_id and self.device.product_model_id:
+            return self.device.product_model.product_line
+        if self.product_model_id:
+            return self.product_model.product_line
+        return None
+
+    @property
     def is_open(self) -> bool:
         from .choices import OPEN_STATES
 

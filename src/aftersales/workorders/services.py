@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.accounts.choices import Role
 from aftersales.accounts.models import Engineer
+from aftersales.accounts.selectors import engineer_qualified_on
 from aftersales.core.errors import ConcurrentUpdate, DomainError, NotPermitted, TransitionNotAllowed
 from aftersales.core.phones import phone_display, phone_normalize
 from aftersales.core.services import changes_record, number_next, snapshot
@@ -240,6 +241,14 @@ def _check_engineer(work_order: WorkOrder, engineer: Engineer | None, actor) -> 
         raise DomainError(_("This engineer is not active."), code="inactive", field="engineer")
     if actor.role == Role.DEALER_STAFF and engineer.service_point.dealer_id != actor.dealer_id:
         raise NotPermitted(_("You can only assign engineers of your own dealer."), field="engineer")
+    line, day = work_order.product_line, timezone.localdate()
+    if line is not None and not engineer_qualified_on(engineer, line, day):
+        raise DomainError(
+            _("%(engineer)s is not qualified for %(line)s (no valid qualification on %(date)s).")
+            % {"engineer": engineer, "line": line, "date": f"{day:%Y-%m-%d}"},
+            code="not_qualified",
+            field="engineer",
+        )
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.choices import Role
+from aftersales.accounts.choices import DISPATCH_ROLES, Role
 
 from .choices import OPEN_STATES, State, WorkOrderType
 
@@ -46,7 +46,6 @@ class Transition:
 
 
 FRONT_OFFICE = frozenset({Role.AGENT, Role.SUPERVISOR, Role.HQ_ADMIN})
-DISPATCH = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.HQ_ADMIN, Role.DEALER_STAFF})
 FIELD = frozenset({Role.ENGINEER, Role.SUPERVISOR, Role.DEALER_STAFF})
 
 TRANSITIONS: dict[str, Transition] = {
@@ -74,7 +73,7 @@ TRANSITIONS: dict[str, Transition] = {
             _("Assign"),
             frozenset({State.ACCEPTED, State.ASSIGNED}),
             State.ASSIGNED,
-            DISPATCH,
+            DISPATCH_ROLES,
             needs_engineer=True,
         ),
         Transition("start", _("Start service"), frozenset({State.ASSIGNED}), State.IN_SERVICE, FIELD),

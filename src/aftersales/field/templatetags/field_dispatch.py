@@ -7,7 +7,6 @@ from django import template
 from aftersales.workorders.choices import State
 
 from ..selectors import dispatch_points_for, dispatch_suggest
-from ..views import DISPATCH_ROLES
 
 register = template.Library()
 
@@ -20,7 +19,7 @@ def dispatch_panel(context) -> dict:
         work_order is not None
         and user is not None
         and user.is_authenticated
-        and user.has_role(*DISPATCH_ROLES)
+        and user.dispatches
         and work_order.engineer_id is None
         and work_order.state in (State.NEW, State.ACCEPTED)
     )

@@ -287,7 +287,7 @@ class Command(BaseCommand):
         self.engineers_by_point: dict[int, list[Engineer]] = {}
         number = 0
         for point in self.points:
-            for _ in range(2):
+            for index in range(2):
                 number += 1
                 name = self.person_name()
                 username = "engineer" if number == 1 else f"eng{number:02d}"
@@ -306,10 +306,14 @@ class Command(BaseCommand):
                 )
                 lines = [code for code in DEVICE_LINES if code in point.line_codes]
                 chosen = self.rng.sample(lines, k=self.rng.randint(1, len(lines)))
-                for line in sorted(chosen):
-                    expired = self.rng.random() < 0.15
+                # The first engineer of a point is qualified for all it serves (R38), so its work
+                # always has someone to go to; the second shows partial and expired cover.
+                lead = index == 0
+                for line in sorted(lines if lead else chosen):
+                    # eng02 always shows an expired qualification, whatever the scale.
+                    expired = not lead and (number == 2 or self.rng.random() < 0.15)
                     certified = self.today - timedelta(
-                        days=self.rng.randint(800, 1000) if expired else self.rng.randint(60, 700)
+                        days=self.rng.randint(800, 1000) if expired else self.rng.randint(100, 700)
                     )
                     Qualification.objects.create(
                         engineer=engineer,
@@ -451,8 +455,10 @@ class Command(BaseCommand):
     def engineer_for(self, plan: Plan) -> Engineer:
         engineers = self.engineers_by_point[plan.point.pk]
         line_id = plan.device.product_model.product_line_id if plan.device else None
-        qualified = [e for e in engineers if line_id in e.line_ids]
-        return self.rng.choice(qualified or engineers)
+        if line_id is None:
+            return self.rng.choice(engineers)
+        qualified = [e for e in engineers if line_id in e.line_ids]  # R38; never empty (lead)
+        return self.rng.choice(qualified)
 
     def run_plan(self, plan: Plan) -> None:
         rng = self.rng

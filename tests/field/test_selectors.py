@@ -1,0 +1,143 @@
+"""Dispatch suggestion (R5, R38): covering/nearest point, product line, qualified free engineer
+with the lowest load, and an explanation naming the factors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from aftersales.field.models import EngineerLeave, ServiceArea
+from aftersales.field.selectors import dispatch_suggest
+from aftersales.workorders.choices import State
+
+from .. import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_r5_district_beats_city_beats_province(order, point, qualify):
+    province_point = point(code="P1", city="", district="")
+    ServiceArea.objects.create(service_point=province_point, province="上海市")
+    city_point = point(code="P2")
+    ServiceArea.objects.create(service_point=city_point, province="上海市", city="上海市")
+    district_point = point(code="P3", district="浦东新区")
+    ServiceArea.objects.create(
+        service_point=district_point, province="上海市", city="上海市", district="徐汇区"
+    )
+    for p in (province_point, city_point, district_point):
+        qualify(f.EngineerFactory(service_point=p))
+    suggestion = dispatch_suggest(order)
+    assert suggestion.point == district_point
+    assert [c.point for c in suggestion.candidates] == [district_point, city_point, province_point]
+    district_point.is_active = False
+    district_point.save()
+    assert dispatch_suggest(order).point == city_point
+
+
+def test_r5_point_without_areas_covers_its_own_region_and_other_provinces_are_out(order, point, qualify):
+    own = point(code="OWN", district="徐汇区")
+    elsewhere = point(code="JS", province="江苏省", city="南京市")
+    qualify(f.EngineerFactory(service_point=own))
+    qualify(f.EngineerFactory(service_point=elsewhere))
+    suggestion = dispatch_suggest(order)
+    assert suggestion.point == own
+    assert elsewhere not in [c.point for c in suggestion.candidates]
+
+
+def test_r5_nearer_point_wins_when_coverage_ties(order, point, qualify):
+    far = point(code="FAR", latitude="31.400000", longitude="121.800000")
+    near = point(code="NEAR", latitude="31.190000", longitude="121.440000")
+    qualify(f.EngineerFactory(service_point=far))
+    qualify(f.EngineerFactory(service_point=near))
+    suggestion = dispatch_suggest(order, origin=(31.18, 121.43))
+    assert suggestion.point == near
+    assert suggestion.chosen.distance_km < 5
+    assert "km" in suggestion.explanation
+    # without coordinates the tie is broken by code, stably
+    assert dispatch_suggest(order).point == far
+
+
+def test_r5_point_must_serve_the_product_line(order, point, qualify, line):
+    other_line = f.ProductLineFactory(code="SCN")
+    wrong = point(code="A-WRONG")
+    wrong.product_lines.add(other_line)
+    right = point(code="B-RIGHT")
+    right.product_lines.add(line)
+    qualify(f.EngineerFactory(service_point=wrong))
+    qualify(f.EngineerFactory(service_point=right))
+    suggestion = dispatch_suggest(order)
+    assert suggestion.point == right
+    assert [c.point for c in suggestion.candidates] == [right]
+
+
+def test_r38_only_a_qualified_engineer_is_suggested(order, point, qualify, today):
+    sp = point()
+    f.EngineerFactory(service_point=sp, employee_no="E-NONE")
+    expired = f.EngineerFactory(service_point=sp, employee_no="E-EXP")
+    qualify(expired, certified_on=today - timedelta(days=800), expires_on=today - timedelta(days=1))
+    assert dispatch_suggest(order).engineer is None
+    assert "No qualified engineer" in dispatch_suggest(order).explanation
+    good = f.EngineerFactory(service_point=sp, employee_no="E-OK")
+    qualify(good)
+    suggestion = dispatch_suggest(order)
+    assert suggestion.engineer == good
+    assert {e.engineer for e in suggestion.eligible_engineers} == {good}
+    reasons = " ".join(r for e in suggestion.chosen.engineers for r in e.reasons)
+    assert "expired on" in reasons and "not qualified" in reasons
+
+
+def test_r38_on_leave_excluded_and_lowest_load_wins(order, point, qualify, today, customer):
+    sp = point()
+    busy, free, away = (f.EngineerFactory(service_point=sp, employee_no=n) for n in ("E1", "E2", "E3"))
+    for engineer in (busy, free, away):
+        qualify(engineer)
+    EngineerLeave.objects.create(engineer=away, start=today, end=today + timedelta(days=2), reason="年假")
+    for _ in range(2):
+        f.WorkOrderFactory(customer=customer, service_point=sp, engineer=busy, state=State.IN_SERVICE)
+    f.WorkOrderFactory(customer=customer, service_point=sp, engineer=free, state=State.ASSIGNED)
+    f.WorkOrderFactory(customer=customer, service_point=sp, engineer=busy, state=State.CLOSED)
+    suggestion = dispatch_suggest(order)
+    assert suggestion.engineer == free
+    loads = {e.engineer: e.load for e in suggestion.chosen.engineers}
+    assert loads == {busy: 2, free: 1, away: 0}
+    assert "on leave today" in " ".join(r for e in suggestion.chosen.engineers for r in e.reasons)
+
+
+def test_r5_falls_back_to_the_next_point_with_a_qualified_engineer(order, point, qualify):
+    best = point(code="A", district="徐汇区")
+    f.EngineerFactory(service_point=best)  # unqualified
+    second = point(code="B")
+    engineer = f.EngineerFactory(service_point=second)
+    qualify(engineer)
+    suggestion = dispatch_suggest(order)
+    assert (suggestion.point, suggestion.engineer) == (second, engineer)
+    assert "has no qualified engineer" in suggestion.explanation
+
+
+def test_r5_explanation_names_region_distance_line_load_and_qualification(order, point, qualify):
+    sp = point(district="徐汇区", latitude="31.190000", longitude="121.440000")
+    qualify(f.EngineerFactory(service_point=sp))
+    suggestion = dispatch_suggest(order, origin=(31.2, 121.45))
+    text = suggestion.explanation
+    for factor in (
+        "district covered",
+        "km away",
+        "serves all product lines",
+        "open work orders",
+        "qualified for",
+    ):
+        assert factor in text, factor
+    chosen = suggestion.chosen
+    assert chosen.region_level == 3 and chosen.distance_km is not None and chosen.load == 0
+
+
+def test_r5_suggestion_queries_are_bounded(order, point, qualify, django_assert_max_num_queries):
+    for i in range(12):
+        sp = point(code=f"Q{i:02d}")
+        for _ in range(3):
+            qualify(f.EngineerFactory(service_point=sp))
+    with django_assert_max_num_queries(8):
+        suggestion = dispatch_suggest(order)
+        assert suggestion.engineer is not None
+        assert suggestion.explanation
