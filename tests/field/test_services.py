@@ -40,8 +40,8 @@ def test_r5_intake_hook_sets_the_service_point_and_records_why(agent, customer, 
     assert work_order.service_point == sp
     assert work_order.engineer is None  # the engineer is the dispatcher's decision
     assert work_order.version == 2
-    event = WorkOrderEvent.objects.get(work_order=work_order, action="dispatch")
-    assert event.kind == EventKind.NOTE and sp.name in event.note and "district covered" in event.note
+    event = WorkOrderEvent.objects.get(work_order=work_order, kind="dispatch", action="dispatch")
+    assert event.kind == EventKind.DISPATCH and sp.name in event.note and "district covered" in event.note
 
 
 def test_r5_intake_keeps_a_given_point_and_does_not_guess_without_a_region(agent, model, point):

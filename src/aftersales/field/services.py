@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from aftersales.accounts.models import Engineer
 from aftersales.core.errors import DomainError
 from aftersales.workorders.choices import EventKind
-from aftersales.workorders.models import WorkOrder, WorkOrderEvent
-from aftersales.workorders.services import workorder_transition, workorder_update
+from aftersales.workorders.models import WorkOrder
+from aftersales.workorders.services import event_record, workorder_transition, workorder_update
 
 from .selectors import (
     DispatchSuggestion,
@@ -43,9 +43,9 @@ def workorder_autodispatch(*, work_order: WorkOrder, actor) -> DispatchSuggestio
     )
     work_order.service_point = updated.service_point
     work_order.version = updated.version
-    WorkOrderEvent.objects.create(
-        work_order=work_order,
-        kind=EventKind.NOTE,
+    event_record(
+        work_order,
+        kind=EventKind.DISPATCH,
         actor=actor,
         action=DISPATCH_EVENT_ACTION,
         note=_("Dispatched automatically to %(point)s: %(why)s")

@@ -68,6 +68,7 @@ class EventKind(models.TextChoices):
     NOTE = "note", _("Note")
     ATTACHMENT = "attachment", _("Attachment")
     NOTIFICATION = "notification", _("Notification")
+    DISPATCH = "dispatch", _("Dispatch")
 
 
 class NoteVisibility(models.TextChoices):

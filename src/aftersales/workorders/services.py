@@ -112,7 +112,7 @@ def _validate_all(work_order: WorkOrder, exclude: list[str] | None = None) -> No
         raise ValidationError(errors)
 
 
-def _event(
+def event_record(
     work_order: WorkOrder,
     *,
     kind: str,
@@ -122,6 +122,7 @@ def _event(
     to_state: str = "",
     note: str = "",
 ) -> WorkOrderEvent:
+    """Add a row to the work order's timeline; apps hanging off the work order use it too."""
     return WorkOrderEvent.objects.create(
         work_order=work_order,
         kind=kind,
@@ -147,7 +148,7 @@ def workorder_create(*, actor, **fields: Any) -> WorkOrder:
     _validate_all(work_order, exclude=["number"])
     work_order.number = number_next(prefix="WO")
     work_order.save()
-    _event(work_order, kind=EventKind.CREATED, actor=actor, to_state=work_order.state)
+    event_record(work_order, kind=EventKind.CREATED, actor=actor, to_state=work_order.state)
     for hook in hooks.intake_hooks:
         hook(work_order=work_order, actor=actor)
     return work_order
@@ -301,7 +302,7 @@ def workorder_transition(
     if transition.needs_engineer:
         event_note = f"{engineer} · {event_note}".rstrip(" ·")
     _save_with_history(work_order, before, actor)
-    _event(
+    event_record(
         work_order,
         kind=EventKind.TRANSITION,
         actor=actor,
@@ -354,7 +355,7 @@ def _acknowledgement_queue(work_order: WorkOrder) -> None:
             body=body,
             key=f"ack:{work_order.number}:email",
         )
-    _event(work_order, kind=EventKind.NOTIFICATION, action="acknowledgement", note=body)
+    event_record(work_order, kind=EventKind.NOTIFICATION, action="acknowledgement", note=body)
 
 
 @transaction.atomic
@@ -364,7 +365,7 @@ def note_add(*, work_order: WorkOrder, actor, body: str, visibility: str = NoteV
     note = Note(work_order=work_order, author=actor, body=body.strip(), visibility=visibility)
     note.full_clean()
     note.save()
-    _event(work_order, kind=EventKind.NOTE, actor=actor, action=visibility, note=note.body)
+    event_record(work_order, kind=EventKind.NOTE, actor=actor, action=visibility, note=note.body)
     return note
 
 
@@ -398,7 +399,7 @@ def attachment_add(
     upload.name = f"upload.{ALLOWED_ATTACHMENT_TYPES[kind.mime]}"
     attachment.file = upload
     attachment.save()
-    _event(work_order, kind=EventKind.ATTACHMENT, actor=actor, note=attachment.original_name)
+    event_record(work_order, kind=EventKind.ATTACHMENT, actor=actor, note=attachment.original_name)
     return attachment
 
 

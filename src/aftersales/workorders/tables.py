@@ -104,6 +104,7 @@ EVENT_ICONS = {
     EventKind.NOTE: "bi-chat-left-text",
     EventKind.ATTACHMENT: "bi-paperclip",
     EventKind.NOTIFICATION: "bi-envelope",
+    EventKind.DISPATCH: "bi-signpost-split",
 }
 STATE_LABELS = dict(State.choices)
 
