@@ -17,3 +17,4 @@ def dispatch_on_intake(*, work_order, actor) -> None:
 
 
 register_detail_panel("field/_dispatch_panel.html", order=20)
+register_detail_panel("field/_appointments_panel.html", order=25)

@@ -63,3 +63,62 @@ class EngineerLeave(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.engineer} {self.start:%Y-%m-%d}–{self.end:%Y-%m-%d}"
+
+
+class AppointmentState(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    CANCELLED = "cancelled", _("Cancelled")
+    DONE = "done", _("Done")
+
+
+class Appointment(TimeStampedModel):
+    """A visit agreed with the customer (R12): a day and a time window (Asia/Shanghai local time)
+    for one engineer. An engineer never has two booked appointments whose windows overlap
+    (back-to-back windows are fine); `services.appointment_book` enforces it under a row lock on
+    the engineer. `version` guards against two people rescheduling at once (optimistic locking);
+    `reason` is the reason of the last change (reschedule or cancellation)."""
+
+    work_order = models.ForeignKey(
+        "workorders.WorkOrder",
+        verbose_name=_("work order"),
+        on_delete=models.PROTECT,
+        related_name="appointments",
+    )
+    engineer = models.ForeignKey(
+        "accounts.Engineer", verbose_name=_("engineer"), on_delete=models.PROTECT, related_name="appointments"
+    )
+    date = models.DateField(_("date"))
+    window_start = models.TimeField(_("from"))
+    window_end = models.TimeField(_("until"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=AppointmentState.choices, default=AppointmentState.BOOKED
+    )
+    reason = models.CharField(_("reason of the last change"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("booked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        ordering = ["date", "window_start", "id"]
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        indexes = [models.Index(fields=["engineer", "date"], name="field_appt_engineer_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(window_end__gt=models.F("window_start")),
+                name="field_appointment_window_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.window_start:%H:%M}–{self.window_end:%H:%M}"
+
+    @property
+    def is_booked(self) -> bool:
+        return self.state == AppointmentState.BOOKED

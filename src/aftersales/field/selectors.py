@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -22,7 +22,7 @@ from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
 
 from . import dispatch
-from .models import EngineerLeave, ServiceArea
+from .models import Appointment, AppointmentState, EngineerLeave, ServiceArea
 
 # How many of the best-ranked service points are searched for an engineer.
 POINTS_CONSIDERED = 10
@@ -396,3 +396,79 @@ def engineer_loads(user, *, day: date | None = None) -> QuerySet[Engineer]:
 
 def engineer_on_leave(engineer: Engineer, day: date) -> bool:
     return EngineerLeave.objects.filter(engineer=engineer, start__lte=day, end__gte=day).exists()
+
+
+# Appointments (R12) ---------------------------------------------------------------------------
+
+
+def appointments_for_workorder(work_order: WorkOrder) -> QuerySet[Appointment]:
+    """Every appointment of the work order (booked first, then by day), with the engineer."""
+    return work_order.appointments.select_related("engineer__user").order_by("date", "window_start", "id")
+
+
+def appointment_get(user, pk: int) -> Appointment:
+    """One appointment whose work order the user may see, or 404 (R37)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        Appointment.objects.select_related("work_order", "engineer__user").filter(
+            work_order__in=workorder_scope(user)
+        ),
+        pk=pk,
+    )
+
+
+def week_start(day: date) -> date:
+    """The Monday of the day's week."""
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass
+class CalendarWeek:
+    """A week grid (Monday to Sunday) of booked appointments of the engineers shown."""
+
+    start: date
+    days: list[date]
+    engineers: list[Engineer]
+    rows: list[tuple[Engineer, list[list[Appointment]]]]
+
+    @property
+    def previous(self) -> date:
+        return self.start - timedelta(days=7)
+
+    @property
+    def next(self) -> date:
+        return self.start + timedelta(days=7)
+
+
+def appointment_calendar(
+    user, *, day: date, engineer_id: int | None = None, service_point_id: int | None = None
+) -> CalendarWeek:
+    """R12: the booked appointments of the week containing `day`, one row per engineer, for the
+    engineers in the user's scope (R37): one engineer, a service point's engineers, or all of them.
+    Two queries whatever the number of engineers and appointments."""
+    start = week_start(day)
+    days = [start + timedelta(days=i) for i in range(7)]
+    engineers_qs = engineers_in_scope(user)
+    if engineer_id is not None:
+        engineers_qs = engineers_qs.filter(pk=engineer_id)
+    if service_point_id is not None:
+        engineers_qs = engineers_qs.filter(service_point_id=service_point_id)
+    engineers = list(engineers_qs)
+    by_engineer: dict[int, list[list[Appointment]]] = {e.pk: [[] for _ in days] for e in engineers}
+    if engineers:
+        rows = (
+            Appointment.objects.filter(
+                engineer_id__in=by_engineer.keys(),
+                date__gte=days[0],
+                date__lte=days[-1],
+                state=AppointmentState.BOOKED,
+            )
+            .select_related("work_order__customer")
+            .order_by("date", "window_start", "id")
+        )
+        for appointment in rows:
+            by_engineer[appointment.engineer_id][(appointment.date - start).days].append(appointment)
+    return CalendarWeek(
+        start=start, days=days, engineers=engineers, rows=[(e, by_engineer[e.pk]) for e in engineers]
+    )

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -19,15 +20,18 @@ from aftersales.core.errors import DomainError
 from aftersales.core.htmx import is_partial
 from aftersales.workorders.selectors import workorder_get
 
+from .forms import AppointmentBookForm, AppointmentCancelForm, AppointmentRescheduleForm, CalendarFilterForm
 from .selectors import (
     BOARD_SIZE,
+    appointment_calendar,
+    appointment_get,
     dispatch_board_rows,
     dispatch_points_for,
     dispatch_suggest,
     dispatch_suggest_many,
     engineer_loads,
 )
-from .services import dispatch_assign
+from .services import appointment_book, appointment_cancel, appointment_reschedule, dispatch_assign
 
 
 def _require_dispatcher(request: HttpRequest) -> None:
@@ -112,3 +116,146 @@ def dispatch_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
     return redirect("field:dispatch_board")
+
+
+# Appointments (R12) ---------------------------------------------------------------------------
+
+
+def _may_book(user, work_order) -> bool:
+    """Dispatch roles, and the engineer assigned to the work order."""
+    if user.dispatches:
+        return True
+    engineer = getattr(user, "engineer", None)
+    return engineer is not None and work_order.engineer_id == engineer.pk
+
+
+def _form_messages(request: HttpRequest, form) -> None:
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+def _appointment_done(request: HttpRequest, work_order, call, success: str) -> HttpResponse:
+    try:
+        call()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, success)
+    return redirect("workorders:detail", pk=work_order.pk)
+
+
+@login_required
+@require_POST
+def appointment_book_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/field/workorders/<pk>/appointments/`: book a visit with the assigned engineer."""
+    work_order = workorder_get(request.user, pk)
+    if not _may_book(request.user, work_order):
+        raise PermissionDenied
+    form = AppointmentBookForm(request.POST)
+    if not form.is_valid():
+        _form_messages(request, form)
+        return redirect("workorders:detail", pk=work_order.pk)
+    data = form.cleaned_data
+    if work_order.engineer is None:
+        messages.error(request, _("Assign an engineer before booking a visit."))
+        return redirect("workorders:detail", pk=work_order.pk)
+    return _appointment_done(
+        request,
+        work_order,
+        lambda: appointment_book(
+            work_order=work_order,
+            engineer=work_order.engineer,
+            day=data["date"],
+            window_start=data["window_start"],
+            window_end=data["window_end"],
+            actor=request.user,
+        ),
+        _("Visit booked."),
+    )
+
+
+@login_required
+@require_POST
+def appointment_reschedule_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/field/appointments/<id>/reschedule/`: a new day and window, with a reason."""
+    appointment = appointment_get(request.user, pk)
+    work_order = workorder_get(request.user, appointment.work_order_id)
+    if not _may_book(request.user, work_order):
+        raise PermissionDenied
+    form = AppointmentRescheduleForm(request.POST)
+    if not form.is_valid():
+        _form_messages(request, form)
+        return redirect("workorders:detail", pk=work_order.pk)
+    data = form.cleaned_data
+    return _appointment_done(
+        request,
+        work_order,
+        lambda: appointment_reschedule(
+            appointment_id=appointment.pk,
+            day=data["date"],
+            window_start=data["window_start"],
+            window_end=data["window_end"],
+            reason=data["reason"],
+            actor=request.user,
+            expected_version=data.get("version"),
+        ),
+        _("Visit rescheduled."),
+    )
+
+
+@login_required
+@require_POST
+def appointment_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/field/appointments/<id>/cancel/`: cancel a booked visit, with a reason."""
+    appointment = appointment_get(request.user, pk)
+    work_order = workorder_get(request.user, appointment.work_order_id)
+    if not _may_book(request.user, work_order):
+        raise PermissionDenied
+    form = AppointmentCancelForm(request.POST)
+    if not form.is_valid():
+        _form_messages(request, form)
+        return redirect("workorders:detail", pk=work_order.pk)
+    data = form.cleaned_data
+    return _appointment_done(
+        request,
+        work_order,
+        lambda: appointment_cancel(
+            appointment_id=appointment.pk,
+            reason=data["reason"],
+            actor=request.user,
+            expected_version=data.get("version"),
+        ),
+        _("Visit cancelled."),
+    )
+
+
+@login_required
+@require_GET
+def calendar_view(request: HttpRequest) -> HttpResponse:
+    """`/field/calendar/?engineer=<id>&week=YYYY-MM-DD` or `?service_point=<id>`: a week grid of
+    booked visits (R12), limited to the engineers in the user's scope (R37)."""
+    form = CalendarFilterForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    day = data.get("week") or timezone.localdate()
+    week = appointment_calendar(
+        request.user,
+        day=day,
+        engineer_id=data.get("engineer"),
+        service_point_id=data.get("service_point"),
+    )
+    engineers = list(engineers_in_scope(request.user))
+    points = {e.service_point_id: e.service_point for e in engineers}
+    context = {
+        "week": week,
+        "engineer_choices": engineers,
+        "point_choices": sorted(points.values(), key=lambda p: p.code),
+        "selected_engineer": data.get("engineer"),
+        "selected_point": data.get("service_point"),
+        "today": timezone.localdate(),
+    }
+    return render(request, "field/calendar.html", context)
