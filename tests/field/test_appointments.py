@@ -75,7 +75,7 @@ def test_r12_book_records_event_and_queues_one_sms_on_commit(
     assert appointment.state == AppointmentState.BOOKED and appointment.version == 1
     assert appointment.created_by == dispatcher
     event = WorkOrderEvent.objects.get(work_order=wo, action="appointment")
-    assert event.kind == EventKind.NOTE and "09:00" in event.note and "11:00" in event.note
+    assert event.kind == EventKind.APPOINTMENT and "09:00" in event.note and "11:00" in event.note
     assert len(callbacks) == 1
     message = Message.objects.get()
     assert message.channel == "sms" and message.recipient == "13812341234"

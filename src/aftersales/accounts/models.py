@@ -118,6 +118,11 @@ class User(AbstractUser):
         """Dispatch roles assign engineers and use the dispatch board."""
         return self.has_role(*DISPATCH_ROLES)
 
+    @property
+    def plans_visits(self) -> bool:
+        """Dispatchers book visits and engineers make them: both work from the visit calendar."""
+        return self.dispatches or self.has_role(Role.ENGINEER)
+
     def has_role(self, *roles: str) -> bool:
         return self.is_superuser or self.role in roles
 

@@ -220,7 +220,11 @@ def _appointment_notify(appointment: Appointment, *, change: str) -> str:
 def _appointment_event(appointment: Appointment, *, actor, note: str) -> None:
     # A dedicated EventKind (e.g. APPOINTMENT) would read better on the timeline; NOTE until then.
     event_record(
-        appointment.work_order, kind=EventKind.NOTE, actor=actor, action=APPOINTMENT_EVENT_ACTION, note=note
+        appointment.work_order,
+        kind=EventKind.APPOINTMENT,
+        actor=actor,
+        action=APPOINTMENT_EVENT_ACTION,
+        note=note,
     )
 
 

@@ -69,6 +69,7 @@ class EventKind(models.TextChoices):
     ATTACHMENT = "attachment", _("Attachment")
     NOTIFICATION = "notification", _("Notification")
     DISPATCH = "dispatch", _("Dispatch")
+    APPOINTMENT = "appointment", _("Appointment")
 
 
 class NoteVisibility(models.TextChoices):

@@ -105,6 +105,7 @@ EVENT_ICONS = {
     EventKind.ATTACHMENT: "bi-paperclip",
     EventKind.NOTIFICATION: "bi-envelope",
     EventKind.DISPATCH: "bi-signpost-split",
+    EventKind.APPOINTMENT: "bi-calendar-event",
 }
 STATE_LABELS = dict(State.choices)
 
