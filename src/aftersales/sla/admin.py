@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from .models import CalendarException, WorkingCalendar, WorkingHours
+from .models import CalendarException, SlaClock, SlaMilestone, SlaPolicy, WorkingCalendar, WorkingHours
 
 
 class WorkingHoursFormSet(BaseInlineFormSet):
@@ -59,3 +59,50 @@ class CalendarExceptionAdmin(admin.ModelAdmin):
     search_fields = ["note", "calendar__name"]
     date_hierarchy = "date"
     list_select_related = ["calendar"]
+
+
+class SlaMilestoneInline(admin.TabularInline):
+    model = SlaMilestone
+    extra = 0
+    ordering = ["kind"]
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    """Service-level policies (R34): match fields and milestones edited together."""
+
+    list_display = [
+        "name",
+        "is_default",
+        "is_active",
+        "precedence",
+        "match_priority",
+        "match_type",
+        "match_product_line",
+        "match_province",
+    ]
+    list_filter = ["is_default", "is_active", "match_priority", "match_type"]
+    search_fields = ["name", "match_province"]
+    list_select_related = ["match_product_line"]
+    autocomplete_fields = ["match_product_line"]
+    inlines = [SlaMilestoneInline]
+
+
+@admin.register(SlaClock)
+class SlaClockAdmin(admin.ModelAdmin):
+    """Clocks are written by the lifecycle only; the admin reads them."""
+
+    list_display = ["work_order", "kind", "started_at", "due_at", "paused_at", "stopped_at", "met"]
+    list_filter = ["kind", "met", "paused_reason"]
+    search_fields = ["work_order__number"]
+    list_select_related = ["work_order"]
+    date_hierarchy = "due_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -6,3 +6,6 @@ class SlaConfig(AppConfig):
     name = "aftersales.sla"
     label = "sla"
     verbose_name = _("Service levels")
+
+    def ready(self) -> None:
+        from . import hooks  # noqa: F401  (registers the clock hooks and the clocks panel)

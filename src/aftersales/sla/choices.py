@@ -21,3 +21,26 @@ class ExceptionKind(models.TextChoices):
 
     HOLIDAY = "holiday", _("Extra holiday")
     WORKDAY = "workday", _("Extra working day")
+
+
+class MilestoneKind(models.TextChoices):
+    """The chained service-level milestones of a work order (R34, R18)."""
+
+    FIRST_RESPONSE = "first_response", _("First response")
+    DIAGNOSIS = "diagnosis", _("Diagnosis and quote")
+    REPAIR = "repair", _("Repair")
+    RECORD_COMPLETE = "record_complete", _("Record complete")
+
+
+class RiskLevel(models.TextChoices):
+    """How much of a clock's budget is used: ok < 75 % <= warning < 100 % <= breached."""
+
+    OK = "ok", _("On track")
+    WARNING = "warning", _("At risk")
+    BREACHED = "breached", _("Breached")
+
+
+# The event that starts a clock at intake; every other start/stop event is a transition name.
+CREATED = "created"
+# Share of the budget from which a running clock is at risk.
+WARNING_SHARE = 0.75

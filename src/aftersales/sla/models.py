@@ -1,23 +1,28 @@
-"""Working calendars (R34): the company calendar and per-service-point overrides.
+"""The service-level context (R34, R18): working calendars, policies with their milestones, and
+the clocks each work order runs.
 
 A calendar is the Chinese public-holiday calendar (`chinese_calendar`: statutory holidays and
 调休 make-up working days) plus weekly working hours and its own dated exceptions. The
 arithmetic lives in `calendar.py` and never touches the ORM; `selectors.working_time_for`
-loads a calendar into it.
+loads a calendar into it. Clocks are started, paused, resumed and stopped by
+`services.sla_clocks_on_*`, which the work-order lifecycle calls through `hooks.py`.
 """
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.models import TimeStampedModel
+from aftersales.workorders.choices import Priority, WaitingReason, WorkOrderType
 
-from .choices import ExceptionKind, Weekday
+from .choices import CREATED, ExceptionKind, MilestoneKind, Weekday
 
 
 class WorkingCalendar(TimeStampedModel):
@@ -135,3 +140,183 @@ class CalendarException(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
+
+
+def _known_events() -> set[str]:
+    from aftersales.workorders.transitions import TRANSITIONS
+
+    return set(TRANSITIONS) | {CREATED}
+
+
+class SlaPolicy(TimeStampedModel):
+    """A service-level policy (R34): which work orders it applies to and its milestones.
+
+    Empty match fields match anything. Of the active policies that match a work order, the most
+    specific wins (most match fields set), then a non-default one over the default, then the
+    lowest precedence number. Exactly one policy may be the default.
+    """
+
+    name = models.CharField(_("name"), max_length=128, unique=True)
+    precedence = models.PositiveSmallIntegerField(
+        _("precedence"), default=100, help_text=_("Among equally specific policies the lowest number wins.")
+    )
+    is_default = models.BooleanField(
+        _("default policy"), default=False, help_text=_("Applies when no other policy matches.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    match_priority = models.CharField(_("priority"), max_length=16, choices=Priority.choices, blank=True)
+    match_type = models.CharField(
+        _("work-order type"), max_length=20, choices=WorkOrderType.choices, blank=True
+    )
+    match_product_line = models.ForeignKey(
+        "catalog.ProductLine",
+        verbose_name=_("product line"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    match_province = models.CharField(
+        _("province"),
+        max_length=32,
+        blank=True,
+        help_text=_("The customer's province, else the service point's."),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    MATCH_FIELDS = ("match_priority", "match_type", "match_product_line_id", "match_province")
+
+    class Meta:
+        ordering = ["precedence", "name"]
+        verbose_name = _("service-level policy")
+        verbose_name_plural = _("service-level policies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="sla_slapolicy_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def specificity(self) -> int:
+        return sum(1 for name in self.MATCH_FIELDS if getattr(self, name))
+
+
+class SlaMilestone(models.Model):
+    """One milestone of a policy (R34, R18): a budget counted from the event that starts it to
+    the first of the events that stop it, in business time on the service point's calendar (or
+    in calendar time)."""
+
+    policy = models.ForeignKey(
+        SlaPolicy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    kind = models.CharField(_("milestone"), max_length=20, choices=MilestoneKind.choices)
+    target_hours = models.DecimalField(
+        _("target (hours)"),
+        max_digits=7,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    business_time = models.BooleanField(
+        _("business time"), default=True, help_text=_("Count working hours only (else calendar time).")
+    )
+    start_on = models.CharField(
+        _("starts on"), max_length=32, help_text=_("'created' or the name of a transition, e.g. accept.")
+    )
+    stop_on = models.JSONField(
+        _("stops on"), default=list, help_text=_("Names of the transitions that stop the clock.")
+    )
+
+    class Meta:
+        ordering = ["policy", "kind"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "kind"], name="sla_slamilestone_unique_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy} · {self.get_kind_display()} {self.target_hours} h"
+
+    @property
+    def target(self) -> timedelta:
+        return timedelta(hours=float(self.target_hours))
+
+    def clean(self) -> None:
+        known = _known_events()
+        errors = {}
+        if self.start_on not in known:
+            errors["start_on"] = _("Unknown event %(name)s.") % {"name": self.start_on}
+        if not isinstance(self.stop_on, list) or not self.stop_on:
+            errors["stop_on"] = _("Give at least one transition that stops the clock.")
+        else:
+            unknown = [name for name in self.stop_on if name not in known - {CREATED}]
+            if unknown:
+                errors["stop_on"] = _("Unknown transitions: %(names)s.") % {
+                    "names": ", ".join(map(str, unknown))
+                }
+        if errors:
+            raise ValidationError(errors)
+
+
+class SlaClock(TimeStampedModel):
+    """One milestone's clock on one work order (R34, R18).
+
+    The target and the counting mode are copied from the milestone when the clock starts, so
+    later policy edits do not move running clocks. `paused_total` is the working time (or the
+    calendar time, for a calendar-time clock) spent paused; `due_at` is pushed out on resume.
+    A clock stopped at or before its due time is met; after it, it is breached (breached_at is
+    the due time). A clock stopped by a cancellation has no verdict (met is null).
+    """
+
+    work_order = models.ForeignKey(
+        "workorders.WorkOrder",
+        verbose_name=_("work order"),
+        on_delete=models.CASCADE,
+        related_name="sla_clocks",
+    )
+    policy = models.ForeignKey(
+        SlaPolicy, verbose_name=_("policy"), null=True, on_delete=models.SET_NULL, related_name="clocks"
+    )
+    kind = models.CharField(_("milestone"), max_length=20, choices=MilestoneKind.choices)
+    target = models.DurationField(_("target"))
+    business_time = models.BooleanField(_("business time"), default=True)
+    started_at = models.DateTimeField(_("started at"))
+    due_at = models.DateTimeField(_("due at"))
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
+    paused_reason = models.CharField(
+        _("paused because"), max_length=16, choices=WaitingReason.choices, blank=True
+    )
+    paused_total = models.DurationField(_("time paused"), default=timedelta(0))
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    met = models.BooleanField(_("met"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["work_order", "started_at", "pk"]
+        verbose_name = _("service-level clock")
+        verbose_name_plural = _("service-level clocks")
+        constraints = [
+            models.UniqueConstraint(fields=["work_order", "kind"], name="sla_slaclock_unique_kind"),
+        ]
+        indexes = [
+            # The periodic warning/escalation job reads only running clocks by due time.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(stopped_at__isnull=True, paused_at__isnull=True),
+                name="sla_clock_running_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_order_id} · {self.get_kind_display()}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.stopped_at is None and self.paused_at is None
+
+    @property
+    def is_paused(self) -> bool:
+        return self.stopped_at is None and self.paused_at is not None
