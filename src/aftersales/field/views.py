@@ -179,19 +179,27 @@ def appointment_book_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def appointment_reschedule_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """`/field/appointments/<id>/reschedule/`: a new day and window, with a reason."""
+def _appointment_change(request: HttpRequest, pk: int, form_class) -> tuple:
+    """The appointment and its work order, both in the user's scope (404), the right to change
+    it (403), and the form's data, or None when the form is invalid (its errors are messages)."""
     appointment = appointment_get(request.user, pk)
     work_order = workorder_get(request.user, appointment.work_order_id)
     if not _may_book(request.user, work_order):
         raise PermissionDenied
-    form = AppointmentRescheduleForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
         _form_messages(request, form)
+        return appointment, work_order, None
+    return appointment, work_order, form.cleaned_data
+
+
+@login_required
+@require_POST
+def appointment_reschedule_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/field/appointments/<id>/reschedule/`: a new day and window, with a reason."""
+    appointment, work_order, data = _appointment_change(request, pk, AppointmentRescheduleForm)
+    if data is None:
         return redirect("workorders:detail", pk=work_order.pk)
-    data = form.cleaned_data
     return _appointment_done(
         request,
         work_order,
@@ -212,15 +220,9 @@ def appointment_reschedule_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def appointment_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     """`/field/appointments/<id>/cancel/`: cancel a booked visit, with a reason."""
-    appointment = appointment_get(request.user, pk)
-    work_order = workorder_get(request.user, appointment.work_order_id)
-    if not _may_book(request.user, work_order):
-        raise PermissionDenied
-    form = AppointmentCancelForm(request.POST)
-    if not form.is_valid():
-        _form_messages(request, form)
+    appointment, work_order, data = _appointment_change(request, pk, AppointmentCancelForm)
+    if data is None:
         return redirect("workorders:detail", pk=work_order.pk)
-    data = form.cleaned_data
     return _appointment_done(
         request,
         work_order,

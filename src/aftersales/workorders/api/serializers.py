@@ -34,7 +34,7 @@ from aftersales.devices.models import Device
 from aftersales.devices.selectors import device_scope
 
 from ..choices import Channel, NoteVisibility, WaitingReason
-from ..models import Attachment, Note, WorkOrder, WorkOrderEvent
+from ..models import AUDITED_FIELDS, Attachment, Note, WorkOrder, WorkOrderEvent
 from ..services import EDITABLE_FIELDS
 from ..transitions import TRANSITIONS, transitions_available
 
@@ -256,31 +256,8 @@ class ChangeRecordSerializer(serializers.ModelSerializer):
 
 # --- input ------------------------------------------------------------------------------------
 
-_WRITE_FIELDS = [
-    "channel",
-    "type",
-    "priority",
-    "customer",
-    "contact",
-    "contact_name",
-    "contact_phone",
-    "device",
-    "product_model",
-    "device_model_text",
-    "serial_number",
-    "part_model",
-    "purchase_date",
-    "fault_symptom",
-    "error_messages",
-    "recent_operations",
-    "service_point",
-    "fault_category",
-    "probable_cause",
-    "proposed_handling",
-    "estimated_hours",
-    "resolution",
-]
-assert set(_WRITE_FIELDS) == set(EDITABLE_FIELDS), "API write fields drifted from services.EDITABLE_FIELDS"
+# The fields a client may write: the service's editable fields, in the history's order.
+_WRITE_FIELDS = [name for name in AUDITED_FIELDS if name in EDITABLE_FIELDS]
 
 
 class WorkOrderWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
