@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from aftersales.core.excel import XLSX_MIME, export_response
+from aftersales.core.excel import export_response
 from aftersales.customers.importing import can_import
-from aftersales.customers.views import import_page, phone_for
+from aftersales.customers.views import import_page, import_template_download, phone_for
 
 from .filtersets import DeviceFilterSet
 from .importing import device_template, devices_import
@@ -110,8 +108,4 @@ def device_import(request):
 
 @login_required
 def device_import_template(request):
-    if not can_import(request.user):
-        raise PermissionDenied
-    response = HttpResponse(device_template(), content_type=XLSX_MIME)
-    response["Content-Disposition"] = 'attachment; filename="devices-template.xlsx"'
-    return response
+    return import_template_download(request, content=device_template(), filename="devices-template.xlsx")
