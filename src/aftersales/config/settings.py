@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "aftersales.workorders",
     "aftersales.field",
     "aftersales.sla",
+    "aftersales.servicing",
+    "aftersales.feedback",
+    "aftersales.complaints",
 ]
 
 MIDDLEWARE = [

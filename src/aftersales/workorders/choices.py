@@ -70,6 +70,15 @@ class EventKind(models.TextChoices):
     NOTIFICATION = "notification", _("Notification")
     DISPATCH = "dispatch", _("Dispatch")
     APPOINTMENT = "appointment", _("Appointment")
+    SLA = "sla", _("Service level")
+    REMOTE = "remote", _("Remote service")
+    PLAN = "plan", _("Service plan")
+    VISIT = "visit", _("On-site visit")
+    REPAIR = "repair", _("Repair")
+    SIGNOFF = "signoff", _("Sign-off")
+    RETURN_VISIT = "return_visit", _("Return visit")
+    COMPLAINT = "complaint", _("Complaint")
+    CASE = "case", _("Difficult case")
 
 
 class NoteVisibility(models.TextChoices):

@@ -23,6 +23,7 @@ class DetailPanel:
 
 
 detail_panels: list[DetailPanel] = []
+demo_seeders: list[TransitionHook] = []
 
 
 def register_transition_hook(hook: TransitionHook) -> TransitionHook:
@@ -41,3 +42,10 @@ def register_intake_hook(hook: TransitionHook) -> TransitionHook:
 def register_detail_panel(template: str, order: int = 100) -> None:
     detail_panels.append(DetailPanel(template=template, order=order))
     detail_panels.sort(key=lambda panel: panel.order)
+
+
+def register_demo_seeder(seeder: TransitionHook) -> TransitionHook:
+    """Decorator: `seeder(*, rng, now)` adds an app's demo records once the demo work orders exist
+    (`manage.py demo_seed`); `rng` is the seed's random.Random, so the demo stays deterministic."""
+    demo_seeders.append(seeder)
+    return seeder

@@ -45,6 +45,7 @@ from aftersales.customers.services import contact_create, customer_create
 from aftersales.devices.models import Device
 from aftersales.devices.services import device_create
 from aftersales.notifications.models import Message
+from aftersales.workorders import hooks
 from aftersales.workorders.choices import (
     NoteVisibility,
     ProposedHandling,
@@ -153,6 +154,8 @@ class Command(BaseCommand):
                     self.seed_people()
                     self.seed_customers(round(300 * scale))
                     self.seed_work_orders(round(500 * scale))
+                    for seeder in hooks.demo_seeders:  # visits, repairs, return visits, complaints...
+                        seeder(rng=self.rng, now=self.now)
                 # Acknowledgements are sent on commit (now); they were sent when accepted.
                 Message.objects.filter(idempotency_key__startswith="ack:", sent_at__isnull=False).update(
                     sent_at=F("created_at")

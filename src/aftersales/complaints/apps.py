@@ -1,0 +1,10 @@
+"""The complaints bounded context: complaints (R26) and difficult cases (R27)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ComplaintsConfig(AppConfig):
+    name = "aftersales.complaints"
+    label = "complaints"
+    verbose_name = _("Complaints and difficult cases")
