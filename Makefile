@@ -19,7 +19,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: help demo install assets messages var-dir migrate seed serve jobs test lint format check pytest bench clean
+.PHONY: help demo install assets messages pdf-deps var-dir migrate seed serve jobs test lint format check pytest bench clean
 
 help:
 	@echo "make demo     install everything, load demo data, serve on http://$(HOST):$(PORT) with jobs"
@@ -68,6 +68,23 @@ messages: $(VENV)/.installed
 	  fi; \
 	fi
 
+# Printed forms (PDF, WeasyPrint) need Pango and a Chinese font. When one is missing, install
+# them (Debian's libpango-1.0-0, libpangoft2-1.0-0, fonts-wqy-microhei) when we are root, else
+# say what to install.
+PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-microhei
+pdf-deps:
+	@if ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 && [ -n "$$(fc-list :lang=zh family 2>/dev/null)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Pango and a Chinese font for the printed forms ($(PDF_DEBS))"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_DEBS) >/dev/null 2>&1 \
+	    || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_DEBS) >/dev/null 2>&1; } \
+	    || echo "WARNING: could not install $(PDF_DEBS): PDF forms will not work or show no Chinese"; \
+	else \
+	  echo "WARNING: Pango or a Chinese (CJK) font is missing: PDF forms will not work or show no Chinese."; \
+	  echo "         Debian/Ubuntu: sudo apt-get install $(PDF_DEBS)"; \
+	  echo "         macOS: brew install pango && brew install --cask font-wenquanyi-micro-hei"; \
+	fi
+
 # ---------------------------------------------------------------- running
 
 var-dir:
@@ -100,7 +117,7 @@ serve: install messages var-dir
 	echo "serving on http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the jobs)"; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-demo: install messages seed serve
+demo: install messages pdf-deps seed serve
 
 # ---------------------------------------------------------------- checking
 
@@ -117,7 +134,7 @@ check: $(VENV)/.installed var-dir
 	$(MANAGE) makemigrations --check --dry-run
 
 # pytest exits 5 when it collected no test: said aloud, not counted as a failure.
-pytest: install messages var-dir
+pytest: install messages pdf-deps var-dir
 	@rc=0; $(VENV)/bin/pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS),) $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest: no tests were collected"; exit 0; fi; exit $$rc
 

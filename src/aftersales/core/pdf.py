@@ -1,0 +1,123 @@
+"""Printed documents (R21, the named forms of SPEC): one template is both the HTML print view and,
+through WeasyPrint, the PDF, so the two never drift apart.
+
+A form template extends `printing/form_base.html` (A4 layout, company header, title, number, QR
+code, signature boxes) and is served by `document_response`, which returns the print view, or
+the PDF download when the query string has `format=pdf`. Chinese text needs a CJK font on the
+server (Debian: `fonts-wqy-microhei`); the stylesheet names it first.
+
+Resources of the PDF are read from the static files on disk (`{% static %}` URLs), never fetched
+over the network; embed anything else (e.g. a signature image) as a `data:` URI.
+"""
+
+from __future__ import annotations
+
+import functools
+import mimetypes
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+
+
+def company_header() -> dict[str, str]:
+    """Name, hotline, address and e-mail printed at the top of every form (settings, from the
+    environment)."""
+    return dict(settings.AFTERSALES_COMPANY)
+
+
+def static_file(url: str) -> Path | None:
+    """The file on disk behind a `{% static %}` URL (absolute or not), or None."""
+    path = unquote(urlsplit(url).path)
+    if not path.startswith(settings.STATIC_URL):
+        return None
+    name = path.removeprefix(settings.STATIC_URL)
+    found = finders.find(name)
+    if found:
+        return Path(found)
+    collected = Path(settings.STATIC_ROOT) / name
+    return collected if collected.is_file() else None
+
+
+@functools.cache
+def static_fetcher_class() -> type:
+    """WeasyPrint's resource loader: static files from disk, `data:` URIs, nothing else (no
+    network request from the server, no way for a form's content to make it fetch a URL).
+
+    WeasyPrint is imported on first use only: it loads Pango, and a server without it still
+    serves every other page."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticFilesFetcher(URLFetcher):
+        def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            found = static_file(url)
+            if found is None:
+                raise ValueError(f"not a static file: {url}")
+            content_type = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, found.read_bytes(), {"Content-Type": content_type})
+
+    return StaticFilesFetcher
+
+
+def document_context(context: dict[str, Any], *, request: HttpRequest | None, pdf: bool) -> dict[str, Any]:
+    """What `printing/form_base.html` needs besides the form's own data."""
+    query = request.GET.copy() if request is not None else None
+    if query is not None:
+        query["format"] = "pdf"
+    return {
+        "company": company_header(),
+        "printed_at": timezone.localtime(),
+        "pdf": pdf,
+        "pdf_url": f"?{query.urlencode()}" if query is not None else "",
+        **context,
+    }
+
+
+def render_pdf(template_name: str, context: dict[str, Any], *, request: HttpRequest | None = None) -> bytes:
+    """The PDF of a form template (the same template as its print view), in the active language.
+
+    With a request, links and the QR code are absolute URLs of the site it came from."""
+    from weasyprint import HTML
+
+    html = render_to_string(
+        template_name, document_context(context, request=request, pdf=True), request=request
+    )
+    base_url = request.build_absolute_uri("/") if request is not None else "http://localhost/"
+    return HTML(string=html, base_url=base_url, url_fetcher=static_fetcher_class()()).write_pdf()
+
+
+def document_response(
+    request: HttpRequest, *, template_name: str, context: dict[str, Any], filename: str
+) -> HttpResponse:
+    """The print view of a form, or its PDF as a download (`filename`, ".pdf" added) when the
+    query string has `format=pdf`. Printed forms carry customer data: the view and the
+    download are logged (R41). The caller has already checked the user may see the record."""
+    from .models import AccessLog
+    from .services import access_log
+
+    as_pdf = request.GET.get("format") == "pdf"
+    if not filename.lower().endswith(".pdf"):
+        filename = f"{filename}.pdf"
+    if request.user.is_authenticated:
+        access_log(
+            actor=request.user,
+            action=AccessLog.Action.EXPORT if as_pdf else AccessLog.Action.VIEW,
+            resource="document",
+            detail=filename,
+        )
+    if not as_pdf:
+        return render(request, template_name, document_context(context, request=request, pdf=False))
+    response = HttpResponse(
+        render_pdf(template_name, context, request=request), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
