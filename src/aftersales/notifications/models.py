@@ -1,6 +1,9 @@
-"""The outbox: every outgoing message is a row first, sent by a job after the commit."""
+"""The outbox (every outgoing message is a row first, sent by a job after the commit) and the
+in-app notifications behind the bell. This app knows users, never work orders."""
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.models import TimeStampedModel
@@ -31,3 +34,48 @@ class Message(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.recipient}: {self.subject}"
+
+
+class Notification(TimeStampedModel):
+    """An in-app notice to one user, shown under the bell until read.
+
+    The caller's `key` names the event (e.g. "sla-warning:42"); (key, recipient) is unique, so a
+    retried or concurrent `notify` for the same event never shows a user the same notice twice.
+    `url` is a path inside this site that the notice opens.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    title = models.CharField(_("heading"), max_length=255)
+    body = models.TextField(_("body"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    key = models.CharField(_("key"), max_length=128)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "recipient"], name="notifications_notification_unique_key"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notifications_recipient_new"),
+            # The bell counts a user's unread notices on every page.
+            models.Index(
+                fields=["recipient"], condition=Q(read_at__isnull=True), name="notifications_unread"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id}: {self.title}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -1,13 +1,23 @@
-"""Queue a message (inside the caller's transaction) and deliver it (in a job)."""
+"""Queue a message (inside the caller's transaction) and deliver it (in a job); in-app
+notifications for the bell (`notify`, mark read)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.core.errors import NotPermitted
 
 from .channels import backend_for
 from .choices import MessageStatus
-from .models import Message
+from .models import Message, Notification
 
 MAX_ATTEMPTS = 5
 
@@ -27,23 +37,178 @@ def message_queue(*, channel: str, recipient: str, subject: str, body: str, key:
     return message
 
 
+def _deliver(message: Message) -> None:
+    """One attempt through the message's channel; the caller saves the outcome."""
+    message.attempts += 1
+    try:
+        backend_for(message.channel).send(
+            recipient=message.recipient, subject=message.subject, body=message.body
+        )
+    except Exception as error:  # noqa: BLE001 - any gateway failure is retried later
+        message.status = MessageStatus.FAILED
+        message.last_error = str(error)[:2000]
+    else:
+        message.status = MessageStatus.SENT
+        message.sent_at = timezone.now()
+        message.last_error = ""
+
+
+DELIVERY_FIELDS = ["attempts", "status", "sent_at", "last_error", "updated_at"]
+
+
 def message_send(*, message_id: int) -> Message:
     """Deliver one pending message; a message already sent is never sent twice."""
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message_id)
         if message.status == MessageStatus.SENT or message.attempts >= MAX_ATTEMPTS:
             return message
-        message.attempts += 1
-        try:
-            backend_for(message.channel).send(
-                recipient=message.recipient, subject=message.subject, body=message.body
-            )
-        except Exception as error:  # noqa: BLE001 - any gateway failure is retried later
-            message.status = MessageStatus.FAILED
-            message.last_error = str(error)[:2000]
-        else:
-            message.status = MessageStatus.SENT
-            message.sent_at = timezone.now()
-            message.last_error = ""
-        message.save(update_fields=["attempts", "status", "sent_at", "last_error", "updated_at"])
+        _deliver(message)
+        message.save(update_fields=DELIVERY_FIELDS)
         return message
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """A message to queue with `messages_queue` (the fields of `message_queue`)."""
+
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+    key: str
+
+
+def messages_queue(messages: Iterable[OutgoingMessage]) -> list[Message]:
+    """`message_queue` for many messages at once (a periodic job's batch): stored with a few
+    queries, idempotent per key, and handed over after the commit as one delivery job. Returns
+    the messages new to the outbox."""
+    from .tasks import send_messages
+
+    drafts = {message.key: message for message in messages}
+    known = set(Message.objects.filter(idempotency_key__in=drafts).values_list("idempotency_key", flat=True))
+    fresh = [
+        Message(channel=d.channel, recipient=d.recipient, subject=d.subject, body=d.body, idempotency_key=key)
+        for key, d in drafts.items()
+        if key not in known
+    ]
+    if not fresh:
+        return []
+    Message.objects.bulk_create(fresh, ignore_conflicts=True)
+    created = list(Message.objects.filter(idempotency_key__in=[m.idempotency_key for m in fresh]))
+    ids = [message.pk for message in created]
+    transaction.on_commit(lambda: send_messages.delay(ids), robust=True)  # robust: see message_queue
+    return created
+
+
+def messages_send(*, message_ids: list[int]) -> int:
+    """Deliver the pending ones of `message_ids` in one transaction; a message already sent, or
+    locked by another worker sending it right now, is skipped. Returns how many were sent."""
+    with transaction.atomic():
+        messages = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=message_ids, attempts__lt=MAX_ATTEMPTS)
+            .exclude(status=MessageStatus.SENT)
+        )
+        for message in messages:
+            _deliver(message)
+        sent = [message.pk for message in messages if message.status == MessageStatus.SENT]
+        now = timezone.now()
+        Message.objects.filter(pk__in=sent).update(
+            status=MessageStatus.SENT, attempts=F("attempts") + 1, sent_at=now, last_error="", updated_at=now
+        )
+        for message in messages:  # failures are rare: one by one, with their error
+            if message.status != MessageStatus.SENT:
+                message.save(update_fields=DELIVERY_FIELDS)
+    return len(sent)
+
+
+# -- in-app notifications (the bell) -----------------------------------------------------------
+
+
+def _check_local_url(url: str) -> None:
+    """A notice only links inside this site: a path, never another host (no open redirect)."""
+    if url and (not url.startswith("/") or url.startswith("//") or "\\" in url):
+        raise ValidationError({"url": [_("Give a path inside this site, e.g. /workorders/42/.")]})
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One event to show under the bell of some users (the arguments of `notify`)."""
+
+    recipients: tuple[AbstractBaseUser, ...]
+    title: str
+    key: str
+    body: str = ""
+    url: str = ""
+
+
+@transaction.atomic
+def notify(
+    *,
+    recipients: Iterable[AbstractBaseUser],
+    title: str,
+    body: str = "",
+    url: str = "",
+    key: str,
+) -> list[Notification]:
+    """Show `title` under the bell of each active recipient, once per (key, recipient).
+
+    Idempotent: a recipient who already has a notice with this `key` gets nothing new, so a
+    retried job or two workers racing on the same event create no duplicates (the unique
+    constraint settles the race; the loser's insert is skipped). Returns the notices created for
+    the recipients who had none with this key before the call (empty on a retry).
+    """
+    return notify_many([Notice(recipients=tuple(recipients), title=title, body=body, url=url, key=key)])
+
+
+@transaction.atomic
+def notify_many(notices: Iterable[Notice]) -> list[Notification]:
+    """`notify` for many events at once (a periodic job's batch), in three queries whatever their
+    number; the same idempotency per (key, recipient)."""
+    rows: dict[tuple[str, int], Notification] = {}
+    for notice in notices:
+        _check_local_url(notice.url)
+        for user in notice.recipients:
+            if user.pk is not None and user.is_active:
+                rows[(notice.key, user.pk)] = Notification(
+                    recipient=user, title=notice.title[:255], body=notice.body, url=notice.url, key=notice.key
+                )
+    if not rows:
+        return []
+    keys = {key for key, _user in rows}
+    users = {user for _key, user in rows}
+    known = set(
+        Notification.objects.filter(key__in=keys, recipient_id__in=users).values_list("key", "recipient_id")
+    )
+    fresh = [row for pair, row in rows.items() if pair not in known]
+    if not fresh:
+        return []
+    for row in {row.key: row for row in fresh}.values():  # rows of one event differ only in recipient
+        row.full_clean(exclude=["recipient"], validate_unique=False, validate_constraints=False)
+    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+    wanted = {(row.key, row.recipient_id) for row in fresh}
+    created = Notification.objects.filter(key__in=keys, recipient_id__in=users).order_by(
+        "key", "recipient_id"
+    )
+    return [row for row in created if (row.key, row.recipient_id) in wanted]
+
+
+@transaction.atomic
+def notification_mark_read(*, notification_id: int, actor) -> Notification:
+    """Mark one of the actor's own notices read (again: keeps the first read time)."""
+    notification = Notification.objects.select_for_update().get(pk=notification_id)
+    if notification.recipient_id != actor.pk:
+        raise NotPermitted(_("This notification is addressed to someone else."))
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at", "updated_at"])
+    return notification
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, actor) -> int:
+    """Mark every unread notice of the actor read; returns how many were unread."""
+    now = timezone.now()
+    return Notification.objects.filter(recipient_id=actor.pk, read_at__isnull=True).update(
+        read_at=now, updated_at=now
+    )

@@ -2,12 +2,18 @@ from celery import shared_task
 
 from .choices import MessageStatus
 from .models import Message
-from .services import MAX_ATTEMPTS, message_send
+from .services import MAX_ATTEMPTS, message_send, messages_send
 
 
 @shared_task
 def send_message(message_id: int) -> str:
     return message_send(message_id=message_id).status
+
+
+@shared_task
+def send_messages(message_ids: list[int]) -> int:
+    """Deliver a batch queued by `messages_queue` (e.g. the SLA job's e-mails) in one go."""
+    return messages_send(message_ids=message_ids)
 
 
 @shared_task
