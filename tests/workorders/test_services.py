@@ -325,6 +325,13 @@ def test_r7_preliminary_assessment_is_recorded(agent, customer):
 # ---------------------------------------------------------------- acknowledgement (R3)
 
 
+@pytest.fixture
+def default_promise(monkeypatch):
+    """No app tells the promised feedback time: the acknowledgement promises the default (R3; the
+    SLA app's first-response due time is tested in tests/sla/test_acknowledgement.py)."""
+    monkeypatch.setattr(hooks, "feedback_promise_providers", [])
+
+
 def _promised_candidates() -> set[str]:
     now = timezone.now() + timedelta(hours=FIRST_FEEDBACK_HOURS)
     return {timezone.localtime(now + timedelta(minutes=delta)).strftime("%Y-%m-%d %H:%M") for delta in (0, 1)}
@@ -332,7 +339,7 @@ def _promised_candidates() -> set[str]:
 
 @pytest.mark.django_db
 def test_r3_accepting_queues_one_sms_with_number_and_promised_time_sent_on_commit(
-    agent, customer, django_capture_on_commit_callbacks, caplog
+    agent, customer, django_capture_on_commit_callbacks, caplog, default_promise
 ):
     work_order = workorder_create(actor=agent, **intake(customer))
     promised = _promised_candidates()
@@ -357,7 +364,9 @@ def test_r3_accepting_queues_one_sms_with_number_and_promised_time_sent_on_commi
 
 
 @pytest.mark.django_db
-def test_r3_customer_with_email_also_gets_an_email(agent, django_capture_on_commit_callbacks):
+def test_r3_customer_with_email_also_gets_an_email(
+    agent, django_capture_on_commit_callbacks, default_promise
+):
     customer = f.CustomerFactory(email="it@xingchen.example.cn")
     work_order = workorder_create(actor=agent, **intake(customer))
 

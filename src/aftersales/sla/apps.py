@@ -8,4 +8,4 @@ class SlaConfig(AppConfig):
     verbose_name = _("Service levels")
 
     def ready(self) -> None:
-        from . import hooks  # noqa: F401  (registers the clock hooks and the clocks panel)
+        from . import hooks  # noqa: F401  (the clock hooks, list column and clocks panel)

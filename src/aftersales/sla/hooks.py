@@ -1,9 +1,23 @@
-"""What the service-level app adds to the work-order lifecycle and page (R34, R18): clocks start
-at intake and move on every transition; the clocks panel on the work-order page."""
+"""What the service-level app adds to the work-order lifecycle, page and list (R34, R18, R3):
+clocks start at intake and move on every transition; the clocks panel on the work-order page;
+the next due time on the work-order list; the promised feedback time of the acknowledgement."""
 
 from __future__ import annotations
 
-from aftersales.workorders.hooks import register_detail_panel, register_intake_hook, register_transition_hook
+from datetime import datetime
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.workorders.hooks import (
+    ListColumn,
+    register_detail_panel,
+    register_feedback_promise,
+    register_intake_hook,
+    register_list_column,
+    register_transition_hook,
+)
 
 
 @register_intake_hook
@@ -24,4 +38,42 @@ def clocks_on_transition(*, work_order, transition, actor) -> None:
     )
 
 
+@register_feedback_promise
+def first_response_due(work_order) -> datetime | None:
+    """R3: the acknowledgement promises the first-response clock's due time (None when the work
+    order has no such clock, or its due time has already passed)."""
+    from .choices import MilestoneKind
+    from .models import SlaClock
+
+    due_at = (
+        SlaClock.objects.filter(work_order_id=work_order.pk, kind=MilestoneKind.FIRST_RESPONSE)
+        .values_list("due_at", flat=True)
+        .first()
+    )
+    return due_at if due_at is not None and due_at > timezone.now() else None
+
+
+def next_due_annotations() -> dict:
+    """R34: the due and warning times of the work order's running clock due next: two
+    correlated subqueries on the clocks' (work order, kind) index, evaluated with the list query."""
+    from .selectors import running_clocks_of
+
+    running = running_clocks_of(OuterRef("pk"))
+    return {
+        "sla_due_at": Subquery(running.values("due_at")[:1]),
+        "sla_warn_at": Subquery(running.values("warn_at")[:1]),
+    }
+
+
 register_detail_panel("sla/_clocks_panel.html", order=30)
+register_list_column(
+    ListColumn(
+        key="sla_due",
+        label=_("SLA due"),
+        annotations=next_due_annotations,
+        template="sla/_list_due_cell.html",
+        sort_field="sla_due_at",
+        css="text-nowrap small",
+        export=lambda wo: wo.sla_due_at,
+    )
+)

@@ -269,6 +269,10 @@ class SlaClock(TimeStampedModel):
     calendar time, for a calendar-time clock) spent paused; `due_at` is pushed out on resume.
     A clock stopped at or before its due time is met; after it, it is breached (breached_at is
     the due time). A clock stopped by a cancellation has no verdict (met is null).
+
+    The periodic job (`services.sla_clocks_check`) warns once when a running clock passes
+    `warn_at` (75 % of the budget) and escalates once when it passes `due_at`; `warned_at` and
+    `escalated_at` record that it did, and a (re)started clock clears them.
     """
 
     work_order = models.ForeignKey(
@@ -293,6 +297,14 @@ class SlaClock(TimeStampedModel):
     stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
     met = models.BooleanField(_("met"), null=True, blank=True)
     breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
+    warn_at = models.DateTimeField(
+        _("at risk from"),
+        null=True,
+        blank=True,
+        help_text=_("When three quarters of the budget will be used."),
+    )
+    warned_at = models.DateTimeField(_("warning sent at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
 
     class Meta:
         ordering = ["work_order", "started_at", "pk"]
@@ -302,11 +314,17 @@ class SlaClock(TimeStampedModel):
             models.UniqueConstraint(fields=["work_order", "kind"], name="sla_slaclock_unique_kind"),
         ]
         indexes = [
-            # The periodic warning/escalation job reads only running clocks by due time.
+            # The periodic job reads only running clocks still to be warned or escalated, by the
+            # time they become due for it: an index range scan, never the whole table.
+            models.Index(
+                fields=["warn_at"],
+                condition=Q(stopped_at__isnull=True, paused_at__isnull=True, warned_at__isnull=True),
+                name="sla_clock_to_warn",
+            ),
             models.Index(
                 fields=["due_at"],
-                condition=Q(stopped_at__isnull=True, paused_at__isnull=True),
-                name="sla_clock_running_due",
+                condition=Q(stopped_at__isnull=True, paused_at__isnull=True, escalated_at__isnull=True),
+                name="sla_clock_to_escalate",
             ),
         ]
 

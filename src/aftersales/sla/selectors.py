@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from aftersales.accounts.models import ServicePoint
@@ -124,6 +124,25 @@ def clock_used(clock: SlaClock, *, at: datetime, working_time: WorkingTime) -> t
     else:
         elapsed = max(end - clock.started_at, timedelta(0))
     return max(elapsed - clock.paused_total, timedelta(0))
+
+
+def risk_of_running(*, due_at: datetime, warn_at: datetime | None, at: datetime) -> str:
+    """R34: the risk of a running clock from its due and warning times: breached once `at` is past
+    the due time, at risk from `warn_at` (when 75 % of the budget is used), else ok. The same
+    levels as `clock_view`, without the calendar: for lists of many work orders."""
+    if at > due_at:
+        return RiskLevel.BREACHED
+    if warn_at is not None and at >= warn_at:
+        return RiskLevel.WARNING
+    return RiskLevel.OK
+
+
+def running_clocks_of(work_order_ref) -> QuerySet[SlaClock]:
+    """The running clocks of the work order `work_order_ref` points to (e.g. an OuterRef), the
+    next one due first: the subquery of the work-order list's SLA column."""
+    return SlaClock.objects.filter(
+        work_order_id=work_order_ref, stopped_at__isnull=True, paused_at__isnull=True
+    ).order_by("due_at", "pk")
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,36 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Engineer, ServicePoint
 from aftersales.core.phones import phone_search_digits
 
+from . import hooks
 from .choices import Channel, Priority, State, WorkOrderType
 from .models import WorkOrder
+
+
+class ListOrderingFilter(django_filters.OrderingFilter):
+    """The list's sort keys; those of registered list columns sort rows without a value last,
+    whichever the direction."""
+
+    nulls_last: frozenset[str] = frozenset()
+
+    def add_column(self, *, key: str, field: str, label) -> None:
+        self.param_map[key] = field
+        self.extra["choices"] = [*self.extra["choices"], *self.build_choices({field: key}, {field: label})]
+        self.nulls_last = self.nulls_last | {field}
+        # The form field may have been built (and copied here) before, e.g. by the API schema.
+        self.__dict__.pop("_field", None)
+
+    def get_ordering_value(self, param: str):
+        value = super().get_ordering_value(param)
+        name = value.lstrip("-")
+        if name not in self.nulls_last:
+            return value
+        return F(name).desc(nulls_last=True) if value.startswith("-") else F(name).asc(nulls_last=True)
 
 
 class WorkOrderFilterSet(django_filters.FilterSet):
@@ -32,7 +54,7 @@ class WorkOrderFilterSet(django_filters.FilterSet):
     created_before = django_filters.DateFilter(
         field_name="created_at", lookup_expr="date__lte", label=_("Created until")
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = ListOrderingFilter(
         fields=(
             ("created_at", "created_at"),
             ("number", "number"),
@@ -46,6 +68,13 @@ class WorkOrderFilterSet(django_filters.FilterSet):
     class Meta:
         model = WorkOrder
         fields = ["q", "state", "type", "priority", "channel", "service_point", "engineer"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        ordering = self.filters["ordering"]
+        for column in hooks.list_columns:  # registered at start-up, after this class was built
+            if column.sort_field:
+                ordering.add_column(key=column.key, field=column.sort_field, label=column.label)
 
     def search(self, queryset, name, value):
         """Number, customer name, contact or customer phone, serial number."""

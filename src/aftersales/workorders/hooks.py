@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 TransitionHook = Callable[..., None]
 
 transition_hooks: list[TransitionHook] = []
 intake_hooks: list[TransitionHook] = []
+transition_guards: list[TransitionHook] = []
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,14 @@ def register_transition_hook(hook: TransitionHook) -> TransitionHook:
     """Decorator: `hook(*, work_order, transition, actor)` runs on every transition."""
     transition_hooks.append(hook)
     return hook
+
+
+def register_transition_guard(guard: TransitionHook) -> TransitionHook:
+    """Decorator: `guard(*, work_order, transition, actor)` runs before a transition is applied
+    (after the state, role and input checks) and may refuse it by raising TransitionNotAllowed,
+    e.g. "start" before the customer confirmed the service plan (R8)."""
+    transition_guards.append(guard)
+    return guard
 
 
 def register_intake_hook(hook: TransitionHook) -> TransitionHook:
@@ -49,3 +60,59 @@ def register_demo_seeder(seeder: TransitionHook) -> TransitionHook:
     (`manage.py demo_seed`); `rng` is the seed's random.Random, so the demo stays deterministic."""
     demo_seeders.append(seeder)
     return seeder
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    """A column another app adds to the work-order list and its Excel export (NetBox's table
+    extensions): values come from queryset annotations computed in SQL with the rows, never a
+    query per row. `annotations()` is called per request (it may depend on the time);
+    `template` renders one cell with `wo` in its context; `sort_field` names the annotation the
+    column sorts on (rows without a value last), "" for none; `export(wo)` gives the cell of
+    the spreadsheet, None to leave the column out of it."""
+
+    key: str
+    label: Any
+    annotations: Callable[[], dict[str, Any]]
+    template: str
+    sort_field: str = ""
+    css: str = ""
+    export: Callable[[Any], Any] | None = None
+
+
+list_columns: list[ListColumn] = []
+
+
+def register_list_column(column: ListColumn) -> ListColumn:
+    """Add `column` to the work-order list (after the state) and its export; keys are unique."""
+    if any(existing.key == column.key for existing in list_columns):
+        raise ValueError(f"list column {column.key!r} is already registered")
+    list_columns.append(column)
+    return column
+
+
+def list_annotations() -> dict[str, Any]:
+    """The annotations of every registered list column, for the list selector."""
+    return {name: value for column in list_columns for name, value in column.annotations().items()}
+
+
+# R3: what the acknowledgement promises. A provider returns the time by which the customer will
+# hear from us about `work_order` (e.g. the SLA app's first-response due time), or None when it
+# cannot tell; the first answer wins, and with none the work-order app promises its default.
+FeedbackPromise = Callable[[Any], datetime | None]
+feedback_promise_providers: list[FeedbackPromise] = []
+
+
+def register_feedback_promise(provider: FeedbackPromise) -> FeedbackPromise:
+    """Decorator: `provider(work_order) -> datetime | None` (R3)."""
+    feedback_promise_providers.append(provider)
+    return provider
+
+
+def feedback_promise(work_order) -> datetime | None:
+    """R3: the first provider's promised feedback time for `work_order`, or None."""
+    for provider in feedback_promise_providers:
+        promised = provider(work_order)
+        if promised is not None:
+            return promised
+    return None

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from aftersales.accounts.choices import Role
 from aftersales.core.models import ChangeRecord
 
+from . import hooks
 from .choices import OPEN_STATES, State
 from .models import WorkOrder
 
@@ -35,9 +36,12 @@ def workorder_scope(user, queryset: QuerySet[WorkOrder] | None = None) -> QueryS
 
 
 def workorder_list(user) -> QuerySet[WorkOrder]:
-    """The list rows with everything the list shows joined in one query."""
-    return workorder_scope(user).select_related(
-        "customer", "service_point", "engineer__user", "product_model"
+    """The list rows with everything the list shows joined in one query, with the annotations
+    of the columns other apps add (`hooks.register_list_column`)."""
+    return (
+        workorder_scope(user)
+        .select_related("customer", "service_point", "engineer__user", "product_model")
+        .annotate(**hooks.list_annotations())
     )
 
 

@@ -46,7 +46,9 @@ ALLOWED_ATTACHMENT_TYPES = {
     "image/webp": "webp",
     "application/pdf": "pdf",
 }
-FIRST_FEEDBACK_HOURS = 24  # R34 default first response; the SLA app refines it per policy.
+# R3, R34: the promised feedback time when no app tells one (`hooks.register_feedback_promise`;
+# the SLA app gives the first-response due time of the work order's policy and calendar).
+FIRST_FEEDBACK_HOURS = 24
 
 
 def _validate_intake(work_order: WorkOrder) -> None:
@@ -278,6 +280,8 @@ def workorder_transition(
         resolution=resolution,
         note=note,
     )
+    for guard in hooks.transition_guards:
+        guard(work_order=work_order, transition=transition, actor=actor)
     before = snapshot(work_order, AUDITED_FIELDS)
     from_state = work_order.state
     now = timezone.now()
@@ -330,7 +334,9 @@ def acknowledgement_queue(*, work_order: WorkOrder) -> None:
 
 def _acknowledgement_queue(work_order: WorkOrder) -> None:
     """Written in the company's language, whatever language the agent's screen is in."""
-    promised = timezone.localtime(timezone.now() + timedelta(hours=FIRST_FEEDBACK_HOURS))
+    promised = timezone.localtime(
+        hooks.feedback_promise(work_order) or timezone.now() + timedelta(hours=FIRST_FEEDBACK_HOURS)
+    )
     subject = _("Your service request %(number)s has been accepted") % {"number": work_order.number}
     body = _(
         "Dear %(name)s, your service request %(number)s has been accepted. "

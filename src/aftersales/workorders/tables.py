@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.core.models import ChangeRecord
 from aftersales.core.phones import phone_for
 
+from . import hooks
 from .choices import EventKind, NoteVisibility, State
 from .models import WorkOrder, WorkOrderEvent
 from .transitions import TRANSITIONS
@@ -61,8 +62,24 @@ EXPORT_HEADERS = (
 )
 
 
+def list_columns() -> tuple[Column, ...]:
+    """The list's header: number and state, the columns other apps registered, then the rest."""
+    extra = tuple(Column(c.label, c.key if c.sort_field else "", c.css) for c in hooks.list_columns)
+    return LIST_COLUMNS[:2] + extra + LIST_COLUMNS[2:]
+
+
+def export_headers() -> tuple[Any, ...]:
+    return EXPORT_HEADERS + tuple(column.label for column in _exported_columns())
+
+
+def _exported_columns() -> list[hooks.ListColumn]:
+    return [column for column in hooks.list_columns if column.export is not None]
+
+
 def export_rows(work_orders: Iterable[WorkOrder], user) -> Iterator[list[Any]]:
-    """One spreadsheet row per work order, phone masked as on the page."""
+    """One spreadsheet row per work order, phone masked as on the page, then the registered
+    columns' values."""
+    extra = _exported_columns()
     for wo in work_orders:
         yield [
             wo.number,
@@ -81,6 +98,7 @@ def export_rows(work_orders: Iterable[WorkOrder], user) -> Iterator[list[Any]]:
             wo.engineer.user.display_name if wo.engineer_id else "",
             wo.fault_symptom,
             wo.created_at,
+            *(column.export(wo) for column in extra),
         ]
 
 
@@ -106,6 +124,15 @@ EVENT_ICONS = {
     EventKind.NOTIFICATION: "bi-envelope",
     EventKind.DISPATCH: "bi-signpost-split",
     EventKind.APPOINTMENT: "bi-calendar-event",
+    EventKind.SLA: "bi-stopwatch",
+    EventKind.REMOTE: "bi-headset",
+    EventKind.PLAN: "bi-clipboard-check",
+    EventKind.VISIT: "bi-geo-alt",
+    EventKind.REPAIR: "bi-wrench-adjustable",
+    EventKind.SIGNOFF: "bi-pen",
+    EventKind.RETURN_VISIT: "bi-telephone-outbound",
+    EventKind.COMPLAINT: "bi-exclamation-octagon",
+    EventKind.CASE: "bi-folder-symlink",
 }
 STATE_LABELS = dict(State.choices)
 

@@ -47,7 +47,7 @@ from .forms import (
 from .models import WorkOrder
 from .selectors import workorder_get, workorder_list, workorder_queue, workorder_scope, workorder_timeline
 from .services import attachment_add, note_add, workorder_intake, workorder_transition, workorder_update
-from .tables import EXPORT_HEADERS, LIST_COLUMNS, PAGE_SIZE, export_rows, timeline_entries
+from .tables import PAGE_SIZE, export_headers, export_rows, list_columns, timeline_entries
 from .transitions import TRANSITIONS, transitions_available
 
 # ---------------------------------------------------------------------------------------------
@@ -76,7 +76,8 @@ class WorkOrderListView(LoginRequiredMixin, View):
         context = {
             "filterset": filterset,
             "page": page,
-            "columns": LIST_COLUMNS,
+            "columns": list_columns(),
+            "extra_columns": hooks.list_columns,
             "rows": [(wo, phone_for(request.user, wo.contact_phone)) for wo in page.object_list],
             "export_query": request.GET.urlencode(),
         }
@@ -97,7 +98,7 @@ class WorkOrderExportView(LoginRequiredMixin, View):
             request=request,
             resource="workorders",
             title=_("Work orders"),
-            headers=EXPORT_HEADERS,
+            headers=export_headers(),
             rows=export_rows(filterset.qs.iterator(chunk_size=2000), request.user),
         )
 
