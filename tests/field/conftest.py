@@ -70,3 +70,7 @@ def dealer_staff(db):
         return f.UserFactory(role=Role.DEALER_STAFF, dealer=dealer, username=username)
 
     return make
+
+
+# Visits, sign-off and supervision cards (R12, R15-R17, R19).
+from .visit_factories import field_engineer, field_supervisor, field_wo, other_engineer  # noqa: E402, F401

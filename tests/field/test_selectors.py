@@ -137,7 +137,9 @@ def test_r5_suggestion_queries_are_bounded(order, point, qualify, django_assert_
         sp = point(code=f"Q{i:02d}")
         for _ in range(3):
             qualify(f.EngineerFactory(service_point=sp))
-    with django_assert_max_num_queries(8):
+    # points, areas, lines, engineers, qualifications + availability: calendars (with their hours
+    # and exceptions), booked appointments
+    with django_assert_max_num_queries(7):
         suggestion = dispatch_suggest(order)
         assert suggestion.engineer is not None
         assert suggestion.explanation

@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Appointment, EngineerLeave, ServiceArea
+from .models import (
+    Appointment,
+    EngineerLeave,
+    SelfCheckItem,
+    ServiceArea,
+    SignOff,
+    SupervisionCard,
+    Visit,
+    VisitPart,
+)
 
 
 @admin.register(ServiceArea)
@@ -36,3 +45,57 @@ class AppointmentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Visits, sign-offs and supervision cards change only through their services (R12-R19)."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SelfCheckItem)
+class SelfCheckItemAdmin(admin.ModelAdmin):
+    """The configurable self-check list of visits (R15); empty means the built-in defaults."""
+
+    list_display = ["label", "product_line", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+    list_filter = ["is_active", "product_line"]
+    search_fields = ["label"]
+
+
+class VisitPartInline(admin.TabularInline):
+    model = VisitPart
+    extra = 0
+    fields = ["part_number", "name", "quantity", "shown_to_customer"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Visit)
+class VisitAdmin(ReadOnlyAdmin):
+    list_display = ["number", "work_order", "engineer", "planned_date", "state", "arrived_at", "left_at"]
+    list_filter = ["state"]
+    date_hierarchy = "planned_date"
+    search_fields = ["number", "work_order__number", "engineer__employee_no"]
+    inlines = [VisitPartInline]
+
+
+@admin.register(SignOff)
+class SignOffAdmin(ReadOnlyAdmin):
+    list_display = ["visit", "outcome", "quality_rating", "attitude_rating", "satisfied", "signed_at"]
+    list_filter = ["outcome", "satisfied"]
+    search_fields = ["visit__number", "visit__work_order__number", "signer_name"]
+
+
+@admin.register(SupervisionCard)
+class SupervisionCardAdmin(ReadOnlyAdmin):
+    list_display = ["visit", "state", "due_at", "submitted_at", "verified_at"]
+    list_filter = ["state"]
+    search_fields = ["visit__number", "visit__work_order__number"]

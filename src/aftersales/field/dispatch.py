@@ -4,20 +4,25 @@ to explain. `selectors.dispatch_suggest` feeds it from the database.
 Ranking of service points: region coverage first (district > city > province > none), then the
 distance when both ends have coordinates (unknown distance ranks after any known one), then the
 code for a stable order. Engineers at a point: qualified for the product line on the day (R38,
-hard rule), not on leave (hard rule), then the lowest load of open work orders.
+hard rule), not on leave (hard rule), available (R12, hard rule: the day is a working day of the
+point's calendar, the engineer is not fully booked that day nor booked in the requested window),
+then the lowest score: open work orders plus booked hours that day (one booked hour weighs like
+one open work order).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time, timedelta
 
 # Region coverage levels.
 NONE, PROVINCE, CITY, DISTRICT = 0, 1, 2, 3
 
 EARTH_RADIUS_KM = 6371.0088
+# How much one hour of booked visits that day weighs against one open work order in the score.
+BOOKED_HOUR_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -88,17 +93,64 @@ class EngineerFacts:
     on_leave: bool
     qualified: bool | None  # None: the work order has no product line, nothing to check
     qualification_expires_on: date | None = None
+    booked_minutes: int = 0  # booked visits on the service day
+    working_minutes: int | None = None  # working time of the service day; None: not known
+    window_clash: bool = False  # a booked visit overlaps the requested window
+
+    @property
+    def day_off(self) -> bool:
+        return self.working_minutes == 0
+
+    @property
+    def fully_booked(self) -> bool:
+        return bool(self.working_minutes) and self.booked_minutes >= self.working_minutes
+
+    @property
+    def available(self) -> bool:
+        return not (self.day_off or self.fully_booked or self.window_clash)
 
     @property
     def eligible(self) -> bool:
-        return self.qualified is not False and not self.on_leave
+        return self.qualified is not False and not self.on_leave and self.available
+
+    @property
+    def score(self) -> float:
+        """Lower is better: open work orders plus weighted booked hours on the service day."""
+        return round(self.load + BOOKED_HOUR_WEIGHT * self.booked_minutes / 60, 1)
+
+
+Window = tuple[time, time]
+# How far ahead the next working day is looked for (long holidays are at most 8 days).
+WORKING_DAY_HORIZON = 31
+
+
+def window_minutes(window: Window) -> int:
+    """Length in minutes; an end of 00:00 is midnight at the end of the day (working calendars)."""
+    start, end = window
+    end_minutes = end.hour * 60 + end.minute or 24 * 60
+    return end_minutes - (start.hour * 60 + start.minute)
+
+
+def overlaps(a: Window, b: Window) -> bool:
+    """Windows overlap when one starts before the other ends (back-to-back is fine, as booking)."""
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def next_working_day(day: date, is_working_day: Callable[[date], bool]) -> date:
+    """`day` itself when worked, else the first working day after it (`day` if none is near)."""
+    for offset in range(WORKING_DAY_HORIZON):
+        candidate = day + timedelta(days=offset)
+        if is_working_day(candidate):
+            return candidate
+    return day
 
 
 def engineer_rank_key(facts: EngineerFacts) -> tuple:
-    return (not facts.eligible, facts.load, facts.employee_no)
+    return (not facts.eligible, facts.score, facts.employee_no)
 
 
 def best_engineer(engineers: Sequence[EngineerFacts]) -> EngineerFacts | None:
-    """The eligible engineer with the lowest load; never an unqualified or absent one (R38)."""
+    """The eligible engineer with the lowest score; never an unqualified, absent or unavailable
+    one (R38, R12)."""
     eligible = [facts for facts in engineers if facts.eligible]
     return min(eligible, key=engineer_rank_key) if eligible else None

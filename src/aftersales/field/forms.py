@@ -1,5 +1,6 @@
-"""Input of the appointment pages (R12). Forms only parse and validate input; the rules (window,
-leave, double booking, versions) live in `services` and come back as `DomainError`s."""
+"""Input of the appointment and visit pages (R12, R15-R17, R19). Forms only parse and validate
+input; the rules (window, leave, double booking, states, versions) live in `services` and come back
+as `DomainError`s or field `ValidationError`s."""
 
 from __future__ import annotations
 
@@ -44,3 +45,158 @@ class CalendarFilterForm(forms.Form):
     engineer = forms.IntegerField(required=False, min_value=1)
     service_point = forms.IntegerField(required=False, min_value=1)
     week = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+
+class DispatchVisitForm(forms.Form):
+    """The visit the customer asks for, on the dispatch board (R12): the suggestions count the
+    engineers' availability on that day and in that window. Anything invalid is ignored."""
+
+    visit_date = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    visit_from = forms.TimeField(required=False)
+    visit_until = forms.TimeField(required=False)
+
+    def visit(self) -> dict:
+        """`day` and `window` for `dispatch_suggest_many` and `dispatch_assign`; {} for today."""
+        if not self.is_valid() or not self.cleaned_data.get("visit_date"):
+            return {}
+        start, end = self.cleaned_data.get("visit_from"), self.cleaned_data.get("visit_until")
+        return {
+            "day": self.cleaned_data["visit_date"],
+            "window": (start, end) if start and end and end > start else None,
+        }
+
+
+# On-site visits (R12), sign-off (R15-R17), supervision cards (R19) ----------------------------
+
+BIG = {"class": "form-control form-control-lg"}
+YES_NO = [("", "—"), ("yes", _("Yes")), ("no", _("No"))]
+
+
+def yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class VersionForm(forms.Form):
+    """The version the user saw (optimistic locking); absent means "don't check"."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class VisitPlanForm(forms.Form):
+    planned_date = forms.DateField(label=_("Date"), required=False, widget=DATE_WIDGET)
+
+
+class VisitTransitionForm(VersionForm):
+    """A step of the visit; the position comes from the browser when it gives one (R12)."""
+
+    reason = forms.CharField(
+        label=_("Reason"), max_length=255, required=False, widget=forms.TextInput(attrs=BIG)
+    )
+    latitude = forms.CharField(required=False, widget=forms.HiddenInput)
+    longitude = forms.CharField(required=False, widget=forms.HiddenInput)
+    accuracy = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class VisitRecordForm(VersionForm):
+    """Findings, the self-check items done and a plan change with the customer's agreement."""
+
+    findings = forms.CharField(
+        label=_("Findings and work done"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 4})
+    )
+    checked = forms.TypedMultipleChoiceField(
+        label=_("Self-check"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    plan_change = forms.CharField(
+        label=_("New findings that change the plan"),
+        required=False,
+        widget=forms.Textarea(attrs={**BIG, "rows": 2}),
+    )
+    plan_change_agreed = forms.ChoiceField(
+        label=_("Customer agreed to the change"), choices=YES_NO, required=False
+    )
+
+    def __init__(self, *args, visit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        items = visit.checklist if visit is not None else []
+        self.fields["checked"].choices = [(i, item["label"]) for i, item in enumerate(items)]
+
+
+class VisitPartForm(forms.Form):
+    part_number = forms.CharField(label=_("Part number"), max_length=64, widget=forms.TextInput(attrs=BIG))
+    name = forms.CharField(label=_("Part name"), max_length=128, widget=forms.TextInput(attrs=BIG))
+    quantity = forms.IntegerField(
+        label=_("Quantity"), min_value=1, max_value=9999, initial=1, widget=forms.NumberInput(attrs=BIG)
+    )
+    shown_to_customer = forms.BooleanField(label=_("Shown to the customer"), required=False, initial=True)
+
+
+class VisitPhotoForm(forms.Form):
+    file = forms.FileField(
+        label=_("Photo"),
+        widget=forms.ClearableFileInput(attrs={**BIG, "accept": "image/*", "capture": "environment"}),
+    )
+    description = forms.CharField(
+        label=_("Description"), max_length=200, required=False, widget=forms.TextInput(attrs=BIG)
+    )
+
+
+class VisitInternalForm(VersionForm):
+    fault_cause = forms.CharField(
+        label=_("Fault cause (internal)"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 2})
+    )
+    repair_measures = forms.CharField(
+        label=_("Repair measures (internal)"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 2})
+    )
+
+
+RATINGS = [(str(value), str(value)) for value in range(1, 6)]
+
+
+class SignOffForm(VersionForm):
+    """The customer's ratings, satisfaction and signature (drawn: a PNG data URL; or a stamp)."""
+
+    quality_rating = forms.ChoiceField(label=_("Repair quality"), choices=RATINGS, widget=forms.RadioSelect)
+    attitude_rating = forms.ChoiceField(
+        label=_("Service attitude"), choices=RATINGS, widget=forms.RadioSelect
+    )
+    satisfied = forms.ChoiceField(label=_("Satisfied"), choices=YES_NO[1:], widget=forms.RadioSelect)
+    signer_name = forms.CharField(
+        label=_("Name of the person signing"), max_length=64, widget=forms.TextInput(attrs=BIG)
+    )
+    comment = forms.CharField(
+        label=_("Customer's comment"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 2})
+    )
+    signature = forms.CharField(required=False, widget=forms.HiddenInput)
+    stamp = forms.FileField(
+        label=_("Or upload a stamp or scan"),
+        required=False,
+        widget=forms.ClearableFileInput(
+            attrs={"class": "form-control", "accept": "image/png,image/jpeg,image/webp"}
+        ),
+    )
+
+
+class RefusalForm(VersionForm):
+    refusal_reason = forms.CharField(
+        label=_("Reason for refusing"), max_length=255, widget=forms.TextInput(attrs=BIG)
+    )
+    satisfied = forms.ChoiceField(label=_("Satisfied"), choices=YES_NO, required=False)
+    comment = forms.CharField(
+        label=_("Customer's comment"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 2})
+    )
+
+
+class WorkOrderCompleteForm(forms.Form):
+    resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={**BIG, "rows": 3}))
+
+
+class SupervisionActionForm(VersionForm):
+    summary = forms.CharField(
+        label=_("Engineer's feedback"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 3})
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=1000,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )

@@ -1,11 +1,18 @@
 """What the field app adds to the work-order lifecycle and page: automatic dispatch of new work
-orders to a service point (R5) and the dispatch suggestion panel on the work-order page.
+orders to a service point (R5), the dispatch suggestion panel on the work-order page, and the
+booked visits following the work order to a newly assigned engineer (R12).
 (R38 is enforced by `services.dispatch_assign`; a guard on every "assign" transition waits for
 the demo seed to assign qualified engineers only.)"""
 
 from __future__ import annotations
 
-from aftersales.workorders.hooks import register_detail_panel, register_intake_hook
+from aftersales.workorders.hooks import (
+    register_demo_seeder,
+    register_detail_panel,
+    register_intake_hook,
+    register_transition_guard,
+    register_transition_hook,
+)
 
 
 @register_intake_hook
@@ -18,3 +25,47 @@ def dispatch_on_intake(*, work_order, actor) -> None:
 
 register_detail_panel("field/_dispatch_panel.html", order=20)
 register_detail_panel("field/_appointments_panel.html", order=25)
+
+
+@register_transition_hook
+def appointments_follow_reassignment(*, work_order, transition, actor) -> None:
+    """R12, R5: assigned to another engineer, the work order's visits still to come move to them
+    when they are free then, else are cancelled; the customer is told either way."""
+    from .services import appointments_follow_engineer
+
+    if transition.name == "assign":
+        appointments_follow_engineer(work_order=work_order, actor=actor)
+
+
+@register_transition_hook
+def visits_follow_reassignment(*, work_order, transition, actor) -> None:
+    """R12: visits not started yet follow the work order to its new engineer (after the
+    appointments above, so a visit whose appointment was cancelled is cancelled too)."""
+    from .services import visits_follow_engineer
+
+    if transition.name == "assign":
+        visits_follow_engineer(work_order=work_order, actor=actor)
+
+
+@register_transition_guard
+def completion_needs_satisfied_customer(*, work_order, transition, actor) -> None:
+    """R15, R17: completing a work order with visits needs them checked out and the customer's
+    latest sign-off signed and satisfied (TransitionNotAllowed otherwise)."""
+    from aftersales.workorders.choices import State
+
+    from .services import workorder_completion_check
+
+    if transition.target == State.COMPLETED:
+        workorder_completion_check(work_order)
+
+
+register_detail_panel("field/_visits_panel.html", order=27)
+
+
+@register_demo_seeder
+def visits_demo(*, rng, now) -> None:
+    """Done, signed visits with supervision cards, a refused sign-off, and today's visits of the
+    demo engineer."""
+    from .demo import seed
+
+    seed(rng=rng, now=now)

@@ -1,15 +1,34 @@
 """Reads for dispatch (R5, R38): the explained suggestion for one or many work orders, the
 dispatch board rows and the engineers' load. A bounded number of queries, whatever the number of
 work orders, service points or engineers: points (+ areas, product lines), then engineers of the
-best points with their load and leave annotated in SQL and their qualifications prefetched."""
+best points with their load and leave annotated in SQL and their qualifications prefetched, and
+their availability (the points' working calendars, the visits booked that day: `availability`).
+Also appointments (R12), on-site visits and the engineer's day (R12), supervision cards (R19) and
+the data of the visit's printed forms (R15, R16)."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+import filetype
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,8 +40,19 @@ from aftersales.workorders.choices import OPEN_STATES, State
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
 
-from . import dispatch
-from .models import Appointment, AppointmentState, EngineerLeave, ServiceArea
+from . import availability, dispatch
+from .availability import Booking, PointDay
+from .choices import ACTIVE_VISIT_STATES, SELF_CHECK_DEFAULTS, VisitState
+from .models import (
+    Appointment,
+    AppointmentState,
+    EngineerLeave,
+    SelfCheckItem,
+    ServiceArea,
+    SignOff,
+    SupervisionCard,
+    Visit,
+)
 
 # How many of the best-ranked service points are searched for an engineer.
 POINTS_CONSIDERED = 10
@@ -46,10 +76,32 @@ class EngineerCandidate:
     qualified: bool | None
     qualification_expires_on: date | None
     reasons: list[str] = field(default_factory=list)
+    # availability (R12) on the point's service day
+    service_day: date | None = None
+    working_minutes: int | None = None
+    booked_minutes: int = 0
+    clash: Booking | None = None  # a booked visit overlapping the requested window
+
+    def facts(self, key: int = 0) -> dispatch.EngineerFacts:
+        return dispatch.EngineerFacts(
+            key=key,
+            employee_no=self.engineer.employee_no,
+            load=self.load,
+            on_leave=self.on_leave,
+            qualified=self.qualified,
+            qualification_expires_on=self.qualification_expires_on,
+            booked_minutes=self.booked_minutes,
+            working_minutes=self.working_minutes,
+            window_clash=self.clash is not None,
+        )
 
     @property
     def eligible(self) -> bool:
-        return self.qualified is not False and not self.on_leave
+        return self.facts().eligible
+
+    @property
+    def score(self) -> float:
+        return self.facts().score
 
 
 @dataclass
@@ -66,6 +118,7 @@ class PointCandidate:
     qualified_engineers: int = 0
     considered: bool = False  # among the POINTS_CONSIDERED best, so its engineers were looked at
     reasons: list[str] = field(default_factory=list)
+    plan: PointDay | None = None  # the day its engineers' availability is counted on
 
     @property
     def region_label(self) -> str:
@@ -83,6 +136,7 @@ class DispatchSuggestion:
     work_order: WorkOrder
     day: date
     product_line: ProductLine | None
+    window: dispatch.Window | None = None
     point: ServicePoint | None = None
     engineer: Engineer | None = None
     candidates: list[PointCandidate] = field(default_factory=list)
@@ -107,10 +161,10 @@ class DispatchSuggestion:
 
     @property
     def eligible_engineers(self) -> list[EngineerCandidate]:
-        """Qualified engineers free today at the considered points, best first (for overrides)."""
+        """Qualified, available engineers at the considered points, best first (for overrides)."""
         rows = [e for c in self.candidates if c.considered for e in c.engineers if e.eligible]
         return sorted(
-            rows, key=lambda e: (e.engineer.service_point_id != getattr(self.point, "pk", None), e.load)
+            rows, key=lambda e: (e.engineer.service_point_id != getattr(self.point, "pk", None), e.score)
         )
 
     @property
@@ -251,6 +305,38 @@ def _engineer_candidate(engineer: Engineer, line: ProductLine | None, day: date)
     )
 
 
+def _availability(
+    candidate: EngineerCandidate, plan: PointDay, booked: list[Booking], window: dispatch.Window | None
+) -> None:
+    """R12: the engineer's booked visits on the point's service day, against its working time and
+    the requested window; the facts and the reasons go on the candidate."""
+    when = f"{plan.day:%Y-%m-%d}"
+    candidate.service_day, candidate.working_minutes = plan.day, plan.working_minutes
+    candidate.booked_minutes = sum(dispatch.window_minutes(b.window) for b in booked)
+    if window is not None:
+        candidate.clash = next((b for b in booked if dispatch.overlaps(b.window, window)), None)
+    facts = candidate.facts()
+    if facts.day_off:
+        candidate.reasons.append(_("not working on %(date)s") % {"date": when})
+    elif candidate.clash is not None:
+        candidate.reasons.append(
+            _("already booked %(start)s–%(end)s on %(date)s (%(number)s)")
+            % {
+                "start": f"{candidate.clash.window[0]:%H:%M}",
+                "end": f"{candidate.clash.window[1]:%H:%M}",
+                "date": when,
+                "number": candidate.clash.number,
+            }
+        )
+    elif facts.fully_booked:
+        candidate.reasons.append(_("fully booked on %(date)s") % {"date": when})
+    if candidate.booked_minutes:
+        candidate.reasons.append(
+            _("%(hours)s h of visits booked on %(date)s: score %(score)s")
+            % {"hours": round(candidate.booked_minutes / 60, 1), "date": when, "score": facts.score}
+        )
+
+
 def _point_reasons(candidate: PointCandidate, line: ProductLine | None) -> list[str]:
     point = candidate.point
     reasons = [_("%(point)s: %(region)s") % {"point": point, "region": candidate.region_label}]
@@ -262,6 +348,14 @@ def _point_reasons(candidate: PointCandidate, line: ProductLine | None) -> list[
             if candidate.serves_all_lines
             else _("serves %(line)s") % {"line": line}
         )
+    plan = candidate.plan
+    if plan is not None and plan.shifted:
+        reasons.append(
+            _("%(date)s is not a working day here: availability on %(day)s")
+            % {"date": f"{plan.requested:%Y-%m-%d}", "day": f"{plan.day:%Y-%m-%d}"}
+        )
+    elif plan is not None and plan.working_minutes == 0:
+        reasons.append(_("%(date)s is not a working day here") % {"date": f"{plan.day:%Y-%m-%d}"})
     if candidate.considered:
         if candidate.engineer is None:
             reasons.append(_("no qualified engineer available today"))
@@ -278,24 +372,27 @@ def _suggest(
     engineers: dict[int, list[Engineer]],
     day: date,
     line: ProductLine | None,
+    plans: dict[int, PointDay],
+    booked: dict[tuple[int, date], list[Booking]],
+    window: dispatch.Window | None,
 ) -> DispatchSuggestion:
-    suggestion = DispatchSuggestion(work_order=work_order, day=day, product_line=line)
+    suggestion = DispatchSuggestion(work_order=work_order, day=day, product_line=line, window=window)
     suggestion.candidates = candidates
+    if window is not None:
+        suggestion.reasons.append(
+            _("Requested visit: %(date)s %(start)s–%(end)s")
+            % {"date": f"{day:%Y-%m-%d}", "start": f"{window[0]:%H:%M}", "end": f"{window[1]:%H:%M}"}
+        )
     for candidate in candidates[:POINTS_CONSIDERED]:
         candidate.considered = True
+        candidate.plan = plans.get(candidate.point.pk)
         candidate.engineers = [
             _engineer_candidate(e, line, day) for e in engineers.get(candidate.point.pk, [])
         ]
-        facts = [
-            dispatch.EngineerFacts(
-                key=i,
-                employee_no=e.engineer.employee_no,
-                load=e.load,
-                on_leave=e.on_leave,
-                qualified=e.qualified,
-            )
-            for i, e in enumerate(candidate.engineers)
-        ]
+        if candidate.plan is not None:
+            for e in candidate.engineers:
+                _availability(e, candidate.plan, booked.get((e.engineer.pk, candidate.plan.day), []), window)
+        facts = [e.facts(i) for i, e in enumerate(candidate.engineers)]
         best = dispatch.best_engineer(facts)
         candidate.qualified_engineers = sum(1 for f in facts if f.eligible)
         if best is not None:
@@ -319,7 +416,7 @@ def _suggest(
         suggestion.reasons.append(_("No qualified engineer is available today; assign one manually."))
     else:
         suggestion.reasons.append(
-            _("Suggested: %(engineer)s at %(point)s (lowest load among qualified engineers)")
+            _("Suggested: %(engineer)s at %(point)s (qualified and available, lowest load and booked time)")
             % {"engineer": chosen.engineer, "point": chosen.point}
         )
     return suggestion
@@ -329,13 +426,16 @@ def dispatch_suggest_many(
     work_orders: Sequence[WorkOrder],
     *,
     day: date | None = None,
+    window: dispatch.Window | None = None,
     points: QuerySet[ServicePoint] | None = None,
     origins: dict[int, tuple[float, float]] | None = None,
 ) -> dict[int, DispatchSuggestion]:
     """Suggestions for many work orders in a fixed number of queries (the dispatch board).
 
-    `points` limits the candidates (e.g. to a dealer's points); `origins` gives coordinates per
-    work-order id when known (else the customer's, when the customer record has them)."""
+    `day` is the day of the visit (default today; on a day off of a point its next working day
+    counts), `window` the visit's requested time window on that day (R12); `points` limits the
+    candidates (e.g. to a dealer's points); `origins` gives coordinates per work-order id when
+    known (else the customer's, when the customer record has them)."""
     if not work_orders:
         return {}
     day = day or timezone.localdate()
@@ -351,20 +451,29 @@ def dispatch_suggest_many(
         per_order[wo.pk] = ranked
         best_ids.update(c.point.pk for c in ranked[:POINTS_CONSIDERED])
     engineers = _engineers(best_ids, {line.pk for line in lines.values() if line}, day)
-    return {wo.pk: _suggest(wo, per_order[wo.pk], engineers, day, lines[wo.pk]) for wo in work_orders}
+    plans = availability.point_days(best_ids, day, fixed=window is not None)
+    booked = availability.bookings(
+        [e.pk for rows in engineers.values() for e in rows], {plan.day for plan in plans.values()}
+    )
+    return {
+        wo.pk: _suggest(wo, per_order[wo.pk], engineers, day, lines[wo.pk], plans, booked, window)
+        for wo in work_orders
+    }
 
 
 def dispatch_suggest(
     work_order: WorkOrder,
     *,
     day: date | None = None,
+    window: dispatch.Window | None = None,
     points: QuerySet[ServicePoint] | None = None,
     origin: tuple[float, float] | None = None,
 ) -> DispatchSuggestion:
-    """R5: the best service point for the work order and a qualified engineer there (R38), with
-    the score breakdown of every candidate and readable reasons."""
+    """R5: the best service point for the work order and a qualified (R38), available (R12)
+    engineer there, with the score breakdown of every candidate and readable reasons."""
     origins = {work_order.pk: origin} if origin is not None else None
-    return dispatch_suggest_many([work_order], day=day, points=points, origins=origins)[work_order.pk]
+    suggestions = dispatch_suggest_many([work_order], day=day, window=window, points=points, origins=origins)
+    return suggestions[work_order.pk]
 
 
 def dispatch_points_for(user) -> QuerySet[ServicePoint] | None:
@@ -472,3 +581,193 @@ def appointment_calendar(
     return CalendarWeek(
         start=start, days=days, engineers=engineers, rows=[(e, by_engineer[e.pk]) for e in engineers]
     )
+
+
+# On-site visits (R12), sign-off (R15-R17), supervision cards (R19) ----------------------------
+
+
+def self_check_labels(work_order: WorkOrder) -> list[str]:
+    """The self-check items for a visit (R15): the active items configured for the device's product
+    line and for every line, in order; the built-in defaults when none is configured."""
+    line = work_order.product_line
+    items = SelfCheckItem.objects.filter(is_active=True).filter(
+        Q(product_line__isnull=True) | Q(product_line=line)
+        if line is not None
+        else Q(product_line__isnull=True)
+    )
+    labels = [item.label for item in items.order_by("position", "id")]
+    return labels or [str(label) for label in SELF_CHECK_DEFAULTS]
+
+
+VISIT_RELATED = ("work_order__customer", "engineer__user", "appointment", "signoff", "supervision_card")
+
+
+def visit_scope(user) -> QuerySet[Visit]:
+    """The visits of the work orders the user may see (R37)."""
+    return Visit.objects.filter(work_order__in=workorder_scope(user))
+
+
+def visit_get(user, pk: int) -> Visit:
+    """One visit the user may see with what its page shows, or 404 (R37)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        visit_scope(user).select_related(
+            *VISIT_RELATED, "work_order__device__product_model", "work_order__product_model"
+        ),
+        pk=pk,
+    )
+
+
+def visits_for_workorder(work_order: WorkOrder) -> QuerySet[Visit]:
+    """The work order's visits, newest first, with the engineer, sign-off and supervision card."""
+    return work_order.visits.select_related("engineer__user", "signoff", "supervision_card").order_by(
+        "-planned_date", "-id"
+    )
+
+
+def visit_photos(visit: Visit) -> QuerySet:
+    """The photos taken on the visit: image attachments of the work order named after it."""
+    return visit.work_order.attachments.filter(
+        description__startswith=f"{visit.number} · ", content_type__startswith="image/"
+    ).select_related("uploaded_by")
+
+
+@dataclass
+class TodayJobs:
+    """An engineer's day (R12): their visits planned for the day or still under way, and the
+    appointments booked for the day that have no visit yet."""
+
+    day: date
+    visits: list[Visit]
+    appointments: list[Appointment]
+
+    @property
+    def empty(self) -> bool:
+        return not self.visits and not self.appointments
+
+
+def engineer_today(user, *, day: date | None = None) -> TodayJobs:
+    """The logged-in engineer's jobs of the day, in time order; two queries."""
+    day = day or timezone.localdate()
+    engineer = getattr(user, "engineer", None)
+    if engineer is None:
+        return TodayJobs(day=day, visits=[], appointments=[])
+    visits = (
+        visit_scope(user)
+        .filter(engineer=engineer)
+        .filter(Q(planned_date=day) & ~Q(state=VisitState.CANCELLED) | Q(state__in=ACTIVE_VISIT_STATES))
+        .select_related(*VISIT_RELATED)
+        .order_by(F("window_start").asc(nulls_last=True), "id")
+    )
+    appointments = (
+        Appointment.objects.filter(
+            engineer=engineer,
+            date=day,
+            state=AppointmentState.BOOKED,
+            visit__isnull=True,
+            work_order__in=workorder_scope(user),
+        )
+        .select_related("work_order__customer")
+        .order_by("window_start", "id")
+    )
+    return TodayJobs(day=day, visits=list(visits), appointments=list(appointments))
+
+
+def signoff_latest(work_order: WorkOrder) -> SignOff | None:
+    """The customer's latest sign-off (or refusal) of the work order's visits."""
+    return SignOff.objects.filter(visit__work_order=work_order).select_related("visit").first()
+
+
+def supervision_list(user, *, now: datetime | None = None) -> QuerySet[SupervisionCard]:
+    """R19: the supervision cards of the visits the user may see (R37), with `late` computed in SQL:
+    submitted after the end of the visit's day, or not submitted and already due."""
+    now = now or timezone.now()
+    late = Q(submitted_at__gt=F("due_at")) | Q(submitted_at__isnull=True, due_at__lt=now)
+    return (
+        SupervisionCard.objects.filter(visit__work_order__in=workorder_scope(user))
+        .annotate(late=Case(When(late, then=Value(True)), default=Value(False), output_field=BooleanField()))
+        .select_related(
+            "visit__work_order__customer",
+            "visit__engineer__user",
+            "visit__engineer__service_point",
+            "submitted_by",
+            "verified_by",
+        )
+    )
+
+
+def supervision_get(user, pk: int) -> SupervisionCard:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(supervision_list(user), pk=pk)
+
+
+# Printed forms (R15, R16, R19, R21) ---------------------------------------------------------
+
+
+def signature_data_uri(signoff: SignOff | None, image: bytes | None = None) -> str:
+    """The signature as a `data:` URI, embedded in the print view and the PDF (no file request)."""
+    if image is None:
+        if signoff is None or not signoff.signature:
+            return ""
+        with signoff.signature.open("rb") as handle:
+            image = handle.read()
+    kind = filetype.guess(image[:261])
+    mime = kind.mime if kind is not None else "image/png"
+    return f"data:{mime};base64,{base64.b64encode(image).decode('ascii')}"
+
+
+def _visit_form_context(visit: Visit, *, title: str, signoff: SignOff | None = None, signature=None) -> dict:
+    """What every printed form of a visit shows: its number, QR code to the visit page, the work
+    order and customer, the findings and parts, and the sign-off with the signature image."""
+    from django.urls import reverse
+
+    signoff = signoff or visit_signoff(visit)
+    record_url = reverse("field:visit_detail", args=[visit.pk])
+    return {
+        "title": title,
+        "number": visit.number,
+        "record_url": record_url,
+        "back_url": record_url,
+        "visit": visit,
+        "wo": visit.work_order,
+        "parts": list(visit.parts.all()),
+        "signoff": signoff,
+        "signature": signature_data_uri(signoff, signature),
+    }
+
+
+def service_form_context(
+    visit: Visit, *, signoff: SignOff | None = None, signature: bytes | None = None
+) -> dict:
+    """维修服务单 (R15): the visit as the customer signs it: request, findings, parts, self-check,
+    plan change, ratings and the signature; never the internal fault cause and measures (R16).
+    `signature` gives the image bytes of a sign-off being recorded (not stored yet)."""
+    return _visit_form_context(visit, title=_("Repair service form"), signoff=signoff, signature=signature)
+
+
+def visit_signoff(visit: Visit) -> SignOff | None:
+    """The visit's sign-off or refusal, if recorded."""
+    try:
+        return visit.signoff
+    except SignOff.DoesNotExist:
+        return None
+
+
+def warranty_record_context(visit: Visit, *, internal: bool) -> dict:
+    """保修记录单 (R16): ratings and signature; the internal copy adds the fault cause and repair
+    measures, which the customer's copy leaves out."""
+    context = _visit_form_context(visit, title=_("Warranty record"))
+    context["internal"] = internal
+    context["copy_label"] = _("Internal copy") if internal else _("Customer's copy")
+    return context
+
+
+def supervision_card_context(card: SupervisionCard, *, now: datetime | None = None) -> dict:
+    """服务任务监督卡 (R19): the visit's times and places, result and sign-off, the engineer's
+    feedback and the service centre's verification, with lateness."""
+    context = _visit_form_context(card.visit, title=_("Service task supervision card"))
+    context["card"] = card
+    context["late"] = card.is_late(now)
+    return context

@@ -1,0 +1,60 @@
+"""The one filter of the supervision-card list (R19): used by the page and its Excel export."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.models import Engineer, ServicePoint
+
+from .choices import SupervisionState
+from .models import SupervisionCard
+
+
+class SupervisionCardFilterSet(django_filters.FilterSet):
+    """Over `selectors.supervision_list(user)`, whose rows carry `late` (computed in SQL)."""
+
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    state = django_filters.MultipleChoiceFilter(
+        choices=SupervisionState.choices, label=_("State"), distinct=False
+    )
+    late = django_filters.BooleanFilter(field_name="late", label=_("Late"))
+    engineer = django_filters.ModelChoiceFilter(
+        field_name="visit__engineer", queryset=Engineer.objects.select_related("user"), label=_("Engineer")
+    )
+    service_point = django_filters.ModelChoiceFilter(
+        field_name="visit__engineer__service_point",
+        queryset=ServicePoint.objects.all(),
+        label=_("Service point"),
+    )
+    visit_from = django_filters.DateFilter(
+        field_name="visit__planned_date", lookup_expr="gte", label=_("Visits from")
+    )
+    visit_until = django_filters.DateFilter(
+        field_name="visit__planned_date", lookup_expr="lte", label=_("Visits until")
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("due_at", "due"),
+            ("submitted_at", "submitted"),
+            ("state", "state"),
+            ("visit__number", "visit"),
+        ),
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = SupervisionCard
+        fields = ["q", "state", "late", "engineer", "service_point"]
+
+    def search(self, queryset, name, value):
+        """Visit or work-order number, customer name."""
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(visit__number__icontains=value)
+            | Q(visit__work_order__number__icontains=value)
+            | Q(visit__work_order__customer__name__icontains=value)
+        )

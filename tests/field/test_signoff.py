@@ -1,0 +1,293 @@
+"""R15-R17 sign-off: the customer's ratings and signature (drawn or a stamp) kept as an image with
+the time and the SHA-256 of the signed content; the signed service form stored as a PDF attachment
+(R21); a refusal recorded with its reason, never forced; an unsatisfied customer or a refusal keeps
+the work order open, a satisfied one lets it complete; the internal fault cause and measures stay
+editable until the work order closes and never reach the customer's copy (R16)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import datetime
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from pypdf import PdfReader
+
+from aftersales.core.errors import NotPermitted, TransitionNotAllowed
+from aftersales.field.choices import SignatureKind, SignOffOutcome, VisitState
+from aftersales.field.models import SignOff, Visit
+from aftersales.field.services import (
+    signoff_content_hash,
+    visit_internal_update,
+    visit_part_add,
+    visit_photo_add,
+    visit_record,
+    visit_sign,
+    visit_signoff_refuse,
+    visit_transition,
+)
+from aftersales.workorders.choices import EventKind, State
+from aftersales.workorders.models import Attachment, WorkOrderEvent
+from aftersales.workorders.services import workorder_transition
+
+from .visit_factories import png_bytes, png_data_url, png_upload, sign, visit_at
+
+
+def pdf_text(data: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def complete(wo, actor=None):
+    return workorder_transition(
+        work_order_id=wo.pk, action="complete", actor=actor or wo.engineer.user, resolution="已修复"
+    )
+
+
+@pytest.mark.django_db
+def test_r15_signature_is_stored_as_an_image_with_time_and_content_hash(field_wo):
+    visit = visit_at(field_wo, "on_site")
+    visit_part_add(
+        visit_id=visit.pk, actor=field_wo.engineer.user, part_number="rm1-2337", name="定影组件", quantity=1
+    )
+    visit_record(
+        visit_id=visit.pk, actor=field_wo.engineer.user, findings="定影器老化，更换定影组件", checked=[0, 1]
+    )
+    moment = timezone.make_aware(datetime(2026, 11, 23, 11, 20))
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        signoff = sign(Visit.objects.get(pk=visit.pk))
+    signoff.refresh_from_db()
+    assert signoff.outcome == SignOffOutcome.SIGNED and signoff.signature_kind == SignatureKind.DRAWN
+    assert signoff.signed_at == moment
+    assert (signoff.quality_rating, signoff.attitude_rating, signoff.satisfied) == (5, 4, True)
+    with signoff.signature.open("rb") as handle:
+        stored = handle.read()
+    assert stored == png_bytes()
+    assert signoff.signature.name.startswith(f"signatures/{timezone.now():%Y/%m}/")  # R21: by month
+    # The hash covers the content shown and signed, the answers and the image itself.
+    assert len(signoff.content_hash) == 64 and signoff.content_hash == signoff_content_hash(signoff.content)
+    content = signoff.content
+    assert content["parts"] == [["RM1-2337", "定影组件", 1]]
+    assert content["findings"] == "定影器老化，更换定影组件"
+    assert content["signature_sha256"] == hashlib.sha256(png_bytes()).hexdigest()
+    assert content["signed_at"].startswith("2026-11-23T11:20")
+    assert "fault_cause" not in content and "repair_measures" not in content  # R16: internal
+    tampered = {**content, "quality_rating": 1}
+    assert signoff_content_hash(tampered) != signoff.content_hash
+    event = WorkOrderEvent.objects.get(work_order=field_wo, kind=EventKind.SIGNOFF)
+    assert event.action == "signed" and signoff.content_hash[:12] in event.note
+
+
+@pytest.mark.django_db
+def test_r15_r21_signed_service_form_pdf_is_an_attachment_of_the_work_order(field_wo):
+    visit = visit_at(field_wo, "on_site")
+    visit_part_add(visit_id=visit.pk, actor=field_wo.engineer.user, part_number="RM1-2337", name="定影组件")
+    signoff = sign(Visit.objects.get(pk=visit.pk))
+    document = signoff.document
+    assert document is not None and document.work_order_id == field_wo.pk
+    assert document.content_type == "application/pdf"
+    assert document.file.name.startswith(f"attachments/{timezone.now():%Y/%m}/")  # catalogued by month
+    assert visit.number in document.original_name
+    with document.file.open("rb") as handle:
+        text = pdf_text(handle.read())
+    # In the company's language (Chinese): the labels as translated (维修服务单 once the catalogue has
+    # them), Chinese text rendered and extractable, the numbers that find the record.
+    with translation.override("zh-hans"):
+        labels = [gettext(msg) for msg in ("Repair service form", "Customer signature", "Parts replaced")]
+    for label in (*labels, "工程师", "定影组件", field_wo.number, visit.number, signoff.content_hash[:16]):
+        assert label in text.replace("\n", "")
+
+
+@pytest.mark.django_db
+def test_r15_stamp_or_scan_can_replace_the_drawn_signature(field_wo):
+    visit = visit_at(field_wo, "on_site")
+    signoff = visit_sign(
+        visit_id=visit.pk,
+        actor=field_wo.engineer.user,
+        quality_rating="5",
+        attitude_rating="5",
+        satisfied=True,
+        signer_name="上海星辰科技有限公司（盖章）",
+        stamp=png_upload("stamp.png"),
+    )
+    assert signoff.signature_kind == SignatureKind.STAMP and signoff.allows_completion
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "kwargs,field",
+    [
+        ({"drawn_signature": ""}, "signature"),
+        ({"drawn_signature": "data:image/png;base64,bm90IGFuIGltYWdl"}, "signature"),
+        ({"drawn_signature": "data:image/png;base64,###"}, "signature"),
+        ({"stamp": SimpleUploadedFile("x.pdf", b"%PDF-1.4 fake")}, "signature"),
+        ({"quality_rating": 6}, "quality_rating"),
+        ({"attitude_rating": ""}, "attitude_rating"),
+        ({"signer_name": "  "}, "signer_name"),
+    ],
+)
+def test_r15_incomplete_sign_off_is_refused_with_the_field_at_fault(field_wo, kwargs, field):
+    visit = visit_at(field_wo, "on_site")
+    arguments = dict(
+        visit_id=visit.pk,
+        actor=field_wo.engineer.user,
+        quality_rating=5,
+        attitude_rating=5,
+        satisfied=True,
+        signer_name="李娜",
+        drawn_signature=png_data_url(),
+    )
+    arguments.update(kwargs)
+    with pytest.raises(ValidationError) as error:
+        visit_sign(**arguments)
+    assert field in error.value.message_dict
+    assert not SignOff.objects.exists() and not Attachment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_r17_refusal_is_recorded_with_its_reason_and_the_work_order_stays_open(field_wo):
+    visit = visit_at(field_wo, "on_site")
+    with pytest.raises(ValidationError) as error:
+        visit_signoff_refuse(visit_id=visit.pk, actor=field_wo.engineer.user, reason=" ")
+    assert "refusal_reason" in error.value.message_dict
+    signoff = visit_signoff_refuse(
+        visit_id=visit.pk, actor=field_wo.engineer.user, reason="公司规定须主管签字", satisfied=None
+    )
+    assert signoff.outcome == SignOffOutcome.REFUSED and not signoff.signature and signoff.document is None
+    assert signoff.refusal_reason == "公司规定须主管签字" and len(signoff.content_hash) == 64
+    event = WorkOrderEvent.objects.get(work_order=field_wo, kind=EventKind.SIGNOFF)
+    assert event.action == "refused" and "公司规定须主管签字" in event.note
+    visit_transition(visit_id=visit.pk, action="leave", actor=field_wo.engineer.user)  # never forced
+    with pytest.raises(TransitionNotAllowed) as refused:
+        complete(field_wo)
+    assert refused.value.code == "customer_not_satisfied"
+    field_wo.refresh_from_db()
+    assert field_wo.state == State.IN_SERVICE and field_wo.completed_at is None
+
+
+@pytest.mark.django_db
+def test_r17_unsatisfied_customer_keeps_the_work_order_open_until_a_later_visit_satisfies(field_wo):
+    visit_at(field_wo, "done", satisfied=False)
+    assert "NOT satisfied" in WorkOrderEvent.objects.get(kind=EventKind.SIGNOFF).note
+    with pytest.raises(TransitionNotAllowed):
+        complete(field_wo)
+    field_wo.refresh_from_db()
+    assert field_wo.state == State.IN_SERVICE
+    visit_at(field_wo, "done", satisfied=True)  # the follow-up visit
+    assert complete(field_wo).state == State.COMPLETED
+
+
+@pytest.mark.django_db
+def test_r15_satisfied_sign_off_allows_completion_but_not_while_a_visit_is_under_way(field_wo):
+    visit = visit_at(field_wo, "signed")
+    with pytest.raises(TransitionNotAllowed) as error:
+        complete(field_wo)
+    assert error.value.code == "visit_active"
+    visit_transition(visit_id=visit.pk, action="leave", actor=field_wo.engineer.user)
+    assert complete(field_wo).state == State.COMPLETED
+
+
+@pytest.mark.django_db
+def test_r15_the_signed_record_is_frozen_and_signed_only_once(field_wo):
+    visit = visit_at(field_wo, "signed")
+    actor = field_wo.engineer.user
+    for call in (
+        lambda: visit_record(visit_id=visit.pk, actor=actor, findings="改写"),
+        lambda: visit_part_add(visit_id=visit.pk, actor=actor, part_number="X", name="Y"),
+        lambda: sign(visit),
+        lambda: visit_signoff_refuse(visit_id=visit.pk, actor=actor, reason="x"),
+    ):
+        with pytest.raises(TransitionNotAllowed):
+            call()
+    assert SignOff.objects.count() == 1
+    signoff = SignOff.objects.get()
+    with pytest.raises(ValueError):
+        signoff.save()  # append-only (R41)
+
+
+@pytest.mark.django_db
+def test_r15_sign_off_only_on_site_and_by_the_visit_engineer(field_wo, other_engineer):
+    visit = visit_at(field_wo, "en_route")
+    with pytest.raises(TransitionNotAllowed):
+        sign(visit)
+    visit = visit_transition(visit_id=visit.pk, action="arrive", actor=field_wo.engineer.user)
+    with pytest.raises(NotPermitted):
+        sign(visit, actor=other_engineer.user)
+
+
+@pytest.mark.django_db
+def test_r12_plan_change_needs_the_customers_answer_and_is_on_the_timeline(field_wo):
+    visit = visit_at(field_wo, "on_site")
+    actor = field_wo.engineer.user
+    with pytest.raises(ValidationError) as error:
+        visit_record(visit_id=visit.pk, actor=actor, findings="主板故障", plan_change="需更换主板，另行报价")
+    assert "plan_change_agreed" in error.value.message_dict
+    visit = visit_record(
+        visit_id=visit.pk,
+        actor=actor,
+        findings="主板故障",
+        plan_change="需更换主板，另行报价",
+        plan_change_agreed=False,
+        checked=[5],
+    )
+    assert visit.plan_change_agreed is False and [i["ok"] for i in visit.checklist] == [False] * 5 + [True]
+    event = WorkOrderEvent.objects.get(action="visit_plan_change")
+    assert "did not agree" in event.note and "需更换主板" in event.note
+
+
+@pytest.mark.django_db
+def test_r12_photos_are_work_order_attachments_named_after_the_visit(field_wo):
+    visit = visit_at(field_wo, "on_site")
+    attachment = visit_photo_add(
+        visit_id=visit.pk, actor=field_wo.engineer.user, upload=png_upload(), description="铭牌"
+    )
+    assert attachment.work_order_id == field_wo.pk and attachment.content_type == "image/png"
+    assert attachment.description == f"{visit.number} · 铭牌"
+    with pytest.raises(ValidationError):
+        visit_photo_add(
+            visit_id=visit.pk, actor=field_wo.engineer.user, upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 x")
+        )
+
+
+@pytest.mark.django_db
+def test_r16_internal_cause_and_measures_editable_after_leaving_until_the_work_order_closes(field_wo, clerk):
+    visit = visit_at(field_wo, "done")
+    visit = visit_internal_update(
+        visit_id=visit.pk,
+        actor=field_wo.engineer.user,
+        fault_cause="用户使用非原装硒鼓",
+        repair_measures="更换定影组件",
+    )
+    assert visit.fault_cause == "用户使用非原装硒鼓"
+    assert (
+        visit_internal_update(
+            visit_id=visit.pk, actor=clerk, fault_cause="A", repair_measures="B"
+        ).fault_cause
+        == "A"
+    )
+    assert SignOff.objects.get().content_hash == signoff_content_hash(
+        SignOff.objects.get().content
+    )  # unaffected
+    complete(field_wo)
+    workorder_transition(work_order_id=field_wo.pk, action="close", actor=clerk)
+    with pytest.raises(TransitionNotAllowed):
+        visit_internal_update(visit_id=visit.pk, actor=clerk, fault_cause="C", repair_measures="D")
+
+
+@pytest.mark.django_db
+def test_r41_signoff_check_constraint_refuses_a_refusal_without_reason(field_wo):
+    visit = visit_at(field_wo, "on_site")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SignOff.objects.create(
+            visit=visit,
+            outcome=SignOffOutcome.REFUSED,
+            signed_at=timezone.now(),
+            content_hash="0" * 64,
+            recorded_by=field_wo.engineer.user,
+        )
+    assert Visit.objects.get(pk=visit.pk).state == VisitState.ON_SITE

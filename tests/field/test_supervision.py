@@ -1,0 +1,168 @@
+"""R19 the service task supervision card of a visit: opened at check-out, submitted by the engineer
+the same day (late when submitted after the visit's day ends, or still missing then), verified or
+sent back by the service centre; the list for the service centre highlights late cards, filters and
+exports to Excel, scoped to what the user may see (R37)."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from aftersales.accounts.choices import Role
+from aftersales.core.errors import NotPermitted, TransitionNotAllowed
+from aftersales.field.choices import SupervisionState
+from aftersales.field.models import SupervisionCard
+from aftersales.field.selectors import supervision_list
+from aftersales.field.services import supervision_transition
+from aftersales.workorders.models import WorkOrderEvent
+
+from .. import factories as f
+from .visit_factories import visit_at
+
+DAY = datetime(2026, 11, 23)
+
+
+def at(hour: int, minute: int = 0, *, days: int = 0) -> datetime:
+    return timezone.make_aware(DAY.replace(hour=hour, minute=minute) + timedelta(days=days))
+
+
+def card_of_visit_on(wo, moment: datetime) -> SupervisionCard:
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        visit = visit_at(wo, "done")
+    return SupervisionCard.objects.get(visit=visit)
+
+
+def submit(card, actor, moment, summary="已更换定影组件，客户满意"):
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        return supervision_transition(card_id=card.pk, action="submit", actor=actor, summary=summary)
+
+
+def late_flag(user, card, now) -> bool:
+    return supervision_list(user, now=now).get(pk=card.pk).late
+
+
+@pytest.mark.django_db
+def test_r19_card_submitted_the_same_day_is_on_time(field_wo, supervisor):
+    card = card_of_visit_on(field_wo, at(10))
+    assert card.due_at == at(0, days=1)
+    card = submit(card, field_wo.engineer.user, at(23, 59))
+    assert card.state == SupervisionState.SUBMITTED and card.submitted_at == at(23, 59)
+    assert not card.is_late() and not late_flag(supervisor, card, at(9, days=3))
+    assert "late" not in WorkOrderEvent.objects.get(action="card_submit").note
+
+
+@pytest.mark.django_db
+def test_r19_card_submitted_after_the_visits_day_is_late(field_wo, supervisor):
+    card = card_of_visit_on(field_wo, at(15))
+    card = submit(card, field_wo.engineer.user, at(8, days=1))
+    assert card.is_late() and late_flag(supervisor, card, at(9, days=1))
+    assert "late" in WorkOrderEvent.objects.get(action="card_submit").note
+
+
+@pytest.mark.django_db
+def test_r19_missing_card_is_late_only_once_the_day_is_over(field_wo, supervisor):
+    card = card_of_visit_on(field_wo, at(15))
+    assert not card.is_late(at(23)) and not late_flag(supervisor, card, at(23))
+    assert card.is_late(at(0, 1, days=1)) and late_flag(supervisor, card, at(0, 1, days=1))
+
+
+@pytest.mark.django_db
+def test_r19_card_lifecycle_roles_and_reasons(field_wo, other_engineer, clerk, agent):
+    card = card_of_visit_on(field_wo, at(10))
+    with pytest.raises(NotPermitted):
+        submit(card, other_engineer.user, at(12))
+    with pytest.raises(NotPermitted):
+        submit(card, clerk, at(12))
+    with pytest.raises(ValidationError):
+        submit(card, field_wo.engineer.user, at(12), summary=" ")
+    with pytest.raises(TransitionNotAllowed):
+        supervision_transition(card_id=card.pk, action="verify", actor=clerk)
+    card = submit(card, field_wo.engineer.user, at(12))
+    with pytest.raises(NotPermitted):
+        supervision_transition(card_id=card.pk, action="verify", actor=field_wo.engineer.user)
+    with pytest.raises(NotPermitted):
+        supervision_transition(card_id=card.pk, action="verify", actor=agent)
+    with pytest.raises(ValidationError):
+        supervision_transition(card_id=card.pk, action="send_back", actor=clerk, note="")
+    card = supervision_transition(card_id=card.pk, action="send_back", actor=clerk, note="请补充到场时间")
+    assert card.state == SupervisionState.PENDING and card.verification_note == "请补充到场时间"
+    card = submit(card, field_wo.engineer.user, at(10, days=2))  # resubmitted later
+    assert card.submitted_at == at(12) and not card.is_late()  # the first submission counts
+    card = supervision_transition(card_id=card.pk, action="verify", actor=clerk, note="已核实")
+    assert card.state == SupervisionState.VERIFIED and card.verified_by == clerk and card.verified_at
+    with pytest.raises(TransitionNotAllowed):
+        supervision_transition(card_id=card.pk, action="send_back", actor=clerk, note="x")
+    actions = list(
+        WorkOrderEvent.objects.filter(action__startswith="card_")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["card_submit", "card_send_back", "card_submit", "card_verify"]
+
+
+@pytest.fixture
+def cards(field_wo):
+    """An on-time card and a missing (late) one of visits three days ago."""
+    three_days_ago = timezone.now() - timedelta(days=3)
+    on_time = card_of_visit_on(field_wo, three_days_ago)
+    submit(on_time, field_wo.engineer.user, three_days_ago + timedelta(minutes=5))
+    missing = card_of_visit_on(field_wo, three_days_ago)
+    return on_time, missing
+
+
+@pytest.mark.django_db
+def test_r19_list_highlights_late_cards_and_filters_them(client, clerk, cards):
+    on_time, missing = cards
+    client.force_login(clerk)
+    page = client.get(reverse("field:supervision_list")).content.decode()
+    assert page.count('data-testid="supervision-row"') == 2
+    assert 'data-late="1"' in page and "table-danger" in page
+    assert page.count('data-testid="supervision-verify"') == 1  # only the submitted card
+    late = client.get(reverse("field:supervision_list"), {"late": "true"}).content.decode()
+    assert missing.visit.number in late and on_time.visit.number not in late
+    partial = client.get(reverse("field:supervision_list"), {"late": "false"}, HTTP_HX_REQUEST="true")
+    body = partial.content.decode()
+    assert "<nav" not in body and on_time.visit.number in body and missing.visit.number not in body
+
+
+@pytest.mark.django_db
+def test_r19_verify_from_the_list(client, clerk, cards):
+    on_time, _missing = cards
+    on_time.refresh_from_db()
+    client.force_login(clerk)
+    response = client.post(
+        reverse("field:supervision_transition", args=[on_time.pk, "verify"]),
+        {"version": on_time.version, "next": reverse("field:supervision_list")},
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("field:supervision_list")
+    on_time.refresh_from_db()
+    assert on_time.state == SupervisionState.VERIFIED
+
+
+@pytest.mark.django_db
+def test_r19_export_lists_the_filtered_cards_with_lateness(client, clerk, cards):
+    client.force_login(clerk)
+    response = client.get(reverse("field:supervision_export"), {"late": "true"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Visit" and "Late" in rows[0]
+    assert len(rows) == 2 and rows[1][0] == cards[1].visit.number and rows[1][rows[0].index("Late")] == "Yes"
+
+
+@pytest.mark.django_db
+def test_r37_supervision_list_is_scoped_to_the_dealer(client, cards):
+    other_dealer_staff = f.UserFactory(
+        role=Role.DEALER_STAFF, dealer=f.DealerFactory(code="DZ"), username="dz"
+    )
+    client.force_login(other_dealer_staff)
+    page = client.get(reverse("field:supervision_list")).content.decode()
+    assert 'data-testid="supervision-empty"' in page
+    response = client.post(reverse("field:supervision_transition", args=[cards[0].pk, "verify"]), {})
+    assert response.status_code == 404

@@ -1,0 +1,260 @@
+"""R12 the visit lifecycle: booked → en route → on site → done, or cancelled; every transition
+allowed only from its source states and for the visit's engineer or a supervisor, recorded on the
+work order's timeline; check-in and check-out keep the time and the browser's location."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from aftersales.accounts.choices import Role
+from aftersales.core.errors import ConcurrentUpdate, DomainError, NotPermitted, TransitionNotAllowed
+from aftersales.field.choices import SupervisionState, VisitState
+from aftersales.field.models import AppointmentState, SupervisionCard, Visit
+from aftersales.field.services import appointment_book, visit_create, visit_transition
+from aftersales.field.transitions import VISIT_TRANSITIONS
+from aftersales.notifications.models import Message
+from aftersales.workorders.choices import EventKind, State
+from aftersales.workorders.models import WorkOrderEvent
+
+from .. import factories as f
+from .visit_factories import sign, visit_at
+
+STATES = [VisitState.BOOKED, VisitState.EN_ROUTE, VisitState.ON_SITE, VisitState.DONE, VisitState.CANCELLED]
+
+
+def visit_in(wo, state: str) -> Visit:
+    """On site means signed off already, so that check-out is possible."""
+    if state == VisitState.CANCELLED:
+        visit = visit_at(wo, "booked")
+        return visit_transition(visit_id=visit.pk, action="cancel", actor=wo.engineer.user, reason="客户外出")
+    return visit_at(wo, "signed" if state == VisitState.ON_SITE else state)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("action", list(VISIT_TRANSITIONS))
+def test_r12_each_visit_transition_runs_only_from_its_source_states(field_wo, action, state):
+    wo = field_wo
+    visit = visit_in(wo, state)
+    transition = VISIT_TRANSITIONS[action]
+    events = WorkOrderEvent.objects.filter(work_order=wo, action=f"visit_{action}")
+    before = events.count()
+    if state in transition.sources:
+        done = visit_transition(visit_id=visit.pk, action=action, actor=wo.engineer.user, reason="客户外出")
+        assert done.state == transition.target
+        assert events.count() == before + 1
+        assert events.last().kind == EventKind.VISIT and visit.number in events.last().note
+    else:
+        with pytest.raises(TransitionNotAllowed):
+            visit_transition(visit_id=visit.pk, action=action, actor=wo.engineer.user, reason="客户外出")
+        assert Visit.objects.get(pk=visit.pk).state == state
+        assert events.count() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["depart", "arrive", "cancel"])
+def test_r12_another_engineer_may_not_move_the_visit(field_wo, other_engineer, action):
+    wo = field_wo
+    visit = visit_at(wo, "booked")
+    with pytest.raises(NotPermitted):
+        visit_transition(visit_id=visit.pk, action=action, actor=other_engineer.user, reason="x")
+    assert Visit.objects.get(pk=visit.pk).state == VisitState.BOOKED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "role,action,allowed",
+    [
+        (Role.SUPERVISOR, "arrive", True),
+        (Role.HQ_ADMIN, "depart", True),
+        (Role.DISPATCHER, "cancel", True),
+        (Role.DISPATCHER, "arrive", False),
+        (Role.CLERK, "arrive", False),
+        (Role.AGENT, "cancel", False),
+        (Role.FINANCE, "depart", False),
+    ],
+)
+def test_r12_visit_transition_roles(field_wo, make_user, role, action, allowed):
+    wo = field_wo
+    visit = visit_at(wo, "booked")
+    actor = make_user(role, username=f"u_{role}")
+    if allowed:
+        assert (
+            visit_transition(visit_id=visit.pk, action=action, actor=actor, reason="改期").state != "booked"
+        )
+    else:
+        with pytest.raises(NotPermitted):
+            visit_transition(visit_id=visit.pk, action=action, actor=actor, reason="改期")
+
+
+@pytest.mark.django_db
+def test_r12_trip_starts_the_assigned_work_order_and_check_in_keeps_time_and_location(field_wo):
+    wo = field_wo
+    visit = visit_at(wo, "booked")
+    moment = timezone.make_aware(datetime(2026, 11, 23, 9, 40))
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        visit = visit_transition(visit_id=visit.pk, action="depart", actor=wo.engineer.user)
+    assert visit.departed_at == moment
+    wo.refresh_from_db()
+    assert wo.state == State.IN_SERVICE  # the first trip starts the service
+    assert WorkOrderEvent.objects.filter(work_order=wo, action="start").count() == 1
+    later = moment + timedelta(minutes=35)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        visit = visit_transition(
+            visit_id=visit.pk,
+            action="arrive",
+            actor=wo.engineer.user,
+            latitude="31.230416789",
+            longitude="121.473701",
+            accuracy="15.24",
+            expected_version=visit.version,
+        )
+    assert visit.arrived_at == later and visit.state == VisitState.ON_SITE
+    assert (visit.checkin_latitude, visit.checkin_longitude) == (Decimal("31.230417"), Decimal("121.473701"))
+    assert visit.checkin_accuracy == Decimal("15.2")
+    note = WorkOrderEvent.objects.filter(action="visit_arrive").get().note
+    assert "10:15" in note and "31.230417" in note
+    assert WorkOrderEvent.objects.filter(work_order=wo, action="start").count() == 1  # not twice
+
+
+@pytest.mark.django_db
+def test_r12_check_in_works_without_location_and_refuses_half_or_absurd_ones(field_wo):
+    wo = field_wo
+    visit = visit_at(wo, "en_route")
+    with pytest.raises(DomainError) as error:
+        visit_transition(visit_id=visit.pk, action="arrive", actor=wo.engineer.user, latitude="31.2")
+    assert error.value.code == "invalid_location"
+    with pytest.raises(DomainError):
+        visit_transition(
+            visit_id=visit.pk, action="arrive", actor=wo.engineer.user, latitude="95", longitude="1"
+        )
+    with pytest.raises(DomainError):
+        visit_transition(
+            visit_id=visit.pk, action="arrive", actor=wo.engineer.user, latitude="abc", longitude="1"
+        )
+    visit = visit_transition(visit_id=visit.pk, action="arrive", actor=wo.engineer.user)
+    assert visit.arrived_at is not None and visit.checkin_latitude is None
+    assert "no location" in WorkOrderEvent.objects.get(action="visit_arrive").note
+
+
+@pytest.mark.django_db
+def test_r15_check_out_needs_the_sign_off_or_the_recorded_refusal(field_wo):
+    wo = field_wo
+    visit = visit_at(wo, "on_site")
+    with pytest.raises(DomainError) as error:
+        visit_transition(visit_id=visit.pk, action="leave", actor=wo.engineer.user)
+    assert error.value.code == "signoff_missing"
+    assert Visit.objects.get(pk=visit.pk).state == VisitState.ON_SITE
+
+
+@pytest.mark.django_db
+def test_r19_check_out_opens_the_supervision_card_due_at_the_end_of_the_day(field_wo):
+    wo = field_wo
+    visit = visit_at(wo, "signed")
+    moment = timezone.make_aware(datetime(2026, 11, 23, 16, 5))
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        visit = visit_transition(
+            visit_id=visit.pk, action="leave", actor=wo.engineer.user, latitude="31.1", longitude="121.4"
+        )
+    assert visit.left_at == moment and visit.checkout_latitude == Decimal("31.100000")
+    card = SupervisionCard.objects.get(visit=visit)
+    assert card.state == SupervisionState.PENDING
+    expected = timezone.make_aware(datetime.combine(timezone.localdate(visit.arrived_at), time.min))
+    assert card.due_at == expected + timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_r12_cancel_needs_a_reason_and_cancels_the_booked_appointment(field_wo):
+    wo = field_wo
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    appointment = appointment_book(
+        work_order=wo,
+        engineer=wo.engineer,
+        day=tomorrow,
+        window_start=time(9),
+        window_end=time(11),
+        actor=None,
+    )
+    visit = visit_create(work_order=wo, actor=wo.engineer.user, appointment=appointment)
+    assert (visit.planned_date, visit.window_start) == (tomorrow, time(9))
+    with pytest.raises(DomainError) as error:
+        visit_transition(visit_id=visit.pk, action="cancel", actor=wo.engineer.user, reason="  ")
+    assert error.value.field == "reason"
+    visit = visit_transition(
+        visit_id=visit.pk, action="cancel", actor=wo.engineer.user, reason="客户临时出差"
+    )
+    assert visit.cancel_reason == "客户临时出差"
+    appointment.refresh_from_db()
+    assert appointment.state == AppointmentState.CANCELLED
+    assert Message.objects.filter(body__contains="客户临时出差").exists()  # the customer is told
+
+
+@pytest.mark.django_db
+def test_r12_done_visit_marks_its_appointment_done(field_wo):
+    wo = field_wo
+    appointment = appointment_book(
+        work_order=wo,
+        engineer=wo.engineer,
+        day=timezone.localdate() + timedelta(days=1),
+        window_start=time(9),
+        window_end=time(11),
+        actor=None,
+    )
+    visit = visit_create(work_order=wo, actor=wo.engineer.user, appointment=appointment)
+    with pytest.raises(DomainError):
+        visit_create(work_order=wo, actor=wo.engineer.user, appointment=appointment)  # one visit each
+    for action in ("depart", "arrive"):
+        visit_transition(visit_id=visit.pk, action=action, actor=wo.engineer.user)
+    sign(Visit.objects.get(pk=visit.pk))
+    visit_transition(visit_id=visit.pk, action="leave", actor=wo.engineer.user)
+    appointment.refresh_from_db()
+    assert appointment.state == AppointmentState.DONE
+
+
+@pytest.mark.django_db
+def test_r12_stale_version_is_refused(field_wo):
+    wo = field_wo
+    visit = visit_at(wo, "booked")
+    with pytest.raises(ConcurrentUpdate):
+        visit_transition(
+            visit_id=visit.pk, action="depart", actor=wo.engineer.user, expected_version=visit.version + 1
+        )
+
+
+@pytest.mark.django_db
+def test_r12_visits_are_planned_only_for_assigned_open_work_and_by_the_right_people(
+    field_wo, other_engineer, agent
+):
+    wo = field_wo
+    new = f.WorkOrderFactory(state=State.ACCEPTED)
+    with pytest.raises(TransitionNotAllowed):
+        visit_create(work_order=new, actor=wo.engineer.user)
+    with pytest.raises(NotPermitted):
+        visit_create(work_order=wo, actor=other_engineer.user)
+    with pytest.raises(NotPermitted):
+        visit_create(work_order=wo, actor=agent)
+    visit = visit_create(work_order=wo, actor=wo.engineer.user)
+    assert visit.number.startswith("SV") and visit.engineer == wo.engineer
+    assert visit.planned_date == timezone.localdate()
+    assert len(visit.checklist) == 6 and not any(item["ok"] for item in visit.checklist)  # default self-check
+
+
+@pytest.mark.django_db
+def test_r12_booked_visits_follow_the_work_order_to_its_new_engineer(field_wo, other_engineer, dispatcher):
+    from aftersales.workorders.services import workorder_transition
+
+    booked = visit_at(field_wo, "booked")
+    workorder_transition(
+        work_order_id=field_wo.pk, action="assign", actor=dispatcher, engineer=other_engineer
+    )
+    booked.refresh_from_db()
+    assert booked.engineer == other_engineer and booked.state == VisitState.BOOKED
+    event = WorkOrderEvent.objects.get(action="visit_engineer")
+    assert str(other_engineer) in event.note
+    with pytest.raises(NotPermitted):  # the former engineer no longer runs it
+        visit_transition(visit_id=booked.pk, action="depart", actor=field_wo.engineer.user)
