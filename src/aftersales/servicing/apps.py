@@ -1,4 +1,5 @@
-"""The servicing bounded context: remote sessions, service plans, depot and external repair (R6, R8, R13, R14)."""
+"""The servicing bounded context: remote sessions, service plans, depot and external repair
+(R6, R8, R13, R14)."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -8,3 +9,6 @@ class ServicingConfig(AppConfig):
     name = "aftersales.servicing"
     label = "servicing"
     verbose_name = _("Servicing")
+
+    def ready(self) -> None:
+        from . import hooks  # noqa: F401  (registers the plan guard, the panels and the demo seeder)

@@ -1,0 +1,23 @@
+"""REST API of servicing (R6, R8, R13, R14). `register(router)` is called by config/api_urls.py."""
+
+from __future__ import annotations
+
+from .views import (
+    DepotRepairViewSet,
+    ExternalRepairViewSet,
+    RemoteSessionViewSet,
+    ServicePlanViewSet,
+    VendorViewSet,
+)
+
+
+def register(router) -> None:
+    """Add this app's viewsets to the project's router."""
+    router.register(r"remote-sessions", RemoteSessionViewSet, basename="remotesession")
+    router.register(r"service-plans", ServicePlanViewSet, basename="serviceplan")
+    router.register(r"depot-repairs", DepotRepairViewSet, basename="depotrepair")
+    router.register(r"external-repairs", ExternalRepairViewSet, basename="externalrepair")
+    router.register(r"repair-vendors", VendorViewSet, basename="vendor")
+
+
+__all__ = ["register"]

@@ -1,0 +1,424 @@
+"""Servicing serializers: output shapes, and inputs that the views hand to the services. None of
+them saves anything. States are plain strings with a `_display` label (the choice sets differ per
+record, so they are not shared OpenAPI enums)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from aftersales.core.api import IdNameSerializer, ScopedPrimaryKeyRelatedField, request_user
+from aftersales.notifications.choices import Channel as MessageChannel
+from aftersales.workorders.api.serializers import RejectUnknownFieldsMixin
+from aftersales.workorders.models import WorkOrder
+from aftersales.workorders.selectors import workorder_scope
+
+from ..choices import ConfirmationMethod, FeeBasis, RemoteMethod, SendOutReason
+from ..models import (
+    DepotRepair,
+    ExternalRepair,
+    ExternalRepairFollowUp,
+    RemoteSession,
+    RepairLogEntry,
+    ServicePlan,
+    Vendor,
+)
+from ..transitions import DEPOT, EXTERNAL, PLAN, REMOTE, Machine, available
+from ..warranty import warranty_check
+
+STATE_HELP = _("The lifecycle state; see `state_display` for its label.")
+
+
+class LifecycleSerializer(serializers.ModelSerializer):
+    """Common output: the work order it hangs off, the state and the actions the user may call."""
+
+    machine: Machine = {}
+    work_order_number = serializers.CharField(source="work_order.number", read_only=True)
+    state = serializers.CharField(read_only=True, help_text=STATE_HELP)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    available_actions = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_available_actions(self, obj: Any) -> list[str]:
+        """The action endpoints this user may call now."""
+        user = request_user(self.context)
+        if user is None:
+            return []
+        return [t.name.replace("_", "-") for t in available(self.machine, obj, user)]
+
+
+class RemoteSessionSerializer(LifecycleSerializer):
+    machine = REMOTE
+    method = serializers.CharField(read_only=True)
+    method_display = serializers.CharField(source="get_method_display", read_only=True)
+    performed_by = IdNameSerializer(read_only=True)
+
+    class Meta:
+        model = RemoteSession
+        fields = [
+            "id",
+            "work_order",
+            "work_order_number",
+            "state",
+            "state_display",
+            "available_actions",
+            "method",
+            "method_display",
+            "steps",
+            "result",
+            "performed_by",
+            "started_at",
+            "ended_at",
+        ]
+        read_only_fields = fields
+
+
+class ServicePlanSerializer(LifecycleSerializer):
+    machine = PLAN
+    fee_basis = serializers.CharField(read_only=True)
+    fee_basis_display = serializers.CharField(source="get_fee_basis_display", read_only=True)
+    sent_via = serializers.CharField(read_only=True)
+    confirmation_method = serializers.CharField(read_only=True)
+    confirmation_method_display = serializers.CharField(
+        source="get_confirmation_method_display", read_only=True
+    )
+    awaits_approval = serializers.BooleanField(read_only=True)
+    created_by = IdNameSerializer(read_only=True)
+    approved_by = IdNameSerializer(read_only=True, allow_null=True)
+    recorded_by = IdNameSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ServicePlan
+        fields = [
+            "id",
+            "work_order",
+            "work_order_number",
+            "revision",
+            "previous",
+            "revision_reason",
+            "state",
+            "state_display",
+            "available_actions",
+            "measures",
+            "parts",
+            "tools",
+            "estimated_hours",
+            "fees_apply",
+            "fee_basis",
+            "fee_basis_display",
+            "fee_note",
+            "created_by",
+            "needs_approval",
+            "awaits_approval",
+            "approved_by",
+            "approved_at",
+            "sent_at",
+            "sent_via",
+            "confirmed_at",
+            "confirmed_by_name",
+            "confirmation_method",
+            "confirmation_method_display",
+            "recorded_by",
+            "rejected_at",
+            "rejection_reason",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class WarrantySerializer(serializers.Serializer):
+    state = serializers.CharField(help_text=_("in, out or unknown"))
+    label = serializers.CharField()
+    until = serializers.DateField(allow_null=True)
+    reason = serializers.CharField()
+
+
+class DepotRepairSerializer(LifecycleSerializer):
+    machine = DEPOT
+    warranty = serializers.CharField(read_only=True, help_text=_("Recorded at the inspection."))
+    warranty_now = serializers.SerializerMethodField()
+    handover_method = serializers.CharField(read_only=True)
+    photos = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    received_by = IdNameSerializer(read_only=True)
+
+    class Meta:
+        model = DepotRepair
+        fields = [
+            "id",
+            "number",
+            "work_order",
+            "work_order_number",
+            "state",
+            "state_display",
+            "available_actions",
+            "accessories",
+            "received_at",
+            "received_by",
+            "appearance",
+            "configuration",
+            "fault_found",
+            "photos",
+            "inspected_at",
+            "warranty",
+            "warranty_until",
+            "warranty_now",
+            "repair_started_at",
+            "recheck_result",
+            "rechecked_at",
+            "handed_back_at",
+            "handed_back_to",
+            "handover_method",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(WarrantySerializer)
+    def get_warranty_now(self, repair: DepotRepair) -> dict[str, Any]:
+        """The warranty check as it stands today (R13)."""
+        status = warranty_check(repair.work_order)
+        return {"state": status.state, "label": status.label, "until": status.until, "reason": status.reason}
+
+
+class RepairLogEntrySerializer(serializers.ModelSerializer):
+    performed_by = IdNameSerializer(read_only=True)
+
+    class Meta:
+        model = RepairLogEntry
+        fields = ["id", "performed_at", "performed_by", "work_done", "measurements", "created_at"]
+        read_only_fields = fields
+
+
+class ExternalRepairSerializer(LifecycleSerializer):
+    machine = EXTERNAL
+    vendor = IdNameSerializer(read_only=True)
+    reason = serializers.CharField(read_only=True)
+    reason_display = serializers.CharField(source="get_reason_display", read_only=True)
+    warranty = serializers.CharField(read_only=True)
+    sent_by = IdNameSerializer(read_only=True)
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ExternalRepair
+        fields = [
+            "id",
+            "work_order",
+            "work_order_number",
+            "depot_repair",
+            "previous",
+            "vendor",
+            "state",
+            "state_display",
+            "available_actions",
+            "reason",
+            "reason_display",
+            "warranty",
+            "vendor_contact",
+            "voucher_number",
+            "voucher_photo",
+            "sent_at",
+            "sent_by",
+            "expected_back_on",
+            "is_overdue",
+            "returned_at",
+            "vendor_report",
+            "recheck_result",
+            "rechecked_at",
+            "unrepairable_reason",
+            "done_at",
+            "cost",
+        ]
+        read_only_fields = fields
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    actor = IdNameSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ExternalRepairFollowUp
+        fields = ["id", "kind", "kind_display", "sequence", "key", "note", "actor", "created_at"]
+        read_only_fields = fields
+
+
+class VendorSerializer(serializers.ModelSerializer):
+    product_lines = IdNameSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Vendor
+        fields = [
+            "id",
+            "name",
+            "contact_name",
+            "phone",
+            "address",
+            "product_lines",
+            "lead_time_days",
+            "notes",
+            "is_active",
+        ]
+        read_only_fields = fields
+
+
+# --- input ------------------------------------------------------------------------------------
+
+
+class Input(RejectUnknownFieldsMixin, serializers.Serializer):
+    """An action's input: unknown keys are an error, not silently dropped."""
+
+
+def work_order_field() -> ScopedPrimaryKeyRelatedField:
+    return ScopedPrimaryKeyRelatedField(scope=workorder_scope, queryset=WorkOrder.objects.all())
+
+
+class RemoteStartInput(Input):
+    """Record a remote session (R6): how the customer was reached and the steps taken."""
+
+    work_order = work_order_field()
+    method = serializers.ChoiceField(choices=RemoteMethod.choices)
+    steps = serializers.CharField(max_length=5000)
+
+
+class RemoteEscalateInput(Input):
+    """escalate: not solved remotely; the work order goes on to an on-site visit (R6)."""
+
+    result = serializers.CharField(allow_blank=True, max_length=5000)
+    steps = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class RemoteSolveInput(RemoteEscalateInput):
+    """solve: solved remotely; optionally complete the work order with the outcome (R6)."""
+
+    complete_work_order = serializers.BooleanField(default=False)
+
+
+class PlanContentInput(Input):
+    """The content of a plan (R8): measures, resources, duration, fees and their basis (no prices)."""
+
+    measures = serializers.CharField(max_length=5000)
+    parts = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    tools = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    estimated_hours = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=0)
+    fees_apply = serializers.BooleanField(default=False)
+    fee_basis = serializers.ChoiceField(
+        choices=FeeBasis.choices, required=False, allow_blank=True, default=""
+    )
+    fee_note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class PlanCreateInput(PlanContentInput):
+    """A new plan as a draft (R8); a work order has one plan, changed later by revisions."""
+
+    work_order = work_order_field()
+
+
+class PlanReviseInput(PlanContentInput):
+    """revise: a new version (a draft) with the reason; fields left out keep the old content
+    (validated as a partial input)."""
+
+    reason = serializers.CharField(allow_blank=True, max_length=5000)
+
+
+class PlanSendInput(Input):
+    """send: the plan goes to the customer by SMS, e-mail or WeChat (R8)."""
+
+    sent_via = serializers.ChoiceField(choices=MessageChannel.choices, default=MessageChannel.SMS)
+
+
+class PlanConfirmInput(Input):
+    """confirm: who at the customer confirmed and how (R8); work may start afterwards."""
+
+    confirmed_by_name = serializers.CharField(allow_blank=True, max_length=64)
+    confirmation_method = serializers.ChoiceField(choices=ConfirmationMethod.choices)
+
+
+class PlanRejectInput(Input):
+    """reject: the customer does not agree; the reason is kept (R8)."""
+
+    reason = serializers.CharField(allow_blank=True, max_length=5000)
+
+
+class EmptyInput(Input):
+    """No input."""
+
+
+class DepotReceiveInput(Input):
+    """Take the device in for depot repair (R13)."""
+
+    work_order = work_order_field()
+    accessories = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class DepotInspectInput(Input):
+    """inspect: intake inspection of appearance and configuration, with photos (R13). Multipart."""
+
+    appearance = serializers.CharField(allow_blank=True, max_length=5000)
+    configuration = serializers.CharField(allow_blank=True, max_length=5000)
+    fault_found = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class RepairLogInput(Input):
+    """A line of the repair process record (R13)."""
+
+    work_done = serializers.CharField(allow_blank=True, max_length=5000)
+    measurements = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    performed_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class RecheckInput(Input):
+    """recheck: the result of the re-check."""
+
+    result = serializers.CharField(allow_blank=True, max_length=5000)
+
+
+class HandBackInput(Input):
+    """hand-back: who took the device back and how they confirmed (R13)."""
+
+    handed_back_to = serializers.CharField(allow_blank=True, max_length=64)
+    confirmation_method = serializers.ChoiceField(choices=ConfirmationMethod.choices)
+
+
+class SendOutInput(Input):
+    """send-out / resend: vendor, why (in warranty or beyond local ability), who at the vendor
+    agreed, the pickup voucher (R14). Multipart when a voucher photo is sent."""
+
+    vendor = serializers.PrimaryKeyRelatedField(queryset=Vendor.objects.all())
+    reason = serializers.ChoiceField(choices=SendOutReason.choices)
+    vendor_contact = serializers.CharField(allow_blank=True, max_length=64)
+    voucher_number = serializers.CharField(allow_blank=True, max_length=64)
+    voucher_photo = serializers.FileField(required=False, allow_null=True, default=None)
+
+
+class ExternalReceiveInput(Input):
+    """receive: the device is back with the vendor's report and cost in CNY (R14)."""
+
+    vendor_report = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    cost = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
+    )
+
+
+class ExternalUnrepairableInput(Input):
+    """unrepairable: why; it can then be re-sent to another vendor (R14)."""
+
+    reason = serializers.CharField(allow_blank=True, max_length=5000)
+    cost = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
+    )
+
+
+class ExternalCompleteInput(Input):
+    """complete: the send-out is over; the device goes back into the depot repair (R14)."""
+
+    cost = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
+    )
+
+
+class FollowUpInput(Input):
+    """A contact with the vendor about a device still there (R14)."""
+
+    note = serializers.CharField(allow_blank=True, max_length=5000)

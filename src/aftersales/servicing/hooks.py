@@ -1,0 +1,41 @@
+"""What servicing adds to the work-order lifecycle and page: work does not start before the
+customer confirmed the service plan (R8), the plan, remote-service and repair panels, and the
+demo records."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from aftersales.core.errors import TransitionNotAllowed
+from aftersales.workorders.hooks import register_demo_seeder, register_detail_panel, register_transition_guard
+
+from .selectors import plan_blocks_start
+
+
+@register_transition_guard
+def plan_confirmed_before_start(*, work_order, transition, actor) -> None:
+    """R8: a work order with a service plan starts only once its current version is confirmed."""
+    if transition.name != "start":
+        return
+    plan = plan_blocks_start(work_order)
+    if plan is not None:
+        raise TransitionNotAllowed(
+            _(
+                "Work cannot start before the customer has confirmed the service plan "
+                "(%(plan)s is “%(state)s”)."
+            )
+            % {"plan": plan, "state": plan.get_state_display()},
+            code="plan_not_confirmed",
+        )
+
+
+@register_demo_seeder
+def servicing_demo(*, rng, now) -> None:
+    from .demo import seed
+
+    seed(rng=rng, now=now)
+
+
+register_detail_panel("servicing/_plan_panel.html", order=35)
+register_detail_panel("servicing/_remote_panel.html", order=40)
+register_detail_panel("servicing/_repair_panel.html", order=45)

@@ -1,0 +1,12 @@
+from django.db import migrations
+
+from aftersales.core.migration_ops import append_only
+
+
+class Migration(migrations.Migration):
+    dependencies = [("servicing", "0001_initial"), ("core", "0002_changerecord_append_only")]
+
+    operations = [
+        append_only("servicing_repairlogentry"),
+        append_only("servicing_externalrepairfollowup"),
+    ]
