@@ -38,6 +38,7 @@ PHONE_VISIBLE_ROLES = frozenset(
         Role.DISPATCHER,
         Role.ENGINEER,
         Role.CLERK,
+        Role.QUALITY,  # they call customers back for the return visit (R22)
         Role.SUPERVISOR,
         Role.HQ_ADMIN,
         Role.DEALER_STAFF,

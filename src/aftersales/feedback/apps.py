@@ -8,3 +8,6 @@ class FeedbackConfig(AppConfig):
     name = "aftersales.feedback"
     label = "feedback"
     verbose_name = _("Return visits")
+
+    def ready(self) -> None:
+        from . import hooks  # noqa: F401  (registers the lifecycle hooks, the panel and the demo seeder)

@@ -115,7 +115,8 @@ TRANSITIONS: dict[str, Transition] = {
             _("Reopen"),
             frozenset({State.COMPLETED, State.CLOSED}),
             State.IN_SERVICE,
-            FRONT_OFFICE | {Role.CLERK},
+            # quality staff make the return visits that reopen unsatisfied work (R23)
+            FRONT_OFFICE | {Role.CLERK, Role.QUALITY},
             needs_note=True,
             style="warning",
         ),

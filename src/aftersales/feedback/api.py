@@ -1,0 +1,292 @@
+"""REST API of return visits (R22-R25): the scoped list filtered like the queue page, one POST per
+transition (`record`, `call-failed`), the call-back request (R23) and the report (R25). Reads go
+through selectors (R37), writes through services; errors leave as JSON problems (core/api.py)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from aftersales.complaints.choices import ComplaintCategory, Severity
+from aftersales.core.api import (
+    CustomerPhoneField,
+    IdNameSerializer,
+    RoleWritePermission,
+    ScopedPrimaryKeyRelatedField,
+    problem_responses,
+)
+from aftersales.workorders.models import WorkOrder
+from aftersales.workorders.selectors import workorder_scope
+
+from . import services
+from .choices import AttemptResult
+from .filtersets import ReturnVisitFilterSet
+from .forms import ReportPeriodForm
+from .models import ReturnVisit, ReturnVisitAttempt
+from .report import SCORE_AVERAGES, ReportRow, return_visit_report
+from .selectors import return_visit_get, return_visit_list
+from .transitions import makes_return_visits
+
+
+class CallSerializer(serializers.ModelSerializer):
+    actor = IdNameSerializer(read_only=True)
+    result_display = serializers.CharField(source="get_result_display", read_only=True)
+
+    class Meta:
+        model = ReturnVisitAttempt
+        fields = ["created_at", "actor", "result", "result_display", "note", "retry_at"]
+
+
+class ReturnVisitSerializer(serializers.ModelSerializer):
+    """A return visit with its work order's customer (phone masked by role, R41) and its calls."""
+
+    work_order = serializers.SerializerMethodField()
+    customer = serializers.CharField(source="work_order.customer.name", read_only=True)
+    contact_name = serializers.CharField(source="work_order.contact_name", read_only=True)
+    contact_phone = CustomerPhoneField(source="work_order.contact_phone")
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    engineer = IdNameSerializer(read_only=True, allow_null=True)
+    service_point = IdNameSerializer(read_only=True, allow_null=True)
+    product_line = IdNameSerializer(read_only=True, allow_null=True)
+    assignee = IdNameSerializer(read_only=True, allow_null=True)
+    # Plain strings: the choices are documented by *_display and the filters, and the schema keeps
+    # one enum per name across the apps.
+    state = serializers.CharField(read_only=True, help_text="pending | done | unreachable | cancelled")
+    kind = serializers.CharField(read_only=True, help_text="routine | callback")
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+    calls = CallSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ReturnVisit
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "kind_display",
+            "round",
+            "state",
+            "state_display",
+            "work_order",
+            "customer",
+            "contact_name",
+            "contact_phone",
+            "engineer",
+            "service_point",
+            "product_line",
+            "assignee",
+            "work_completed_at",
+            "due_at",
+            "next_call_at",
+            "overdue",
+            "attempts",
+            "finished_at",
+            "score_timeliness",
+            "score_skill",
+            "score_attitude",
+            "score_effectiveness",
+            "score_overall",
+            "satisfied",
+            "other_needs",
+            "comment",
+            "praise",
+            "complaint",
+            "complaint_detail",
+            "cancel_reason",
+            "calls",
+        ]
+        read_only_fields = fields
+
+    def get_work_order(self, visit: ReturnVisit) -> dict:
+        return {"id": visit.work_order_id, "number": visit.work_order.number}
+
+
+def _score() -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=5)
+
+
+class ComplaintInputSerializer(serializers.Serializer):
+    """A complaint voiced on the call, registered as a complaint (R24, R26)."""
+
+    category = serializers.ChoiceField(choices=ComplaintCategory.choices, default=ComplaintCategory.OTHER)
+    severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.GENERAL)
+    description = serializers.CharField()
+
+
+class RecordInputSerializer(serializers.Serializer):
+    """record: pending → done. The customer was reached: five scores 1-5 (R24). Unsatisfied (overall
+    below the policy's threshold, or `unsatisfied`) reopens the work order (R23); a `complaint`
+    is registered as a complaint (R24, R26)."""
+
+    score_timeliness = _score()
+    score_skill = _score()
+    score_attitude = _score()
+    score_effectiveness = _score()
+    score_overall = _score()
+    unsatisfied = serializers.BooleanField(required=False, default=False)
+    other_needs = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    praise = serializers.CharField(required=False, allow_blank=True, default="")
+    complaint = ComplaintInputSerializer(required=False, allow_null=True, default=None)
+
+    def service_kwargs(self) -> dict:
+        """The answer as `services.return_visit_record` takes it."""
+        data = dict(self.validated_data)
+        complaint = data.pop("complaint")
+        if complaint:
+            data.update(
+                complaint=True,
+                complaint_detail=complaint["description"],
+                complaint_category=complaint["category"],
+                complaint_severity=complaint["severity"],
+            )
+        return data
+
+
+class CallFailedInputSerializer(serializers.Serializer):
+    """call-failed: the customer was not reached; the visit stays pending with the next call
+    scheduled, or ends unreachable after the policy's number of calls or on a wrong number."""
+
+    result = serializers.ChoiceField(
+        choices=[c for c in AttemptResult.choices if c[0] != AttemptResult.REACHED]
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+
+
+class CallbackInputSerializer(serializers.Serializer):
+    """R23: the engineer is unsure of the fix: call the customer back a few hours after completion."""
+
+    work_order = ScopedPrimaryKeyRelatedField(queryset=WorkOrder.objects.all(), scope=workorder_scope)
+
+
+class ReportRowSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    finished = serializers.IntegerField()
+    done = serializers.IntegerField()
+    unreachable = serializers.IntegerField()
+    satisfied = serializers.IntegerField()
+    satisfaction_rate = serializers.FloatField(allow_null=True)
+    praise = serializers.IntegerField()
+    complaints = serializers.IntegerField()
+    averages = serializers.SerializerMethodField()
+
+    def get_averages(self, row: ReportRow) -> dict[str, float | None]:
+        return dict(zip(SCORE_AVERAGES, row.averages(), strict=True))
+
+
+class ReportSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    total = ReportRowSerializer()
+    by_engineer = ReportRowSerializer(many=True, source="by.engineer")
+    by_service_point = ReportRowSerializer(many=True, source="by.service_point")
+    by_product_line = ReportRowSerializer(many=True, source="by.product_line")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Return visits in your scope"),
+        responses={200: ReturnVisitSerializer(many=True), **problem_responses(400)},
+    ),
+    retrieve=extend_schema(responses={200: ReturnVisitSerializer, **problem_responses(404)}),
+)
+class ReturnVisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Return visits (R22-R24), filtered like the queue page and scoped to the user's work orders."""
+
+    queryset = ReturnVisit.objects.none()  # for the schema; get_queryset scopes per user
+    serializer_class = ReturnVisitSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ReturnVisitFilterSet
+    permission_classes = [RoleWritePermission]
+
+    def get_queryset(self):
+        return return_visit_list(self.request.user).prefetch_related("calls__actor")
+
+    def get_object(self) -> ReturnVisit:
+        try:
+            pk = int(self.kwargs[self.lookup_field])
+        except (TypeError, ValueError):
+            raise exceptions.NotFound() from None
+        return return_visit_get(self.request.user, pk)
+
+    def _output(self, visit: ReturnVisit, status_code: int = status.HTTP_200_OK) -> Response:
+        visit = return_visit_get(self.request.user, visit.pk)
+        return Response(ReturnVisitSerializer(visit, context=self.get_serializer_context()).data, status_code)
+
+    def _input(self, serializer_class: type[serializers.Serializer]) -> dict:
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    @extend_schema(
+        summary=_("Record the answer"),
+        request=RecordInputSerializer,
+        responses={200: ReturnVisitSerializer, **problem_responses(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def record(self, request: Request, pk: str | None = None) -> Response:
+        visit = self.get_object()
+        serializer = RecordInputSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return self._output(
+            services.return_visit_record(visit_id=visit.pk, actor=request.user, **serializer.service_kwargs())
+        )
+
+    @extend_schema(
+        summary=_("Log a call that did not reach the customer"),
+        request=CallFailedInputSerializer,
+        responses={200: ReturnVisitSerializer, **problem_responses(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path="call-failed", url_name="call-failed")
+    def call_failed(self, request: Request, pk: str | None = None) -> Response:
+        visit = self.get_object()
+        data = self._input(CallFailedInputSerializer)
+        return self._output(services.return_visit_call_failed(visit_id=visit.pk, actor=request.user, **data))
+
+    @extend_schema(
+        summary=_("Ask for a call-back on an uncertain fix"),
+        request=CallbackInputSerializer,
+        responses={
+            201: ReturnVisitSerializer,
+            200: ReturnVisitSerializer,
+            **problem_responses(400, 403, 409),
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def callback(self, request: Request) -> Response:
+        """201 with the new call-back, or 200 with the one already scheduled (idempotent)."""
+        work_order = self._input(CallbackInputSerializer)["work_order"]
+        visit, created = services.return_visit_callback_request(
+            work_order_id=work_order.pk, actor=request.user
+        )
+        return self._output(visit, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(
+        summary=_("Return-visit report"),
+        parameters=[
+            OpenApiParameter("month", str, description="YYYY-MM (default: the current month)"),
+            OpenApiParameter("start", str, description="YYYY-MM-DD, with end"),
+            OpenApiParameter("end", str, description="YYYY-MM-DD, with start"),
+        ],
+        responses={200: ReportSerializer, **problem_responses(400, 403)},
+    )
+    @action(detail=False, methods=["get"])
+    def report(self, request: Request) -> Response:
+        if not makes_return_visits(request.user):
+            raise exceptions.PermissionDenied()
+        form = ReportPeriodForm(request.query_params)
+        if not form.is_valid():
+            raise serializers.ValidationError({name: list(errors) for name, errors in form.errors.items()})
+        data = form.cleaned_data
+        report = return_visit_report(request.user, start=data["start"], end=data["end"])
+        return Response(ReportSerializer(report).data)
+
+
+def register(router) -> None:
+    """Add this app's viewset to the project's router (config/api_urls.py)."""
+    router.register(r"return-visits", ReturnVisitViewSet, basename="return-visit")

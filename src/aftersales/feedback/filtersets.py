@@ -1,0 +1,82 @@
+"""The one filter of return-visit lists: used by the queue page, its Excel export and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.models import Engineer, ServicePoint
+from aftersales.core.phones import phone_search_digits
+
+from .choices import VisitKind, VisitState
+from .models import ReturnVisit
+from .selectors import end_of_today
+
+DUE_CHOICES = [
+    ("overdue", _("Overdue")),
+    ("today", _("To call today")),
+    ("later", _("Later")),
+]
+
+
+class ReturnVisitFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    state = django_filters.MultipleChoiceFilter(choices=VisitState.choices, label=_("State"), distinct=False)
+    kind = django_filters.ChoiceFilter(choices=VisitKind.choices, label=_("Kind"))
+    due = django_filters.ChoiceFilter(choices=DUE_CHOICES, method="filter_due", label=_("Due"))
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("Assigned to me"))
+    engineer = django_filters.ModelChoiceFilter(
+        queryset=Engineer.objects.select_related("user"), label=_("Engineer")
+    )
+    service_point = django_filters.ModelChoiceFilter(
+        queryset=ServicePoint.objects.all(), label=_("Service point")
+    )
+    due_after = django_filters.DateFilter(field_name="due_at", lookup_expr="date__gte", label=_("Due from"))
+    due_before = django_filters.DateFilter(field_name="due_at", lookup_expr="date__lte", label=_("Due until"))
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("next_call_at", "next_call_at"),
+            ("due_at", "due_at"),
+            ("number", "number"),
+            ("work_order__number", "work_order"),
+            ("finished_at", "finished_at"),
+        ),
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = ReturnVisit
+        fields = ["q", "state", "kind", "due", "mine", "engineer", "service_point"]
+
+    def search(self, queryset, name, value):
+        """Visit or work-order number, customer, contact person or phone digits."""
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = (
+            Q(number__icontains=value)
+            | Q(work_order__number__icontains=value)
+            | Q(work_order__customer__name__icontains=value)
+            | Q(work_order__contact_name__icontains=value)
+        )
+        digits = phone_search_digits(value)
+        if len(digits) >= 4:
+            condition |= Q(work_order__contact_phone__contains=digits)
+        return queryset.filter(condition)
+
+    def filter_due(self, queryset, name, value):
+        """Pending visits past their due time, to call by the end of today, or later."""
+        pending = queryset.filter(state=VisitState.PENDING)
+        if value == "overdue":
+            return pending.filter(due_at__lt=timezone.now())
+        if value == "today":
+            return pending.filter(next_call_at__lt=end_of_today())
+        return pending.filter(next_call_at__gte=end_of_today())
+
+    def filter_mine(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        if not value or user is None:
+            return queryset
+        return queryset.filter(assignee=user)

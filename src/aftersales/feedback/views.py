@@ -1,0 +1,281 @@
+"""Return-visit pages (R22-R25): the queue (+ HTMX partial and Excel export), the return-visit
+form (客户回访表), the call-back request from the work-order page, and the report (page, Excel, PDF).
+
+Thin views: reads through selectors (scoped, R37), writes through services; a refusal is a message
+or a form error on the page, never a 500."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_POST
+
+from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
+from aftersales.core.errors import DomainError
+from aftersales.core.excel import export_response
+from aftersales.core.htmx import render_page_or_partial
+from aftersales.core.models import AccessLog
+from aftersales.core.pdf import document_response
+from aftersales.core.phones import phone_for
+from aftersales.core.services import access_log
+from aftersales.core.views import register_home_panel
+from aftersales.workorders.forms import form_add_errors
+from aftersales.workorders.selectors import workorder_get
+
+from .choices import Audience, VisitState
+from .filtersets import ReturnVisitFilterSet
+from .forms import CallFailedForm, ReportPeriodForm, ReturnVisitAnswerForm
+from .report import REPORT_HEADERS, report_rows, return_visit_report
+from .selectors import policy_get, return_visit_get, return_visit_list, return_visit_queue
+from .services import return_visit_call_failed, return_visit_callback_request, return_visit_record
+from .tables import EXPORT_HEADERS, LIST_COLUMNS, PAGE_SIZE, export_rows
+from .transitions import makes_return_visits, visit_actions_available
+
+
+class ReturnVisitRoleMixin(LoginRequiredMixin):
+    """The queue and the report are for the return-visit roles (403 for the others)."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated and not makes_return_visits(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# The queue: one FilterSet for the page, the HTMX partial and the export.
+
+
+FILTER_KEYS = set(ReturnVisitFilterSet.base_filters) - {"ordering"}
+QUEUE_DEFAULTS = QueryDict(f"state={VisitState.PENDING}&mine=true")
+
+
+def return_visit_filterset(request: HttpRequest) -> ReturnVisitFilterSet:
+    """The queue's filter over the user's visits. Opened without any filter it shows the pending
+    visits assigned to the user; engineer and service point choices are those in scope (R37)."""
+    data = request.GET.copy()
+    if not set(data) & FILTER_KEYS:
+        data.update(QUEUE_DEFAULTS)
+    filterset = ReturnVisitFilterSet(data, queryset=return_visit_list(request.user), request=request)
+    filterset.filters["service_point"].queryset = service_points_in_scope(request.user)
+    filterset.filters["engineer"].queryset = engineers_in_scope(request.user)
+    form = filterset.form
+    form.fields["state"].widget = forms.CheckboxSelectMultiple(choices=form.fields["state"].choices)
+    form.fields["mine"].widget = forms.CheckboxInput(check_test=lambda value: value in ("true", True))
+    for name in ("due_after", "due_before"):
+        form.fields[name].widget.input_type = "date"
+    return filterset
+
+
+class ReturnVisitListView(ReturnVisitRoleMixin, View):
+    """`/feedback/`: the return-visit queue, due and overdue first; HTMX gets the table only."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        filterset = return_visit_filterset(request)
+        page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        context = {
+            "filterset": filterset,
+            "page": page,
+            "columns": LIST_COLUMNS,
+            "rows": [(visit, phone_for(request.user, visit.work_order.contact_phone)) for visit in page],
+            "export_query": filterset.data.urlencode(),
+        }
+        return render_page_or_partial(
+            request,
+            page_template="feedback/list.html",
+            partial_template="feedback/_table.html",
+            context=context,
+        )
+
+
+class ReturnVisitExportView(ReturnVisitRoleMixin, View):
+    """`/feedback/export.xlsx`: the filtered queue as a spreadsheet; the export is logged (R41)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        filterset = return_visit_filterset(request)
+        return export_response(
+            request=request,
+            resource="return_visits",
+            title=_("Return visits"),
+            headers=EXPORT_HEADERS,
+            rows=export_rows(filterset.qs.iterator(chunk_size=2000), request.user),
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# The return-visit form (客户回访表).
+
+
+class ReturnVisitView(LoginRequiredMixin, View):
+    """`/feedback/<pk>/`: the visit with its work order, its calls and, for the return-visit
+    roles while it is pending, the form."""
+
+    http_method_names = ["get", "head", "options"]
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        visit = return_visit_get(request.user, pk)
+        if request.user.sees_customer_phone:  # the customer's number in full (R41)
+            access_log(
+                actor=request.user, action=AccessLog.Action.VIEW, resource="return_visit", detail=visit.number
+            )
+        return self.page(request, visit, ReturnVisitAnswerForm(), CallFailedForm())
+
+    def page(self, request, visit, answer_form, failed_form, status: int = 200) -> HttpResponse:
+        work_order = visit.work_order
+        context = {
+            "visit": visit,
+            "wo": work_order,
+            "contact_phone": phone_for(request.user, work_order.contact_phone),
+            "calls": visit.calls.select_related("actor"),
+            "may_call": visit_actions_available(visit, request.user),
+            "answer_form": answer_form,
+            "failed_form": failed_form,
+            "policy": policy_get(),
+        }
+        return render(request, "feedback/visit.html", context, status=status)
+
+
+class ReturnVisitActionView(ReturnVisitView):
+    """`/feedback/<pk>/record/`: the answer; `/feedback/<pk>/call-failed/`: a call that did not
+    reach the customer. Errors come back on the form (400)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int, step: str) -> HttpResponse:
+        if not makes_return_visits(request.user):
+            raise PermissionDenied
+        visit = return_visit_get(request.user, pk)
+        answer_form = ReturnVisitAnswerForm(request.POST if step == "record" else None)
+        failed_form = CallFailedForm(request.POST if step != "record" else None)
+        form = answer_form if step == "record" else failed_form
+        service = return_visit_record if step == "record" else return_visit_call_failed
+        if form.is_valid():
+            try:
+                visit = service(visit_id=visit.pk, actor=request.user, **form.cleaned_data)
+            except (DomainError, ValidationError) as error:
+                form_add_errors(form, error)
+            else:
+                return self.done(request, visit)
+        return self.page(request, visit, answer_form, failed_form, status=400)
+
+    def done(self, request: HttpRequest, visit) -> HttpResponse:
+        """After an answer, the work order (its state may have changed); after a call, the queue."""
+        values = {"number": visit.number, "state": visit.get_state_display()}
+        if visit.state == VisitState.PENDING:
+            messages.info(request, _("%(number)s: call logged, the next call is scheduled.") % values)
+            return redirect("feedback:list")
+        if visit.state == VisitState.UNREACHABLE:
+            messages.warning(request, _("%(number)s: the customer is unreachable.") % values)
+            return redirect("feedback:list")
+        work_order = workorder_get(request.user, visit.work_order_id)
+        if visit.satisfied:
+            messages.success(request, _("Return visit %(number)s recorded.") % values)
+        else:
+            messages.warning(
+                request,
+                _(
+                    "Return visit %(number)s recorded: the customer is unsatisfied, "
+                    "work order %(wo)s is “%(wo_state)s”."
+                )
+                % {**values, "wo": work_order.number, "wo_state": work_order.get_state_display()},
+            )
+        return redirect("workorders:detail", pk=work_order.pk)
+
+
+@login_required
+@require_POST
+def callback_request_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/feedback/workorders/<pk>/callback/`: "Fix uncertain: call back" on a completed work
+    order (R23); asking twice keeps the call-back already scheduled."""
+    work_order = workorder_get(request.user, pk)
+    try:
+        visit, created = return_visit_callback_request(work_order_id=work_order.pk, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        values = {"number": visit.number, "due": f"{visit.due_at:%Y-%m-%d %H:%M}"}
+        if created:
+            messages.success(request, _("Call-back %(number)s scheduled for %(due)s.") % values)
+        else:
+            messages.info(request, _("A call-back is already scheduled: %(number)s, %(due)s.") % values)
+    return redirect(reverse("workorders:detail", args=[work_order.pk]) + "#return-visits")
+
+
+# ---------------------------------------------------------------------------------------------
+# The report (R25): page with audience tabs, Excel and print view / PDF.
+
+
+def _report(request: HttpRequest):
+    form = ReportPeriodForm(request.GET or None)
+    start, end = form.period()
+    return form, return_visit_report(request.user, start=start, end=end)
+
+
+class ReturnVisitReportView(ReturnVisitRoleMixin, View):
+    """`/feedback/report/?month=YYYY-MM` (or `?start=&end=`): the report with a tab per audience."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form, report = _report(request)
+        context = {
+            "form": form,
+            "report": report,
+            "audiences": Audience.choices,
+            "query": request.GET.urlencode(),
+        }
+        return render(request, "feedback/report.html", context)
+
+
+class ReturnVisitReportExportView(ReturnVisitRoleMixin, View):
+    """`/feedback/report.xlsx`: the report's figures as a spreadsheet (logged, R41)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        _form, report = _report(request)
+        return export_response(
+            request=request,
+            resource="return_visit_report",
+            title=_("Return-visit report"),
+            headers=REPORT_HEADERS,
+            rows=report_rows(report),
+        )
+
+
+class ReturnVisitReportPrintView(ReturnVisitRoleMixin, View):
+    """`/feedback/report/print/`: the report as a printed document; `?format=pdf` for the PDF."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        _form, report = _report(request)
+        period = f"{report.start:%Y%m%d}-{report.end:%Y%m%d}"
+        context = {
+            "title": _("Return-visit report"),
+            "number": period,
+            "report": report,
+            "audiences": Audience.choices,
+            "back_url": f"{reverse('feedback:report')}?{request.GET.urlencode()}",
+        }
+        return document_response(
+            request,
+            template_name="feedback/report_print.html",
+            context=context,
+            filename=f"return-visits-{period}",
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# "My return visits" on the home page.
+
+
+def home_panel(request: HttpRequest) -> dict:
+    if not makes_return_visits(request.user):
+        return {}
+    return return_visit_queue(request.user)
+
+
+register_home_panel("feedback/_home_panel.html", home_panel, order=30)
