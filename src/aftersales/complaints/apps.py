@@ -8,3 +8,6 @@ class ComplaintsConfig(AppConfig):
     name = "aftersales.complaints"
     label = "complaints"
     verbose_name = _("Complaints and difficult cases")
+
+    def ready(self) -> None:
+        from . import hooks  # noqa: F401  (registers the work-order panel and the demo seeder)

@@ -1,0 +1,470 @@
+"""REST API of complaints (R26) and difficult cases (R27): scoped lists filtered like the pages,
+the complaint form (create), opening a case (create), one `POST /<id>/<action>/` per transition,
+the histories and the proposals. Reads through selectors, writes through services; errors as
+JSON problems (core/api.py). `register(router)` is called by config/api_urls.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from aftersales.accounts.models import User
+from aftersales.core.api import (
+    CustomerPhoneField,
+    IdNameSerializer,
+    RoleWritePermission,
+    ScopedPrimaryKeyRelatedField,
+    problem_responses,
+    request_user,
+)
+from aftersales.customers.models import Customer
+from aftersales.customers.selectors import customer_scope
+from aftersales.workorders.api.serializers import RejectUnknownFieldsMixin
+from aftersales.workorders.models import WorkOrder
+from aftersales.workorders.selectors import workorder_get, workorder_scope
+
+from . import services
+from .choices import CaseState, ComplaintCategory, ComplaintSource, ComplaintState, ResponseRisk, Severity
+from .filtersets import ComplaintFilterSet, DifficultCaseFilterSet
+from .models import CaseStep, Complaint, ComplaintEvent, DifficultCase
+from .selectors import (
+    case_get,
+    case_list,
+    case_proposals,
+    case_steps,
+    complaint_get,
+    complaint_history,
+    complaint_list,
+    criteria_get,
+    reasons_of,
+)
+from .transitions import (
+    CASE_ROLES,
+    CASE_TRANSITIONS,
+    COMPLAINT_TRANSITIONS,
+    REGISTER_ROLES,
+    Transition,
+    available,
+)
+
+
+def _active_users():
+    return User.objects.filter(is_active=True)
+
+
+@cache
+def _enum_field_class(name: str, values: tuple[str, ...]) -> type[serializers.ChoiceField]:
+    return extend_schema_field({"type": "string", "enum": list(values)}, component_name=name)(
+        type(f"{name}Field", (serializers.ChoiceField,), {})
+    )
+
+
+def _state_field(name: str, choices: list[tuple[str, str]]) -> serializers.ChoiceField:
+    """A read-only choice shown in the schema as its own named enum: the field names `state`,
+    `from_state` and `to_state` are used by other lifecycles with other choices."""
+    values = tuple(value for value, _label in choices)
+    return _enum_field_class(name, values)(choices=choices, read_only=True)
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+class AvailableActionsMixin(serializers.Serializer):
+    transitions: dict[str, Transition] = {}
+
+    def get_available_actions(self, obj) -> list[str]:
+        """The action endpoints this user may call now (the buttons on the page)."""
+        user = request_user(self.context)
+        return [t.name for t in available(self.transitions, obj, user)] if user is not None else []
+
+
+class ComplaintSerializer(AvailableActionsMixin, serializers.ModelSerializer):
+    """A complaint (客户投诉处理单) with its response risk; the complainant's phone masked by role."""
+
+    transitions = COMPLAINT_TRANSITIONS
+    state = _state_field("ComplaintStateEnum", ComplaintState.choices)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    customer = IdNameSerializer(read_only=True)
+    work_order = IdNameSerializer(read_only=True, allow_null=True)
+    people = IdNameSerializer(many=True, read_only=True)
+    contact_phone = CustomerPhoneField()
+    response_risk = serializers.ChoiceField(source="risk", choices=ResponseRisk.choices, read_only=True)
+    available_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id",
+            "number",
+            "state",
+            "state_display",
+            "outcome",
+            "available_actions",
+            "source",
+            "category",
+            "severity",
+            "customer",
+            "work_order",
+            "contact_name",
+            "contact_phone",
+            "people",
+            "description",
+            "is_authentic",
+            "is_reasonable",
+            "assessment_note",
+            "cause",
+            "measures",
+            "feedback",
+            "response_due_at",
+            "response_risk",
+            "responded_at",
+            "warned_at",
+            "escalated_at",
+            "created_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        serializers.ListField(child=serializers.ChoiceField(choices=list(COMPLAINT_TRANSITIONS)))
+    )
+    def get_available_actions(self, obj) -> list[str]:
+        return super().get_available_actions(obj)
+
+
+class DifficultCaseSerializer(AvailableActionsMixin, serializers.ModelSerializer):
+    transitions = CASE_TRANSITIONS
+    state = _state_field("CaseStateEnum", CaseState.choices)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    work_order = IdNameSerializer(read_only=True)
+    handler = IdNameSerializer(read_only=True)
+    opened_by = IdNameSerializer(read_only=True)
+    available_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DifficultCase
+        fields = [
+            "id",
+            "number",
+            "state",
+            "state_display",
+            "level",
+            "available_actions",
+            "work_order",
+            "handler",
+            "reasons",
+            "summary",
+            "result",
+            "opened_by",
+            "created_at",
+            "resolved_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(CASE_TRANSITIONS))))
+    def get_available_actions(self, obj) -> list[str]:
+        return super().get_available_actions(obj)
+
+
+class ComplaintEventSerializer(serializers.ModelSerializer):
+    actor = IdNameSerializer(read_only=True, allow_null=True)
+    from_state = _state_field("ComplaintStateOrEmptyEnum", [("", ""), *ComplaintState.choices])
+    to_state = _state_field("ComplaintStateOrEmptyEnum", [("", ""), *ComplaintState.choices])
+
+    class Meta:
+        model = ComplaintEvent
+        fields = ["id", "created_at", "action", "from_state", "to_state", "note", "actor"]
+        read_only_fields = fields
+
+
+class CaseStepSerializer(serializers.ModelSerializer):
+    actor = IdNameSerializer(read_only=True, allow_null=True)
+    from_state = _state_field("CaseStateOrEmptyEnum", [("", ""), *CaseState.choices])
+    to_state = _state_field("CaseStateOrEmptyEnum", [("", ""), *CaseState.choices])
+    handler = IdNameSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = CaseStep
+        fields = ["id", "created_at", "action", "from_state", "to_state", "level", "handler", "note", "actor"]
+        read_only_fields = fields
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    """A work order proposed as a difficult case, with the criteria it meets (R27)."""
+
+    customer = IdNameSerializer(read_only=True)
+    reasons = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WorkOrder
+        fields = ["id", "number", "state", "customer", "serial_number", "created_at", "reasons"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_reasons(self, work_order: WorkOrder) -> list[str]:
+        return [str(reason) for reason in reasons_of(work_order, self.context["criteria"])]
+
+
+# --- input ------------------------------------------------------------------------------------
+
+
+class ComplaintRegisterSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    """The complaint form: a work order, or (hotline) the customer; both in the caller's scope."""
+
+    work_order = ScopedPrimaryKeyRelatedField(
+        queryset=WorkOrder.objects.all(), scope=workorder_scope, required=False, allow_null=True, default=None
+    )
+    customer = ScopedPrimaryKeyRelatedField(
+        queryset=Customer.objects.all(), scope=customer_scope, required=False, allow_null=True, default=None
+    )
+    contact_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
+    contact_phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
+    source = serializers.ChoiceField(choices=ComplaintSource.choices, default=ComplaintSource.HOTLINE)
+    category = serializers.ChoiceField(choices=ComplaintCategory.choices)
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    description = serializers.CharField()
+    people = serializers.PrimaryKeyRelatedField(
+        queryset=_active_users(), many=True, required=False, default=list
+    )
+
+
+class CaseOpenSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    """Open a difficult case on a work order in the caller's scope, with its level-1 handler."""
+
+    work_order = ScopedPrimaryKeyRelatedField(queryset=WorkOrder.objects.all(), scope=workorder_scope)
+    handler = serializers.PrimaryKeyRelatedField(queryset=_active_users())
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+def _text() -> serializers.CharField:
+    return serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+def _flag() -> serializers.BooleanField:
+    return serializers.BooleanField(required=False, default=False)
+
+
+def _user() -> serializers.PrimaryKeyRelatedField:
+    return serializers.PrimaryKeyRelatedField(
+        queryset=_active_users(), required=False, allow_null=True, default=None
+    )
+
+
+# The inputs each transition takes besides the note (the service checks which are required).
+COMPLAINT_INPUTS: dict[str, dict[str, Callable[[], serializers.Field]]] = {
+    "reject": {"is_authentic": _flag, "is_reasonable": _flag},
+    "analyse": {"cause": _text},
+    "handle": {"measures": _text},
+    "feed_back": {"feedback": _text},
+}
+CASE_INPUTS: dict[str, dict[str, Callable[[], serializers.Field]]] = {
+    "escalate": {"handler": _user},
+    "resolve": {"result": _text},
+}
+
+
+def _input_serializer(prefix: str, transition: Transition, inputs: dict[str, dict]) -> type:
+    """The input of one transition: a note and the transition's own fields, unknown keys refused."""
+    extra = inputs.get(transition.name, {})
+    sources = ", ".join(sorted(transition.sources))
+    needs = ", ".join(sorted(transition.needs)) or "nothing"
+    doc = f"{transition.name}: from {sources} to {transition.target or 'the same state'}; requires {needs}."
+    fields = {"note": _text(), **{name: make() for name, make in extra.items()}}
+    name = f"{prefix}{transition.name.title().replace('_', '')}Input"
+    return type(name, (RejectUnknownFieldsMixin, serializers.Serializer), {"__doc__": doc, **fields})
+
+
+def _transition_endpoint(
+    viewset: str, transitions: dict[str, Transition], name: str, output: type
+) -> Callable:
+    """`POST /api/<resource>/<id>/<name>/`: one endpoint per transition, with its own input."""
+    transition = transitions[name]
+    prefix, inputs = (
+        ("Complaint", COMPLAINT_INPUTS) if transitions is COMPLAINT_TRANSITIONS else ("Case", CASE_INPUTS)
+    )
+    input_class = _input_serializer(prefix, transition, inputs)
+
+    def endpoint(self, request: Request, pk: str | None = None) -> Response:
+        obj = self.get_object()
+        serializer = input_class(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        updated = self.run_transition(obj, name, request.user, dict(serializer.validated_data))
+        return Response(output(self.reload(updated), context=self.get_serializer_context()).data)
+
+    endpoint.__name__ = name
+    endpoint.__qualname__ = f"{viewset}.{name}"
+    decorated = action(detail=True, methods=["post"], url_path=name, url_name=name)(endpoint)
+    return extend_schema(
+        summary=str(transition.label),
+        description=(
+            f"{input_class.__doc__} Roles: {', '.join(sorted(transition.roles))}. 409 "
+            "`transition_not_allowed` from another state, 403 when the role may not run it, 400 on a "
+            "missing input."
+        ),
+        request=input_class,
+        responses={200: output, **problem_responses(400, 403, 404, 409)},
+    )(decorated)
+
+
+class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    filter_backends = [DjangoFilterBackend]
+    permission_classes = [RoleWritePermission]
+    http_method_names = ["get", "post", "head", "options"]
+    getter: Callable
+
+    def get_object(self):
+        """One row in the user's scope, or 404 (never 403: existence is not disclosed)."""
+        try:
+            pk = int(self.kwargs[self.lookup_field])
+        except (TypeError, ValueError):
+            raise exceptions.NotFound() from None
+        return type(self).getter(self.request.user, pk)
+
+    def reload(self, obj):
+        return type(self).getter(self.request.user, obj.pk)
+
+    @property
+    def write_roles(self) -> frozenset[str] | None:
+        return self.create_roles if self.action == "create" else None
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Complaints in your scope"), responses={200: ComplaintSerializer(many=True)}
+    ),
+    retrieve=extend_schema(responses={200: ComplaintSerializer, **problem_responses(404)}),
+)
+class ComplaintViewSet(ScopedViewSet):
+    """Complaints (R26, R37): filtered like the list page, scoped to the user."""
+
+    queryset = Complaint.objects.none()
+    serializer_class = ComplaintSerializer
+    filterset_class = ComplaintFilterSet
+    getter = staticmethod(complaint_get)
+    create_roles = REGISTER_ROLES
+
+    def get_queryset(self):
+        return complaint_list(self.request.user).prefetch_related("people")
+
+    @extend_schema(
+        summary=_("Register a complaint"),
+        request=ComplaintRegisterSerializer,
+        responses={201: ComplaintSerializer, **problem_responses(400, 403)},
+    )
+    def create(self, request: Request) -> Response:
+        serializer = ComplaintRegisterSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        complaint = services.complaint_register(actor=request.user, **serializer.validated_data)
+        return Response(
+            ComplaintSerializer(self.reload(complaint), context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    def run_transition(self, obj: Complaint, name: str, user, data: dict[str, Any]) -> Complaint:
+        return services.complaint_transition(complaint_id=obj.pk, action=name, actor=user, **data)
+
+    accept = _transition_endpoint("ComplaintViewSet", COMPLAINT_TRANSITIONS, "accept", ComplaintSerializer)
+    reject = _transition_endpoint("ComplaintViewSet", COMPLAINT_TRANSITIONS, "reject", ComplaintSerializer)
+    analyse = _transition_endpoint("ComplaintViewSet", COMPLAINT_TRANSITIONS, "analyse", ComplaintSerializer)
+    handle = _transition_endpoint("ComplaintViewSet", COMPLAINT_TRANSITIONS, "handle", ComplaintSerializer)
+    feed_back = _transition_endpoint(
+        "ComplaintViewSet", COMPLAINT_TRANSITIONS, "feed_back", ComplaintSerializer
+    )
+    close = _transition_endpoint("ComplaintViewSet", COMPLAINT_TRANSITIONS, "close", ComplaintSerializer)
+
+    @extend_schema(summary=_("History of a complaint"), responses={200: ComplaintEventSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        events = complaint_history(self.get_object())
+        return Response(
+            ComplaintEventSerializer(events, many=True, context=self.get_serializer_context()).data
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Difficult cases in your scope"), responses={200: DifficultCaseSerializer(many=True)}
+    ),
+    retrieve=extend_schema(responses={200: DifficultCaseSerializer, **problem_responses(404)}),
+)
+class DifficultCaseViewSet(ScopedViewSet):
+    """Difficult cases (R27, R37): filtered like the list page, scoped to the user."""
+
+    queryset = DifficultCase.objects.none()
+    serializer_class = DifficultCaseSerializer
+    filterset_class = DifficultCaseFilterSet
+    getter = staticmethod(case_get)
+    create_roles = CASE_ROLES
+
+    def get_queryset(self):
+        return case_list(self.request.user)
+
+    @extend_schema(
+        summary=_("Open a difficult case"),
+        request=CaseOpenSerializer,
+        responses={201: DifficultCaseSerializer, **problem_responses(400, 403)},
+    )
+    def create(self, request: Request) -> Response:
+        serializer = CaseOpenSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        work_order = workorder_get(request.user, data["work_order"].pk)
+        case = services.case_open(
+            work_order=work_order, handler=data["handler"], actor=request.user, note=data["note"]
+        )
+        return Response(
+            DifficultCaseSerializer(self.reload(case), context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    def run_transition(self, obj: DifficultCase, name: str, user, data: dict[str, Any]) -> DifficultCase:
+        return services.case_transition(case_id=obj.pk, action=name, actor=user, **data)
+
+    start = _transition_endpoint("DifficultCaseViewSet", CASE_TRANSITIONS, "start", DifficultCaseSerializer)
+    record = _transition_endpoint("DifficultCaseViewSet", CASE_TRANSITIONS, "record", DifficultCaseSerializer)
+    escalate = _transition_endpoint(
+        "DifficultCaseViewSet", CASE_TRANSITIONS, "escalate", DifficultCaseSerializer
+    )
+    resolve = _transition_endpoint(
+        "DifficultCaseViewSet", CASE_TRANSITIONS, "resolve", DifficultCaseSerializer
+    )
+    reopen = _transition_endpoint("DifficultCaseViewSet", CASE_TRANSITIONS, "reopen", DifficultCaseSerializer)
+    close = _transition_endpoint("DifficultCaseViewSet", CASE_TRANSITIONS, "close", DifficultCaseSerializer)
+
+    @extend_schema(
+        summary=_("Handling steps of a difficult case"), responses={200: CaseStepSerializer(many=True)}
+    )
+    @action(detail=True, methods=["get"])
+    def steps(self, request: Request, pk: str | None = None) -> Response:
+        steps = case_steps(self.get_object())
+        return Response(CaseStepSerializer(steps, many=True, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary=_("Work orders proposed as difficult cases"),
+        responses={200: ProposalSerializer(many=True), **problem_responses(403)},
+    )
+    @action(detail=False, methods=["get"], filter_backends=[])
+    def proposals(self, request: Request) -> Response:
+        """R27: the work orders in your scope meeting the criteria, oldest first (CASE roles only)."""
+        if not request.user.has_role(*CASE_ROLES):
+            raise exceptions.PermissionDenied()
+        criteria = criteria_get()
+        page = self.paginate_queryset(case_proposals(request.user, criteria=criteria))
+        context = {**self.get_serializer_context(), "criteria": criteria}
+        return self.get_paginated_response(ProposalSerializer(page, many=True, context=context).data)
+
+
+def register(router) -> None:
+    """Add this app's viewsets to the project's router."""
+    router.register(r"complaints", ComplaintViewSet, basename="complaint")
+    router.register(r"difficult-cases", DifficultCaseViewSet, basename="difficult-case")

@@ -1,0 +1,113 @@
+"""The one filter of each list (complaints, difficult cases): used by the page, the API and the
+Excel export."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.models import User
+from aftersales.core.phones import phone_search_digits
+
+from .choices import (
+    CaseState,
+    ComplaintCategory,
+    ComplaintOutcome,
+    ComplaintSource,
+    ComplaintState,
+    ResponseRisk,
+    Severity,
+)
+from .models import Complaint, DifficultCase
+from .selectors import response_condition
+
+
+class ComplaintFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    state = django_filters.MultipleChoiceFilter(
+        choices=ComplaintState.choices, label=_("State"), distinct=False
+    )
+    severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("Severity"))
+    category = django_filters.ChoiceFilter(choices=ComplaintCategory.choices, label=_("Category"))
+    source = django_filters.ChoiceFilter(choices=ComplaintSource.choices, label=_("Source"))
+    outcome = django_filters.ChoiceFilter(
+        choices=[c for c in ComplaintOutcome.choices if c[0]], label=_("Assessment")
+    )
+    response = django_filters.ChoiceFilter(
+        choices=ResponseRisk.choices, method="filter_response", label=_("Response")
+    )
+    created_after = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label=_("Registered from")
+    )
+    created_before = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label=_("Registered until")
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("created_at", "created_at"),
+            ("number", "number"),
+            ("state", "state"),
+            ("response_due_at", "response_due_at"),
+            ("customer__name", "customer"),
+        ),
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Complaint
+        fields = ["q", "state", "severity", "category", "source", "outcome", "response"]
+
+    def search(self, queryset, name, value):
+        """Number, customer, work-order number, complainant (name or phone digits), description."""
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = (
+            Q(number__icontains=value)
+            | Q(customer__name__icontains=value)
+            | Q(work_order__number__icontains=value)
+            | Q(contact_name__icontains=value)
+            | Q(description__icontains=value)
+        )
+        digits = phone_search_digits(value)
+        if len(digits) >= 4:
+            condition |= Q(contact_phone__contains=digits)
+        return queryset.filter(condition)
+
+    def filter_response(self, queryset, name, value):
+        return queryset.filter(response_condition(value, timezone.now())) if value else queryset
+
+
+class DifficultCaseFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    state = django_filters.MultipleChoiceFilter(choices=CaseState.choices, label=_("State"), distinct=False)
+    level = django_filters.NumberFilter(label=_("Level"))
+    handler = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(difficult_cases__isnull=False).distinct(), label=_("Handler")
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("created_at", "created_at"),
+            ("number", "number"),
+            ("state", "state"),
+            ("level", "level"),
+        ),
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = DifficultCase
+        fields = ["q", "state", "level", "handler"]
+
+    def search(self, queryset, name, value):
+        """Case number, work-order number, customer name."""
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__icontains=value)
+            | Q(work_order__number__icontains=value)
+            | Q(work_order__customer__name__icontains=value)
+        )

@@ -1,0 +1,265 @@
+"""Reads of complaints (R26) and difficult cases (R27), scoped in SQL to what the user may see
+(R37): company-wide roles see everything; dealer staff and engineers see what hangs off the work
+orders in their scope (and cases they handle). Difficult-case proposals are computed in SQL."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from aftersales.accounts.choices import Role
+from aftersales.accounts.models import User
+from aftersales.sla.calendar import WorkingTime
+from aftersales.sla.models import SlaClock
+from aftersales.sla.selectors import working_time_for
+from aftersales.workorders.choices import State
+from aftersales.workorders.models import WorkOrder
+from aftersales.workorders.selectors import workorder_scope
+
+from .choices import DEFAULT_RESPONSE_HOURS, CaseReason, ComplaintOutcome, ResponseRisk
+from .models import (
+    CaseCriteria,
+    CaseLevel,
+    CaseStep,
+    Complaint,
+    ComplaintEvent,
+    ComplaintResponsePolicy,
+    DifficultCase,
+)
+
+# -- complaints ----------------------------------------------------------------------------------
+
+
+def complaint_scope(user, queryset: QuerySet[Complaint] | None = None) -> QuerySet[Complaint]:
+    """Company-wide roles: every complaint; others: those on work orders they may see (R37).
+    Complaints without a work order (hotline) are for company-wide roles only."""
+    queryset = Complaint.objects.all() if queryset is None else queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.sees_whole_company:
+        return queryset
+    return queryset.filter(work_order__in=workorder_scope(user).values("pk"))
+
+
+def complaint_list(user) -> QuerySet[Complaint]:
+    """List rows with what the list shows joined in one query."""
+    return complaint_scope(user).select_related("customer", "work_order", "created_by")
+
+
+def complaint_get(user, pk: int) -> Complaint:
+    """One complaint the user may see, or 404 (its existence is not disclosed)."""
+    return get_object_or_404(
+        complaint_list(user).select_related("work_order__service_point").prefetch_related("people"),
+        pk=pk,
+    )
+
+
+def complaint_history(complaint: Complaint) -> QuerySet[ComplaintEvent]:
+    return complaint.events.select_related("actor")
+
+
+def complaints_of_work_order(user, work_order: WorkOrder) -> QuerySet[Complaint]:
+    return complaint_scope(user).filter(work_order=work_order).order_by("-created_at")
+
+
+def response_condition(risk: str, at: datetime) -> Q:
+    """R26: the SQL condition of a response risk, as `Complaint.response_risk` decides it."""
+    unanswered = Q(responded_at__isnull=True)
+    return {
+        ResponseRisk.OK: unanswered & Q(response_warn_at__gt=at),
+        ResponseRisk.WARNING: unanswered & Q(response_warn_at__lte=at, response_due_at__gt=at),
+        ResponseRisk.OVERDUE: unanswered & Q(response_due_at__lte=at),
+        ResponseRisk.MET: Q(responded_at__lte=F("response_due_at")),
+        ResponseRisk.LATE: Q(responded_at__gt=F("response_due_at")),
+    }[risk]
+
+
+def response_budget(severity: str) -> tuple[timedelta, bool]:
+    """R26: the response budget of a severity and whether it counts business time: the policy
+    row if there is one, else the default (critical 4, serious 8, general 24 business hours)."""
+    policy = ComplaintResponsePolicy.objects.filter(severity=severity).first()
+    if policy is not None:
+        return timedelta(hours=float(policy.response_hours)), policy.business_time
+    return timedelta(hours=DEFAULT_RESPONSE_HOURS[severity]), True
+
+
+def complaint_working_time(work_order: WorkOrder | None) -> WorkingTime:
+    """The calendar the response counts on: the work order's service point's, else the default."""
+    point = work_order.service_point if work_order is not None and work_order.service_point_id else None
+    return working_time_for(point)
+
+
+def supervisors_for(people) -> QuerySet[User]:
+    """The supervisors of the people involved: supervisors of their service points (their own, or
+    their engineer record's), else the company's HQ supervisors (no service point, no dealer)."""
+    people = list(people)
+    points = {p.service_point_id for p in people if p.service_point_id}
+    points |= set(
+        User.objects.filter(pk__in=[p.pk for p in people], engineer__isnull=False).values_list(
+            "engineer__service_point_id", flat=True
+        )
+    )
+    supervisors = User.objects.filter(role=Role.SUPERVISOR, is_active=True)
+    local = supervisors.filter(service_point_id__in=points)
+    if points and local.exists():
+        return local
+    return supervisors.filter(service_point__isnull=True, dealer__isnull=True)
+
+
+def users_with_roles(*roles: str) -> QuerySet[User]:
+    return User.objects.filter(role__in=roles, is_active=True).order_by("username")
+
+
+# -- difficult cases -----------------------------------------------------------------------------
+
+
+def case_scope(user, queryset: QuerySet[DifficultCase] | None = None) -> QuerySet[DifficultCase]:
+    """Company-wide roles: every case; others: cases on work orders they may see or that they
+    handle (R37)."""
+    queryset = DifficultCase.objects.all() if queryset is None else queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.sees_whole_company:
+        return queryset
+    return queryset.filter(Q(work_order__in=workorder_scope(user).values("pk")) | Q(handler=user))
+
+
+def case_list(user) -> QuerySet[DifficultCase]:
+    return case_scope(user).select_related("work_order__customer", "handler", "opened_by")
+
+
+def case_get(user, pk: int) -> DifficultCase:
+    return get_object_or_404(
+        case_list(user).select_related("work_order__service_point", "work_order__engineer__user"), pk=pk
+    )
+
+
+def case_steps(case: DifficultCase) -> QuerySet[CaseStep]:
+    return case.steps.select_related("actor", "handler")
+
+
+def cases_of_work_order(user, work_order: WorkOrder) -> QuerySet[DifficultCase]:
+    return case_scope(user).filter(work_order=work_order).select_related("handler")
+
+
+def case_levels() -> dict[int, CaseLevel]:
+    return {level.number: level for level in CaseLevel.objects.all()}
+
+
+def case_next_level(level: int) -> CaseLevel | None:
+    return CaseLevel.objects.filter(number__gt=level).order_by("number").first()
+
+
+def case_handler_choices(level: CaseLevel | None) -> QuerySet[User]:
+    """Active staff who may handle a case at `level`: its role, or anyone when it names none."""
+    users = User.objects.filter(is_active=True).order_by("username")
+    if level is not None and level.role:
+        return users.filter(Q(role=level.role) | Q(is_superuser=True))
+    return users
+
+
+def criteria_get() -> CaseCriteria:
+    """R27: the company's criteria, or the defaults when nobody saved any yet (not stored)."""
+    return CaseCriteria.objects.order_by("pk").first() or CaseCriteria()
+
+
+# States in which a work order may still become a difficult case.
+CASE_CANDIDATE_EXCLUDED_STATES = (State.CLOSED, State.CANCELLED)
+
+
+def criteria_annotate(
+    queryset: QuerySet[WorkOrder], *, criteria: CaseCriteria, at: datetime
+) -> QuerySet[WorkOrder]:
+    """R27: each criterion as a boolean column computed in SQL (`meets_<reason>`), plus
+    `repeat_count`, the work orders of the same device in the period up to this one."""
+    window = timedelta(days=criteria.repeat_days)
+    repeats = (
+        WorkOrder.objects.filter(
+            device_id=OuterRef("device_id"),
+            created_at__gt=OuterRef("created_at") - window,
+            created_at__lte=OuterRef("created_at"),
+        )
+        .order_by()
+        .values("device_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    breached = SlaClock.objects.filter(work_order_id=OuterRef("pk")).filter(
+        Q(met=False)
+        | Q(breached_at__isnull=False)
+        | Q(stopped_at__isnull=True, paused_at__isnull=True, due_at__lt=at)
+        | Q(stopped_at__isnull=True, paused_at__gt=F("due_at"))
+    )
+    complained = Complaint.objects.filter(work_order_id=OuterRef("pk")).exclude(
+        outcome=ComplaintOutcome.REJECTED
+    )
+    return queryset.annotate(
+        repeat_count=Coalesce(Subquery(repeats, output_field=IntegerField()), Value(0)),
+        meets_sla_breach=Exists(breached),
+        meets_complaint=Exists(complained),
+    )
+
+
+def _criteria_condition(criteria: CaseCriteria) -> Q | None:
+    conditions = []
+    if criteria.repeat_enabled:
+        conditions.append(Q(device__isnull=False, repeat_count__gte=criteria.repeat_min_orders))
+    if criteria.sla_breach_enabled:
+        conditions.append(Q(meets_sla_breach=True))
+    if criteria.complaint_enabled:
+        conditions.append(Q(meets_complaint=True))
+    # value_enabled: work orders carry no amount until billing exists; it matches nothing.
+    if not conditions:
+        return None
+    condition = conditions[0]
+    for other in conditions[1:]:
+        condition |= other
+    return condition
+
+
+def case_proposals(
+    user, *, criteria: CaseCriteria | None = None, at: datetime | None = None
+) -> QuerySet[WorkOrder]:
+    """R27: work orders in the user's scope, not closed or cancelled, without a difficult case,
+    that meet any enabled criterion. Oldest first: they have waited longest."""
+    criteria = criteria or criteria_get()
+    at = at or timezone.now()
+    condition = _criteria_condition(criteria)
+    if condition is None:
+        return WorkOrder.objects.none()
+    has_case = DifficultCase.objects.filter(work_order_id=OuterRef("pk"))
+    rows = (
+        workorder_scope(user)
+        .exclude(state__in=CASE_CANDIDATE_EXCLUDED_STATES)
+        .exclude(Exists(has_case))
+        .select_related("customer", "service_point", "engineer__user", "device")
+    )
+    return criteria_annotate(rows, criteria=criteria, at=at).filter(condition).order_by("created_at", "pk")
+
+
+def case_reasons(
+    work_order: WorkOrder, *, criteria: CaseCriteria | None = None, at: datetime | None = None
+) -> list[str]:
+    """R27: the enabled criteria `work_order` meets now, as `CaseReason` values."""
+    criteria = criteria or criteria_get()
+    at = at or timezone.now()
+    row = criteria_annotate(WorkOrder.objects.filter(pk=work_order.pk), criteria=criteria, at=at).first()
+    if row is None:
+        return []
+    return reasons_of(row, criteria)
+
+
+def reasons_of(row: WorkOrder, criteria: CaseCriteria) -> list[str]:
+    """The reasons of a row annotated by `criteria_annotate`."""
+    reasons = []
+    if criteria.repeat_enabled and row.device_id and row.repeat_count >= criteria.repeat_min_orders:
+        reasons.append(CaseReason.REPEAT)
+    if criteria.sla_breach_enabled and row.meets_sla_breach:
+        reasons.append(CaseReason.SLA_BREACH)
+    if criteria.complaint_enabled and row.meets_complaint:
+        reasons.append(CaseReason.COMPLAINT)
+    return reasons

@@ -1,0 +1,168 @@
+"""How complaint and difficult-case lists are laid out: columns, Excel rows, history entries.
+Presentation only; the rows come from selectors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.core.phones import phone_for
+from aftersales.workorders.tables import Column
+
+from .choices import CaseReason, ResponseRisk
+from .models import Complaint, DifficultCase
+from .transitions import CASE_TRANSITIONS, COMPLAINT_TRANSITIONS
+
+PAGE_SIZE = 25
+
+# Bootstrap colours of a response risk (R26) and of the lifecycle states.
+RISK_STYLE = {
+    ResponseRisk.OK: "success",
+    ResponseRisk.WARNING: "warning",
+    ResponseRisk.OVERDUE: "danger",
+    ResponseRisk.MET: "success",
+    ResponseRisk.LATE: "danger",
+}
+STATE_STYLE = {
+    "registered": "info",
+    "open": "info",
+    "accepted": "primary",
+    "analysed": "primary",
+    "in_progress": "primary",
+    "handled": "warning",
+    "escalated": "warning",
+    "fed_back": "success",
+    "resolved": "success",
+    "closed": "dark",
+}
+
+COMPLAINT_COLUMNS = (
+    Column(_("Complaint number"), "number"),
+    Column(_("State"), "state"),
+    Column(_("Severity"), "", "d-none d-md-table-cell"),
+    Column(_("Category"), "", "d-none d-lg-table-cell"),
+    Column(_("Customer"), "customer"),
+    Column(_("Work order"), "", "d-none d-md-table-cell"),
+    Column(_("Response due"), "response_due_at"),
+    Column(_("Registered"), "created_at", "d-none d-sm-table-cell"),
+)
+
+CASE_COLUMNS = (
+    Column(_("Case number"), "number"),
+    Column(_("State"), "state"),
+    Column(_("Level"), "level"),
+    Column(_("Work order"), ""),
+    Column(_("Customer"), "", "d-none d-md-table-cell"),
+    Column(_("Handler"), "", "d-none d-md-table-cell"),
+    Column(_("Criteria met"), "", "d-none d-lg-table-cell"),
+    Column(_("Opened"), "created_at", "d-none d-sm-table-cell"),
+)
+
+COMPLAINT_EXPORT_HEADERS = (
+    _("Complaint number"),
+    _("State"),
+    _("Assessment"),
+    _("Source"),
+    _("Category"),
+    _("Severity"),
+    _("Customer"),
+    _("Complainant"),
+    _("Complainant phone"),
+    _("Work order"),
+    _("Description"),
+    _("Cause"),
+    _("Measures taken"),
+    _("Response due"),
+    _("Responded at"),
+    _("Response"),
+    _("Registered"),
+    _("Closed at"),
+)
+
+CASE_EXPORT_HEADERS = (
+    _("Case number"),
+    _("State"),
+    _("Level"),
+    _("Work order"),
+    _("Customer"),
+    _("Handler"),
+    _("Criteria met"),
+    _("Result"),
+    _("Opened"),
+    _("Resolved at"),
+    _("Closed at"),
+)
+
+RISK_LABELS = dict(ResponseRisk.choices)
+REASON_LABELS = dict(CaseReason.choices)
+
+
+def reason_labels(reasons: Iterable[str]) -> list[str]:
+    return [str(REASON_LABELS.get(reason, reason)) for reason in reasons]
+
+
+def complaint_export_rows(complaints: Iterable[Complaint], user) -> Iterator[list[Any]]:
+    """One spreadsheet row per complaint, the complainant's phone masked as on the page."""
+    for c in complaints:
+        yield [
+            c.number,
+            c.get_state_display(),
+            c.get_outcome_display() if c.outcome else "",
+            c.get_source_display(),
+            c.get_category_display(),
+            c.get_severity_display(),
+            c.customer.name,
+            c.contact_name,
+            phone_for(user, c.contact_phone) if c.contact_phone else "",
+            c.work_order.number if c.work_order_id else "",
+            c.description,
+            c.cause,
+            c.measures,
+            c.response_due_at,
+            c.responded_at,
+            str(RISK_LABELS[c.risk]),
+            c.created_at,
+            c.closed_at,
+        ]
+
+
+def case_export_rows(cases: Iterable[DifficultCase], user) -> Iterator[list[Any]]:
+    for case in cases:
+        yield [
+            case.number,
+            case.get_state_display(),
+            case.level,
+            case.work_order.number,
+            case.work_order.customer.name,
+            case.handler.display_name,
+            ", ".join(reason_labels(case.reasons)),
+            case.result,
+            case.created_at,
+            case.resolved_at,
+            case.closed_at,
+        ]
+
+
+def history_title(action: str, transitions: dict) -> str:
+    """The label of a recorded step: the transition's, or that of registration/opening/alerts."""
+    if action in transitions:
+        return str(transitions[action].label)
+    return str(
+        {
+            "register": _("Registered"),
+            "open": _("Case opened"),
+            "warn": _("Response at risk: assessors warned"),
+            "escalate": _("Response overdue: escalated to supervisors"),
+        }.get(action, action)
+    )
+
+
+def complaint_history_title(action: str) -> str:
+    """A complaint's "escalate" step is the overdue alert of the periodic job."""
+    return history_title(action, COMPLAINT_TRANSITIONS)
+
+
+def case_history_title(action: str) -> str:
+    return history_title(action, CASE_TRANSITIONS)
