@@ -4,12 +4,25 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from aftersales.catalog.api import register as register_catalog
+from aftersales.complaints.api import register as register_complaints
 from aftersales.customers.api import register as register_customers
 from aftersales.devices.api import register as register_devices
+from aftersales.feedback.api import register as register_feedback
+from aftersales.field.api import register as register_field
+from aftersales.servicing.api import register as register_servicing
 from aftersales.workorders.api import register as register_workorders
 
 router = DefaultRouter()
-for register in (register_catalog, register_customers, register_devices, register_workorders):
+for register in (
+    register_catalog,
+    register_customers,
+    register_devices,
+    register_workorders,
+    register_feedback,
+    register_complaints,
+    register_servicing,
+    register_field,
+):
     register(router)
 
 urlpatterns = [

@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = PACKAGE_DIR.parent.parent
@@ -133,6 +132,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/signature_pad", NODE_MODULES / "signature_pad" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -166,17 +166,44 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with late acks: a task waits in Redis, not in a busy worker
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # a worker started before Redis keeps trying
+# Every periodic job of every app, in one place (seconds between runs).
 CELERY_BEAT_SCHEDULE = {
     "notifications-retry-pending": {
         "task": "aftersales.notifications.tasks.retry_pending_messages",
         "schedule": 60.0,
+    },
+    # R34: clocks at 75 % of their budget warn the owner, breached ones escalate (a warning at
+    # 75 % of a 24-hour budget comes at most five minutes late)
+    "sla-check-clocks": {
+        "task": "aftersales.sla.tasks.sla_check_clocks",
+        "schedule": 300.0,
+    },
+    # R26: complaints at risk of missing their response time are warned, overdue ones escalated
+    "complaints-response-check": {
+        "task": "aftersales.complaints.tasks.check_complaint_responses",
+        "schedule": 300.0,
+    },
+    # R14: devices at external vendors are followed up until they are back
+    "servicing-external-repair-follow-ups": {
+        "task": "aftersales.servicing.tasks.external_repair_follow_ups",
+        "schedule": 3600.0,
     },
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "service@aftersales.example.cn")
 
-COMPANY_NAME = os.environ.get("COMPANY_NAME", _("AfterSales Service Centre"))
+# Printed at the top of every form (R16, R21); the defaults are the demo company.
+AFTERSALES_COMPANY = {
+    "name": os.environ.get("COMPANY_NAME", "华东数码办公设备有限公司 售后服务中心"),
+    "hotline": os.environ.get("COMPANY_HOTLINE", "400-820-6688"),
+    "address": os.environ.get("COMPANY_ADDRESS", "上海市浦东新区张江路 368 号 2 幢 1 楼"),
+    "email": os.environ.get("COMPANY_EMAIL", "service@aftersales.example.cn"),
+}
+# R8: plan revisions a customer may ask for before a supervisor must approve the next one.
+SERVICING_PLAN_FREE_REVISIONS = int(os.environ.get("SERVICING_PLAN_FREE_REVISIONS", "1"))
+# R14: days between follow-ups of a device at an external vendor.
+SERVICING_FOLLOW_UP_DAYS = float(os.environ.get("SERVICING_FOLLOW_UP_DAYS", "2"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("workorders/", include("aftersales.workorders.urls")),
     path("field/", include("aftersales.field.urls")),
     path("sla/", include("aftersales.sla.urls")),
+    path("notifications/", include("aftersales.notifications.urls")),
     path("servicing/", include("aftersales.servicing.urls")),
     path("feedback/", include("aftersales.feedback.urls")),
     path("complaints/", include("aftersales.complaints.urls")),

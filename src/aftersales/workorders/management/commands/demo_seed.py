@@ -412,8 +412,14 @@ class Command(BaseCommand):
 
     # --- work orders ---------------------------------------------------------------------
 
-    def point_for(self, customer: Customer) -> ServicePoint:
-        group = [p for p in self.points if p.dealer_id == customer.dealer_id]
+    def point_for(self, customer: Customer, device: Device | None) -> ServicePoint:
+        """A point of the customer's dealer, near them, that serves the device's product line, so
+        the point's lead engineer is qualified for the work (R38)."""
+        points = self.points
+        if device is not None:
+            line_id = device.product_model.product_line_id
+            points = [p for p in points if line_id in {self.lines[code].pk for code in p.line_codes}]
+        group = [p for p in points if p.dealer_id == customer.dealer_id] or points
         near = [p for p in group if p.province == customer.province]
         return self.rng.choice(near or group)
 
@@ -436,6 +442,7 @@ class Command(BaseCommand):
             kind = WorkOrderType.CONSULTATION if first_contact else weighted(self.rng, TYPES)
             if reopened and kind == WorkOrderType.CONSULTATION:
                 kind = WorkOrderType.REPAIR
+            device = self.rng.choice(devices) if devices else None
             days = recent.get(final, (3, 88) if final in (State.CLOSED, State.CANCELLED) else (1, 30))
             plans.append(
                 Plan(
@@ -443,8 +450,8 @@ class Command(BaseCommand):
                     final_state=final,
                     type=kind,
                     customer=customer,
-                    device=self.rng.choice(devices) if devices else None,
-                    point=self.point_for(customer),
+                    device=device,
+                    point=self.point_for(customer, device),
                     reopened=reopened,
                     first_contact=first_contact,
                 )
