@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
-from aftersales.core.phones import phone_search_digits
+from aftersales.core.phones import search_condition
 
 from .choices import (
     CaseState,
@@ -64,17 +64,13 @@ class ComplaintFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        condition = (
-            Q(number__icontains=value)
-            | Q(customer__name__icontains=value)
-            | Q(work_order__number__icontains=value)
-            | Q(contact_name__icontains=value)
-            | Q(description__icontains=value)
+        return queryset.filter(
+            search_condition(
+                value,
+                text=("number", "customer__name", "work_order__number", "contact_name", "description"),
+                phones=("contact_phone",),
+            )
         )
-        digits = phone_search_digits(value)
-        if len(digits) >= 4:
-            condition |= Q(contact_phone__contains=digits)
-        return queryset.filter(condition)
 
     def filter_response(self, queryset, name, value):
         return queryset.filter(response_condition(value, timezone.now())) if value else queryset

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 
@@ -54,3 +57,16 @@ def phone_search_digits(query: str) -> str:
 
 def validate_phone(value: str) -> None:
     phone_normalize(value)
+
+
+def search_condition(value: str, *, text: Sequence[str], phones: Sequence[str] = ()) -> Q:
+    """The search box of every list: the query inside any of the `text` fields, or its digits (four
+    or more, trunk 0 dropped) inside any of the `phones` fields, which hold E.164 numbers."""
+    condition = Q()
+    for field in text:
+        condition |= Q(**{f"{field}__icontains": value})
+    digits = phone_search_digits(value)
+    if len(digits) >= 4:
+        for field in phones:
+            condition |= Q(**{f"{field}__contains": digits})
+    return condition

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.phones import phone_search_digits
+from aftersales.core.phones import search_condition
 
 from .choices import CustomerKind
 from .models import Contact, Customer
@@ -32,11 +32,9 @@ class CustomerFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        contacts = Q(name__icontains=value)
-        condition = Q(name__icontains=value) | Q(code__iexact=value) | Q(email__icontains=value)
-        digits = phone_search_digits(value)
-        if len(digits) >= 4:
-            condition |= Q(phone__contains=digits)
-            contacts |= Q(phone__contains=digits)
-        condition |= Q(pk__in=Contact.objects.filter(contacts).values("customer_id"))
-        return queryset.filter(condition)
+        contacts = search_condition(value, text=("name",), phones=("phone",))
+        return queryset.filter(
+            search_condition(value, text=("name", "email"), phones=("phone",))
+            | Q(code__iexact=value)
+            | Q(pk__in=Contact.objects.filter(contacts).values("customer_id"))
+        )

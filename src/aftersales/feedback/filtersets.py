@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Engineer, ServicePoint
-from aftersales.core.phones import phone_search_digits
+from aftersales.core.phones import search_condition
 
 from .choices import VisitKind, VisitState
 from .models import ReturnVisit
@@ -55,16 +54,18 @@ class ReturnVisitFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        condition = (
-            Q(number__icontains=value)
-            | Q(work_order__number__icontains=value)
-            | Q(work_order__customer__name__icontains=value)
-            | Q(work_order__contact_name__icontains=value)
+        return queryset.filter(
+            search_condition(
+                value,
+                text=(
+                    "number",
+                    "work_order__number",
+                    "work_order__customer__name",
+                    "work_order__contact_name",
+                ),
+                phones=("work_order__contact_phone",),
+            )
         )
-        digits = phone_search_digits(value)
-        if len(digits) >= 4:
-            condition |= Q(work_order__contact_phone__contains=digits)
-        return queryset.filter(condition)
 
     def filter_due(self, queryset, name, value):
         """Pending visits past their due time, to call by the end of today, or later."""

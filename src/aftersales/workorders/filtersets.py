@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Engineer, ServicePoint
-from aftersales.core.phones import phone_search_digits
+from aftersales.core.phones import search_condition
 
 from . import hooks
 from .choices import Channel, Priority, State, WorkOrderType
@@ -81,13 +81,10 @@ class WorkOrderFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        condition = (
-            Q(number__icontains=value)
-            | Q(customer__name__icontains=value)
-            | Q(contact_name__icontains=value)
-            | Q(serial_number__icontains=value)
+        return queryset.filter(
+            search_condition(
+                value,
+                text=("number", "customer__name", "contact_name", "serial_number"),
+                phones=("contact_phone", "customer__phone"),
+            )
         )
-        digits = phone_search_digits(value)
-        if len(digits) >= 4:
-            condition |= Q(contact_phone__contains=digits) | Q(customer__phone__contains=digits)
-        return queryset.filter(condition)
