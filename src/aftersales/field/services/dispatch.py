@@ -1,0 +1,121 @@
+"""Writes for dispatch (R5, R38): automatic dispatch of a new work order to a service point, and
+the dispatcher's assignment of an engineer, refused when the engineer is not qualified."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.accounts.models import Engineer
+from aftersales.core.errors import DomainError
+from aftersales.workorders.choices import EventKind
+from aftersales.workorders.models import WorkOrder
+from aftersales.workorders.services import (
+    event_record,
+    workorder_transition,
+    workorder_update,
+)
+
+from ..selectors import (
+    DispatchSuggestion,
+    dispatch_points_for,
+    dispatch_suggest,
+    engineer_on_leave,
+)
+
+DISPATCH_EVENT_ACTION = "dispatch"
+
+
+@transaction.atomic
+def workorder_autodispatch(*, work_order: WorkOrder, actor) -> DispatchSuggestion | None:
+    """R5: a new work order without a service point goes to the best covering point.
+
+    Only when the customer's region or coordinates located a point (otherwise the dispatcher
+    decides); the engineer is not assigned here. The change is in the history and an event
+    carries the explanation. The caller's instance is refreshed (service point, version)."""
+    if work_order.service_point_id:
+        return None
+    suggestion = dispatch_suggest(work_order)
+    if suggestion.point is None or not suggestion.locates_customer:
+        return suggestion
+    updated = workorder_update(
+        work_order_id=work_order.pk,
+        actor=actor,
+        expected_version=work_order.version,
+        service_point=suggestion.point,
+    )
+    work_order.service_point = updated.service_point
+    work_order.version = updated.version
+    event_record(
+        work_order,
+        kind=EventKind.DISPATCH,
+        actor=actor,
+        action=DISPATCH_EVENT_ACTION,
+        note=_("Dispatched automatically to %(point)s: %(why)s")
+        % {"point": suggestion.point, "why": suggestion.explanation},
+    )
+    return suggestion
+
+
+@transaction.atomic
+def dispatch_assign(
+    *,
+    work_order_id: int,
+    engineer: Engineer,
+    actor,
+    reason: str = "",
+    expected_version: int | None = None,
+    day: date | None = None,
+    window: tuple[time, time] | None = None,
+) -> WorkOrder:
+    """Assign an engineer through the lifecycle's "assign" transition (R5 override, R38).
+
+    Refused when the engineer is on leave today or on the visit `day` (the transition itself
+    refuses an unqualified one); an engineer other than the one suggested for that day and
+    requested `window` (R12 availability) needs a reason. The event's note carries the reason and
+    the dispatch explanation."""
+    work_order = WorkOrder.objects.select_related(
+        "customer", "product_model__product_line", "device__product_model__product_line"
+    ).get(pk=work_order_id)
+    today = timezone.localdate()
+    day = day or today
+    if engineer_on_leave(engineer, today):
+        raise DomainError(
+            _("%(engineer)s is on leave today.") % {"engineer": engineer}, code="on_leave", field="engineer"
+        )
+    if day != today and engineer_on_leave(engineer, day):
+        raise DomainError(
+            _("%(engineer)s is on leave on %(date)s.") % {"engineer": engineer, "date": f"{day:%Y-%m-%d}"},
+            code="on_leave",
+            field="engineer",
+        )
+    suggestion = dispatch_suggest(work_order, day=day, window=window, points=dispatch_points_for(actor))
+    reason = (reason or "").strip()
+    overridden = suggestion.engineer is None or suggestion.engineer.pk != engineer.pk
+    if overridden and not reason:
+        raise DomainError(
+            _("Give a reason for choosing another engineer than the suggested one."),
+            code="required",
+            field="reason",
+        )
+    if overridden:
+        why = _("Override of the suggestion (%(suggested)s): %(reason)s") % {
+            "suggested": suggestion.engineer or _("none"),
+            "reason": reason,
+        }
+    else:
+        why = " · ".join(part for part in (reason, _("Suggested engineer"), suggestion.explanation) if part)
+    return workorder_transition(
+        work_order_id=work_order.pk,
+        action="assign",
+        actor=actor,
+        expected_version=expected_version,
+        engineer=engineer,
+        note=why,
+    )
+
+
+# Appointments (R12) ---------------------------------------------------------------------------
