@@ -353,6 +353,22 @@ def test_r12_calendar_shows_the_week_scoped(client, world, tomorrow):
 
 
 @pytest.mark.django_db
+def test_r12_calendar_day_view_of_a_service_point(client, world, tomorrow):
+    booked = f.WorkOrderFactory(state=State.ASSIGNED, engineer=world.engineer_a, service_point=world.point_a)
+    book(booked, tomorrow, t(9), t(11))
+    later = f.WorkOrderFactory(state=State.ASSIGNED, engineer=world.engineer_a, service_point=world.point_a)
+    book(later, tomorrow + timedelta(days=1), t(9), t(11))
+    client.force_login(world.staff_a)
+    params = {"span": "day", "week": tomorrow.isoformat(), "service_point": world.point_a.pk}
+    response = client.get("/field/calendar/", params)
+    html = response.content.decode()
+    assert response.status_code == 200 and response.context["week"].days == [tomorrow]
+    assert booked.number in html and later.number not in html
+    assert response.context["week"].next == tomorrow + timedelta(days=1)
+    assert f"week={(tomorrow + timedelta(days=1)).isoformat()}&amp;span=day" in html  # "Next day"
+
+
+@pytest.mark.django_db
 def test_r12_calendar_query_count_bounded(client, supervisor, tomorrow):
     def seed(n):
         for _ in range(n):

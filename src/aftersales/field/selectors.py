@@ -534,7 +534,7 @@ def week_start(day: date) -> date:
 
 @dataclass
 class CalendarWeek:
-    """A week grid (Monday to Sunday) of booked appointments of the engineers shown."""
+    """A grid of booked appointments of the engineers shown: a week (Monday to Sunday) or one day."""
 
     start: date
     days: list[date]
@@ -542,22 +542,31 @@ class CalendarWeek:
     rows: list[tuple[Engineer, list[list[Appointment]]]]
 
     @property
+    def is_day(self) -> bool:
+        return len(self.days) == 1
+
+    @property
     def previous(self) -> date:
-        return self.start - timedelta(days=7)
+        return self.start - timedelta(days=len(self.days))
 
     @property
     def next(self) -> date:
-        return self.start + timedelta(days=7)
+        return self.start + timedelta(days=len(self.days))
 
 
 def appointment_calendar(
-    user, *, day: date, engineer_id: int | None = None, service_point_id: int | None = None
+    user,
+    *,
+    day: date,
+    engineer_id: int | None = None,
+    service_point_id: int | None = None,
+    single_day: bool = False,
 ) -> CalendarWeek:
-    """R12: the booked appointments of the week containing `day`, one row per engineer, for the
-    engineers in the user's scope (R37): one engineer, a service point's engineers, or all of them.
-    Two queries whatever the number of engineers and appointments."""
-    start = week_start(day)
-    days = [start + timedelta(days=i) for i in range(7)]
+    """R12: the booked appointments of the week containing `day` (or of that day alone), one row per
+    engineer, for the engineers in the user's scope (R37): one engineer, a service point's
+    engineers, or all of them. Two queries whatever the number of engineers and appointments."""
+    start = day if single_day else week_start(day)
+    days = [start + timedelta(days=i) for i in range(1 if single_day else 7)]
     engineers_qs = engineers_in_scope(user)
     if engineer_id is not None:
         engineers_qs = engineers_qs.filter(pk=engineer_id)

@@ -318,7 +318,8 @@ def appointment_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def calendar_view(request: HttpRequest) -> HttpResponse:
     """`/field/calendar/?engineer=<id>&week=YYYY-MM-DD` or `?service_point=<id>`: a week grid of
-    booked visits (R12), limited to the engineers in the user's scope (R37)."""
+    booked visits (R12), or a day's with `&span=day`, limited to the engineers in the user's scope
+    (R37)."""
     form = CalendarFilterForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
     day = data.get("week") or timezone.localdate()
@@ -327,6 +328,7 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
         day=day,
         engineer_id=data.get("engineer"),
         service_point_id=data.get("service_point"),
+        single_day=data.get("span") == "day",
     )
     engineers = list(engineers_in_scope(request.user))
     points = {e.service_point_id: e.service_point for e in engineers}
