@@ -32,7 +32,13 @@ def frozen(moment: datetime):
 
 @pytest.fixture
 def quality(make_user):
-    return make_user(Role.QUALITY, username="quality", last_name="郭", first_name="明辉")
+    return make_user(
+        Role.QUALITY,
+        username="quality",
+        last_name="郭",
+        first_name="明辉",
+        email="quality@aftersales.example.cn",
+    )
 
 
 @pytest.fixture

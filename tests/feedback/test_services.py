@@ -19,7 +19,7 @@ from aftersales.feedback.services import (
     return_visit_record,
     return_visit_schedule,
 )
-from aftersales.notifications.models import Notification
+from aftersales.notifications.models import Message, Notification
 from aftersales.workorders.choices import EventKind, State
 
 from .. import factories as f
@@ -52,6 +52,8 @@ def test_r22_completion_schedules_a_visit_three_working_days_later_across_nation
     assert visit.number in event.note and "2026-10-10 15:00" in event.note
     notice = Notification.objects.get(recipient=quality)
     assert visit.number in notice.title and notice.url == f"/feedback/{visit.pk}/"
+    email = Message.objects.get(idempotency_key=f"return-visit:{visit.pk}:assigned:email")
+    assert email.recipient == quality.email and visit.number in email.subject
 
 
 def test_r22_due_working_days_follow_the_company_policy(completed):

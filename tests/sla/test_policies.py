@@ -75,6 +75,13 @@ def test_r34_most_specific_policy_wins_then_precedence():
     assert policy_for(work_order).name == "江苏高优先级"  # a policy that does not match is ignored
 
 
+def test_r34_a_customers_own_agreement_applies_to_its_work_only():
+    customer = f.CustomerFactory()
+    agreement = policy("某客户服务协议", match_customer=customer)
+    assert policy_for(f.WorkOrderFactory(customer=customer)) == agreement
+    assert policy_for(f.WorkOrderFactory()).is_default  # another customer's work order
+
+
 def test_r34_inactive_policies_are_ignored_and_the_default_is_the_fallback():
     work_order = f.WorkOrderFactory(type=WorkOrderType.INSTALLATION)
     policy("安装类", match_type=WorkOrderType.INSTALLATION, is_active=False)

@@ -16,7 +16,8 @@ from aftersales.complaints.choices import ComplaintCategory, ComplaintSource, Se
 from aftersales.complaints.services import complaint_register
 from aftersales.core.errors import DomainError, NotPermitted, TransitionNotAllowed
 from aftersales.core.services import number_next
-from aftersales.notifications.services import notify
+from aftersales.notifications.choices import Channel as MessageChannel
+from aftersales.notifications.services import message_queue, notify
 from aftersales.sla.selectors import working_time_for
 from aftersales.workorders.choices import EventKind, State
 from aftersales.workorders.models import WorkOrder, WorkOrderEvent
@@ -43,7 +44,8 @@ def _when(moment: datetime) -> str:
 
 
 def _notify_assignee(visit: ReturnVisit) -> None:
-    """Tell the assignee in-app, in their language, that a return visit is theirs (once per visit)."""
+    """Tell the assignee in-app and by e-mail, in their language, that a return visit is theirs
+    (once per visit: both are keyed by the visit)."""
     assignee = visit.assignee
     if assignee is None:
         return
@@ -54,13 +56,17 @@ def _notify_assignee(visit: ReturnVisit) -> None:
             "due": _when(visit.due_at),
         }
         body = str(visit.get_kind_display())
-    notify(
-        recipients=[assignee],
-        title=title,
-        body=body,
-        url=reverse("feedback:visit", args=[visit.pk]),
-        key=f"return-visit:{visit.pk}:assigned",
-    )
+    url = reverse("feedback:visit", args=[visit.pk])
+    key = f"return-visit:{visit.pk}:assigned"
+    notify(recipients=[assignee], title=title, body=body, url=url, key=key)
+    if assignee.email:
+        message_queue(
+            channel=MessageChannel.EMAIL,
+            recipient=assignee.email,
+            subject=title,
+            body=f"{body}\n{url}",
+            key=f"{key}:email",
+        )
 
 
 def _visit_create(*, work_order: WorkOrder, kind: str, due_at: datetime, actor) -> tuple[ReturnVisit, bool]:

@@ -80,11 +80,12 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         "match_type",
         "match_product_line",
         "match_province",
+        "match_customer",
     ]
     list_filter = ["is_default", "is_active", "match_priority", "match_type"]
     search_fields = ["name", "match_province"]
-    list_select_related = ["match_product_line"]
-    autocomplete_fields = ["match_product_line"]
+    list_select_related = ["match_product_line", "match_customer"]
+    autocomplete_fields = ["match_product_line", "match_customer"]
     inlines = [SlaMilestoneInline]
 
 

@@ -182,9 +182,24 @@ class SlaPolicy(TimeStampedModel):
         blank=True,
         help_text=_("The customer's province, else the service point's."),
     )
+    match_customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("A customer with its own service agreement (contract terms)."),
+    )
     note = models.TextField(_("note"), blank=True)
 
-    MATCH_FIELDS = ("match_priority", "match_type", "match_product_line_id", "match_province")
+    MATCH_FIELDS = (
+        "match_priority",
+        "match_type",
+        "match_product_line_id",
+        "match_province",
+        "match_customer_id",
+    )
 
     class Meta:
         ordering = ["precedence", "name"]

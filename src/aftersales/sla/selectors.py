@@ -110,6 +110,7 @@ def policy_for(work_order) -> SlaPolicy | None:
         .filter(Q(match_type="") | Q(match_type=work_order.type))
         .filter(Q(match_product_line__isnull=True) | Q(match_product_line_id=line_id))
         .filter(Q(match_province="") | Q(match_province=province))
+        .filter(Q(match_customer__isnull=True) | Q(match_customer_id=work_order.customer_id))
         .prefetch_related("milestones")
     )
     ranked = sorted(candidates, key=lambda p: (-p.specificity, p.is_default, p.precedence, p.pk))
