@@ -14,7 +14,7 @@ from aftersales.accounts.models import User
 from aftersales.complaints.models import CaseLevel, Complaint, DifficultCase
 from tests import factories as f
 
-from .test_workorder_flow import login, run_action
+from .test_workorder_flow import login, open_action_form, run_action
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("COMPLAINTS_SCREENSHOTS", "")
@@ -63,7 +63,7 @@ def test_r26_r27_complaint_and_case_in_the_browser(open_page, live_server):
     quality = open_page()
     login(quality, base, "quality")
     quality.goto(f"{base}/complaints/{complaint.pk}/")
-    quality.get_by_test_id("action-reject").click()
+    open_action_form(quality, "reject")
     quality.get_by_test_id("submit-reject").click()  # no reason: refused on the field
     expect(quality.get_by_test_id("reject-note")).to_have_class("form-control is-invalid")
     run_action(quality, "accept", note="属实")

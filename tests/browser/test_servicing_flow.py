@@ -12,19 +12,18 @@ from aftersales.workorders.choices import State
 from tests import factories as f
 
 from ..api.helpers import PNG_BYTES
+from .test_workorder_flow import login, open_action_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def login(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_test_id("field-username").fill(username)
-    page.get_by_test_id("field-password").fill(f.PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("logout")).to_be_attached()
+def settled(page: Page) -> None:
+    """Wait until no Bootstrap collapse is still opening: a click during the animation is lost."""
+    page.wait_for_function("!document.querySelector('.collapsing')")
 
 
 def submit(page: Page, testid: str) -> None:
+    settled(page)
     with page.expect_navigation():
         page.get_by_test_id(testid).click()
 
@@ -52,7 +51,7 @@ def test_r8_r13_plan_confirmed_then_depot_repair_in_the_browser(open_page, live_
     submit(page, "plan-save")
     expect(page.get_by_test_id("plan-blocks-start")).to_be_visible()
 
-    page.get_by_test_id("action-start").click()  # refused while the plan is not confirmed
+    open_action_form(page, "start")  # refused while the plan is not confirmed
     submit(page, "submit-start")
     expect(page.get_by_test_id("message-error")).to_be_visible()
 
@@ -64,7 +63,7 @@ def test_r8_r13_plan_confirmed_then_depot_repair_in_the_browser(open_page, live_
     submit(page, "plan-submit-confirm")
     expect(page.get_by_test_id("plan-state")).to_have_attribute("data-state", "confirmed")
     expect(page.get_by_test_id("plan-blocks-start")).to_have_count(0)
-    page.get_by_test_id("action-start").click()
+    open_action_form(page, "start")
     submit(page, "submit-start")
     expect(page.get_by_test_id("message-success")).to_be_visible()
 

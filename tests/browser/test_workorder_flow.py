@@ -23,12 +23,16 @@ def login(page: Page, base_url: str, username: str) -> None:
     expect(page.get_by_test_id("logout")).to_be_visible()
 
 
+def open_action_form(page: Page, action: str) -> None:
+    """Open the action's small form and wait for it: Bootstrap marks the panel "show" once its
+    opening animation is over; clicking earlier can land on a button that is still clipped."""
+    page.get_by_test_id(f"action-{action}").click()
+    expect(page.locator(f"#action-{action}")).to_have_class(re.compile(r"\bshow\b"))
+
+
 def run_action(page: Page, action: str, **inputs: str) -> None:
     """Open the action's small form, fill its inputs, submit, and wait for the page to reload."""
-    page.get_by_test_id(f"action-{action}").click()
-    # Bootstrap marks the panel "show" once its opening animation is over; clicking earlier can
-    # land on a button that is still clipped.
-    expect(page.locator(f"#action-{action}")).to_have_class(re.compile(r"\bshow\b"))
+    open_action_form(page, action)
     for name, value in inputs.items():
         control = page.get_by_test_id(f"{action}-{name}")
         if control.evaluate("el => el.tagName") == "SELECT":
