@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.utils import translation
 from rest_framework.test import APIClient
@@ -12,6 +15,33 @@ from rest_framework.test import APIClient
 from aftersales.accounts.choices import Role
 
 from . import factories as f
+
+# AFTERSALES_TEST_NOW=2027-12-31T23:30 runs the whole suite as if the machine's clock said so (the
+# clock keeps ticking from there): a test that passes only on some days fails at once. `.ci/run`
+# runs the suite on a few such days; tests that need an exact moment still freeze it themselves.
+_TRAVEL = os.environ.get("AFTERSALES_TEST_NOW", "").strip()
+
+
+def pytest_configure(config):
+    if not _TRAVEL:
+        return
+    moment = datetime.fromisoformat(_TRAVEL)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    config._aftersales_travel = time_machine.travel(moment, tick=True)
+    config._aftersales_travel.start()
+
+
+def pytest_report_header(config):
+    if _TRAVEL:
+        return f"clock moved to {_TRAVEL} (AFTERSALES_TEST_NOW)"
+    return None
+
+
+def pytest_unconfigure(config):
+    travel = getattr(config, "_aftersales_travel", None)
+    if travel is not None:
+        travel.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -4,10 +4,7 @@ engineer, and helpers that freeze the clock and register complaints through the 
 from __future__ import annotations
 
 import importlib
-from contextlib import contextmanager
 from datetime import datetime
-from unittest import mock
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,20 +13,10 @@ from aftersales.complaints.choices import ComplaintCategory, ComplaintSource, Se
 from aftersales.complaints.services import complaint_register, complaint_transition
 
 from .. import factories as f
+from ..timeutil import SH, frozen
 
-SH = ZoneInfo("Asia/Shanghai")
 # Monday 2 March 2026, 09:00 in Shanghai: a plain working day (no holiday around it).
 MONDAY_9 = datetime(2026, 3, 2, 9, 0, tzinfo=SH)
-
-
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=SH)
-
-
-@contextmanager
-def frozen(moment: datetime):
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
 
 
 @pytest.fixture(autouse=True)

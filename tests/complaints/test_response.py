@@ -15,8 +15,9 @@ from aftersales.complaints.tasks import check_complaint_responses
 from aftersales.config.celery import app as celery_app
 from aftersales.notifications.models import Notification
 from aftersales.sla.services import working_calendar_create
+from tests.timeutil import at, frozen
 
-from .conftest import MONDAY_9, at, frozen
+from .conftest import MONDAY_9
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ from aftersales.complaints.choices import ComplaintState, Severity
 from aftersales.complaints.models import Complaint, DifficultCase
 from aftersales.complaints.services import case_open
 from aftersales.core.models import AccessLog
+from tests.timeutil import at, frozen
 
 from .. import factories as f
-from .conftest import at, frozen
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -3,10 +3,8 @@ helpers that move work orders through the lifecycle at a frozen time (R22-R25)."
 
 from __future__ import annotations
 
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from datetime import datetime
-from unittest import mock
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,20 +12,10 @@ from aftersales.accounts.choices import Role
 from aftersales.workorders.services import workorder_transition
 
 from .. import factories as f
+from ..timeutil import SH, frozen
 
-SH = ZoneInfo("Asia/Shanghai")
 # Wednesday before the 2026 National Day holidays (1-7 October; Saturday 10 October is worked).
 BEFORE_NATIONAL_DAY = datetime(2026, 9, 30, 15, 0, tzinfo=SH)
-
-
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=SH)
-
-
-@contextmanager
-def frozen(moment: datetime):
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from django.db import transaction
 from aftersales.feedback.choices import VisitState
 from aftersales.feedback.demo import return_visits_answer
 from aftersales.feedback.models import ReturnVisit
-
-from .conftest import at
+from tests.timeutil import at
 
 pytestmark = pytest.mark.django_db
 

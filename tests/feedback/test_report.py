@@ -18,9 +18,9 @@ from aftersales.feedback.choices import AttemptResult, VisitState
 from aftersales.feedback.models import ReturnVisit
 from aftersales.feedback.report import return_visit_report
 from aftersales.feedback.services import return_visit_call_failed, return_visit_record
+from tests.timeutil import at, frozen
 
 from .. import factories as f
-from .conftest import at, frozen
 
 pytestmark = pytest.mark.django_db
 

@@ -21,9 +21,10 @@ from aftersales.feedback.services import (
 )
 from aftersales.notifications.models import Message, Notification
 from aftersales.workorders.choices import EventKind, State
+from tests.timeutil import at, frozen
 
 from .. import factories as f
-from .conftest import BEFORE_NATIONAL_DAY, at, frozen
+from .conftest import BEFORE_NATIONAL_DAY
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ from aftersales.core.models import AccessLog
 from aftersales.feedback.choices import VisitKind, VisitState
 from aftersales.feedback.models import ReturnVisit
 from aftersales.workorders.choices import State
+from tests.timeutil import at, frozen
 
 from .. import factories as f
-from .conftest import at, frozen
 
 pytestmark = pytest.mark.django_db
 

@@ -30,11 +30,14 @@ def today():
 
 @pytest.fixture
 def qualify(line, today):
+    """A qualification valid for years before today, so tests that dispatch on a fixed day of
+    2026 still find the engineer qualified whatever the machine's date."""
+
     def make(engineer, *, expires_on=None, certified_on=None, product_line=None):
         return f.QualificationFactory(
             engineer=engineer,
             product_line=product_line or line,
-            certified_on=certified_on or today - timedelta(days=365),
+            certified_on=certified_on or today - timedelta(days=3650),
             expires_on=expires_on or today + timedelta(days=365),
         )
 

@@ -68,7 +68,7 @@ def test_r15_signature_is_stored_as_an_image_with_time_and_content_hash(field_wo
     with signoff.signature.open("rb") as handle:
         stored = handle.read()
     assert stored == png_bytes()
-    assert signoff.signature.name.startswith(f"signatures/{timezone.now():%Y/%m}/")  # R21: by month
+    assert signoff.signature.name.startswith(f"signatures/{moment:%Y/%m}/")  # R21: by month
     # The hash covers the content shown and signed, the answers and the image itself.
     assert len(signoff.content_hash) == 64 and signoff.content_hash == signoff_content_hash(signoff.content)
     content = signoff.content

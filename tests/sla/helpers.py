@@ -3,34 +3,21 @@ by the services, at given instants (Asia/Shanghai)."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import datetime
-from unittest import mock
-from zoneinfo import ZoneInfo
 
 from aftersales.sla.choices import MilestoneKind
 from aftersales.sla.models import SlaClock
 from aftersales.workorders.choices import Channel, WorkOrderType
 from aftersales.workorders.services import workorder_create, workorder_transition
 from tests import factories as f
+from tests.timeutil import frozen
 
-SH = ZoneInfo("Asia/Shanghai")
 FIRST, DIAGNOSIS, REPAIR, RECORD = (
     MilestoneKind.FIRST_RESPONSE,
     MilestoneKind.DIAGNOSIS,
     MilestoneKind.REPAIR,
     MilestoneKind.RECORD_COMPLETE,
 )
-
-
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=SH)
-
-
-@contextmanager
-def frozen(moment: datetime):
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
 
 
 def create(people, moment: datetime, **overrides):

@@ -9,8 +9,9 @@ import pytest
 from aftersales.notifications.models import Message
 from aftersales.sla.models import SlaPolicy
 from aftersales.workorders.choices import EventKind
+from tests.timeutil import at
 
-from .helpers import FIRST, at, clock, create, move
+from .helpers import FIRST, clock, create, move
 
 pytestmark = pytest.mark.django_db
 

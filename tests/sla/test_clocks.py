@@ -17,8 +17,9 @@ from aftersales.sla.models import SlaClock
 from aftersales.sla.selectors import clocks_for, working_time_for
 from aftersales.workorders.choices import Priority, WaitingReason
 from tests import factories as f
+from tests.timeutil import at, frozen
 
-from .helpers import DIAGNOSIS, FIRST, RECORD, REPAIR, at, clock, create, frozen, move
+from .helpers import DIAGNOSIS, FIRST, RECORD, REPAIR, clock, create, move
 
 pytestmark = pytest.mark.django_db
 

@@ -30,8 +30,9 @@ from aftersales.workorders.choices import EventKind, WaitingReason
 from aftersales.workorders.models import WorkOrderEvent
 from tests import factories as f
 from tests.conftest import uses_postgres
+from tests.timeutil import at, frozen
 
-from .helpers import FIRST, REPAIR, at, clock, create, frozen, move
+from .helpers import FIRST, REPAIR, clock, create, move
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 MONDAY = at(2026, 11, 2, 9)

@@ -18,8 +18,9 @@ from aftersales.sla.choices import RiskLevel
 from aftersales.sla.selectors import clocks_for
 from aftersales.workorders.selectors import workorder_list
 from tests import factories as f
+from tests.timeutil import at, frozen
 
-from .helpers import at, create, frozen, move
+from .helpers import create, move
 
 pytestmark = pytest.mark.django_db
 
