@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
+import shutil
+import tempfile
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,6 +28,7 @@ _TRAVEL = os.environ.get("AFTERSALES_TEST_NOW", "").strip()
 
 
 def pytest_configure(config):
+    _log_directory_claim(config)
     if not _TRAVEL:
         return
     moment = datetime.fromisoformat(_TRAVEL)
@@ -36,6 +42,69 @@ def pytest_report_header(config):
     if _TRAVEL:
         return f"clock moved to {_TRAVEL} (AFTERSALES_TEST_NOW)"
     return None
+
+
+# --- personal data never reaches the logs (R41) -------------------------------------------------
+# Every process of the run writes what the application logs, through the production formatter, to
+# a file of one shared directory; when the run ends, the process that made the directory searches
+# them all for the test worlds' personal data (tests/factories.py) and unmasked phone numbers, and
+# fails the run if any is there.
+_LOG_DIRECTORY = "AFTERSALES_TEST_LOG_DIR"
+_UNMASKED_PHONE = re.compile(r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)")
+
+
+def _log_directory_claim(config) -> None:
+    if os.environ.get(_LOG_DIRECTORY):
+        return  # an xdist worker: the controller made it
+    os.environ[_LOG_DIRECTORY] = tempfile.mkdtemp(prefix="aftersales-test-logs-")
+    config._aftersales_log_owner = True
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _application_log_file():
+    """This process's logs as production writes them (after Django configured logging)."""
+    from aftersales.core.logging import MaskingFormatter, RequestIdFilter
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    handler = logging.FileHandler(Path(os.environ[_LOG_DIRECTORY]) / f"{worker}.log", encoding="utf-8")
+    handler.setLevel(logging.DEBUG)
+    handler.setFormatter(MaskingFormatter("%(levelname)s %(name)s [%(request_id)s] %(message)s"))
+    handler.addFilter(RequestIdFilter())
+    loggers = [logging.getLogger(), logging.getLogger("django.request")]  # the latter does not propagate
+    for logger in loggers:
+        logger.addHandler(handler)
+    yield
+    for logger in loggers:
+        logger.removeHandler(handler)
+    handler.close()
+
+
+def personal_data_in_logs(directory: Path) -> list[str]:
+    from tests.factories import PERSONAL_DATA_CANARIES
+
+    leaks = []
+    for path in sorted(directory.glob("*.log")):
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if any(canary in line for canary in PERSONAL_DATA_CANARIES) or _UNMASKED_PHONE.search(line):
+                leaks.append(f"{path.name}: {line[:300]}")
+    return leaks
+
+
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    if not getattr(config, "_aftersales_log_owner", False):
+        return
+    directory = Path(os.environ.pop(_LOG_DIRECTORY))
+    leaks = personal_data_in_logs(directory)
+    shutil.rmtree(directory, ignore_errors=True)
+    if leaks:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        lines = ["personal data found in the application logs (R41):", *leaks[:20]]
+        if reporter is not None:
+            reporter.write_sep("!", "log canaries")
+            for line in lines:
+                reporter.write_line(line)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_unconfigure(config):
@@ -52,10 +121,13 @@ def _media_root(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _fast_tests(settings):
     """A cheap password hasher (the default costs ~0.5 s per user), and Celery tasks run
-    in-process even when REDIS_URL is set; the worker test opts out of eager mode itself."""
+    in-process even when REDIS_URL is set; the worker test opts out of eager mode itself. Queued
+    messages are handed to the (eager) job queue on commit, as with a broker, so tests see them
+    delivered; tests/notifications/test_outbox.py proves the embedded mode's flush."""
     from aftersales.config.celery import app as celery_app
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.OUTBOX_SEND_ON_COMMIT = True
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield

@@ -94,14 +94,23 @@ class QualificationFactory(DjangoModelFactory):
     expires_on = date(2027, 12, 31)
 
 
+# Personal data every test world carries: none of it may ever reach a log line (R41). The whole
+# suite's logs are searched for these, and for unmasked phone numbers, when it ends (conftest).
+CANARY_CUSTOMER = "星辰科技"
+CANARY_CONTACT = "李娜"
+CANARY_STREET = "金雀路"
+PERSONAL_DATA_CANARIES = (CANARY_CUSTOMER, CANARY_CONTACT, CANARY_STREET)
+
+
 class CustomerFactory(DjangoModelFactory):
     class Meta:
         model = Customer
 
     code = factory.Sequence(lambda n: f"C{n:05d}")
-    name = factory.Sequence(lambda n: f"上海星辰科技有限公司{n}")
+    name = factory.Sequence(lambda n: f"上海{CANARY_CUSTOMER}有限公司{n}")
     phone = factory.Sequence(lambda n: f"+86138{n:08d}")
     email = ""
+    address = factory.Sequence(lambda n: f"{CANARY_STREET} {n} 号")
 
 
 class ContactFactory(DjangoModelFactory):
@@ -109,7 +118,7 @@ class ContactFactory(DjangoModelFactory):
         model = Contact
 
     customer = factory.SubFactory(CustomerFactory)
-    name = "李娜"
+    name = CANARY_CONTACT
     phone = factory.Sequence(lambda n: f"+86139{n:08d}")
 
 
@@ -133,7 +142,7 @@ class WorkOrderFactory(DjangoModelFactory):
     channel = Channel.PHONE
     type = WorkOrderType.REPAIR
     customer = factory.SubFactory(CustomerFactory)
-    contact_name = "李娜"
+    contact_name = CANARY_CONTACT
     contact_phone = factory.Sequence(lambda n: f"+86137{n:08d}")
     device_model_text = "HP LaserJet M1005"
     fault_symptom = "开机后卡纸，无法打印"

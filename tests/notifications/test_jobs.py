@@ -31,7 +31,7 @@ def test_every_periodic_job_names_a_registered_task():
     celery_app.loader.import_default_modules()
     schedule = celery_app.conf.beat_schedule
 
-    assert "notifications-retry-pending" in schedule
+    assert "notifications-flush-outbox" in schedule
     for entry in schedule.values():
         assert entry["task"] in celery_app.tasks
 
@@ -51,7 +51,7 @@ def test_r3_embedded_beat_runs_a_due_periodic_job_in_its_own_process(tmp_path):
     eager tasks the job runs right there in the beat process, no worker or broker needed."""
     message = pending_sms("beat-orphan")
     scheduler = beat.Scheduler(app=celery_app)
-    entry = scheduler.schedule["notifications-retry-pending"]
+    entry = scheduler.schedule["notifications-flush-outbox"]
 
     result = scheduler.apply_entry(entry)
 

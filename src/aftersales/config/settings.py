@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "aftersales.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "aftersales.core.middleware.ControlCharacterMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -156,6 +158,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Hand a queued message to the job queue when the transaction commits: with a broker (REDIS_URL)
+# that only publishes the job; in the embedded mode a request would deliver it itself, so there
+# the job process's outbox flush (every OUTBOX_FLUSH_SECONDS) sends it instead.
+OUTBOX_SEND_ON_COMMIT = env_bool("OUTBOX_SEND_ON_COMMIT", bool(REDIS_URL))
+OUTBOX_FLUSH_SECONDS = float(os.environ.get("OUTBOX_FLUSH_SECONDS", "15"))
+
 # Celery: a real broker with REDIS_URL; otherwise tasks run in-process ("embedded" mode), and
 # `celery beat` still fires the periodic jobs, which then run inside the beat process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -168,9 +176,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with late acks: a task waits in Redis, 
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # a worker started before Redis keeps trying
 # Every periodic job of every app, in one place (seconds between runs).
 CELERY_BEAT_SCHEDULE = {
-    "notifications-retry-pending": {
-        "task": "aftersales.notifications.tasks.retry_pending_messages",
-        "schedule": 60.0,
+    # the outbox: messages not sent yet (embedded mode), failed ones, or ones whose worker died
+    "notifications-flush-outbox": {
+        "task": "aftersales.notifications.tasks.flush_outbox",
+        "schedule": OUTBOX_FLUSH_SECONDS,
     },
     # R34: clocks at 75 % of their budget warn the owner, breached ones escalate (a warning at
     # 75 % of a 24-hour budget comes at most five minutes late)
@@ -191,6 +200,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# An SMTP server that accepts and never answers fails a delivery after this many seconds; the
+# message stays in the outbox and is retried.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "service@aftersales.example.cn")
 
 # Printed at the top of every form (R16, R21); the defaults are the demo company.
@@ -238,13 +250,26 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Every line carries the request id shown to the user; phones and e-mail addresses are masked in
+# messages and tracebacks alike (core/logging.py). Unhandled errors (django.request) are logged
+# with their traceback whatever DEBUG says.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "aftersales.core.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {
+            "()": "aftersales.core.logging.MaskingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}
+    },
     "loggers": {
         "aftersales": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "celery": {"handlers": ["console"], "level": "WARNING"},
     },
 }
 

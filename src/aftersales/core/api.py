@@ -14,7 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -54,6 +54,16 @@ def _flatten(detail: Any, field: str | None = None) -> list[dict[str, str | None
         return items
     code = getattr(detail, "code", None) or "invalid"
     return [{"field": field, "code": str(code), "message": str(detail)}]
+
+
+def problem_json(status_code: int, title: str, errors: list[dict[str, str | None]]) -> JsonResponse:
+    """The problem shape outside DRF's views (middleware, error handlers)."""
+    return JsonResponse(
+        {"status": status_code, "title": str(title), "errors": errors},
+        status=status_code,
+        content_type="application/problem+json",
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def problem(status_code: int, title: str, errors: list[dict[str, str | None]]) -> Response:
@@ -205,6 +215,7 @@ __all__ = [
     "ScopedPrimaryKeyRelatedField",
     "StandardPagination",
     "problem",
+    "problem_json",
     "problem_exception_handler",
     "problem_responses",
     "status",

@@ -14,10 +14,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from .text import spreadsheet_text
+
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _cell(value: Any) -> Any:
+def _value(value: Any) -> Any:
     if isinstance(value, datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if value is None:
@@ -25,6 +27,22 @@ def _cell(value: Any) -> Any:
     if isinstance(value, (int, float, str)) or hasattr(value, "isoformat"):
         return value
     return str(value)
+
+
+def _cell(sheet: Any, value: Any) -> Any:
+    """A cell value, or for text that would read as a formula (`=HYPERLINK(...)`, `+1`, `@SUM`) a
+    literal text cell with Excel's quote prefix, so it is never evaluated, not even after an
+    edit; characters a workbook cannot hold are dropped."""
+    value = _value(value)
+    if not isinstance(value, str):
+        return value
+    text, formula_like = spreadsheet_text(value)
+    if not formula_like:
+        return text
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
 
 
 def xlsx_bytes(*, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
@@ -40,7 +58,7 @@ def xlsx_bytes(*, title: str, headers: Sequence[str], rows: Iterable[Sequence[An
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append([_cell(value) for value in row])
+        sheet.append([_cell(sheet, value) for value in row])
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

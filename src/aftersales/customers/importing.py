@@ -7,6 +7,7 @@ the valid rows are kept and the report lists the skipped ones.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,6 +21,7 @@ from aftersales.accounts.choices import Role
 from aftersales.accounts.models import Dealer
 from aftersales.core.excel import xlsx_bytes, xlsx_rows
 from aftersales.core.phones import phone_normalize
+from aftersales.core.text import CONTROL_CHARACTER_MESSAGE, has_control_characters
 
 from .choices import CustomerKind
 from .models import Customer
@@ -72,8 +74,14 @@ class RowInvalid(Exception):
         self.errors = errors
 
 
+# How a workbook's XML spells a character it cannot hold (ECMA-376 ST_Xstring): `_x0001_`.
+EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
 def cell_text(value: Any) -> str:
-    """A cell as text: whole numbers without '.0' (phones typed as numbers), dates as ISO."""
+    """A cell as text: whole numbers without '.0' (phones typed as numbers), dates as ISO, and
+    characters Excel escaped read back as what they are (so a control character is seen and
+    refused, not stored as `_x0001_`)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -82,7 +90,7 @@ def cell_text(value: Any) -> str:
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    return str(value).strip()
+    return EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), str(value)).strip()
 
 
 def validation_errors(error: ValidationError, columns: dict[str, str], default: str) -> list[tuple[str, str]]:
@@ -124,6 +132,10 @@ def run_import(
     with transaction.atomic():
         for number, record in rows:
             values = {key: cell_text(value) for key, value in record.items() if key}
+            refused = [key for key, text in values.items() if has_control_characters(text)]
+            if refused:  # never stored: they would break every later export
+                report.errors.extend(RowError(number, key, str(CONTROL_CHARACTER_MESSAGE)) for key in refused)
+                continue
             try:
                 with transaction.atomic():
                     import_row(number, values)

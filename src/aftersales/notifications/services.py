@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,21 +21,39 @@ from .choices import MessageStatus
 from .models import Message, Notification
 
 MAX_ATTEMPTS = 5
+# Messages one outbox flush sends at most (the next run takes the rest).
+FLUSH_BATCH = 100
 
 
 def message_queue(*, channel: str, recipient: str, subject: str, body: str, key: str) -> Message:
-    """Store the message and send it after the commit; nothing leaves on rollback."""
+    """Store the message; it leaves after the commit, never on rollback, and never inside the
+    request: handed to a worker (OUTBOX_SEND_ON_COMMIT) or sent by the job process's flush."""
     from .tasks import send_message
 
     message, created = Message.objects.get_or_create(
         idempotency_key=key,
         defaults={"channel": channel, "recipient": recipient, "subject": subject, "body": body},
     )
-    if created:
+    if created and settings.OUTBOX_SEND_ON_COMMIT:
         # robust: the caller's work is committed whatever happens here; a message whose hand-over
-        # failed (broker down) stays pending and `retry_pending_messages` sends it later.
+        # failed (broker down) stays pending and `outbox_flush` sends it later.
         transaction.on_commit(lambda: send_message.delay(message.pk), robust=True)
     return message
+
+
+def outbox_flush() -> int:
+    """Send what is waiting in the outbox: messages never handed over (embedded mode, broker down),
+    failed ones with attempts left, or ones whose worker died. Returns how many were tried."""
+    ids = list(
+        Message.objects.filter(
+            status__in=[MessageStatus.PENDING, MessageStatus.FAILED], attempts__lt=MAX_ATTEMPTS
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:FLUSH_BATCH]
+    )
+    for message_id in ids:
+        message_send(message_id=message_id)
+    return len(ids)
 
 
 def _deliver(message: Message) -> None:
@@ -96,7 +115,8 @@ def messages_queue(messages: Iterable[OutgoingMessage]) -> list[Message]:
     Message.objects.bulk_create(fresh, ignore_conflicts=True)
     created = list(Message.objects.filter(idempotency_key__in=[m.idempotency_key for m in fresh]))
     ids = [message.pk for message in created]
-    transaction.on_commit(lambda: send_messages.delay(ids), robust=True)  # robust: see message_queue
+    if settings.OUTBOX_SEND_ON_COMMIT:
+        transaction.on_commit(lambda: send_messages.delay(ids), robust=True)  # robust: see message_queue
     return created
 
 

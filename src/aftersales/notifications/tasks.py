@@ -1,8 +1,6 @@
 from celery import shared_task
 
-from .choices import MessageStatus
-from .models import Message
-from .services import MAX_ATTEMPTS, message_send, messages_send
+from .services import message_send, messages_send, outbox_flush
 
 
 @shared_task
@@ -17,13 +15,6 @@ def send_messages(message_ids: list[int]) -> int:
 
 
 @shared_task
-def retry_pending_messages() -> int:
-    """Periodic: resend messages whose first attempt failed or whose worker died."""
-    ids = list(
-        Message.objects.filter(
-            status__in=[MessageStatus.PENDING, MessageStatus.FAILED], attempts__lt=MAX_ATTEMPTS
-        ).values_list("pk", flat=True)[:500]
-    )
-    for message_id in ids:
-        message_send(message_id=message_id)
-    return len(ids)
+def flush_outbox() -> int:
+    """Periodic: send what waits in the outbox (see `outbox_flush`)."""
+    return outbox_flush()
