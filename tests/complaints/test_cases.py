@@ -22,7 +22,7 @@ from aftersales.complaints.services import (
 from aftersales.core.errors import DomainError, NotPermitted
 from aftersales.notifications.models import Notification
 from aftersales.sla.models import SlaClock
-from aftersales.workorders.choices import EventKind, State
+from aftersales.workorders.choices import State
 
 from .. import factories as f
 
@@ -136,7 +136,7 @@ def test_r27_opening_a_case(supervisor, clerk, register, work_order):
     assert case.reasons == [CaseReason.COMPLAINT]
     step = CaseStep.objects.get(case=case)
     assert (step.action, step.actor, step.handler, step.level) == ("open", supervisor, clerk, 1)
-    assert work_order.events.filter(kind=EventKind.CASE, action="open").exists()
+    assert work_order.events.filter(kind="case", action="open").exists()
     assert Notification.objects.filter(recipient=clerk, key=f"case:{case.pk}:handler:1").exists()
 
 
@@ -219,7 +219,7 @@ def test_r27_result_is_tracked_until_closed(supervisor, clerk, work_order):
     case = case_transition(case_id=case.pk, action="resolve", actor=clerk, result="更换整机")
     case = case_transition(case_id=case.pk, action="close", actor=supervisor)
     assert case.state == CaseState.CLOSED and case.closed_at
-    timeline = list(work_order.events.filter(kind=EventKind.CASE).values_list("action", flat=True))
+    timeline = list(work_order.events.filter(kind="case").values_list("action", flat=True))
     assert timeline == ["open", "start", "resolve", "reopen", "resolve", "close"]
     # A closed case lets the work order become a case again later.
     again = case_open(work_order=work_order, handler=clerk, actor=supervisor, note="再次出现")

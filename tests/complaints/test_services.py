@@ -12,7 +12,6 @@ from aftersales.complaints.models import ComplaintEvent
 from aftersales.complaints.services import complaint_register
 from aftersales.core.errors import NotPermitted
 from aftersales.notifications.models import Message, Notification
-from aftersales.workorders.choices import EventKind
 
 from .. import factories as f
 
@@ -91,7 +90,7 @@ def test_r26_every_step_is_in_the_history_and_on_the_work_order_timeline(
         ("close", "closed"),
     ]
     assert all(event.actor_id for event in ComplaintEvent.objects.filter(complaint=complaint))
-    timeline = work_order.events.filter(kind=EventKind.COMPLAINT)
+    timeline = work_order.events.filter(kind="complaint")
     assert list(timeline.values_list("action", flat=True)) == [a for a, _ in history]
     assert complaint.number in timeline.first().note
     assert ComplaintEvent.objects.get(complaint=complaint, action="accept").actor == quality

@@ -20,7 +20,7 @@ from aftersales.feedback.services import (
     return_visit_schedule,
 )
 from aftersales.notifications.models import Message, Notification
-from aftersales.workorders.choices import EventKind, State
+from aftersales.workorders.choices import State
 from tests.timeutil import at, frozen
 
 from .. import factories as f
@@ -49,7 +49,7 @@ def test_r22_completion_schedules_a_visit_three_working_days_later_across_nation
     assert visit.work_completed_at == BEFORE_NATIONAL_DAY
     assert visit.assignee == quality
     assert visit.engineer == work_order.engineer and visit.service_point == work_order.service_point
-    event = work_order.events.get(kind=EventKind.RETURN_VISIT)
+    event = work_order.events.get(kind="return_visit")
     assert visit.number in event.note and "2026-10-10 15:00" in event.note
     notice = Notification.objects.get(recipient=quality)
     assert visit.number in notice.title and notice.url == f"/feedback/{visit.pk}/"
@@ -133,7 +133,7 @@ def test_r24_satisfied_answer_is_recorded_with_praise_for_the_engineer(completed
     assert list(visit.calls.values_list("result", flat=True)) == [AttemptResult.REACHED]
     work_order.refresh_from_db()
     assert work_order.state == State.COMPLETED
-    note = work_order.events.filter(kind=EventKind.RETURN_VISIT, action=VisitState.DONE).get().note
+    note = work_order.events.filter(kind="return_visit", action=VisitState.DONE).get().note
     assert "工程师很耐心" in note and "想了解延保套餐" in note
 
 
@@ -154,7 +154,7 @@ def test_r23_unsatisfied_customer_reopens_the_work_order_until_satisfied(complet
     assert first.satisfied is False
     work_order.refresh_from_db()
     assert work_order.state == State.IN_SERVICE
-    reopen = work_order.events.get(kind=EventKind.TRANSITION, action="reopen")
+    reopen = work_order.events.get(kind="transition", action="reopen")
     assert reopen.actor == agent and first.number in reopen.note and "仍然卡纸" in reopen.note
 
     # The engineer comes back and completes again: a new visit, round 2 (R23).
@@ -173,7 +173,7 @@ def test_r23_quality_staff_reopen_the_work_order_through_the_return_visit(comple
     return_visit_record(visit_id=visit_of(work_order).pk, actor=quality, **POOR)
     work_order.refresh_from_db()
     assert work_order.state == State.IN_SERVICE
-    assert work_order.events.get(kind=EventKind.TRANSITION, action="reopen").actor == quality
+    assert work_order.events.get(kind="transition", action="reopen").actor == quality
 
 
 def test_r23_explicitly_unsatisfied_customer_reopens_whatever_the_scores(completed, agent):
@@ -227,7 +227,7 @@ def test_r22_missed_calls_are_retried_in_working_hours_then_unreachable(complete
     calls = list(visit.calls.values_list("result", "note", "created_at"))
     assert [(r, n) for r, n, _ in calls] == [("no_answer", ""), ("busy", "占线"), ("call_later", "")]
     assert calls[0][2] == at(2026, 10, 9, 16, 0)
-    assert visit.work_order.events.filter(kind=EventKind.RETURN_VISIT).count() == 4
+    assert visit.work_order.events.filter(kind="return_visit").count() == 4
 
 
 def test_r22_wrong_number_is_unreachable_at_once_and_reached_is_not_a_failure(completed, quality):

@@ -17,7 +17,7 @@ from aftersales.core.errors import ConcurrentUpdate, DomainError
 from aftersales.field.models import Appointment, AppointmentState, EngineerLeave
 from aftersales.field.services import appointment_book, appointment_cancel, appointment_reschedule
 from aftersales.notifications.models import Message
-from aftersales.workorders.choices import EventKind, State
+from aftersales.workorders.choices import State
 from aftersales.workorders.models import WorkOrderEvent
 
 from .. import factories as f
@@ -75,7 +75,7 @@ def test_r12_book_records_event_and_queues_one_sms_on_commit(
     assert appointment.state == AppointmentState.BOOKED and appointment.version == 1
     assert appointment.created_by == dispatcher
     event = WorkOrderEvent.objects.get(work_order=wo, action="appointment")
-    assert event.kind == EventKind.APPOINTMENT and "09:00" in event.note and "11:00" in event.note
+    assert event.kind == "appointment" and "09:00" in event.note and "11:00" in event.note
     assert len(callbacks) == 1
     message = Message.objects.get()
     assert message.channel == "sms" and message.recipient == "13812341234"

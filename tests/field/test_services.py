@@ -9,7 +9,7 @@ import pytest
 from aftersales.core.errors import DomainError
 from aftersales.field.models import EngineerLeave
 from aftersales.field.services import dispatch_assign
-from aftersales.workorders.choices import Channel, EventKind, State, WorkOrderType
+from aftersales.workorders.choices import Channel, State, WorkOrderType
 from aftersales.workorders.models import WorkOrderEvent
 from aftersales.workorders.services import workorder_create
 
@@ -41,7 +41,7 @@ def test_r5_intake_hook_sets_the_service_point_and_records_why(agent, customer, 
     assert work_order.engineer is None  # the engineer is the dispatcher's decision
     assert work_order.version == 2
     event = WorkOrderEvent.objects.get(work_order=work_order, kind="dispatch", action="dispatch")
-    assert event.kind == EventKind.DISPATCH and sp.name in event.note and "district covered" in event.note
+    assert event.kind == "dispatch" and sp.name in event.note and "district covered" in event.note
 
 
 def test_r5_intake_keeps_a_given_point_and_does_not_guess_without_a_region(agent, model, point):

@@ -32,7 +32,7 @@ from aftersales.field.services import (
     visit_signoff_refuse,
     visit_transition,
 )
-from aftersales.workorders.choices import EventKind, State
+from aftersales.workorders.choices import State
 from aftersales.workorders.models import Attachment, WorkOrderEvent
 from aftersales.workorders.services import workorder_transition
 
@@ -79,7 +79,7 @@ def test_r15_signature_is_stored_as_an_image_with_time_and_content_hash(field_wo
     assert "fault_cause" not in content and "repair_measures" not in content  # R16: internal
     tampered = {**content, "quality_rating": 1}
     assert signoff_content_hash(tampered) != signoff.content_hash
-    event = WorkOrderEvent.objects.get(work_order=field_wo, kind=EventKind.SIGNOFF)
+    event = WorkOrderEvent.objects.get(work_order=field_wo, kind="signoff")
     assert event.action == "signed" and signoff.content_hash[:12] in event.note
 
 
@@ -160,7 +160,7 @@ def test_r17_refusal_is_recorded_with_its_reason_and_the_work_order_stays_open(f
     )
     assert signoff.outcome == SignOffOutcome.REFUSED and not signoff.signature and signoff.document is None
     assert signoff.refusal_reason == "公司规定须主管签字" and len(signoff.content_hash) == 64
-    event = WorkOrderEvent.objects.get(work_order=field_wo, kind=EventKind.SIGNOFF)
+    event = WorkOrderEvent.objects.get(work_order=field_wo, kind="signoff")
     assert event.action == "refused" and "公司规定须主管签字" in event.note
     visit_transition(visit_id=visit.pk, action="leave", actor=field_wo.engineer.user)  # never forced
     with pytest.raises(TransitionNotAllowed) as refused:
@@ -173,7 +173,7 @@ def test_r17_refusal_is_recorded_with_its_reason_and_the_work_order_stays_open(f
 @pytest.mark.django_db
 def test_r17_unsatisfied_customer_keeps_the_work_order_open_until_a_later_visit_satisfies(field_wo):
     visit_at(field_wo, "done", satisfied=False)
-    assert "NOT satisfied" in WorkOrderEvent.objects.get(kind=EventKind.SIGNOFF).note
+    assert "NOT satisfied" in WorkOrderEvent.objects.get(kind="signoff").note
     with pytest.raises(TransitionNotAllowed):
         complete(field_wo)
     field_wo.refresh_from_db()

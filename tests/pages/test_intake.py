@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from aftersales.customers.models import Customer
-from aftersales.workorders.choices import EventKind, State
+from aftersales.workorders.choices import State
 from aftersales.workorders.models import WorkOrder
 
 from .. import factories as f
@@ -182,7 +182,7 @@ def test_r4_consultation_resolved_at_first_contact(client, agent, customer):
     work_order = WorkOrder.objects.get()
     assert work_order.state == State.CLOSED
     assert work_order.resolution == "电话指导客户更换墨盒，已解决"
-    assert work_order.events.filter(kind=EventKind.TRANSITION, action="resolve").exists()
+    assert work_order.events.filter(kind="transition", action="resolve").exists()
     assert response.status_code == 200
 
 

@@ -19,7 +19,7 @@ from aftersales.servicing.repairs import (
     depot_repair_recheck,
     depot_repair_start,
 )
-from aftersales.workorders.choices import EventKind, State
+from aftersales.workorders.choices import State
 from aftersales.workorders.models import Attachment
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ def test_r13_depot_repair_from_intake_to_hand_back(order, eng, agent, photo):
     )
     assert repair.state == DepotState.HANDED_BACK and repair.handed_back_at is not None
     assert [e.work_done for e in repair.entries.all()] == ["更换定影组件", "连续打印 50 页测试"]
-    assert list(order.events.filter(kind=EventKind.REPAIR).values_list("action", flat=True)) == [
+    assert list(order.events.filter(kind="repair").values_list("action", flat=True)) == [
         "depot_receive",
         "depot_inspect",
         "depot_start_repair",
@@ -67,7 +67,7 @@ def test_r13_depot_repair_from_intake_to_hand_back(order, eng, agent, photo):
         "depot_recheck",
         "depot_hand_back",
     ]
-    assert order.events.filter(kind=EventKind.ATTACHMENT).count() == 2
+    assert order.events.filter(kind="attachment").count() == 2
 
 
 def test_r13_r8_the_repair_starts_only_on_a_work_order_in_service(make_order, eng):

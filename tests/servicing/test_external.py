@@ -35,7 +35,7 @@ from aftersales.servicing.repairs import (
     external_repair_unrepairable,
 )
 from aftersales.servicing.tasks import external_repair_follow_ups
-from aftersales.workorders.choices import EventKind, State, WaitingReason
+from aftersales.workorders.choices import State, WaitingReason
 
 from .. import factories as f
 from .factories import VendorFactory
@@ -66,7 +66,7 @@ def test_r14_sending_out_keeps_the_voucher_and_puts_the_work_order_on_hold(depot
     order.refresh_from_db()
     assert order.state == State.WAITING and order.waiting_reason == WaitingReason.VENDOR
     assert order.events.filter(
-        kind=EventKind.REPAIR, action="external_send", note__contains="QJ-20261122-01"
+        kind="repair", action="external_send", note__contains="QJ-20261122-01"
     ).exists()
     assert order.events.filter(action="wait").exists()
 

@@ -22,7 +22,7 @@ from aftersales.servicing.services import (
     plan_send,
     plan_update,
 )
-from aftersales.workorders.choices import EventKind, State
+from aftersales.workorders.choices import State
 from aftersales.workorders.services import workorder_transition
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,7 @@ def test_r8_plan_sent_without_prices_then_confirmed_who_when_how(order, eng, age
     assert confirmed.state == PlanState.CONFIRMED
     assert confirmed.confirmed_by_name == "李娜" and confirmed.confirmation_method == ConfirmationMethod.PHONE
     assert confirmed.confirmed_at is not None and confirmed.recorded_by == agent
-    assert list(order.events.filter(kind=EventKind.PLAN).values_list("action", flat=True)) == [
+    assert list(order.events.filter(kind="plan").values_list("action", flat=True)) == [
         "plan_create",
         "plan_send",
         "plan_confirm",

@@ -10,7 +10,7 @@ from aftersales.core.errors import NotPermitted, TransitionNotAllowed
 from aftersales.core.models import ChangeRecord
 from aftersales.servicing.choices import RemoteMethod, RemoteState
 from aftersales.servicing.services import remote_session_escalate, remote_session_solve, remote_session_start
-from aftersales.workorders.choices import EventKind, ProposedHandling, State
+from aftersales.workorders.choices import ProposedHandling, State
 
 from .. import factories as f
 
@@ -31,7 +31,7 @@ def test_r6_solved_remotely_completes_the_work_order_with_the_outcome(order, eng
     assert solved.state == RemoteState.SOLVED and solved.ended_at is not None
     order.refresh_from_db()
     assert order.state == State.COMPLETED and order.resolution == "重新安装驱动后打印正常"
-    actions = list(order.events.filter(kind=EventKind.REMOTE).values_list("action", flat=True))
+    actions = list(order.events.filter(kind="remote").values_list("action", flat=True))
     assert actions == ["remote_start", "remote_solve"]
     assert order.events.filter(action="complete").exists()
 
@@ -42,7 +42,7 @@ def test_r6_solved_on_an_assigned_work_order_starts_it_first(make_order, eng):
     remote_session_solve(session_id=session.pk, actor=eng, result="远程修复", complete_work_order=True)
     order.refresh_from_db()
     assert order.state == State.COMPLETED
-    assert list(order.events.filter(kind=EventKind.TRANSITION).values_list("action", flat=True)) == [
+    assert list(order.events.filter(kind="transition").values_list("action", flat=True)) == [
         "start",
         "complete",
     ]
@@ -69,9 +69,7 @@ def test_r6_escalated_is_recorded_and_the_work_order_goes_on_site(order, eng):
     assert order.state == State.IN_SERVICE  # still open: dispatch and visit follow
     assert order.proposed_handling == ProposedHandling.ON_SITE
     assert ChangeRecord.objects.filter(object_id=order.pk, field="proposed_handling").exists()
-    assert order.events.filter(
-        kind=EventKind.REMOTE, action="remote_escalate", note__contains="定影"
-    ).exists()
+    assert order.events.filter(kind="remote", action="remote_escalate", note__contains="定影").exists()
 
 
 def test_r6_a_closed_session_cannot_change_its_outcome(order, eng):

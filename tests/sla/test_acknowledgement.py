@@ -4,11 +4,13 @@ that time has passed, it promises the default 24 hours from now."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from aftersales.notifications.models import Message
 from aftersales.sla.models import SlaPolicy
-from aftersales.workorders.choices import EventKind
+from aftersales.workorders.events import event_text
 from tests.timeutil import at
 
 from .helpers import FIRST, clock, create, move
@@ -17,9 +19,11 @@ pytestmark = pytest.mark.django_db
 
 
 def acknowledgement(work_order) -> str:
+    """The SMS body; the timeline says the same number and promised time (in the reader's language)."""
     (sms,) = Message.objects.filter(idempotency_key=f"ack:{work_order.number}:sms")
-    event = work_order.events.get(kind=EventKind.NOTIFICATION, action="acknowledgement")
-    assert event.note == sms.body
+    event = work_order.events.get(kind="notification", action="acknowledgement")
+    promised = re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", sms.body).group()
+    assert work_order.number in event_text(event) and promised in event_text(event)
     return sms.body
 
 

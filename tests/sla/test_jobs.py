@@ -26,7 +26,7 @@ from aftersales.sla import services
 from aftersales.sla.models import SlaClock
 from aftersales.sla.services import SlaCheckResult, sla_clocks_check
 from aftersales.sla.tasks import sla_check_clocks
-from aftersales.workorders.choices import EventKind, WaitingReason
+from aftersales.workorders.choices import WaitingReason
 from aftersales.workorders.models import WorkOrderEvent
 from tests import factories as f
 from tests.conftest import uses_postgres
@@ -83,7 +83,7 @@ def notices(user=None, key_prefix: str = "sla-"):
 
 def sla_events(work_order) -> list[tuple[str, str]]:
     return list(
-        WorkOrderEvent.objects.filter(work_order=work_order, kind=EventKind.SLA)
+        WorkOrderEvent.objects.filter(work_order=work_order, kind="sla")
         .order_by("pk")
         .values_list("action", "note")
     )
@@ -261,7 +261,7 @@ def test_r34_a_claim_is_won_once_even_from_a_stale_read(people, staff):
         second = services._handle([stale], kind=services.WARNING, at=AT_RISK, staff=both)
 
     assert (first, second) == (1, 0)
-    assert notices().count() == 1 and WorkOrderEvent.objects.filter(kind=EventKind.SLA).count() == 1
+    assert notices().count() == 1 and WorkOrderEvent.objects.filter(kind="sla").count() == 1
 
 
 @pytest.mark.django_db
@@ -302,7 +302,7 @@ def test_r34_a_batch_in_conflict_is_redone_clock_by_clock(people, staff):
         assert check(AT_RISK) == SlaCheckResult(warned=2, escalated=0)
 
     assert [len(call.args[0]) for call in claim.call_args_list] == [2, 1, 1]
-    assert notices().count() == 2 and WorkOrderEvent.objects.filter(kind=EventKind.SLA).count() == 2
+    assert notices().count() == 2 and WorkOrderEvent.objects.filter(kind="sla").count() == 2
 
 
 @pytest.mark.django_db
@@ -375,7 +375,7 @@ def test_r34_two_workers_running_the_job_at_once_warn_each_clock_once(sla_defaul
 
     assert sum(result.warned for result in results) == len(work_orders)
     assert notices().count() == len(work_orders)
-    assert WorkOrderEvent.objects.filter(kind=EventKind.SLA).count() == len(work_orders)
+    assert WorkOrderEvent.objects.filter(kind="sla").count() == len(work_orders)
 
 
 @pytest.mark.skipif(
@@ -416,4 +416,4 @@ def test_r34_a_real_worker_runs_the_job_through_redis_and_warns_once(sla_default
 
     assert notices().count() == len(work_orders)
     assert all(n.recipient == staff.point_dispatcher for n in notices())
-    assert WorkOrderEvent.objects.filter(kind=EventKind.SLA, action="warning").count() == len(work_orders)
+    assert WorkOrderEvent.objects.filter(kind="sla", action="warning").count() == len(work_orders)

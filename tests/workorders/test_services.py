@@ -24,10 +24,10 @@ from aftersales.notifications.choices import Channel as MessageChannel
 from aftersales.notifications.choices import MessageStatus
 from aftersales.notifications.models import Message
 from aftersales.workorders import hooks
-from aftersales.workorders.choices import Channel, EventKind, Priority, State, WorkOrderType
+from aftersales.workorders.choices import Channel, Priority, State, WorkOrderType
 from aftersales.workorders.models import WorkOrder, WorkOrderEvent
+from aftersales.workorders.notices import FIRST_FEEDBACK_HOURS
 from aftersales.workorders.services import (
-    FIRST_FEEDBACK_HOURS,
     attachment_add,
     note_add,
     workorder_create,
@@ -82,7 +82,7 @@ def test_r2_intake_saves_a_numbered_work_order_with_a_created_event(agent, custo
     assert work_order.contact_phone == "+8613800138000"  # normalised (R2)
     assert (work_order.error_messages, work_order.recent_operations) == ("E3", "昨天更换了硒鼓")
     [event] = work_order.events.all()
-    assert (event.kind, event.actor, event.to_state) == (EventKind.CREATED, agent, State.NEW)
+    assert (event.kind, event.actor, event.to_state) == ("created", agent, State.NEW)
 
 
 @pytest.mark.django_db
@@ -360,7 +360,7 @@ def test_r3_accepting_queues_one_sms_with_number_and_promised_time_sent_on_commi
     assert message.status == MessageStatus.SENT
     assert "[sms] to …8000" in caplog.text  # the SMS logging backend delivered it
     assert mail.outbox == []  # no email address on file
-    assert work_order.events.filter(kind=EventKind.NOTIFICATION, action="acknowledgement").count() == 1
+    assert work_order.events.filter(kind="notification", action="acknowledgement").count() == 1
 
 
 @pytest.mark.django_db
@@ -449,7 +449,7 @@ def test_note_is_added_to_the_timeline(agent):
     )
 
     assert note.body == "客户下午两点后在公司"
-    [event] = work_order.events.filter(kind=EventKind.NOTE)
+    [event] = work_order.events.filter(kind="note")
     assert (event.actor, event.action, event.note) == (agent, "customer", note.body)
 
 
@@ -473,7 +473,7 @@ def test_attachment_is_checked_by_content_and_stored_under_a_generated_name(agen
 
     assert (attachment.original_name, attachment.content_type) == ("故障照片.png", "image/png")
     assert "故障照片" not in attachment.file.name and attachment.file.name.endswith(".png")
-    assert work_order.events.filter(kind=EventKind.ATTACHMENT).count() == 1
+    assert work_order.events.filter(kind="attachment").count() == 1
 
 
 @pytest.mark.django_db
@@ -549,7 +549,7 @@ def test_r41_concurrent_transitions_row_lock_lets_exactly_one_win(monkeypatch):
     assert results == ["TransitionNotAllowed", "ok"]
     work_order.refresh_from_db()
     assert (work_order.state, work_order.version) == (State.ACCEPTED, 2)
-    assert work_order.events.filter(kind=EventKind.TRANSITION).count() == 1
+    assert work_order.events.filter(kind="transition").count() == 1
     assert Message.objects.filter(channel=MessageChannel.SMS).count() == 1
 
 

@@ -21,6 +21,7 @@ from aftersales.accounts.models import User
 from aftersales.core.api import (
     CustomerPhoneField,
     IdNameSerializer,
+    RejectUnknownFieldsMixin,
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
     problem_responses,
@@ -28,7 +29,6 @@ from aftersales.core.api import (
 )
 from aftersales.customers.models import Customer
 from aftersales.customers.selectors import customer_scope
-from aftersales.workorders.api.serializers import RejectUnknownFieldsMixin
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_get, workorder_scope
 

@@ -2,7 +2,7 @@
 
 Every step runs through one service that locks the row, checks the declared transition
 (`transitions.py`), records the step in the object's own history and on the linked work order's
-timeline (`EventKind.COMPLAINT` / `EventKind.CASE`), and queues notices and messages that leave
+timeline (`COMPLAINT` / `CASE`), and queues notices and messages that leave
 only after the commit.
 """
 
@@ -29,11 +29,11 @@ from aftersales.customers.models import Customer
 from aftersales.notifications.choices import Channel as MessageChannel
 from aftersales.notifications.services import message_queue, notify
 from aftersales.sla.choices import WARNING_SHARE
-from aftersales.workorders.choices import EventKind
+from aftersales.workorders.events import event_record
 from aftersales.workorders.models import WorkOrder
-from aftersales.workorders.services import event_record
 
 from .choices import CaseReason, CaseState, ComplaintOutcome, ComplaintSource, ComplaintState, ResponseRisk
+from .events import CASE, COMPLAINT
 from .models import CaseCriteria, CaseLevel, CaseStep, Complaint, ComplaintEvent, DifficultCase
 from .selectors import (
     case_next_level,
@@ -123,7 +123,7 @@ def _complaint_event(complaint: Complaint, *, actor, action: str, from_state: st
             text = f"{complaint.number} · {label}"
         event_record(
             complaint.work_order,
-            kind=EventKind.COMPLAINT,
+            kind=COMPLAINT,
             actor=actor,
             action=action,
             note=f"{text}: {note}" if note else text,
@@ -482,7 +482,7 @@ def _case_step(case: DifficultCase, *, actor, action: str, from_state: str, note
         }
     event_record(
         case.work_order,
-        kind=EventKind.CASE,
+        kind=CASE,
         actor=actor,
         action=action,
         note=f"{text}: {note}" if note else text,

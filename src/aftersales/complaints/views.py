@@ -24,9 +24,9 @@ from django.views import View
 
 from aftersales.core.errors import DomainError
 from aftersales.core.excel import export_response
+from aftersales.core.forms import form_add_errors
 from aftersales.core.htmx import render_page_or_partial
 from aftersales.core.views import register_home_panel
-from aftersales.workorders.forms import form_add_errors
 from aftersales.workorders.selectors import workorder_get, workorder_timeline
 from aftersales.workorders.tables import timeline_entries
 

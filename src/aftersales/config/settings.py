@@ -244,7 +244,6 @@ SPECTACULAR_SETTINGS = {
     # One name per choice set, however many fields use it.
     "ENUM_NAME_OVERRIDES": {
         "WorkOrderStateEnum": "aftersales.workorders.choices.State",
-        "EventKindEnum": "aftersales.workorders.choices.EventKind",
         "CustomerKindEnum": "aftersales.customers.choices.CustomerKind",
         "ProductModelKindEnum": "aftersales.catalog.choices.ModelKind",
     },

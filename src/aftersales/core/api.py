@@ -8,7 +8,7 @@ related-object fields whose choices are limited to what the user may see (R37).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -17,15 +17,20 @@ from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, permissions, serializers, status
+from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
 from .errors import DomainError
 from .phones import phone_for
+from .transitions import Machine, Transition, transition_run
+
+MULTIPART_PARSERS = [MultiPartParser, FormParser, JSONParser]
 
 
 class StandardPagination(PageNumberPagination):
@@ -197,6 +202,35 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
+# Fields that change only through a lifecycle's transitions, never by writing them.
+STATE_FIELDS = frozenset({"state", "waiting_reason", "engineer"})
+
+
+class RejectUnknownFieldsMixin:
+    """Unknown keys are an error, not silently dropped: `{"state": "closed"}` must not look accepted."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if hasattr(data, "keys"):
+            unknown = set(data.keys()) - set(self.fields)  # type: ignore[attr-defined]
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        name: [
+                            serializers.ErrorDetail(
+                                str(
+                                    _("State changes only through the action endpoints.")
+                                    if name in STATE_FIELDS
+                                    else _("Unknown or read-only field.")
+                                ),
+                                code="unknown_field",
+                            )
+                        ]
+                        for name in sorted(unknown)
+                    }
+                )
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
 class IdNameSerializer(serializers.Serializer):
     """{id, name} of a related object, its name being its display string."""
 
@@ -209,6 +243,7 @@ class IdNameSerializer(serializers.Serializer):
 
 __all__ = [
     "CustomerPhoneField",
+    "RejectUnknownFieldsMixin",
     "IdNameSerializer",
     "ProblemSerializer",
     "RoleWritePermission",
@@ -220,3 +255,121 @@ __all__ = [
     "problem_responses",
     "status",
 ]
+
+
+# --- lifecycle endpoints ------------------------------------------------------------------------
+
+# A serializer field for an input of a transition (a fresh field per input serializer).
+InputSerializerField = Callable[[], serializers.Field]
+# What an endpoint runs: (object, transition, actor, expected_version, inputs) -> the changed object.
+TransitionCall = Callable[[Any, Any, Any, "int | None", dict[str, Any]], Any]
+
+
+def transition_input_serializer(
+    machine: Machine, transition: Transition, fields: Mapping[str, InputSerializerField], *, prefix: str
+) -> type[serializers.Serializer]:
+    """The input of one transition: the inputs it declares (none required here: the transition
+    says what is missing, naming it), the `version` read for a versioned object, and no other key."""
+    attrs: dict[str, Any] = {}
+    if machine.versioned:
+        attrs["version"] = serializers.IntegerField(
+            min_value=1,
+            required=False,
+            help_text=_("If given, refused with 409 stale_version when the record changed since."),
+        )
+    for name in sorted(transition.inputs):
+        if name not in fields:
+            raise ValueError(f"{machine.name}.{transition.name}: no API field for input {name!r}")
+        attrs[name] = fields[name]()
+    needs = ", ".join(sorted(transition.needs)) or "—"
+    attrs["__doc__"] = (
+        f"{transition.name}: from {', '.join(sorted(transition.sources))} to "
+        f"{transition.target or 'the same state'}; required: {needs}."
+    )
+    name = f"{prefix}{transition.name.title().replace('_', '')}Input"
+    return type(name, (RejectUnknownFieldsMixin, serializers.Serializer), attrs)
+
+
+def _run_transition(obj, transition, actor, expected_version, inputs):
+    from .transitions import machines, transition_run
+
+    machine = next(m for m in machines.values() if m.model is type(obj) and transition in m)
+    return transition_run(
+        machine,
+        pk=obj.pk,
+        action=transition.name,
+        actor=actor,
+        expected_version=expected_version,
+        inputs=inputs,
+    )
+
+
+def roles_text(transition: Transition) -> str:
+    return ", ".join(sorted(transition.roles)) or "the system only"
+
+
+def transition_actions(
+    machine: Machine,
+    *,
+    fields: Mapping[str, InputSerializerField],
+    prefix: str,
+    run: Mapping[str, TransitionCall] | None = None,
+    multipart: frozenset[str] = frozenset(),
+):
+    """Class decorator: `POST /<resource>/<id>/<name>/` for every transition of `machine`, each
+    with its own input serializer (from `fields`) and OpenAPI description (sources, target, roles,
+    errors). The viewset gives `get_object()` (scoped: 404 outside) and `transition_response(obj)`;
+    `run` replaces the plain `transition_run` for transitions that do more (a new record...)."""
+    calls = dict(run or {})
+
+    def plain_run(obj, transition, actor, expected_version, inputs):
+        return transition_run(
+            machine,
+            pk=obj.pk,
+            action=transition.name,
+            actor=actor,
+            expected_version=expected_version,
+            inputs=inputs,
+        )
+
+    def decorate(viewset: type) -> type:
+        for transition in machine:
+            input_class = transition_input_serializer(machine, transition, fields, prefix=prefix)
+            call = calls.get(transition.name, plain_run)
+
+            def endpoint(
+                self, request, pk=None, *, transition=transition, input_class=input_class, call=call
+            ):
+                obj = self.get_object()
+                serializer = input_class(data=request.data, context=self.get_serializer_context())
+                serializer.is_valid(raise_exception=True)
+                inputs = dict(serializer.validated_data)
+                version = inputs.pop("version", None)
+                result = call(obj, transition, request.user, version, inputs)
+                return self.transition_response(result)
+
+            slug = transition.name.replace("_", "-")
+            endpoint.__name__ = transition.name
+            endpoint.__qualname__ = f"{viewset.__name__}.{transition.name}"
+            endpoint.__doc__ = input_class.__doc__
+            extra = (
+                {"parser_classes": [MultiPartParser, FormParser, JSONParser]}
+                if transition.name in multipart
+                else {}
+            )
+            decorated = action(detail=True, methods=["post"], url_path=slug, url_name=slug, **extra)(endpoint)
+            described = extend_schema(
+                summary=str(transition.label),
+                description=(
+                    f"{input_class.__doc__}\n\nRoles: {roles_text(transition)}. "
+                    "409 `transition_not_allowed` from another state"
+                    + (", 409 `stale_version` when `version` is stale" if machine.versioned else "")
+                    + ", 403 `permission_denied` when the role may not run it, 400 with the input at fault."
+                ),
+                request={"multipart/form-data": input_class} if transition.name in multipart else input_class,
+                responses={200: viewset.serializer_class, **problem_responses(400, 403, 404, 409)},
+            )(decorated)
+            setattr(viewset, transition.name, described)
+        return viewset
+
+    return decorate

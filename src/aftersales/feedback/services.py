@@ -19,11 +19,13 @@ from aftersales.core.services import number_next
 from aftersales.notifications.choices import Channel as MessageChannel
 from aftersales.notifications.services import message_queue, notify
 from aftersales.sla.selectors import working_time_for
-from aftersales.workorders.choices import EventKind, State
+from aftersales.workorders.choices import State
+from aftersales.workorders.events import TRANSITION, event_record
 from aftersales.workorders.models import WorkOrder, WorkOrderEvent
-from aftersales.workorders.services import event_record, workorder_transition
+from aftersales.workorders.services import workorder_transition
 
 from .choices import FINAL_FAILURES, AttemptResult, VisitKind, VisitState
+from .events import RETURN_VISIT
 from .models import SCORE_FIELDS, ReturnVisit, ReturnVisitAttempt
 from .selectors import assignee_pick, policy_get
 from .transitions import VISIT_TRANSITIONS, VisitTransition, callback_permitted
@@ -34,7 +36,7 @@ NUMBER_PREFIX = "RV"
 def _completion_round(work_order: WorkOrder) -> int:
     """How many times the work order has been completed: the round of its return visit (R23)."""
     completions = WorkOrderEvent.objects.filter(
-        work_order=work_order, kind=EventKind.TRANSITION, action="complete"
+        work_order=work_order, kind=TRANSITION.kind, action="complete"
     ).count()
     return max(completions, 1)
 
@@ -94,7 +96,7 @@ def _visit_create(*, work_order: WorkOrder, kind: str, due_at: datetime, actor) 
     _notify_assignee(visit)
     event_record(
         work_order,
-        kind=EventKind.RETURN_VISIT,
+        kind=RETURN_VISIT,
         actor=actor,
         action=kind,
         note=_("%(kind)s %(number)s due %(due)s, assigned to %(assignee)s")
@@ -259,9 +261,7 @@ def return_visit_record(
     visit.attempts += 1
     _finish(visit, transition, actor, now)
     note = _answer_note(visit)
-    event_record(
-        visit.work_order, kind=EventKind.RETURN_VISIT, actor=actor, action=VisitState.DONE, note=note
-    )
+    event_record(visit.work_order, kind=RETURN_VISIT, actor=actor, action=VisitState.DONE, note=note)
     if complaint:
         _complaint_start(visit, actor, category=complaint_category, severity=complaint_severity)
     if not visit.satisfied and visit.work_order.state in (State.COMPLETED, State.CLOSED):
@@ -311,9 +311,7 @@ def return_visit_call_failed(*, visit_id: int, actor, result: str, note: str = "
             **values,
             "retry": _when(retry_at),
         }
-    event_record(
-        visit.work_order, kind=EventKind.RETURN_VISIT, actor=actor, action=visit.state, note=text.strip()
-    )
+    event_record(visit.work_order, kind=RETURN_VISIT, actor=actor, action=visit.state, note=text.strip())
     return visit
 
 
@@ -332,7 +330,7 @@ def return_visits_cancel_pending(*, work_order: WorkOrder, actor, reason: str) -
     if visits:
         event_record(
             work_order,
-            kind=EventKind.RETURN_VISIT,
+            kind=RETURN_VISIT,
             actor=actor,
             action=VisitState.CANCELLED,
             note=_("Pending return visits cancelled (%(numbers)s): %(reason)s")

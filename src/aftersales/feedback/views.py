@@ -22,13 +22,13 @@ from django.views.decorators.http import require_POST
 from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
 from aftersales.core.errors import DomainError
 from aftersales.core.excel import export_response
+from aftersales.core.forms import form_add_errors
 from aftersales.core.htmx import render_page_or_partial
 from aftersales.core.models import AccessLog
 from aftersales.core.pdf import document_response
 from aftersales.core.phones import phone_for
 from aftersales.core.services import access_log
 from aftersales.core.views import register_home_panel
-from aftersales.workorders.forms import form_add_errors
 from aftersales.workorders.selectors import workorder_get
 
 from .choices import Audience, VisitState

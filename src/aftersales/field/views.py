@@ -29,7 +29,7 @@ from aftersales.core.phones import phone_for
 from aftersales.core.views import register_home_panel
 from aftersales.workorders.selectors import workorder_get
 from aftersales.workorders.services import workorder_transition
-from aftersales.workorders.transitions import TRANSITIONS as WORKORDER_TRANSITIONS
+from aftersales.workorders.transitions import WORKORDER
 
 from .choices import SupervisionState, VisitState
 from .filtersets import SupervisionCardFilterSet
@@ -396,7 +396,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         visit.is_on_site and signoff is None and VISIT_TRANSITIONS["arrive"].permits(user, visit.engineer)
     )
     initial = {"version": visit.version}
-    complete = WORKORDER_TRANSITIONS["complete"]
+    complete = WORKORDER["complete"]
     context = {
         "visit": visit,
         "wo": work_order,
@@ -432,7 +432,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and signoff.allows_completion
             and visit.state == VisitState.DONE
             and complete.allows_state(work_order.state)
-            and complete.permits(user, work_order)
+            and WORKORDER.permits(complete, user, work_order)
         ),
         "complete_form": WorkOrderCompleteForm(initial={"resolution": visit.findings}),
         "card": card,

@@ -21,11 +21,13 @@ from aftersales.core.phones import phone_display
 from aftersales.core.services import changes_record, number_next, snapshot
 from aftersales.notifications.choices import Channel as MessageChannel
 from aftersales.notifications.services import message_queue
-from aftersales.workorders.choices import EventKind, State, WaitingReason
+from aftersales.workorders.choices import State, WaitingReason
+from aftersales.workorders.events import event_record
 from aftersales.workorders.models import Attachment, WorkOrder
-from aftersales.workorders.services import attachment_add, event_record, workorder_transition
+from aftersales.workorders.services import attachment_add, workorder_transition
 
 from .choices import DepotState, ExternalState, FollowUpKind, SendOutReason, WarrantyState
+from .events import REPAIR
 from .models import DepotRepair, ExternalRepair, ExternalRepairFollowUp, RepairLogEntry, Vendor
 from .services import (
     company_language,
@@ -46,7 +48,7 @@ LOG_STATES = frozenset({DepotState.INSPECTED, DepotState.REPAIRING, DepotState.E
 
 def _finish(obj, transition, actor, note: str = "") -> None:
     prefix = "depot" if isinstance(obj, DepotRepair) else "external"
-    transition_finish(obj, transition, actor, kind=EventKind.REPAIR, prefix=prefix, note=note)
+    transition_finish(obj, transition, actor, kind=REPAIR, prefix=prefix, note=note)
 
 
 def _attach(
@@ -81,7 +83,7 @@ def depot_repair_receive(*, work_order: WorkOrder, actor, accessories: str = "")
     repair.save()
     event_record(
         work_order,
-        kind=EventKind.REPAIR,
+        kind=REPAIR,
         actor=actor,
         action="depot_receive",
         note=" · ".join(part for part in (str(repair), repair.accessories) if part),
@@ -176,7 +178,7 @@ def depot_repair_log(
     entry.full_clean()
     entry.save()
     note = " · ".join(part for part in (entry.work_done, entry.measurements) if part)
-    event_record(repair.work_order, kind=EventKind.REPAIR, actor=actor, action="depot_log", note=note)
+    event_record(repair.work_order, kind=REPAIR, actor=actor, action="depot_log", note=note)
     return entry
 
 
@@ -293,7 +295,7 @@ def _send_out(
     external.save()
     event_record(
         work_order,
-        kind=EventKind.REPAIR,
+        kind=REPAIR,
         actor=actor,
         action="external_send",
         note=_("Sent to %(vendor)s (%(reason)s), voucher %(voucher)s, expected back on %(date)s")
@@ -516,7 +518,7 @@ def external_repair_follow_up_log(*, external_repair_id: int, actor, note: str) 
     )
     event_record(
         external.work_order,
-        kind=EventKind.REPAIR,
+        kind=REPAIR,
         actor=actor,
         action="external_follow_up",
         note=f"{external.vendor}: {follow_up.note}",
@@ -567,7 +569,7 @@ def external_repair_remind(
     follow_up = ExternalRepairFollowUp.objects.create(
         external_repair=external, kind=FollowUpKind.REMINDER, key=key, sequence=sequence, note=note
     )
-    event_record(external.work_order, kind=EventKind.REPAIR, action="external_reminder", note=note)
+    event_record(external.work_order, kind=REPAIR, action="external_reminder", note=note)
     if external.sent_by.phone:
         message_queue(
             channel=MessageChannel.SMS,

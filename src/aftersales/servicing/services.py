@@ -18,11 +18,13 @@ from aftersales.core.errors import DomainError, NotPermitted, TransitionNotAllow
 from aftersales.core.phones import phone_display
 from aftersales.notifications.choices import Channel as MessageChannel
 from aftersales.notifications.services import message_queue
-from aftersales.workorders.choices import EventKind, ProposedHandling, State
+from aftersales.workorders.choices import ProposedHandling, State
+from aftersales.workorders.events import event_record
 from aftersales.workorders.models import WorkOrder
-from aftersales.workorders.services import event_record, workorder_transition, workorder_update
+from aftersales.workorders.services import workorder_transition, workorder_update
 
 from .choices import PlanState
+from .events import REMOTE_SERVICE, SERVICE_PLAN
 from .models import RemoteSession, ServicePlan
 from .transitions import PLAN, REMOTE, Machine, Transition
 
@@ -112,7 +114,7 @@ def remote_session_start(*, work_order: WorkOrder, actor, method: str, steps: st
     session.save()
     event_record(
         work_order,
-        kind=EventKind.REMOTE,
+        kind=REMOTE_SERVICE,
         actor=actor,
         action="remote_start",
         note=f"{session.get_method_display()}: {session.steps}",
@@ -136,7 +138,7 @@ def remote_session_solve(
     session = locked(RemoteSession, session_id)
     transition = transition_begin(session, REMOTE, "solve", actor)
     _remote_close(session, result=result, steps=steps)
-    transition_finish(session, transition, actor, kind=EventKind.REMOTE, prefix="remote", note=session.result)
+    transition_finish(session, transition, actor, kind=REMOTE_SERVICE, prefix="remote", note=session.result)
     if complete_work_order:
         work_order = session.work_order
         if work_order.state == State.ASSIGNED:
@@ -154,7 +156,7 @@ def remote_session_escalate(*, session_id: int, actor, result: str, steps: str =
     session = locked(RemoteSession, session_id)
     transition = transition_begin(session, REMOTE, "escalate", actor)
     _remote_close(session, result=result, steps=steps)
-    transition_finish(session, transition, actor, kind=EventKind.REMOTE, prefix="remote", note=session.result)
+    transition_finish(session, transition, actor, kind=REMOTE_SERVICE, prefix="remote", note=session.result)
     work_order = WorkOrder.objects.get(pk=session.work_order_id)
     if work_order.is_open and work_order.proposed_handling != ProposedHandling.ON_SITE:
         workorder_update(
@@ -202,7 +204,7 @@ def plan_create(*, work_order: WorkOrder, actor, **fields: Any) -> ServicePlan:
     plan = ServicePlan(work_order=work_order, created_by=actor)
     _plan_fill(plan, fields)
     plan.save()
-    event_record(work_order, kind=EventKind.PLAN, actor=actor, action="plan_create", note=str(plan))
+    event_record(work_order, kind=SERVICE_PLAN, actor=actor, action="plan_create", note=str(plan))
     return plan
 
 
@@ -215,7 +217,7 @@ def plan_update(*, plan_id: int, actor, **fields: Any) -> ServicePlan:
     require_permission(PLAN["send"], actor, plan.work_order)
     _plan_fill(plan, fields)
     plan.save()
-    event_record(plan.work_order, kind=EventKind.PLAN, actor=actor, action="plan_update", note=str(plan))
+    event_record(plan.work_order, kind=SERVICE_PLAN, actor=actor, action="plan_update", note=str(plan))
     return plan
 
 
@@ -285,7 +287,7 @@ def plan_send(*, plan_id: int, actor, sent_via: str = MessageChannel.SMS) -> Ser
     plan.sent_at = timezone.now()
     plan.sent_via = channel
     transition_finish(
-        plan, transition, actor, kind=EventKind.PLAN, prefix="plan", note=f"{MessageChannel(channel).label}"
+        plan, transition, actor, kind=SERVICE_PLAN, prefix="plan", note=f"{MessageChannel(channel).label}"
     )
     return plan
 
@@ -308,7 +310,7 @@ def plan_confirm(*, plan_id: int, actor, confirmed_by_name: str, confirmation_me
         plan,
         transition,
         actor,
-        kind=EventKind.PLAN,
+        kind=SERVICE_PLAN,
         prefix="plan",
         note=f"{plan.confirmed_by_name} · {plan.get_confirmation_method_display()}",
     )
@@ -323,7 +325,7 @@ def plan_reject(*, plan_id: int, actor, reason: str) -> ServicePlan:
     plan.rejection_reason = required_text(reason, "reason", _("Give the customer's reason."))
     plan.rejected_at = timezone.now()
     plan.recorded_by = actor
-    transition_finish(plan, transition, actor, kind=EventKind.PLAN, prefix="plan", note=plan.rejection_reason)
+    transition_finish(plan, transition, actor, kind=SERVICE_PLAN, prefix="plan", note=plan.rejection_reason)
     return plan
 
 
@@ -348,13 +350,13 @@ def plan_revise(*, plan_id: int, actor, reason: str, **fields: Any) -> ServicePl
     if plan.needs_approval and PLAN["approve"].permits(actor, old.work_order):
         plan.approved_by, plan.approved_at = actor, timezone.now()
     _plan_fill(plan, fields)
-    transition_finish(old, transition, actor, kind=EventKind.PLAN, prefix="plan", note=reason)
+    transition_finish(old, transition, actor, kind=SERVICE_PLAN, prefix="plan", note=reason)
     plan.save()
     if plan.awaits_approval:
         note = _("%(plan)s needs a supervisor's approval before it is sent.") % {"plan": plan}
     else:
         note = str(plan)
-    event_record(plan.work_order, kind=EventKind.PLAN, actor=actor, action="plan_create", note=note)
+    event_record(plan.work_order, kind=SERVICE_PLAN, actor=actor, action="plan_create", note=note)
     return plan
 
 
@@ -366,7 +368,7 @@ def plan_approve(*, plan_id: int, actor) -> ServicePlan:
     if not plan.awaits_approval:
         raise TransitionNotAllowed(_("This plan does not need an approval."), code="no_approval_needed")
     plan.approved_by, plan.approved_at = actor, timezone.now()
-    transition_finish(plan, transition, actor, kind=EventKind.PLAN, prefix="plan")
+    transition_finish(plan, transition, actor, kind=SERVICE_PLAN, prefix="plan")
     return plan
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.choices import Role
-from aftersales.workorders.transitions import TRANSITIONS as WORKORDER_TRANSITIONS
+from aftersales.workorders.transitions import WORKORDER
 
 from .choices import DepotState, ExternalState, PlanState, RemoteState
 
@@ -58,7 +58,7 @@ CUSTOMER_FACING = TECHNICAL | {Role.AGENT, Role.CLERK}
 APPROVERS = frozenset({Role.SUPERVISOR, Role.HQ_ADMIN})
 # A device at a vendor puts the work order on hold and its return resumes it, so sending and
 # receiving are for the roles that may run both work-order transitions.
-VENDOR_HANDLING = WORKORDER_TRANSITIONS["wait"].roles & WORKORDER_TRANSITIONS["resume"].roles
+VENDOR_HANDLING = WORKORDER["wait"].roles & WORKORDER["resume"].roles
 FOLLOW_UP = VENDOR_HANDLING | {Role.CLERK}
 
 

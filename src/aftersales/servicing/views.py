@@ -26,8 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from aftersales.core.errors import DomainError
 from aftersales.core.excel import export_response
+from aftersales.core.forms import form_add_errors
 from aftersales.core.htmx import is_partial, render_page_or_partial
-from aftersales.workorders.forms import form_add_errors
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_get
 

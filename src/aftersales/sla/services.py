@@ -22,11 +22,12 @@ from aftersales.accounts.choices import Role
 from aftersales.accounts.models import ServicePoint, User
 from aftersales.notifications.choices import Channel
 from aftersales.notifications.services import Notice, OutgoingMessage, messages_queue, notify_many
-from aftersales.workorders.choices import EventKind, State
-from aftersales.workorders.services import event_record
+from aftersales.workorders.choices import State
+from aftersales.workorders.events import event_record
 
 from .calendar import WorkingTime
 from .choices import CREATED, WARNING_SHARE, ExceptionKind, MilestoneKind
+from .events import SLA
 from .models import CalendarException, SlaClock, SlaMilestone, SlaPolicy, WorkingCalendar, WorkingHours
 from .selectors import policy_for, working_time_for
 
@@ -375,7 +376,7 @@ def _record(clock: SlaClock, *, kind: str, recipients: list[User]) -> None:
             "body": body,
             "names": ", ".join(user.display_name for user in recipients) or _("nobody"),
         }
-    event_record(clock.work_order, kind=EventKind.SLA, action=kind, note=note)
+    event_record(clock.work_order, kind=SLA, action=kind, note=note)
 
 
 def _announce(clocks: list[SlaClock], *, kind: str, staff: _Staff) -> None:

@@ -62,25 +62,6 @@ class ProposedHandling(models.TextChoices):
     REPAIR = "repair", _("Depot repair")
 
 
-class EventKind(models.TextChoices):
-    CREATED = "created", _("Created")
-    TRANSITION = "transition", _("State change")
-    NOTE = "note", _("Note")
-    ATTACHMENT = "attachment", _("Attachment")
-    NOTIFICATION = "notification", _("Notification")
-    DISPATCH = "dispatch", _("Dispatch")
-    APPOINTMENT = "appointment", _("Appointment")
-    SLA = "sla", _("Service level")
-    REMOTE = "remote", _("Remote service")
-    PLAN = "plan", _("Service plan")
-    VISIT = "visit", _("On-site visit")
-    REPAIR = "repair", _("Repair")
-    SIGNOFF = "signoff", _("Sign-off")
-    RETURN_VISIT = "return_visit", _("Return visit")
-    COMPLAINT = "complaint", _("Complaint")
-    CASE = "case", _("Difficult case")
-
-
 class NoteVisibility(models.TextChoices):
     INTERNAL = "internal", _("Internal")
     CUSTOMER = "customer", _("Visible to customer")

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.choices import Role
 from aftersales.accounts.models import Engineer, ServicePoint
 from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
-from aftersales.core.errors import DomainError
+from aftersales.core.forms import InputField, choice_input, text_input
 from aftersales.core.phones import phone_display
 from aftersales.customers.choices import CustomerKind
 from aftersales.customers.models import Customer
@@ -21,34 +20,11 @@ from aftersales.devices.selectors import device_scope
 
 from .choices import Channel, NoteVisibility, Priority, ProposedHandling, WaitingReason, WorkOrderType
 from .models import WorkOrder
-from .transitions import Transition
 
 
 class EngineerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Engineer) -> str:
         return f"{obj.user.display_name} · {obj.service_point.name}"
-
-
-def form_add_errors(form: forms.Form, error: Exception, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's DomainError or ValidationError on the form: on the field it names when the
-    form shows that field, otherwise at the top of the form."""
-    aliases = aliases or {}
-
-    def target(name: str | None) -> str | None:
-        name = aliases.get(name or "", name)
-        if name in form.fields and not form.fields[name].widget.is_hidden:
-            return name
-        return None  # unknown or hidden fields: the message goes on top, where the user sees it
-
-    if isinstance(error, DomainError):
-        form.add_error(target(error.field), error.message)
-    elif isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(target(None if name == "__all__" else name), messages)
-    elif isinstance(error, ValidationError):
-        form.add_error(None, error.messages)
-    else:  # pragma: no cover - only the two kinds above are passed in
-        raise error
 
 
 # Service field names the intake and edit forms show under another name.
@@ -213,42 +189,15 @@ class WorkOrderEditForm(WorkOrderDataForm):
         return initial
 
 
-class TransitionForm(forms.Form):
-    """The small form behind one lifecycle button; shows only the inputs that transition needs."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    # Not required here: the transition itself says what is missing, in one place.
-    engineer = EngineerChoiceField(label=_("Engineer"), queryset=Engineer.objects.none(), required=False)
-    waiting_reason = forms.ChoiceField(
-        label=_("Waiting for"), choices=[("", "---------"), *WaitingReason.choices], required=False
-    )
-    resolution = forms.CharField(label=_("Resolution"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
-
-    def __init__(self, *args, transition: Transition, user, **kwargs):
-        kwargs.setdefault("auto_id", f"id_{transition.name}_%s")
-        super().__init__(*args, **kwargs)
-        self.transition = transition
-        if transition.needs_engineer:
-            self.fields["engineer"].queryset = engineers_in_scope(user)
-        else:
-            del self.fields["engineer"]
-        if not transition.needs_waiting_reason:
-            del self.fields["waiting_reason"]
-        if not transition.needs_resolution:
-            del self.fields["resolution"]
-        if transition.needs_note:
-            self.fields["note"].label = _("Reason")
-
-    def transition_kwargs(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            "expected_version": data["version"],
-            "note": data.get("note", ""),
-            "engineer": data.get("engineer"),
-            "waiting_reason": data.get("waiting_reason", ""),
-            "resolution": data.get("resolution", ""),
-        }
+# The inputs of the lifecycle buttons (transitions.py declares which transition takes which).
+TRANSITION_FIELDS: dict[str, InputField] = {
+    "engineer": lambda user: EngineerChoiceField(
+        label=_("Engineer"), queryset=engineers_in_scope(user), required=False
+    ),
+    "waiting_reason": choice_input(_("Waiting for"), WaitingReason.choices),
+    "resolution": text_input(_("Resolution")),
+    "note": text_input(_("Note")),
+}
 
 
 class NoteForm(forms.Form):

@@ -15,18 +15,30 @@ from typing import Any
 TransitionHook = Callable[..., None]
 
 transition_hooks: list[TransitionHook] = []
-intake_hooks: list[TransitionHook] = []
+intake_hooks: list[Callable[..., None]] = []
 transition_guards: list[TransitionHook] = []
+
+
+# The tabs of the work-order page, in order; a panel names the tab it belongs to.
+PANEL_TABS = ("overview", "service", "money", "feedback", "documents", "timeline")
+PanelContext = Callable[[Any, Any], "dict[str, Any] | None"]
 
 
 @dataclass(frozen=True)
 class DetailPanel:
+    """A panel another app adds to the work-order page (NetBox's template extensions): `template`
+    is rendered with what `context(request, work_order)` returns (its data read through the app's
+    selectors, its `may_*` flags from the app's permissions), plus `wo`, `user` and `request`;
+    when `context` returns None the panel has nothing to show and stays out of the way."""
+
     template: str
+    context: PanelContext | None = None
     order: int = 100
+    tab: str = "service"
 
 
 detail_panels: list[DetailPanel] = []
-demo_seeders: list[TransitionHook] = []
+demo_seeders: list[Callable[..., None]] = []
 
 
 def register_transition_hook(hook: TransitionHook) -> TransitionHook:
@@ -43,19 +55,36 @@ def register_transition_guard(guard: TransitionHook) -> TransitionHook:
     return guard
 
 
-def register_intake_hook(hook: TransitionHook) -> TransitionHook:
+def register_intake_hook(hook: Callable[..., None]) -> Callable[..., None]:
     """Decorator: `hook(*, work_order, actor)` runs when a work order is created, inside the same
     transaction (e.g. automatic dispatch to a service point, R5)."""
     intake_hooks.append(hook)
     return hook
 
 
-def register_detail_panel(template: str, order: int = 100) -> None:
-    detail_panels.append(DetailPanel(template=template, order=order))
+def register_detail_panel(
+    template: str, context: PanelContext | None = None, *, order: int = 100, tab: str = "service"
+) -> None:
+    """Show `template` on the work-order page, in `tab`, rendered with `context(request, wo)`."""
+    if tab not in PANEL_TABS:
+        raise ValueError(f"unknown tab {tab!r}; one of {PANEL_TABS}")
+    detail_panels.append(DetailPanel(template=template, context=context, order=order, tab=tab))
     detail_panels.sort(key=lambda panel: panel.order)
 
 
-def register_demo_seeder(seeder: TransitionHook) -> TransitionHook:
+def detail_panels_for(request, work_order) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """The panels to show on this work order's page, by tab: (template, context) pairs, the
+    panels whose context is None left out."""
+    tabs: dict[str, list[tuple[str, dict[str, Any]]]] = {tab: [] for tab in PANEL_TABS}
+    base = {"wo": work_order, "user": request.user, "request": request}
+    for panel in detail_panels:
+        extra = panel.context(request, work_order) if panel.context is not None else {}
+        if extra is not None:
+            tabs[panel.tab].append((panel.template, {**base, **extra}))
+    return tabs
+
+
+def register_demo_seeder(seeder: Callable[..., None]) -> Callable[..., None]:
     """Decorator: `seeder(*, rng, now)` adds an app's demo records once the demo work orders exist
     (`manage.py demo_seed`); `rng` is the seed's random.Random, so the demo stays deterministic."""
     demo_seeders.append(seeder)

@@ -11,7 +11,6 @@ from aftersales.core.phones import validate_phone
 
 from .choices import (
     Channel,
-    EventKind,
     NoteVisibility,
     Priority,
     ProposedHandling,
@@ -185,17 +184,20 @@ AUDITED_FIELDS = [
 
 
 class WorkOrderEvent(AppendOnlyModel):
-    """The timeline: every transition, note and notification, never edited (R41)."""
+    """The timeline: every transition, note and notification, never edited (R41). `kind` is one
+    of the kinds the apps registered (events.py); `params` are what its text shows, rendered in
+    the reader's language; `note` is the user's own words."""
 
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
-    action = models.CharField(_("action"), max_length=32, blank=True)
+    kind = models.CharField(_("kind"), max_length=24)
+    action = models.CharField(_("action"), max_length=48, blank=True)
     from_state = models.CharField(_("from"), max_length=16, choices=State.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=16, choices=State.choices, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
 
     class Meta:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import filetype
@@ -10,23 +9,21 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone, translation
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.choices import Role
-from aftersales.accounts.models import Engineer
-from aftersales.accounts.selectors import engineer_qualified_on
-from aftersales.core.errors import ConcurrentUpdate, DomainError, NotPermitted, TransitionNotAllowed
-from aftersales.core.phones import phone_display, phone_normalize
+from aftersales.core.errors import NotPermitted
+from aftersales.core.phones import phone_normalize
 from aftersales.core.services import changes_record, number_next, snapshot
+from aftersales.core.transitions import transition_run
 from aftersales.customers.services import customer_create
-from aftersales.notifications.choices import Channel as MessageChannel
-from aftersales.notifications.services import message_queue
 
 from . import hooks
-from .choices import EventKind, NoteVisibility, State, WaitingReason, WorkOrderType
-from .models import AUDITED_FIELDS, Attachment, Note, WorkOrder, WorkOrderEvent
-from .transitions import TRANSITIONS, Transition
+from .choices import NoteVisibility, WorkOrderType
+from .events import ATTACHMENT, CREATED, NOTE, event_record
+from .models import AUDITED_FIELDS, Attachment, Note, WorkOrder
+from .transitions import WORKORDER
 
 # Request types about a device: the device model must be known (R2).
 DEVICE_TYPES = frozenset(
@@ -46,9 +43,6 @@ ALLOWED_ATTACHMENT_TYPES = {
     "image/webp": "webp",
     "application/pdf": "pdf",
 }
-# R3, R34: the promised feedback time when no app tells one (`hooks.register_feedback_promise`;
-# the SLA app gives the first-response due time of the work order's policy and calendar).
-FIRST_FEEDBACK_HOURS = 24
 
 
 def _validate_intake(work_order: WorkOrder) -> None:
@@ -114,28 +108,6 @@ def _validate_all(work_order: WorkOrder, exclude: list[str] | None = None) -> No
         raise ValidationError(errors)
 
 
-def event_record(
-    work_order: WorkOrder,
-    *,
-    kind: str,
-    actor=None,
-    action: str = "",
-    from_state: str = "",
-    to_state: str = "",
-    note: str = "",
-) -> WorkOrderEvent:
-    """Add a row to the work order's timeline; apps hanging off the work order use it too."""
-    return WorkOrderEvent.objects.create(
-        work_order=work_order,
-        kind=kind,
-        actor=actor,
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
-        note=note,
-    )
-
-
 @transaction.atomic
 def workorder_create(*, actor, **fields: Any) -> WorkOrder:
     """Intake (R1, R2, R4, R7): validated as a whole, numbered, and recorded as the first event."""
@@ -150,29 +122,9 @@ def workorder_create(*, actor, **fields: Any) -> WorkOrder:
     _validate_all(work_order, exclude=["number"])
     work_order.number = number_next(prefix="WO")
     work_order.save()
-    event_record(work_order, kind=EventKind.CREATED, actor=actor, to_state=work_order.state)
+    event_record(work_order, kind=CREATED, actor=actor, to_state=work_order.state)
     for hook in hooks.intake_hooks:
         hook(work_order=work_order, actor=actor)
-    return work_order
-
-
-def _locked(work_order_id: int, expected_version: int | None) -> WorkOrder:
-    work_order = (
-        # of=("self",): lock the work-order row only; PostgreSQL refuses FOR UPDATE on the
-        # nullable side of the outer join to the engineer.
-        WorkOrder.objects.select_for_update(of=("self",))
-        .select_related("engineer__user", "customer")
-        .get(pk=work_order_id)
-    )
-    if expected_version is not None and work_order.version != int(expected_version):
-        raise ConcurrentUpdate(
-            _(
-                "Work order %(number)s was changed by someone else since you opened it. "
-                "Reload it and apply your change again."
-            )
-            % {"number": work_order.number},
-            field="version",
-        )
     return work_order
 
 
@@ -190,7 +142,7 @@ def workorder_update(*, work_order_id: int, actor, expected_version: int, **fiel
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
-    work_order = _locked(work_order_id, expected_version)
+    work_order = WORKORDER.lock(work_order_id, expected_version)
     if not fields:
         return work_order
     if not work_order.is_open and not actor.has_role(Role.SUPERVISOR, Role.HQ_ADMIN, Role.CLERK):
@@ -203,165 +155,20 @@ def workorder_update(*, work_order_id: int, actor, expected_version: int, **fiel
     return work_order
 
 
-def _check_transition(
-    work_order: WorkOrder,
-    transition: Transition,
-    actor,
-    *,
-    engineer,
-    waiting_reason,
-    resolution,
-    note,
-) -> None:
-    if not transition.allows_state(work_order.state):
-        raise TransitionNotAllowed(
-            _("“%(action)s” is not possible while the work order is %(state)s.")
-            % {"action": transition.label, "state": work_order.get_state_display()}
-        )
-    if not transition.allows_type(work_order.type):
-        raise TransitionNotAllowed(
-            _("“%(action)s” is only possible for consultations.") % {"action": transition.label},
-            field="type",
-        )
-    if not transition.permits(actor, work_order):
-        raise NotPermitted(_("You may not “%(action)s” this work order.") % {"action": transition.label})
-    if transition.needs_note and not note.strip():
-        raise DomainError(_("Give a reason."), code="required", field="note")
-    if transition.needs_resolution and not (resolution or work_order.resolution).strip():
-        raise DomainError(_("Describe how the request was resolved."), code="required", field="resolution")
-    if transition.needs_waiting_reason and waiting_reason not in WaitingReason.values:
-        raise DomainError(
-            _("Choose what the work order is waiting for."), code="required", field="waiting_reason"
-        )
-    if transition.needs_engineer:
-        _check_engineer(work_order, engineer, actor)
-
-
-def _check_engineer(work_order: WorkOrder, engineer: Engineer | None, actor) -> None:
-    if engineer is None:
-        raise DomainError(_("Choose an engineer."), code="required", field="engineer")
-    if not engineer.is_active:
-        raise DomainError(_("This engineer is not active."), code="inactive", field="engineer")
-    if actor.role == Role.DEALER_STAFF and engineer.service_point.dealer_id != actor.dealer_id:
-        raise NotPermitted(_("You can only assign engineers of your own dealer."), field="engineer")
-    line, day = work_order.product_line, timezone.localdate()
-    if line is not None and not engineer_qualified_on(engineer, line, day):
-        raise DomainError(
-            _("%(engineer)s is not qualified for %(line)s (no valid qualification on %(date)s).")
-            % {"engineer": engineer, "line": line, "date": f"{day:%Y-%m-%d}"},
-            code="not_qualified",
-            field="engineer",
-        )
-
-
-@transaction.atomic
 def workorder_transition(
-    *,
-    work_order_id: int,
-    action: str,
-    actor,
-    expected_version: int | None = None,
-    note: str = "",
-    engineer: Engineer | None = None,
-    waiting_reason: str = "",
-    resolution: str = "",
+    *, work_order_id: int, action: str, actor, expected_version: int | None = None, **inputs: Any
 ) -> WorkOrder:
-    """Run one lifecycle transition: row locked, guarded, recorded as an event and in the history."""
-    transition = TRANSITIONS.get(action)
-    if transition is None:
-        raise DomainError(_("Unknown action."), code="unknown_action", field="action")
-    work_order = _locked(work_order_id, expected_version)
-    _check_transition(
-        work_order,
-        transition,
-        actor,
-        engineer=engineer,
-        waiting_reason=waiting_reason,
-        resolution=resolution,
-        note=note,
-    )
-    for guard in hooks.transition_guards:
-        guard(work_order=work_order, transition=transition, actor=actor)
-    before = snapshot(work_order, AUDITED_FIELDS)
-    from_state = work_order.state
-    now = timezone.now()
-    work_order.state = transition.target
-    work_order.waiting_reason = waiting_reason if transition.target == State.WAITING else ""
-    if resolution.strip():
-        work_order.resolution = resolution.strip()
-    if transition.needs_engineer:
-        work_order.engineer = engineer
-        work_order.service_point = engineer.service_point
-    if transition.name == "accept":
-        work_order.accepted_at = now
-    elif transition.target == State.COMPLETED:
-        work_order.completed_at = now
-    elif transition.target == State.CLOSED:
-        work_order.closed_at = now
-        work_order.completed_at = work_order.completed_at or now
-    elif transition.name == "reopen":
-        work_order.completed_at = None
-        work_order.closed_at = None
-    event_note = note.strip()
-    if transition.needs_engineer:
-        event_note = f"{engineer} · {event_note}".rstrip(" ·")
-    _save_with_history(work_order, before, actor)
-    event_record(
-        work_order,
-        kind=EventKind.TRANSITION,
+    """Run one lifecycle transition (transitions.py) with its inputs (`note`, `engineer`,
+    `waiting_reason`, `resolution` as the transition declares): row locked, guarded, recorded as
+    an event and in the history; other apps' guards and hooks run with it."""
+    return transition_run(
+        WORKORDER,
+        pk=work_order_id,
+        action=action,
         actor=actor,
-        action=transition.name,
-        from_state=from_state,
-        to_state=work_order.state,
-        note=event_note,
+        expected_version=expected_version,
+        inputs=inputs,
     )
-    if transition.name == "accept":
-        acknowledgement_queue(work_order=work_order)
-    for hook in hooks.transition_hooks:
-        hook(work_order=work_order, transition=transition, actor=actor)
-    return work_order
-
-
-def acknowledgement_queue(*, work_order: WorkOrder) -> None:
-    """R3: on acceptance the customer is told the number and when to expect the next feedback.
-
-    Sent by SMS to the contact phone and by email when the customer has an address; queued on
-    commit through the outbox, so a rolled-back acceptance sends nothing.
-    """
-    with translation.override(settings.LANGUAGE_CODE):
-        _acknowledgement_queue(work_order)
-
-
-def _acknowledgement_queue(work_order: WorkOrder) -> None:
-    """Written in the company's language, whatever language the agent's screen is in."""
-    promised = timezone.localtime(
-        hooks.feedback_promise(work_order) or timezone.now() + timedelta(hours=FIRST_FEEDBACK_HOURS)
-    )
-    subject = _("Your service request %(number)s has been accepted") % {"number": work_order.number}
-    body = _(
-        "Dear %(name)s, your service request %(number)s has been accepted. "
-        "We will get back to you by %(promised)s."
-    ) % {
-        "name": work_order.contact_name,
-        "number": work_order.number,
-        "promised": promised.strftime("%Y-%m-%d %H:%M"),
-    }
-    message_queue(
-        channel=MessageChannel.SMS,
-        recipient=phone_display(work_order.contact_phone),
-        subject=subject,
-        body=body,
-        key=f"ack:{work_order.number}:sms",
-    )
-    if work_order.customer.email:
-        message_queue(
-            channel=MessageChannel.EMAIL,
-            recipient=work_order.customer.email,
-            subject=subject,
-            body=body,
-            key=f"ack:{work_order.number}:email",
-        )
-    event_record(work_order, kind=EventKind.NOTIFICATION, action="acknowledgement", note=body)
 
 
 @transaction.atomic
@@ -371,7 +178,7 @@ def note_add(*, work_order: WorkOrder, actor, body: str, visibility: str = NoteV
     note = Note(work_order=work_order, author=actor, body=body.strip(), visibility=visibility)
     note.full_clean()
     note.save()
-    event_record(work_order, kind=EventKind.NOTE, actor=actor, action=visibility, note=note.body)
+    event_record(work_order, kind=NOTE, actor=actor, action=visibility, note=note.body)
     return note
 
 
@@ -405,7 +212,12 @@ def attachment_add(
     upload.name = f"upload.{ALLOWED_ATTACHMENT_TYPES[kind.mime]}"
     attachment.file = upload
     attachment.save()
-    event_record(work_order, kind=EventKind.ATTACHMENT, actor=actor, note=attachment.original_name)
+    event_record(
+        work_order,
+        kind=ATTACHMENT,
+        actor=actor,
+        params={"name": attachment.original_name, "size": filesizeformat(attachment.size)},
+    )
     return attachment
 
 

@@ -14,9 +14,9 @@ from aftersales.core.models import ChangeRecord
 from aftersales.core.phones import phone_for
 
 from . import hooks
-from .choices import EventKind, NoteVisibility, State
+from .choices import NoteVisibility, State
+from .events import NOTE, event_icon, event_text, event_title
 from .models import WorkOrder, WorkOrderEvent
-from .transitions import TRANSITIONS
 
 PAGE_SIZE = 25
 
@@ -108,50 +108,32 @@ class TimelineEntry:
 
     when: datetime
     actor: str
-    kind: str  # "created", "transition", "note", "attachment", "notification" or "change"
+    kind: str  # a registered event kind (events.py) or "change"
     title: str
     from_label: str = ""
     to_label: str = ""
-    note: str = ""
+    text: str = ""  # what the event says, in the reader's language
+    note: str = ""  # the user's own words, as written
     icon: str = "bi-dot"
 
 
-EVENT_ICONS = {
-    EventKind.CREATED: "bi-plus-circle",
-    EventKind.TRANSITION: "bi-arrow-right-circle",
-    EventKind.NOTE: "bi-chat-left-text",
-    EventKind.ATTACHMENT: "bi-paperclip",
-    EventKind.NOTIFICATION: "bi-envelope",
-    EventKind.DISPATCH: "bi-signpost-split",
-    EventKind.APPOINTMENT: "bi-calendar-event",
-    EventKind.SLA: "bi-stopwatch",
-    EventKind.REMOTE: "bi-headset",
-    EventKind.PLAN: "bi-clipboard-check",
-    EventKind.VISIT: "bi-geo-alt",
-    EventKind.REPAIR: "bi-wrench-adjustable",
-    EventKind.SIGNOFF: "bi-pen",
-    EventKind.RETURN_VISIT: "bi-telephone-outbound",
-    EventKind.COMPLAINT: "bi-exclamation-octagon",
-    EventKind.CASE: "bi-folder-symlink",
-}
 STATE_LABELS = dict(State.choices)
 
 
 def _event_entry(event: WorkOrderEvent) -> TimelineEntry:
-    title = event.get_kind_display()
-    if event.kind == EventKind.TRANSITION and event.action in TRANSITIONS:
-        title = TRANSITIONS[event.action].label
-    elif event.kind == EventKind.NOTE:
+    title = event_title(event)
+    if event.kind == NOTE.kind:
         title = f"{title} · {dict(NoteVisibility.choices).get(event.action, event.action)}"
     return TimelineEntry(
         when=event.created_at,
         actor=event.actor.display_name if event.actor_id else str(_("System")),
         kind=event.kind,
-        title=str(title),
+        title=title,
         from_label=str(STATE_LABELS.get(event.from_state, event.from_state)),
         to_label=str(STATE_LABELS.get(event.to_state, event.to_state)),
+        text=event_text(event),
         note=event.note,
-        icon=EVENT_ICONS.get(event.kind, "bi-dot"),
+        icon=event_icon(event),
     )
 
 

@@ -1,142 +1,256 @@
-"""The work-order lifecycle: one explicit state machine (ARCHITECTURE.md).
+"""The work-order lifecycle: one explicit state machine (ARCHITECTURE.md), run by
+`core.transitions.transition_run`.
 
-Each transition declares its source states, target, the roles that may run it and the inputs
-it needs. `services.workorder_transition` is the only place that applies them.
+```
+new ──accept──▶ accepted ──assign──▶ assigned ──start──▶ in_service ──complete──▶ completed ──close──▶ closed
+ │   └──resolve (consultation, R4)──────────────────────────────────────────────────────────────────▶ closed
+ │                 │                    │                 │  ▲  │                    │
+ └──cancel─────────┴────────────────────┴─────────────────┘  │  └─▶ waiting           │
+                                                              └──────reopen───────────┘ (R17, R23)
+```
+
+Each transition declares its sources, target, roles, inputs and effects; engineers run them only on
+work orders assigned to them. Other apps react through `hooks` (guards before, hooks after).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.choices import DISPATCH_ROLES, Role
+from aftersales.accounts.models import Engineer
+from aftersales.accounts.selectors import engineer_qualified_on
+from aftersales.core.errors import DomainError, NotPermitted, TransitionNotAllowed
+from aftersales.core.transitions import Machine, Transition, TransitionRun, clear, stamp
 
-from .choices import OPEN_STATES, State, WorkOrderType
-
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: str
-    sources: frozenset[str]
-    target: str
-    roles: frozenset[str]
-    needs_note: bool = False
-    needs_engineer: bool = False
-    needs_waiting_reason: bool = False
-    needs_resolution: bool = False
-    only_types: frozenset[str] = field(default_factory=frozenset)
-    # Engineers may run it only on work orders assigned to them.
-    own_work_only_for_engineers: bool = True
-    style: str = "primary"
-
-    def allows_state(self, state: str) -> bool:
-        return state in self.sources
-
-    def allows_type(self, work_order_type: str) -> bool:
-        return not self.only_types or work_order_type in self.only_types
-
-    def permits(self, user, work_order) -> bool:
-        if not user.has_role(*self.roles):
-            return False
-        if user.role == Role.ENGINEER and not user.is_superuser and self.own_work_only_for_engineers:
-            return work_order.engineer_id is not None and work_order.engineer.user_id == user.pk
-        return True
-
+from . import hooks
+from .choices import OPEN_STATES, State, WaitingReason, WorkOrderType
+from .events import TRANSITION, event_record
+from .models import AUDITED_FIELDS, WorkOrder
+from .notices import acknowledgement_queue
 
 FRONT_OFFICE = frozenset({Role.AGENT, Role.SUPERVISOR, Role.HQ_ADMIN})
 FIELD = frozenset({Role.ENGINEER, Role.SUPERVISOR, Role.DEALER_STAFF})
+
+
+# --- effects ---------------------------------------------------------------------------------------
+
+
+def assign_engineer(run: TransitionRun) -> None:
+    """R38: only an active engineer qualified for the product line today; dealer staff only their
+    own dealer's engineers. The work order follows the engineer to their service point."""
+    engineer: Engineer = run.inputs["engineer"]
+    actor, work_order = run.actor, run.obj
+    if not engineer.is_active:
+        raise DomainError(_("This engineer is not active."), code="inactive", field="engineer")
+    if (
+        actor is not None
+        and actor.role == Role.DEALER_STAFF
+        and engineer.service_point.dealer_id != actor.dealer_id
+    ):
+        raise NotPermitted(_("You can only assign engineers of your own dealer."), field="engineer")
+    line, day = work_order.product_line, timezone.localdate()
+    if line is not None and not engineer_qualified_on(engineer, line, day):
+        raise DomainError(
+            _("%(engineer)s is not qualified for %(line)s (no valid qualification on %(date)s).")
+            % {"engineer": engineer, "line": line, "date": f"{day:%Y-%m-%d}"},
+            code="not_qualified",
+            field="engineer",
+        )
+    run.set(engineer=engineer, service_point=engineer.service_point)
+
+
+def keep_resolution(run: TransitionRun) -> None:
+    """R18: how the request was resolved, given now or already on file."""
+    resolution = run.text("resolution") or run.obj.resolution.strip()
+    if not resolution:
+        raise DomainError(_("Describe how the request was resolved."), code="required", field="resolution")
+    run.set(resolution=resolution)
+
+
+def keep_waiting_reason(run: TransitionRun) -> None:
+    if run.inputs.get("waiting_reason") not in WaitingReason.values:
+        raise DomainError(
+            _("Choose what the work order is waiting for."), code="required", field="waiting_reason"
+        )
+    run.set(waiting_reason=run.inputs["waiting_reason"])
+
+
+def stamp_closed(run: TransitionRun) -> None:
+    run.set(closed_at=run.now, completed_at=run.obj.completed_at or run.now)
+
+
+def consultations_only(work_order: WorkOrder) -> TransitionNotAllowed | None:
+    """R4: only a consultation is resolved at first contact."""
+    if work_order.type != WorkOrderType.CONSULTATION:
+        return TransitionNotAllowed(
+            _("“%(action)s” is only possible for consultations.") % {"action": TRANSITIONS["resolve"].label},
+            field="type",
+        )
+    return None
+
+
+# --- the machine -----------------------------------------------------------------------------------
 
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in (
         Transition(
             "accept",
-            _("Accept"),
+            gettext_lazy("Accept"),
             frozenset({State.NEW}),
             State.ACCEPTED,
             FRONT_OFFICE | {Role.DISPATCHER, Role.CLERK, Role.DEALER_STAFF},
+            accepts=frozenset({"note"}),
+            effects=(stamp("accepted_at"),),
         ),
         Transition(
             "resolve",
-            _("Resolve at first contact"),
+            gettext_lazy("Resolve at first contact"),
             frozenset({State.NEW, State.ACCEPTED}),
             State.CLOSED,
             FRONT_OFFICE,
-            needs_resolution=True,
-            only_types=frozenset({WorkOrderType.CONSULTATION}),
+            accepts=frozenset({"note", "resolution"}),
+            effects=(keep_resolution, stamp_closed),
+            applies=consultations_only,
             style="success",
         ),
         Transition(
             "assign",
-            _("Assign"),
+            gettext_lazy("Assign"),
             frozenset({State.ACCEPTED, State.ASSIGNED}),
             State.ASSIGNED,
             DISPATCH_ROLES,
-            needs_engineer=True,
+            needs=frozenset({"engineer"}),
+            accepts=frozenset({"note"}),
+            effects=(assign_engineer,),
         ),
-        Transition("start", _("Start service"), frozenset({State.ASSIGNED}), State.IN_SERVICE, FIELD),
+        Transition(
+            "start",
+            gettext_lazy("Start service"),
+            frozenset({State.ASSIGNED}),
+            State.IN_SERVICE,
+            FIELD,
+            accepts=frozenset({"note"}),
+        ),
         Transition(
             "wait",
-            _("Put on hold"),
+            gettext_lazy("Put on hold"),
             frozenset({State.IN_SERVICE}),
             State.WAITING,
             FIELD | {Role.AGENT, Role.DISPATCHER},
-            needs_waiting_reason=True,
+            accepts=frozenset({"note", "waiting_reason"}),
+            effects=(keep_waiting_reason,),
             style="warning",
         ),
         Transition(
             "resume",
-            _("Resume"),
+            gettext_lazy("Resume"),
             frozenset({State.WAITING}),
             State.IN_SERVICE,
             FIELD | {Role.AGENT, Role.DISPATCHER},
+            accepts=frozenset({"note"}),
         ),
         Transition(
             "complete",
-            _("Complete"),
+            gettext_lazy("Complete"),
             frozenset({State.IN_SERVICE}),
             State.COMPLETED,
             FIELD,
-            needs_resolution=True,
+            accepts=frozenset({"note", "resolution"}),
+            effects=(keep_resolution, stamp("completed_at")),
             style="success",
         ),
         Transition(
             "close",
-            _("Close"),
+            gettext_lazy("Close"),
             frozenset({State.COMPLETED}),
             State.CLOSED,
             FRONT_OFFICE | {Role.CLERK, Role.DEALER_STAFF},
+            accepts=frozenset({"note"}),
+            effects=(stamp_closed,),
             style="success",
         ),
         Transition(
             "reopen",
-            _("Reopen"),
+            gettext_lazy("Reopen"),
             frozenset({State.COMPLETED, State.CLOSED}),
             State.IN_SERVICE,
             # quality staff make the return visits that reopen unsatisfied work (R23)
             FRONT_OFFICE | {Role.CLERK, Role.QUALITY},
-            needs_note=True,
+            needs=frozenset({"note"}),
+            effects=(clear("completed_at", "closed_at"),),
             style="warning",
         ),
         Transition(
             "cancel",
-            _("Cancel"),
+            gettext_lazy("Cancel"),
             frozenset(OPEN_STATES),
             State.CANCELLED,
             FRONT_OFFICE | {Role.DISPATCHER},
-            needs_note=True,
+            needs=frozenset({"note"}),
             style="danger",
         ),
     )
 }
 
 
-def transitions_available(work_order, user) -> list[Transition]:
+def _leave_waiting(run: TransitionRun) -> None:
+    """Only "wait" sets a waiting reason; every other transition leaves the waiting state's."""
+    if run.transition.target != State.WAITING:
+        run.set(waiting_reason="")
+
+
+def _record(run: TransitionRun) -> None:
+    work_order = run.obj
+    params = {"machine": WORKORDER.name, "transition": run.transition.name}
+    if run.transition.name == "assign":
+        params["engineer"] = str(work_order.engineer)
+    event_record(
+        work_order,
+        kind=TRANSITION,
+        actor=run.actor,
+        action=run.transition.name,
+        from_state=run.from_state,
+        to_state=work_order.state,
+        params=params,
+        note=run.text("note"),
+    )
+
+
+def _acknowledge(run: TransitionRun) -> None:
+    if run.transition.name == "accept":
+        acknowledgement_queue(work_order=run.obj)
+
+
+def _guards_of_other_apps(run: TransitionRun) -> None:
+    for guard in hooks.transition_guards:
+        guard(work_order=run.obj, transition=run.transition, actor=run.actor)
+
+
+def _hooks_of_other_apps(run: TransitionRun) -> None:
+    for hook in hooks.transition_hooks:
+        hook(work_order=run.obj, transition=run.transition, actor=run.actor)
+
+
+WORKORDER = Machine(
+    name="workorder",
+    model=WorkOrder,
+    transitions=TRANSITIONS,
+    record=_record,
+    owner=lambda work_order: work_order.engineer.user_id if work_order.engineer_id else None,
+    owner_bound_roles=frozenset({Role.ENGINEER}),
+    lock_related=("engineer__user", "customer"),
+    audited=tuple(AUDITED_FIELDS),
+    versioned=True,
+    effects=(_leave_waiting,),
+    guards=[_guards_of_other_apps],
+    hooks=[_acknowledge, _hooks_of_other_apps],
+)
+
+
+def transitions_available(work_order: WorkOrder, user) -> list[Transition]:
     """The transitions this user may run on this work order now (the buttons on its page)."""
-    return [
-        t
-        for t in TRANSITIONS.values()
-        if t.allows_state(work_order.state) and t.allows_type(work_order.type) and t.permits(user, work_order)
-    ]
+    return WORKORDER.available(work_order, user)

@@ -11,7 +11,7 @@ urlpatterns = [
     path("lookup/devices/", views.device_lookup, name="lookup_devices"),
     path("<int:pk>/", views.WorkOrderDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.WorkOrderEditView.as_view(), name="edit"),
-    path("<int:pk>/do/<str:action>/", views.workorder_transition_view, name="transition"),
+    path("<int:pk>/do/<str:action>/", views.WorkOrderTransitionView.as_view(), name="transition"),
     path("<int:pk>/notes/", views.note_add_view, name="note_add"),
     path("<int:pk>/attachments/", views.attachment_add_view, name="attachment_add"),
     path(

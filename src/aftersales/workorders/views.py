@@ -24,11 +24,12 @@ from django.views.decorators.http import require_GET, require_POST
 from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
 from aftersales.core.errors import DomainError
 from aftersales.core.excel import export_response
+from aftersales.core.forms import REFUSALS, error_messages, form_add_errors, form_error_messages
 from aftersales.core.htmx import render_page_or_partial
 from aftersales.core.models import AccessLog
 from aftersales.core.phones import phone_display, phone_for
 from aftersales.core.services import access_log
-from aftersales.core.views import register_home_panel
+from aftersales.core.views import TransitionView, register_home_panel, transition_buttons
 from aftersales.customers.selectors import customer_search
 from aftersales.devices.selectors import device_search
 
@@ -36,19 +37,18 @@ from . import hooks
 from .choices import State
 from .filtersets import WorkOrderFilterSet
 from .forms import (
+    TRANSITION_FIELDS,
     WORKORDER_FIELD_ALIASES,
     AttachmentForm,
     IntakeForm,
     NoteForm,
-    TransitionForm,
     WorkOrderEditForm,
-    form_add_errors,
 )
 from .models import WorkOrder
 from .selectors import workorder_get, workorder_list, workorder_queue, workorder_scope, workorder_timeline
-from .services import attachment_add, note_add, workorder_intake, workorder_transition, workorder_update
+from .services import attachment_add, note_add, workorder_intake, workorder_update
 from .tables import PAGE_SIZE, export_headers, export_rows, list_columns, timeline_entries
-from .transitions import TRANSITIONS, transitions_available
+from .transitions import WORKORDER
 
 # ---------------------------------------------------------------------------------------------
 # List, HTMX partial and export: one FilterSet, scoped rows.
@@ -128,7 +128,7 @@ def _intake_save(*, form: IntakeForm, actor, dry_run: bool) -> WorkOrder | None:
             dry_run=dry_run,
             **form.workorder_fields(),
         )
-    except (DomainError, ValidationError) as error:
+    except REFUSALS as error:
         form_add_errors(form, error, WORKORDER_FIELD_ALIASES)
         raise
 
@@ -259,13 +259,7 @@ class WorkOrderDetailView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         user = request.user
         work_order = workorder_get(user, pk)
-        actions = [
-            (
-                transition,
-                TransitionForm(transition=transition, user=user, initial={"version": work_order.version}),
-            )
-            for transition in transitions_available(work_order, user)
-        ]
+        actions = transition_buttons(WORKORDER, work_order, user, TRANSITION_FIELDS)
         if user.sees_customer_phone:
             access_log(
                 actor=user, action=AccessLog.Action.VIEW, resource="workorder", detail=work_order.number
@@ -280,24 +274,11 @@ class WorkOrderDetailView(LoginRequiredMixin, View):
             "attachments": work_order.attachments.select_related("uploaded_by"),
             "note_form": NoteForm(),
             "attachment_form": AttachmentForm(),
-            "panels": hooks.detail_panels,
+            "panels": [
+                entry for tab in hooks.detail_panels_for(request, work_order).values() for entry in tab
+            ],
         }
         return render(request, "workorders/detail.html", context)
-
-
-def _messages_from(request: HttpRequest, error: Exception) -> None:
-    if isinstance(error, DomainError):
-        messages.error(request, error.message)
-    elif isinstance(error, ValidationError):
-        for text in error.messages:
-            messages.error(request, text)
-
-
-def _form_errors_to_messages(request: HttpRequest, form: forms.Form) -> None:
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
 
 
 def _back_to(request: HttpRequest, work_order: WorkOrder) -> HttpResponse:
@@ -307,34 +288,17 @@ def _back_to(request: HttpRequest, work_order: WorkOrder) -> HttpResponse:
     return redirect("workorders:list")
 
 
-@login_required
-@require_POST
-def workorder_transition_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+class WorkOrderTransitionView(TransitionView):
     """`/workorders/<pk>/do/<action>/`: run one lifecycle transition; refusals become messages."""
-    work_order = workorder_get(request.user, pk)
-    transition = TRANSITIONS.get(action)
-    if transition is None:
-        raise Http404
-    form = TransitionForm(request.POST, transition=transition, user=request.user)
-    if not form.is_valid():
-        _form_errors_to_messages(request, form)
-        return redirect("workorders:detail", pk=work_order.pk)
-    try:
-        work_order = workorder_transition(
-            work_order_id=work_order.pk,
-            action=transition.name,
-            actor=request.user,
-            **form.transition_kwargs(),
-        )
-    except (DomainError, ValidationError) as error:
-        _messages_from(request, error)
-        return redirect("workorders:detail", pk=work_order.pk)
-    messages.success(
-        request,
-        _("%(action)s: done. Work order %(number)s is now “%(state)s”.")
-        % {"action": transition.label, "number": work_order.number, "state": work_order.get_state_display()},
-    )
-    return _back_to(request, work_order)
+
+    machine = WORKORDER
+    fields = TRANSITION_FIELDS
+
+    def get_object(self, request: HttpRequest, pk: int) -> WorkOrder:
+        return workorder_get(request.user, pk)
+
+    def redirect_to(self, request: HttpRequest, obj: WorkOrder) -> HttpResponse:
+        return _back_to(request, obj)
 
 
 @login_required
@@ -343,12 +307,12 @@ def note_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     work_order = workorder_get(request.user, pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
-        _form_errors_to_messages(request, form)
+        form_error_messages(request, form)
     else:
         try:
             note_add(work_order=work_order, actor=request.user, **form.cleaned_data)
-        except (DomainError, ValidationError) as error:
-            _messages_from(request, error)
+        except REFUSALS as error:
+            error_messages(request, error)
         else:
             messages.success(request, _("Note added."))
     return redirect(reverse("workorders:detail", args=[work_order.pk]) + "#notes")
@@ -360,7 +324,7 @@ def attachment_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     work_order = workorder_get(request.user, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
-        _form_errors_to_messages(request, form)
+        form_error_messages(request, form)
     else:
         try:
             attachment_add(
@@ -369,8 +333,8 @@ def attachment_add_view(request: HttpRequest, pk: int) -> HttpResponse:
                 upload=form.cleaned_data["file"],
                 description=form.cleaned_data["description"],
             )
-        except (DomainError, ValidationError) as error:
-            _messages_from(request, error)
+        except REFUSALS as error:
+            error_messages(request, error)
         else:
             messages.success(request, _("Attachment uploaded."))
     return redirect(reverse("workorders:detail", args=[work_order.pk]) + "#attachments")
@@ -419,7 +383,7 @@ class WorkOrderEditView(FrontLineRequiredMixin, View):
                 expected_version=form.cleaned_data["version"],
                 **form.workorder_fields(),
             )
-        except (DomainError, ValidationError) as error:
+        except REFUSALS as error:
             form_add_errors(form, error, WORKORDER_FIELD_ALIASES)
             stale = isinstance(error, DomainError) and error.code == "stale_version"
             return self.form_page(request, work_order, form, stale=stale)

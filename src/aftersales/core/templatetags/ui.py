@@ -83,3 +83,12 @@ def sort_icon(context, key: str) -> str:
     if current == f"-{key}":
         return mark_safe('<i class="bi bi-caret-down-fill small" aria-hidden="true"></i>')
     return ""
+
+
+@register.simple_tag(takes_context=True)
+def panel(context, template_name: str, panel_context: dict):
+    """`{% panel template ctx %}`: a panel registered by another app, rendered with its own
+    context (and the request's, for the CSRF token and the user)."""
+    from django.template.loader import render_to_string
+
+    return render_to_string(template_name, panel_context, request=context.get("request"))

@@ -16,12 +16,10 @@ from aftersales.core.errors import ConcurrentUpdate, DomainError
 from aftersales.core.phones import phone_display
 from aftersales.notifications.choices import Channel as MessageChannel
 from aftersales.notifications.services import message_queue
-from aftersales.workorders.choices import EventKind
+from aftersales.workorders.events import event_record
 from aftersales.workorders.models import WorkOrder
-from aftersales.workorders.services import (
-    event_record,
-)
 
+from ..events import APPOINTMENT
 from ..models import Appointment, AppointmentState
 from ..selectors import (
     engineer_on_leave,
@@ -146,7 +144,7 @@ def _appointment_event(appointment: Appointment, *, actor, note: str) -> None:
     # A dedicated EventKind (e.g. APPOINTMENT) would read better on the timeline; NOTE until then.
     event_record(
         appointment.work_order,
-        kind=EventKind.APPOINTMENT,
+        kind=APPOINTMENT,
         actor=actor,
         action=APPOINTMENT_EVENT_ACTION,
         note=note,

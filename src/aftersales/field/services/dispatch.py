@@ -11,14 +11,11 @@ from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Engineer
 from aftersales.core.errors import DomainError
-from aftersales.workorders.choices import EventKind
+from aftersales.workorders.events import event_record
 from aftersales.workorders.models import WorkOrder
-from aftersales.workorders.services import (
-    event_record,
-    workorder_transition,
-    workorder_update,
-)
+from aftersales.workorders.services import workorder_transition, workorder_update
 
+from ..events import DISPATCH
 from ..selectors import (
     DispatchSuggestion,
     dispatch_points_for,
@@ -51,7 +48,7 @@ def workorder_autodispatch(*, work_order: WorkOrder, actor) -> DispatchSuggestio
     work_order.version = updated.version
     event_record(
         work_order,
-        kind=EventKind.DISPATCH,
+        kind=DISPATCH,
         actor=actor,
         action=DISPATCH_EVENT_ACTION,
         note=_("Dispatched automatically to %(point)s: %(why)s")

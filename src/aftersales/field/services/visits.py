@@ -24,16 +24,14 @@ from aftersales.accounts.choices import Role
 from aftersales.core.errors import ConcurrentUpdate, DomainError, NotPermitted, TransitionNotAllowed
 from aftersales.core.pdf import render_pdf
 from aftersales.core.services import number_next
-from aftersales.workorders.choices import EventKind, State
+from aftersales.workorders.choices import State
+from aftersales.workorders.events import event_record
 from aftersales.workorders.models import Attachment, WorkOrder
-from aftersales.workorders.services import (
-    attachment_add,
-    event_record,
-    workorder_transition,
-)
-from aftersales.workorders.transitions import TRANSITIONS as WORKORDER_TRANSITIONS
+from aftersales.workorders.services import attachment_add, workorder_transition
+from aftersales.workorders.transitions import WORKORDER
 
 from ..choices import ACTIVE_VISIT_STATES, SignatureKind, SignOffOutcome, VisitState
+from ..events import SIGNOFF, VISIT
 from ..models import Appointment, AppointmentState, SignOff, SupervisionCard, Visit, VisitPart
 from ..selectors import (
     self_check_labels,
@@ -48,7 +46,7 @@ SIGNATURE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"
 SERVICE_FORM_TEMPLATE = "field/forms/service_form.html"
 
 
-def _visit_event(visit: Visit, *, actor, action: str, note: str, kind: str = EventKind.VISIT) -> None:
+def _visit_event(visit: Visit, *, actor, action: str, note: str, kind: str = VISIT) -> None:
     event_record(visit.work_order, kind=kind, actor=actor, action=action, note=f"{visit.number} · {note}")
 
 
@@ -207,8 +205,7 @@ def _visit_starts_work_order(visit: Visit, actor) -> None:
     """The first trip or check-in starts the service of an assigned work order, unless a guard of
     the lifecycle holds it back."""
     work_order = visit.work_order
-    start = WORKORDER_TRANSITIONS["start"]
-    if work_order.state != State.ASSIGNED or not start.permits(actor, work_order):
+    if work_order.state != State.ASSIGNED or not WORKORDER.permits(WORKORDER["start"], actor, work_order):
         return
     try:
         with transaction.atomic():
@@ -610,7 +607,7 @@ def visit_sign(
             "Signed by %(name)s, NOT satisfied; repair quality %(quality)s/5, attitude %(attitude)s/5 "
             "(SHA-256 %(hash)s…). The work order stays open for follow-up."
         )
-    _visit_event(visit, actor=actor, action="signed", note=note % values, kind=EventKind.SIGNOFF)
+    _visit_event(visit, actor=actor, action="signed", note=note % values, kind=SIGNOFF)
     return signoff
 
 
@@ -664,7 +661,7 @@ def visit_signoff_refuse(
         action="refused",
         note=_("The customer refused to sign: %(reason)s. The work order stays open for follow-up.")
         % {"reason": reason},
-        kind=EventKind.SIGNOFF,
+        kind=SIGNOFF,
     )
     return signoff
 

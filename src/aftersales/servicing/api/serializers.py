@@ -10,9 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from aftersales.core.api import IdNameSerializer, ScopedPrimaryKeyRelatedField, request_user
+from aftersales.core.api import (
+    IdNameSerializer,
+    RejectUnknownFieldsMixin,
+    ScopedPrimaryKeyRelatedField,
+    request_user,
+)
 from aftersales.notifications.choices import Channel as MessageChannel
-from aftersales.workorders.api.serializers import RejectUnknownFieldsMixin
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
 

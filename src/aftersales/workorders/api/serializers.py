@@ -23,6 +23,7 @@ from aftersales.catalog.models import ProductModel
 from aftersales.core.api import (
     CustomerPhoneField,
     IdNameSerializer,
+    RejectUnknownFieldsMixin,
     ScopedPrimaryKeyRelatedField,
     request_user,
 )
@@ -34,9 +35,10 @@ from aftersales.devices.models import Device
 from aftersales.devices.selectors import device_scope
 
 from ..choices import Channel, NoteVisibility, WaitingReason
+from ..events import event_text, event_title
 from ..models import AUDITED_FIELDS, Attachment, Note, WorkOrder, WorkOrderEvent
 from ..services import EDITABLE_FIELDS
-from ..transitions import TRANSITIONS, transitions_available
+from ..transitions import WORKORDER, transitions_available
 
 # --- scopes of the related ids a user may name (R37) -------------------------------------------
 
@@ -59,31 +61,6 @@ class OwnServicePointDefault:
         if engineer is not None:
             return engineer.service_point
         return user.service_point
-
-
-class RejectUnknownFieldsMixin:
-    """Unknown keys are an error, not silently dropped: `{"state": "closed"}` must not look accepted."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        if hasattr(data, "keys"):
-            unknown = set(data.keys()) - set(self.fields)  # type: ignore[attr-defined]
-            if unknown:
-                raise serializers.ValidationError(
-                    {
-                        name: [
-                            serializers.ErrorDetail(
-                                str(
-                                    _("State changes only through the action endpoints.")
-                                    if name in ("state", "waiting_reason", "engineer")
-                                    else _("Unknown or read-only field.")
-                                ),
-                                code="unknown_field",
-                            )
-                        ]
-                        for name in sorted(unknown)
-                    }
-                )
-        return super().to_internal_value(data)  # type: ignore[misc]
 
 
 # --- output -----------------------------------------------------------------------------------
@@ -154,7 +131,9 @@ class WorkOrderSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(TRANSITIONS))))
+    @extend_schema_field(
+        serializers.ListField(child=serializers.ChoiceField(choices=list(WORKORDER.transitions)))
+    )
     def get_available_actions(self, work_order: WorkOrder) -> list[str]:
         """The action endpoints this user may call now (the buttons on the page)."""
         user = request_user(self.context)
@@ -204,8 +183,16 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
+    """One timeline event: its kind (registered by the app that wrote it), its parameters, its
+    title and text rendered in the request's language, and the user's own note."""
+
     actor = IdNameSerializer(read_only=True, allow_null=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind = serializers.CharField(
+        read_only=True, help_text=_("A kind registered by an app: created, transition, note, visit, sla …")
+    )
+    kind_display = serializers.SerializerMethodField(help_text=_("The event's heading."))
+    text = serializers.SerializerMethodField(help_text=_("What the event says, from its parameters."))
+    params = serializers.JSONField(read_only=True)
 
     class Meta:
         model = WorkOrderEvent
@@ -217,10 +204,18 @@ class EventSerializer(serializers.ModelSerializer):
             "action",
             "from_state",
             "to_state",
+            "params",
+            "text",
             "note",
             "actor",
         ]
         read_only_fields = fields
+
+    def get_kind_display(self, event: WorkOrderEvent) -> str:
+        return event_title(event)
+
+    def get_text(self, event: WorkOrderEvent) -> str:
+        return event_text(event)
 
 
 # History fields whose values are customer phone numbers: masked like everywhere else (R41).
@@ -327,78 +322,15 @@ class WorkOrderUpdateSerializer(WorkOrderWriteSerializer):
         return super().validate(attrs)
 
 
-class TransitionInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
-    """Common input of every action: an optional version (409 when stale) and a note."""
-
-    version = serializers.IntegerField(
-        min_value=1, required=False, help_text=_("If given, refused with 409 when the work order changed.")
-    )
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-
-
-class AcceptInputSerializer(TransitionInputSerializer):
-    """accept: new → accepted; the customer is acknowledged (R3)."""
-
-
-class ResolveInputSerializer(TransitionInputSerializer):
-    """resolve: a consultation answered at first contact, closed at once (R4)."""
-
-    resolution = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class AssignInputSerializer(TransitionInputSerializer):
-    """assign: pick the engineer; the work order moves to the engineer's service point."""
-
-    engineer = serializers.PrimaryKeyRelatedField(
-        queryset=Engineer.objects.select_related("user", "service_point")
-    )
-
-
-class StartInputSerializer(TransitionInputSerializer):
-    """start: the assigned engineer begins the service."""
-
-
-class WaitInputSerializer(TransitionInputSerializer):
-    """wait: on hold for the customer, parts or a vendor (SLA paused)."""
-
-    waiting_reason = serializers.ChoiceField(choices=WaitingReason.choices)
-
-
-class ResumeInputSerializer(TransitionInputSerializer):
-    """resume: back in service after waiting."""
-
-
-class CompleteInputSerializer(TransitionInputSerializer):
-    """complete: the service is done; how it was resolved is required (R18)."""
-
-    resolution = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class CloseInputSerializer(TransitionInputSerializer):
-    """close: a completed work order is closed."""
-
-
-class ReopenInputSerializer(TransitionInputSerializer):
-    """reopen: an unsatisfied customer reopens it; the note (reason) is required (R17, R23)."""
-
-
-class CancelInputSerializer(TransitionInputSerializer):
-    """cancel: an open work order is cancelled; the note (reason) is required."""
-
-
-TRANSITION_INPUTS: dict[str, type[TransitionInputSerializer]] = {
-    "accept": AcceptInputSerializer,
-    "resolve": ResolveInputSerializer,
-    "assign": AssignInputSerializer,
-    "start": StartInputSerializer,
-    "wait": WaitInputSerializer,
-    "resume": ResumeInputSerializer,
-    "complete": CompleteInputSerializer,
-    "close": CloseInputSerializer,
-    "reopen": ReopenInputSerializer,
-    "cancel": CancelInputSerializer,
+# The inputs of the lifecycle endpoints (transitions.py declares which transition takes which).
+TRANSITION_FIELDS = {
+    "note": lambda: serializers.CharField(required=False, allow_blank=True, max_length=2000),
+    "engineer": lambda: serializers.PrimaryKeyRelatedField(
+        queryset=Engineer.objects.select_related("user", "service_point"), required=False
+    ),
+    "waiting_reason": lambda: serializers.ChoiceField(choices=WaitingReason.choices, required=False),
+    "resolution": lambda: serializers.CharField(required=False, allow_blank=True),
 }
-assert set(TRANSITION_INPUTS) == set(TRANSITIONS), "every transition needs its input serializer"
 
 
 class NoteInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):

@@ -4,7 +4,6 @@ transition."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.http import FileResponse
@@ -21,51 +20,25 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from aftersales.accounts.choices import FRONT_LINE_ROLES
-from aftersales.core.api import RoleWritePermission, problem_responses
+from aftersales.core.api import RoleWritePermission, problem_responses, transition_actions
 
 from .. import services
 from ..filtersets import WorkOrderFilterSet
 from ..models import WorkOrder
 from ..selectors import workorder_get, workorder_history, workorder_list
-from ..transitions import TRANSITIONS
+from ..transitions import WORKORDER
 from .serializers import (
-    TRANSITION_INPUTS,
+    TRANSITION_FIELDS,
     AttachmentInputSerializer,
     AttachmentSerializer,
     ChangeRecordSerializer,
     EventSerializer,
     NoteInputSerializer,
     NoteSerializer,
-    TransitionInputSerializer,
     WorkOrderSerializer,
     WorkOrderUpdateSerializer,
     WorkOrderWriteSerializer,
 )
-
-
-def _transition_endpoint(name: str, input_class: type[TransitionInputSerializer]) -> Callable:
-    """`POST /api/workorders/<id>/<name>/`: one endpoint per transition, with its own input."""
-    transition = TRANSITIONS[name]
-
-    def endpoint(self: WorkOrderViewSet, request: Request, pk: str | None = None) -> Response:
-        return self.run_transition(request, name, input_class)
-
-    endpoint.__name__ = name
-    endpoint.__qualname__ = f"WorkOrderViewSet.{name}"
-    endpoint.__doc__ = input_class.__doc__
-    sources = ", ".join(sorted(transition.sources))
-    roles = ", ".join(sorted(transition.roles))
-    decorated = action(detail=True, methods=["post"], url_path=name, url_name=name)(endpoint)
-    return extend_schema(
-        summary=str(transition.label),
-        description=(
-            f"{input_class.__doc__}\n\nFrom: {sources}. To: {transition.target}. Roles: {roles}. "
-            "409 `transition_not_allowed` from another state, 409 `stale_version` when `version` "
-            "is stale, 403 when the role may not run it."
-        ),
-        request=input_class,
-        responses={200: WorkOrderSerializer, **problem_responses(400, 403, 404, 409)},
-    )(decorated)
 
 
 @extend_schema_view(
@@ -75,6 +48,7 @@ def _transition_endpoint(name: str, input_class: type[TransitionInputSerializer]
     ),
     retrieve=extend_schema(responses={200: WorkOrderSerializer, **problem_responses(404)}),
 )
+@transition_actions(WORKORDER, fields=TRANSITION_FIELDS, prefix="WorkOrder")
 class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Work orders (R1, R2, R4, R7, R37, R41): filtered like the list page, scoped to the user."""
 
@@ -140,35 +114,9 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     # --- lifecycle ------------------------------------------------------------------------------
 
-    def run_transition(
-        self, request: Request, name: str, input_class: type[TransitionInputSerializer]
-    ) -> Response:
-        work_order = self.get_object()
-        serializer = input_class(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        data: dict[str, Any] = serializer.validated_data
-        updated = services.workorder_transition(
-            work_order_id=work_order.pk,
-            action=name,
-            actor=request.user,
-            expected_version=data.get("version"),
-            note=data.get("note", ""),
-            engineer=data.get("engineer"),
-            waiting_reason=data.get("waiting_reason", ""),
-            resolution=data.get("resolution", ""),
-        )
-        return self._output(updated)
-
-    accept = _transition_endpoint("accept", TRANSITION_INPUTS["accept"])
-    resolve = _transition_endpoint("resolve", TRANSITION_INPUTS["resolve"])
-    assign = _transition_endpoint("assign", TRANSITION_INPUTS["assign"])
-    start = _transition_endpoint("start", TRANSITION_INPUTS["start"])
-    wait = _transition_endpoint("wait", TRANSITION_INPUTS["wait"])
-    resume = _transition_endpoint("resume", TRANSITION_INPUTS["resume"])
-    complete = _transition_endpoint("complete", TRANSITION_INPUTS["complete"])
-    close = _transition_endpoint("close", TRANSITION_INPUTS["close"])
-    reopen = _transition_endpoint("reopen", TRANSITION_INPUTS["reopen"])
-    cancel = _transition_endpoint("cancel", TRANSITION_INPUTS["cancel"])
+    def transition_response(self, work_order: WorkOrder) -> Response:
+        """After a transition (`POST /<id>/<action>/`, one per transition of transitions.py)."""
+        return self._output(work_order)
 
     # --- notes, attachments, timeline -----------------------------------------------------------
 
