@@ -24,7 +24,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make demo     install everything, load demo data, serve on http://$(HOST):$(PORT) with jobs"
 	@echo "make test     ruff + manage.py check + makemigrations --check + pytest"
-	@echo "make lint     ruff check and ruff format --check"
+	@echo "make lint     ruff check, ruff format --check, lint-imports (layers), mypy (services)"
 	@echo "make format   ruff format and ruff check --fix"
 	@echo "make bench    seed 100,000 work orders on PostgreSQL and time the list page and API"
 
@@ -121,9 +121,13 @@ demo: install messages pdf-deps seed serve
 
 # ---------------------------------------------------------------- checking
 
+# ruff (lint + format), the import contract of ARCHITECTURE.md's layers (pyproject.toml
+# [tool.importlinter]) and mypy on the service layer (pyproject.toml [tool.mypy]).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .

@@ -134,7 +134,7 @@ class ProblemSerializer(serializers.Serializer):
 
     status = serializers.IntegerField()
     title = serializers.CharField()
-    errors = ProblemErrorSerializer(many=True)
+    errors = ProblemErrorSerializer(many=True)  # type: ignore[assignment]  # a field named "errors"
 
 
 def problem_responses(*codes: int) -> dict[int, type[serializers.Serializer]]:
@@ -163,7 +163,7 @@ class RoleWritePermission(permissions.BasePermission):
 # --- fields -------------------------------------------------------------------------------------
 
 
-def request_user(context: dict):
+def request_user(context: Mapping[str, Any]):
     request = context.get("request")
     return getattr(request, "user", None)
 
@@ -193,7 +193,8 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self) -> QuerySet:
         user = request_user(self.context)
         if user is None:
-            return self.queryset.none()
+            documented: Any = self.queryset  # type: ignore[arg-type]  # (the stubs read a Manager descriptor)
+            return documented.none()
         return self.scope(user)
 
     def to_internal_value(self, data: Any) -> Model:
@@ -352,10 +353,8 @@ def transition_actions(
             endpoint.__name__ = transition.name
             endpoint.__qualname__ = f"{viewset.__name__}.{transition.name}"
             endpoint.__doc__ = input_class.__doc__
-            extra = (
-                {"parser_classes": [MultiPartParser, FormParser, JSONParser]}
-                if transition.name in multipart
-                else {}
+            extra: dict[str, Any] = (
+                {"parser_classes": MULTIPART_PARSERS} if transition.name in multipart else {}
             )
             decorated = action(detail=True, methods=["post"], url_path=slug, url_name=slug, **extra)(endpoint)
             described = extend_schema(
@@ -367,7 +366,10 @@ def transition_actions(
                     + ", 403 `permission_denied` when the role may not run it, 400 with the input at fault."
                 ),
                 request={"multipart/form-data": input_class} if transition.name in multipart else input_class,
-                responses={200: viewset.serializer_class, **problem_responses(400, 403, 404, 409)},
+                responses={
+                    200: getattr(viewset, "serializer_class", None),
+                    **problem_responses(400, 403, 404, 409),
+                },
             )(decorated)
             setattr(viewset, transition.name, described)
         return viewset

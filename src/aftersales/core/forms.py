@@ -57,7 +57,7 @@ def form_error_messages(request: HttpRequest, form: forms.Form) -> None:
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
         for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
+            messages.error(request, f"{label}: {error}" if label else str(error))
 
 
 def attempt(form: forms.Form, call: Callable[[], Any], aliases: Mapping[str, str] | None = None) -> Any:

@@ -13,7 +13,7 @@ from django.utils.cache import patch_vary_headers
 def is_partial(request: HttpRequest) -> bool:
     """True for an HTMX request that swaps part of the page (not a boosted or history-restore one)."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+    return htmx is not None and bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def render_page_or_partial(

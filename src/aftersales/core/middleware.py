@@ -75,7 +75,9 @@ class ControlCharacterMiddleware:
             return self.get_response(request)
         message = str(CONTROL_CHARACTER_MESSAGE)
         if is_api(request):
-            errors = [{"field": name, "code": "control_characters", "message": message} for name in fields]
+            errors: list[dict[str, str | None]] = [
+                {"field": name, "code": "control_characters", "message": message} for name in fields
+            ]
             return problem_json(400, _("Invalid input."), errors)
         return render(
             request,

@@ -40,10 +40,17 @@ def display_value(instance: models.Model, field: models.Field) -> str:
     return str(value)
 
 
+def concrete_field(instance: models.Model, name: str) -> models.Field:
+    """A field of the model by name (history is kept for concrete fields only)."""
+    field = instance._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{name} is not a concrete field of {instance._meta.label}")
+    return field
+
+
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, str]:
     """The displayed values of the named fields, to compare before and after a change."""
-    meta = instance._meta
-    return {name: display_value(instance, meta.get_field(name)) for name in fields}
+    return {name: display_value(instance, concrete_field(instance, name)) for name in fields}
 
 
 def changes_record(
@@ -57,7 +64,7 @@ def changes_record(
             object_id=instance.pk,
             actor=actor,
             field=name,
-            field_label=str(instance._meta.get_field(name).verbose_name),
+            field_label=str(concrete_field(instance, name).verbose_name),
             old_value=before.get(name, ""),
             new_value=new,
         )

@@ -22,6 +22,7 @@ the same role and own-work rule, so nobody borrows a transition's roles to decid
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -194,8 +195,14 @@ class Machine:
         return iter(self.transitions.values())
 
     @property
+    def state_labels(self) -> dict[str, str]:
+        """Each state and its label (the choices of the state field)."""
+        field = self.model._meta.get_field(self.state_field)
+        return {str(value): str(label) for value, label in getattr(field, "flatchoices", [])}
+
+    @property
     def states(self) -> list[str]:
-        return [value for value, _label in self.model._meta.get_field(self.state_field).choices]
+        return list(self.state_labels)
 
     def state_of(self, obj) -> str:
         return getattr(obj, self.state_field)
@@ -242,7 +249,11 @@ class Machine:
         """The row locked for a change (only this row: `of=self`, so PostgreSQL accepts the outer
         joins of `lock_related`), refused with 409 `stale_version` when `expected_version` is
         given and someone saved since. Every write to a lifecycle's object starts here."""
-        obj = self.model.objects.select_for_update(of=("self",)).select_related(*self.lock_related).get(pk=pk)
+        obj: Any = (
+            self.model._default_manager.select_for_update(of=("self",))
+            .select_related(*self.lock_related)
+            .get(pk=pk)
+        )
         if self.versioned and expected_version is not None and obj.version != int(expected_version):
             raise ConcurrentUpdate(
                 _(
@@ -333,5 +344,5 @@ def transition_run(
         for hook in machine.hooks:
             hook(run)
         for hook in machine.after_commit:
-            transaction.on_commit(lambda hook=hook: hook(run), robust=True)
+            transaction.on_commit(functools.partial(hook, run), robust=True)
     return obj

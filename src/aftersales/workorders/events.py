@@ -42,6 +42,7 @@ class EventType:
 
 
 event_types: dict[str, EventType] = {}
+KIND_MAX_LENGTH = 24  # WorkOrderEvent.kind
 
 
 def register_event_type(
@@ -50,7 +51,7 @@ def register_event_type(
     """Add a kind of event (once: kinds are unique across apps)."""
     if kind in event_types:
         raise ValueError(f"event kind {kind!r} is already registered")
-    if len(kind) > WorkOrderEvent._meta.get_field("kind").max_length:
+    if len(kind) > KIND_MAX_LENGTH:
         raise ValueError(f"event kind {kind!r} is too long")
     event_type = EventType(kind=kind, label=label, icon=icon, texts=dict(texts or {}))
     event_types[kind] = event_type
@@ -125,8 +126,7 @@ def _state_label(machine_name: str, state: str) -> str:
     machine = machines.get(machine_name)
     if machine is None or not state:
         return state
-    choices = dict(machine.model._meta.get_field(machine.state_field).flatchoices)
-    return str(choices.get(state, state))
+    return machine.state_labels.get(state, state)
 
 
 TRANSITION_KIND = "transition"

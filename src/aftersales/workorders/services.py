@@ -52,22 +52,15 @@ def _validate_intake(work_order: WorkOrder) -> None:
         work_order.device_id or work_order.product_model_id or work_order.device_model_text.strip()
     ):
         errors["product_model"] = [_("Enter the device model, or pick the device by serial number.")]
-    if (
-        work_order.device_id
-        and work_order.customer_id
-        and work_order.device.customer_id != work_order.customer_id
-    ):
+    device, contact, engineer = work_order.device, work_order.contact, work_order.engineer
+    if device is not None and work_order.customer_id and device.customer_id != work_order.customer_id:
         errors["device"] = [_("This device belongs to another customer.")]
-    if (
-        work_order.contact_id
-        and work_order.customer_id
-        and work_order.contact.customer_id != work_order.customer_id
-    ):
+    if contact is not None and work_order.customer_id and contact.customer_id != work_order.customer_id:
         errors["contact"] = [_("This contact belongs to another customer.")]
     if (
-        work_order.engineer_id
+        engineer is not None
         and work_order.service_point_id
-        and (work_order.engineer.service_point_id != work_order.service_point_id)
+        and engineer.service_point_id != work_order.service_point_id
     ):
         errors["engineer"] = [_("The engineer does not work at this service point.")]
     if errors:
@@ -83,8 +76,8 @@ def _normalize(work_order: WorkOrder) -> None:
         except ValidationError as error:
             raise ValidationError({"contact_phone": error.messages}) from error
     work_order.serial_number = work_order.serial_number.strip().upper()
-    if work_order.device_id:
-        device = work_order.device
+    device = work_order.device
+    if device is not None:
         work_order.product_model_id = device.product_model_id
         work_order.serial_number = device.serial_number
         work_order.purchase_date = work_order.purchase_date or device.purchase_date
@@ -115,10 +108,10 @@ def workorder_create(*, actor, **fields: Any) -> WorkOrder:
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
     work_order = WorkOrder(created_by=actor, **fields)
-    if not work_order.contact_name and work_order.contact_id:
-        work_order.contact_name = work_order.contact.name
-    if not work_order.contact_phone and work_order.contact_id:
-        work_order.contact_phone = work_order.contact.phone
+    contact = work_order.contact
+    if contact is not None:
+        work_order.contact_name = work_order.contact_name or contact.name
+        work_order.contact_phone = work_order.contact_phone or contact.phone
     _validate_all(work_order, exclude=["number"])
     work_order.number = number_next(prefix="WO")
     work_order.save()
@@ -187,7 +180,8 @@ def attachment_add(
     *, work_order: WorkOrder, actor, upload: UploadedFile, description: str = ""
 ) -> Attachment:
     """Images and PDFs only, recognised by their content rather than the name; size-limited."""
-    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+    size, name = upload.size or 0, upload.name or "upload"
+    if size > settings.ATTACHMENT_MAX_BYTES:
         raise ValidationError(
             {
                 "file": [
@@ -204,9 +198,9 @@ def attachment_add(
     attachment = Attachment(
         work_order=work_order,
         uploaded_by=actor,
-        original_name=upload.name[:255],
+        original_name=name[:255],
         content_type=kind.mime,
-        size=upload.size,
+        size=size,
         description=description,
     )
     upload.name = f"upload.{ALLOWED_ATTACHMENT_TYPES[kind.mime]}"
