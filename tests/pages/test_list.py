@@ -22,7 +22,7 @@ LIST = reverse("workorders:list")
 
 
 def numbers(response) -> list[str]:
-    return [wo.number for wo, _phone in response.context["rows"]]
+    return [wo.number for wo in response.context["rows"]]
 
 
 def test_list_shows_rows_with_state_badges(client, agent, order):
@@ -102,7 +102,7 @@ def test_list_htmx_returns_only_the_table_partial(client, agent, order):
     response = client.get(LIST, {"q": order.number}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     body = response.content.decode()
-    assert body.lstrip().startswith('<div id="wo-results"')
+    assert body.lstrip().startswith('<div id="list-results"')
     assert "<html" not in body and "filter-form" not in body
     assert order.number in body
     assert "HX-Request" in response["Vary"]

@@ -50,8 +50,8 @@ def cells(response) -> dict[str, tuple[datetime | None, str]]:
     """number -> (due time annotated, risk shown)."""
     content = response.content.decode()
     shown = {}
-    for wo, _phone in response.context["rows"]:
-        row = content[content.index(f'data-number="{wo.number}"') :]
+    for wo in response.context["rows"]:
+        row = content[content.index(f'data-key="{wo.number}"') :]
         row = row[: row.index("</tr>")]
         risk = row.split('data-testid="sla-due" data-risk="')[1].split('"')[0] if "sla-due" in row else ""
         shown[wo.number] = (wo.sla_due_at, risk)

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.translation import gettext_lazy
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = PACKAGE_DIR.parent.parent
@@ -216,6 +217,9 @@ AFTERSALES_COMPANY = {
 SERVICING_PLAN_FREE_REVISIONS = int(os.environ.get("SERVICING_PLAN_FREE_REVISIONS", "1"))
 # R14: days between follow-ups of a device at an external vendor.
 SERVICING_FOLLOW_UP_DAYS = float(os.environ.get("SERVICING_FOLLOW_UP_DAYS", "2"))
+
+# The empty choice of every list filter reads "全部" (All), not "---------".
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("All")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

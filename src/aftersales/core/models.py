@@ -94,3 +94,51 @@ class AccessLog(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.actor} {self.action} {self.resource}"
+
+
+class ListPreference(models.Model):
+    """The columns a user chose for one list (the others are hidden)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    list_key = models.CharField(max_length=64)
+    hidden_columns = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["user", "list_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "list_key"], name="core_listpreference_unique")
+        ]
+        verbose_name = _("list preference")
+        verbose_name_plural = _("list preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.list_key}"
+
+    @classmethod
+    def hidden_for(cls, user, list_key: str) -> set[str] | None:
+        """The keys of the columns `user` hid on the list, or None when they never chose."""
+        row = (
+            cls.objects.filter(user=user, list_key=list_key).values_list("hidden_columns", flat=True).first()
+        )
+        return None if row is None else set(row)
+
+
+class SavedFilter(models.Model):
+    """A user's named filter of one list: the query string of the list page."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    list_key = models.CharField(max_length=64)
+    name = models.CharField(_("name"), max_length=64)
+    query = models.CharField(_("filter"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["list_key", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "list_key", "name"], name="core_savedfilter_unique")
+        ]
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+
+    def __str__(self) -> str:
+        return self.name

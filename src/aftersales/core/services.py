@@ -1,4 +1,5 @@
-"""Shared write helpers: readable numbers, field-level change records, access logging."""
+"""Shared write helpers: readable numbers, field-level change records, access logging, and the
+users' own list settings (columns shown, saved filters)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import AccessLog, ChangeRecord, NumberSequence
+from .models import AccessLog, ChangeRecord, ListPreference, NumberSequence, SavedFilter
 
 
 @transaction.atomic
@@ -76,3 +80,40 @@ def changes_record(
 
 def access_log(*, actor, action: str, resource: str, detail: str = "") -> AccessLog:
     return AccessLog.objects.create(actor=actor, action=action, resource=resource, detail=detail)
+
+
+# --- list preferences -------------------------------------------------------------------------
+
+
+def list_columns_choose(*, user, list_key: str, shown: set[str], choosable: set[str]) -> ListPreference:
+    """Keep the columns `user` wants on a list; the other choosable ones are hidden."""
+    if not shown & choosable:
+        raise ValidationError({"columns": [_("Keep at least one column.")]})
+    preference, _created = ListPreference.objects.update_or_create(
+        user=user, list_key=list_key, defaults={"hidden_columns": sorted(choosable - shown)}
+    )
+    return preference
+
+
+@transaction.atomic
+def saved_filter_save(*, user, list_key: str, name: str, query: str) -> SavedFilter:
+    """Save (or replace) a user's named filter of a list: the list's query string, paging and
+    exports left out."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": [_("Give the filter a name.")]})
+    kept = QueryDict(query, mutable=True)
+    for transient in ("page", "export", "ids"):
+        kept.pop(transient, None)
+    saved = SavedFilter(user=user, list_key=list_key, name=name, query=kept.urlencode())
+    saved.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
+    SavedFilter.objects.filter(user=user, list_key=list_key, name=name).delete()
+    saved.save()
+    return saved
+
+
+def saved_filter_delete(*, user, filter_id: int) -> None:
+    """Delete one of the user's own saved filters (someone else's is "not found")."""
+    deleted, _rows = SavedFilter.objects.filter(user=user, pk=filter_id).delete()
+    if not deleted:
+        raise SavedFilter.DoesNotExist

@@ -1,7 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import lists, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("lists/<slug:list_key>/columns/", lists.ListColumnsView.as_view(), name="list_columns"),
+    path("lists/<slug:list_key>/filters/", lists.SavedFilterCreateView.as_view(), name="saved_filter_create"),
+    path("lists/filters/<int:pk>/delete/", lists.SavedFilterDeleteView.as_view(), name="saved_filter_delete"),
 ]

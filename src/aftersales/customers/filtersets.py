@@ -7,13 +7,14 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.lists import ListFilterSet
 from aftersales.core.phones import search_condition
 
 from .choices import CustomerKind
 from .models import Contact, Customer
 
 
-class CustomerFilterSet(django_filters.FilterSet):
+class CustomerFilterSet(ListFilterSet):
     q = django_filters.CharFilter(
         method="search",
         label=_("Search"),
@@ -22,6 +23,8 @@ class CustomerFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         choices=CustomerKind.choices, label=_("Kind"), empty_label=_("All kinds")
     )
+
+    ordering = django_filters.OrderingFilter(fields=(("code", "code"), ("name", "name")), label=_("Sort by"))
 
     class Meta:
         model = Customer

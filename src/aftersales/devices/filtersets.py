@@ -8,11 +8,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.models import ProductLine
+from aftersales.core.lists import ListFilterSet
 
 from .models import Device
 
 
-class DeviceFilterSet(django_filters.FilterSet):
+class DeviceFilterSet(ListFilterSet):
     q = django_filters.CharFilter(
         method="search",
         label=_("Search"),
@@ -26,6 +27,14 @@ class DeviceFilterSet(django_filters.FilterSet):
         queryset=ProductLine.objects.all(),
         label=_("Product line"),
         empty_label=_("All product lines"),
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("serial_number", "serial"),
+            ("customer__name", "customer"),
+            ("purchase_date", "purchase_date"),
+        ),
+        label=_("Sort by"),
     )
 
     class Meta:

@@ -4,8 +4,8 @@ from . import views
 
 app_name = "devices"
 urlpatterns = [
-    path("", views.device_list, name="list"),
-    path("export/", views.device_export, name="export"),
+    path("", views.DeviceListView.as_view(), name="list"),
+    path("export/", views.DeviceExportView.as_view(), name="export"),
     path("import/", views.device_import, name="import"),
     path("import/template/", views.device_import_template, name="import_template"),
     path("<int:pk>/", views.device_detail, name="detail"),

@@ -7,6 +7,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Engineer, ServicePoint
+from aftersales.core.lists import ListFilterSet
 from aftersales.core.phones import search_condition
 
 from . import hooks
@@ -35,7 +36,7 @@ class ListOrderingFilter(django_filters.OrderingFilter):
         return F(name).desc(nulls_last=True) if value.startswith("-") else F(name).asc(nulls_last=True)
 
 
-class WorkOrderFilterSet(django_filters.FilterSet):
+class WorkOrderFilterSet(ListFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     # distinct=False: a filter on the row itself needs no SELECT DISTINCT (which sorts every match).
     state = django_filters.MultipleChoiceFilter(choices=State.choices, label=_("State"), distinct=False)

@@ -200,6 +200,23 @@ TRANSITION_FIELDS: dict[str, InputField] = {
 }
 
 
+class BulkAssignForm(forms.Form):
+    """The engineer a bulk "assign" gives the ticked work orders (the choices: the user's scope)."""
+
+    engineer = EngineerChoiceField(label=_("Engineer"), queryset=Engineer.objects.none())
+
+    def __init__(self, user, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["engineer"].queryset = engineers_in_scope(user)
+
+
+class BulkPriorityForm(forms.Form):
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+
+    def __init__(self, user, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+
+
 class NoteForm(forms.Form):
     body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
     visibility = forms.ChoiceField(

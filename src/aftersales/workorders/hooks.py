@@ -96,9 +96,9 @@ class ListColumn:
     """A column another app adds to the work-order list and its Excel export (NetBox's table
     extensions): values come from queryset annotations computed in SQL with the rows, never a
     query per row. `annotations()` is called per request (it may depend on the time);
-    `template` renders one cell with `wo` in its context; `sort_field` names the annotation the
-    column sorts on (rows without a value last), "" for none; `export(wo)` gives the cell of
-    the spreadsheet, None to leave the column out of it."""
+    `template` renders one cell with `row` (the work order) and `user` in its context;
+    `sort_field` names the annotation the column sorts on (rows without a value last), "" for
+    none; `export(wo)` gives the cell of the spreadsheet, None to leave the column out of it."""
 
     key: str
     label: Any

@@ -1,5 +1,6 @@
-"""How work-order lists and timelines are laid out: the list columns, the Excel export rows and
-the timeline entries. Presentation only; the rows come from selectors."""
+"""How work-order lists and timelines are laid out: the list columns (other apps add theirs
+through `hooks.register_list_column`), the Excel export rows and the timeline entries.
+Presentation only; the rows come from selectors."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core import lists
 from aftersales.core.models import ChangeRecord
 from aftersales.core.phones import phone_for
 
@@ -18,28 +20,91 @@ from .choices import NoteVisibility, State
 from .events import NOTE, event_icon, event_text, event_title
 from .models import WorkOrder, WorkOrderEvent
 
-PAGE_SIZE = 25
-
 
 @dataclass(frozen=True)
 class Column:
+    """A header cell of the lists not yet on core.lists.ObjectListView (label, sort key, CSS)."""
+
     label: str
-    sort: str = ""  # the `ordering` key of WorkOrderFilterSet, when the column sorts
+    sort: str = ""  # the `ordering` key of the list's FilterSet, when the column sorts
     css: str = ""  # e.g. hidden on phones
 
 
+def _engineer(wo: WorkOrder, user) -> str:
+    return wo.engineer.user.display_name if wo.engineer_id else ""
+
+
+def _service_point(wo: WorkOrder, user) -> str:
+    return wo.service_point.name if wo.service_point_id else ""
+
+
 LIST_COLUMNS = (
-    Column(_("Number"), "number"),
-    Column(_("State"), "state"),
-    Column(_("Type"), "", "d-none d-lg-table-cell"),
-    Column(_("Priority"), "priority", "d-none d-md-table-cell"),
-    Column(_("Customer"), "customer"),
-    Column(_("Contact"), "", "d-none d-md-table-cell"),
-    Column(_("Device"), "", "d-none d-lg-table-cell"),
-    Column(_("Service point"), "", "d-none d-xl-table-cell"),
-    Column(_("Engineer"), "", "d-none d-md-table-cell"),
-    Column(_("Created"), "created_at", "d-none d-sm-table-cell"),
+    lists.Column(
+        "number",
+        _("Number"),
+        value=lambda wo, user: wo.number,
+        template="workorders/cells/_number.html",
+        sort="number",
+        fixed=True,
+    ),
+    lists.Column(
+        "state",
+        _("State"),
+        value=lambda wo, user: wo.get_state_display(),
+        template="workorders/cells/_state.html",
+        sort="state",
+        fixed=True,
+    ),
+    lists.Column(
+        "type", _("Type"), value=lambda wo, user: wo.get_type_display(), css="d-none d-lg-table-cell"
+    ),
+    lists.Column(
+        "priority",
+        _("Priority"),
+        value=lambda wo, user: wo.get_priority_display(),
+        template="workorders/cells/_priority.html",
+        sort="priority",
+        css="d-none d-md-table-cell",
+    ),
+    lists.Column("channel", _("Channel"), value=lambda wo, user: wo.get_channel_display(), default=False),
+    lists.Column("customer", _("Customer"), value=lambda wo, user: wo.customer.name, sort="customer"),
+    lists.Column(
+        "contact",
+        _("Contact"),
+        value=lambda wo, user: wo.contact_name,
+        template="workorders/cells/_contact.html",
+        css="d-none d-md-table-cell",
+    ),
+    lists.Column(
+        "device",
+        _("Device"),
+        value=lambda wo, user: wo.device_model_label,
+        template="workorders/cells/_device.html",
+        css="d-none d-lg-table-cell",
+    ),
+    lists.Column(
+        "service_point", _("Service point"), value=_service_point, css="d-none d-xl-table-cell small"
+    ),
+    lists.Column("engineer", _("Engineer"), value=_engineer, css="d-none d-md-table-cell small"),
+    lists.Column(
+        "created",
+        _("Created"),
+        value=lambda wo, user: wo.created_at,
+        sort="created_at",
+        css="d-none d-sm-table-cell small text-nowrap",
+    ),
 )
+
+
+def list_columns() -> list[lists.Column]:
+    """The list's columns: number and state, the columns other apps registered, then the rest."""
+    extra = [
+        lists.Column(
+            c.key, c.label, template=c.template, sort=c.key if c.sort_field else "", css=c.css, export=False
+        )
+        for c in hooks.list_columns
+    ]
+    return [*LIST_COLUMNS[:2], *extra, *LIST_COLUMNS[2:]]
 
 
 EXPORT_HEADERS = (
@@ -60,12 +125,6 @@ EXPORT_HEADERS = (
     _("Fault symptom / service need"),
     _("Created"),
 )
-
-
-def list_columns() -> tuple[Column, ...]:
-    """The list's header: number and state, the columns other apps registered, then the rest."""
-    extra = tuple(Column(c.label, c.key if c.sort_field else "", c.css) for c in hooks.list_columns)
-    return LIST_COLUMNS[:2] + extra + LIST_COLUMNS[2:]
 
 
 def export_headers() -> tuple[Any, ...]:

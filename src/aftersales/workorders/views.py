@@ -7,25 +7,23 @@ and every DomainError/ValidationError becomes a message on the page, never a 500
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
 from aftersales.core.errors import DomainError
-from aftersales.core.excel import export_response
 from aftersales.core.forms import REFUSALS, error_messages, form_add_errors, form_error_messages
-from aftersales.core.htmx import render_page_or_partial
+from aftersales.core.lists import BulkAction, ObjectListView
 from aftersales.core.models import AccessLog
 from aftersales.core.phones import phone_display, phone_for
 from aftersales.core.services import access_log
@@ -40,67 +38,100 @@ from .forms import (
     TRANSITION_FIELDS,
     WORKORDER_FIELD_ALIASES,
     AttachmentForm,
+    BulkAssignForm,
+    BulkPriorityForm,
     IntakeForm,
     NoteForm,
     WorkOrderEditForm,
 )
 from .models import WorkOrder
 from .selectors import workorder_get, workorder_list, workorder_queue, workorder_scope, workorder_timeline
-from .services import attachment_add, note_add, workorder_intake, workorder_update
-from .tables import PAGE_SIZE, export_headers, export_rows, list_columns, timeline_entries
+from .services import attachment_add, note_add, workorder_intake, workorder_transition, workorder_update
+from .tables import export_headers, export_rows, list_columns, timeline_entries
 from .transitions import WORKORDER
 
 # ---------------------------------------------------------------------------------------------
 # List, HTMX partial and export: one FilterSet, scoped rows.
 
 
-def workorder_filterset(request: HttpRequest) -> WorkOrderFilterSet:
-    """The list's one filter over the user's rows; the service point and engineer choices offer
-    only what the user may see (R37)."""
-    filterset = WorkOrderFilterSet(request.GET, queryset=workorder_list(request.user), request=request)
-    filterset.filters["service_point"].queryset = service_points_in_scope(request.user)
-    filterset.filters["engineer"].queryset = engineers_in_scope(request.user)
-    form = filterset.form
-    form.fields["state"].widget = forms.CheckboxSelectMultiple(choices=form.fields["state"].choices)
-    for name in ("created_after", "created_before"):
-        form.fields[name].widget.input_type = "date"
-    return filterset
+def _bulk_assign(request: HttpRequest, work_order: WorkOrder, data: dict) -> None:
+    workorder_transition(
+        work_order_id=work_order.pk, action="assign", actor=request.user, engineer=data["engineer"]
+    )
 
 
-class WorkOrderListView(LoginRequiredMixin, View):
-    """`/workorders/`: the full page, or only the results table for an HTMX request."""
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        filterset = workorder_filterset(request)
-        page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-        context = {
-            "filterset": filterset,
-            "page": page,
-            "columns": list_columns(),
-            "extra_columns": hooks.list_columns,
-            "rows": [(wo, phone_for(request.user, wo.contact_phone)) for wo in page.object_list],
-            "export_query": request.GET.urlencode(),
-        }
-        return render_page_or_partial(
-            request,
-            page_template="workorders/list.html",
-            partial_template="htmx/workorder_table.html",
-            context=context,
-        )
+def _bulk_priority(request: HttpRequest, work_order: WorkOrder, data: dict) -> None:
+    workorder_update(
+        work_order_id=work_order.pk,
+        actor=request.user,
+        expected_version=work_order.version,
+        priority=data["priority"],
+    )
 
 
-class WorkOrderExportView(LoginRequiredMixin, View):
-    """`/workorders/export.xlsx`: the filtered, scoped list as a spreadsheet; the export is logged (R41)."""
+def _bulk_close(request: HttpRequest, work_order: WorkOrder, data: dict) -> None:
+    workorder_transition(work_order_id=work_order.pk, action="close", actor=request.user)
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        filterset = workorder_filterset(request)
-        return export_response(
-            request=request,
-            resource="workorders",
-            title=_("Work orders"),
-            headers=export_headers(),
-            rows=export_rows(filterset.qs.iterator(chunk_size=2000), request.user),
-        )
+
+BULK_ACTIONS = (
+    BulkAction(
+        "assign",
+        gettext_lazy("Assign"),
+        run=_bulk_assign,
+        form=BulkAssignForm,
+        allowed=lambda user: user.dispatches,
+    ),
+    BulkAction(
+        "priority",
+        gettext_lazy("Set priority"),
+        run=_bulk_priority,
+        form=BulkPriorityForm,
+        allowed=lambda user: user.takes_requests,
+    ),
+    BulkAction(
+        "close",
+        gettext_lazy("Close"),
+        run=_bulk_close,
+        allowed=lambda user: user.has_role(*WORKORDER["close"].roles),
+        style="outline-success",
+    ),
+)
+
+
+class WorkOrderListView(ObjectListView):
+    """`/workorders/`: the scoped list with its one FilterSet; the page, its HTMX partial, the
+    Excel export (`?export=xlsx`) and the bulk actions (assign, priority, close)."""
+
+    list_key = "workorders"
+    title = gettext_lazy("Work orders")
+    filterset_class = WorkOrderFilterSet
+    page_template = "workorders/list.html"
+    bulk_actions = BULK_ACTIONS
+
+    def get_queryset(self, request: HttpRequest):
+        return workorder_list(request.user)
+
+    def get_filterset(self, request: HttpRequest, data=None) -> WorkOrderFilterSet:
+        """The service point and engineer choices offer only what the user may see (R37)."""
+        filterset = super().get_filterset(request, data)
+        filterset.filters["service_point"].queryset = service_points_in_scope(request.user)
+        filterset.filters["engineer"].queryset = engineers_in_scope(request.user)
+        return filterset
+
+    def get_columns(self, request: HttpRequest):
+        return list_columns()
+
+    def export_headers(self, request: HttpRequest):
+        return list(export_headers())
+
+    def export_rows(self, request: HttpRequest, rows):
+        return export_rows(rows, request.user)
+
+
+class WorkOrderExportView(WorkOrderListView):
+    """`/workorders/export.xlsx`: the filtered, scoped list as a spreadsheet; logged (R41)."""
+
+    export_only = True
 
 
 # ---------------------------------------------------------------------------------------------

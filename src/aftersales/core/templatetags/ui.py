@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms, template
 from django.utils.safestring import mark_safe
 
@@ -92,3 +94,29 @@ def panel(context, template_name: str, panel_context: dict):
     from django.template.loader import render_to_string
 
     return render_to_string(template_name, panel_context, request=context.get("request"))
+
+
+@register.filter
+def add_class(bound_field, css: str):
+    """A form field rendered with these CSS classes."""
+    return bound_field.as_widget(attrs={"class": css})
+
+
+@register.simple_tag(takes_context=True)
+def list_cell(context, column, row):
+    """One cell of a list (core.lists.Column): its template, or its value as text."""
+    from django.template.loader import get_template
+    from django.utils import formats, timezone
+    from django.utils.html import conditional_escape
+
+    user = context["request"].user
+    if column.template:
+        return get_template(column.template).render({"row": row, "user": user}, context["request"])
+    value = column.value(row, user) if column.value is not None else ""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(timezone.localtime(value), "Y-m-d H:i")
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "Y-m-d")
+    return conditional_escape(value)

@@ -1,0 +1,391 @@
+"""One list view for every list of every app (NetBox's `ObjectListView`, far smaller).
+
+A list is a subclass naming its rows (scoped in SQL), its FilterSet, its columns and, if any, its
+bulk actions. From one URL it serves the full page, the HTMX partial (filters, sorting, paging
+without a reload) and the Excel export of the filtered rows (`?export=xlsx`, or of the ticked
+rows with `ids`). It counts rows exactly up to a limit and estimates beyond it, so a list costs
+the same at a million rows; users hide columns and save filters (per user, per list).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import django_filters
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Page, Paginator
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+
+from .excel import export_response
+from .forms import REFUSALS, error_messages
+from .htmx import render_page_or_partial
+from .models import ListPreference, SavedFilter
+from .services import list_columns_choose, saved_filter_delete, saved_filter_save
+
+# Up to this many rows a list counts them exactly; beyond, it estimates (PostgreSQL's planner).
+EXACT_COUNT_LIMIT = 10_000
+# Rows one bulk action changes at most, and ticked rows one export takes at most.
+BULK_LIMIT = 200
+EXPORT_SELECTED_LIMIT = 5000
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a list and of its export. `value(row, user)` is the cell's text (and the
+    spreadsheet's value); `template` renders a richer cell with `row` and `user`; `sort` is the
+    FilterSet's ordering key; columns not `default` are shown only when a user asks for them."""
+
+    key: str
+    label: Any
+    value: Callable[[Any, Any], Any] | None = None
+    template: str = ""
+    sort: str = ""
+    css: str = ""
+    default: bool = True
+    export: bool = True
+    # Always shown, never offered in the column chooser (the row's link, its state).
+    fixed: bool = False
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    """An action on the ticked rows: `run(request, obj, form_data)` for each, in its own
+    transaction (one refused row does not undo the others); `form` asks for what it needs."""
+
+    name: str
+    label: Any
+    run: Callable[[HttpRequest, Any, dict[str, Any]], Any]
+    form: Callable[[Any], forms.Form] | None = None
+    allowed: Callable[[Any], bool] = lambda user: True
+    style: str = "outline-secondary"
+
+
+class ListFilterSet(django_filters.FilterSet):
+    """A FilterSet whose form reads well: several values as buttons, dates with a date picker (the
+    "全部" empty choice comes from FILTERS_EMPTY_CHOICE_LABEL)."""
+
+    @property
+    def form(self) -> forms.Form:
+        form = super().form
+        if not getattr(form, "_list_widgets", False):
+            for field in form.fields.values():
+                if isinstance(field, forms.MultipleChoiceField) and not isinstance(
+                    field, forms.ModelMultipleChoiceField
+                ):
+                    choices: Any = field.choices
+                    field.widget = forms.CheckboxSelectMultiple(choices=choices)
+                elif isinstance(field, forms.DateField):
+                    field.widget.input_type = "date"
+            form._list_widgets = True
+        return form
+
+
+def _multiple(field: forms.Field) -> bool:
+    """A filter taking several values, shown as a row of toggle buttons."""
+    return isinstance(field.widget, forms.CheckboxSelectMultiple)
+
+
+def estimated_count(queryset: QuerySet) -> int | None:
+    """The planner's estimate of the rows of `queryset` (PostgreSQL), or None."""
+    if connection.vendor != "postgresql":
+        return None
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+class CountedPaginator(Paginator):
+    """Exact counts up to EXACT_COUNT_LIMIT (a bounded COUNT); beyond, the planner's estimate
+    (never below the limit), so a page never scans every row just to say how many there are."""
+
+    @cached_property
+    def count(self) -> int:
+        rows: Any = self.object_list  # a QuerySet
+        bounded = rows[: EXACT_COUNT_LIMIT + 1].count()
+        if bounded <= EXACT_COUNT_LIMIT:
+            self.estimated = False
+            return bounded
+        self.estimated = True
+        return max(estimated_count(rows) or 0, bounded)
+
+    estimated = False
+
+
+def page_numbers(page: Page, around: int = 2) -> list[int | None]:
+    """The page links to show: the first, the last and a few around the current one (None = …)."""
+    last = page.paginator.num_pages
+    wanted = {1, last, *range(page.number - around, page.number + around + 1)}
+    numbers: list[int | None] = []
+    for number in sorted(n for n in wanted if 1 <= n <= last):
+        if numbers and number - (numbers[-1] or 0) > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
+list_views: dict[str, type[ObjectListView]] = {}
+
+
+class ObjectListView(LoginRequiredMixin, View):
+    """A list page (see the module docstring). Subclasses set `list_key`, `title`,
+    `filterset_class`, `columns`, `get_queryset(request)` and optionally `page_template` (a page
+    extending `core/list.html`), `bulk_actions`, `export_rows` (for exports richer than the
+    columns' values)."""
+
+    list_key: str
+    title: Any
+    filterset_class: type[django_filters.FilterSet]
+    columns: Sequence[Column] = ()
+    bulk_actions: Sequence[BulkAction] = ()
+    page_template = "core/list.html"
+    partial_template = "htmx/_list_results.html"
+    page_size = 25
+    # The filters the page shows (all of the FilterSet's by default; the API may have more).
+    page_filters: Sequence[str] | None = None
+    # Placeholder of the search box: what it searches.
+    search_placeholder: Any = ""
+    # Set on the route that serves the export only (kept for links and bookmarks).
+    export_only = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if getattr(cls, "list_key", "") and not cls.export_only:
+            list_views.setdefault(cls.list_key, cls)
+
+    # --- rows ---------------------------------------------------------------------------------
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        raise NotImplementedError
+
+    def get_filterset(self, request: HttpRequest, data: QueryDict | None = None) -> django_filters.FilterSet:
+        return self.filterset_class(
+            request.GET if data is None else data, queryset=self.get_queryset(request), request=request
+        )
+
+    def get_columns(self, request: HttpRequest) -> list[Column]:
+        return list(self.columns)
+
+    def shown_columns(self, request: HttpRequest) -> list[Column]:
+        hidden = ListPreference.hidden_for(request.user, self.list_key)
+        return [
+            c
+            for c in self.get_columns(request)
+            if c.fixed or (c.key not in hidden if hidden is not None else c.default)
+        ]
+
+    def decorate(self, request: HttpRequest, rows: list[Any]) -> list[Any]:
+        """A hook to attach per-request values to the rows of one page (e.g. masked phones)."""
+        return rows
+
+    # --- export -------------------------------------------------------------------------------
+
+    def export_columns(self, request: HttpRequest) -> list[Column]:
+        return [c for c in self.get_columns(request) if c.export and c.value is not None]
+
+    def export_headers(self, request: HttpRequest) -> list[Any]:
+        return [column.label for column in self.export_columns(request)]
+
+    def export_rows(self, request: HttpRequest, rows: Iterator[Any]) -> Iterator[list[Any]]:
+        """The spreadsheet's rows: the exported columns' values (override for a richer export)."""
+        columns = self.export_columns(request)
+        for row in rows:
+            yield [column.value(row, request.user) for column in columns if column.value is not None]
+
+    def export(self, request: HttpRequest, queryset: QuerySet, ids: list[int] | None = None) -> HttpResponse:
+        """The rows as a spreadsheet (only the ticked ones when `ids` is given); logged (R41)."""
+        if ids:
+            queryset = queryset.filter(pk__in=ids)
+        return export_response(
+            request=request,
+            resource=self.list_key,
+            title=str(self.title),
+            headers=self.export_headers(request),
+            rows=self.export_rows(request, queryset.iterator(chunk_size=2000)),
+        )
+
+    # --- page ---------------------------------------------------------------------------------
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        filterset = self.get_filterset(request)
+        if self.export_only or request.GET.get("export") == "xlsx":
+            return self.export(request, filterset.qs)
+        paginator = CountedPaginator(filterset.qs, self.page_size)
+        page = paginator.get_page(request.GET.get("page"))
+        rows = self.decorate(request, list(page.object_list))
+        query = request.GET.copy()
+        for name in ("page", "export", "ids"):
+            query.pop(name, None)
+        form = filterset.form
+        names = self.page_filters if self.page_filters is not None else list(form.fields)
+        shown = [name for name in names if name in form.fields]
+        context = {
+            "list_view": self,
+            "title": self.title,
+            "filterset": filterset,
+            "search_field": form["q"] if "q" in form.fields else None,
+            "choice_filters": [form[n] for n in shown if _multiple(form.fields[n])],
+            "other_filters": [
+                form[n] for n in shown if n not in ("q", "ordering") and not _multiple(form.fields[n])
+            ],
+            "search_placeholder": self.search_placeholder,
+            "page": page,
+            "page_numbers": page_numbers(page),
+            "rows": rows,
+            "columns": self.shown_columns(request),
+            "all_columns": [c for c in self.get_columns(request) if not c.fixed],
+            "bulk_actions": [
+                (action, action.form(request.user) if action.form else None)
+                for action in self.bulk_actions
+                if action.allowed(request.user)
+            ],
+            "saved_filters": SavedFilter.objects.filter(user_id=request.user.pk or 0, list_key=self.list_key),
+            "query": query.urlencode(),
+            "list_url": request.path,
+            **self.extra_context(request),
+        }
+        return render_page_or_partial(
+            request, page_template=self.page_template, partial_template=self.partial_template, context=context
+        )
+
+    def extra_context(self, request: HttpRequest) -> dict[str, Any]:
+        return {}
+
+    # --- bulk actions -------------------------------------------------------------------------
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        """A bulk action on the ticked rows (of the rows the user may see), or their export."""
+        back = redirect(f"{request.path}?{request.POST.get('query', '')}")
+        if request.POST.get("bulk_action") == "export":
+            ids = selected_ids(request.POST)
+            if not ids:
+                messages.error(request, _("Tick the rows to act on first."))
+                return back
+            return self.export(request, self.get_queryset(request), ids[:EXPORT_SELECTED_LIMIT])
+        action = next((a for a in self.bulk_actions if a.name == request.POST.get("bulk_action")), None)
+        if action is None or not action.allowed(request.user):
+            messages.error(request, _("Choose an action you may take."))
+            return back
+        ids = selected_ids(request.POST)
+        if not ids:
+            messages.error(request, _("Tick the rows to act on first."))
+            return back
+        if len(ids) > BULK_LIMIT:
+            messages.error(request, _("At most %(limit)d rows at a time.") % {"limit": BULK_LIMIT})
+            return back
+        data: dict[str, Any] = {}
+        if action.form is not None:
+            form = action.form(request.user)
+            form.data, form.is_bound = request.POST, True
+            if not form.is_valid():
+                for errors in form.errors.values():
+                    for error in errors:
+                        messages.error(request, str(error))
+                return back
+            data = form.cleaned_data
+        done, refused = bulk_run(request, action, self.get_queryset(request).filter(pk__in=ids), data)
+        if done:
+            messages.success(
+                request, _("%(action)s: %(count)d done.") % {"action": action.label, "count": done}
+            )
+        for row, reason in refused:
+            messages.error(request, f"{row}: {reason}")
+        return back
+
+
+def selected_ids(data: QueryDict) -> list[int]:
+    """The ticked rows' ids (`ids`, repeated or comma-separated); anything not a number is ignored."""
+    values = [part for value in data.getlist("ids") for part in value.split(",")]
+    return [int(value) for value in values if value.strip().isdigit()]
+
+
+def bulk_run(
+    request: HttpRequest, action: BulkAction, rows: QuerySet, data: dict[str, Any]
+) -> tuple[int, list[tuple[Any, str]]]:
+    """Run `action` on each row in its own transaction; returns how many were done and the refused
+    rows with the reason."""
+    done, refused = 0, []
+    for row in rows:
+        try:
+            with transaction.atomic():
+                action.run(request, row, data)
+        except REFUSALS as error:
+            reason = getattr(error, "message", None) or "; ".join(getattr(error, "messages", [str(error)]))
+            refused.append((row, str(reason)))
+        else:
+            done += 1
+    return done, refused
+
+
+# --- the user's own settings of a list -----------------------------------------------------------
+
+
+def _back(request: HttpRequest, fallback: str = "/") -> HttpResponse:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = fallback
+    return redirect(target or fallback)
+
+
+class ListColumnsView(LoginRequiredMixin, View):
+    """`POST /lists/<key>/columns/`: the columns the user keeps on that list."""
+
+    def post(self, request: HttpRequest, list_key: str) -> HttpResponse:
+        view_class = list_views.get(list_key)
+        if view_class is None:
+            raise Http404
+        choosable = {c.key for c in view_class().get_columns(request) if not c.fixed}
+        try:
+            list_columns_choose(
+                user=request.user,
+                list_key=list_key,
+                shown=set(request.POST.getlist("columns")),
+                choosable=choosable,
+            )
+        except REFUSALS as error:
+            error_messages(request, error)
+        return _back(request)
+
+
+class SavedFilterCreateView(LoginRequiredMixin, View):
+    """`POST /lists/<key>/filters/`: save the list's current filter under a name."""
+
+    def post(self, request: HttpRequest, list_key: str) -> HttpResponse:
+        if list_key not in list_views:
+            raise Http404
+        try:
+            saved = saved_filter_save(
+                user=request.user,
+                list_key=list_key,
+                name=request.POST.get("name", ""),
+                query=request.POST.get("query", ""),
+            )
+        except REFUSALS as error:
+            error_messages(request, error)
+        else:
+            messages.success(request, _("Filter “%(name)s” saved.") % {"name": saved.name})
+        return _back(request)
+
+
+class SavedFilterDeleteView(LoginRequiredMixin, View):
+    """`POST /lists/filters/<pk>/delete/`: delete one of the user's saved filters."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            saved_filter_delete(user=request.user, filter_id=pk)
+        except SavedFilter.DoesNotExist:
+            raise Http404 from None
+        messages.success(request, _("Saved filter deleted."))
+        return _back(request)
