@@ -57,8 +57,10 @@ def test_r23_quality_agent_records_an_unsatisfied_customer_and_the_work_order_re
 
     # Back on the work order: reopened for a new visit, the answer in its return-visit panel.
     state_of(page).to_have_attribute("data-state", State.IN_SERVICE)
+    page.get_by_test_id("tab-feedback").click()
     panel = page.get_by_test_id("return-visits-panel")
     expect(panel.get_by_test_id("return-visit-unsatisfied")).to_be_visible()
+    page.get_by_test_id("tab-timeline").click()
     expect(page.get_by_test_id("timeline")).to_contain_text("打印仍然卡纸")
     order.refresh_from_db()
     visit.refresh_from_db()

@@ -44,6 +44,7 @@ def test_r8_r13_plan_confirmed_then_depot_repair_in_the_browser(open_page, live_
     page = open_page()
     login(page, base, "engineer")
     page.goto(f"{base}/workorders/{work_order.pk}/")
+    page.get_by_test_id("tab-service").click()  # kept open while the page posts and comes back
 
     submit(page, "plan-create")
     page.get_by_test_id("plan-measures").fill("更换定影组件并清洁进纸通道")

@@ -233,3 +233,44 @@ def test_detail_includes_registered_panels(client, agent, order, monkeypatch, tm
     assert (
         f'<div data-testid="demo-panel">{order.number}</div>' in client.get(detail(order.pk)).content.decode()
     )
+
+
+def test_registered_panels_sit_in_their_tabs_with_their_own_context(
+    client, agent, order, monkeypatch, tmp_path, settings
+):
+    """Panels are rendered with what their context function returns (read through the app's
+    selectors, not in the template); a panel whose context is None stays out, and so does a tab
+    left with nothing in it, while the work order's own tabs are always there."""
+    panel_dir = tmp_path / "templates"
+    (panel_dir / "panels").mkdir(parents=True)
+    (panel_dir / "panels" / "money.html").write_text(
+        '<div data-testid="money-panel">{{ amount }} {{ wo.number }}</div>'
+    )
+    (panel_dir / "panels" / "never.html").write_text('<div data-testid="never-panel"></div>')
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], panel_dir]}]
+    calls = []
+
+    def money(request, work_order):
+        calls.append((request.user, work_order.pk))
+        return {"amount": "¥350.00"}
+
+    monkeypatch.setattr(
+        hooks,
+        "detail_panels",
+        [
+            hooks.DetailPanel(template="panels/money.html", context=money, tab="money"),
+            hooks.DetailPanel(template="panels/never.html", context=lambda request, wo: None, tab="feedback"),
+        ],
+    )
+    client.force_login(agent)
+
+    response = client.get(detail(order.pk))
+
+    page = response.content.decode()
+    assert [tab["key"] for tab in response.context["tabs"]] == ["overview", "money", "documents", "timeline"]
+    money_pane = page.split('data-testid="pane-money"')[1].split('data-testid="pane-documents"')[0]
+    assert f'<div data-testid="money-panel">¥350.00 {order.number}</div>' in money_pane
+    assert "never-panel" not in page and 'data-testid="tab-feedback"' not in page
+    assert calls == [(agent, order.pk)]
+    with pytest.raises(ValueError):
+        hooks.register_detail_panel("panels/x.html", tab="nowhere")

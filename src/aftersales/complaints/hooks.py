@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aftersales.workorders.hooks import register_demo_seeder, register_detail_panel
 
-register_detail_panel("complaints/_workorder_panel.html", order=60)
+register_detail_panel("complaints/_workorder_panel.html", order=60, tab="feedback")
 
 
 @register_demo_seeder

@@ -35,4 +35,4 @@ def return_visits_demo(*, rng, now) -> None:
     return_visits_answer(rng=rng, now=now)
 
 
-register_detail_panel("feedback/_return_visits_panel.html", order=40)
+register_detail_panel("feedback/_return_visits_panel.html", order=40, tab="feedback")

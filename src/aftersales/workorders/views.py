@@ -284,6 +284,30 @@ def device_lookup(request: HttpRequest) -> HttpResponse:
 # Detail, lifecycle actions, notes, attachments.
 
 
+TAB_LABELS = {
+    "overview": gettext_lazy("Overview"),
+    "service": gettext_lazy("Service"),
+    "money": gettext_lazy("Money"),
+    "feedback": gettext_lazy("Feedback"),
+    "documents": gettext_lazy("Documents"),
+    "timeline": gettext_lazy("Timeline"),
+}
+# Tabs shown even without a panel: they hold the work order's own data.
+OWN_TABS = frozenset({"overview", "documents", "timeline"})
+
+
+def detail_tabs(request: HttpRequest, work_order: WorkOrder, *, attachments: int) -> list[dict]:
+    """The tabs of the work-order page with the panels other apps registered for them; a tab with
+    nothing in it stays out of the way."""
+    panels = hooks.detail_panels_for(request, work_order)
+    counts = {"documents": attachments}
+    return [
+        {"key": key, "label": TAB_LABELS[key], "panels": panels[key], "count": counts.get(key, 0)}
+        for key in hooks.PANEL_TABS
+        if key in OWN_TABS or panels[key]
+    ]
+
+
 class WorkOrderDetailView(LoginRequiredMixin, View):
     """`/workorders/<pk>/`: data, timeline, notes, attachments and exactly the allowed actions."""
 
@@ -291,6 +315,7 @@ class WorkOrderDetailView(LoginRequiredMixin, View):
         user = request.user
         work_order = workorder_get(user, pk)
         actions = transition_buttons(WORKORDER, work_order, user, TRANSITION_FIELDS)
+        attachments = list(work_order.attachments.select_related("uploaded_by"))
         if user.sees_customer_phone:
             access_log(
                 actor=user, action=AccessLog.Action.VIEW, resource="workorder", detail=work_order.number
@@ -302,12 +327,10 @@ class WorkOrderDetailView(LoginRequiredMixin, View):
             "actions": actions,
             "timeline": timeline_entries(workorder_timeline(work_order), user),
             "notes": work_order.notes.select_related("author"),
-            "attachments": work_order.attachments.select_related("uploaded_by"),
+            "attachments": attachments,
             "note_form": NoteForm(),
             "attachment_form": AttachmentForm(),
-            "panels": [
-                entry for tab in hooks.detail_panels_for(request, work_order).values() for entry in tab
-            ],
+            "tabs": detail_tabs(request, work_order, attachments=len(attachments)),
         }
         return render(request, "workorders/detail.html", context)
 
