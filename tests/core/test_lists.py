@@ -42,7 +42,11 @@ def test_r5_bulk_assign_ticked_work_orders_and_report_the_refused(client, dispat
 
     response = client.post(
         LIST,
-        {"bulk_action": "assign", "engineer": world.engineer_a.pk, "ids": [first.pk, second.pk, fresh.pk]},
+        {
+            "bulk_action": "assign",
+            "bulk-assign-engineer": world.engineer_a.pk,
+            "ids": [first.pk, second.pk, fresh.pk],
+        },
         follow=True,
     )
 
@@ -59,7 +63,11 @@ def test_bulk_priority_and_close_by_the_roles_that_may(client, agent, clerk, wor
     client.force_login(agent)
     response = client.post(
         LIST,
-        {"bulk_action": "priority", "priority": Priority.URGENT, "ids": [o.pk for o in open_orders]},
+        {
+            "bulk_action": "priority",
+            "bulk-priority-priority": Priority.URGENT,
+            "ids": [o.pk for o in open_orders],
+        },
         follow=True,
     )
     assert any("2 done" in text for text in messages_of(response))
@@ -83,7 +91,9 @@ def test_r37_bulk_actions_are_offered_by_role_and_act_only_in_scope(client, fina
     # Dealer staff tick the other dealer's work order: it is not theirs to touch.
     f.UserFactory(role=Role.DEALER_STAFF, dealer=world.dealer_a)
     client.force_login(world.staff_a)
-    client.post(LIST, {"bulk_action": "priority", "priority": Priority.HIGH, "ids": [world.order_b.pk]})
+    client.post(
+        LIST, {"bulk_action": "priority", "bulk-priority-priority": Priority.HIGH, "ids": [world.order_b.pk]}
+    )
     assert WorkOrder.objects.get(pk=world.order_b.pk).priority == Priority.NORMAL
 
 

@@ -58,6 +58,17 @@ class Column:
     fixed: bool = False
 
 
+class BulkForm(forms.Form):
+    """What a bulk action asks for; made for the user who acts (choices scoped to them). The
+    actions share one HTML form, so no field is `required` in the browser (the server checks)."""
+
+    use_required_attribute = False
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+
 @dataclass(frozen=True)
 class BulkAction:
     """An action on the ticked rows: `run(request, obj, form_data)` for each, in its own
@@ -66,7 +77,7 @@ class BulkAction:
     name: str
     label: Any
     run: Callable[[HttpRequest, Any, dict[str, Any]], Any]
-    form: Callable[[Any], forms.Form] | None = None
+    form: type[BulkForm] | None = None
     allowed: Callable[[Any], bool] = lambda user: True
     style: str = "outline-secondary"
 
@@ -247,7 +258,7 @@ class ObjectListView(LoginRequiredMixin, View):
             "columns": self.shown_columns(request),
             "all_columns": [c for c in self.get_columns(request) if not c.fixed],
             "bulk_actions": [
-                (action, action.form(request.user) if action.form else None)
+                (action, bulk_form(action, request.user))
                 for action in self.bulk_actions
                 if action.allowed(request.user)
             ],
@@ -286,9 +297,8 @@ class ObjectListView(LoginRequiredMixin, View):
             messages.error(request, _("At most %(limit)d rows at a time.") % {"limit": BULK_LIMIT})
             return back
         data: dict[str, Any] = {}
-        if action.form is not None:
-            form = action.form(request.user)
-            form.data, form.is_bound = request.POST, True
+        form = bulk_form(action, request.user, request.POST)
+        if form is not None:
             if not form.is_valid():
                 for errors in form.errors.values():
                     for error in errors:
@@ -303,6 +313,13 @@ class ObjectListView(LoginRequiredMixin, View):
         for row, reason in refused:
             messages.error(request, f"{row}: {reason}")
         return back
+
+
+def bulk_form(action: BulkAction, user, data: QueryDict | None = None) -> forms.Form | None:
+    """The form of a bulk action, its fields prefixed with the action (no clash with the filters)."""
+    if action.form is None:
+        return None
+    return action.form(user, data, prefix=f"bulk-{action.name}")
 
 
 def selected_ids(data: QueryDict) -> list[int]:

@@ -97,14 +97,17 @@ def list_columns_choose(*, user, list_key: str, shown: set[str], choosable: set[
 
 @transaction.atomic
 def saved_filter_save(*, user, list_key: str, name: str, query: str) -> SavedFilter:
-    """Save (or replace) a user's named filter of a list: the list's query string, paging and
-    exports left out."""
+    """Save (or replace) a user's named filter of a list: the list's query string without paging,
+    exports and empty values."""
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": [_("Give the filter a name.")]})
-    kept = QueryDict(query, mutable=True)
-    for transient in ("page", "export", "ids"):
-        kept.pop(transient, None)
+    kept = QueryDict(mutable=True)
+    for key, values in QueryDict(query).lists():
+        if key not in ("page", "export", "ids"):
+            kept.setlist(key, [value for value in values if value])
+    for key in [key for key, values in kept.lists() if not values]:
+        del kept[key]
     saved = SavedFilter(user=user, list_key=list_key, name=name, query=kept.urlencode())
     saved.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
     SavedFilter.objects.filter(user=user, list_key=list_key, name=name).delete()

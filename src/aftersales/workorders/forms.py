@@ -11,6 +11,7 @@ from aftersales.accounts.choices import Role
 from aftersales.accounts.models import Engineer, ServicePoint
 from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
 from aftersales.core.forms import InputField, choice_input, text_input
+from aftersales.core.lists import BulkForm
 from aftersales.core.phones import phone_display
 from aftersales.customers.choices import CustomerKind
 from aftersales.customers.models import Customer
@@ -200,21 +201,18 @@ TRANSITION_FIELDS: dict[str, InputField] = {
 }
 
 
-class BulkAssignForm(forms.Form):
+class BulkAssignForm(BulkForm):
     """The engineer a bulk "assign" gives the ticked work orders (the choices: the user's scope)."""
 
     engineer = EngineerChoiceField(label=_("Engineer"), queryset=Engineer.objects.none())
 
     def __init__(self, user, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
+        super().__init__(user, *args, **kwargs)
         self.fields["engineer"].queryset = engineers_in_scope(user)
 
 
-class BulkPriorityForm(forms.Form):
+class BulkPriorityForm(BulkForm):
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
-
-    def __init__(self, user, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
 
 
 class NoteForm(forms.Form):
