@@ -291,20 +291,6 @@ def transition_input_serializer(
     return type(name, (RejectUnknownFieldsMixin, serializers.Serializer), attrs)
 
 
-def _run_transition(obj, transition, actor, expected_version, inputs):
-    from .transitions import machines, transition_run
-
-    machine = next(m for m in machines.values() if m.model is type(obj) and transition in m)
-    return transition_run(
-        machine,
-        pk=obj.pk,
-        action=transition.name,
-        actor=actor,
-        expected_version=expected_version,
-        inputs=inputs,
-    )
-
-
 def roles_text(transition: Transition) -> str:
     return ", ".join(sorted(transition.roles)) or "the system only"
 
