@@ -82,3 +82,50 @@ def workorder_world(state: str, transition: Transition) -> World:
         events=lambda: WorkOrderEvent.objects.filter(work_order=work_order, kind="transition").count(),
         outsider=lambda: f.EngineerFactory(service_point=point).user,
     )
+
+
+# --- service-level clock (sla) --------------------------------------------------------------------
+
+
+@world("sla_clock")
+def sla_clock_world(state: str, transition: Transition) -> World:
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from aftersales.sla.choices import ClockState, MilestoneKind
+    from aftersales.sla.models import SlaClock, SlaMilestone, SlaPolicy
+
+    policy = SlaPolicy.objects.create(name=f"world policy {SlaPolicy.objects.count()}", precedence=999)
+    milestone = SlaMilestone.objects.create(
+        policy=policy,
+        kind=MilestoneKind.REPAIR,
+        target_hours=Decimal("8"),
+        business_time=False,
+        start_on="start",
+        stop_on=["complete"],
+    )
+    now = timezone.now()
+    clock = SlaClock.objects.create(
+        work_order=f.WorkOrderFactory(state=State.IN_SERVICE, service_point=f.ServicePointFactory()),
+        policy=policy,
+        kind=MilestoneKind.REPAIR,
+        state=state,
+        target=timedelta(hours=8),
+        business_time=False,
+        started_at=now - timedelta(hours=2),
+        due_at=now + timedelta(hours=6),
+        warn_at=now + timedelta(hours=4),
+        paused_at=now - timedelta(hours=1) if state == ClockState.PAUSED else None,
+        paused_reason=WaitingReason.PARTS if state == ClockState.PAUSED else "",
+        stopped_at=now - timedelta(minutes=5) if state == ClockState.STOPPED else None,
+        met=True if state == ClockState.STOPPED else None,
+    )
+    values = {"start": {"milestone": milestone}, "pause": {"reason": WaitingReason.PARTS}}
+    return World(
+        obj=clock,
+        actor=staff,
+        inputs=lambda t: dict(values.get(t.name, {})),
+        events=lambda: 0,  # clocks write no timeline event of their own (their work order's do)
+    )
