@@ -84,6 +84,54 @@ def workorder_world(state: str, transition: Transition) -> World:
     )
 
 
+# --- return visit (feedback) ---------------------------------------------------------------------
+
+
+@world("return_visit")
+def return_visit_world(state: str, transition: Transition) -> World:
+    from django.utils import timezone
+
+    from aftersales.feedback.choices import AttemptResult, ReturnVisitKind
+    from aftersales.feedback.models import ReturnVisit
+
+    point = f.ServicePointFactory()
+    engineer = f.EngineerFactory(service_point=point)
+    now = timezone.now()
+    work_order = f.WorkOrderFactory(
+        state=State.COMPLETED, service_point=point, engineer=engineer, completed_at=now
+    )
+    visit = ReturnVisit.objects.create(
+        number=f"RVW{work_order.pk:08d}",
+        work_order=work_order,
+        kind=ReturnVisitKind.ROUTINE,
+        state=state,
+        engineer=engineer,
+        service_point=point,
+        work_completed_at=now,
+        due_at=now,
+        next_call_at=now,
+    )
+    values = {
+        "record": {
+            "score_timeliness": 5,
+            "score_skill": 4,
+            "score_attitude": 5,
+            "score_effectiveness": 4,
+            "score_overall": 5,
+            "praise": "工程师很耐心",
+        },
+        "retry": {"result": AttemptResult.NO_ANSWER, "note": "无人接听"},
+        "give_up": {"result": AttemptResult.WRONG_NUMBER},
+        "cancel": {"reason": "工单重新处理"},
+    }
+    return World(
+        obj=visit,
+        actor=lambda role: staff(role),
+        inputs=lambda t: dict(values[t.name]),
+        events=lambda: WorkOrderEvent.objects.filter(work_order=work_order, kind="return_visit").count(),
+    )
+
+
 # --- service-level clock (sla) --------------------------------------------------------------------
 
 
