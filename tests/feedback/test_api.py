@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from aftersales.feedback.choices import VisitKind, VisitState
+from aftersales.feedback.choices import ReturnVisitKind, ReturnVisitState
 from aftersales.feedback.models import ReturnVisit
 from aftersales.workorders.choices import State
 from tests.api.helpers import assert_problem
@@ -18,8 +18,8 @@ LIST = "/api/return-visits/"
 ANSWER = dict(score_timeliness=5, score_skill=4, score_attitude=5, score_effectiveness=4, score_overall=5)
 
 
-def pending(work_order, kind=VisitKind.ROUTINE) -> ReturnVisit:
-    return ReturnVisit.objects.get(work_order=work_order, kind=kind, state=VisitState.PENDING)
+def pending(work_order, kind=ReturnVisitKind.ROUTINE) -> ReturnVisit:
+    return ReturnVisit.objects.get(work_order=work_order, kind=kind, state=ReturnVisitState.PENDING)
 
 
 def test_r22_list_is_scoped_filtered_and_shows_the_phone_to_the_caller(api_client, completed, quality, world):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from aftersales.complaints.choices import ComplaintSource
 from aftersales.complaints.models import Complaint
-from aftersales.feedback.choices import VisitState
+from aftersales.feedback.choices import ReturnVisitState
 from aftersales.feedback.models import ReturnVisit
 from aftersales.feedback.report import return_visit_report
 from aftersales.feedback.services import return_visit_record
@@ -20,7 +20,7 @@ ANSWER = dict(score_timeliness=2, score_skill=4, score_attitude=1, score_effecti
 
 def test_r24_complaint_on_a_return_visit_starts_a_complaint(completed, quality, engineer):
     work_order = completed()
-    visit = ReturnVisit.objects.get(work_order=work_order, state=VisitState.PENDING)
+    visit = ReturnVisit.objects.get(work_order=work_order, state=ReturnVisitState.PENDING)
     return_visit_record(
         visit_id=visit.pk,
         actor=quality,
@@ -44,7 +44,7 @@ def test_r24_complaint_on_a_return_visit_starts_a_complaint(completed, quality, 
 
 def test_r24_no_complaint_no_complaint_record(completed, quality):
     work_order = completed()
-    visit = ReturnVisit.objects.get(work_order=work_order, state=VisitState.PENDING)
+    visit = ReturnVisit.objects.get(work_order=work_order, state=ReturnVisitState.PENDING)
     return_visit_record(visit_id=visit.pk, actor=quality, **ANSWER, complaint_detail="忽略")
     assert not Complaint.objects.exists()
     visit.refresh_from_db()

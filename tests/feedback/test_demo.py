@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 from django.db import transaction
 
-from aftersales.feedback.choices import VisitState
+from aftersales.feedback.choices import ReturnVisitState
 from aftersales.feedback.demo import return_visits_answer
 from aftersales.feedback.models import ReturnVisit
 from tests.timeutil import at
@@ -28,8 +28,8 @@ def test_r22_r24_demo_answers_most_visits_with_realistic_outcomes(completed):
         completed(at(2026, 10, day, 10, 0))
     return_visits_answer(rng=random.Random(2026), now=NOW)
     states = Counter(state for state, _satisfied, _praise in outcomes())
-    assert states[VisitState.DONE] >= 15 and states[VisitState.PENDING] >= 1
-    answered = ReturnVisit.objects.filter(state=VisitState.DONE)
+    assert states[ReturnVisitState.DONE] >= 15 and states[ReturnVisitState.PENDING] >= 1
+    answered = ReturnVisit.objects.filter(state=ReturnVisitState.DONE)
     assert answered.filter(satisfied=True).count() > answered.filter(satisfied=False).count()
     assert answered.exclude(praise="").exists()
     for visit in answered:

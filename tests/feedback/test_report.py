@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from aftersales.feedback.choices import AttemptResult, VisitState
+from aftersales.feedback.choices import AttemptResult, ReturnVisitState
 from aftersales.feedback.models import ReturnVisit
 from aftersales.feedback.report import return_visit_report
 from aftersales.feedback.services import return_visit_call_failed, return_visit_record
@@ -48,7 +48,7 @@ def october(completed, engineer, quality, agent):
         work_order = completed(
             at(2026, 10, 12, 10, 0), by=by, product_model=f.ProductModelFactory(product_line=line)
         )
-        return ReturnVisit.objects.get(work_order=work_order, state=VisitState.PENDING)
+        return ReturnVisit.objects.get(work_order=work_order, state=ReturnVisitState.PENDING)
 
     praised, unhappy, unreachable, happy, later = (
         visit(engineer, printers),

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from aftersales.accounts.choices import Role
 from aftersales.core.errors import DomainError, NotPermitted, TransitionNotAllowed
-from aftersales.feedback.choices import AttemptResult, VisitKind, VisitState
+from aftersales.feedback.choices import AttemptResult, ReturnVisitKind, ReturnVisitState
 from aftersales.feedback.models import ReturnVisit, ReturnVisitPolicy
 from aftersales.feedback.services import (
     return_visit_call_failed,
@@ -21,6 +21,7 @@ from aftersales.feedback.services import (
 )
 from aftersales.notifications.models import Message, Notification
 from aftersales.workorders.choices import State
+from aftersales.workorders.events import event_text
 from tests.timeutil import at, frozen
 
 from .. import factories as f
@@ -32,8 +33,8 @@ GOOD = dict(score_timeliness=5, score_skill=5, score_attitude=5, score_effective
 POOR = dict(score_timeliness=3, score_skill=2, score_attitude=4, score_effectiveness=1, score_overall=2)
 
 
-def visit_of(work_order, kind=VisitKind.ROUTINE) -> ReturnVisit:
-    return ReturnVisit.objects.get(work_order=work_order, kind=kind, state=VisitState.PENDING)
+def visit_of(work_order, kind=ReturnVisitKind.ROUTINE) -> ReturnVisit:
+    return ReturnVisit.objects.get(work_order=work_order, kind=kind, state=ReturnVisitState.PENDING)
 
 
 # R22: every completed work order gets a return visit ------------------------------------------
@@ -50,7 +51,8 @@ def test_r22_completion_schedules_a_visit_three_working_days_later_across_nation
     assert visit.assignee == quality
     assert visit.engineer == work_order.engineer and visit.service_point == work_order.service_point
     event = work_order.events.get(kind="return_visit")
-    assert visit.number in event.note and "2026-10-10 15:00" in event.note
+    text = event_text(event)  # as the reader sees it
+    assert visit.number in text and "2026-10-10 15:00" in text
     notice = Notification.objects.get(recipient=quality)
     assert visit.number in notice.title and notice.url == f"/feedback/{visit.pk}/"
     email = Message.objects.get(idempotency_key=f"return-visit:{visit.pk}:assigned:email")
@@ -96,11 +98,11 @@ def test_r23_uncertain_fix_gets_a_call_back_three_hours_after_completion(complet
     work_order = completed()
     with frozen(BEFORE_NATIONAL_DAY + timedelta(minutes=10)):
         visit, created = return_visit_callback_request(work_order_id=work_order.pk, actor=engineer.user)
-    assert created and visit.kind == VisitKind.CALLBACK
+    assert created and visit.kind == ReturnVisitKind.CALLBACK
     assert visit.due_at == at(2026, 9, 30, 18, 0)
     again, created_again = return_visit_callback_request(work_order_id=work_order.pk, actor=engineer.user)
     assert again == visit and not created_again
-    assert ReturnVisit.objects.filter(work_order=work_order, kind=VisitKind.CALLBACK).count() == 1
+    assert ReturnVisit.objects.filter(work_order=work_order, kind=ReturnVisitKind.CALLBACK).count() == 1
 
 
 def test_r23_call_back_only_on_a_completed_work_order_and_by_its_own_engineer(completed, run, world, agent):
@@ -112,7 +114,7 @@ def test_r23_call_back_only_on_a_completed_work_order_and_by_its_own_engineer(co
     run(work_order, "close")
     with pytest.raises(TransitionNotAllowed):
         return_visit_callback_request(work_order_id=work_order.pk, actor=agent)
-    assert not ReturnVisit.objects.filter(kind=VisitKind.CALLBACK).exists()
+    assert not ReturnVisit.objects.filter(kind=ReturnVisitKind.CALLBACK).exists()
 
 
 # R24: the answer; R23: unsatisfied customers get a new visit until satisfied ------------------------
@@ -128,12 +130,12 @@ def test_r24_satisfied_answer_is_recorded_with_praise_for_the_engineer(completed
         other_needs="想了解延保套餐",
         comment="整体满意",
     )
-    assert visit.state == VisitState.DONE and visit.satisfied is True
+    assert visit.state == ReturnVisitState.DONE and visit.satisfied is True
     assert visit.finished_by == quality and visit.attempts == 1
     assert list(visit.calls.values_list("result", flat=True)) == [AttemptResult.REACHED]
     work_order.refresh_from_db()
     assert work_order.state == State.COMPLETED
-    note = work_order.events.filter(kind="return_visit", action=VisitState.DONE).get().note
+    note = work_order.events.filter(kind="return_visit", action=ReturnVisitState.DONE).get().note
     assert "工程师很耐心" in note and "想了解延保套餐" in note
 
 
@@ -145,7 +147,7 @@ def test_r24_all_five_scores_are_required(completed, quality):
         )
     assert set(error.value.message_dict) == {"score_skill", "score_overall"}
     visit.refresh_from_db()
-    assert visit.state == VisitState.PENDING and not visit.calls.exists()
+    assert visit.state == ReturnVisitState.PENDING and not visit.calls.exists()
 
 
 def test_r23_unsatisfied_customer_reopens_the_work_order_until_satisfied(completed, run, agent):
@@ -196,7 +198,7 @@ def test_r23_reopening_cancels_the_visits_not_made_yet(completed, run, agent):
     return_visit_callback_request(work_order_id=work_order.pk, actor=agent)
     run(work_order, "reopen", note="客户来电：故障再次出现")
     states = set(ReturnVisit.objects.filter(work_order=work_order).values_list("state", flat=True))
-    assert states == {VisitState.CANCELLED}
+    assert states == {ReturnVisitState.CANCELLED}
 
 
 def test_r24_answer_refused_when_not_pending_or_by_another_role(completed, quality, engineer):
@@ -217,17 +219,36 @@ def test_r22_missed_calls_are_retried_in_working_hours_then_unreachable(complete
     visit = visit_of(completed())
     with frozen(at(2026, 10, 9, 16, 0)):  # Friday 16:00 + 4 working hours: Saturday (make-up) 11:00
         visit = return_visit_call_failed(visit_id=visit.pk, actor=quality, result=AttemptResult.NO_ANSWER)
-    assert visit.state == VisitState.PENDING and visit.attempts == 1
+    assert visit.state == ReturnVisitState.PENDING and visit.attempts == 1
     assert visit.next_call_at == at(2026, 10, 10, 11, 0)
     with frozen(at(2026, 10, 10, 11, 5)):
         return_visit_call_failed(visit_id=visit.pk, actor=quality, result=AttemptResult.BUSY, note="占线")
     with frozen(at(2026, 10, 12, 9, 30)):
         visit = return_visit_call_failed(visit_id=visit.pk, actor=quality, result=AttemptResult.CALL_LATER)
-    assert visit.state == VisitState.UNREACHABLE and visit.attempts == 3
+    assert visit.state == ReturnVisitState.UNREACHABLE and visit.attempts == 3
     calls = list(visit.calls.values_list("result", "note", "created_at"))
     assert [(r, n) for r, n, _ in calls] == [("no_answer", ""), ("busy", "占线"), ("call_later", "")]
     assert calls[0][2] == at(2026, 10, 9, 16, 0)
     assert visit.work_order.events.filter(kind="return_visit").count() == 4
+
+
+def test_r22_r24_the_timeline_says_what_each_call_gave_with_the_users_words_apart(completed, quality):
+    work_order = completed()
+    visit = visit_of(work_order)
+    with frozen(at(2026, 10, 9, 16, 0)):
+        return_visit_call_failed(
+            visit_id=visit.pk, actor=quality, result=AttemptResult.NO_ANSWER, note="关机"
+        )
+    return_visit_record(visit_id=visit.pk, actor=quality, **GOOD, praise="工程师很耐心", comment="整体满意")
+
+    called, answered = work_order.events.filter(kind="return_visit", action__in=["pending", "done"]).order_by(
+        "pk"
+    )
+
+    assert event_text(called) == f"{visit.number}: call 1, No answer. Next call 2026-10-10 11:00."
+    assert called.note == "关机"
+    assert event_text(answered) == f"{visit.number}: overall 5/5, satisfied."
+    assert answered.note == "整体满意\n工程师很耐心"
 
 
 def test_r22_wrong_number_is_unreachable_at_once_and_reached_is_not_a_failure(completed, quality):
@@ -235,4 +256,4 @@ def test_r22_wrong_number_is_unreachable_at_once_and_reached_is_not_a_failure(co
     with pytest.raises(DomainError):
         return_visit_call_failed(visit_id=visit.pk, actor=quality, result=AttemptResult.REACHED)
     visit = return_visit_call_failed(visit_id=visit.pk, actor=quality, result=AttemptResult.WRONG_NUMBER)
-    assert visit.state == VisitState.UNREACHABLE and visit.attempts == 1
+    assert visit.state == ReturnVisitState.UNREACHABLE and visit.attempts == 1

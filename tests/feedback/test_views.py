@@ -6,12 +6,13 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from aftersales.accounts.choices import Role
 from aftersales.core.models import AccessLog
-from aftersales.feedback.choices import VisitKind, VisitState
+from aftersales.feedback.choices import ReturnVisitKind, ReturnVisitState
 from aftersales.feedback.models import ReturnVisit
 from aftersales.workorders.choices import State
 from tests.timeutil import at, frozen
@@ -32,8 +33,8 @@ ANSWER = {
 }
 
 
-def pending(work_order, kind=VisitKind.ROUTINE) -> ReturnVisit:
-    return ReturnVisit.objects.get(work_order=work_order, kind=kind, state=VisitState.PENDING)
+def pending(work_order, kind=ReturnVisitKind.ROUTINE) -> ReturnVisit:
+    return ReturnVisit.objects.get(work_order=work_order, kind=kind, state=ReturnVisitState.PENDING)
 
 
 def test_r22_queue_shows_my_pending_visits_overdue_first_by_default(client, completed, quality, make_user):
@@ -99,7 +100,7 @@ def test_r24_form_records_the_answer_and_goes_back_to_the_work_order(client, com
     response = client.post(reverse("feedback:record", args=[visit.pk]), ANSWER)
     assert response.status_code == 302 and response.url == reverse("workorders:detail", args=[work_order.pk])
     visit.refresh_from_db()
-    assert visit.state == VisitState.DONE and visit.satisfied and visit.praise == "赵工很专业"
+    assert visit.state == ReturnVisitState.DONE and visit.satisfied and visit.praise == "赵工很专业"
     detail = client.get(response.url).content.decode()
     assert 'data-testid="return-visits-panel"' in detail and visit.number in detail and "赵工很专业" in detail
 
@@ -113,7 +114,7 @@ def test_r24_form_shows_field_errors_and_saves_nothing(client, completed, qualit
     html = response.content.decode()
     assert "This field is required." in html or "Give a score" in html
     visit.refresh_from_db()
-    assert visit.state == VisitState.PENDING
+    assert visit.state == ReturnVisitState.PENDING
     data = {**ANSWER, "complaint": "on", "complaint_detail": ""}
     response = client.post(reverse("feedback:record", args=[visit.pk]), data)
     assert response.status_code == 400 and "Describe the complaint." in response.content.decode()
@@ -161,12 +162,12 @@ def test_r23_call_back_button_on_the_completed_work_order(client, completed, eng
     assert 'data-testid="callback-request"' in detail and "call back in 3 h" in detail
     response = client.post(reverse("feedback:callback", args=[work_order.pk]), follow=True)
     html = response.content.decode()
-    callback = pending(work_order, VisitKind.CALLBACK)
+    callback = pending(work_order, ReturnVisitKind.CALLBACK)
     assert f"Call-back {callback.number} scheduled" in html
     assert 'data-testid="callback-request"' not in html  # asked once; the panel lists it
     response = client.post(reverse("feedback:callback", args=[work_order.pk]), follow=True)
     assert "already scheduled" in response.content.decode()
-    assert ReturnVisit.objects.filter(kind=VisitKind.CALLBACK).count() == 1
+    assert ReturnVisit.objects.filter(kind=ReturnVisitKind.CALLBACK).count() == 1
 
 
 def test_r23_no_call_back_button_for_others_or_before_completion(client, completed, world, run, agent):
@@ -185,3 +186,22 @@ def test_r22_home_panel_counts_my_visits(client, completed, quality):
     with frozen(at(2026, 11, 20, 9, 0)):
         html = client.get(reverse("home")).content.decode()
     assert 'data-testid="rv-home"' in html and visit.number in html and "1 overdue" in html
+
+
+def test_r22_timeline_and_notice_of_a_new_visit_read_in_the_readers_language(client, completed, quality):
+    """Given a return visit scheduled on completion, its timeline event and the assignee's notice
+    read English to an English reader and Chinese to a Chinese one: both keep parameters, not text
+    written in one language."""
+    work_order = completed()
+    visit = pending(work_order)
+    client.force_login(quality)
+    pages = (reverse("workorders:detail", args=[work_order.pk]), reverse("notifications:list"))
+
+    english = "".join(client.get(page).content.decode() for page in pages)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    chinese = "".join(client.get(page).content.decode() for page in pages)
+
+    assert f"Return visit {visit.number} due 2026-10-10 15:00, assigned to 郭明辉" in english
+    assert f"Return visit {visit.number} for work order {work_order.number}, due 2026-10-10 15:00" in english
+    assert f"回访 {visit.number}，期限 2026-10-10 15:00，回访人：郭明辉" in chinese
+    assert f"工单 {work_order.number} 的回访 {visit.number}，请于 2026-10-10 15:00 前完成" in chinese

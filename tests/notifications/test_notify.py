@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.choices import Role
 from aftersales.core.errors import NotPermitted
@@ -20,6 +22,7 @@ from aftersales.notifications.services import (
 )
 
 from .. import factories as f
+from ..timeutil import at
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +155,64 @@ def test_r34_notify_many_writes_several_events_at_once_and_stays_idempotent(djan
     )
     assert notify_many(notices) == []
     assert Notification.objects.count() == 3
+
+
+# Notices in the reader's language -------------------------------------------------------------
+
+OVERDUE = gettext_lazy("%(number)s: %(milestone)s overdue")  # a message the catalogue translates
+
+
+def test_r34_a_message_is_stored_untranslated_with_its_parameters():
+    """Given a notice written as a message, when it is stored, then its msgid and parameters are
+    kept (lazy parameters as their msgid), and its plain text is the recipient's language."""
+    chinese_reader = f.UserFactory(language="zh-hans")
+
+    (notice,) = notify(
+        recipients=[chinese_reader],
+        title=OVERDUE,
+        body=gettext_lazy("It was due by %(due)s; escalated to the supervisors."),
+        params={"number": "WO1", "milestone": gettext_lazy("First response"), "due": at(2026, 11, 4, 18)},
+        key="sla-breach:1",
+    )
+
+    assert notice.title_msgid == "%(number)s: %(milestone)s overdue"
+    assert notice.params["milestone"] == {"msgid": "First response"}
+    assert notice.title == "WO1：首次响应已超时"  # the fallback, written for its reader
+
+
+def test_r34_a_message_is_shown_in_the_language_of_whoever_reads_it():
+    (notice,) = notify(
+        recipients=[f.UserFactory(language="zh-hans")],
+        title=OVERDUE,
+        params={"number": "WO1", "milestone": gettext_lazy("First response")},
+        key="sla-breach:1",
+    )
+
+    with translation.override("en"):
+        assert notice.shown_title == "WO1: First response overdue"
+    with translation.override("zh-hans"):
+        assert notice.shown_title == "WO1：首次响应已超时"
+
+
+def test_finished_text_of_callers_that_compose_it_is_shown_as_written():
+    """Backward compatible: a plain title and body without params are kept and shown as given."""
+    (notice,) = warn([f.UserFactory()])
+
+    assert (notice.title_msgid, notice.params) == ("", {})
+    with translation.override("en"):
+        assert notice.shown_title == "工单 WO202611220001 首次响应即将超时"
+        assert notice.shown_body == "已用 75% 时限"
+
+
+def test_a_plain_msgid_with_params_is_a_message_too():
+    """`gettext_noop` text with `params` (how the complaints app writes its alerts) is translated
+    when shown."""
+    (notice,) = notify(
+        recipients=[f.UserFactory()],
+        title="%(number)s: %(milestone)s overdue",
+        params={"number": "WO2", "milestone": "—"},
+        key="k",
+    )
+
+    with translation.override("zh-hans"):
+        assert notice.shown_title == "WO2：—已超时"

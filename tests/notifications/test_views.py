@@ -4,12 +4,16 @@ notice marks it read and follows its link; only the user's own notices (R37)."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from aftersales.notifications.models import Notification
 from aftersales.notifications.services import notify
 
 from .. import factories as f
+from ..timeutil import at
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +130,38 @@ def test_mark_all_read(client, alice):
 
 def test_the_page_needs_a_login(client):
     assert client.get(LIST).status_code == 302
+
+
+def test_r34_the_page_shows_each_notice_in_the_readers_language(client, alice):
+    """Given a notice written as a message while Chinese was active, when Alice reads her
+    notifications in English, then it reads English; switched to Chinese, it reads Chinese."""
+    with translation.override("zh-hans"):
+        notify(
+            recipients=[alice],
+            title=gettext_lazy("%(number)s: %(milestone)s at risk"),
+            body=gettext_lazy("%(percent)s%% of the time allowed is used; due by %(due)s."),
+            params={
+                "number": "WO202611020001",
+                "milestone": gettext_lazy("First response"),
+                "percent": 75,
+                "due": at(2026, 11, 4, 18),
+            },
+            key="sla-warning:1",
+        )
+
+    english = client.get(LIST).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    chinese = client.get(LIST).content.decode()
+
+    assert "WO202611020001: First response at risk" in english
+    assert "75% of the time allowed is used; due by 2026-11-04 18:00." in english
+    assert "WO202611020001：首次响应即将超时" in chinese
+    assert "时限已用去 75%，须于 2026-11-04 18:00 前完成。" in chinese
+
+
+def test_an_old_notice_without_a_message_is_shown_as_stored(client, alice):
+    Notification.objects.create(recipient=alice, title="工单 WO1 即将超时", body="旧的通知", key="old")
+
+    page = client.get(LIST).content.decode()
+
+    assert "工单 WO1 即将超时" in page and "旧的通知" in page

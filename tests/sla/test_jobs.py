@@ -15,18 +15,23 @@ from unittest import mock
 
 import pytest
 from celery import beat
+from django.conf import settings
 from django.core import mail
 from django.db import connection
+from django.urls import reverse
 
 from aftersales.accounts.choices import Role
 from aftersales.accounts.models import User
+from aftersales.accounts.selectors import staff_routing
 from aftersales.config.celery import app as celery_app
 from aftersales.notifications.models import Message, Notification
 from aftersales.sla import services
+from aftersales.sla.choices import AlertKind
 from aftersales.sla.models import SlaClock
 from aftersales.sla.services import SlaCheckResult, sla_clocks_check
 from aftersales.sla.tasks import sla_check_clocks
 from aftersales.workorders.choices import WaitingReason
+from aftersales.workorders.events import event_text
 from aftersales.workorders.models import WorkOrderEvent
 from tests import factories as f
 from tests.conftest import uses_postgres
@@ -82,11 +87,9 @@ def notices(user=None, key_prefix: str = "sla-"):
 
 
 def sla_events(work_order) -> list[tuple[str, str]]:
-    return list(
-        WorkOrderEvent.objects.filter(work_order=work_order, kind="sla")
-        .order_by("pk")
-        .values_list("action", "note")
-    )
+    """(action, text) of the work order's SLA events, the text as the reader sees it."""
+    events = WorkOrderEvent.objects.filter(work_order=work_order, kind="sla").order_by("pk")
+    return [(event.action, event_text(event)) for event in events]
 
 
 @pytest.mark.django_db
@@ -198,6 +201,49 @@ def test_r34_each_recipient_reads_the_notice_in_their_language(people, staff):
 
 
 @pytest.mark.django_db
+def test_r34_the_timeline_tells_the_warning_in_the_readers_language(people, staff, client):
+    """Given a warning recorded by the job, the work order's timeline says it in English to an
+    English reader and with the Chinese milestone name to a Chinese one (the event keeps its
+    parameters, not text written in one language)."""
+    work_order = create(people, MONDAY)
+    check(AT_RISK)
+    client.force_login(people.supervisor)
+    page = reverse("workorders:detail", args=[work_order.pk])
+
+    english = client.get(page).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    chinese = client.get(page).content.decode()
+
+    name = staff.point_dispatcher.display_name
+    text = (
+        f"First response at risk: 75% of the time allowed is used; due by 2026-11-04 18:00. Notified: {name}."
+    )
+    assert text in english
+    assert "首次响应" in chinese and name in chinese and "First response" not in chinese
+
+
+@pytest.mark.django_db
+def test_r34_the_escalation_notice_reads_in_the_language_of_its_reader(people, staff, client):
+    """One breach, two readers of the same notice: the supervisor reads it in English, then in
+    Chinese once they switch; e-mails are written in each recipient's language."""
+    User.objects.filter(pk=staff.supervisor2.pk).update(language="zh-hans")
+    work_order = create(people, MONDAY)
+    check(DUE)
+    client.force_login(staff.supervisor2)
+
+    english = client.get(reverse("notifications:list")).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    chinese = client.get(reverse("notifications:list")).content.decode()
+
+    assert f"{work_order.number}: First response overdue" in english
+    assert "It was due by 2026-11-04 18:00; escalated to the supervisors." in english
+    assert f"{work_order.number}：首次响应已超时" in chinese
+    assert "应于 2026-11-04 18:00 前完成，已升级至主管。" in chinese
+    email = Message.objects.get(recipient="boss@example.cn")
+    assert email.subject == f"{work_order.number}：首次响应已超时"
+
+
+@pytest.mark.django_db
 def test_r34_a_clock_first_seen_past_due_is_escalated_not_warned(people, staff):
     work_order = create(people, MONDAY)
 
@@ -254,11 +300,11 @@ def test_r34_a_claim_is_won_once_even_from_a_stale_read(people, staff):
     """Two workers that read the same due clock: the conditional UPDATE lets only one announce."""
     create(people, MONDAY)
     stale = SlaClock.objects.select_related("work_order").get(kind=FIRST)
-    both = services._Staff()
+    both = staff_routing()
 
     with frozen(AT_RISK):
-        first = services._handle([stale], kind=services.WARNING, at=AT_RISK, staff=both)
-        second = services._handle([stale], kind=services.WARNING, at=AT_RISK, staff=both)
+        first = services._handle([stale], kind=AlertKind.WARNING, at=AT_RISK, routing=both)
+        second = services._handle([stale], kind=AlertKind.WARNING, at=AT_RISK, routing=both)
 
     assert (first, second) == (1, 0)
     assert notices().count() == 1 and WorkOrderEvent.objects.filter(kind="sla").count() == 1

@@ -91,3 +91,40 @@ def test_r34_resolver_builds_each_calendar_once(django_assert_max_num_queries):
     assert {r.name for r in results if r is not results[0]} == {"公司标准日历"}
     assert results[1] is results[2] is results[-1]
     assert results[0] is results[3]
+
+
+def test_r34_breached_clocks_of_a_work_order_for_other_apps():
+    """What complaints' difficult-case criteria need (R27), without reading the clock model:
+    late, marked breached, running past due, or paused after the due time."""
+    from django.db.models import Exists, OuterRef
+
+    from aftersales.sla.choices import MilestoneKind
+    from aftersales.sla.models import SlaClock
+    from aftersales.sla.selectors import breached_clocks_of
+    from aftersales.workorders.models import WorkOrder
+
+    now = at(2026, 11, 4, 12)
+
+    def clock_of(**fields):
+        work_order = f.WorkOrderFactory()
+        values = dict(target=H, started_at=now - 2 * H, due_at=now - H, business_time=False)
+        values.update(fields)
+        SlaClock.objects.create(work_order=work_order, kind=MilestoneKind.FIRST_RESPONSE, **values)
+        return work_order
+
+    on_time = clock_of(due_at=now + H)
+    met = clock_of(stopped_at=now - 2 * H, met=True)
+    late = clock_of(stopped_at=now, met=False)
+    running_late = clock_of()
+    paused_late = clock_of(paused_at=now - H / 2)
+    paused_in_time = clock_of(paused_at=now - 3 * H / 2)
+
+    breached = set(
+        WorkOrder.objects.filter(Exists(breached_clocks_of(OuterRef("pk"), at=now))).values_list(
+            "pk", flat=True
+        )
+    )
+
+    assert breached == {late.pk, running_late.pk, paused_late.pk}
+    assert not {on_time.pk, met.pk, paused_in_time.pk} & breached
+    assert breached_clocks_of(late.pk, at=now).count() == 1

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import QuerySet
 
 from .choices import Role
-from .models import Engineer, Qualification, ServicePoint
+from .models import Engineer, Qualification, ServicePoint, User
 
 
 def service_points_in_scope(user) -> QuerySet[ServicePoint]:
@@ -37,3 +39,64 @@ def engineer_qualified_on(engineer: Engineer, product_line, day: date) -> bool:
     return Qualification.objects.filter(
         engineer=engineer, product_line=product_line, certified_on__lte=day, expires_on__gte=day
     ).exists()
+
+
+# -- who answers for work -------------------------------------------------------------------------
+
+# Roles that own work nobody is assigned to yet (besides the engineer who does it).
+OWNING_ROLES = (Role.DISPATCHER, Role.DEALER_STAFF)
+
+
+def _unique(users: list[User]) -> list[User]:
+    return list({user.pk: user for user in users}.values())
+
+
+@dataclass
+class StaffRouting:
+    """Who answers for a piece of work, e.g. who is warned that it is late (R34): its engineer,
+    else the staff of its service point, else the company's dispatchers; the supervisors hear of
+    what went wrong. Loaded once by `staff_routing()` (one query, a few dozen rows) and asked in
+    Python for each work item of a batch: a job needs no query per row."""
+
+    supervisors: list[User] = field(default_factory=list)
+    # Dispatchers of no dealer and no service point: the company's own.
+    company_dispatchers: list[User] = field(default_factory=list)
+    # The dispatchers and dealer staff of a service point; the staff of a dealer (no point).
+    by_point: dict[int, list[User]] = field(default_factory=lambda: defaultdict(list))
+    by_dealer: dict[int, list[User]] = field(default_factory=lambda: defaultdict(list))
+
+    def owners(
+        self, *, engineer: Engineer | None = None, service_point: ServicePoint | None = None
+    ) -> list[User]:
+        """The engineer doing the work (while they and their account are active); else the staff
+        of the service point (its dispatchers and dealer staff, its dealer's staff); else the
+        company's dispatchers."""
+        if engineer is not None and engineer.is_active and engineer.user.is_active:
+            return [engineer.user]
+        if service_point is not None:
+            staff = self.by_point.get(service_point.pk, []) + self.by_dealer.get(service_point.dealer_id, [])
+            if staff:
+                return _unique(staff)
+        return list(self.company_dispatchers)
+
+    def escalation(
+        self, *, engineer: Engineer | None = None, service_point: ServicePoint | None = None
+    ) -> list[User]:
+        """The supervisors, and the owners, who heard first."""
+        return _unique(self.supervisors + self.owners(engineer=engineer, service_point=service_point))
+
+
+def staff_routing() -> StaffRouting:
+    """The active supervisors, dispatchers and dealer staff, sorted into a `StaffRouting`."""
+    routing = StaffRouting()
+    users = User.objects.filter(is_active=True, role__in=[Role.SUPERVISOR, *OWNING_ROLES]).order_by("pk")
+    for user in users:
+        if user.role == Role.SUPERVISOR:
+            routing.supervisors.append(user)
+        elif user.service_point_id:
+            routing.by_point[user.service_point_id].append(user)
+        elif user.role == Role.DEALER_STAFF and user.dealer_id:
+            routing.by_dealer[user.dealer_id].append(user)
+        elif user.role == Role.DISPATCHER and not user.dealer_id:
+            routing.company_dispatchers.append(user)
+    return routing

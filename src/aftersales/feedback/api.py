@@ -1,6 +1,8 @@
 """REST API of return visits (R22-R25): the scoped list filtered like the queue page, one POST per
-transition (`record`, `call-failed`), the call-back request (R23) and the report (R25). Reads go
-through selectors (R37), writes through services; errors leave as JSON problems (core/api.py)."""
+transition of the lifecycle (`core.api.transition_actions`: `record`, `retry`, `give-up`; `cancel`
+is the system's) and `call-failed`, which picks retry or give-up by the policy; the call-back
+request (R23) and the report (R25). Reads go through selectors (R37), writes through the lifecycle
+and the services; errors leave as JSON problems (core/api.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from aftersales.core.api import (
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
     problem_responses,
+    transition_actions,
 )
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
@@ -27,10 +30,10 @@ from . import services
 from .choices import AttemptResult
 from .filtersets import ReturnVisitFilterSet
 from .forms import ReportPeriodForm
-from .models import ReturnVisit, ReturnVisitAttempt
+from .models import SCORE_FIELDS, ReturnVisit, ReturnVisitAttempt
 from .report import SCORE_AVERAGES, ReportRow, return_visit_report
 from .selectors import return_visit_get, return_visit_list
-from .transitions import makes_return_visits
+from .transitions import RETURN_VISIT, makes_return_visits
 
 
 class CallSerializer(serializers.ModelSerializer):
@@ -106,6 +109,14 @@ class ReturnVisitSerializer(serializers.ModelSerializer):
         return {"id": visit.work_order_id, "number": visit.work_order.number}
 
 
+def _failed_result() -> serializers.ChoiceField:
+    """Why the call failed: any result but `reached` (refused with 400 on `result`: a customer
+    reached answers, `record`). One choice set with the calls' `result`, so one enum in the schema."""
+    return serializers.ChoiceField(
+        choices=AttemptResult.choices, help_text=_("Why the customer was not reached (not “reached”).")
+    )
+
+
 def _score() -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=5)
 
@@ -118,43 +129,31 @@ class ComplaintInputSerializer(serializers.Serializer):
     description = serializers.CharField()
 
 
-class RecordInputSerializer(serializers.Serializer):
-    """record: pending → done. The customer was reached: five scores 1-5 (R24). Unsatisfied (overall
-    below the policy's threshold, or `unsatisfied`) reopens the work order (R23); a `complaint`
-    is registered as a complaint (R24, R26)."""
+def _text() -> serializers.CharField:
+    return serializers.CharField(required=False, allow_blank=True, default="")
 
-    score_timeliness = _score()
-    score_skill = _score()
-    score_attitude = _score()
-    score_effectiveness = _score()
-    score_overall = _score()
-    unsatisfied = serializers.BooleanField(required=False, default=False)
-    other_needs = serializers.CharField(required=False, allow_blank=True, default="")
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
-    praise = serializers.CharField(required=False, allow_blank=True, default="")
-    complaint = ComplaintInputSerializer(required=False, allow_null=True, default=None)
 
-    def service_kwargs(self) -> dict:
-        """The answer as `services.return_visit_record` takes it."""
-        data = dict(self.validated_data)
-        complaint = data.pop("complaint")
-        if complaint:
-            data.update(
-                complaint=True,
-                complaint_detail=complaint["description"],
-                complaint_category=complaint["category"],
-                complaint_severity=complaint["severity"],
-            )
-        return data
+# The inputs of the return-visit transitions (one input serializer per transition, core.api).
+TRANSITION_FIELDS = {
+    **{name: _score for name in SCORE_FIELDS},
+    "unsatisfied": lambda: serializers.BooleanField(
+        required=False, default=False, help_text=_("Unsatisfied whatever the scores: reopens the work order.")
+    ),
+    "other_needs": _text,
+    "comment": _text,
+    "praise": _text,
+    "complaint": lambda: ComplaintInputSerializer(required=False, allow_null=True, default=None),
+    "result": _failed_result,
+    "note": lambda: serializers.CharField(required=False, allow_blank=True, default="", max_length=255),
+    "reason": lambda: serializers.CharField(required=False, allow_blank=True, default=""),
+}
 
 
 class CallFailedInputSerializer(serializers.Serializer):
     """call-failed: the customer was not reached; the visit stays pending with the next call
     scheduled, or ends unreachable after the policy's number of calls or on a wrong number."""
 
-    result = serializers.ChoiceField(
-        choices=[c for c in AttemptResult.choices if c[0] != AttemptResult.REACHED]
-    )
+    result = _failed_result()
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
 
 
@@ -195,8 +194,11 @@ class ReportSerializer(serializers.Serializer):
     ),
     retrieve=extend_schema(responses={200: ReturnVisitSerializer, **problem_responses(404)}),
 )
+@transition_actions(RETURN_VISIT, fields=TRANSITION_FIELDS, prefix="ReturnVisit")
 class ReturnVisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Return visits (R22-R24), filtered like the queue page and scoped to the user's work orders."""
+    """Return visits (R22-R24), filtered like the queue page and scoped to the user's work orders;
+    `POST /<id>/<transition>/` for each transition of the return-visit lifecycle (record, retry,
+    give-up; cancel is the system's), and `call-failed`, which picks retry or give-up by the policy."""
 
     queryset = ReturnVisit.objects.none()  # for the schema; get_queryset scopes per user
     serializer_class = ReturnVisitSerializer
@@ -223,22 +225,13 @@ class ReturnVisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
-    @extend_schema(
-        summary=_("Record the answer"),
-        request=RecordInputSerializer,
-        responses={200: ReturnVisitSerializer, **problem_responses(400, 403, 404, 409)},
-    )
-    @action(detail=True, methods=["post"])
-    def record(self, request: Request, pk: str | None = None) -> Response:
-        visit = self.get_object()
-        serializer = RecordInputSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return self._output(
-            services.return_visit_record(visit_id=visit.pk, actor=request.user, **serializer.service_kwargs())
-        )
+    def transition_response(self, visit: ReturnVisit) -> Response:
+        """After a transition (`POST /<id>/<action>/`, one per transition of transitions.py)."""
+        return self._output(visit)
 
     @extend_schema(
         summary=_("Log a call that did not reach the customer"),
+        description="Runs `retry` while the policy leaves calls and the number is right, else `give-up`.",
         request=CallFailedInputSerializer,
         responses={200: ReturnVisitSerializer, **problem_responses(400, 403, 404, 409)},
     )

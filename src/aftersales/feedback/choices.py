@@ -6,14 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.choices import Role
 
 
-class VisitKind(models.TextChoices):
+class ReturnVisitKind(models.TextChoices):
     """R22: every completion gets a routine return visit; R23: an uncertain fix a call-back."""
 
     ROUTINE = "routine", _("Return visit")
     CALLBACK = "callback", _("Call-back (uncertain fix)")
 
 
-class VisitState(models.TextChoices):
+class ReturnVisitState(models.TextChoices):
     PENDING = "pending", _("To call")
     DONE = "done", _("Done")
     UNREACHABLE = "unreachable", _("Unreachable")

@@ -17,7 +17,7 @@ from aftersales.accounts.choices import Role
 from aftersales.accounts.models import User
 from aftersales.complaints.choices import ComplaintCategory
 
-from .choices import AttemptResult, VisitState
+from .choices import AttemptResult, ReturnVisitState
 from .models import ReturnVisit
 from .services import return_visit_call_failed, return_visit_record
 
@@ -88,7 +88,7 @@ def return_visits_answer(*, rng: random.Random, now: datetime) -> None:
     """Answer about three in four pending visits whose work order has been quiet for a while
     (nothing when the demo has no agent)."""
     visits = (
-        ReturnVisit.objects.filter(state=VisitState.PENDING, assignee__isnull=False)
+        ReturnVisit.objects.filter(state=ReturnVisitState.PENDING, assignee__isnull=False)
         .annotate(last_event=Max("work_order__events__created_at"))
         .select_related("assignee")
         .order_by("pk")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import Engineer, ServicePoint
 from aftersales.core.phones import search_condition
 
-from .choices import VisitKind, VisitState
+from .choices import ReturnVisitKind, ReturnVisitState
 from .models import ReturnVisit
 from .selectors import end_of_today
 
@@ -22,8 +22,10 @@ DUE_CHOICES = [
 
 class ReturnVisitFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    state = django_filters.MultipleChoiceFilter(choices=VisitState.choices, label=_("State"), distinct=False)
-    kind = django_filters.ChoiceFilter(choices=VisitKind.choices, label=_("Kind"))
+    state = django_filters.MultipleChoiceFilter(
+        choices=ReturnVisitState.choices, label=_("State"), distinct=False
+    )
+    kind = django_filters.ChoiceFilter(choices=ReturnVisitKind.choices, label=_("Kind"))
     due = django_filters.ChoiceFilter(choices=DUE_CHOICES, method="filter_due", label=_("Due"))
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("Assigned to me"))
     engineer = django_filters.ModelChoiceFilter(
@@ -69,7 +71,7 @@ class ReturnVisitFilterSet(django_filters.FilterSet):
 
     def filter_due(self, queryset, name, value):
         """Pending visits past their due time, to call by the end of today, or later."""
-        pending = queryset.filter(state=VisitState.PENDING)
+        pending = queryset.filter(state=ReturnVisitState.PENDING)
         if value == "overdue":
             return pending.filter(due_at__lt=timezone.now())
         if value == "today":

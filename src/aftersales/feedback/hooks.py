@@ -13,18 +13,19 @@ CANCELLING_TRANSITIONS = frozenset({"reopen", "cancel"})
 @register_transition_hook
 def return_visit_on_transition(*, work_order, transition, actor) -> None:
     """R22: schedule the visit on completion; R23: drop pending ones when the work reopens."""
-    from django.utils.translation import gettext as _
-
     from .services import return_visit_schedule, return_visits_cancel_pending
 
     if transition.name == "complete":
         return_visit_schedule(work_order=work_order, actor=actor)
     elif transition.name in CANCELLING_TRANSITIONS:
-        return_visits_cancel_pending(
-            work_order=work_order,
-            actor=actor,
-            reason=_("Work order: %(action)s") % {"action": transition.label},
-        )
+        return_visits_cancel_pending(work_order=work_order, reason=transition.label)
+
+
+def return_visits_panel(request, work_order) -> dict | None:
+    """The return-visit panel on the work-order page (R22, R23; see `views.return_visits_panel`)."""
+    from .views import return_visits_panel
+
+    return return_visits_panel(request, work_order)
 
 
 @register_demo_seeder
@@ -35,4 +36,4 @@ def return_visits_demo(*, rng, now) -> None:
     return_visits_answer(rng=rng, now=now)
 
 
-register_detail_panel("feedback/_return_visits_panel.html", order=40, tab="feedback")
+register_detail_panel("feedback/_return_visits_panel.html", return_visits_panel, order=40, tab="feedback")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.models import AppendOnlyModel, TimeStampedModel
 
-from .choices import AttemptResult, VisitKind, VisitState
+from .choices import AttemptResult, ReturnVisitKind, ReturnVisitState
 
 SCORE_FIELDS = ("score_timeliness", "score_skill", "score_attitude", "score_effectiveness", "score_overall")
 
@@ -78,10 +78,16 @@ class ReturnVisit(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="return_visits",
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=VisitKind.choices, default=VisitKind.ROUTINE)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=ReturnVisitKind.choices, default=ReturnVisitKind.ROUTINE
+    )
     round = models.PositiveSmallIntegerField(_("round"), default=1)
     state = models.CharField(
-        _("state"), max_length=16, choices=VisitState.choices, default=VisitState.PENDING, db_index=True
+        _("state"),
+        max_length=16,
+        choices=ReturnVisitState.choices,
+        default=ReturnVisitState.PENDING,
+        db_index=True,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -169,7 +175,7 @@ class ReturnVisit(TimeStampedModel):
 
     @property
     def is_pending(self) -> bool:
-        return self.state == VisitState.PENDING
+        return self.state == ReturnVisitState.PENDING
 
     @property
     def is_overdue(self) -> bool:

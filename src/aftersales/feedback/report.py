@@ -13,13 +13,13 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import VisitState
+from .choices import ReturnVisitState
 from .models import ReturnVisit
 from .selectors import return_visit_scope
 
 LIST_SIZE = 200
-FINISHED = (VisitState.DONE, VisitState.UNREACHABLE)
-DONE = Q(state=VisitState.DONE)
+FINISHED = (ReturnVisitState.DONE, ReturnVisitState.UNREACHABLE)
+DONE = Q(state=ReturnVisitState.DONE)
 SCORE_AVERAGES = {
     "timeliness": "score_timeliness",
     "skill": "score_skill",
@@ -29,7 +29,7 @@ SCORE_AVERAGES = {
 }
 METRICS: dict[str, Any] = {
     "done": Count("pk", filter=DONE),
-    "unreachable": Count("pk", filter=Q(state=VisitState.UNREACHABLE)),
+    "unreachable": Count("pk", filter=Q(state=ReturnVisitState.UNREACHABLE)),
     "satisfied": Count("pk", filter=DONE & Q(satisfied=True)),
     "praise": Count("pk", filter=DONE & ~Q(praise="")),
     "complaints": Count("pk", filter=DONE & Q(complaint=True)),

@@ -12,7 +12,7 @@ from aftersales.accounts.models import User
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
 
-from .choices import ASSIGNEE_ROLES, VisitState
+from .choices import ASSIGNEE_ROLES, ReturnVisitState
 from .models import ReturnVisit, ReturnVisitPolicy
 
 QUEUE_SIZE = 10
@@ -27,7 +27,7 @@ def policy_get() -> ReturnVisitPolicy:
 def assignee_pick() -> User | None:
     """R22: who makes the next return visit: the active quality staff, else the agents; of those
     the one with the fewest pending visits, the oldest account first on a tie (deterministic)."""
-    pending = Q(return_visits_assigned__state=VisitState.PENDING)
+    pending = Q(return_visits_assigned__state=ReturnVisitState.PENDING)
     for role in ASSIGNEE_ROLES:
         candidate = (
             User.objects.filter(is_active=True, role=role)
@@ -57,7 +57,9 @@ def return_visit_list(user) -> QuerySet[ReturnVisit]:
         .select_related(*LIST_RELATED)
         .order_by(
             Case(
-                When(state=VisitState.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()
+                When(state=ReturnVisitState.PENDING, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
             ),
             "next_call_at",
             "pk",
@@ -87,7 +89,7 @@ def end_of_today() -> datetime:
 def return_visit_queue(user) -> dict:
     """The home panel: the user's pending visits, overdue and due today counted (R22)."""
     now = timezone.now()
-    mine = return_visit_list(user).filter(state=VisitState.PENDING, assignee=user)
+    mine = return_visit_list(user).filter(state=ReturnVisitState.PENDING, assignee=user)
     counts = mine.aggregate(
         total=Count("pk"),
         overdue=Count("pk", filter=Q(due_at__lt=now)),

@@ -10,35 +10,36 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
-from aftersales.core.errors import DomainError
 from aftersales.core.excel import export_response
-from aftersales.core.forms import form_add_errors
+from aftersales.core.forms import REFUSALS, attempt, error_messages
 from aftersales.core.htmx import render_page_or_partial
 from aftersales.core.models import AccessLog
 from aftersales.core.pdf import document_response
 from aftersales.core.phones import phone_for
 from aftersales.core.services import access_log
 from aftersales.core.views import register_home_panel
+from aftersales.workorders.choices import State
 from aftersales.workorders.selectors import workorder_get
 
-from .choices import Audience, VisitState
+from .choices import Audience, ReturnVisitKind, ReturnVisitState
 from .filtersets import ReturnVisitFilterSet
 from .forms import CallFailedForm, ReportPeriodForm, ReturnVisitAnswerForm
 from .report import REPORT_HEADERS, report_rows, return_visit_report
-from .selectors import policy_get, return_visit_get, return_visit_list, return_visit_queue
+from .selectors import policy_get, return_visit_get, return_visit_list, return_visit_queue, return_visits_of
 from .services import return_visit_call_failed, return_visit_callback_request, return_visit_record
 from .tables import EXPORT_HEADERS, LIST_COLUMNS, PAGE_SIZE, export_rows
-from .transitions import makes_return_visits, visit_actions_available
+from .transitions import callback_permitted, makes_return_visits, visit_actions_available
 
 
 class ReturnVisitRoleMixin(LoginRequiredMixin):
@@ -55,7 +56,7 @@ class ReturnVisitRoleMixin(LoginRequiredMixin):
 
 
 FILTER_KEYS = set(ReturnVisitFilterSet.base_filters) - {"ordering"}
-QUEUE_DEFAULTS = QueryDict(f"state={VisitState.PENDING}&mine=true")
+QUEUE_DEFAULTS = QueryDict(f"state={ReturnVisitState.PENDING}&mine=true")
 
 
 def return_visit_filterset(request: HttpRequest) -> ReturnVisitFilterSet:
@@ -158,21 +159,18 @@ class ReturnVisitActionView(ReturnVisitView):
         form = answer_form if step == "record" else failed_form
         service = return_visit_record if step == "record" else return_visit_call_failed
         if form.is_valid():
-            try:
-                visit = service(visit_id=visit.pk, actor=request.user, **form.cleaned_data)
-            except (DomainError, ValidationError) as error:
-                form_add_errors(form, error)
-            else:
-                return self.done(request, visit)
+            done = attempt(form, lambda: service(visit_id=visit.pk, actor=request.user, **form.cleaned_data))
+            if done is not None:
+                return self.done(request, done)
         return self.page(request, visit, answer_form, failed_form, status=400)
 
     def done(self, request: HttpRequest, visit) -> HttpResponse:
         """After an answer, the work order (its state may have changed); after a call, the queue."""
         values = {"number": visit.number, "state": visit.get_state_display()}
-        if visit.state == VisitState.PENDING:
+        if visit.state == ReturnVisitState.PENDING:
             messages.info(request, _("%(number)s: call logged, the next call is scheduled.") % values)
             return redirect("feedback:list")
-        if visit.state == VisitState.UNREACHABLE:
+        if visit.state == ReturnVisitState.UNREACHABLE:
             messages.warning(request, _("%(number)s: the customer is unreachable.") % values)
             return redirect("feedback:list")
         work_order = workorder_get(request.user, visit.work_order_id)
@@ -198,15 +196,35 @@ def callback_request_view(request: HttpRequest, pk: int) -> HttpResponse:
     work_order = workorder_get(request.user, pk)
     try:
         visit, created = return_visit_callback_request(work_order_id=work_order.pk, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
+    except REFUSALS as error:
+        error_messages(request, error)
     else:
-        values = {"number": visit.number, "due": f"{visit.due_at:%Y-%m-%d %H:%M}"}
+        values = {"number": visit.number, "due": f"{timezone.localtime(visit.due_at):%Y-%m-%d %H:%M}"}
         if created:
             messages.success(request, _("Call-back %(number)s scheduled for %(due)s.") % values)
         else:
             messages.info(request, _("A call-back is already scheduled: %(number)s, %(due)s.") % values)
     return redirect(reverse("workorders:detail", args=[work_order.pk]) + "#return-visits")
+
+
+def return_visits_panel(request: HttpRequest, work_order) -> dict | None:
+    """The return-visit panel on the work-order page (R22, R23): the work order's visits (the
+    page already scoped it to the user), the call-back button for who may ask one on a completed
+    work order without a pending call-back; None (no panel) when there is neither."""
+    user = request.user
+    visits = list(return_visits_of(work_order))
+    callback_pending = any(v.kind == ReturnVisitKind.CALLBACK and v.is_pending for v in visits)
+    may_ask_callback = (
+        work_order.state == State.COMPLETED and not callback_pending and callback_permitted(user, work_order)
+    )
+    if not (visits or may_ask_callback):
+        return None
+    return {
+        "visits": visits,
+        "may_ask_callback": may_ask_callback,
+        "callback_hours": policy_get().callback_hours if may_ask_callback else None,
+        "may_call": makes_return_visits(user),
+    }
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.i18n import render
 from aftersales.core.models import TimeStampedModel
 
 from .choices import Channel, MessageStatus
@@ -42,6 +43,12 @@ class Notification(TimeStampedModel):
     The caller's `key` names the event (e.g. "sla-warning:42"); (key, recipient) is unique, so a
     retried or concurrent `notify` for the same event never shows a user the same notice twice.
     `url` is a path inside this site that the notice opens.
+
+    A notice is shown in the reader's language: its heading and body are kept as their
+    untranslated message (`title_msgid`, `body_msgid`) and parameters (`params`, see core.i18n)
+    and rendered when shown (`shown_title`, `shown_body`). `title` and `body` hold the text as
+    written for the recipient (in their language): what is shown for rows without a message
+    (written before notices had one, or by callers that pass finished text).
     """
 
     recipient = models.ForeignKey(
@@ -54,6 +61,9 @@ class Notification(TimeStampedModel):
     body = models.TextField(_("body"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     key = models.CharField(_("key"), max_length=128)
+    title_msgid = models.CharField(_("heading message"), max_length=255, blank=True)
+    body_msgid = models.TextField(_("body message"), blank=True)
+    params = models.JSONField(_("message parameters"), default=dict, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
@@ -79,3 +89,14 @@ class Notification(TimeStampedModel):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    @property
+    def shown_title(self) -> str:
+        """The heading in the active language (the stored text for rows without a message)."""
+        return render(self.title_msgid, self.params) if self.title_msgid else self.title
+
+    @property
+    def shown_body(self) -> str:
+        if self.title_msgid:  # a notice with a message: its body is one too (or none)
+            return render(self.body_msgid, self.params) if self.body_msgid else ""
+        return self.body

@@ -1,20 +1,23 @@
 """Queue a message (inside the caller's transaction) and deliver it (in a job); in-app
-notifications for the bell (`notify`, mark read)."""
+notifications for the bell (`notify`, mark read), shown in the reader's language."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from aftersales.core.errors import NotPermitted
+from aftersales.core.i18n import render, stored_params
 
 from .channels import backend_for
 from .choices import MessageStatus
@@ -151,34 +154,85 @@ def _check_local_url(url: str) -> None:
         raise ValidationError({"url": [_("Give a path inside this site, e.g. /workorders/42/.")]})
 
 
+# A heading or body: finished text, or a message (a lazy translation or a msgid) with `params`.
+Text = str | Promise
+
+
 @dataclass(frozen=True)
 class Notice:
-    """One event to show under the bell of some users (the arguments of `notify`)."""
+    """One event to show under the bell of some users (the arguments of `notify`).
+
+    With `params`, or a lazy translation as `title` (gettext_lazy), the title and body are
+    messages: stored untranslated with their parameters and shown in the reader's language
+    (core.i18n). Plain strings without `params` are finished text, shown as written (callers
+    that still compose their text themselves)."""
 
     recipients: tuple[AbstractBaseUser, ...]
-    title: str
+    title: Text
     key: str
-    body: str = ""
+    body: Text = ""
     url: str = ""
+    params: Mapping[str, Any] | None = None
+
+    @property
+    def is_message(self) -> bool:
+        return self.params is not None or isinstance(self.title, Promise)
+
+    def message(self) -> dict[str, Any]:
+        """The stored form of a message: its msgids and parameters (empty for finished text)."""
+        if not self.is_message:
+            return {}
+        return {
+            "title_msgid": _msgid(self.title),
+            "body_msgid": _msgid(self.body),
+            "params": stored_params(self.params),
+        }
+
+    def text_in(self, language: str, stored: Mapping[str, Any]) -> tuple[str, str]:
+        """(title, body) as the recipient reads them: finished text as given, a message rendered
+        in `language` from its stored parameters."""
+        if not stored:
+            return str(self.title), str(self.body)
+        with translation.override(language):
+            title = render(stored["title_msgid"], stored["params"])
+            body = render(stored["body_msgid"], stored["params"]) if stored["body_msgid"] else ""
+        return title, body
+
+
+def _msgid(text: Text) -> str:
+    if isinstance(text, Promise):
+        with translation.override(None):
+            return str(text)
+    return text
+
+
+def _language_of(user) -> str:
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
 
 
 @transaction.atomic
 def notify(
     *,
     recipients: Iterable[AbstractBaseUser],
-    title: str,
-    body: str = "",
+    title: Text,
+    body: Text = "",
     url: str = "",
     key: str,
+    params: Mapping[str, Any] | None = None,
 ) -> list[Notification]:
     """Show `title` under the bell of each active recipient, once per (key, recipient).
+
+    `title` and `body` are messages shown in the reader's language when `params` are given or
+    `title` is a lazy translation (`gettext_lazy("%(number)s: ... overdue")`, params
+    `{"number": ...}`; see `Notice`), else finished text.
 
     Idempotent: a recipient who already has a notice with this `key` gets nothing new, so a
     retried job or two workers racing on the same event create no duplicates (the unique
     constraint settles the race; the loser's insert is skipped). Returns the notices created for
     the recipients who had none with this key before the call (empty on a retry).
     """
-    return notify_many([Notice(recipients=tuple(recipients), title=title, body=body, url=url, key=key)])
+    notice = Notice(recipients=tuple(recipients), title=title, body=body, url=url, key=key, params=params)
+    return notify_many([notice])
 
 
 @transaction.atomic
@@ -188,10 +242,16 @@ def notify_many(notices: Iterable[Notice]) -> list[Notification]:
     rows: dict[tuple[str, int], Notification] = {}
     for notice in notices:
         _check_local_url(notice.url)
+        stored = notice.message()
+        texts: dict[str, tuple[str, str]] = {}  # per language: each is rendered once
         for user in notice.recipients:
             if user.pk is not None and user.is_active:
+                language = _language_of(user)
+                if language not in texts:
+                    texts[language] = notice.text_in(language, stored)
+                title, body = texts[language]
                 rows[(notice.key, user.pk)] = Notification(
-                    recipient=user, title=notice.title[:255], body=notice.body, url=notice.url, key=notice.key
+                    recipient=user, title=title[:255], body=body, url=notice.url, key=notice.key, **stored
                 )
     if not rows:
         return []
@@ -203,7 +263,9 @@ def notify_many(notices: Iterable[Notice]) -> list[Notification]:
     fresh = [row for pair, row in rows.items() if pair not in known]
     if not fresh:
         return []
-    for row in {row.key: row for row in fresh}.values():  # rows of one event differ only in recipient
+    for row in {
+        row.key: row for row in fresh
+    }.values():  # rows of one event differ in recipient and language only
         row.full_clean(exclude=["recipient"], validate_unique=False, validate_constraints=False)
     Notification.objects.bulk_create(fresh, ignore_conflicts=True)
     wanted = {(row.key, row.recipient_id) for row in fresh}

@@ -40,6 +40,23 @@ class RiskLevel(models.TextChoices):
     BREACHED = "breached", _("Breached")
 
 
+class ClockState(models.TextChoices):
+    """Where a clock is in its lifecycle (transitions.py). A stopped clock's verdict is apart:
+    met, breached, or none (stopped by a cancellation)."""
+
+    RUNNING = "running", _("Running")
+    PAUSED = "paused", _("Paused")
+    STOPPED = "stopped", _("Stopped")
+
+
+class AlertKind(models.TextChoices):
+    """What the periodic job tells about a running clock (R34): at risk (75 % of the budget used),
+    or overdue (its due time passed: escalated)."""
+
+    WARNING = "warning", _("At risk")
+    BREACH = "breach", _("Overdue")
+
+
 # The event that starts a clock at intake; every other start/stop event is a transition name.
 CREATED = "created"
 # Share of the budget from which a running clock is at risk.

@@ -65,7 +65,19 @@ def next_due_annotations() -> dict:
     }
 
 
-register_detail_panel("sla/_clocks_panel.html", order=30)
+def clocks_panel(request, work_order) -> dict | None:
+    """R34, R18: the clocks panel on the work-order page (the page already scoped the work order
+    to what the user may see): the clocks with time used and left, coloured by risk."""
+    from .selectors import clocks_for
+    from .templatetags.sla_clocks import RISK_STYLE
+
+    views = clocks_for(work_order)
+    if not views:
+        return None
+    return {"rows": [(view, RISK_STYLE[view.risk]) for view in views]}
+
+
+register_detail_panel("sla/_clocks_panel.html", clocks_panel, order=30)
 register_list_column(
     ListColumn(
         key="sla_due",

@@ -5,7 +5,8 @@ A calendar is the Chinese public-holiday calendar (`chinese_calendar`: statutory
 调休 make-up working days) plus weekly working hours and its own dated exceptions. The
 arithmetic lives in `calendar.py` and never touches the ORM; `selectors.working_time_for`
 loads a calendar into it. Clocks are started, paused, resumed and stopped by
-`services.sla_clocks_on_*`, which the work-order lifecycle calls through `hooks.py`.
+`services.sla_clocks_on_*` through the clock lifecycle (`transitions.py`), which the work-order
+lifecycle calls through `hooks.py`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.core.models import TimeStampedModel
 from aftersales.workorders.choices import Priority, WaitingReason, WorkOrderType
 
-from .choices import CREATED, ExceptionKind, MilestoneKind, Weekday
+from .choices import CREATED, ClockState, ExceptionKind, MilestoneKind, Weekday
 
 
 class WorkingCalendar(TimeStampedModel):
@@ -279,7 +280,9 @@ class SlaMilestone(models.Model):
 class SlaClock(TimeStampedModel):
     """One milestone's clock on one work order (R34, R18).
 
-    The target and the counting mode are copied from the milestone when the clock starts, so
+    `state` (running, paused, stopped) changes only through the clock lifecycle of
+    `transitions.py`, which also keeps `paused_at` and `stopped_at` (the times the periodic job's
+    indexes read). The target and the counting mode are copied from the milestone when the clock starts, so
     later policy edits do not move running clocks. `paused_total` is the working time (or the
     calendar time, for a calendar-time clock) spent paused; `due_at` is pushed out on resume.
     A clock stopped at or before its due time is met; after it, it is breached (breached_at is
@@ -300,6 +303,9 @@ class SlaClock(TimeStampedModel):
         SlaPolicy, verbose_name=_("policy"), null=True, on_delete=models.SET_NULL, related_name="clocks"
     )
     kind = models.CharField(_("milestone"), max_length=20, choices=MilestoneKind.choices)
+    state = models.CharField(
+        _("state"), max_length=16, choices=ClockState.choices, default=ClockState.RUNNING
+    )
     target = models.DurationField(_("target"))
     business_time = models.BooleanField(_("business time"), default=True)
     started_at = models.DateTimeField(_("started at"))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from aftersales.accounts.models import ServicePoint
@@ -144,6 +144,19 @@ def running_clocks_of(work_order_ref) -> QuerySet[SlaClock]:
     return SlaClock.objects.filter(
         work_order_id=work_order_ref, stopped_at__isnull=True, paused_at__isnull=True
     ).order_by("due_at", "pk")
+
+
+def breached_clocks_of(work_order_ref, *, at: datetime) -> QuerySet[SlaClock]:
+    """R34: the clocks of the work order `work_order_ref` points to (an id, or an OuterRef for an
+    `Exists` subquery) that missed their due time by `at`: stopped late or marked breached, still
+    running past due, or paused after their due time. For other apps (complaints' difficult-case
+    criteria, R27) that need to know without reading the clock model."""
+    return SlaClock.objects.filter(work_order_id=work_order_ref).filter(
+        Q(met=False)
+        | Q(breached_at__isnull=False)
+        | Q(stopped_at__isnull=True, paused_at__isnull=True, due_at__lt=at)
+        | Q(stopped_at__isnull=True, paused_at__gt=F("due_at"))
+    )
 
 
 @dataclass(frozen=True)

@@ -8,28 +8,27 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
-from aftersales.accounts.choices import Role
 from aftersales.accounts.models import ServicePoint, User
+from aftersales.accounts.selectors import StaffRouting, staff_routing
 from aftersales.notifications.choices import Channel
 from aftersales.notifications.services import Notice, OutgoingMessage, messages_queue, notify_many
-from aftersales.workorders.choices import State
 from aftersales.workorders.events import event_record
 
-from .calendar import WorkingTime
-from .choices import CREATED, WARNING_SHARE, ExceptionKind, MilestoneKind
+from .choices import CREATED, WARNING_SHARE, AlertKind, ExceptionKind, MilestoneKind
 from .events import SLA
 from .models import CalendarException, SlaClock, SlaMilestone, SlaPolicy, WorkingCalendar, WorkingHours
-from .selectors import policy_for, working_time_for
+from .selectors import policy_for
+from .transitions import ClockCalendar, clock_move, clock_plan
 
 logger = logging.getLogger("aftersales.sla")
 
@@ -97,88 +96,9 @@ def calendar_exception_set(
 # -- the clock engine (R34, R18) -------------------------------------------------------------
 #
 # Called by the work-order lifecycle through `hooks.py`, inside the transition's transaction
-# (the work-order row is locked). The maths is the calendar's; this code only decides which
-# clocks start, pause, resume and stop.
-
-
-class _Calendar:
-    """The work order's working time, loaded on first use (most transitions never need it)."""
-
-    def __init__(self, work_order) -> None:
-        self._work_order = work_order
-        self._working_time: WorkingTime | None = None
-
-    def get(self) -> WorkingTime:
-        if self._working_time is None:
-            wo = self._work_order
-            self._working_time = working_time_for(wo.service_point if wo.service_point_id else None)
-        return self._working_time
-
-    def add(self, clock: SlaClock, start: datetime, duration: timedelta) -> datetime:
-        if clock.business_time:
-            return self.get().add_business_time(start, duration)
-        return start + duration
-
-    def measure(self, clock: SlaClock, start: datetime, end: datetime) -> timedelta:
-        if clock.business_time:
-            return self.get().business_time_between(start, end)
-        return max(end - start, timedelta(0))
-
-
-def _clock_start(*, clock: SlaClock, milestone: SlaMilestone, at: datetime, calendar: _Calendar) -> SlaClock:
-    """(Re)start `clock` from `at` with the milestone's budget (copied onto the clock)."""
-    clock.policy_id = milestone.policy_id
-    clock.target = milestone.target
-    clock.business_time = milestone.business_time
-    clock.started_at = at
-    clock.due_at = calendar.add(clock, at, clock.target)
-    clock.warn_at = calendar.add(clock, at, clock.target * WARNING_SHARE)
-    clock.paused_at = None
-    clock.paused_reason = ""
-    clock.paused_total = timedelta(0)
-    clock.stopped_at = None
-    clock.met = None
-    clock.breached_at = None
-    clock.warned_at = None
-    clock.escalated_at = None
-    clock.save()
-    return clock
-
-
-def _clock_stop(clock: SlaClock, *, at: datetime, verdict: bool = True) -> None:
-    """Stop `clock`; with a verdict it is met when stopped at or before its due time."""
-    clock.stopped_at = at
-    if verdict:
-        clock.met = at <= clock.due_at
-        if not clock.met and clock.breached_at is None:
-            clock.breached_at = clock.due_at
-    else:
-        clock.met = None
-    clock.save(update_fields=["stopped_at", "met", "breached_at", "updated_at"])
-
-
-def _clock_pause(clock: SlaClock, *, at: datetime, reason: str) -> None:
-    clock.paused_at = at
-    clock.paused_reason = reason
-    clock.save(update_fields=["paused_at", "paused_reason", "updated_at"])
-
-
-def _clock_resume(clock: SlaClock, *, at: datetime, calendar: _Calendar) -> None:
-    """R34: the pause does not count. The working time paused is added to `paused_total` and the
-    due time becomes the resume time plus what was left of the budget when the clock paused (a
-    clock already past due keeps its due time); the warning time moves the same way (a clock
-    already past 75 % is at risk at once)."""
-    used = calendar.measure(clock, clock.started_at, clock.paused_at) - clock.paused_total
-    clock.paused_total += calendar.measure(clock, clock.paused_at, at)
-    remaining = clock.target - used
-    if remaining > timedelta(0):
-        clock.due_at = calendar.add(clock, at, remaining)
-    clock.warn_at = calendar.add(clock, at, max(clock.target * WARNING_SHARE - used, timedelta(0)))
-    clock.paused_at = None
-    clock.paused_reason = ""
-    clock.save(
-        update_fields=["paused_at", "paused_reason", "paused_total", "due_at", "warn_at", "updated_at"]
-    )
+# (the work-order row is locked). The maths is the calendar's, the clock lifecycle and the table
+# of what each work-order transition does are `transitions.py`; this code reads the clocks and
+# the policy once and applies the plan.
 
 
 @transaction.atomic
@@ -189,69 +109,57 @@ def sla_clocks_on_intake(*, work_order, actor=None, at: datetime | None = None) 
     if policy is None:
         return []
     at = at or timezone.now()
-    calendar = _Calendar(work_order)
-    return [
-        _clock_start(
-            clock=SlaClock(work_order=work_order, kind=m.kind), milestone=m, at=at, calendar=calendar
-        )
-        for m in policy.milestones.all()
-        if m.start_on == CREATED
-    ]
+    calendar = ClockCalendar(work_order)
+    clocks = []
+    for milestone in policy.milestones.all():
+        if milestone.start_on == CREATED:
+            clock = SlaClock(work_order=work_order, kind=milestone.kind)
+            clock_move(clock, "start", at=at, milestone=milestone, calendar=calendar)
+            clocks.append(clock)
+    return clocks
+
+
+def _milestones(work_order, clocks: dict[str, SlaClock]) -> list[SlaMilestone]:
+    """The milestones of the policy the work order's clocks already follow, else of the one that
+    matches it now."""
+    policy_id = next((clock.policy_id for clock in clocks.values() if clock.policy_id), None)
+    policy = (
+        SlaPolicy.objects.filter(pk=policy_id).prefetch_related("milestones").first() if policy_id else None
+    )
+    if policy is None:
+        policy = policy_for(work_order)
+    return list(policy.milestones.all()) if policy is not None else []
 
 
 @transaction.atomic
 def sla_clocks_on_transition(
     *, work_order, action: str, target_state: str = "", actor=None, at: datetime | None = None
 ) -> None:
-    """R34, R18: move the work order's clocks for one lifecycle transition.
-
-    - cancel: every clock not yet stopped stops without a verdict;
-    - wait: running clocks pause with the waiting reason (customer, parts, vendor ...);
-    - resume: paused clocks resume and their due time moves out by the working time paused;
-    - clocks whose milestone stops on the action stop, met or breached;
-    - clocks whose milestone starts on the action start (restart, if they ran before);
-    - reopen: the repair clock restarts and a running record-complete clock stops without verdict;
-    - a closing transition stops what is left without a verdict.
-    The policy is the one the work order's clocks already follow, else the one that matches now.
-    """
+    """R34, R18: move the work order's clocks for one lifecycle transition, by the plan of
+    `transitions.clock_plan` (e.g. wait pauses the running clocks, resume resumes the paused
+    ones, cancel stops every clock without a verdict) and the policy's milestones: the clocks
+    whose milestone stops on `action` stop, met or breached; those whose milestone starts on it
+    start (again, if they ran before). The policy is the one the work order's clocks already
+    follow, else the one that matches now."""
     at = at or timezone.now()
+    plan = clock_plan(action, target_state)
     clocks = {clock.kind: clock for clock in SlaClock.objects.filter(work_order_id=work_order.pk)}
-    open_clocks = [clock for clock in clocks.values() if clock.stopped_at is None]
-    if action == "cancel" or target_state == State.CANCELLED:
-        for clock in open_clocks:
-            _clock_stop(clock, at=at, verdict=False)
-        return
-    calendar = _Calendar(work_order)
-    if action == "wait":
-        for clock in open_clocks:
-            if clock.paused_at is None:
-                _clock_pause(clock, at=at, reason=work_order.waiting_reason)
-    elif action == "resume":
-        for clock in open_clocks:
-            if clock.paused_at is not None:
-                _clock_resume(clock, at=at, calendar=calendar)
-    policy_id = next((c.policy_id for c in clocks.values() if c.policy_id), None)
-    policy = SlaPolicy.objects.filter(pk=policy_id).first() if policy_id else None
-    if policy is None:
-        policy = policy_for(work_order)
-    milestones = list(policy.milestones.all()) if policy is not None else []
-    for milestone in milestones:
-        clock = clocks.get(milestone.kind)
-        if clock is not None and clock.stopped_at is None and action in milestone.stop_on:
-            _clock_stop(clock, at=at)
-    for milestone in milestones:
-        restart = action == "reopen" and milestone.kind == MilestoneKind.REPAIR
-        if milestone.start_on == action or restart:
-            clock = clocks.get(milestone.kind) or SlaClock(work_order=work_order, kind=milestone.kind)
-            clocks[milestone.kind] = _clock_start(clock=clock, milestone=milestone, at=at, calendar=calendar)
-    if action == "reopen":
-        record = clocks.get(MilestoneKind.RECORD_COMPLETE)
-        if record is not None and record.stopped_at is None:
-            _clock_stop(record, at=at, verdict=False)
-    if target_state == State.CLOSED:
-        for clock in clocks.values():
-            if clock.stopped_at is None:
-                _clock_stop(clock, at=at, verdict=False)
+    context = {"calendar": ClockCalendar(work_order), "reason": work_order.waiting_reason}
+    for step in plan.first:
+        step.apply(clocks, at=at, **context)
+    if plan.policy:
+        milestones = _milestones(work_order, clocks)
+        for milestone in milestones:
+            clock = clocks.get(milestone.kind)
+            if clock is not None and action in milestone.stop_on:
+                clock_move(clock, "stop", at=at)
+        for milestone in milestones:
+            if milestone.start_on == action or milestone.kind in plan.restart:
+                clock = clocks.get(milestone.kind) or SlaClock(work_order=work_order, kind=milestone.kind)
+                clock_move(clock, "start", at=at, milestone=milestone, **context)
+                clocks[milestone.kind] = clock
+    for step in plan.then:
+        step.apply(clocks, at=at, **context)
 
 
 # -- warnings and escalations: the periodic job (R34) ---------------------------------------
@@ -264,7 +172,16 @@ def sla_clocks_on_transition(
 
 MAX_CLOCKS_PER_RUN = 5000
 BATCH_SIZE = 200
-WARNING, BREACH = "warning", "breach"
+
+# What a warning and an escalation say under the bell and by e-mail, in the reader's language.
+NOTICE_TITLES = {
+    AlertKind.WARNING: gettext_lazy("%(number)s: %(milestone)s at risk"),
+    AlertKind.BREACH: gettext_lazy("%(number)s: %(milestone)s overdue"),
+}
+NOTICE_BODIES = {
+    AlertKind.WARNING: gettext_lazy("%(percent)s%% of the time allowed is used; due by %(due)s."),
+    AlertKind.BREACH: gettext_lazy("It was due by %(due)s; escalated to the supervisors."),
+}
 
 
 @dataclass(frozen=True)
@@ -273,121 +190,79 @@ class SlaCheckResult:
     escalated: int = 0
 
 
-class _Staff:
-    """The people the job notifies, loaded once per run: supervisors, and the dispatchers and
-    dealer staff who own unassigned work (one query, a few dozen rows)."""
-
-    def __init__(self) -> None:
-        users = User.objects.filter(
-            is_active=True, role__in=[Role.SUPERVISOR, Role.DISPATCHER, Role.DEALER_STAFF]
-        ).order_by("pk")
-        self.supervisors: list[User] = []
-        self.company_dispatchers: list[User] = []
-        self.by_point: dict[int, list[User]] = defaultdict(list)
-        self.by_dealer: dict[int, list[User]] = defaultdict(list)
-        for user in users:
-            if user.role == Role.SUPERVISOR:
-                self.supervisors.append(user)
-                continue
-            if user.service_point_id:
-                self.by_point[user.service_point_id].append(user)
-            elif user.role == Role.DEALER_STAFF and user.dealer_id:
-                self.by_dealer[user.dealer_id].append(user)
-            elif user.role == Role.DISPATCHER and not user.dealer_id:
-                self.company_dispatchers.append(user)
-
-    def owners(self, work_order) -> list[User]:
-        """R34: who is warned. The assigned engineer; else the staff of the work order's service
-        point (its dispatchers, its dealer's staff); else the company's dispatchers."""
-        engineer = work_order.engineer if work_order.engineer_id else None
-        if engineer is not None and engineer.is_active and engineer.user.is_active:
-            return [engineer.user]
-        point = work_order.service_point if work_order.service_point_id else None
-        if point is not None:
-            staff = self.by_point.get(point.pk, []) + self.by_dealer.get(point.dealer_id, [])
-            if staff:
-                return list({user.pk: user for user in staff}.values())
-        return self.company_dispatchers
-
-    def escalation(self, work_order) -> list[User]:
-        """R34: who hears of a breach: the supervisors, and the owner, who was warned before."""
-        return list({user.pk: user for user in self.supervisors + self.owners(work_order)}.values())
-
-
 def _running_clocks():
     return SlaClock.objects.filter(stopped_at__isnull=True, paused_at__isnull=True).select_related(
         "work_order__engineer__user", "work_order__service_point"
     )
 
 
-def _local(moment: datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+def _recipients(clock: SlaClock, *, kind: str, routing: StaffRouting) -> list[User]:
+    """R34: a warning goes to the work order's owner (its engineer, else its service point's staff,
+    else the company's dispatchers); a breach to the supervisors and the owner."""
+    work_order = clock.work_order
+    who = {
+        "engineer": work_order.engineer if work_order.engineer_id else None,
+        "service_point": work_order.service_point if work_order.service_point_id else None,
+    }
+    return routing.escalation(**who) if kind == AlertKind.BREACH else routing.owners(**who)
 
 
-def _texts(clock: SlaClock, kind: str) -> tuple[str, str]:
-    """Title and body of a warning or a breach notice, in the active language."""
-    values = {
+def _params(clock: SlaClock) -> dict:
+    """What the notices and the timeline event of a warning or a breach show."""
+    return {
         "number": clock.work_order.number,
-        "milestone": clock.get_kind_display(),
-        "due": _local(clock.due_at),
+        "milestone": MilestoneKind(clock.kind).label,
+        "due": clock.due_at,
         "percent": int(WARNING_SHARE * 100),
     }
-    if kind == WARNING:
-        title = _("%(number)s: %(milestone)s at risk") % values
-        body = _("%(percent)s%% of the time allowed is used; due by %(due)s.") % values
-    else:
-        title = _("%(number)s: %(milestone)s overdue") % values
-        body = _("It was due by %(due)s; escalated to the supervisors.") % values
-    return title, body
 
 
-def _announcements(clock: SlaClock, *, kind: str, recipients: list[User]) -> tuple[list, list]:
-    """The notices (in each recipient's language) and the e-mails of one warning or escalation."""
-    key = f"sla-{kind}:{clock.pk}:{int(clock.started_at.timestamp())}"
-    url = reverse("workorders:detail", args=[clock.work_order_id])
+def _announcements(clock: SlaClock, *, kind: str, recipients: list[User]) -> tuple[Notice, list]:
+    """The notice (shown in each reader's language) and the e-mails (written in each recipient's
+    language) of one warning or escalation."""
+    notice = Notice(
+        recipients=tuple(recipients),
+        title=NOTICE_TITLES[kind],
+        body=NOTICE_BODIES[kind],
+        url=reverse("workorders:detail", args=[clock.work_order_id]),
+        key=f"sla-{kind}:{clock.pk}:{int(clock.started_at.timestamp())}",
+        params=_params(clock),
+    )
+    message = notice.message()
     by_language: dict[str, list[User]] = defaultdict(list)
     for user in recipients:
-        by_language[user.language or settings.LANGUAGE_CODE].append(user)
-    notices, emails = [], []
+        if user.email:
+            by_language[user.language or settings.LANGUAGE_CODE].append(user)
+    emails = []
     for language, users in by_language.items():
-        with translation.override(language):
-            title, body = _texts(clock, kind)
-        notices.append(Notice(recipients=tuple(users), title=title, body=body, url=url, key=key))
+        subject, body = notice.text_in(language, message)
         emails += [
             OutgoingMessage(
                 channel=Channel.EMAIL,
                 recipient=user.email,
-                subject=title,
+                subject=subject,
                 body=body,
-                key=f"{key}:{user.pk}:email",
+                key=f"{notice.key}:{user.pk}:email",
             )
             for user in users
-            if user.email
         ]
-    return notices, emails
+    return notice, emails
 
 
 def _record(clock: SlaClock, *, kind: str, recipients: list[User]) -> None:
-    """The warning or escalation on the work order's timeline, in the company's language."""
-    with translation.override(settings.LANGUAGE_CODE):
-        _title, body = _texts(clock, kind)
-        note = _("%(milestone)s: %(body)s Notified: %(names)s.") % {
-            "milestone": clock.get_kind_display(),
-            "body": body,
-            "names": ", ".join(user.display_name for user in recipients) or _("nobody"),
-        }
-    event_record(clock.work_order, kind=SLA, action=kind, note=note)
+    """The warning or escalation on the work order's timeline (shown in the reader's language)."""
+    names = [user.display_name for user in recipients] or gettext_lazy("nobody")
+    event_record(clock.work_order, kind=SLA, action=kind, params={**_params(clock), "names": names})
 
 
-def _announce(clocks: list[SlaClock], *, kind: str, staff: _Staff) -> None:
+def _announce(clocks: list[SlaClock], *, kind: str, routing: StaffRouting) -> None:
     """Tell the people of each clock under the bell and by e-mail (in bulk), and record it on
-    each work order's timeline. A warning goes to the owner, a breach to the supervisors too."""
+    each work order's timeline."""
     notices, emails = [], []
     for clock in clocks:
-        work_order = clock.work_order
-        recipients = staff.escalation(work_order) if kind == BREACH else staff.owners(work_order)
-        clock_notices, clock_emails = _announcements(clock, kind=kind, recipients=recipients)
-        notices += clock_notices
+        recipients = _recipients(clock, kind=kind, routing=routing)
+        notice, clock_emails = _announcements(clock, kind=kind, recipients=recipients)
+        notices.append(notice)
         emails += clock_emails
         _record(clock, kind=kind, recipients=recipients)
     notify_many(notices)
@@ -400,12 +275,12 @@ class ClaimConflict(Exception):
 
 
 def _still_due(kind: str, at: datetime) -> dict:
-    mark, due = ("escalated_at", "due_at") if kind == BREACH else ("warned_at", "warn_at")
+    mark, due = ("escalated_at", "due_at") if kind == AlertKind.BREACH else ("warned_at", "warn_at")
     return {"stopped_at__isnull": True, "paused_at__isnull": True, f"{mark}__isnull": True, f"{due}__lte": at}
 
 
 def _marks(kind: str, at: datetime) -> dict:
-    if kind == BREACH:
+    if kind == AlertKind.BREACH:
         # A clock first seen past due is not warned any more: the breach notice says it all.
         return {
             "escalated_at": at,
@@ -436,25 +311,25 @@ def _claim(clocks: list[SlaClock], *, kind: str, at: datetime) -> list[SlaClock]
     return [by_pk[pk] for pk in ids]
 
 
-def _handle(clocks: list[SlaClock], *, kind: str, at: datetime, staff: _Staff) -> int:
+def _handle(clocks: list[SlaClock], *, kind: str, at: datetime, routing: StaffRouting) -> int:
     """Claim and announce `clocks` in one transaction; how many this run claimed."""
     with transaction.atomic():
         claimed = _claim(clocks, kind=kind, at=at)
         if claimed:
-            _announce(claimed, kind=kind, staff=staff)
+            _announce(claimed, kind=kind, routing=routing)
     return len(claimed)
 
 
-def _handle_batch(clocks: list[SlaClock], *, kind: str, at: datetime, staff: _Staff) -> int:
+def _handle_batch(clocks: list[SlaClock], *, kind: str, at: datetime, routing: StaffRouting) -> int:
     """A batch in one transaction; if it fails (a broken clock, a `ClaimConflict`), clock by
     clock, so that one broken clock holds back only itself (logged, and tried again next run)."""
     try:
-        return _handle(clocks, kind=kind, at=at, staff=staff)
+        return _handle(clocks, kind=kind, at=at, routing=routing)
     except Exception:  # noqa: BLE001 - find the broken clock below
         if len(clocks) == 1:
             logger.exception("SLA %s of clock %s failed; retried next run", kind, clocks[0].pk)
             return 0
-    return sum(_handle_batch([clock], kind=kind, at=at, staff=staff) for clock in clocks)
+    return sum(_handle_batch([clock], kind=kind, at=at, routing=routing) for clock in clocks)
 
 
 def sla_clocks_check(*, at: datetime | None = None) -> SlaCheckResult:
@@ -480,9 +355,11 @@ def sla_clocks_check(*, at: datetime | None = None) -> SlaCheckResult:
     )
     if not (to_escalate or to_warn):
         return SlaCheckResult()
-    staff = _Staff()
-    counts = {BREACH: 0, WARNING: 0}
-    for kind, clocks in ((BREACH, to_escalate), (WARNING, to_warn)):
+    routing = staff_routing()
+    counts = {AlertKind.BREACH: 0, AlertKind.WARNING: 0}
+    for kind, clocks in ((AlertKind.BREACH, to_escalate), (AlertKind.WARNING, to_warn)):
         for start in range(0, len(clocks), BATCH_SIZE):
-            counts[kind] += _handle_batch(clocks[start : start + BATCH_SIZE], kind=kind, at=at, staff=staff)
-    return SlaCheckResult(warned=counts[WARNING], escalated=counts[BREACH])
+            counts[kind] += _handle_batch(
+                clocks[start : start + BATCH_SIZE], kind=kind, at=at, routing=routing
+            )
+    return SlaCheckResult(warned=counts[AlertKind.WARNING], escalated=counts[AlertKind.BREACH])

@@ -1,8 +1,6 @@
-"""`{% sla_clocks_panel %}`: the service-level clocks on the work-order page (R34, R18);
-`{% sla_list_due wo %}`: the next due time on the work-order list (R34).
-
-The page already scoped the work order to what the user may see (`workorder_get`), so the
-panel shows the clocks of `wo` as they are."""
+"""Service-level template helpers: `|sla_hours` for the clocks panel of the work-order page
+(R34, R18; its context comes from `hooks.clocks_panel`); `{% sla_list_due wo %}`: the next due
+time on the work-order list (R34)."""
 
 from __future__ import annotations
 
@@ -13,23 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..choices import RiskLevel
-from ..selectors import clocks_for, risk_of_running
+from ..selectors import risk_of_running
 
 register = template.Library()
 
 RISK_STYLE = {"ok": "success", "warning": "warning", "breached": "danger"}
-
-
-@register.inclusion_tag("sla/_clocks_rows.html", takes_context=True)
-def sla_clocks_panel(context) -> dict:
-    work_order = context.get("wo")
-    if work_order is None or work_order.pk is None:
-        return {"show": False}
-    views = clocks_for(work_order)
-    return {
-        "show": bool(views),
-        "rows": [(view, RISK_STYLE[view.risk]) for view in views],
-    }
 
 
 @register.filter
