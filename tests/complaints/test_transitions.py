@@ -9,7 +9,13 @@ from aftersales.accounts.choices import Role
 from aftersales.complaints.choices import CaseState, ComplaintOutcome, ComplaintState
 from aftersales.complaints.models import ComplaintEvent
 from aftersales.complaints.services import case_transition, complaint_transition
-from aftersales.complaints.transitions import CASE, COMPLAINT
+from aftersales.complaints.transitions import (
+    CASE,
+    COMPLAINT,
+    may_configure_criteria,
+    may_open_case,
+    may_register,
+)
 from aftersales.core.errors import DomainError, NotPermitted, TransitionNotAllowed
 
 from .. import factories as f
@@ -186,3 +192,43 @@ def test_r27_the_handler_works_the_case_whatever_their_role(work_order, supervis
     other = make_user(Role.DEALER_STAFF, username="someone_else")
     with pytest.raises(NotPermitted):
         case_transition(case_id=case.pk, action="reopen", actor=other, note="x")
+
+
+# -- named permissions (R26, R27) ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "role, registers, opens_cases, sets_criteria",
+    [
+        (Role.AGENT, True, False, False),
+        (Role.CLERK, True, True, False),
+        (Role.QUALITY, True, True, False),
+        (Role.SUPERVISOR, True, True, True),
+        (Role.HQ_ADMIN, True, True, True),
+        (Role.ENGINEER, False, False, False),
+        (Role.DEALER_STAFF, False, False, False),
+        (Role.FINANCE, False, False, False),
+    ],
+)
+def test_r26_r27_named_permissions_by_role(role, registers, opens_cases, sets_criteria, make_user):
+    user = make_user(role, username=f"p-{role}")
+    assert (may_register(user), may_open_case(user), may_configure_criteria(user)) == (
+        registers,
+        opens_cases,
+        sets_criteria,
+    )
+
+
+def test_r27_the_handler_sees_the_steps_they_may_take(work_order, supervisor, make_user):
+    """The handler's buttons are the handling steps; closing and reopening are the case team's."""
+    from aftersales.complaints.services import case_open
+
+    handler = make_user(Role.DEALER_STAFF, username="point_head")
+    case = case_open(work_order=work_order, handler=handler, actor=supervisor, note="手工立案")
+    assert [t.name for t in CASE.available(case, handler)] == ["start", "escalate"]
+    case = case_transition(case_id=case.pk, action="start", actor=handler)
+    case = case_transition(case_id=case.pk, action="resolve", actor=handler, result="更换主板")
+    assert CASE.available(case, handler) == []
+    assert [t.name for t in CASE.available(case, supervisor)] == ["reopen", "close"]
+    someone = make_user(Role.DEALER_STAFF, username="someone")
+    assert CASE.available(case, someone) == []
