@@ -298,3 +298,15 @@ def test_r6_panels_cost_a_fixed_number_of_queries(logged_in, order, eng):
     for _ in range(3):
         remote_session_start(work_order=order, actor=eng, method="email", steps="邮件指导")
     assert count() == once
+
+
+def test_r13_a_step_no_longer_possible_is_said_on_the_depot_page(logged_in, order, eng):
+    repair = depot_repair_receive(work_order=order, actor=eng)
+    depot_repair_inspect(repair_id=repair.pk, actor=eng, appearance="完好", configuration="标准")
+    response = logged_in.post(
+        action("depot", repair.pk, "inspect"), {"appearance": "划痕", "configuration": "标准"}
+    )
+    assert response.status_code == 200
+    assert "is not possible while the depot repair is “Inspected”" in response.content.decode()
+    repair.refresh_from_db()
+    assert repair.appearance == "完好"

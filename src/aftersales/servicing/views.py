@@ -123,8 +123,6 @@ def depot_repair_receive_view(request: HttpRequest, pk: int) -> HttpResponse:
 class ServicingTransitionView(TransitionView):
     """`.../<pk>/do/<action>/`: one lifecycle button of a servicing record."""
 
-    kind = ""
-
     def done_message(self, obj: Any, transition: Transition) -> str:
         return str(DONE.get((self.machine.name, transition.name)) or super().done_message(obj, transition))
 
@@ -155,7 +153,9 @@ class ServicePlanTransitionView(RemoteSessionTransitionView):
 class RepairTransitionView(ServicingTransitionView):
     """A button of the depot repair page (depot repair or one of its send-outs, R13, R14): the
     form takes files (photos, the voucher); a refused one comes back on the page, open, with its
-    errors on its fields."""
+    errors on its fields (a step no longer possible shows as a message)."""
+
+    kind = ""  # the record's name in the page's forms: "depot" or "external"
 
     def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
         obj = self.get_object(request, pk)
@@ -167,6 +167,8 @@ class RepairTransitionView(ServicingTransitionView):
         )
         done = form.is_valid() and attempt(form, lambda: self.run(request, obj, transition, form))
         if not done:
+            if transition not in self.machine.available(self.get_object(request, pk), request.user):
+                form_error_messages(request, form)
             return _depot_page(request, _depot_of(obj).pk, bound=(self.kind, obj.pk, action, form))
         messages.success(request, self.done_message(done, transition))
         return self.redirect_to(request, obj)
