@@ -39,6 +39,7 @@ def company_language():
 
 
 def complaint_url(complaint: Complaint) -> str:
+    """The complaint's page, the link of its notices."""
     return reverse("complaints:complaint_detail", args=[complaint.pk])
 
 
