@@ -176,4 +176,228 @@ def sla_clock_world(state: str, transition: Transition) -> World:
         actor=staff,
         inputs=lambda t: dict(values.get(t.name, {})),
         events=lambda: 0,  # clocks write no timeline event of their own (their work order's do)
+
+# --- servicing: remote sessions, service plans, depot and external repair (R6, R8, R13, R14) -------
+# (imports inside the functions: this file is shared by every app's worlds)
+
+
+def _servicing_world(record, work_order, dealer, engineer, values: dict[str, Any]) -> World:
+    """A servicing record on an in-service work order of `engineer` (its owner); its transitions
+    are counted by their events on the work order's timeline."""
+    from aftersales.core.transitions import machines
+
+    machine = next(m for m in machines.values() if m.model is type(record))
+    return World(
+        obj=record,
+        actor=lambda role: engineer.user if role == Role.ENGINEER else staff(role, dealer=dealer),
+        inputs=lambda t: {name: values[name] for name in t.inputs if name in values},
+        events=lambda: WorkOrderEvent.objects.filter(
+            work_order=work_order, params__machine=machine.name
+        ).count(),
+        outsider=lambda: f.EngineerFactory(service_point=engineer.service_point).user,
+    )
+
+
+def _servicing_order():
+    dealer = f.DealerFactory()
+    engineer = f.EngineerFactory(service_point=f.ServicePointFactory(dealer=dealer))
+    work_order = f.WorkOrderFactory(
+        state=State.IN_SERVICE, service_point=engineer.service_point, engineer=engineer
+    )
+    return dealer, engineer, work_order
+
+
+_repair_numbers = iter(range(1, 1_000_000))
+
+
+def _depot_repair(work_order, engineer, state: str):
+    from aftersales.servicing.models import DepotRepair
+
+    return DepotRepair.objects.create(
+        work_order=work_order,
+        number=f"DRW{next(_repair_numbers):06d}",
+        state=state,
+        received_by=engineer.user,
+    )
+
+
+@world("remote_session")
+def remote_session_world(state: str, transition: Transition) -> World:
+    from aftersales.servicing.choices import RemoteMethod
+    from aftersales.servicing.models import RemoteSession
+
+    dealer, engineer, work_order = _servicing_order()
+    session = RemoteSession.objects.create(
+        work_order=work_order,
+        method=RemoteMethod.PHONE,
+        state=state,
+        steps="电话指导客户重启打印机",
+        performed_by=engineer.user,
+    )
+    return _servicing_world(session, work_order, dealer, engineer, {"result": "重新安装驱动后打印正常"})
+
+
+@world("service_plan")
+def service_plan_world(state: str, transition: Transition) -> World:
+    from decimal import Decimal
+
+    from aftersales.servicing.choices import ConfirmationMethod
+    from aftersales.servicing.models import ServicePlan
+
+    dealer, engineer, work_order = _servicing_order()
+    plan = ServicePlan.objects.create(
+        work_order=work_order,
+        state=state,
+        measures="更换定影组件并校准",
+        estimated_hours=Decimal("2.0"),
+        created_by=engineer.user,
+        needs_approval=transition.name == "approve",  # a revision beyond the free ones (R8)
+    )
+    values = {
+        "confirmed_by_name": "李娜",
+        "confirmation_method": ConfirmationMethod.PHONE,
+        "reason": "客户要求只做清洁",
+    }
+    return _servicing_world(plan, work_order, dealer, engineer, values)
+
+
+def _send_out_values(vendor_name: str, voucher: str) -> dict[str, Any]:
+    from aftersales.servicing.choices import SendOutReason
+
+    from .servicing.factories import VendorFactory
+
+    return {
+        "vendor": VendorFactory(name=vendor_name),
+        "reason": SendOutReason.BEYOND_LOCAL,
+        "vendor_contact": "陈工",
+        "voucher_number": voucher,
+    }
+
+
+@world("depot_repair")
+def depot_repair_world(state: str, transition: Transition) -> World:
+    from aftersales.servicing.choices import ConfirmationMethod
+
+    dealer, engineer, work_order = _servicing_order()
+    repair = _depot_repair(work_order, engineer, state)
+    values = {
+        "appearance": "外壳完好",
+        "configuration": "标准配置",
+        "result": "连续打印 50 页正常",
+        "handed_back_to": "李娜",
+        "confirmation_method": ConfirmationMethod.IN_PERSON,
+    }
+    if transition.name == "send_out":
+        values |= _send_out_values(f"上海精修{repair.number}", "QJ-1")
+    return _servicing_world(repair, work_order, dealer, engineer, values)
+
+
+@world("external_repair")
+def external_repair_world(state: str, transition: Transition) -> World:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from aftersales.servicing.choices import DepotState, SendOutReason
+    from aftersales.servicing.models import ExternalRepair
+
+    from .servicing.factories import VendorFactory
+
+    dealer, engineer, work_order = _servicing_order()
+    depot = _depot_repair(work_order, engineer, DepotState.EXTERNAL)
+    external = ExternalRepair.objects.create(
+        work_order=work_order,
+        depot_repair=depot,
+        vendor=VendorFactory(name=f"深圳华强{depot.number}"),
+        state=state,
+        reason=SendOutReason.BEYOND_LOCAL,
+        vendor_contact="王经理",
+        voucher_number="HQ-1",
+        sent_by=engineer.user,
+        expected_back_on=timezone.localdate() + timedelta(days=5),
+    )
+    values: dict[str, Any] = {"result": "复检正常", "reason": "缺少备件，无法修复"}
+    if transition.name == "resend":
+        values = _send_out_values(f"苏州原厂{depot.number}", "SZ-2")
+    return _servicing_world(external, work_order, dealer, engineer, values)
+
+
+# --- complaints and difficult cases (R26, R27) -----------------------------------------------------
+
+
+@world("complaint")
+def complaint_world(state: str, transition: Transition) -> World:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from aftersales.complaints.choices import ComplaintCategory, ComplaintSource, Severity
+    from aftersales.complaints.models import Complaint, ComplaintEvent
+
+    work_order = f.WorkOrderFactory(state=State.COMPLETED)
+    now = timezone.now()
+    complaint = Complaint.objects.create(
+        number=f"CPW{work_order.number[-8:]}",
+        state=state,
+        source=ComplaintSource.HOTLINE,
+        category=ComplaintCategory.ATTITUDE,
+        severity=Severity.GENERAL,
+        customer=work_order.customer,
+        work_order=work_order,
+        contact_phone=work_order.contact_phone,
+        description="工程师态度恶劣",
+        response_due_at=now + timedelta(days=1),
+        response_warn_at=now + timedelta(hours=18),
+    )
+    values = {
+        "note": "经核实投诉属实",
+        "cause": "工程师未按规范沟通",
+        "measures": "批评教育并培训",
+        "feedback": "已处理，感谢您的反馈",
+    }
+    return World(
+        obj=complaint,
+        actor=lambda role: staff(role),
+        inputs=lambda t: {name: values[name] for name in t.inputs if name in values},
+        events=lambda: ComplaintEvent.objects.filter(complaint=complaint).count(),
+    )
+
+
+@world("difficult_case")
+def difficult_case_world(state: str, transition: Transition) -> World:
+    from aftersales.complaints.models import CaseLevel, CaseStep, DifficultCase
+    from aftersales.complaints.transitions import CASE_ROLES
+
+    CaseLevel.objects.get_or_create(number=1, defaults={"name": "服务网点负责人"})
+    CaseLevel.objects.get_or_create(number=2, defaults={"name": "服务中心主管", "role": Role.SUPERVISOR})
+    work_order = f.WorkOrderFactory(state=State.IN_SERVICE)
+    clerk = staff(Role.CLERK)
+    case = DifficultCase.objects.create(
+        number=f"DCW{work_order.number[-8:]}",
+        work_order=work_order,
+        state=state,
+        level=1,
+        handler=clerk,
+        opened_by=clerk,
+    )
+
+    def actor(role: str):
+        """The case team acts by role; anyone else only as the case's handler (R27)."""
+        user = staff(role)
+        if role not in CASE_ROLES:
+            DifficultCase.objects.filter(pk=case.pk).update(handler=user)
+        return user
+
+    level_two = CaseLevel.objects.get(number=2)
+    values = {
+        "note": "已远程诊断，需更换主板",
+        "result": "更换主板后恢复正常",
+        "handler": staff(level_two.role or Role.SUPERVISOR),
+    }
+    return World(
+        obj=case,
+        actor=actor,
+        inputs=lambda t: {name: values[name] for name in t.inputs if name in values},
+        events=lambda: CaseStep.objects.filter(case=case).count(),
+        outsider=lambda: staff(Role.AGENT),
     )

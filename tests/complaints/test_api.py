@@ -60,7 +60,7 @@ def test_r26_register_and_walk_a_complaint_through_the_api(
     )
     api_client(quality).post(f"/api/complaints/{pk}/analyse/", {"cause": "配件质量问题"}, format="json")
     api_client(supervisor).post(f"/api/complaints/{pk}/handle/", {"measures": "更换原装配件"}, format="json")
-    api_client(agent).post(f"/api/complaints/{pk}/feed_back/", {"feedback": "已处理"}, format="json")
+    api_client(agent).post(f"/api/complaints/{pk}/feed-back/", {"feedback": "已处理"}, format="json")
     closed = api_client(clerk).post(f"/api/complaints/{pk}/close/", {}, format="json")
     assert closed.json()["state"] == "closed"
     history = api_client(clerk).get(f"/api/complaints/{pk}/history/").json()

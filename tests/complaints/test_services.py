@@ -12,6 +12,7 @@ from aftersales.complaints.models import ComplaintEvent
 from aftersales.complaints.services import complaint_register
 from aftersales.core.errors import NotPermitted
 from aftersales.notifications.models import Message, Notification
+from aftersales.workorders.events import event_text
 
 from .. import factories as f
 
@@ -92,7 +93,7 @@ def test_r26_every_step_is_in_the_history_and_on_the_work_order_timeline(
     assert all(event.actor_id for event in ComplaintEvent.objects.filter(complaint=complaint))
     timeline = work_order.events.filter(kind="complaint")
     assert list(timeline.values_list("action", flat=True)) == [a for a, _ in history]
-    assert complaint.number in timeline.first().note
+    assert complaint.number in event_text(timeline.first())
     assert ComplaintEvent.objects.get(complaint=complaint, action="accept").actor == quality
 
 

@@ -9,7 +9,13 @@ from aftersales.accounts.choices import Role
 from aftersales.complaints.choices import CaseState, ComplaintOutcome, ComplaintState
 from aftersales.complaints.models import ComplaintEvent
 from aftersales.complaints.services import case_transition, complaint_transition
-from aftersales.complaints.transitions import CASE_TRANSITIONS, COMPLAINT_TRANSITIONS, available
+from aftersales.complaints.transitions import (
+    CASE,
+    COMPLAINT,
+    may_configure_criteria,
+    may_open_case,
+    may_register,
+)
 from aftersales.core.errors import DomainError, NotPermitted, TransitionNotAllowed
 
 from .. import factories as f
@@ -28,20 +34,26 @@ COMPLAINT_PATHS = {
 ALL_INPUTS = {"note": "说明", "cause": "原因", "measures": "措施", "feedback": "反馈"}
 
 
+def inputs_of(transition, values: dict) -> dict:
+    """The values of the inputs `transition` takes (a transition refuses inputs it does not know)."""
+    return {name: value for name, value in values.items() if name in transition.inputs}
+
+
 @pytest.mark.parametrize("state", list(COMPLAINT_PATHS))
-@pytest.mark.parametrize("action", list(COMPLAINT_TRANSITIONS))
+@pytest.mark.parametrize("action", list(COMPLAINT.transitions))
 def test_r26_complaint_step_runs_only_from_its_source_states(
     state, action, register, advance, work_order, supervisor
 ):
     complaint = advance(register(work_order), *COMPLAINT_PATHS[state])
-    transition = COMPLAINT_TRANSITIONS[action]
+    transition = COMPLAINT[action]
+    inputs = inputs_of(transition, ALL_INPUTS)
     if state in transition.sources:
-        done = complaint_transition(complaint_id=complaint.pk, action=action, actor=supervisor, **ALL_INPUTS)
+        done = complaint_transition(complaint_id=complaint.pk, action=action, actor=supervisor, **inputs)
         assert done.state == transition.target
     else:
         events = ComplaintEvent.objects.filter(complaint=complaint).count()
         with pytest.raises(TransitionNotAllowed):
-            complaint_transition(complaint_id=complaint.pk, action=action, actor=supervisor, **ALL_INPUTS)
+            complaint_transition(complaint_id=complaint.pk, action=action, actor=supervisor, **inputs)
         complaint.refresh_from_db()
         assert complaint.state == state
         assert ComplaintEvent.objects.filter(complaint=complaint).count() == events
@@ -59,7 +71,8 @@ def test_r26_complaint_step_runs_only_from_its_source_states(
     ],
 )
 def test_r26_complaint_steps_by_role(action, allowed, refused, register, advance, work_order, make_user):
-    source = next(iter(COMPLAINT_TRANSITIONS[action].sources))
+    source = next(iter(COMPLAINT[action].sources))
+    inputs = inputs_of(COMPLAINT[action], ALL_INPUTS)
     for role in refused:
         complaint = advance(register(work_order), *COMPLAINT_PATHS[source])
         with pytest.raises(NotPermitted):
@@ -67,13 +80,13 @@ def test_r26_complaint_steps_by_role(action, allowed, refused, register, advance
                 complaint_id=complaint.pk,
                 action=action,
                 actor=make_user(role, username=f"x-{role}"),
-                **ALL_INPUTS,
+                **inputs,
             )
     for role in allowed:
         complaint = advance(register(work_order), *COMPLAINT_PATHS[source])
         actor = make_user(role, username=f"ok-{role}")
-        assert COMPLAINT_TRANSITIONS[action] in available(COMPLAINT_TRANSITIONS, complaint, actor)
-        complaint_transition(complaint_id=complaint.pk, action=action, actor=actor, **ALL_INPUTS)
+        assert COMPLAINT[action] in COMPLAINT.available(complaint, actor)
+        complaint_transition(complaint_id=complaint.pk, action=action, actor=actor, **inputs)
 
 
 def test_r26_rejection_needs_a_reason_and_closes_the_complaint(register, work_order, quality):
@@ -144,14 +157,15 @@ def open_case(work_order, supervisor, clerk, make_user):
 
 
 def case_inputs(action: str, supervisor) -> dict:
-    return {"note": "说明", "result": "已解决", "handler": supervisor if action == "escalate" else None}
+    values = {"note": "说明", "result": "已解决", "handler": supervisor if action == "escalate" else None}
+    return inputs_of(CASE[action], values)
 
 
 @pytest.mark.parametrize("state", list(CASE_PATHS))
-@pytest.mark.parametrize("action", list(CASE_TRANSITIONS))
+@pytest.mark.parametrize("action", list(CASE.transitions))
 def test_r27_case_step_runs_only_from_its_source_states(state, action, open_case, supervisor, make_user):
     case = open_case(*CASE_PATHS[state])
-    transition = CASE_TRANSITIONS[action]
+    transition = CASE[action]
     next_handler = supervisor if case.level == 1 else make_user(Role.HQ_ADMIN, username="hq")
     inputs = case_inputs(action, next_handler)
     if state in transition.sources:
@@ -178,3 +192,43 @@ def test_r27_the_handler_works_the_case_whatever_their_role(work_order, supervis
     other = make_user(Role.DEALER_STAFF, username="someone_else")
     with pytest.raises(NotPermitted):
         case_transition(case_id=case.pk, action="reopen", actor=other, note="x")
+
+
+# -- named permissions (R26, R27) ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "role, registers, opens_cases, sets_criteria",
+    [
+        (Role.AGENT, True, False, False),
+        (Role.CLERK, True, True, False),
+        (Role.QUALITY, True, True, False),
+        (Role.SUPERVISOR, True, True, True),
+        (Role.HQ_ADMIN, True, True, True),
+        (Role.ENGINEER, False, False, False),
+        (Role.DEALER_STAFF, False, False, False),
+        (Role.FINANCE, False, False, False),
+    ],
+)
+def test_r26_r27_named_permissions_by_role(role, registers, opens_cases, sets_criteria, make_user):
+    user = make_user(role, username=f"p-{role}")
+    assert (may_register(user), may_open_case(user), may_configure_criteria(user)) == (
+        registers,
+        opens_cases,
+        sets_criteria,
+    )
+
+
+def test_r27_the_handler_sees_the_steps_they_may_take(work_order, supervisor, make_user):
+    """The handler's buttons are the handling steps; closing and reopening are the case team's."""
+    from aftersales.complaints.services import case_open
+
+    handler = make_user(Role.DEALER_STAFF, username="point_head")
+    case = case_open(work_order=work_order, handler=handler, actor=supervisor, note="手工立案")
+    assert [t.name for t in CASE.available(case, handler)] == ["start", "escalate"]
+    case = case_transition(case_id=case.pk, action="start", actor=handler)
+    case = case_transition(case_id=case.pk, action="resolve", actor=handler, result="更换主板")
+    assert CASE.available(case, handler) == []
+    assert [t.name for t in CASE.available(case, supervisor)] == ["reopen", "close"]
+    someone = make_user(Role.DEALER_STAFF, username="someone")
+    assert CASE.available(case, someone) == []

@@ -311,3 +311,13 @@ def test_r26_r27_lists_take_a_fixed_number_of_queries(client, register, supervis
         register(f.WorkOrderFactory())
         case_open(work_order=f.WorkOrderFactory(), handler=clerk, actor=supervisor, note="立案")
     assert (count("/complaints/"), count("/complaints/cases/")) == few
+
+
+def test_r26_a_step_no_longer_possible_is_said_on_the_page(client, register, advance, work_order, quality):
+    complaint = advance(register(work_order), "accept")
+    client.force_login(quality)
+    page = client.post(f"/complaints/{complaint.pk}/do/accept/", {"note": "再次受理"})
+    assert (
+        page.status_code == 200
+        and "is not possible while the complaint is “Accepted”" in page.content.decode()
+    )

@@ -12,8 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from aftersales.servicing.models import DepotRepair, ServicePlan
-from aftersales.servicing.repairs import depot_repair_inspect, depot_repair_receive, external_repair_send
-from aftersales.servicing.services import plan_create, remote_session_start
+from aftersales.servicing.services import (
+    depot_repair_inspect,
+    depot_repair_receive,
+    external_repair_send,
+    plan_create,
+    remote_session_start,
+)
 from aftersales.workorders.choices import State
 
 from ..api.helpers import PNG_BYTES, assert_problem

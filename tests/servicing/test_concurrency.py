@@ -12,13 +12,16 @@ from django.utils import timezone
 
 from aftersales.servicing.choices import FollowUpKind, PlanState
 from aftersales.servicing.models import ExternalRepairFollowUp
-from aftersales.servicing.repairs import (
+from aftersales.servicing.services import (
     depot_repair_inspect,
     depot_repair_receive,
     external_repair_remind,
     external_repair_send,
+    plan_confirm,
+    plan_create,
+    plan_reject,
+    plan_send,
 )
-from aftersales.servicing.services import plan_confirm, plan_create, plan_reject, plan_send
 
 from ..workorders.test_services import _race
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from aftersales.core.errors import DomainError, NotPermitted, TransitionNotAllowed
 from aftersales.servicing.choices import ConfirmationMethod, DepotState, WarrantyState
-from aftersales.servicing.repairs import (
+from aftersales.servicing.services import (
     depot_repair_hand_back,
     depot_repair_inspect,
     depot_repair_log,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from pypdf import PdfReader
 
 from aftersales.core.models import AccessLog
-from aftersales.servicing.repairs import (
+from aftersales.servicing.services import (
     depot_repair_inspect,
     depot_repair_log,
     depot_repair_receive,

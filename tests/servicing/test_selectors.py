@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from aftersales.servicing.repairs import depot_repair_receive
 from aftersales.servicing.selectors import (
     depot_repair_list,
     external_repair_list,
@@ -12,7 +11,7 @@ from aftersales.servicing.selectors import (
     service_plan_list,
     vendors_for,
 )
-from aftersales.servicing.services import plan_create, remote_session_start
+from aftersales.servicing.services import depot_repair_receive, plan_create, remote_session_start
 
 from .. import factories as f
 from .factories import VendorFactory

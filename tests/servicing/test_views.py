@@ -16,8 +16,14 @@ from django.utils import timezone
 from aftersales.core.models import AccessLog
 from aftersales.servicing.choices import DepotState, ExternalState, PlanState, RemoteState
 from aftersales.servicing.models import DepotRepair, ExternalRepair, ServicePlan
-from aftersales.servicing.repairs import depot_repair_inspect, depot_repair_receive, external_repair_send
-from aftersales.servicing.services import plan_create, plan_send, remote_session_start
+from aftersales.servicing.services import (
+    depot_repair_inspect,
+    depot_repair_receive,
+    external_repair_send,
+    plan_create,
+    plan_send,
+    remote_session_start,
+)
 from aftersales.workorders.choices import State
 
 from .. import factories as f
@@ -26,8 +32,19 @@ from .factories import VendorFactory
 pytestmark = pytest.mark.django_db
 
 
+# The panels' own forms, then the lifecycle buttons of each record.
+OWN_ACTIONS = {
+    ("workorder", "remote_start"): "servicing:remote_start",
+    ("workorder", "depot_receive"): "servicing:depot_receive",
+    ("depot", "log"): "servicing:depot_log",
+    ("external", "follow_up"): "servicing:follow_up",
+}
+
+
 def action(kind, pk, name):
-    return reverse("servicing:action", args=[kind, pk, name])
+    if (kind, name) in OWN_ACTIONS:
+        return reverse(OWN_ACTIONS[(kind, name)], args=[pk])
+    return reverse(f"servicing:{kind}_transition", args=[pk, name])
 
 
 def detail(order):
@@ -281,3 +298,15 @@ def test_r6_panels_cost_a_fixed_number_of_queries(logged_in, order, eng):
     for _ in range(3):
         remote_session_start(work_order=order, actor=eng, method="email", steps="邮件指导")
     assert count() == once
+
+
+def test_r13_a_step_no_longer_possible_is_said_on_the_depot_page(logged_in, order, eng):
+    repair = depot_repair_receive(work_order=order, actor=eng)
+    depot_repair_inspect(repair_id=repair.pk, actor=eng, appearance="完好", configuration="标准")
+    response = logged_in.post(
+        action("depot", repair.pk, "inspect"), {"appearance": "划痕", "configuration": "标准"}
+    )
+    assert response.status_code == 200
+    assert "is not possible while the depot repair is “Inspected”" in response.content.decode()
+    repair.refresh_from_db()
+    assert repair.appearance == "完好"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -26,7 +25,9 @@ from aftersales.core.api import (
     ScopedPrimaryKeyRelatedField,
     problem_responses,
     request_user,
+    transition_actions,
 )
+from aftersales.core.transitions import Machine
 from aftersales.customers.models import Customer
 from aftersales.customers.selectors import customer_scope
 from aftersales.workorders.models import WorkOrder
@@ -47,14 +48,7 @@ from .selectors import (
     criteria_get,
     reasons_of,
 )
-from .transitions import (
-    CASE_ROLES,
-    CASE_TRANSITIONS,
-    COMPLAINT_TRANSITIONS,
-    REGISTER_ROLES,
-    Transition,
-    available,
-)
+from .transitions import CASE, COMPLAINT, OPEN_CASE, REGISTER, may_open_case
 
 
 def _active_users():
@@ -78,19 +72,26 @@ def _state_field(name: str, choices: list[tuple[str, str]]) -> serializers.Choic
 # --- output -----------------------------------------------------------------------------------
 
 
+def _action_slug(name: str) -> str:
+    """The path of a transition's endpoint (`POST /<id>/<slug>/`)."""
+    return name.replace("_", "-")
+
+
 class AvailableActionsMixin(serializers.Serializer):
-    transitions: dict[str, Transition] = {}
+    machine: Machine
 
     def get_available_actions(self, obj) -> list[str]:
         """The action endpoints this user may call now (the buttons on the page)."""
         user = request_user(self.context)
-        return [t.name for t in available(self.transitions, obj, user)] if user is not None else []
+        if user is None:
+            return []
+        return [_action_slug(t.name) for t in self.machine.available(obj, user)]
 
 
 class ComplaintSerializer(AvailableActionsMixin, serializers.ModelSerializer):
     """A complaint (客户投诉处理单) with its response risk; the complainant's phone masked by role."""
 
-    transitions = COMPLAINT_TRANSITIONS
+    machine = COMPLAINT
     state = _state_field("ComplaintStateEnum", ComplaintState.choices)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     customer = IdNameSerializer(read_only=True)
@@ -135,14 +136,16 @@ class ComplaintSerializer(AvailableActionsMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
     @extend_schema_field(
-        serializers.ListField(child=serializers.ChoiceField(choices=list(COMPLAINT_TRANSITIONS)))
+        serializers.ListField(
+            child=serializers.ChoiceField(choices=[_action_slug(t.name) for t in COMPLAINT])
+        )
     )
     def get_available_actions(self, obj) -> list[str]:
         return super().get_available_actions(obj)
 
 
 class DifficultCaseSerializer(AvailableActionsMixin, serializers.ModelSerializer):
-    transitions = CASE_TRANSITIONS
+    machine = CASE
     state = _state_field("CaseStateEnum", CaseState.choices)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     work_order = IdNameSerializer(read_only=True)
@@ -171,7 +174,9 @@ class DifficultCaseSerializer(AvailableActionsMixin, serializers.ModelSerializer
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(CASE_TRANSITIONS))))
+    @extend_schema_field(
+        serializers.ListField(child=serializers.ChoiceField(choices=[_action_slug(t.name) for t in CASE]))
+    )
     def get_available_actions(self, obj) -> list[str]:
         return super().get_available_actions(obj)
 
@@ -247,73 +252,28 @@ class CaseOpenSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
 
 
 def _text() -> serializers.CharField:
-    return serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    return serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
 def _flag() -> serializers.BooleanField:
-    return serializers.BooleanField(required=False, default=False)
+    return serializers.BooleanField(required=False)
 
 
 def _user() -> serializers.PrimaryKeyRelatedField:
-    return serializers.PrimaryKeyRelatedField(
-        queryset=_active_users(), required=False, allow_null=True, default=None
-    )
+    return serializers.PrimaryKeyRelatedField(queryset=_active_users(), required=False, allow_null=True)
 
 
-# The inputs each transition takes besides the note (the service checks which are required).
-COMPLAINT_INPUTS: dict[str, dict[str, Callable[[], serializers.Field]]] = {
-    "reject": {"is_authentic": _flag, "is_reasonable": _flag},
-    "analyse": {"cause": _text},
-    "handle": {"measures": _text},
-    "feed_back": {"feedback": _text},
+# The inputs of the lifecycle endpoints (`core.api.transition_actions`): each endpoint takes the
+# inputs its transition declares; none is required here (the transition says what is missing).
+COMPLAINT_INPUTS: dict[str, Callable[[], serializers.Field]] = {
+    "note": _text,
+    "is_authentic": _flag,
+    "is_reasonable": _flag,
+    "cause": _text,
+    "measures": _text,
+    "feedback": _text,
 }
-CASE_INPUTS: dict[str, dict[str, Callable[[], serializers.Field]]] = {
-    "escalate": {"handler": _user},
-    "resolve": {"result": _text},
-}
-
-
-def _input_serializer(prefix: str, transition: Transition, inputs: dict[str, dict]) -> type:
-    """The input of one transition: a note and the transition's own fields, unknown keys refused."""
-    extra = inputs.get(transition.name, {})
-    sources = ", ".join(sorted(transition.sources))
-    needs = ", ".join(sorted(transition.needs)) or "nothing"
-    doc = f"{transition.name}: from {sources} to {transition.target or 'the same state'}; requires {needs}."
-    fields = {"note": _text(), **{name: make() for name, make in extra.items()}}
-    name = f"{prefix}{transition.name.title().replace('_', '')}Input"
-    return type(name, (RejectUnknownFieldsMixin, serializers.Serializer), {"__doc__": doc, **fields})
-
-
-def _transition_endpoint(
-    viewset: str, transitions: dict[str, Transition], name: str, output: type
-) -> Callable:
-    """`POST /api/<resource>/<id>/<name>/`: one endpoint per transition, with its own input."""
-    transition = transitions[name]
-    prefix, inputs = (
-        ("Complaint", COMPLAINT_INPUTS) if transitions is COMPLAINT_TRANSITIONS else ("Case", CASE_INPUTS)
-    )
-    input_class = _input_serializer(prefix, transition, inputs)
-
-    def endpoint(self, request: Request, pk: str | None = None) -> Response:
-        obj = self.get_object()
-        serializer = input_class(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        updated = self.run_transition(obj, name, request.user, dict(serializer.validated_data))
-        return Response(output(self.reload(updated), context=self.get_serializer_context()).data)
-
-    endpoint.__name__ = name
-    endpoint.__qualname__ = f"{viewset}.{name}"
-    decorated = action(detail=True, methods=["post"], url_path=name, url_name=name)(endpoint)
-    return extend_schema(
-        summary=str(transition.label),
-        description=(
-            f"{input_class.__doc__} Roles: {', '.join(sorted(transition.roles))}. 409 "
-            "`transition_not_allowed` from another state, 403 when the role may not run it, 400 on a "
-            "missing input."
-        ),
-        request=input_class,
-        responses={200: output, **problem_responses(400, 403, 404, 409)},
-    )(decorated)
+CASE_INPUTS: dict[str, Callable[[], serializers.Field]] = {"note": _text, "handler": _user, "result": _text}
 
 
 class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -333,6 +293,12 @@ class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def reload(self, obj):
         return type(self).getter(self.request.user, obj.pk)
 
+    def transition_response(self, obj) -> Response:
+        """After a transition: the record as the user now sees it."""
+        return Response(
+            self.get_serializer_class()(self.reload(obj), context=self.get_serializer_context()).data
+        )
+
     @property
     def write_roles(self) -> frozenset[str] | None:
         return self.create_roles if self.action == "create" else None
@@ -344,6 +310,7 @@ class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     ),
     retrieve=extend_schema(responses={200: ComplaintSerializer, **problem_responses(404)}),
 )
+@transition_actions(COMPLAINT, fields=COMPLAINT_INPUTS, prefix="Complaint")
 class ComplaintViewSet(ScopedViewSet):
     """Complaints (R26, R37): filtered like the list page, scoped to the user."""
 
@@ -351,7 +318,7 @@ class ComplaintViewSet(ScopedViewSet):
     serializer_class = ComplaintSerializer
     filterset_class = ComplaintFilterSet
     getter = staticmethod(complaint_get)
-    create_roles = REGISTER_ROLES
+    create_roles = REGISTER.roles
 
     def get_queryset(self):
         return complaint_list(self.request.user).prefetch_related("people")
@@ -370,18 +337,6 @@ class ComplaintViewSet(ScopedViewSet):
             status=status.HTTP_201_CREATED,
         )
 
-    def run_transition(self, obj: Complaint, name: str, user, data: dict[str, Any]) -> Complaint:
-        return services.complaint_transition(complaint_id=obj.pk, action=name, actor=user, **data)
-
-    accept = _transition_endpoint("ComplaintViewSet", COMPLAINT_TRANSITIONS, "accept", ComplaintSerializer)
-    reject = _transition_endpoint("ComplaintViewSet", COMPLAINT_TRANSITIONS, "reject", ComplaintSerializer)
-    analyse = _transition_endpoint("ComplaintViewSet", COMPLAINT_TRANSITIONS, "analyse", ComplaintSerializer)
-    handle = _transition_endpoint("ComplaintViewSet", COMPLAINT_TRANSITIONS, "handle", ComplaintSerializer)
-    feed_back = _transition_endpoint(
-        "ComplaintViewSet", COMPLAINT_TRANSITIONS, "feed_back", ComplaintSerializer
-    )
-    close = _transition_endpoint("ComplaintViewSet", COMPLAINT_TRANSITIONS, "close", ComplaintSerializer)
-
     @extend_schema(summary=_("History of a complaint"), responses={200: ComplaintEventSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk: str | None = None) -> Response:
@@ -397,6 +352,7 @@ class ComplaintViewSet(ScopedViewSet):
     ),
     retrieve=extend_schema(responses={200: DifficultCaseSerializer, **problem_responses(404)}),
 )
+@transition_actions(CASE, fields=CASE_INPUTS, prefix="Case")
 class DifficultCaseViewSet(ScopedViewSet):
     """Difficult cases (R27, R37): filtered like the list page, scoped to the user."""
 
@@ -404,7 +360,7 @@ class DifficultCaseViewSet(ScopedViewSet):
     serializer_class = DifficultCaseSerializer
     filterset_class = DifficultCaseFilterSet
     getter = staticmethod(case_get)
-    create_roles = CASE_ROLES
+    create_roles = OPEN_CASE.roles
 
     def get_queryset(self):
         return case_list(self.request.user)
@@ -427,20 +383,6 @@ class DifficultCaseViewSet(ScopedViewSet):
             status=status.HTTP_201_CREATED,
         )
 
-    def run_transition(self, obj: DifficultCase, name: str, user, data: dict[str, Any]) -> DifficultCase:
-        return services.case_transition(case_id=obj.pk, action=name, actor=user, **data)
-
-    start = _transition_endpoint("DifficultCaseViewSet", CASE_TRANSITIONS, "start", DifficultCaseSerializer)
-    record = _transition_endpoint("DifficultCaseViewSet", CASE_TRANSITIONS, "record", DifficultCaseSerializer)
-    escalate = _transition_endpoint(
-        "DifficultCaseViewSet", CASE_TRANSITIONS, "escalate", DifficultCaseSerializer
-    )
-    resolve = _transition_endpoint(
-        "DifficultCaseViewSet", CASE_TRANSITIONS, "resolve", DifficultCaseSerializer
-    )
-    reopen = _transition_endpoint("DifficultCaseViewSet", CASE_TRANSITIONS, "reopen", DifficultCaseSerializer)
-    close = _transition_endpoint("DifficultCaseViewSet", CASE_TRANSITIONS, "close", DifficultCaseSerializer)
-
     @extend_schema(
         summary=_("Handling steps of a difficult case"), responses={200: CaseStepSerializer(many=True)}
     )
@@ -456,7 +398,7 @@ class DifficultCaseViewSet(ScopedViewSet):
     @action(detail=False, methods=["get"], filter_backends=[])
     def proposals(self, request: Request) -> Response:
         """R27: the work orders in your scope meeting the criteria, oldest first (CASE roles only)."""
-        if not request.user.has_role(*CASE_ROLES):
+        if not may_open_case(request.user):
             raise exceptions.PermissionDenied()
         criteria = criteria_get()
         page = self.paginate_queryset(case_proposals(request.user, criteria=criteria))

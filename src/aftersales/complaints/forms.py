@@ -9,6 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
+from aftersales.core.forms import InputField, TransitionForm
+from aftersales.core.transitions import Machine, Transition
 from aftersales.customers.models import Customer
 from aftersales.customers.selectors import customer_scope
 from aftersales.workorders.models import WorkOrder
@@ -17,7 +19,7 @@ from aftersales.workorders.selectors import workorder_scope
 from .choices import ComplaintCategory, ComplaintSource, Severity
 from .models import CaseCriteria
 from .selectors import case_handler_choices, case_levels, case_next_level
-from .transitions import Transition
+from .transitions import CASE, COMPLAINT
 
 TEXTAREA = {"rows": 3}
 
@@ -97,63 +99,66 @@ class ComplaintRegisterForm(forms.Form):
         }
 
 
-class ActionForm(forms.Form):
-    """The small form behind one lifecycle button: only the inputs that transition takes. Not
-    required here: the service says what is missing, in one place, and it lands on the field."""
+# --- the inputs of the lifecycle buttons ------------------------------------------------------------
 
-    INPUTS: dict[str, tuple[str, ...]] = {}
+
+def _text(label, **kwargs) -> InputField:
+    return lambda user: forms.CharField(
+        label=label, required=False, widget=forms.Textarea(attrs=TEXTAREA), **kwargs
+    )
+
+
+def _flag(label) -> InputField:
+    return lambda user: forms.BooleanField(label=label, required=False)
+
+
+COMPLAINT_INPUTS: dict[str, InputField] = {
+    "is_authentic": _flag(_("The complaint is authentic")),
+    "is_reasonable": _flag(_("The complaint is reasonable")),
+    "note": _text(_("Note")),
+    "cause": _text(_("Cause")),
+    "measures": _text(_("Measures taken")),
+    "feedback": _text(
+        _("Feedback to the customer"),
+        help_text=_("Sent to the customer; the people involved and their supervisors are told too."),
+    ),
+}
+CASE_INPUTS: dict[str, InputField] = {
+    "handler": lambda user: UserChoiceField(label=_("Handler"), queryset=User.objects.none(), required=False),
+    "note": _text(_("Note")),
+    "result": _text(_("Result")),
+}
+
+
+class LifecycleForm(TransitionForm):
+    """The small form behind one button of a complaint or case: the inputs its transition declares
+    (none required here: the transition says what is missing, and it lands on the field), some
+    labelled for that transition."""
+
+    machine: Machine
+    input_fields: dict[str, InputField] = {}
     LABELS: dict[str, dict[str, Any]] = {}
 
     def __init__(self, *args, transition: Transition, user, obj=None, **kwargs):
-        kwargs.setdefault("auto_id", f"id_{transition.name}_%s")
-        super().__init__(*args, **kwargs)
-        self.transition = transition
-        keep = self.INPUTS.get(transition.name, ("note",))
-        for name in list(self.fields):
-            if name not in keep:
-                del self.fields[name]
+        super().__init__(
+            *args, machine=self.machine, transition=transition, fields=self.input_fields, user=user, **kwargs
+        )
         for name, label in self.LABELS.get(transition.name, {}).items():
             self.fields[name].label = label
 
-    def service_kwargs(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
+    def inputs_given(self) -> dict[str, Any]:
+        return self.run_kwargs()["inputs"]
 
 
-class ComplaintActionForm(ActionForm):
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
-    is_authentic = forms.BooleanField(label=_("The complaint is authentic"), required=False)
-    is_reasonable = forms.BooleanField(label=_("The complaint is reasonable"), required=False)
-    cause = forms.CharField(label=_("Cause"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
-    measures = forms.CharField(
-        label=_("Measures taken"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
-    )
-    feedback = forms.CharField(
-        label=_("Feedback to the customer"),
-        required=False,
-        widget=forms.Textarea(attrs=TEXTAREA),
-        help_text=_("Sent to the customer; the people involved and their supervisors are told too."),
-    )
-
-    INPUTS = {
-        "reject": ("is_authentic", "is_reasonable", "note"),
-        "analyse": ("cause",),
-        "handle": ("measures",),
-        "feed_back": ("feedback",),
-    }
+class ComplaintActionForm(LifecycleForm):
+    machine = COMPLAINT
+    input_fields = COMPLAINT_INPUTS
     LABELS = {"accept": {"note": _("Assessment note")}, "reject": {"note": _("Reason for rejection")}}
 
 
-class CaseActionForm(ActionForm):
-    handler = UserChoiceField(label=_("Handler"), queryset=User.objects.none(), required=False)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
-    result = forms.CharField(label=_("Result"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
-
-    INPUTS = {
-        "escalate": ("handler", "note"),
-        "record": ("note",),
-        "resolve": ("result",),
-        "reopen": ("note",),
-    }
+class CaseActionForm(LifecycleForm):
+    machine = CASE
+    input_fields = CASE_INPUTS
     LABELS = {
         "escalate": {
             "handler": _("Handler at the next level"),

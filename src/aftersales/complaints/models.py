@@ -32,7 +32,7 @@ class Complaint(TimeStampedModel):
     (authentic? reasonable? accepted, or rejected with a reason), analysed, handled, fed back to the
     customer and the people involved and their supervisor, then closed and archived.
 
-    `state` changes only through `transitions.COMPLAINT_TRANSITIONS`. The response is due by
+    `state` changes only through the `transitions.COMPLAINT` machine. The response is due by
     `response_due_at` (business time by severity, `ComplaintResponsePolicy`); assessing the
     complaint is the response. `warned_at`/`escalated_at` make the periodic job act once."""
 

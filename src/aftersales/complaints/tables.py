@@ -9,11 +9,12 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.phones import phone_for
+from aftersales.core.transitions import Machine
 from aftersales.workorders.tables import Column
 
 from .choices import CaseReason, ResponseRisk
 from .models import Complaint, DifficultCase
-from .transitions import CASE_TRANSITIONS, COMPLAINT_TRANSITIONS
+from .transitions import CASE, COMPLAINT
 
 PAGE_SIZE = 25
 
@@ -145,10 +146,10 @@ def case_export_rows(cases: Iterable[DifficultCase], user) -> Iterator[list[Any]
         ]
 
 
-def history_title(action: str, transitions: dict) -> str:
+def history_title(action: str, machine: Machine) -> str:
     """The label of a recorded step: the transition's, or that of registration/opening/alerts."""
-    if action in transitions:
-        return str(transitions[action].label)
+    if action in machine.transitions:
+        return str(machine[action].label)
     return str(
         {
             "register": _("Registered"),
@@ -161,8 +162,8 @@ def history_title(action: str, transitions: dict) -> str:
 
 def complaint_history_title(action: str) -> str:
     """A complaint's "escalate" step is the overdue alert of the periodic job."""
-    return history_title(action, COMPLAINT_TRANSITIONS)
+    return history_title(action, COMPLAINT)
 
 
 def case_history_title(action: str) -> str:
-    return history_title(action, CASE_TRANSITIONS)
+    return history_title(action, CASE)

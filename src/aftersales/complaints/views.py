@@ -14,23 +14,20 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from aftersales.core.errors import DomainError
 from aftersales.core.excel import export_response
-from aftersales.core.forms import form_add_errors
+from aftersales.core.forms import attempt, form_error_messages
 from aftersales.core.htmx import render_page_or_partial
-from aftersales.core.views import register_home_panel
+from aftersales.core.transitions import Machine, transition_run
 from aftersales.workorders.selectors import workorder_get, workorder_timeline
 from aftersales.workorders.tables import timeline_entries
 
-from .choices import OPEN_CASE_STATES, ResponseRisk
 from .filtersets import ComplaintFilterSet, DifficultCaseFilterSet
 from .forms import (
     CaseActionForm,
@@ -38,6 +35,7 @@ from .forms import (
     CaseOpenForm,
     ComplaintActionForm,
     ComplaintRegisterForm,
+    LifecycleForm,
     open_prefix,
 )
 from .selectors import (
@@ -51,16 +49,8 @@ from .selectors import (
     complaint_list,
     criteria_get,
     reasons_of,
-    response_condition,
 )
-from .services import (
-    CRITERIA_ROLES,
-    case_criteria_update,
-    case_open,
-    case_transition,
-    complaint_register,
-    complaint_transition,
-)
+from .services import case_criteria_update, case_open, complaint_register
 from .tables import (
     CASE_COLUMNS,
     CASE_EXPORT_HEADERS,
@@ -74,28 +64,13 @@ from .tables import (
     complaint_history_title,
     reason_labels,
 )
-from .transitions import (
-    CASE_ROLES,
-    CASE_TRANSITIONS,
-    COMPLAINT_TRANSITIONS,
-    REGISTER_ROLES,
-    Transition,
-    available,
-)
+from .transitions import CASE, COMPLAINT, may_configure_criteria, may_open_case, may_register
 
 
-def _require(request: HttpRequest, roles) -> None:
-    if not request.user.has_role(*roles):
+def _require(request: HttpRequest, allowed: Callable[[Any], bool]) -> None:
+    """403 for a signed-in user without the named permission (`may_*`)."""
+    if request.user.is_authenticated and not allowed(request.user):
         raise PermissionDenied
-
-
-def _try(form, call: Callable[[], Any], aliases: dict[str, str] | None = None) -> Any:
-    """Run a service; its refusal lands on the form (field or top) and None is returned."""
-    try:
-        return call()
-    except (DomainError, ValidationError) as error:
-        form_add_errors(form, error, aliases)
-        return None
 
 
 # -- lists ---------------------------------------------------------------------------------------
@@ -186,8 +161,7 @@ class ComplaintRegisterView(LoginRequiredMixin, View):
     """`/complaints/new/` (`?work_order=<id>` links it): the complaint form (R26)."""
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.is_authenticated:
-            _require(request, REGISTER_ROLES)
+        _require(request, may_register)
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -201,7 +175,7 @@ class ComplaintRegisterView(LoginRequiredMixin, View):
         form = ComplaintRegisterForm(request.POST, user=request.user)
         if not form.is_valid():
             return self.form_page(request, form)
-        complaint = _try(
+        complaint = attempt(
             form,
             lambda: complaint_register(actor=request.user, **form.register_kwargs()),
             aliases={"work_order": "work_order_number"},
@@ -215,25 +189,16 @@ class ComplaintRegisterView(LoginRequiredMixin, View):
         return render(request, "complaints/complaint_form.html", {"form": form})
 
 
-def _actions(obj, user, transitions: dict[str, Transition], form_class, bound=None) -> list[tuple]:
-    """(transition, form) for each allowed action; the bound form replaces its blank one."""
-    rows = []
-    for transition in available(transitions, obj, user):
-        if bound is not None and bound.transition.name == transition.name:
-            rows.append((transition, bound))
-        else:
-            rows.append((transition, form_class(transition=transition, user=user, obj=obj)))
-    return rows
-
-
 class LifecycleDetailView(LoginRequiredMixin, View):
-    """A detail page with its allowed actions; POST `<pk>/do/<action>/` runs one of them and, when
-    refused, shows the page again with the errors on that action's form."""
+    """A detail page with the buttons of what the user may do now; POST `<pk>/do/<action>/` runs one
+    transition of `machine` and, when it is refused, shows the page again with that button's form
+    open and the refusal on its fields (a step no longer possible shows as a message)."""
 
-    transitions: dict[str, Transition]
-    form_class: type
+    machine: Machine
+    form_class: type[LifecycleForm]
     template = ""
     url_name = ""
+    transition_url_name = ""
 
     def get_object(self, request: HttpRequest, pk: int):
         raise NotImplementedError
@@ -241,14 +206,24 @@ class LifecycleDetailView(LoginRequiredMixin, View):
     def extra_context(self, request: HttpRequest, obj) -> dict[str, Any]:
         return {}
 
-    def run(self, request: HttpRequest, obj, action: str, form) -> Any:
-        raise NotImplementedError
-
-    def page(self, request: HttpRequest, obj, bound=None) -> HttpResponse:
+    def page(self, request: HttpRequest, obj, bound: LifecycleForm | None = None) -> HttpResponse:
+        available = self.machine.available(obj, request.user)
+        if bound is not None and bound.transition not in available:
+            form_error_messages(request, bound)
+        actions = [
+            (
+                transition,
+                bound
+                if bound is not None and bound.transition == transition
+                else self.form_class(transition=transition, user=request.user, obj=obj),
+            )
+            for transition in available
+        ]
         context = {
             "obj": obj,
-            "actions": _actions(obj, request.user, self.transitions, self.form_class, bound),
+            "actions": actions,
             "open_action": bound.transition.name if bound is not None else "",
+            "transition_url_name": self.transition_url_name,
             **self.extra_context(request, obj),
         }
         return render(request, self.template, context)
@@ -260,11 +235,16 @@ class LifecycleDetailView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int, action: str = "") -> HttpResponse:
         obj = self.get_object(request, pk)
-        transition = self.transitions.get(action)
+        transition = self.machine.transitions.get(action)
         if transition is None:
             raise Http404
         form = self.form_class(request.POST, transition=transition, user=request.user, obj=obj)
-        done = form.is_valid() and _try(form, lambda: self.run(request, obj, action, form))
+        done = form.is_valid() and attempt(
+            form,
+            lambda: transition_run(
+                self.machine, pk=obj.pk, action=action, actor=request.user, inputs=form.inputs_given()
+            ),
+        )
         if not done:
             return self.page(request, obj, bound=form)
         messages.success(
@@ -278,10 +258,11 @@ class LifecycleDetailView(LoginRequiredMixin, View):
 class ComplaintDetailView(LifecycleDetailView):
     """`/complaints/<pk>/`: the complaint form with its history and exactly the allowed steps."""
 
-    transitions = COMPLAINT_TRANSITIONS
+    machine = COMPLAINT
     form_class = ComplaintActionForm
     template = "complaints/complaint_detail.html"
     url_name = "complaints:complaint_detail"
+    transition_url_name = "complaints:complaint_transition"
 
     def get_object(self, request: HttpRequest, pk: int):
         return complaint_get(request.user, pk)
@@ -291,11 +272,6 @@ class ComplaintDetailView(LifecycleDetailView):
         history = [(event, complaint_history_title(event.action)) for event in complaint_history(obj)]
         return {"complaint": obj, "risk": risk, "risk_style": RISK_STYLE[risk], "history": history}
 
-    def run(self, request: HttpRequest, obj, action: str, form):
-        return complaint_transition(
-            complaint_id=obj.pk, action=action, actor=request.user, **form.service_kwargs()
-        )
-
 
 # -- difficult cases -----------------------------------------------------------------------------
 
@@ -304,10 +280,11 @@ class CaseDetailView(LifecycleDetailView):
     """`/complaints/cases/<pk>/`: the tracking file: the case's steps, the work order's timeline
     (its history so far) and the allowed steps (R27)."""
 
-    transitions = CASE_TRANSITIONS
+    machine = CASE
     form_class = CaseActionForm
     template = "complaints/case_detail.html"
     url_name = "complaints:case_detail"
+    transition_url_name = "complaints:case_transition"
 
     def get_object(self, request: HttpRequest, pk: int):
         return case_get(request.user, pk)
@@ -323,17 +300,13 @@ class CaseDetailView(LifecycleDetailView):
             "timeline": timeline_entries(workorder_timeline(obj.work_order), request.user),
         }
 
-    def run(self, request: HttpRequest, obj, action: str, form):
-        return case_transition(case_id=obj.pk, action=action, actor=request.user, **form.service_kwargs())
-
 
 class CaseProposalsView(LoginRequiredMixin, View):
     """`/complaints/cases/proposals/`: work orders meeting the criteria, computed in SQL and
     scoped; a clerk or department head confirms one as a case (R27)."""
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.is_authenticated:
-            _require(request, CASE_ROLES)
+        _require(request, may_open_case)
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -352,7 +325,7 @@ class CaseProposalsView(LoginRequiredMixin, View):
             "page": page,
             "rows": rows,
             "criteria": criteria,
-            "may_configure": request.user.has_role(*CRITERIA_ROLES),
+            "may_configure": may_configure_criteria(request.user),
         }
         return render(request, "complaints/case_proposals.html", context)
 
@@ -366,14 +339,13 @@ class CaseOpenView(CaseProposalsView):
     def post(self, request: HttpRequest, work_order_pk: int) -> HttpResponse:
         work_order = workorder_get(request.user, work_order_pk)
         form = CaseOpenForm(request.POST, prefix=open_prefix(work_order.pk))
-        case = form.is_valid() and _try(
+        case = form.is_valid() and attempt(
             form, lambda: case_open(work_order=work_order, actor=request.user, **form.cleaned_data)
         )
         if not case:
             if request.POST.get("next") != "workorder":
                 return self.page(request, bound=form)
-            for errors in form.errors.values():
-                messages.error(request, " ".join(errors))
+            form_error_messages(request, form)
             return redirect("workorders:detail", pk=work_order.pk)
         messages.success(
             request,
@@ -387,8 +359,7 @@ class CaseSettingsView(LoginRequiredMixin, View):
     """`/complaints/cases/settings/`: the difficult-case criteria (R27), for supervisors and HQ."""
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.is_authenticated:
-            _require(request, CRITERIA_ROLES)
+        _require(request, may_configure_criteria)
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -396,7 +367,7 @@ class CaseSettingsView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = CaseCriteriaForm(request.POST, instance=criteria_get())
-        if form.is_valid() and _try(
+        if form.is_valid() and attempt(
             form, lambda: case_criteria_update(actor=request.user, **form.cleaned_data)
         ):
             messages.success(request, _("Difficult-case criteria saved."))
@@ -407,21 +378,3 @@ class CaseSettingsView(LoginRequiredMixin, View):
         return render(
             request, "complaints/case_settings.html", {"form": form, "levels": case_levels().values()}
         )
-
-
-# -- home panel --------------------------------------------------------------------------------
-
-
-def home_panel(request: HttpRequest) -> dict[str, Any]:
-    """Unanswered complaints at risk or overdue, and the user's open difficult cases."""
-    user = request.user
-    now = timezone.now()
-    complaints = complaint_list(user)
-    return {
-        "overdue": complaints.filter(response_condition(ResponseRisk.OVERDUE, now)).count(),
-        "at_risk": complaints.filter(response_condition(ResponseRisk.WARNING, now)).count(),
-        "my_cases": list(case_list(user).filter(handler=user, state__in=OPEN_CASE_STATES)[:10]),
-    }
-
-
-register_home_panel("complaints/_home_panel.html", home_panel, order=40)

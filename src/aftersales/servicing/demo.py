@@ -23,7 +23,8 @@ from aftersales.workorders.models import WorkOrder
 
 from .choices import ConfirmationMethod, FeeBasis, RemoteMethod, SendOutReason
 from .models import Vendor
-from .repairs import (
+from .selectors import vendors_for
+from .services import (
     depot_repair_hand_back,
     depot_repair_inspect,
     depot_repair_log,
@@ -36,9 +37,6 @@ from .repairs import (
     external_repair_recheck,
     external_repair_send,
     external_repairs_remind_due,
-)
-from .selectors import vendors_for
-from .services import (
     plan_confirm,
     plan_create,
     plan_reject,

@@ -1,17 +1,26 @@
 """Input of the servicing pages. Forms only parse and validate input; the rules (states, roles,
-warranty, vendors, approvals) live in `services`/`repairs` and come back as DomainErrors or field
-errors, which the views put on these forms."""
+warranty, vendors, approvals) live in `transitions` and `services` and come back as DomainErrors or
+field errors, which the views put on these forms.
+
+The inputs of the lifecycle buttons are `core.forms.TransitionForm`s built from the input fields
+below (`REMOTE_INPUTS`, `PLAN_INPUTS`, `depot_inputs`, `external_inputs`): one form field per input
+a transition declares."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.forms import InputField, TransitionForm
+from aftersales.core.transitions import Machine, Transition
 from aftersales.notifications.choices import Channel as MessageChannel
 
 from .choices import ConfirmationMethod, RemoteMethod, SendOutReason
-from .models import ServicePlan, Vendor
-from .services import PLAN_FIELDS
+from .models import DepotRepair, ExternalRepair, ServicePlan
+from .selectors import vendors_for
+from .transitions import PLAN_FIELDS
 
 TEXTAREA = {"rows": 2}
 COST = {"min_value": 0, "max_digits": 10, "decimal_places": 2, "required": False, "label": _("Cost (CNY)")}
@@ -20,17 +29,6 @@ COST = {"min_value": 0, "max_digits": 10, "decimal_places": 2, "required": False
 class RemoteStartForm(forms.Form):
     method = forms.ChoiceField(label=_("Method"), choices=RemoteMethod.choices)
     steps = forms.CharField(label=_("Steps taken"), widget=forms.Textarea(attrs=TEXTAREA))
-
-
-class RemoteOutcomeForm(forms.Form):
-    result = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs=TEXTAREA))
-    steps = forms.CharField(label=_("Further steps"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
-
-
-class RemoteSolveForm(RemoteOutcomeForm):
-    complete_work_order = forms.BooleanField(
-        label=_("Complete the work order with this outcome"), required=False
-    )
 
 
 class PlanForm(forms.ModelForm):
@@ -59,25 +57,6 @@ class PlanReviseForm(PlanForm):
     field_order = ["reason", *PLAN_FIELDS]
 
 
-class PlanSendForm(forms.Form):
-    sent_via = forms.ChoiceField(
-        label=_("Send by"), choices=MessageChannel.choices, initial=MessageChannel.SMS
-    )
-
-
-class PlanConfirmForm(forms.Form):
-    confirmed_by_name = forms.CharField(label=_("Confirmed by (customer)"), max_length=64)
-    confirmation_method = forms.ChoiceField(label=_("Confirmed how"), choices=ConfirmationMethod.choices)
-
-
-class PlanRejectForm(forms.Form):
-    reason = forms.CharField(label=_("Customer's reason"), widget=forms.Textarea(attrs=TEXTAREA))
-
-
-class EmptyForm(forms.Form):
-    """An action without input (approve, start the repair)."""
-
-
 class DepotReceiveForm(forms.Form):
     accessories = forms.CharField(
         label=_("Received with"),
@@ -103,15 +82,6 @@ class MultipleImageField(forms.FileField):
         return [super(MultipleImageField, self).clean(item, initial) for item in files]
 
 
-class DepotInspectForm(forms.Form):
-    appearance = forms.CharField(label=_("Appearance"), widget=forms.Textarea(attrs=TEXTAREA))
-    configuration = forms.CharField(label=_("Configuration"), widget=forms.Textarea(attrs=TEXTAREA))
-    fault_found = forms.CharField(
-        label=_("Fault found"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
-    )
-    photos = MultipleImageField(label=_("Photos"), required=False)
-
-
 class RepairLogForm(forms.Form):
     work_done = forms.CharField(label=_("Work done"), widget=forms.Textarea(attrs=TEXTAREA))
     measurements = forms.CharField(
@@ -126,56 +96,110 @@ class RepairLogForm(forms.Form):
     )
 
 
-class RecheckForm(forms.Form):
-    result = forms.CharField(label=_("Re-check result"), widget=forms.Textarea(attrs=TEXTAREA))
-
-
-class HandBackForm(forms.Form):
-    handed_back_to = forms.CharField(label=_("Handed back to"), max_length=64)
-    confirmation_method = forms.ChoiceField(
-        label=_("Customer confirmed how"), choices=ConfirmationMethod.choices
-    )
-
-
-class SendOutForm(forms.Form):
-    """R14: the vendor (only those repairing the product line), why, who agreed, the voucher."""
-
-    vendor = forms.ModelChoiceField(label=_("Vendor"), queryset=Vendor.objects.none())
-    reason = forms.ChoiceField(label=_("Reason for sending out"), choices=SendOutReason.choices)
-    vendor_contact = forms.CharField(
-        label=_("Contacted at the vendor"),
-        max_length=64,
-        help_text=_("The person at the vendor who agreed to take the device."),
-    )
-    voucher_number = forms.CharField(label=_("Pickup voucher number"), max_length=64)
-    voucher_photo = forms.FileField(
-        label=_("Pickup voucher photo"),
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
-        help_text=_("A photo of the voucher; checked like every attachment."),
-    )
-
-    def __init__(self, *args, vendors=None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if vendors is not None:
-            self.fields["vendor"].queryset = vendors
-
-
-class ExternalReceiveForm(forms.Form):
-    vendor_report = forms.CharField(
-        label=_("Vendor's repair report"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
-    )
-    cost = forms.DecimalField(**COST)
-
-
-class UnrepairableForm(forms.Form):
-    reason = forms.CharField(label=_("Why unrepairable"), widget=forms.Textarea(attrs=TEXTAREA))
-    cost = forms.DecimalField(**COST)
-
-
-class ExternalCompleteForm(forms.Form):
-    cost = forms.DecimalField(**COST)
-
-
 class FollowUpForm(forms.Form):
     note = forms.CharField(label=_("What the vendor said"), widget=forms.Textarea(attrs=TEXTAREA))
+
+
+# --- the inputs of the lifecycle buttons ------------------------------------------------------------
+
+
+def _text(label, *, required: bool = True) -> InputField:
+    return lambda user: forms.CharField(label=label, required=required, widget=forms.Textarea(attrs=TEXTAREA))
+
+
+def _line(label, max_length: int = 64) -> InputField:
+    return lambda user: forms.CharField(label=label, max_length=max_length)
+
+
+def _choice(label, choices, **kwargs) -> InputField:
+    return lambda user: forms.ChoiceField(label=label, choices=choices, **kwargs)
+
+
+def _cost(user) -> forms.Field:
+    return forms.DecimalField(**COST)
+
+
+REMOTE_INPUTS: dict[str, InputField] = {
+    "result": _text(_("Outcome")),
+    "steps": _text(_("Further steps"), required=False),
+    "complete_work_order": lambda user: forms.BooleanField(
+        label=_("Complete the work order with this outcome"), required=False
+    ),
+}
+
+PLAN_INPUTS: dict[str, InputField] = {
+    "sent_via": _choice(_("Send by"), MessageChannel.choices, initial=MessageChannel.SMS),
+    "confirmed_by_name": _line(_("Confirmed by (customer)")),
+    "confirmation_method": _choice(_("Confirmed how"), ConfirmationMethod.choices),
+    "reason": _text(_("Customer's reason")),
+}
+
+
+def _send_out_inputs(work_order) -> dict[str, InputField]:
+    """R14: the vendor (only those repairing the product line), why, who agreed, the voucher."""
+    return {
+        "vendor": lambda user: forms.ModelChoiceField(label=_("Vendor"), queryset=vendors_for(work_order)),
+        "reason": _choice(_("Reason for sending out"), SendOutReason.choices),
+        "vendor_contact": lambda user: forms.CharField(
+            label=_("Contacted at the vendor"),
+            max_length=64,
+            help_text=_("The person at the vendor who agreed to take the device."),
+        ),
+        "voucher_number": _line(_("Pickup voucher number")),
+        "voucher_photo": lambda user: forms.FileField(
+            label=_("Pickup voucher photo"),
+            required=False,
+            widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+            help_text=_("A photo of the voucher; checked like every attachment."),
+        ),
+    }
+
+
+def depot_inputs(repair: DepotRepair) -> dict[str, InputField]:
+    return {
+        "appearance": _text(_("Appearance")),
+        "configuration": _text(_("Configuration")),
+        "fault_found": _text(_("Fault found"), required=False),
+        "photos": lambda user: MultipleImageField(label=_("Photos"), required=False),
+        **_send_out_inputs(repair.work_order),
+        "result": _text(_("Re-check result")),
+        "handed_back_to": _line(_("Handed back to")),
+        "confirmation_method": _choice(_("Customer confirmed how"), ConfirmationMethod.choices),
+    }
+
+
+def external_inputs(external: ExternalRepair, transition: Transition) -> dict[str, InputField]:
+    """ "reason" is why the device goes out again for "resend", why it is unrepairable otherwise."""
+    if transition.name == "resend":
+        return _send_out_inputs(external.work_order)
+    return {
+        "vendor_report": _text(_("Vendor's repair report"), required=False),
+        "reason": _text(_("Why unrepairable")),
+        "result": _text(_("Re-check result")),
+        "cost": _cost,
+    }
+
+
+def action_form(
+    kind: str, machine: Machine, obj, transition: Transition, user, data=None, files=None
+) -> TransitionForm:
+    """The form behind one button of record `obj` (`kind`: remote, plan, depot, external), its ids
+    unique on a page that shows several records."""
+    fields: Mapping[str, InputField]
+    if kind == "remote":
+        fields = REMOTE_INPUTS
+    elif kind == "plan":
+        fields = PLAN_INPUTS
+    elif kind == "depot":
+        fields = depot_inputs(obj)
+    else:
+        fields = external_inputs(obj, transition)
+    return TransitionForm(
+        data,
+        files,
+        machine=machine,
+        transition=transition,
+        fields=fields,
+        user=user,
+        auto_id=f"id_{kind}_{obj.pk}_{transition.name}_%s",
+    )

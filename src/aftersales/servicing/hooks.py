@@ -1,6 +1,6 @@
 """What servicing adds to the work-order lifecycle and page: work does not start before the
-customer confirmed the service plan (R8), the plan, remote-service and repair panels, and the
-demo records."""
+customer confirmed the service plan (R8), the plan, remote-service and repair panels (service
+tab), and the demo records. Importing `services` puts the servicing machines' own hooks in place."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from aftersales.core.errors import TransitionNotAllowed
 from aftersales.workorders.hooks import register_demo_seeder, register_detail_panel, register_transition_guard
 
+from . import panels, services  # noqa: F401  (services registers the machines' hooks)
 from .selectors import plan_blocks_start
 
 
@@ -36,6 +37,6 @@ def servicing_demo(*, rng, now) -> None:
     seed(rng=rng, now=now)
 
 
-register_detail_panel("servicing/_plan_panel.html", order=35)
-register_detail_panel("servicing/_remote_panel.html", order=40)
-register_detail_panel("servicing/_repair_panel.html", order=45)
+register_detail_panel("servicing/_plan_panel.html", panels.plan_panel, order=35, tab="service")
+register_detail_panel("servicing/_remote_panel.html", panels.remote_panel, order=40, tab="service")
+register_detail_panel("servicing/_repair_panel.html", panels.repair_panel, order=45, tab="service")

@@ -1,8 +1,8 @@
 """Technical work on a work order (R6, R8, R13, R14): remote sessions, service plans, depot repairs
 with their process record, external repair vendors, send-outs and their follow-ups.
 
-Every `state` changes only through `transitions.py` applied by `services.py` (row locked, event
-written on the work order's timeline)."""
+Every `state` changes only through the machines of `transitions.py`, run by
+`core.transitions.transition_run` (row locked, event written on the work order's timeline)."""
 
 from __future__ import annotations
 

@@ -43,10 +43,15 @@ def plan_current(work_order: WorkOrder) -> ServicePlan | None:
     return work_order.service_plans.order_by("-revision").first()
 
 
+def plan_holds_work(plan: ServicePlan | None) -> bool:
+    """R8: a current plan the customer has not confirmed keeps work from starting."""
+    return plan is not None and plan.state != PlanState.CONFIRMED
+
+
 def plan_blocks_start(work_order: WorkOrder) -> ServicePlan | None:
     """R8: the unconfirmed current plan that keeps work from starting, if any."""
     plan = plan_current(work_order)
-    return plan if plan is not None and plan.state != PlanState.CONFIRMED else None
+    return plan if plan_holds_work(plan) else None
 
 
 def depot_repair_list(user) -> QuerySet[DepotRepair]:

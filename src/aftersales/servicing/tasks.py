@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .repairs import external_repairs_remind_due
+from .services import external_repairs_remind_due
 
 
 @shared_task

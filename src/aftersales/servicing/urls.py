@@ -10,12 +10,33 @@ urlpatterns = [
     path("repairs/export.xlsx", views.repair_export, name="repairs_export"),
     path("repairs/<int:pk>/", views.repair_detail, name="repair_detail"),
     path("repairs/<int:pk>/print/", printing.repair_record_view, name="repair_print"),
+    path("repairs/<int:pk>/log/", views.depot_repair_log_view, name="depot_log"),
+    path(
+        "repairs/<int:pk>/do/<str:action>/",
+        views.DepotRepairTransitionView.as_view(),
+        name="depot_transition",
+    ),
     path("external/", views.external_list, name="external"),
     path("external/export.xlsx", views.external_export, name="external_export"),
+    path("external/<int:pk>/follow-up/", views.external_repair_follow_up_view, name="follow_up"),
+    path(
+        "external/<int:pk>/do/<str:action>/",
+        views.ExternalRepairTransitionView.as_view(),
+        name="external_transition",
+    ),
     path("vendors/", views.vendor_list, name="vendors"),
     path("vendors/export.xlsx", views.vendor_export, name="vendors_export"),
     path("workorders/<int:pk>/plan/", views.plan_form_view, {"mode": "create"}, name="plan_create"),
+    path("workorders/<int:pk>/remote/", views.remote_session_start_view, name="remote_start"),
+    path("workorders/<int:pk>/repair/", views.depot_repair_receive_view, name="depot_receive"),
     path("plans/<int:pk>/edit/", views.plan_form_view, {"mode": "edit"}, name="plan_edit"),
     path("plans/<int:pk>/revise/", views.plan_form_view, {"mode": "revise"}, name="plan_revise"),
-    path("<str:kind>/<int:pk>/do/<str:action>/", views.action_view, name="action"),
+    path(
+        "plans/<int:pk>/do/<str:action>/", views.ServicePlanTransitionView.as_view(), name="plan_transition"
+    ),
+    path(
+        "remote/<int:pk>/do/<str:action>/",
+        views.RemoteSessionTransitionView.as_view(),
+        name="remote_transition",
+    ),
 ]

@@ -3,19 +3,18 @@ the plan form, the depot repair page with its external repairs and process recor
 of depot repairs, external repairs and vendors (filter, sort, pages, Excel).
 
 Thin views: reads through the scoped selectors (out of scope is a 404), writes through the
-services; refusals become messages or field errors, never a 500. Every lifecycle action is one
-entry of `ACTIONS` served by `action_view`."""
+services; refusals become messages or field errors, never a 500. Lifecycle buttons are
+`core.views.TransitionView`s: those of the work-order panels come back to the work order with a
+message, those of the depot repair page show a refused form in place with its errors."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,297 +23,197 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from aftersales.core.errors import DomainError
 from aftersales.core.excel import export_response
-from aftersales.core.forms import form_add_errors
+from aftersales.core.forms import attempt, form_error_messages
 from aftersales.core.htmx import is_partial, render_page_or_partial
-from aftersales.workorders.models import WorkOrder
+from aftersales.core.transitions import Machine, Transition
+from aftersales.core.views import TransitionView
 from aftersales.workorders.selectors import workorder_get
 
 from . import forms as f
-from .choices import ExternalState
-from .models import DepotRepair, ExternalRepair, RepairLogEntry, ServicePlan
-from .repairs import (
-    LOG_STATES,
-    depot_repair_hand_back,
-    depot_repair_inspect,
-    depot_repair_log,
-    depot_repair_receive,
-    depot_repair_recheck,
-    depot_repair_start,
-    external_repair_complete,
-    external_repair_follow_up_log,
-    external_repair_receive,
-    external_repair_recheck,
-    external_repair_resend,
-    external_repair_send,
-    external_repair_unrepairable,
-)
+from .models import DepotRepair, ExternalRepair, ServicePlan
 from .selectors import (
     depot_repair_get,
     external_repair_get,
     remote_session_list,
     service_plan_list,
-    vendors_for,
 )
 from .services import (
-    PLAN_FIELDS,
-    plan_approve,
-    plan_confirm,
+    depot_repair_log,
+    depot_repair_receive,
+    external_repair_follow_up_log,
     plan_create,
-    plan_reject,
     plan_revise,
-    plan_send,
     plan_update,
-    remote_session_escalate,
-    remote_session_solve,
     remote_session_start,
 )
 from .tables import DEPOT, EXTERNAL, PAGE_SIZE, VENDORS, ListSpec
 from .transitions import DEPOT as DEPOT_MACHINE
 from .transitions import EXTERNAL as EXTERNAL_MACHINE
-from .transitions import PLAN, available
+from .transitions import PLAN, PLAN_FIELDS, REMOTE, may_follow_up, may_keep_record, may_plan
 from .warranty import warranty_check
 
-# --- lifecycle actions --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Action:
-    """One action: its form, the service call `run(obj, actor, data)` and the success message.
-    `partial` is the HTMX fragment re-rendered in place instead of reloading the page."""
-
-    form: type[forms.Form]
-    run: Callable[[Any, Any, dict[str, Any]], Any]
-    done: Any
-    partial: str = ""
-    form_kwargs: Callable[[Any], dict[str, Any]] = field(default=lambda obj: {})
-
-
-def _send_out_kwargs(obj: DepotRepair | ExternalRepair) -> dict[str, Any]:
-    return {"vendors": vendors_for(obj.work_order)}
-
-
-def _send_out_data(data: dict[str, Any]) -> dict[str, Any]:
-    names = ("vendor", "reason", "vendor_contact", "voucher_number", "voucher_photo")
-    return {name: data.get(name) for name in names}
-
-
-GETTERS: dict[str, Callable[[Any, int], Any]] = {
-    "workorder": workorder_get,
-    "remote": lambda user, pk: get_object_or_404(remote_session_list(user), pk=pk),
-    "plan": lambda user, pk: get_object_or_404(service_plan_list(user), pk=pk),
-    "depot": depot_repair_get,
-    "external": external_repair_get,
-}
-
-ACTIONS: dict[tuple[str, str], Action] = {
-    ("workorder", "remote_start"): Action(
-        f.RemoteStartForm,
-        lambda wo, actor, d: remote_session_start(work_order=wo, actor=actor, **d),
-        gettext_lazy("Remote session recorded."),
+# What each button says once done.
+DONE = {
+    ("remote_session", "solve"): gettext_lazy("Remote session closed: solved."),
+    ("remote_session", "escalate"): gettext_lazy("Escalated to an on-site visit."),
+    ("service_plan", "send"): gettext_lazy("Plan sent to the customer."),
+    ("service_plan", "confirm"): gettext_lazy("Customer's confirmation recorded; work may start."),
+    ("service_plan", "reject"): gettext_lazy("Customer's rejection recorded."),
+    ("service_plan", "approve"): gettext_lazy("Revision approved."),
+    ("depot_repair", "inspect"): gettext_lazy("Intake inspection recorded."),
+    ("depot_repair", "start_repair"): gettext_lazy("Repair started."),
+    ("depot_repair", "send_out"): gettext_lazy("Sent to external repair."),
+    ("depot_repair", "recheck"): gettext_lazy("Re-check recorded."),
+    ("depot_repair", "hand_back"): gettext_lazy("Device handed back to the customer."),
+    ("external_repair", "receive"): gettext_lazy("Device received back from the vendor."),
+    ("external_repair", "recheck"): gettext_lazy("Re-check recorded."),
+    ("external_repair", "unrepairable"): gettext_lazy("Recorded as unrepairable."),
+    ("external_repair", "complete"): gettext_lazy(
+        "External repair done; the device is back in the depot repair."
     ),
-    ("workorder", "depot_receive"): Action(
-        f.DepotReceiveForm,
-        lambda wo, actor, d: depot_repair_receive(work_order=wo, actor=actor, **d),
-        gettext_lazy("Device received for depot repair."),
-    ),
-    ("remote", "solve"): Action(
-        f.RemoteSolveForm,
-        lambda s, actor, d: remote_session_solve(session_id=s.pk, actor=actor, **d),
-        gettext_lazy("Remote session closed: solved."),
-    ),
-    ("remote", "escalate"): Action(
-        f.RemoteOutcomeForm,
-        lambda s, actor, d: remote_session_escalate(session_id=s.pk, actor=actor, **d),
-        gettext_lazy("Escalated to an on-site visit."),
-    ),
-    ("plan", "send"): Action(
-        f.PlanSendForm,
-        lambda p, actor, d: plan_send(plan_id=p.pk, actor=actor, **d),
-        gettext_lazy("Plan sent to the customer."),
-    ),
-    ("plan", "confirm"): Action(
-        f.PlanConfirmForm,
-        lambda p, actor, d: plan_confirm(plan_id=p.pk, actor=actor, **d),
-        gettext_lazy("Customer's confirmation recorded; work may start."),
-    ),
-    ("plan", "reject"): Action(
-        f.PlanRejectForm,
-        lambda p, actor, d: plan_reject(plan_id=p.pk, actor=actor, **d),
-        gettext_lazy("Customer's rejection recorded."),
-    ),
-    ("plan", "approve"): Action(
-        f.EmptyForm,
-        lambda p, actor, d: plan_approve(plan_id=p.pk, actor=actor),
-        gettext_lazy("Revision approved."),
-    ),
-    ("depot", "inspect"): Action(
-        f.DepotInspectForm,
-        lambda r, actor, d: depot_repair_inspect(repair_id=r.pk, actor=actor, **d),
-        gettext_lazy("Intake inspection recorded."),
-    ),
-    ("depot", "start_repair"): Action(
-        f.EmptyForm,
-        lambda r, actor, d: depot_repair_start(repair_id=r.pk, actor=actor),
-        gettext_lazy("Repair started."),
-    ),
-    ("depot", "log"): Action(
-        f.RepairLogForm,
-        lambda r, actor, d: depot_repair_log(repair_id=r.pk, actor=actor, **d),
-        gettext_lazy("Added to the process record."),
-        partial="servicing/_process_record.html",
-    ),
-    ("depot", "send_out"): Action(
-        f.SendOutForm,
-        lambda r, actor, d: external_repair_send(repair_id=r.pk, actor=actor, **_send_out_data(d)),
-        gettext_lazy("Sent to external repair."),
-        form_kwargs=_send_out_kwargs,
-    ),
-    ("depot", "recheck"): Action(
-        f.RecheckForm,
-        lambda r, actor, d: depot_repair_recheck(repair_id=r.pk, actor=actor, **d),
-        gettext_lazy("Re-check recorded."),
-    ),
-    ("depot", "hand_back"): Action(
-        f.HandBackForm,
-        lambda r, actor, d: depot_repair_hand_back(repair_id=r.pk, actor=actor, **d),
-        gettext_lazy("Device handed back to the customer."),
-    ),
-    ("external", "receive"): Action(
-        f.ExternalReceiveForm,
-        lambda e, actor, d: external_repair_receive(external_repair_id=e.pk, actor=actor, **d),
-        gettext_lazy("Device received back from the vendor."),
-    ),
-    ("external", "recheck"): Action(
-        f.RecheckForm,
-        lambda e, actor, d: external_repair_recheck(external_repair_id=e.pk, actor=actor, **d),
-        gettext_lazy("Re-check recorded."),
-    ),
-    ("external", "unrepairable"): Action(
-        f.UnrepairableForm,
-        lambda e, actor, d: external_repair_unrepairable(external_repair_id=e.pk, actor=actor, **d),
-        gettext_lazy("Recorded as unrepairable."),
-    ),
-    ("external", "complete"): Action(
-        f.ExternalCompleteForm,
-        lambda e, actor, d: external_repair_complete(external_repair_id=e.pk, actor=actor, **d),
-        gettext_lazy("External repair done; the device is back in the depot repair."),
-    ),
-    ("external", "resend"): Action(
-        f.SendOutForm,
-        lambda e, actor, d: external_repair_resend(external_repair_id=e.pk, actor=actor, **_send_out_data(d)),
-        gettext_lazy("Re-sent to another vendor."),
-        form_kwargs=_send_out_kwargs,
-    ),
-    ("external", "follow_up"): Action(
-        f.FollowUpForm,
-        lambda e, actor, d: external_repair_follow_up_log(external_repair_id=e.pk, actor=actor, **d),
-        gettext_lazy("Follow-up recorded."),
-        partial="servicing/_follow_ups.html",
-    ),
+    ("external_repair", "resend"): gettext_lazy("Re-sent to another vendor."),
 }
 
 
-def action_form(kind: str, action: str, obj: Any, data=None, files=None) -> forms.Form:
-    spec = ACTIONS[(kind, action)]
-    return spec.form(data, files, auto_id=f"id_{kind}_{obj.pk}_{action}_%s", **spec.form_kwargs(obj))
+# --- the work-order panels ----------------------------------------------------------------------
 
 
-def _work_order_of(obj: Any) -> WorkOrder:
-    return obj if isinstance(obj, WorkOrder) else obj.work_order
-
-
-def _on_depot_page(obj: Any) -> DepotRepair | None:
-    """The depot repair whose page shows this record's forms (None: the work-order page)."""
-    if isinstance(obj, DepotRepair):
-        return obj
-    if isinstance(obj, ExternalRepair | RepairLogEntry):
-        return obj.depot_repair
-    return None
-
-
-def _success_url(obj: Any, result: Any) -> str:
-    for candidate in (result, obj):
-        depot = _on_depot_page(candidate)
-        if depot is not None:
-            return reverse("servicing:repair_detail", args=[depot.pk])
-    return reverse("workorders:detail", args=[_work_order_of(obj).pk])
+def _work_order_action(request: HttpRequest, pk: int, form_class, call: Callable, done: str, to: Callable):
+    """A panel's own form (not a transition): its refusal as messages on the work order's page."""
+    work_order = workorder_get(request.user, pk)
+    form = form_class(request.POST)
+    result = form.is_valid() and attempt(form, lambda: call(work_order, form.cleaned_data))
+    if not result:
+        form_error_messages(request, form)
+        return redirect("workorders:detail", pk=work_order.pk)
+    messages.success(request, done)
+    return redirect(to(work_order, result))
 
 
 @login_required
 @require_POST
-def action_view(request: HttpRequest, kind: str, pk: int, action: str) -> HttpResponse:
-    """`/servicing/<kind>/<pk>/do/<action>/`: one lifecycle action. On the depot page a refused
-    form comes back with its field errors; on the work-order page as messages; HTMX requests get
-    their fragment back."""
-    spec = ACTIONS.get((kind, action))
-    if spec is None:
-        raise Http404
-    obj = GETTERS[kind](request.user, pk)
-    form = action_form(kind, action, obj, request.POST, request.FILES)
-    result = None
-    if form.is_valid():
-        try:
-            result = spec.run(obj, request.user, form.cleaned_data)
-        except (DomainError, ValidationError) as error:
-            form_add_errors(form, error)
-    if spec.partial and is_partial(request):
-        return _partial(request, spec, kind, obj, form if form.errors else None)
-    depot = _on_depot_page(obj)
-    if form.errors and depot is not None:
-        return _depot_page(request, depot.pk, bound=(kind, obj.pk, action, form))
-    if form.errors:
-        for name, errors in form.errors.items():
-            label = form.fields[name].label if name in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
-    else:
-        messages.success(request, str(spec.done))
-    return redirect(_success_url(obj, result))
+def remote_session_start_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/servicing/workorders/<pk>/remote/`: record a remote session (R6)."""
+    return _work_order_action(
+        request,
+        pk,
+        f.RemoteStartForm,
+        lambda wo, data: remote_session_start(work_order=wo, actor=request.user, **data),
+        _("Remote session recorded."),
+        lambda wo, session: reverse("workorders:detail", args=[wo.pk]),
+    )
 
 
-def _partial(
-    request: HttpRequest, spec: Action, kind: str, obj: Any, bound: forms.Form | None
-) -> HttpResponse:
-    """The process record or follow-up list, fresh, with the form (bound when it was refused)."""
-    action = "log" if kind == "depot" else "follow_up"
-    obj = GETTERS[kind](request.user, obj.pk)
-    context = {"form": bound or action_form(kind, action, obj), "user": request.user}
-    if kind == "depot":
-        context |= {"repair": obj, "can_log": _can_log(request.user, obj)}
-    else:
-        context |= {"ext": obj, "can_follow_up": _can_follow_up(request.user, obj)}
-    return render(request, spec.partial, context)
+@login_required
+@require_POST
+def depot_repair_receive_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/servicing/workorders/<pk>/repair/`: take the device in for depot repair (R13); on to the
+    repair's page."""
+    return _work_order_action(
+        request,
+        pk,
+        f.DepotReceiveForm,
+        lambda wo, data: depot_repair_receive(work_order=wo, actor=request.user, **data),
+        _("Device received for depot repair."),
+        lambda wo, repair: reverse("servicing:repair_detail", args=[repair.pk]),
+    )
+
+
+class ServicingTransitionView(TransitionView):
+    """`.../<pk>/do/<action>/`: one lifecycle button of a servicing record."""
+
+    def done_message(self, obj: Any, transition: Transition) -> str:
+        return str(DONE.get((self.machine.name, transition.name)) or super().done_message(obj, transition))
+
+
+class RemoteSessionTransitionView(ServicingTransitionView):
+    """Solve or escalate a remote session from the work order's page (R6)."""
+
+    machine = REMOTE
+    fields = f.REMOTE_INPUTS
+
+    def get_object(self, request: HttpRequest, pk: int) -> Any:
+        return get_object_or_404(remote_session_list(request.user), pk=pk)
+
+    def redirect_to(self, request: HttpRequest, obj: Any) -> HttpResponse:
+        return redirect("workorders:detail", pk=obj.work_order_id)
+
+
+class ServicePlanTransitionView(RemoteSessionTransitionView):
+    """Send, confirm, reject or approve the plan from the work order's page (R8)."""
+
+    machine = PLAN
+    fields = f.PLAN_INPUTS
+
+    def get_object(self, request: HttpRequest, pk: int) -> Any:
+        return get_object_or_404(service_plan_list(request.user), pk=pk)
+
+
+class RepairTransitionView(ServicingTransitionView):
+    """A button of the depot repair page (depot repair or one of its send-outs, R13, R14): the
+    form takes files (photos, the voucher); a refused one comes back on the page, open, with its
+    errors on its fields (a step no longer possible shows as a message)."""
+
+    kind = ""  # the record's name in the page's forms: "depot" or "external"
+
+    def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        obj = self.get_object(request, pk)
+        transition = self.machine.transitions.get(action)
+        if transition is None:
+            raise Http404
+        form = f.action_form(
+            self.kind, self.machine, obj, transition, request.user, request.POST, request.FILES
+        )
+        done = form.is_valid() and attempt(form, lambda: self.run(request, obj, transition, form))
+        if not done:
+            if transition not in self.machine.available(self.get_object(request, pk), request.user):
+                form_error_messages(request, form)
+            return _depot_page(request, _depot_of(obj).pk, bound=(self.kind, obj.pk, action, form))
+        messages.success(request, self.done_message(done, transition))
+        return self.redirect_to(request, obj)
+
+    def redirect_to(self, request: HttpRequest, obj: Any) -> HttpResponse:
+        return redirect("servicing:repair_detail", pk=_depot_of(obj).pk)
+
+
+class DepotRepairTransitionView(RepairTransitionView):
+    machine = DEPOT_MACHINE
+    kind = "depot"
+
+    def get_object(self, request: HttpRequest, pk: int) -> Any:
+        return depot_repair_get(request.user, pk)
+
+
+class ExternalRepairTransitionView(RepairTransitionView):
+    machine = EXTERNAL_MACHINE
+    kind = "external"
+
+    def get_object(self, request: HttpRequest, pk: int) -> Any:
+        return external_repair_get(request.user, pk)
+
+
+def _depot_of(obj: DepotRepair | ExternalRepair) -> DepotRepair:
+    return obj if isinstance(obj, DepotRepair) else obj.depot_repair
 
 
 # --- depot repair page --------------------------------------------------------------------------
 
 
-def _can_log(user, repair: DepotRepair) -> bool:
-    return repair.state in LOG_STATES and DEPOT_MACHINE["recheck"].permits(user, repair.work_order)
-
-
-def _can_follow_up(user, external: ExternalRepair) -> bool:
-    return external.state == ExternalState.SENT and EXTERNAL_MACHINE["complete"].permits(
-        user, external.work_order
-    )
-
-
-def _form(kind: str, action: str, obj: Any, bound: tuple | None) -> forms.Form:
+def _bound(key: tuple, bound: tuple | None, make: Callable[[], Any]) -> Any:
     """The refused form when it belongs here (with its errors), else a fresh one."""
-    if bound and bound[:3] == (kind, obj.pk, action):
+    if bound and bound[:3] == key:
         return bound[3]
-    return action_form(kind, action, obj)
+    return make()
 
 
-def _forms_for(kind: str, obj: Any, machine, user, bound) -> list[tuple[Any, forms.Form]]:
-    """(transition, form) for every action the user may run on `obj` now. System transitions
-    (vendor_return) have no button."""
+def _buttons(
+    kind: str, machine: Machine, obj: Any, user, bound: tuple | None
+) -> list[tuple[Transition, Any]]:
+    """(transition, form) for every transition the user may run on `obj` now."""
     return [
-        (transition, _form(kind, transition.name, obj, bound))
-        for transition in available(machine, obj, user)
-        if (kind, transition.name) in ACTIONS
+        (t, _bound((kind, obj.pk, t.name), bound, lambda t=t: f.action_form(kind, machine, obj, t, user)))
+        for t in machine.available(obj, user)
     ]
 
 
@@ -324,17 +223,20 @@ def _depot_page(request: HttpRequest, pk: int, *, bound: tuple | None = None) ->
     externals = list(repair.external_repairs.all())
     for external in externals:
         external.work_order = repair.work_order  # the same row, already loaded
-        external.actions = _forms_for("external", external, EXTERNAL_MACHINE, user, bound)
-        external.can_follow_up = _can_follow_up(user, external)
-        external.follow_up_form = _form("external", "follow_up", external, bound)
+        external.depot_repair = repair
+        external.actions = _buttons("external", EXTERNAL_MACHINE, external, user, bound)
+        external.can_follow_up = may_follow_up(user, external)
+        external.follow_up_form = _bound(
+            ("external", external.pk, "follow_up"), bound, lambda external=external: _follow_up_form(external)
+        )
     context = {
         "repair": repair,
         "wo": repair.work_order,
         "warranty": warranty_check(repair.work_order),
-        "actions": _forms_for("depot", repair, DEPOT_MACHINE, user, bound),
+        "actions": _buttons("depot", DEPOT_MACHINE, repair, user, bound),
         "externals": externals,
-        "form": _form("depot", "log", repair, bound),
-        "can_log": _can_log(user, repair),
+        "form": _bound(("depot", repair.pk, "log"), bound, lambda: _log_form(repair)),
+        "can_log": may_keep_record(user, repair),
     }
     return render(request, "servicing/repair_detail.html", context)
 
@@ -344,6 +246,67 @@ def _depot_page(request: HttpRequest, pk: int, *, bound: tuple | None = None) ->
 def repair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """`/servicing/repairs/<pk>/`: the repair order, its inspection, process record, send-outs."""
     return _depot_page(request, pk)
+
+
+def _log_form(repair: DepotRepair, data=None) -> f.RepairLogForm:
+    return f.RepairLogForm(data, auto_id=f"id_depot_{repair.pk}_log_%s")
+
+
+def _follow_up_form(external: ExternalRepair, data=None) -> f.FollowUpForm:
+    return f.FollowUpForm(data, auto_id=f"id_external_{external.pk}_follow_up_%s")
+
+
+@login_required
+@require_POST
+def depot_repair_log_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/servicing/repairs/<pk>/log/`: a line of the process record (R13). HTMX gets the record
+    back in place (with the refused form); the page otherwise."""
+    repair = depot_repair_get(request.user, pk)
+    form = _log_form(repair, request.POST)
+    done = form.is_valid() and attempt(
+        form, lambda: depot_repair_log(repair_id=repair.pk, actor=request.user, **form.cleaned_data)
+    )
+    if is_partial(request):
+        repair = depot_repair_get(request.user, pk)
+        context = {
+            "repair": repair,
+            "form": form if not done else _log_form(repair),
+            "can_log": may_keep_record(request.user, repair),
+        }
+        return render(request, "servicing/_process_record.html", context)
+    if not done:
+        return _depot_page(request, repair.pk, bound=("depot", repair.pk, "log", form))
+    messages.success(request, _("Added to the process record."))
+    return redirect("servicing:repair_detail", pk=repair.pk)
+
+
+@login_required
+@require_POST
+def external_repair_follow_up_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/servicing/external/<pk>/follow-up/`: a contact with the vendor (R14). HTMX gets the
+    follow-ups back in place (with the refused form); the page otherwise."""
+    external = external_repair_get(request.user, pk)
+    form = _follow_up_form(external, request.POST)
+    done = form.is_valid() and attempt(
+        form,
+        lambda: external_repair_follow_up_log(
+            external_repair_id=external.pk, actor=request.user, **form.cleaned_data
+        ),
+    )
+    if is_partial(request):
+        external = external_repair_get(request.user, pk)
+        context = {
+            "ext": external,
+            "form": form if not done else _follow_up_form(external),
+            "can_follow_up": may_follow_up(request.user, external),
+        }
+        return render(request, "servicing/_follow_ups.html", context)
+    if not done:
+        return _depot_page(
+            request, external.depot_repair_id, bound=("external", external.pk, "follow_up", form)
+        )
+    messages.success(request, _("Follow-up recorded."))
+    return redirect("servicing:repair_detail", pk=external.depot_repair_id)
 
 
 # --- service plan form --------------------------------------------------------------------------
@@ -361,23 +324,19 @@ def plan_form_view(request: HttpRequest, pk: int, mode: str) -> HttpResponse:
     else:
         plan = get_object_or_404(service_plan_list(user), pk=pk)
         work_order = plan.work_order
-    if not PLAN["send"].permits(user, work_order):
+    if not may_plan(user, work_order):
         raise PermissionDenied
     form_class = f.PlanReviseForm if mode == "revise" else f.PlanForm
     initial = {name: getattr(plan, name) for name in PLAN_FIELDS} if plan else {}
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
-            if mode == "create":
-                plan_create(work_order=work_order, actor=user, **data)
-            elif mode == "edit":
-                plan_update(plan_id=plan.pk, actor=user, **data)
-            else:
-                plan_revise(plan_id=plan.pk, actor=user, **data)
-        except (DomainError, ValidationError) as error:
-            form_add_errors(form, error)
-        else:
+        saves = {
+            "create": lambda: plan_create(work_order=work_order, actor=user, **data),
+            "edit": lambda: plan_update(plan_id=plan.pk, actor=user, **data),
+            "revise": lambda: plan_revise(plan_id=plan.pk, actor=user, **data),
+        }
+        if attempt(form, saves[mode]) is not None:
             messages.success(request, _("Service plan saved."))
             return redirect(reverse("workorders:detail", args=[work_order.pk]) + "#plan")
     titles = {

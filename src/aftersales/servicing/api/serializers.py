@@ -4,6 +4,7 @@ record, so they are not shared OpenAPI enums)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from aftersales.core.api import (
     ScopedPrimaryKeyRelatedField,
     request_user,
 )
+from aftersales.core.transitions import Machine
 from aftersales.notifications.choices import Channel as MessageChannel
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
@@ -30,7 +32,7 @@ from ..models import (
     ServicePlan,
     Vendor,
 )
-from ..transitions import DEPOT, EXTERNAL, PLAN, REMOTE, Machine, available
+from ..transitions import DEPOT, EXTERNAL, PLAN, REMOTE
 from ..warranty import warranty_check
 
 STATE_HELP = _("The lifecycle state; see `state_display` for its label.")
@@ -39,7 +41,7 @@ STATE_HELP = _("The lifecycle state; see `state_display` for its label.")
 class LifecycleSerializer(serializers.ModelSerializer):
     """Common output: the work order it hangs off, the state and the actions the user may call."""
 
-    machine: Machine = {}
+    machine: Machine
     work_order_number = serializers.CharField(source="work_order.number", read_only=True)
     state = serializers.CharField(read_only=True, help_text=STATE_HELP)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
@@ -51,7 +53,7 @@ class LifecycleSerializer(serializers.ModelSerializer):
         user = request_user(self.context)
         if user is None:
             return []
-        return [t.name.replace("_", "-") for t in available(self.machine, obj, user)]
+        return [t.name.replace("_", "-") for t in self.machine.available(obj, user)]
 
 
 class RemoteSessionSerializer(LifecycleSerializer):
@@ -285,19 +287,6 @@ class RemoteStartInput(Input):
     steps = serializers.CharField(max_length=5000)
 
 
-class RemoteEscalateInput(Input):
-    """escalate: not solved remotely; the work order goes on to an on-site visit (R6)."""
-
-    result = serializers.CharField(allow_blank=True, max_length=5000)
-    steps = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-
-
-class RemoteSolveInput(RemoteEscalateInput):
-    """solve: solved remotely; optionally complete the work order with the outcome (R6)."""
-
-    complete_work_order = serializers.BooleanField(default=False)
-
-
 class PlanContentInput(Input):
     """The content of a plan (R8): measures, resources, duration, fees and their basis (no prices)."""
 
@@ -318,50 +307,11 @@ class PlanCreateInput(PlanContentInput):
     work_order = work_order_field()
 
 
-class PlanReviseInput(PlanContentInput):
-    """revise: a new version (a draft) with the reason; fields left out keep the old content
-    (validated as a partial input)."""
-
-    reason = serializers.CharField(allow_blank=True, max_length=5000)
-
-
-class PlanSendInput(Input):
-    """send: the plan goes to the customer by SMS, e-mail or WeChat (R8)."""
-
-    sent_via = serializers.ChoiceField(choices=MessageChannel.choices, default=MessageChannel.SMS)
-
-
-class PlanConfirmInput(Input):
-    """confirm: who at the customer confirmed and how (R8); work may start afterwards."""
-
-    confirmed_by_name = serializers.CharField(allow_blank=True, max_length=64)
-    confirmation_method = serializers.ChoiceField(choices=ConfirmationMethod.choices)
-
-
-class PlanRejectInput(Input):
-    """reject: the customer does not agree; the reason is kept (R8)."""
-
-    reason = serializers.CharField(allow_blank=True, max_length=5000)
-
-
-class EmptyInput(Input):
-    """No input."""
-
-
 class DepotReceiveInput(Input):
     """Take the device in for depot repair (R13)."""
 
     work_order = work_order_field()
     accessories = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-
-
-class DepotInspectInput(Input):
-    """inspect: intake inspection of appearance and configuration, with photos (R13). Multipart."""
-
-    appearance = serializers.CharField(allow_blank=True, max_length=5000)
-    configuration = serializers.CharField(allow_blank=True, max_length=5000)
-    fault_found = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
 class RepairLogInput(Input):
@@ -372,57 +322,85 @@ class RepairLogInput(Input):
     performed_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
-class RecheckInput(Input):
-    """recheck: the result of the re-check."""
-
-    result = serializers.CharField(allow_blank=True, max_length=5000)
-
-
-class HandBackInput(Input):
-    """hand-back: who took the device back and how they confirmed (R13)."""
-
-    handed_back_to = serializers.CharField(allow_blank=True, max_length=64)
-    confirmation_method = serializers.ChoiceField(choices=ConfirmationMethod.choices)
-
-
-class SendOutInput(Input):
-    """send-out / resend: vendor, why (in warranty or beyond local ability), who at the vendor
-    agreed, the pickup voucher (R14). Multipart when a voucher photo is sent."""
-
-    vendor = serializers.PrimaryKeyRelatedField(queryset=Vendor.objects.all())
-    reason = serializers.ChoiceField(choices=SendOutReason.choices)
-    vendor_contact = serializers.CharField(allow_blank=True, max_length=64)
-    voucher_number = serializers.CharField(allow_blank=True, max_length=64)
-    voucher_photo = serializers.FileField(required=False, allow_null=True, default=None)
-
-
-class ExternalReceiveInput(Input):
-    """receive: the device is back with the vendor's report and cost in CNY (R14)."""
-
-    vendor_report = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-    cost = serializers.DecimalField(
-        max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
-    )
-
-
-class ExternalUnrepairableInput(Input):
-    """unrepairable: why; it can then be re-sent to another vendor (R14)."""
-
-    reason = serializers.CharField(allow_blank=True, max_length=5000)
-    cost = serializers.DecimalField(
-        max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
-    )
-
-
-class ExternalCompleteInput(Input):
-    """complete: the send-out is over; the device goes back into the depot repair (R14)."""
-
-    cost = serializers.DecimalField(
-        max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
-    )
-
-
 class FollowUpInput(Input):
     """A contact with the vendor about a device still there (R14)."""
 
     note = serializers.CharField(allow_blank=True, max_length=5000)
+
+
+# The inputs of the lifecycle endpoints (`core.api.transition_actions`), per machine: each endpoint
+# takes the inputs its transition declares, none required here (the transition says what is
+# missing, naming the input).
+
+
+def _text(help_text: Any = "") -> Callable[[], serializers.Field]:
+    return lambda: serializers.CharField(
+        required=False, allow_blank=True, max_length=5000, help_text=help_text
+    )
+
+
+def _line() -> serializers.Field:
+    return serializers.CharField(required=False, allow_blank=True, max_length=64)
+
+
+def _choice(choices) -> Callable[[], serializers.Field]:
+    return lambda: serializers.ChoiceField(choices=choices, required=False)
+
+
+def _cost() -> serializers.Field:
+    return serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True, help_text=_("CNY")
+    )
+
+
+SEND_OUT_INPUTS: dict[str, Callable[[], serializers.Field]] = {
+    "vendor": lambda: serializers.PrimaryKeyRelatedField(
+        queryset=Vendor.objects.all(), required=False, allow_null=True
+    ),
+    "vendor_contact": _line,
+    "voucher_number": _line,
+    "voucher_photo": lambda: serializers.FileField(required=False, allow_null=True),
+}
+
+REMOTE_INPUTS = {
+    "result": _text(),
+    "steps": _text(),
+    "complete_work_order": lambda: serializers.BooleanField(
+        required=False, help_text=_("solve: complete the work order with the outcome as its resolution")
+    ),
+}
+PLAN_INPUTS = {
+    "sent_via": _choice(MessageChannel.choices),
+    "confirmed_by_name": _line,
+    "confirmation_method": _choice(ConfirmationMethod.choices),
+    "reason": _text(),
+    "measures": _text(),
+    "parts": _text(),
+    "tools": _text(),
+    "estimated_hours": lambda: serializers.DecimalField(
+        max_digits=6, decimal_places=1, min_value=0, required=False
+    ),
+    "fees_apply": lambda: serializers.BooleanField(required=False),
+    "fee_basis": lambda: serializers.ChoiceField(choices=FeeBasis.choices, required=False, allow_blank=True),
+    "fee_note": _text(),
+}
+DEPOT_INPUTS = {
+    "appearance": _text(),
+    "configuration": _text(),
+    "fault_found": _text(),
+    "photos": lambda: serializers.ListField(child=serializers.FileField(), required=False),
+    **SEND_OUT_INPUTS,
+    "reason": _choice(SendOutReason.choices),
+    "result": _text(),
+    "handed_back_to": _line,
+    "confirmation_method": _choice(ConfirmationMethod.choices),
+}
+EXTERNAL_INPUTS = {
+    "vendor_report": _text(),
+    "cost": _cost,
+    "result": _text(),
+    **SEND_OUT_INPUTS,
+    "reason": _text(
+        _("unrepairable: why it cannot be repaired; resend: in_warranty or beyond_local (why it goes out)")
+    ),
+}

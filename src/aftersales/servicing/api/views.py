@@ -1,7 +1,8 @@
 """Servicing endpoints: remote sessions, service plans, depot repairs (with their process record),
 external repairs (with their follow-ups) and vendors. Reads through the scoped selectors (R37; out
-of scope is 404); one `POST /<id>/<action>/` per transition calling the same service as the page;
-errors leave as JSON problems (409 from another state, 403 for a role that may not)."""
+of scope is 404); one `POST /<id>/<action>/` per transition (`core.api.transition_actions`), running
+the same machine as the pages; errors leave as JSON problems (409 from another state, 403 for a role
+that may not, 400 naming the input at fault)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,12 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from aftersales.core.api import RoleWritePermission, problem_responses
+from aftersales.core.api import RoleWritePermission, problem_responses, transition_actions
 
-from .. import repairs, services
+from .. import services
 from ..filtersets import (
     DepotRepairFilterSet,
     ExternalRepairFilterSet,
@@ -35,11 +35,12 @@ from ..selectors import (
     service_plan_list,
     vendor_list,
 )
-from ..transitions import DEPOT, EXTERNAL, PLAN, REMOTE, Machine
+from ..transitions import DEPOT, EXTERNAL, PLAN, REMOTE
 from . import serializers as s
 
 Run = Callable[[Any, Any, dict[str, Any]], Any]
-MULTIPART = [MultiPartParser, FormParser, JSONParser]
+# The output of a record an endpoint returns, when it is not the viewset's own (a send-out).
+OUTPUT: dict[type, type[serializers.Serializer]] = {ExternalRepair: s.ExternalRepairSerializer}
 
 
 def _respond(
@@ -48,48 +49,9 @@ def _respond(
     return Response(output(result, context=view.get_serializer_context()).data, status=code)
 
 
-def transition_endpoint(
-    name: str,
-    machine: Machine,
-    input_class: type[serializers.Serializer],
-    run: Run,
-    *,
-    output: type[serializers.Serializer] | None = None,
-    code: int = status.HTTP_200_OK,
-    multipart: bool = False,
-    partial: bool = False,
-) -> Callable:
-    """`POST /api/<resource>/<id>/<name>/`: one endpoint per transition, with its own input,
-    documented with its sources, target and roles."""
-    url = name.replace("_", "-")
-    transition = machine[name]
-
-    def endpoint(self: viewsets.GenericViewSet, request: Request, pk: str | None = None) -> Response:
-        obj = self.get_object()
-        serializer = input_class(data=request.data, partial=partial, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        result = run(obj, request.user, dict(serializer.validated_data))
-        return _respond(self, output or self.get_serializer_class(), result, code)
-
-    endpoint.__name__ = name
-    endpoint.__doc__ = input_class.__doc__
-    extra = {"parser_classes": MULTIPART} if multipart else {}
-    decorated = action(detail=True, methods=["post"], url_path=url, url_name=url, **extra)(endpoint)
-    return extend_schema(
-        summary=str(transition.label),
-        description=(
-            f"{input_class.__doc__}\n\nFrom: {', '.join(sorted(transition.sources))}. "
-            f"To: {transition.target}. Roles: {', '.join(sorted(transition.roles))}. "
-            "409 `transition_not_allowed` from another state, "
-            "403 when the role may not run it."
-        ),
-        request={"multipart/form-data": input_class} if multipart else input_class,
-        responses={code: output, **problem_responses(400, 403, 404, 409)} if output else None,
-    )(decorated)
-
-
 class ServicingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Reads for any signed-in staff user, scoped; writes are checked by the services per role."""
+    """Reads for any signed-in staff user, scoped; writes are checked by the machines and services
+    per role."""
 
     permission_classes = [RoleWritePermission]
     filter_backends = [DjangoFilterBackend]
@@ -101,6 +63,13 @@ class ServicingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         result = run(data.pop("work_order"), request.user, data)
         return _respond(self, self.get_serializer_class(), result, status.HTTP_201_CREATED)
 
+    def transition_response(self, result: Any) -> Response:
+        """After a transition: the record, or 201 with the record it created (a plan's next version,
+        a send-out)."""
+        created = not (type(result) is self.queryset.model and str(result.pk) == str(self.kwargs["pk"]))
+        output = OUTPUT.get(type(result), self.get_serializer_class())
+        return _respond(self, output, result, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
 
 def _create_schema(input_class: type[serializers.Serializer], output: type[serializers.Serializer], summary):
     return extend_schema(
@@ -111,6 +80,7 @@ def _create_schema(input_class: type[serializers.Serializer], output: type[seria
 @extend_schema_view(
     retrieve=extend_schema(responses={200: s.RemoteSessionSerializer, **problem_responses(404)})
 )
+@transition_actions(REMOTE, fields=s.REMOTE_INPUTS, prefix="RemoteSession")
 class RemoteSessionViewSet(ServicingViewSet):
     """Remote service sessions (R6) of the work orders in your scope."""
 
@@ -129,24 +99,20 @@ class RemoteSessionViewSet(ServicingViewSet):
             lambda wo, actor, d: services.remote_session_start(work_order=wo, actor=actor, **d),
         )
 
-    solve = transition_endpoint(
-        "solve",
-        REMOTE,
-        s.RemoteSolveInput,
-        lambda o, actor, d: services.remote_session_solve(session_id=o.pk, actor=actor, **d),
-        output=s.RemoteSessionSerializer,
-    )
-    escalate = transition_endpoint(
-        "escalate",
-        REMOTE,
-        s.RemoteEscalateInput,
-        lambda o, actor, d: services.remote_session_escalate(session_id=o.pk, actor=actor, **d),
-        output=s.RemoteSessionSerializer,
-    )
-
 
 @extend_schema_view(
     retrieve=extend_schema(responses={200: s.ServicePlanSerializer, **problem_responses(404)})
+)
+@transition_actions(
+    PLAN,
+    fields=s.PLAN_INPUTS,
+    prefix="ServicePlan",
+    run={
+        # The revision is a new plan (201): fields left out keep the old content.
+        "revise": lambda plan, transition, actor, version, inputs: services.plan_revise(
+            plan_id=plan.pk, actor=actor, **{"reason": "", **inputs}
+        )
+    },
 )
 class ServicePlanViewSet(ServicingViewSet):
     """Service plans (R8): drawn up, sent, confirmed or rejected by the customer, revised."""
@@ -180,47 +146,25 @@ class ServicePlanViewSet(ServicingViewSet):
         result = services.plan_update(plan_id=plan.pk, actor=request.user, **serializer.validated_data)
         return _respond(self, s.ServicePlanSerializer, result, status.HTTP_200_OK)
 
-    send = transition_endpoint(
-        "send",
-        PLAN,
-        s.PlanSendInput,
-        lambda o, actor, d: services.plan_send(plan_id=o.pk, actor=actor, **d),
-        output=s.ServicePlanSerializer,
-    )
-    confirm = transition_endpoint(
-        "confirm",
-        PLAN,
-        s.PlanConfirmInput,
-        lambda o, actor, d: services.plan_confirm(plan_id=o.pk, actor=actor, **d),
-        output=s.ServicePlanSerializer,
-    )
-    reject = transition_endpoint(
-        "reject",
-        PLAN,
-        s.PlanRejectInput,
-        lambda o, actor, d: services.plan_reject(plan_id=o.pk, actor=actor, **d),
-        output=s.ServicePlanSerializer,
-    )
-    revise = transition_endpoint(
-        "revise",
-        PLAN,
-        s.PlanReviseInput,
-        lambda o, actor, d: services.plan_revise(plan_id=o.pk, actor=actor, **d),
-        output=s.ServicePlanSerializer,
-        code=status.HTTP_201_CREATED,
-        partial=True,
-    )
-    approve = transition_endpoint(
-        "approve",
-        PLAN,
-        s.EmptyInput,
-        lambda o, actor, d: services.plan_approve(plan_id=o.pk, actor=actor),
-        output=s.ServicePlanSerializer,
+
+def _send_out(call: Callable[..., ExternalRepair], key: str):
+    """`run` of a send-out endpoint: the service, which returns the new external repair (201)."""
+    return lambda obj, transition, actor, version, inputs: call(
+        **{key: obj.pk},
+        actor=actor,
+        **{"vendor": None, "reason": "", "vendor_contact": "", "voucher_number": "", **inputs},
     )
 
 
 @extend_schema_view(
     retrieve=extend_schema(responses={200: s.DepotRepairSerializer, **problem_responses(404)})
+)
+@transition_actions(
+    DEPOT,
+    fields=s.DEPOT_INPUTS,
+    prefix="DepotRepair",
+    run={"send_out": _send_out(services.external_repair_send, "repair_id")},
+    multipart=frozenset({"inspect", "send_out"}),
 )
 class DepotRepairViewSet(ServicingViewSet):
     """Depot repairs (R13): intake inspection, repair, process record, send-out, re-check, hand-back."""
@@ -233,7 +177,8 @@ class DepotRepairViewSet(ServicingViewSet):
         return (
             depot_repair_list(self.request.user)
             .select_related("work_order__engineer", "work_order__device__product_model")
-            .prefetch_related("photos")
+            # the send-outs say whether the device may come back (`vendor_return`), one query
+            .prefetch_related("photos", "external_repairs")
         )
 
     @_create_schema(s.DepotReceiveInput, s.DepotRepairSerializer, _("Take a device in for depot repair"))
@@ -241,47 +186,8 @@ class DepotRepairViewSet(ServicingViewSet):
         return self.create_with(
             request,
             s.DepotReceiveInput,
-            lambda wo, actor, d: repairs.depot_repair_receive(work_order=wo, actor=actor, **d),
+            lambda wo, actor, d: services.depot_repair_receive(work_order=wo, actor=actor, **d),
         )
-
-    inspect = transition_endpoint(
-        "inspect",
-        DEPOT,
-        s.DepotInspectInput,
-        lambda o, actor, d: repairs.depot_repair_inspect(repair_id=o.pk, actor=actor, **d),
-        output=s.DepotRepairSerializer,
-        multipart=True,
-    )
-    start_repair = transition_endpoint(
-        "start_repair",
-        DEPOT,
-        s.EmptyInput,
-        lambda o, actor, d: repairs.depot_repair_start(repair_id=o.pk, actor=actor),
-        output=s.DepotRepairSerializer,
-    )
-    send_out = transition_endpoint(
-        "send_out",
-        DEPOT,
-        s.SendOutInput,
-        lambda o, actor, d: repairs.external_repair_send(repair_id=o.pk, actor=actor, **d),
-        output=s.ExternalRepairSerializer,
-        code=status.HTTP_201_CREATED,
-        multipart=True,
-    )
-    recheck = transition_endpoint(
-        "recheck",
-        DEPOT,
-        s.RecheckInput,
-        lambda o, actor, d: repairs.depot_repair_recheck(repair_id=o.pk, actor=actor, **d),
-        output=s.DepotRepairSerializer,
-    )
-    hand_back = transition_endpoint(
-        "hand_back",
-        DEPOT,
-        s.HandBackInput,
-        lambda o, actor, d: repairs.depot_repair_hand_back(repair_id=o.pk, actor=actor, **d),
-        output=s.DepotRepairSerializer,
-    )
 
     @extend_schema(
         methods=["GET"],
@@ -304,12 +210,21 @@ class DepotRepairViewSet(ServicingViewSet):
             )
         serializer = s.RepairLogInput(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        entry = repairs.depot_repair_log(repair_id=repair.pk, actor=request.user, **serializer.validated_data)
+        entry = services.depot_repair_log(
+            repair_id=repair.pk, actor=request.user, **serializer.validated_data
+        )
         return _respond(self, s.RepairLogEntrySerializer, entry, status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
     retrieve=extend_schema(responses={200: s.ExternalRepairSerializer, **problem_responses(404)})
+)
+@transition_actions(
+    EXTERNAL,
+    fields=s.EXTERNAL_INPUTS,
+    prefix="ExternalRepair",
+    run={"resend": _send_out(services.external_repair_resend, "external_repair_id")},
+    multipart=frozenset({"resend"}),
 )
 class ExternalRepairViewSet(ServicingViewSet):
     """External repairs (R14): devices at vendors, followed up until back, re-checked, done or re-sent."""
@@ -320,44 +235,6 @@ class ExternalRepairViewSet(ServicingViewSet):
 
     def get_queryset(self):
         return external_repair_list(self.request.user).select_related("work_order__engineer")
-
-    receive = transition_endpoint(
-        "receive",
-        EXTERNAL,
-        s.ExternalReceiveInput,
-        lambda o, actor, d: repairs.external_repair_receive(external_repair_id=o.pk, actor=actor, **d),
-        output=s.ExternalRepairSerializer,
-    )
-    recheck = transition_endpoint(
-        "recheck",
-        EXTERNAL,
-        s.RecheckInput,
-        lambda o, actor, d: repairs.external_repair_recheck(external_repair_id=o.pk, actor=actor, **d),
-        output=s.ExternalRepairSerializer,
-    )
-    unrepairable = transition_endpoint(
-        "unrepairable",
-        EXTERNAL,
-        s.ExternalUnrepairableInput,
-        lambda o, actor, d: repairs.external_repair_unrepairable(external_repair_id=o.pk, actor=actor, **d),
-        output=s.ExternalRepairSerializer,
-    )
-    complete = transition_endpoint(
-        "complete",
-        EXTERNAL,
-        s.ExternalCompleteInput,
-        lambda o, actor, d: repairs.external_repair_complete(external_repair_id=o.pk, actor=actor, **d),
-        output=s.ExternalRepairSerializer,
-    )
-    resend = transition_endpoint(
-        "resend",
-        EXTERNAL,
-        s.SendOutInput,
-        lambda o, actor, d: repairs.external_repair_resend(external_repair_id=o.pk, actor=actor, **d),
-        output=s.ExternalRepairSerializer,
-        code=status.HTTP_201_CREATED,
-        multipart=True,
-    )
 
     @extend_schema(
         methods=["GET"],
@@ -378,7 +255,7 @@ class ExternalRepairViewSet(ServicingViewSet):
             return Response(s.FollowUpSerializer(rows, many=True, context=self.get_serializer_context()).data)
         serializer = s.FollowUpInput(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        follow_up = repairs.external_repair_follow_up_log(
+        follow_up = services.external_repair_follow_up_log(
             external_repair_id=external.pk, actor=request.user, **serializer.validated_data
         )
         return _respond(self, s.FollowUpSerializer, follow_up, status.HTTP_201_CREATED)
