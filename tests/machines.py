@@ -176,6 +176,8 @@ def sla_clock_world(state: str, transition: Transition) -> World:
         actor=staff,
         inputs=lambda t: dict(values.get(t.name, {})),
         events=lambda: 0,  # clocks write no timeline event of their own (their work order's do)
+    )
+
 
 # --- servicing: remote sessions, service plans, depot and external repair (R6, R8, R13, R14) -------
 # (imports inside the functions: this file is shared by every app's worlds)
