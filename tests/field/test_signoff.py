@@ -33,6 +33,7 @@ from aftersales.field.services import (
     visit_transition,
 )
 from aftersales.workorders.choices import State
+from aftersales.workorders.events import event_text
 from aftersales.workorders.models import Attachment, WorkOrderEvent
 from aftersales.workorders.services import workorder_transition
 
@@ -80,7 +81,8 @@ def test_r15_signature_is_stored_as_an_image_with_time_and_content_hash(field_wo
     tampered = {**content, "quality_rating": 1}
     assert signoff_content_hash(tampered) != signoff.content_hash
     event = WorkOrderEvent.objects.get(work_order=field_wo, kind="signoff")
-    assert event.action == "signed" and signoff.content_hash[:12] in event.note
+    assert event.action == "signed" and signoff.content_hash[:12] in event_text(event)
+    assert visit.number in event_text(event) and event.params["hash"] == signoff.content_hash[:12]
 
 
 @pytest.mark.django_db
@@ -161,7 +163,8 @@ def test_r17_refusal_is_recorded_with_its_reason_and_the_work_order_stays_open(f
     assert signoff.outcome == SignOffOutcome.REFUSED and not signoff.signature and signoff.document is None
     assert signoff.refusal_reason == "公司规定须主管签字" and len(signoff.content_hash) == 64
     event = WorkOrderEvent.objects.get(work_order=field_wo, kind="signoff")
-    assert event.action == "refused" and "公司规定须主管签字" in event.note
+    assert event.action == "refused" and "公司规定须主管签字" in event.note  # the customer's own words
+    assert "refused to sign" in event_text(event) and visit.number in event_text(event)
     visit_transition(visit_id=visit.pk, action="leave", actor=field_wo.engineer.user)  # never forced
     with pytest.raises(TransitionNotAllowed) as refused:
         complete(field_wo)
@@ -173,7 +176,7 @@ def test_r17_refusal_is_recorded_with_its_reason_and_the_work_order_stays_open(f
 @pytest.mark.django_db
 def test_r17_unsatisfied_customer_keeps_the_work_order_open_until_a_later_visit_satisfies(field_wo):
     visit_at(field_wo, "done", satisfied=False)
-    assert "NOT satisfied" in WorkOrderEvent.objects.get(kind="signoff").note
+    assert "NOT satisfied" in event_text(WorkOrderEvent.objects.get(kind="signoff"))
     with pytest.raises(TransitionNotAllowed):
         complete(field_wo)
     field_wo.refresh_from_db()
@@ -237,7 +240,7 @@ def test_r12_plan_change_needs_the_customers_answer_and_is_on_the_timeline(field
     )
     assert visit.plan_change_agreed is False and [i["ok"] for i in visit.checklist] == [False] * 5 + [True]
     event = WorkOrderEvent.objects.get(action="visit_plan_change")
-    assert "did not agree" in event.note and "需更换主板" in event.note
+    assert "did not agree" in event_text(event) and "需更换主板" in event.note  # the engineer's words
 
 
 @pytest.mark.django_db

@@ -21,6 +21,7 @@ from aftersales.field.choices import SupervisionState
 from aftersales.field.models import SupervisionCard
 from aftersales.field.selectors import supervision_list
 from aftersales.field.services import supervision_transition
+from aftersales.workorders.events import event_text
 from aftersales.workorders.models import WorkOrderEvent
 
 from .. import factories as f
@@ -55,7 +56,7 @@ def test_r19_card_submitted_the_same_day_is_on_time(field_wo, supervisor):
     card = submit(card, field_wo.engineer.user, at(23, 59))
     assert card.state == SupervisionState.SUBMITTED and card.submitted_at == at(23, 59)
     assert not card.is_late() and not late_flag(supervisor, card, at(9, days=3))
-    assert "late" not in WorkOrderEvent.objects.get(action="card_submit").note
+    assert "late" not in event_text(WorkOrderEvent.objects.get(action="card_submit"))
 
 
 @pytest.mark.django_db
@@ -63,7 +64,7 @@ def test_r19_card_submitted_after_the_visits_day_is_late(field_wo, supervisor):
     card = card_of_visit_on(field_wo, at(15))
     card = submit(card, field_wo.engineer.user, at(8, days=1))
     assert card.is_late() and late_flag(supervisor, card, at(9, days=1))
-    assert "late" in WorkOrderEvent.objects.get(action="card_submit").note
+    assert "late" in event_text(WorkOrderEvent.objects.get(action="card_submit"))
 
 
 @pytest.mark.django_db
