@@ -153,8 +153,10 @@ def test_r12_cancel_needs_a_reason_and_cancels_the_booked_appointment(field_wo):
     )
     assert visit.cancel_reason == "客户临时出差"
     appointment.refresh_from_db()
-    assert appointment.state == AppointmentState.CANCELLED
+    assert appointment.state == AppointmentState.CANCELLED and appointment.reason == "客户临时出差"
     assert Message.objects.filter(body__contains="客户临时出差").exists()  # the customer is told
+    cancelled = WorkOrderEvent.objects.get(work_order=wo, action="appointment_cancel")
+    assert cancelled.note == "客户临时出差" and cancelled.actor == wo.engineer.user
 
 
 @pytest.mark.django_db
@@ -177,6 +179,10 @@ def test_r12_done_visit_marks_its_appointment_done(field_wo):
     visit_transition(visit_id=visit.pk, action="leave", actor=wo.engineer.user)
     appointment.refresh_from_db()
     assert appointment.state == AppointmentState.DONE
+    # through the appointment's own lifecycle: its version moves and the timeline says so
+    assert appointment.version == 2
+    done = WorkOrderEvent.objects.get(work_order=wo, action="appointment_complete")
+    assert done.kind == "appointment" and visit.number in event_text(done)
 
 
 @pytest.mark.django_db
@@ -221,3 +227,32 @@ def test_r12_booked_visits_follow_the_work_order_to_its_new_engineer(field_wo, o
     assert str(other_engineer) in event_text(event) and event.note == ""
     with pytest.raises(NotPermitted):  # the former engineer no longer runs it
         visit_transition(visit_id=booked.pk, action="depart", actor=field_wo.engineer.user)
+
+
+@pytest.mark.django_db
+def test_r12_a_visit_whose_appointment_the_new_engineer_cannot_make_is_cancelled_with_it(
+    field_wo, other_engineer, dispatcher
+):
+    from aftersales.field.models import EngineerLeave
+    from aftersales.workorders.services import workorder_transition
+
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    appointment = appointment_book(
+        work_order=field_wo,
+        engineer=field_wo.engineer,
+        day=tomorrow,
+        window_start=time(9),
+        window_end=time(11),
+        actor=None,
+    )
+    visit = visit_create(work_order=field_wo, actor=field_wo.engineer.user, appointment=appointment)
+    EngineerLeave.objects.create(engineer=other_engineer, start=tomorrow, end=tomorrow)
+    workorder_transition(work_order_id=field_wo.pk, action="assign", actor=dispatcher, engineer=other_engineer)
+    appointment.refresh_from_db()
+    visit.refresh_from_db()
+    assert appointment.state == AppointmentState.CANCELLED and "not free" in appointment.reason
+    assert visit.state == VisitState.CANCELLED and visit.cancel_reason == appointment.reason
+    released = WorkOrderEvent.objects.get(work_order=field_wo, action="appointment_release_on_leave")
+    assert str(other_engineer) in event_text(released) and "on leave" in event_text(released)
+    event = WorkOrderEvent.objects.get(work_order=field_wo, action="visit_release")
+    assert visit.number in event_text(event) and event.actor is None  # the system's reaction
