@@ -5,9 +5,7 @@ dispatcher sees it on the timeline)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from unittest import mock
-from zoneinfo import ZoneInfo
+from datetime import date, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -25,13 +23,13 @@ from aftersales.workorders.models import WorkOrderEvent
 from aftersales.workorders.services import workorder_transition
 
 from .. import factories as f
+from ..timeutil import at, frozen
 
 pytestmark = pytest.mark.django_db
 
 MONDAY = date(2026, 11, 23)  # a working day
 SUNDAY = date(2026, 11, 22)
 NATIONAL_DAY = date(2026, 10, 1)  # holidays until 10-07; Thursday 10-08 is worked
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def t(hour: int, minute: int = 0) -> time:
@@ -238,8 +236,8 @@ def test_r5_r12_board_checks_availability_for_the_requested_visit(client, dispat
 
 @pytest.fixture
 def monday_10am():
-    moment = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
-    with mock.patch("django.utils.timezone.now", return_value=moment):
+    moment = at(2026, 11, 23, 10, 0)
+    with frozen(moment):
         yield moment
 
 

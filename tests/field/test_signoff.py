@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import datetime
-from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -37,6 +35,7 @@ from aftersales.workorders.events import event_text
 from aftersales.workorders.models import Attachment, WorkOrderEvent
 from aftersales.workorders.services import workorder_transition
 
+from ..timeutil import at, frozen
 from .visit_factories import png_bytes, png_data_url, png_upload, sign, visit_at
 
 
@@ -59,8 +58,8 @@ def test_r15_signature_is_stored_as_an_image_with_time_and_content_hash(field_wo
     visit_record(
         visit_id=visit.pk, actor=field_wo.engineer.user, findings="定影器老化，更换定影组件", checked=[0, 1]
     )
-    moment = timezone.make_aware(datetime(2026, 11, 23, 11, 20))
-    with mock.patch("django.utils.timezone.now", return_value=moment):
+    moment = at(2026, 11, 23, 11, 20)
+    with frozen(moment):
         signoff = sign(Visit.objects.get(pk=visit.pk))
     signoff.refresh_from_db()
     assert signoff.outcome == SignOffOutcome.SIGNED and signoff.signature_kind == SignatureKind.DRAWN

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 from datetime import datetime, timedelta
-from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -25,23 +24,24 @@ from aftersales.workorders.events import event_text
 from aftersales.workorders.models import WorkOrderEvent
 
 from .. import factories as f
+from ..timeutil import at as instant
+from ..timeutil import frozen
 from .visit_factories import visit_at
-
-DAY = datetime(2026, 11, 23)
 
 
 def at(hour: int, minute: int = 0, *, days: int = 0) -> datetime:
-    return timezone.make_aware(DAY.replace(hour=hour, minute=minute) + timedelta(days=days))
+    """An instant of the visit's day, Monday 2026-11-23 in Shanghai, or `days` later."""
+    return instant(2026, 11, 23, hour, minute) + timedelta(days=days)
 
 
 def card_of_visit_on(wo, moment: datetime) -> SupervisionCard:
-    with mock.patch("django.utils.timezone.now", return_value=moment):
+    with frozen(moment):
         visit = visit_at(wo, "done")
     return SupervisionCard.objects.get(visit=visit)
 
 
 def submit(card, actor, moment, summary="已更换定影组件，客户满意"):
-    with mock.patch("django.utils.timezone.now", return_value=moment):
+    with frozen(moment):
         return supervision_transition(card_id=card.pk, action="submit", actor=actor, summary=summary)
 
 

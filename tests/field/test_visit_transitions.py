@@ -247,7 +247,9 @@ def test_r12_a_visit_whose_appointment_the_new_engineer_cannot_make_is_cancelled
     )
     visit = visit_create(work_order=field_wo, actor=field_wo.engineer.user, appointment=appointment)
     EngineerLeave.objects.create(engineer=other_engineer, start=tomorrow, end=tomorrow)
-    workorder_transition(work_order_id=field_wo.pk, action="assign", actor=dispatcher, engineer=other_engineer)
+    workorder_transition(
+        work_order_id=field_wo.pk, action="assign", actor=dispatcher, engineer=other_engineer
+    )
     appointment.refresh_from_db()
     visit.refresh_from_db()
     assert appointment.state == AppointmentState.CANCELLED and "not free" in appointment.reason

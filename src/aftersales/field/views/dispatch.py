@@ -17,6 +17,7 @@ from aftersales.core.errors import DomainError
 from aftersales.core.forms import REFUSALS
 from aftersales.core.htmx import is_partial
 from aftersales.workorders.selectors import workorder_get
+from aftersales.workorders.transitions import WORKORDER
 
 from ..forms import DispatchVisitForm
 from ..selectors import (
@@ -38,15 +39,19 @@ def _require_dispatcher(request: HttpRequest) -> None:
 def _row_context(
     work_order,
     suggestion,
+    user,
     *,
     error: str = "",
     done: bool = False,
     reason: str = "",
     visit: dict | None = None,
 ) -> dict:
+    """A row of the board: the work order, its suggestion, whether the user may assign it now (an
+    accepted work order; a new one is accepted first), and the refusal of the last try."""
     return {
         "wo": work_order,
         "s": suggestion,
+        "may_assign": WORKORDER["assign"] in WORKORDER.available(work_order, user),
         "error": error,
         "done": done,
         "reason": reason,
@@ -82,7 +87,7 @@ def dispatch_board(request: HttpRequest) -> HttpResponse:
     suggestions = dispatch_suggest_many(rows, points=dispatch_points_for(user), **visit)
     context = {
         "visit": visit,
-        "rows": [_row_context(wo, suggestions[wo.pk], visit=visit) for wo in rows],
+        "rows": [_row_context(wo, suggestions[wo.pk], user, visit=visit) for wo in rows],
         "truncated": truncated,
         "board_size": BOARD_SIZE,
         "engineers": engineer_loads(user),
@@ -126,9 +131,9 @@ def dispatch_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     if is_partial(request):
         if not error:
             work_order = workorder_get(user, work_order.pk)
-            return render(request, "field/_board_row.html", _row_context(work_order, None, done=True))
+            return render(request, "field/_board_row.html", _row_context(work_order, None, user, done=True))
         suggestion = dispatch_suggest(work_order, points=dispatch_points_for(user), **visit)
-        context = _row_context(work_order, suggestion, error=error, reason=reason, visit=visit)
+        context = _row_context(work_order, suggestion, user, error=error, reason=reason, visit=visit)
         return render(request, "field/_board_row.html", context)
     if error:
         messages.error(request, error)
