@@ -293,3 +293,45 @@ def test_r41_signoff_check_constraint_refuses_a_refusal_without_reason(field_wo)
             recorded_by=field_wo.engineer.user,
         )
     assert Visit.objects.get(pk=visit.pk).state == VisitState.ON_SITE
+
+
+@pytest.mark.django_db
+def test_r15_the_signed_form_is_rendered_before_the_lock_and_again_if_the_record_changed(
+    field_wo, monkeypatch
+):
+    """The PDF takes seconds: it is rendered before the visit row is locked. Should the record change
+    in between (another phone adds a part), the form is rendered again under the lock, so the stored
+    PDF always shows the content that was hashed."""
+    from aftersales.field.services import signoff as signoff_services
+
+    visit = visit_at(field_wo, "on_site")
+    render = signoff_services._signed_form_render
+    calls = []
+
+    def render_then_change(signoff, signature):
+        calls.append(len(signoff.content["parts"]))
+        if len(calls) == 1:  # meanwhile, before the lock
+            visit_part_add(
+                visit_id=visit.pk, actor=field_wo.engineer.user, part_number="RM1-2337", name="定影组件"
+            )
+        return render(signoff, signature)
+
+    monkeypatch.setattr(signoff_services, "_signed_form_render", render_then_change)
+    signoff = sign(Visit.objects.get(pk=visit.pk))
+    assert calls == [0, 1]  # the first form had no part; the one stored has it
+    assert signoff.content["parts"] == [["RM1-2337", "定影组件", 1]]
+    with signoff.document.file.open("rb") as handle:
+        assert "RM1-2337" in pdf_text(handle.read())
+
+
+@pytest.mark.django_db
+def test_r15_the_signed_form_is_rendered_once_when_nothing_changed(field_wo, monkeypatch):
+    from aftersales.field.services import signoff as signoff_services
+
+    visit = visit_at(field_wo, "on_site")
+    render = signoff_services._signed_form_render
+    calls = []
+    monkeypatch.setattr(signoff_services, "_signed_form_render", lambda *a: calls.append(1) or render(*a))
+    sign(Visit.objects.get(pk=visit.pk))
+    visit_signoff_refuse(visit_id=visit_at(field_wo, "on_site").pk, actor=field_wo.engineer.user, reason="x")
+    assert calls == [1]  # a refusal has no signed form

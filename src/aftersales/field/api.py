@@ -26,7 +26,7 @@ from aftersales.core.api import (
 
 from .filtersets import SupervisionCardFilterSet
 from .models import SignOff, SupervisionCard, Visit, VisitPart
-from .selectors import supervision_get, supervision_list, visit_get, visit_scope
+from .selectors import supervision_get, supervision_list, visit_get, visit_scope, visit_signoff
 from .services import visit_sign, visit_signoff_refuse
 from .transitions import SUPERVISION_CARD, VISIT
 
@@ -103,7 +103,7 @@ class VisitSerializer(serializers.ModelSerializer):
         return {"id": visit.work_order_id, "number": visit.work_order.number}
 
     def get_signoff(self, visit: Visit) -> dict | None:
-        signoff = SignOff.objects.filter(visit=visit).first()
+        signoff = visit_signoff(visit)
         return SignOffSerializer(signoff).data if signoff else None
 
 
@@ -188,7 +188,7 @@ class VisitViewSet(
     def get_queryset(self):
         return (
             visit_scope(self.request.user)
-            .select_related("work_order", "engineer__user")
+            .select_related("work_order", "engineer__user", "signoff")
             .prefetch_related("parts")
         )
 
