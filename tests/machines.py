@@ -403,3 +403,138 @@ def difficult_case_world(state: str, transition: Transition) -> World:
         events=lambda: CaseStep.objects.filter(case=case).count(),
         outsider=lambda: staff(Role.AGENT),
     )
+
+
+# --- field: on-site visit, supervision card, appointment (R12, R15-R17, R19) ----------------------
+
+
+def _field_work(state: str = State.IN_SERVICE):
+    """An engineer and a work order of theirs (in service: a visit step does not start it)."""
+    engineer = f.EngineerFactory()
+    work_order = f.WorkOrderFactory(state=state, engineer=engineer, service_point=engineer.service_point)
+    return engineer, work_order
+
+
+def _visit(work_order, engineer, state: str, **fields):
+    from django.utils import timezone
+
+    from aftersales.core.services import number_next
+    from aftersales.field.choices import VisitState
+    from aftersales.field.models import Visit
+
+    arrived = state in (VisitState.ON_SITE, VisitState.DONE)
+    return Visit.objects.create(
+        number=number_next(prefix="SV"),
+        work_order=work_order,
+        engineer=engineer,
+        planned_date=timezone.localdate(),
+        state=state,
+        arrived_at=timezone.now() if arrived else None,
+        checklist=[],
+        created_by=engineer.user,
+        **fields,
+    )
+
+
+@world("field_visit")
+def field_visit_world(state: str, transition: Transition) -> World:
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from aftersales.field.choices import SignOffOutcome, VisitState
+    from aftersales.field.models import Appointment, AppointmentState, SignOff
+
+    engineer, work_order = _field_work()
+    appointment = None
+    if transition.name == "release":  # the system releases a visit whose appointment was cancelled
+        appointment = Appointment.objects.create(
+            work_order=work_order,
+            engineer=engineer,
+            date=timezone.localdate() + timedelta(days=1),
+            window_start=time(9),
+            window_end=time(11),
+            state=AppointmentState.CANCELLED,
+            reason="客户改期",
+        )
+    visit = _visit(work_order, engineer, state, appointment=appointment)
+    if state == VisitState.ON_SITE:  # checking out needs the customer's answer (R15, R17)
+        SignOff.objects.create(
+            visit=visit,
+            outcome=SignOffOutcome.REFUSED,
+            refusal_reason="需请示领导",
+            signed_at=timezone.now(),
+            content_hash="0" * 64,
+            recorded_by=engineer.user,
+        )
+    values = {"reason": "客户临时出差", "latitude": "31.2304", "longitude": "121.4737", "accuracy": "12"}
+    return World(
+        obj=visit,
+        actor=lambda role: engineer.user if role == Role.ENGINEER else staff(role),
+        inputs=lambda t: {name: values[name] for name in t.inputs if name in values},
+        events=lambda: WorkOrderEvent.objects.filter(work_order=work_order, kind="visit").count(),
+        outsider=lambda: f.EngineerFactory(service_point=engineer.service_point).user,
+    )
+
+
+@world("supervision_card")
+def supervision_card_world(state: str, transition: Transition) -> World:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from aftersales.field.choices import SupervisionState, VisitState
+    from aftersales.field.models import SupervisionCard
+
+    engineer, work_order = _field_work()
+    visit = _visit(work_order, engineer, VisitState.DONE)
+    submitted = state != SupervisionState.PENDING
+    card = SupervisionCard.objects.create(
+        visit=visit,
+        state=state,
+        due_at=timezone.now() + timedelta(days=1),
+        summary="已更换定影组件" if submitted else "",
+        submitted_at=timezone.now() if submitted else None,
+    )
+    values = {"summary": "按时完成，客户满意", "note": "请补充到场时间"}
+    return World(
+        obj=card,
+        actor=lambda role: engineer.user if role == Role.ENGINEER else staff(role),
+        inputs=lambda t: {name: values[name] for name in t.inputs if name in values},
+        events=lambda: WorkOrderEvent.objects.filter(
+            work_order=work_order, action__startswith="card_"
+        ).count(),
+        outsider=lambda: f.EngineerFactory(service_point=engineer.service_point).user,
+    )
+
+
+@world("appointment")
+def appointment_world(state: str, transition: Transition) -> World:
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from aftersales.field.models import Appointment
+
+    engineer, work_order = _field_work(State.ASSIGNED)
+    day = timezone.localdate() + timedelta(days=1)
+    appointment = Appointment.objects.create(
+        work_order=work_order,
+        engineer=engineer,
+        date=day,
+        window_start=time(9),
+        window_end=time(11),
+        state=state,
+    )
+    values = {
+        "reason": "客户临时出差",
+        "engineer": f.EngineerFactory(service_point=engineer.service_point),
+        "conflict": {"code": "on_leave", "date": f"{day:%Y-%m-%d}"},
+    }
+    return World(
+        obj=appointment,
+        actor=lambda role: engineer.user if role == Role.ENGINEER else staff(role),
+        inputs=lambda t: {name: values[name] for name in t.inputs if name in values},
+        events=lambda: WorkOrderEvent.objects.filter(work_order=work_order, kind="appointment").count(),
+        outsider=lambda: f.EngineerFactory(service_point=engineer.service_point).user,
+    )

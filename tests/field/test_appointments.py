@@ -18,6 +18,7 @@ from aftersales.field.models import Appointment, AppointmentState, EngineerLeave
 from aftersales.field.services import appointment_book, appointment_cancel, appointment_reschedule
 from aftersales.notifications.models import Message
 from aftersales.workorders.choices import State
+from aftersales.workorders.events import event_text
 from aftersales.workorders.models import WorkOrderEvent
 
 from .. import factories as f
@@ -74,8 +75,9 @@ def test_r12_book_records_event_and_queues_one_sms_on_commit(
         appointment = book(wo, tomorrow, t(9), t(11), dispatcher)
     assert appointment.state == AppointmentState.BOOKED and appointment.version == 1
     assert appointment.created_by == dispatcher
-    event = WorkOrderEvent.objects.get(work_order=wo, action="appointment")
-    assert event.kind == "appointment" and "09:00" in event.note and "11:00" in event.note
+    event = WorkOrderEvent.objects.get(work_order=wo, kind="appointment")
+    assert event.action == "appointment_book" and event.note == ""  # the system's words are a template
+    assert "09:00" in event_text(event) and "11:00" in event_text(event)
     assert len(callbacks) == 1
     message = Message.objects.get()
     assert message.channel == "sms" and message.recipient == "13812341234"
@@ -113,8 +115,16 @@ def test_r12_back_to_back_windows_and_other_days_allowed(assigned, tomorrow):
 @pytest.mark.django_db
 def test_r12_cancelled_appointment_frees_the_window(wo, assigned, tomorrow):
     appointment = book(wo, tomorrow, t(9), t(11))
+    other = assigned()
+    with pytest.raises(DomainError):  # the window is taken while the first visit is booked
+        book(other, tomorrow, t(9), t(11))
     appointment_cancel(appointment_id=appointment.pk, reason="客户改期", actor=None)
-    book(assigned(), tomorrow, t(9), t(11))
+    second = book(other, tomorrow, t(9), t(11))
+    appointment.refresh_from_db()
+    assert appointment.state == AppointmentState.CANCELLED and appointment.reason == "客户改期"
+    assert second.state == AppointmentState.BOOKED and second.engineer == appointment.engineer
+    assert (second.date, second.window_start, second.window_end) == (tomorrow, t(9), t(11))
+    assert list(Appointment.objects.filter(state=AppointmentState.BOOKED)) == [second]
 
 
 @pytest.mark.django_db
@@ -190,7 +200,9 @@ def test_r12_reschedule_needs_a_reason_and_excludes_itself(wo, assigned, tomorro
         "客户上午开会",
     )
     assert Message.objects.filter(idempotency_key=f"appt:{appointment.pk}:2").exists()
-    assert WorkOrderEvent.objects.filter(work_order=wo, action="appointment").count() == 2
+    assert WorkOrderEvent.objects.filter(work_order=wo, kind="appointment").count() == 2
+    moved = WorkOrderEvent.objects.get(work_order=wo, action="appointment_reschedule")
+    assert moved.note == "客户上午开会" and "10:00" in event_text(moved)  # the reason is the user's words
     book(assigned(), tomorrow, t(13), t(14))
     with pytest.raises(DomainError) as error:
         appointment_reschedule(

@@ -5,32 +5,31 @@ dispatcher sees it on the timeline)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from unittest import mock
-from zoneinfo import ZoneInfo
+from datetime import date, time, timedelta
 
 import pytest
 from django.urls import reverse
 
 from aftersales.core.errors import DomainError
-from aftersales.field import dispatch
+from aftersales.field import scoring
 from aftersales.field.models import Appointment, AppointmentState, EngineerLeave
 from aftersales.field.selectors import dispatch_suggest
 from aftersales.field.services import appointments_follow_engineer, dispatch_assign
 from aftersales.notifications.models import Message
 from aftersales.sla.models import CalendarException, WorkingCalendar
 from aftersales.workorders.choices import State
+from aftersales.workorders.events import event_text
 from aftersales.workorders.models import WorkOrderEvent
 from aftersales.workorders.services import workorder_transition
 
 from .. import factories as f
+from ..timeutil import at, frozen
 
 pytestmark = pytest.mark.django_db
 
 MONDAY = date(2026, 11, 23)  # a working day
 SUNDAY = date(2026, 11, 22)
 NATIONAL_DAY = date(2026, 10, 1)  # holidays until 10-07; Thursday 10-08 is worked
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def t(hour: int, minute: int = 0) -> time:
@@ -66,13 +65,13 @@ def reasons_of(suggestion, engineer) -> str:
 
 def test_r12_score_adds_booked_hours_and_unavailable_engineers_are_never_best():
     facts = [
-        dispatch.EngineerFacts(
+        scoring.EngineerFacts(
             key=0, employee_no="A", load=0, on_leave=False, qualified=True, booked_minutes=240
         ),
-        dispatch.EngineerFacts(
+        scoring.EngineerFacts(
             key=1, employee_no="B", load=1, on_leave=False, qualified=True, booked_minutes=60
         ),
-        dispatch.EngineerFacts(
+        scoring.EngineerFacts(
             key=2,
             employee_no="C",
             load=0,
@@ -81,26 +80,26 @@ def test_r12_score_adds_booked_hours_and_unavailable_engineers_are_never_best():
             booked_minutes=480,
             working_minutes=480,
         ),
-        dispatch.EngineerFacts(
+        scoring.EngineerFacts(
             key=3, employee_no="D", load=0, on_leave=False, qualified=True, window_clash=True
         ),
-        dispatch.EngineerFacts(
+        scoring.EngineerFacts(
             key=4, employee_no="E", load=0, on_leave=False, qualified=True, working_minutes=0
         ),
     ]
     assert [fact.score for fact in facts[:2]] == [4.0, 2.0]
-    assert dispatch.best_engineer(facts).key == 1
+    assert scoring.best_engineer(facts).key == 1
     assert facts[2].fully_booked and facts[3].window_clash and facts[4].day_off
     assert not any(fact.eligible for fact in facts[2:])
-    assert dispatch.best_engineer(facts[2:]) is None
+    assert scoring.best_engineer(facts[2:]) is None
 
 
 def test_r12_window_helpers():
-    assert dispatch.window_minutes((t(9), t(12))) == 180
-    assert dispatch.window_minutes((t(18), t(0))) == 360  # 00:00 ends the day
-    assert dispatch.overlaps((t(9), t(11)), (t(10), t(12)))
-    assert not dispatch.overlaps((t(9), t(11)), (t(11), t(12)))  # back to back
-    assert dispatch.next_working_day(SUNDAY, lambda d: d.weekday() < 5) == MONDAY
+    assert scoring.window_minutes((t(9), t(12))) == 180
+    assert scoring.window_minutes((t(18), t(0))) == 360  # 00:00 ends the day
+    assert scoring.overlaps((t(9), t(11)), (t(10), t(12)))
+    assert not scoring.overlaps((t(9), t(11)), (t(11), t(12)))  # back to back
+    assert scoring.next_working_day(SUNDAY, lambda d: d.weekday() < 5) == MONDAY
 
 
 # The suggestion ---------------------------------------------------------------------------------
@@ -237,8 +236,8 @@ def test_r5_r12_board_checks_availability_for_the_requested_visit(client, dispat
 
 @pytest.fixture
 def monday_10am():
-    moment = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
-    with mock.patch("django.utils.timezone.now", return_value=moment):
+    moment = at(2026, 11, 23, 10, 0)
+    with frozen(moment):
         yield moment
 
 
@@ -268,7 +267,7 @@ def test_r12_reassignment_moves_future_visits_to_the_free_new_engineer(
     assert (tomorrow.engineer, tomorrow.state, tomorrow.version) == (second, AppointmentState.BOOKED, 2)
     assert str(first) in tomorrow.reason and str(second) in tomorrow.reason
     event = WorkOrderEvent.objects.get(work_order=assigned, kind="appointment")
-    assert "moved from" in event.note and str(second) in event.note
+    assert "moved from" in event_text(event) and str(second) in event_text(event)
     sms = Message.objects.get(idempotency_key=f"appt:{tomorrow.pk}:2")
     assert sms.recipient == "13812341234" and str(second) in sms.body
 
@@ -287,7 +286,9 @@ def test_r12_reassignment_cancels_visits_the_new_engineer_cannot_make(
     assert "not free at that time" in visit.reason
     assert own.state == AppointmentState.BOOKED and own.version == 1
     event = WorkOrderEvent.objects.get(work_order=assigned, kind="appointment")
-    assert "cancelled" in event.note and own.work_order.number in event.note  # the dispatcher sees why
+    text = event_text(event)
+    assert "cancelled" in text and own.work_order.number in text  # the dispatcher sees why
+    assert event.note == "" and event.params["number"] == own.work_order.number
     sms = Message.objects.get(idempotency_key=f"appt:{visit.pk}:2")
     assert own.work_order.number not in sms.body  # another customer's work is not disclosed
 

@@ -10,6 +10,7 @@ from aftersales.core.errors import DomainError
 from aftersales.field.models import EngineerLeave
 from aftersales.field.services import dispatch_assign
 from aftersales.workorders.choices import Channel, State, WorkOrderType
+from aftersales.workorders.events import event_text
 from aftersales.workorders.models import WorkOrderEvent
 from aftersales.workorders.services import workorder_create
 
@@ -41,7 +42,10 @@ def test_r5_intake_hook_sets_the_service_point_and_records_why(agent, customer, 
     assert work_order.engineer is None  # the engineer is the dispatcher's decision
     assert work_order.version == 2
     event = WorkOrderEvent.objects.get(work_order=work_order, kind="dispatch", action="dispatch")
-    assert event.kind == "dispatch" and sp.name in event.note and "district covered" in event.note
+    assert (
+        event.kind == "dispatch" and sp.name in event_text(event) and "district covered" in event_text(event)
+    )
+    assert event.params["point"] == str(sp) and event.note == ""
 
 
 def test_r5_intake_keeps_a_given_point_and_does_not_guess_without_a_region(agent, model, point):
@@ -89,7 +93,9 @@ def test_r5_assignment_on_leave_refused_and_override_needs_a_reason(dispatcher, 
     )
     assert work_order.state == State.ASSIGNED and work_order.engineer == other
     event = WorkOrderEvent.objects.get(work_order=order, action="assign")
-    assert "客户指定" in event.note and "Override" in event.note
+    assert event.note == "客户指定"  # the dispatcher's own words
+    dispatch = WorkOrderEvent.objects.get(work_order=order, kind="dispatch", action="dispatch_override")
+    assert "Override" in event_text(dispatch) and str(other) in event_text(dispatch)
 
 
 def test_r5_assigning_the_suggestion_records_the_explanation(dispatcher, order, point, qualify):
@@ -97,5 +103,6 @@ def test_r5_assigning_the_suggestion_records_the_explanation(dispatcher, order, 
     engineer = f.EngineerFactory(service_point=sp)
     qualify(engineer)
     dispatch_assign(work_order_id=order.pk, engineer=engineer, actor=dispatcher, reason="")
-    event = WorkOrderEvent.objects.get(work_order=order, action="assign")
-    assert "Suggested engineer" in event.note and "open work orders" in event.note
+    event = WorkOrderEvent.objects.get(work_order=order, kind="dispatch", action="dispatch_suggested")
+    assert "Suggested engineer" in event_text(event) and "open work orders" in event_text(event)
+    assert WorkOrderEvent.objects.get(work_order=order, action="assign").note == ""

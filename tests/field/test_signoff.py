@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import datetime
-from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -33,9 +31,11 @@ from aftersales.field.services import (
     visit_transition,
 )
 from aftersales.workorders.choices import State
+from aftersales.workorders.events import event_text
 from aftersales.workorders.models import Attachment, WorkOrderEvent
 from aftersales.workorders.services import workorder_transition
 
+from ..timeutil import at, frozen
 from .visit_factories import png_bytes, png_data_url, png_upload, sign, visit_at
 
 
@@ -58,8 +58,8 @@ def test_r15_signature_is_stored_as_an_image_with_time_and_content_hash(field_wo
     visit_record(
         visit_id=visit.pk, actor=field_wo.engineer.user, findings="定影器老化，更换定影组件", checked=[0, 1]
     )
-    moment = timezone.make_aware(datetime(2026, 11, 23, 11, 20))
-    with mock.patch("django.utils.timezone.now", return_value=moment):
+    moment = at(2026, 11, 23, 11, 20)
+    with frozen(moment):
         signoff = sign(Visit.objects.get(pk=visit.pk))
     signoff.refresh_from_db()
     assert signoff.outcome == SignOffOutcome.SIGNED and signoff.signature_kind == SignatureKind.DRAWN
@@ -80,7 +80,8 @@ def test_r15_signature_is_stored_as_an_image_with_time_and_content_hash(field_wo
     tampered = {**content, "quality_rating": 1}
     assert signoff_content_hash(tampered) != signoff.content_hash
     event = WorkOrderEvent.objects.get(work_order=field_wo, kind="signoff")
-    assert event.action == "signed" and signoff.content_hash[:12] in event.note
+    assert event.action == "signed" and signoff.content_hash[:12] in event_text(event)
+    assert visit.number in event_text(event) and event.params["hash"] == signoff.content_hash[:12]
 
 
 @pytest.mark.django_db
@@ -161,7 +162,8 @@ def test_r17_refusal_is_recorded_with_its_reason_and_the_work_order_stays_open(f
     assert signoff.outcome == SignOffOutcome.REFUSED and not signoff.signature and signoff.document is None
     assert signoff.refusal_reason == "公司规定须主管签字" and len(signoff.content_hash) == 64
     event = WorkOrderEvent.objects.get(work_order=field_wo, kind="signoff")
-    assert event.action == "refused" and "公司规定须主管签字" in event.note
+    assert event.action == "refused" and "公司规定须主管签字" in event.note  # the customer's own words
+    assert "refused to sign" in event_text(event) and visit.number in event_text(event)
     visit_transition(visit_id=visit.pk, action="leave", actor=field_wo.engineer.user)  # never forced
     with pytest.raises(TransitionNotAllowed) as refused:
         complete(field_wo)
@@ -173,7 +175,7 @@ def test_r17_refusal_is_recorded_with_its_reason_and_the_work_order_stays_open(f
 @pytest.mark.django_db
 def test_r17_unsatisfied_customer_keeps_the_work_order_open_until_a_later_visit_satisfies(field_wo):
     visit_at(field_wo, "done", satisfied=False)
-    assert "NOT satisfied" in WorkOrderEvent.objects.get(kind="signoff").note
+    assert "NOT satisfied" in event_text(WorkOrderEvent.objects.get(kind="signoff"))
     with pytest.raises(TransitionNotAllowed):
         complete(field_wo)
     field_wo.refresh_from_db()
@@ -237,7 +239,7 @@ def test_r12_plan_change_needs_the_customers_answer_and_is_on_the_timeline(field
     )
     assert visit.plan_change_agreed is False and [i["ok"] for i in visit.checklist] == [False] * 5 + [True]
     event = WorkOrderEvent.objects.get(action="visit_plan_change")
-    assert "did not agree" in event.note and "需更换主板" in event.note
+    assert "did not agree" in event_text(event) and "需更换主板" in event.note  # the engineer's words
 
 
 @pytest.mark.django_db
@@ -291,3 +293,45 @@ def test_r41_signoff_check_constraint_refuses_a_refusal_without_reason(field_wo)
             recorded_by=field_wo.engineer.user,
         )
     assert Visit.objects.get(pk=visit.pk).state == VisitState.ON_SITE
+
+
+@pytest.mark.django_db
+def test_r15_the_signed_form_is_rendered_before_the_lock_and_again_if_the_record_changed(
+    field_wo, monkeypatch
+):
+    """The PDF takes seconds: it is rendered before the visit row is locked. Should the record change
+    in between (another phone adds a part), the form is rendered again under the lock, so the stored
+    PDF always shows the content that was hashed."""
+    from aftersales.field.services import signoff as signoff_services
+
+    visit = visit_at(field_wo, "on_site")
+    render = signoff_services._signed_form_render
+    calls = []
+
+    def render_then_change(signoff, signature):
+        calls.append(len(signoff.content["parts"]))
+        if len(calls) == 1:  # meanwhile, before the lock
+            visit_part_add(
+                visit_id=visit.pk, actor=field_wo.engineer.user, part_number="RM1-2337", name="定影组件"
+            )
+        return render(signoff, signature)
+
+    monkeypatch.setattr(signoff_services, "_signed_form_render", render_then_change)
+    signoff = sign(Visit.objects.get(pk=visit.pk))
+    assert calls == [0, 1]  # the first form had no part; the one stored has it
+    assert signoff.content["parts"] == [["RM1-2337", "定影组件", 1]]
+    with signoff.document.file.open("rb") as handle:
+        assert "RM1-2337" in pdf_text(handle.read())
+
+
+@pytest.mark.django_db
+def test_r15_the_signed_form_is_rendered_once_when_nothing_changed(field_wo, monkeypatch):
+    from aftersales.field.services import signoff as signoff_services
+
+    visit = visit_at(field_wo, "on_site")
+    render = signoff_services._signed_form_render
+    calls = []
+    monkeypatch.setattr(signoff_services, "_signed_form_render", lambda *a: calls.append(1) or render(*a))
+    sign(Visit.objects.get(pk=visit.pk))
+    visit_signoff_refuse(visit_id=visit_at(field_wo, "on_site").pk, actor=field_wo.engineer.user, reason="x")
+    assert calls == [1]  # a refusal has no signed form

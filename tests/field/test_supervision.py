@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 from datetime import datetime, timedelta
-from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -21,26 +20,28 @@ from aftersales.field.choices import SupervisionState
 from aftersales.field.models import SupervisionCard
 from aftersales.field.selectors import supervision_list
 from aftersales.field.services import supervision_transition
+from aftersales.workorders.events import event_text
 from aftersales.workorders.models import WorkOrderEvent
 
 from .. import factories as f
+from ..timeutil import at as instant
+from ..timeutil import frozen
 from .visit_factories import visit_at
-
-DAY = datetime(2026, 11, 23)
 
 
 def at(hour: int, minute: int = 0, *, days: int = 0) -> datetime:
-    return timezone.make_aware(DAY.replace(hour=hour, minute=minute) + timedelta(days=days))
+    """An instant of the visit's day, Monday 2026-11-23 in Shanghai, or `days` later."""
+    return instant(2026, 11, 23, hour, minute) + timedelta(days=days)
 
 
 def card_of_visit_on(wo, moment: datetime) -> SupervisionCard:
-    with mock.patch("django.utils.timezone.now", return_value=moment):
+    with frozen(moment):
         visit = visit_at(wo, "done")
     return SupervisionCard.objects.get(visit=visit)
 
 
 def submit(card, actor, moment, summary="已更换定影组件，客户满意"):
-    with mock.patch("django.utils.timezone.now", return_value=moment):
+    with frozen(moment):
         return supervision_transition(card_id=card.pk, action="submit", actor=actor, summary=summary)
 
 
@@ -55,7 +56,7 @@ def test_r19_card_submitted_the_same_day_is_on_time(field_wo, supervisor):
     card = submit(card, field_wo.engineer.user, at(23, 59))
     assert card.state == SupervisionState.SUBMITTED and card.submitted_at == at(23, 59)
     assert not card.is_late() and not late_flag(supervisor, card, at(9, days=3))
-    assert "late" not in WorkOrderEvent.objects.get(action="card_submit").note
+    assert "late" not in event_text(WorkOrderEvent.objects.get(action="card_submit"))
 
 
 @pytest.mark.django_db
@@ -63,7 +64,7 @@ def test_r19_card_submitted_after_the_visits_day_is_late(field_wo, supervisor):
     card = card_of_visit_on(field_wo, at(15))
     card = submit(card, field_wo.engineer.user, at(8, days=1))
     assert card.is_late() and late_flag(supervisor, card, at(9, days=1))
-    assert "late" in WorkOrderEvent.objects.get(action="card_submit").note
+    assert "late" in event_text(WorkOrderEvent.objects.get(action="card_submit"))
 
 
 @pytest.mark.django_db

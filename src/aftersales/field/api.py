@@ -1,8 +1,9 @@
 """REST API of on-site visits (R12, R15-R17) and supervision cards (R19): scoped lists (R37), one
-`POST /api/visits/<id>/<action>/` per visit step (depart, arrive, leave, cancel) plus the customer's
-sign-off (`sign`, with the drawn signature as a PNG data URL) and refusal (`refuse`), and one per
-card step (submit, verify, send-back). Reads through selectors, writes through services; errors
-leave as JSON problems (core/api.py)."""
+`POST /api/visits/<id>/<action>/` per step of the visit's lifecycle and one
+`POST /api/supervision-cards/<id>/<action>/` per step of the card's (both generated from the
+machines by `core.api.transition_actions`), plus the customer's sign-off (`sign`, with the drawn
+signature as a PNG data URL) and refusal (`refuse`). Reads through selectors, writes through
+services; errors leave as JSON problems (core/api.py)."""
 
 from __future__ import annotations
 
@@ -16,13 +17,18 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from aftersales.core.api import IdNameSerializer, problem_responses
+from aftersales.core.api import (
+    IdNameSerializer,
+    RejectUnknownFieldsMixin,
+    problem_responses,
+    transition_actions,
+)
 
 from .filtersets import SupervisionCardFilterSet
 from .models import SignOff, SupervisionCard, Visit, VisitPart
-from .selectors import supervision_get, supervision_list, visit_get, visit_scope
-from .services import supervision_transition, visit_sign, visit_signoff_refuse, visit_transition
-from .transitions import SUPERVISION_TRANSITIONS, VISIT_TRANSITIONS
+from .selectors import supervision_get, supervision_list, visit_get, visit_scope, visit_signoff
+from .services import visit_sign, visit_signoff_refuse
+from .transitions import SUPERVISION_CARD, VISIT
 
 
 class PartSerializer(serializers.ModelSerializer):
@@ -97,21 +103,33 @@ class VisitSerializer(serializers.ModelSerializer):
         return {"id": visit.work_order_id, "number": visit.work_order.number}
 
     def get_signoff(self, visit: Visit) -> dict | None:
-        signoff = SignOff.objects.filter(visit=visit).first()
+        signoff = visit_signoff(visit)
         return SignOffSerializer(signoff).data if signoff else None
 
 
-class StepInputSerializer(serializers.Serializer):
-    """A visit step: `reason` for cancel; the browser's position for arrive and leave."""
+# The inputs of the visit's steps (`transitions.VISIT`): the reason to cancel, the browser's position
+# on check-in and check-out (R12). One input serializer per step is generated from these.
+VISIT_TRANSITION_FIELDS = {
+    "reason": lambda: serializers.CharField(required=False, allow_blank=True, max_length=255),
+    "latitude": lambda: serializers.DecimalField(
+        max_digits=12, decimal_places=8, required=False, allow_null=True
+    ),
+    "longitude": lambda: serializers.DecimalField(
+        max_digits=12, decimal_places=8, required=False, allow_null=True
+    ),
+    "accuracy": lambda: serializers.DecimalField(
+        max_digits=10, decimal_places=2, required=False, allow_null=True
+    ),
+}
 
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-    latitude = serializers.DecimalField(max_digits=12, decimal_places=8, required=False, allow_null=True)
-    longitude = serializers.DecimalField(max_digits=12, decimal_places=8, required=False, allow_null=True)
-    accuracy = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True)
+# The inputs of the supervision card's steps (`transitions.SUPERVISION_CARD`, R19).
+CARD_TRANSITION_FIELDS = {
+    "summary": lambda: serializers.CharField(required=False, allow_blank=True),
+    "note": lambda: serializers.CharField(required=False, allow_blank=True, max_length=1000),
+}
 
 
-class SignInputSerializer(serializers.Serializer):
+class SignInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     version = serializers.IntegerField(required=False, allow_null=True, default=None)
     quality_rating = serializers.IntegerField(min_value=1, max_value=5)
     attitude_rating = serializers.IntegerField(min_value=1, max_value=5)
@@ -121,54 +139,11 @@ class SignInputSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class RefuseInputSerializer(serializers.Serializer):
+class RefuseInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     version = serializers.IntegerField(required=False, allow_null=True, default=None)
     reason = serializers.CharField(max_length=255)
     satisfied = serializers.BooleanField(required=False, allow_null=True, default=None)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-def _step(name: str, *, viewset: str, input_class, output_class, label, call: Callable) -> Callable:
-    """`POST /api/<resource>/<id>/<name>/`: one endpoint per step of a lifecycle, calling `call`
-    with the object's id, the actor and the validated input."""
-
-    def endpoint(self, request: Request, pk: str | None = None) -> Response:
-        obj = self.get_object()
-        call(obj.pk, request.user, self._input(input_class))
-        return self._output(obj)
-
-    endpoint.__name__ = name
-    endpoint.__qualname__ = f"{viewset}.{name}"
-    slug = name.replace("_", "-")
-    decorated = action(detail=True, methods=["post"], url_path=slug, url_name=slug)(endpoint)
-    return extend_schema(
-        summary=str(label),
-        request=input_class,
-        responses={200: output_class, **problem_responses(400, 403, 404, 409)},
-    )(decorated)
-
-
-def _visit_step(name: str) -> Callable:
-    def call(pk: int, actor, data: dict) -> None:
-        visit_transition(
-            visit_id=pk,
-            action=name,
-            actor=actor,
-            expected_version=data["version"],
-            reason=data["reason"],
-            latitude=data.get("latitude"),
-            longitude=data.get("longitude"),
-            accuracy=data.get("accuracy"),
-        )
-
-    return _step(
-        name,
-        viewset="VisitViewSet",
-        input_class=StepInputSerializer,
-        output_class=VisitSerializer,
-        label=VISIT_TRANSITIONS[name].label,
-        call=call,
-    )
 
 
 class ScopedViewSetMixin:
@@ -188,7 +163,8 @@ class ScopedViewSetMixin:
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
-    def _output(self, obj) -> Response:
+    def transition_response(self, obj) -> Response:
+        """The object as the user sees it after a change (read again through the scoped getter)."""
         fresh = type(self).getter(self.request.user, obj.pk)
         return Response(self.get_serializer_class()(fresh, context=self.get_serializer_context()).data)
 
@@ -199,6 +175,7 @@ class ScopedViewSetMixin:
     ),
     retrieve=extend_schema(responses={200: VisitSerializer, **problem_responses(404)}),
 )
+@transition_actions(VISIT, fields=VISIT_TRANSITION_FIELDS, prefix="Visit")
 class VisitViewSet(
     ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -211,14 +188,9 @@ class VisitViewSet(
     def get_queryset(self):
         return (
             visit_scope(self.request.user)
-            .select_related("work_order", "engineer__user")
+            .select_related("work_order", "engineer__user", "signoff")
             .prefetch_related("parts")
         )
-
-    depart = _visit_step("depart")
-    arrive = _visit_step("arrive")
-    leave = _visit_step("leave")
-    cancel = _visit_step("cancel")
 
     @extend_schema(
         summary=_("Customer signs"),
@@ -240,7 +212,7 @@ class VisitViewSet(
             comment=data["comment"],
             expected_version=data["version"],
         )
-        return self._output(visit)
+        return self.transition_response(visit)
 
     @extend_schema(
         summary=_("The customer refuses to sign"),
@@ -259,7 +231,7 @@ class VisitViewSet(
             comment=data["comment"],
             expected_version=data["version"],
         )
-        return self._output(visit)
+        return self.transition_response(visit)
 
 
 class SupervisionCardSerializer(serializers.ModelSerializer):
@@ -294,39 +266,13 @@ class SupervisionCardSerializer(serializers.ModelSerializer):
         return {"id": visit.pk, "number": visit.number, "work_order": visit.work_order.number}
 
 
-class CardInputSerializer(serializers.Serializer):
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
-    summary = serializers.CharField(required=False, allow_blank=True, default="")
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
-
-
-def _card_step(name: str) -> Callable:
-    def call(pk: int, actor, data: dict) -> None:
-        supervision_transition(
-            card_id=pk,
-            action=name,
-            actor=actor,
-            summary=data["summary"],
-            note=data["note"],
-            expected_version=data["version"],
-        )
-
-    return _step(
-        name,
-        viewset="SupervisionCardViewSet",
-        input_class=CardInputSerializer,
-        output_class=SupervisionCardSerializer,
-        label=SUPERVISION_TRANSITIONS[name].label,
-        call=call,
-    )
-
-
 @extend_schema_view(
     list=extend_schema(
         summary=_("Service task supervision cards"), responses={200: SupervisionCardSerializer(many=True)}
     ),
     retrieve=extend_schema(responses={200: SupervisionCardSerializer, **problem_responses(404)}),
 )
+@transition_actions(SUPERVISION_CARD, fields=CARD_TRANSITION_FIELDS, prefix="SupervisionCard")
 class SupervisionCardViewSet(
     ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -340,10 +286,6 @@ class SupervisionCardViewSet(
 
     def get_queryset(self):
         return supervision_list(self.request.user)
-
-    submit = _card_step("submit")
-    verify = _card_step("verify")
-    send_back = _card_step("send_back")
 
 
 def register(router) -> None:

@@ -15,7 +15,7 @@ from django.db.models import FilteredRelation, Q
 from aftersales.sla.calendar import WorkingTime
 from aftersales.sla.models import WorkingCalendar
 
-from . import dispatch
+from . import scoring
 from .models import Appointment, AppointmentState
 
 
@@ -38,7 +38,7 @@ class Booking:
     """A booked visit of an engineer (the window, and the work order it is for)."""
 
     date: date
-    window: dispatch.Window
+    window: scoring.Window
     number: str
 
 
@@ -47,11 +47,11 @@ def point_working_times(point_ids: Iterable[int], *, start: date) -> dict[int, W
 
     One plain query, no model instances (dispatch runs for every board row and work-order page):
     the calendars that apply, joined with their hours and with their exceptions from `start` to
-    the horizon of `dispatch.next_working_day` (a few rows per calendar)."""
+    the horizon of `scoring.next_working_day` (a few rows per calendar)."""
     point_ids = set(point_ids)
     if not point_ids:
         return {}
-    horizon = start + timedelta(days=dispatch.WORKING_DAY_HORIZON)
+    horizon = start + timedelta(days=scoring.WORKING_DAY_HORIZON)
     rows = (
         WorkingCalendar.objects.filter(Q(is_default=True) | Q(service_point_id__in=point_ids))
         .annotate(near=FilteredRelation("exceptions", condition=Q(exceptions__date__range=(start, horizon))))
@@ -106,8 +106,8 @@ def point_days(point_ids: Iterable[int], day: date, *, fixed: bool) -> dict[int,
     """The service day of each point; `fixed` (a window was requested) keeps `day` even when off."""
     result = {}
     for point_id, working_time in point_working_times(point_ids, start=day).items():
-        service_day = day if fixed else dispatch.next_working_day(day, working_time.is_working_day)
-        minutes = sum(dispatch.window_minutes(period) for period in working_time.day_periods(service_day))
+        service_day = day if fixed else scoring.next_working_day(day, working_time.is_working_day)
+        minutes = sum(scoring.window_minutes(period) for period in working_time.day_periods(service_day))
         result[point_id] = PointDay(requested=day, day=service_day, working_minutes=minutes)
     return result
 

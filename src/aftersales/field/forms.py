@@ -4,8 +4,12 @@ as `DomainError`s or field `ValidationError`s."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from aftersales.core.forms import InputField
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "class": "form-control form-control-sm"}, format="%H:%M")
@@ -18,6 +22,10 @@ class AppointmentBookForm(forms.Form):
     window_start = forms.TimeField(label=_("From"), widget=TIME_WIDGET)
     window_end = forms.TimeField(label=_("Until"), widget=TIME_WIDGET)
 
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {"day": data["date"], "window_start": data["window_start"], "window_end": data["window_end"]}
+
 
 class AppointmentRescheduleForm(AppointmentBookForm):
     """A new day and window, with the reason and the version the user saw."""
@@ -29,6 +37,13 @@ class AppointmentRescheduleForm(AppointmentBookForm):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
+    def service_kwargs(self) -> dict[str, Any]:
+        return {
+            **super().service_kwargs(),
+            "reason": self.cleaned_data["reason"],
+            "expected_version": self.cleaned_data.get("version"),
+        }
+
 
 class AppointmentCancelForm(forms.Form):
     reason = forms.CharField(
@@ -37,6 +52,9 @@ class AppointmentCancelForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"reason": self.cleaned_data["reason"], "expected_version": self.cleaned_data.get("version")}
 
 
 class CalendarFilterForm(forms.Form):
@@ -78,28 +96,61 @@ def yes_no(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
 
-class VersionForm(forms.Form):
-    """The version the user saw (optimistic locking); absent means "don't check"."""
+def _hidden(user) -> forms.Field:
+    return forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+# The inputs of the visit's steps (`transitions.VISIT`): the reason to cancel, and the position the
+# browser gives on check-in and check-out (R12).
+VISIT_TRANSITION_FIELDS: dict[str, InputField] = {
+    "reason": lambda user: forms.CharField(
+        label=_("Reason"), max_length=255, required=False, widget=forms.TextInput(attrs=BIG)
+    ),
+    "latitude": _hidden,
+    "longitude": _hidden,
+    "accuracy": _hidden,
+}
+
+# The inputs of the supervision card's steps (`transitions.SUPERVISION_CARD`, R19).
+CARD_TRANSITION_FIELDS: dict[str, InputField] = {
+    "summary": lambda user: forms.CharField(
+        label=_("Engineer's feedback"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 3})
+    ),
+    "note": lambda user: forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=1000,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    ),
+}
+
+
+class VisitForm(forms.Form):
+    """A form of the visit page: `service_kwargs()` are the service's arguments besides the visit
+    and the actor; `version` is the version the user saw (optimistic locking; absent means "don't
+    check")."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    versioned = True
+
+    def __init__(self, *args, visit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.visit = visit
+        if not self.versioned:
+            del self.fields["version"]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        if self.versioned:
+            data["expected_version"] = data.pop("version")
+        return data
 
 
 class VisitPlanForm(forms.Form):
     planned_date = forms.DateField(label=_("Date"), required=False, widget=DATE_WIDGET)
 
 
-class VisitTransitionForm(VersionForm):
-    """A step of the visit; the position comes from the browser when it gives one (R12)."""
-
-    reason = forms.CharField(
-        label=_("Reason"), max_length=255, required=False, widget=forms.TextInput(attrs=BIG)
-    )
-    latitude = forms.CharField(required=False, widget=forms.HiddenInput)
-    longitude = forms.CharField(required=False, widget=forms.HiddenInput)
-    accuracy = forms.CharField(required=False, widget=forms.HiddenInput)
-
-
-class VisitRecordForm(VersionForm):
+class VisitRecordForm(VisitForm):
     """Findings, the self-check items done and a plan change with the customer's agreement."""
 
     findings = forms.CharField(
@@ -118,12 +169,19 @@ class VisitRecordForm(VersionForm):
     )
 
     def __init__(self, *args, visit=None, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, visit=visit, **kwargs)
         items = visit.checklist if visit is not None else []
         self.fields["checked"].choices = [(i, item["label"]) for i, item in enumerate(items)]
 
+    def service_kwargs(self) -> dict[str, Any]:
+        data = super().service_kwargs()
+        data["plan_change_agreed"] = yes_no(data["plan_change_agreed"])
+        return data
 
-class VisitPartForm(forms.Form):
+
+class VisitPartForm(VisitForm):
+    versioned = False
+
     part_number = forms.CharField(label=_("Part number"), max_length=64, widget=forms.TextInput(attrs=BIG))
     name = forms.CharField(label=_("Part name"), max_length=128, widget=forms.TextInput(attrs=BIG))
     quantity = forms.IntegerField(
@@ -132,7 +190,9 @@ class VisitPartForm(forms.Form):
     shown_to_customer = forms.BooleanField(label=_("Shown to the customer"), required=False, initial=True)
 
 
-class VisitPhotoForm(forms.Form):
+class VisitPhotoForm(VisitForm):
+    versioned = False
+
     file = forms.FileField(
         label=_("Photo"),
         widget=forms.ClearableFileInput(attrs={**BIG, "accept": "image/*", "capture": "environment"}),
@@ -141,8 +201,11 @@ class VisitPhotoForm(forms.Form):
         label=_("Description"), max_length=200, required=False, widget=forms.TextInput(attrs=BIG)
     )
 
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"upload": self.cleaned_data["file"], "description": self.cleaned_data["description"]}
 
-class VisitInternalForm(VersionForm):
+
+class VisitInternalForm(VisitForm):
     fault_cause = forms.CharField(
         label=_("Fault cause (internal)"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 2})
     )
@@ -154,7 +217,7 @@ class VisitInternalForm(VersionForm):
 RATINGS = [(str(value), str(value)) for value in range(1, 6)]
 
 
-class SignOffForm(VersionForm):
+class SignOffForm(VisitForm):
     """The customer's ratings, satisfaction and signature (drawn: a PNG data URL; or a stamp)."""
 
     quality_rating = forms.ChoiceField(label=_("Repair quality"), choices=RATINGS, widget=forms.RadioSelect)
@@ -177,8 +240,14 @@ class SignOffForm(VersionForm):
         ),
     )
 
+    def service_kwargs(self) -> dict[str, Any]:
+        data = super().service_kwargs()
+        data["satisfied"] = yes_no(data["satisfied"]) is True
+        data["drawn_signature"] = data.pop("signature")
+        return data
 
-class RefusalForm(VersionForm):
+
+class RefusalForm(VisitForm):
     refusal_reason = forms.CharField(
         label=_("Reason for refusing"), max_length=255, widget=forms.TextInput(attrs=BIG)
     )
@@ -187,18 +256,14 @@ class RefusalForm(VersionForm):
         label=_("Customer's comment"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 2})
     )
 
+    def service_kwargs(self) -> dict[str, Any]:
+        data = super().service_kwargs()
+        data["satisfied"] = yes_no(data["satisfied"])
+        data["reason"] = data.pop("refusal_reason")
+        return data
 
-class WorkOrderCompleteForm(forms.Form):
+
+class WorkOrderCompleteForm(VisitForm):
+    versioned = False
+
     resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={**BIG, "rows": 3}))
-
-
-class SupervisionActionForm(VersionForm):
-    summary = forms.CharField(
-        label=_("Engineer's feedback"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 3})
-    )
-    note = forms.CharField(
-        label=_("Note"),
-        required=False,
-        max_length=1000,
-        widget=forms.TextInput(attrs={"class": "form-control"}),
-    )

@@ -1,8 +1,8 @@
 """What the field app adds to the work-order lifecycle and page: automatic dispatch of new work
-orders to a service point (R5), the dispatch suggestion panel on the work-order page, and the
-booked visits following the work order to a newly assigned engineer (R12).
-(R38 is enforced by `services.dispatch_assign`; a guard on every "assign" transition waits for
-the demo seed to assign qualified engineers only.)"""
+orders to a service point (R5); the dispatch, appointments and visits panels of the work-order page
+(`panels`); the booked appointments and visits following the work order to a newly assigned
+engineer (R12); and the completion guard (R15, R17). The engineer's qualification (R38) is checked
+by the "assign" transition itself."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from aftersales.workorders.hooks import (
     register_transition_hook,
 )
 
+from . import panels
+
 
 @register_intake_hook
 def dispatch_on_intake(*, work_order, actor) -> None:
@@ -23,8 +25,9 @@ def dispatch_on_intake(*, work_order, actor) -> None:
     workorder_autodispatch(work_order=work_order, actor=actor)
 
 
-register_detail_panel("field/_dispatch_panel.html", order=20)
-register_detail_panel("field/_appointments_panel.html", order=25)
+register_detail_panel("field/_dispatch_panel.html", panels.dispatch_panel, order=20)
+register_detail_panel("field/_appointments_panel.html", panels.appointments_panel, order=25)
+register_detail_panel("field/_visits_panel.html", panels.visits_panel, order=27)
 
 
 @register_transition_hook
@@ -57,9 +60,6 @@ def completion_needs_satisfied_customer(*, work_order, transition, actor) -> Non
 
     if transition.target == State.COMPLETED:
         workorder_completion_check(work_order)
-
-
-register_detail_panel("field/_visits_panel.html", order=27)
 
 
 @register_demo_seeder

@@ -150,7 +150,7 @@ def degrees_field(label) -> models.DecimalField:
 class SelfCheckItem(TimeStampedModel):
     """One item of the engineer's self-check before the customer's acceptance (R15). Items of a
     product line apply to its devices, items without one to every visit; with no item configured
-    the built-in default list applies (`services.SELF_CHECK_DEFAULTS`)."""
+    the built-in default list applies (`choices.SELF_CHECK_DEFAULTS`)."""
 
     label = models.CharField(_("label"), max_length=128)
     product_line = models.ForeignKey(
@@ -176,7 +176,7 @@ class SelfCheckItem(TimeStampedModel):
 class Visit(TimeStampedModel):
     """An engineer's visit to the customer for a work order (R12): booked → en route → on site
     (check-in time and, when the phone gives it, location) → done (check-out), or cancelled; the
-    state changes only through `transitions.VISIT_TRANSITIONS`. What the customer sees and signs
+    state changes only through its lifecycle, `transitions.VISIT`. What the customer sees and signs
     (findings, parts, self-check) is locked once signed; the fault cause and repair measures are
     internal and stay editable until the work order closes (R16). `version` guards against two
     people changing it at once (optimistic locking)."""

@@ -1,46 +1,75 @@
-"""Printed forms of field service: the 技术服务任务单 (technical service task form) a clerk fills in
-and the engineer takes on the visit (003 上门服务流程), with the booked appointments (R12); the
-service record and the customer's signature are written on the paper on site (R15, R21).
+"""The data of the printed forms of field service (R15, R16, R19, R21): the 维修服务单 (repair service
+form) the customer signs, the 保修记录单 (warranty record) with its customer's and internal copies,
+the 服务任务监督卡 (service task supervision card), and the signature image embedded in them.
 
-Print view and PDF from one template through `core.pdf.document_response`; scoped like the
-work-order page (R37: 404 outside the user's scope)."""
+The print views and their PDFs (`views.printing`) and the signed form stored at sign-off
+(`services.signoff`) render the same templates with these contexts."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+import base64
+from datetime import datetime
+
+import filetype
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 
-from aftersales.core.pdf import document_response
-from aftersales.core.phones import phone_for
-from aftersales.workorders.selectors import workorder_get
-
-from .selectors import appointments_for_workorder
+from .models import SignOff, SupervisionCard, Visit
+from .selectors import visit_signoff
 
 
-@login_required
-@require_GET
-def task_form_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """`/field/workorders/<pk>/task-form/` (`?format=pdf` for the PDF): the task form of a work
-    order the user may see; phone numbers as the user may read them (R41)."""
-    user = request.user
-    work_order = workorder_get(user, pk)
-    record_url = reverse("workorders:detail", args=[work_order.pk])
-    context = {
-        "title": _("Technical service task form"),
-        "number": work_order.number,
+def signature_data_uri(signoff: SignOff | None, image: bytes | None = None) -> str:
+    """The signature as a `data:` URI, embedded in the print view and the PDF (no file request)."""
+    if image is None:
+        if signoff is None or not signoff.signature:
+            return ""
+        with signoff.signature.open("rb") as handle:
+            image = handle.read()
+    kind = filetype.guess(image[:261])
+    mime = kind.mime if kind is not None else "image/png"
+    return f"data:{mime};base64,{base64.b64encode(image).decode('ascii')}"
+
+
+def _visit_form_context(visit: Visit, *, title: str, signoff: SignOff | None = None, signature=None) -> dict:
+    """What every printed form of a visit shows: its number, QR code to the visit page, the work
+    order and customer, the findings and parts, and the sign-off with the signature image."""
+    signoff = signoff or visit_signoff(visit)
+    record_url = reverse("field:visit_detail", args=[visit.pk])
+    return {
+        "title": title,
+        "number": visit.number,
         "record_url": record_url,
         "back_url": record_url,
-        "wo": work_order,
-        "contact_phone": phone_for(user, work_order.contact_phone),
-        "customer_phone": phone_for(user, work_order.customer.phone),
-        "appointments": list(appointments_for_workorder(work_order)),
+        "visit": visit,
+        "wo": visit.work_order,
+        "parts": list(visit.parts.all()),
+        "signoff": signoff,
+        "signature": signature_data_uri(signoff, signature),
     }
-    return document_response(
-        request,
-        template_name="field/forms/task_form.html",
-        context=context,
-        filename=f"{context['title']}-{work_order.number}",
-    )
+
+
+def service_form_context(
+    visit: Visit, *, signoff: SignOff | None = None, signature: bytes | None = None
+) -> dict:
+    """维修服务单 (R15): the visit as the customer signs it: request, findings, parts, self-check,
+    plan change, ratings and the signature; never the internal fault cause and measures (R16).
+    `signature` gives the image bytes of a sign-off being recorded (not stored yet)."""
+    return _visit_form_context(visit, title=_("Repair service form"), signoff=signoff, signature=signature)
+
+
+def warranty_record_context(visit: Visit, *, internal: bool) -> dict:
+    """保修记录单 (R16): ratings and signature; the internal copy adds the fault cause and repair
+    measures, which the customer's copy leaves out."""
+    context = _visit_form_context(visit, title=_("Warranty record"))
+    context["internal"] = internal
+    context["copy_label"] = _("Internal copy") if internal else _("Customer's copy")
+    return context
+
+
+def supervision_card_context(card: SupervisionCard, *, now: datetime | None = None) -> dict:
+    """服务任务监督卡 (R19): the visit's times and places, result and sign-off, the engineer's
+    feedback and the service centre's verification, with lateness."""
+    context = _visit_form_context(card.visit, title=_("Service task supervision card"))
+    context["card"] = card
+    context["late"] = card.is_late(now)
+    return context

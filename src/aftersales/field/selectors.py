@@ -1,479 +1,38 @@
-"""Reads for dispatch (R5, R38): the explained suggestion for one or many work orders, the
-dispatch board rows and the engineers' load. A bounded number of queries, whatever the number of
-work orders, service points or engineers: points (+ areas, product lines), then engineers of the
-best points with their load and leave annotated in SQL and their qualifications prefetched, and
-their availability (the points' working calendars, the visits booked that day: `availability`).
-Also appointments (R12), on-site visits and the engineer's day (R12), supervision cards (R19) and
-the data of the visit's printed forms (R15, R16)."""
+"""Reads of the field-service context, scoped to what the user may see (R37): the dispatch board
+rows and the engineers' load (R5, R38; the suggestion itself is `suggestions`), appointments and
+their calendar (R12), on-site visits and the engineer's day (R12), sign-offs (R15-R17) and
+supervision cards (R19). The data of the printed forms is `printing`."""
 
 from __future__ import annotations
 
-import base64
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-import filetype
-from django.db.models import (
-    BooleanField,
-    Case,
-    Count,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from aftersales.accounts.models import Engineer, Qualification, ServicePoint
+from aftersales.accounts.models import Engineer, ServicePoint
 from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
-from aftersales.catalog.models import ProductLine
-from aftersales.workorders.choices import OPEN_STATES, State
+from aftersales.workorders.choices import State
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
 
-from . import availability, dispatch
-from .availability import Booking, PointDay
 from .choices import ACTIVE_VISIT_STATES, SELF_CHECK_DEFAULTS, VisitState
 from .models import (
     Appointment,
     AppointmentState,
     EngineerLeave,
     SelfCheckItem,
-    ServiceArea,
     SignOff,
     SupervisionCard,
     Visit,
 )
+from .suggestions import dispatch_suggest as dispatch_suggest  # read through here too
+from .suggestions import dispatch_suggest_many as dispatch_suggest_many
+from .suggestions import engineer_load_subquery, on_leave_exists
 
-# How many of the best-ranked service points are searched for an engineer.
-POINTS_CONSIDERED = 10
 BOARD_SIZE = 100
-
-REGION_LABELS = {
-    dispatch.DISTRICT: lambda: _("district covered"),
-    dispatch.CITY: lambda: _("city covered"),
-    dispatch.PROVINCE: lambda: _("province covered"),
-    dispatch.NONE: lambda: _("region not covered"),
-}
-
-
-@dataclass
-class EngineerCandidate:
-    """One engineer of a candidate point, with why they are (not) suggested."""
-
-    engineer: Engineer
-    load: int
-    on_leave: bool
-    qualified: bool | None
-    qualification_expires_on: date | None
-    reasons: list[str] = field(default_factory=list)
-    # availability (R12) on the point's service day
-    service_day: date | None = None
-    working_minutes: int | None = None
-    booked_minutes: int = 0
-    clash: Booking | None = None  # a booked visit overlapping the requested window
-
-    def facts(self, key: int = 0) -> dispatch.EngineerFacts:
-        return dispatch.EngineerFacts(
-            key=key,
-            employee_no=self.engineer.employee_no,
-            load=self.load,
-            on_leave=self.on_leave,
-            qualified=self.qualified,
-            qualification_expires_on=self.qualification_expires_on,
-            booked_minutes=self.booked_minutes,
-            working_minutes=self.working_minutes,
-            window_clash=self.clash is not None,
-        )
-
-    @property
-    def eligible(self) -> bool:
-        return self.facts().eligible
-
-    @property
-    def score(self) -> float:
-        return self.facts().score
-
-
-@dataclass
-class PointCandidate:
-    """One service point able to serve the work order, with its score breakdown."""
-
-    point: ServicePoint
-    region_level: int
-    distance_km: float | None
-    serves_all_lines: bool
-    engineers: list[EngineerCandidate] = field(default_factory=list)
-    engineer: Engineer | None = None
-    load: int | None = None
-    qualified_engineers: int = 0
-    considered: bool = False  # among the POINTS_CONSIDERED best, so its engineers were looked at
-    reasons: list[str] = field(default_factory=list)
-    plan: PointDay | None = None  # the day its engineers' availability is counted on
-
-    @property
-    def region_label(self) -> str:
-        return REGION_LABELS[self.region_level]()
-
-    @property
-    def rank_key(self) -> tuple:
-        return dispatch.point_rank_key(self.region_level, self.distance_km, self.point.code)
-
-
-@dataclass
-class DispatchSuggestion:
-    """The explained result: the chosen point and engineer, every candidate and the reasons."""
-
-    work_order: WorkOrder
-    day: date
-    product_line: ProductLine | None
-    window: dispatch.Window | None = None
-    point: ServicePoint | None = None
-    engineer: Engineer | None = None
-    candidates: list[PointCandidate] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)
-
-    @property
-    def chosen(self) -> PointCandidate | None:
-        return next((c for c in self.candidates if self.point and c.point.pk == self.point.pk), None)
-
-    @property
-    def chosen_engineer(self) -> EngineerCandidate | None:
-        chosen = self.chosen
-        if chosen is None or self.engineer is None:
-            return None
-        return next((e for e in chosen.engineers if e.engineer.pk == self.engineer.pk), None)
-
-    @property
-    def locates_customer(self) -> bool:
-        """True when the point was chosen from the customer's region or coordinates (R5)."""
-        chosen = self.chosen
-        return chosen is not None and (chosen.region_level > dispatch.NONE or chosen.distance_km is not None)
-
-    @property
-    def eligible_engineers(self) -> list[EngineerCandidate]:
-        """Qualified, available engineers at the considered points, best first (for overrides)."""
-        rows = [e for c in self.candidates if c.considered for e in c.engineers if e.eligible]
-        return sorted(
-            rows, key=lambda e: (e.engineer.service_point_id != getattr(self.point, "pk", None), e.score)
-        )
-
-    @property
-    def explanation(self) -> str:
-        """All the reasons in one text, e.g. for the note of the assignment event."""
-        lines = list(self.reasons)
-        chosen = self.chosen
-        if chosen is not None:
-            lines.extend(chosen.reasons)
-        engineer = self.chosen_engineer
-        if engineer is not None:
-            lines.extend(engineer.reasons)
-        return "; ".join(lines)
-
-
-def customer_region(work_order: WorkOrder) -> dispatch.Region:
-    customer = work_order.customer
-    return dispatch.Region(customer.province.strip(), customer.city.strip(), customer.district.strip())
-
-
-def customer_origin(work_order: WorkOrder) -> tuple[float, float] | None:
-    """The customer's coordinates when the customer record has them (not stored yet)."""
-    customer = work_order.customer
-    lat, lon = getattr(customer, "latitude", None), getattr(customer, "longitude", None)
-    return (float(lat), float(lon)) if lat is not None and lon is not None else None
-
-
-def engineer_load_subquery() -> Coalesce:
-    """Open work orders assigned to the engineer, counted in SQL."""
-    open_orders = (
-        WorkOrder.objects.filter(engineer=OuterRef("pk"), state__in=OPEN_STATES)
-        .order_by()
-        .values("engineer")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(open_orders, output_field=IntegerField()), Value(0))
-
-
-def on_leave_exists(day: date) -> Exists:
-    return Exists(EngineerLeave.objects.filter(engineer=OuterRef("pk"), start__lte=day, end__gte=day))
-
-
-def _points(points: QuerySet[ServicePoint], regions: Sequence[dispatch.Region]) -> list[ServicePoint]:
-    """Active points that may cover one of the regions (or every point when a region is unknown)."""
-    points = points.filter(is_active=True)
-    provinces = {region.province for region in regions}
-    if "" not in provinces:
-        areas = ServiceArea.objects.filter(service_point=OuterRef("pk"))
-        covering = Q(Exists(areas.filter(province__in=provinces))) | Q(~Exists(areas), province__in=provinces)
-        covered = list(points.filter(covering).prefetch_related("areas", "product_lines"))
-        if covered:
-            return covered
-    return list(points.prefetch_related("areas", "product_lines"))
-
-
-def _point_candidates(
-    work_order: WorkOrder,
-    points: list[ServicePoint],
-    line: ProductLine | None,
-    origin: tuple[float, float] | None,
-) -> list[PointCandidate]:
-    place = customer_region(work_order)
-    candidates = []
-    for point in points:
-        lines = {pl.pk for pl in point.product_lines.all()}
-        if line is not None and lines and line.pk not in lines:
-            continue  # the point does not serve this product line (R5)
-        own = dispatch.Region(point.province, point.city, point.district)
-        areas = [dispatch.Region(a.province, a.city, a.district) for a in point.areas.all()]
-        candidates.append(
-            PointCandidate(
-                point=point,
-                region_level=dispatch.region_level(own, areas, place),
-                distance_km=dispatch.distance_km(origin, (point.latitude, point.longitude)),
-                serves_all_lines=not lines,
-            )
-        )
-    candidates.sort(key=lambda c: c.rank_key)
-    return candidates
-
-
-def _engineers(point_ids: Iterable[int], line_ids: Iterable[int], day: date) -> dict[int, list[Engineer]]:
-    """Active engineers of the points with load, leave and product-line qualifications: 2 queries."""
-    rows = (
-        Engineer.objects.filter(is_active=True, service_point_id__in=set(point_ids))
-        .select_related("user", "service_point")
-        .annotate(open_load=engineer_load_subquery(), is_on_leave=on_leave_exists(day))
-        .prefetch_related(
-            Prefetch(
-                "qualifications",
-                queryset=Qualification.objects.filter(product_line_id__in=set(line_ids)),
-                to_attr="line_qualifications",
-            )
-        )
-        .order_by("service_point_id", "employee_no")
-    )
-    by_point: dict[int, list[Engineer]] = {}
-    for engineer in rows:
-        by_point.setdefault(engineer.service_point_id, []).append(engineer)
-    return by_point
-
-
-def _engineer_candidate(engineer: Engineer, line: ProductLine | None, day: date) -> EngineerCandidate:
-    reasons = [_("%(name)s: %(load)d open work orders") % {"name": engineer, "load": engineer.open_load}]
-    qualified: bool | None = None
-    expires = None
-    if line is not None:
-        qualification = next((q for q in engineer.line_qualifications if q.product_line_id == line.pk), None)
-        qualified = qualification is not None and qualification.is_valid_on(day)
-        expires = qualification.expires_on if qualification is not None else None
-        if qualification is None:
-            reasons.append(_("not qualified for %(line)s") % {"line": line})
-        elif qualification.expires_on < day:
-            reasons.append(
-                _("qualification for %(line)s expired on %(date)s")
-                % {"line": line, "date": f"{qualification.expires_on:%Y-%m-%d}"}
-            )
-        elif qualification.certified_on > day:
-            reasons.append(
-                _("qualification for %(line)s valid only from %(date)s")
-                % {"line": line, "date": f"{qualification.certified_on:%Y-%m-%d}"}
-            )
-        else:
-            reasons.append(
-                _("qualified for %(line)s until %(date)s")
-                % {"line": line, "date": f"{qualification.expires_on:%Y-%m-%d}"}
-            )
-    if engineer.is_on_leave:
-        reasons.append(_("on leave today"))
-    return EngineerCandidate(
-        engineer=engineer,
-        load=engineer.open_load,
-        on_leave=engineer.is_on_leave,
-        qualified=qualified,
-        qualification_expires_on=expires,
-        reasons=reasons,
-    )
-
-
-def _availability(
-    candidate: EngineerCandidate, plan: PointDay, booked: list[Booking], window: dispatch.Window | None
-) -> None:
-    """R12: the engineer's booked visits on the point's service day, against its working time and
-    the requested window; the facts and the reasons go on the candidate."""
-    when = f"{plan.day:%Y-%m-%d}"
-    candidate.service_day, candidate.working_minutes = plan.day, plan.working_minutes
-    candidate.booked_minutes = sum(dispatch.window_minutes(b.window) for b in booked)
-    if window is not None:
-        candidate.clash = next((b for b in booked if dispatch.overlaps(b.window, window)), None)
-    facts = candidate.facts()
-    if facts.day_off:
-        candidate.reasons.append(_("not working on %(date)s") % {"date": when})
-    elif candidate.clash is not None:
-        candidate.reasons.append(
-            _("already booked %(start)s–%(end)s on %(date)s (%(number)s)")
-            % {
-                "start": f"{candidate.clash.window[0]:%H:%M}",
-                "end": f"{candidate.clash.window[1]:%H:%M}",
-                "date": when,
-                "number": candidate.clash.number,
-            }
-        )
-    elif facts.fully_booked:
-        candidate.reasons.append(_("fully booked on %(date)s") % {"date": when})
-    if candidate.booked_minutes:
-        candidate.reasons.append(
-            _("%(hours)s h of visits booked on %(date)s: score %(score)s")
-            % {"hours": round(candidate.booked_minutes / 60, 1), "date": when, "score": facts.score}
-        )
-
-
-def _point_reasons(candidate: PointCandidate, line: ProductLine | None) -> list[str]:
-    point = candidate.point
-    reasons = [_("%(point)s: %(region)s") % {"point": point, "region": candidate.region_label}]
-    if candidate.distance_km is not None:
-        reasons.append(_("%(km)s km away") % {"km": candidate.distance_km})
-    if line is not None:
-        reasons.append(
-            _("serves all product lines")
-            if candidate.serves_all_lines
-            else _("serves %(line)s") % {"line": line}
-        )
-    plan = candidate.plan
-    if plan is not None and plan.shifted:
-        reasons.append(
-            _("%(date)s is not a working day here: availability on %(day)s")
-            % {"date": f"{plan.requested:%Y-%m-%d}", "day": f"{plan.day:%Y-%m-%d}"}
-        )
-    elif plan is not None and plan.working_minutes == 0:
-        reasons.append(_("%(date)s is not a working day here") % {"date": f"{plan.day:%Y-%m-%d}"})
-    if candidate.considered:
-        if candidate.engineer is None:
-            reasons.append(_("no qualified engineer available today"))
-        else:
-            reasons.append(
-                _("%(count)d qualified engineers available") % {"count": candidate.qualified_engineers}
-            )
-    return reasons
-
-
-def _suggest(
-    work_order: WorkOrder,
-    candidates: list[PointCandidate],
-    engineers: dict[int, list[Engineer]],
-    day: date,
-    line: ProductLine | None,
-    plans: dict[int, PointDay],
-    booked: dict[tuple[int, date], list[Booking]],
-    window: dispatch.Window | None,
-) -> DispatchSuggestion:
-    suggestion = DispatchSuggestion(work_order=work_order, day=day, product_line=line, window=window)
-    suggestion.candidates = candidates
-    if window is not None:
-        suggestion.reasons.append(
-            _("Requested visit: %(date)s %(start)s–%(end)s")
-            % {"date": f"{day:%Y-%m-%d}", "start": f"{window[0]:%H:%M}", "end": f"{window[1]:%H:%M}"}
-        )
-    for candidate in candidates[:POINTS_CONSIDERED]:
-        candidate.considered = True
-        candidate.plan = plans.get(candidate.point.pk)
-        candidate.engineers = [
-            _engineer_candidate(e, line, day) for e in engineers.get(candidate.point.pk, [])
-        ]
-        if candidate.plan is not None:
-            for e in candidate.engineers:
-                _availability(e, candidate.plan, booked.get((e.engineer.pk, candidate.plan.day), []), window)
-        facts = [e.facts(i) for i, e in enumerate(candidate.engineers)]
-        best = dispatch.best_engineer(facts)
-        candidate.qualified_engineers = sum(1 for f in facts if f.eligible)
-        if best is not None:
-            chosen = candidate.engineers[best.key]
-            candidate.engineer, candidate.load = chosen.engineer, chosen.load
-    for candidate in candidates:
-        candidate.reasons = _point_reasons(candidate, line)
-    if not candidates:
-        suggestion.reasons.append(_("No active service point serves this work order."))
-        return suggestion
-    staffed = next((c for c in candidates if c.considered and c.engineer is not None), None)
-    chosen = staffed or candidates[0]
-    suggestion.point, suggestion.engineer = chosen.point, chosen.engineer
-    if line is None:
-        suggestion.reasons.append(_("No product line known: any engineer may serve it."))
-    if chosen is not candidates[0]:
-        suggestion.reasons.append(
-            _("%(best)s has no qualified engineer available today") % {"best": candidates[0].point}
-        )
-    if chosen.engineer is None:
-        suggestion.reasons.append(_("No qualified engineer is available today; assign one manually."))
-    else:
-        suggestion.reasons.append(
-            _("Suggested: %(engineer)s at %(point)s (qualified and available, lowest load and booked time)")
-            % {"engineer": chosen.engineer, "point": chosen.point}
-        )
-    return suggestion
-
-
-def dispatch_suggest_many(
-    work_orders: Sequence[WorkOrder],
-    *,
-    day: date | None = None,
-    window: dispatch.Window | None = None,
-    points: QuerySet[ServicePoint] | None = None,
-    origins: dict[int, tuple[float, float]] | None = None,
-) -> dict[int, DispatchSuggestion]:
-    """Suggestions for many work orders in a fixed number of queries (the dispatch board).
-
-    `day` is the day of the visit (default today; on a day off of a point its next working day
-    counts), `window` the visit's requested time window on that day (R12); `points` limits the
-    candidates (e.g. to a dealer's points); `origins` gives coordinates per work-order id when
-    known (else the customer's, when the customer record has them)."""
-    if not work_orders:
-        return {}
-    day = day or timezone.localdate()
-    points = points if points is not None else ServicePoint.objects.all()
-    origins = origins or {}
-    point_rows = _points(points, [customer_region(wo) for wo in work_orders])
-    lines = {wo.pk: wo.product_line for wo in work_orders}
-    best_ids: set[int] = set()
-    per_order: dict[int, list[PointCandidate]] = {}
-    for wo in work_orders:
-        origin = origins.get(wo.pk) or customer_origin(wo)
-        ranked = _point_candidates(wo, point_rows, lines[wo.pk], origin)
-        per_order[wo.pk] = ranked
-        best_ids.update(c.point.pk for c in ranked[:POINTS_CONSIDERED])
-    engineers = _engineers(best_ids, {line.pk for line in lines.values() if line}, day)
-    plans = availability.point_days(best_ids, day, fixed=window is not None)
-    booked = availability.bookings(
-        [e.pk for rows in engineers.values() for e in rows], {plan.day for plan in plans.values()}
-    )
-    return {
-        wo.pk: _suggest(wo, per_order[wo.pk], engineers, day, lines[wo.pk], plans, booked, window)
-        for wo in work_orders
-    }
-
-
-def dispatch_suggest(
-    work_order: WorkOrder,
-    *,
-    day: date | None = None,
-    window: dispatch.Window | None = None,
-    points: QuerySet[ServicePoint] | None = None,
-    origin: tuple[float, float] | None = None,
-) -> DispatchSuggestion:
-    """R5: the best service point for the work order and a qualified (R38), available (R12)
-    engineer there, with the score breakdown of every candidate and readable reasons."""
-    origins = {work_order.pk: origin} if origin is not None else None
-    suggestions = dispatch_suggest_many([work_order], day=day, window=window, points=points, origins=origins)
-    return suggestions[work_order.pk]
 
 
 def dispatch_points_for(user) -> QuerySet[ServicePoint] | None:
@@ -517,8 +76,6 @@ def appointments_for_workorder(work_order: WorkOrder) -> QuerySet[Appointment]:
 
 def appointment_get(user, pk: int) -> Appointment:
     """One appointment whose work order the user may see, or 404 (R37)."""
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(
         Appointment.objects.select_related("work_order", "engineer__user").filter(
             work_order__in=workorder_scope(user)
@@ -618,8 +175,6 @@ def visit_scope(user) -> QuerySet[Visit]:
 
 def visit_get(user, pk: int) -> Visit:
     """One visit the user may see with what its page shows, or 404 (R37)."""
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(
         visit_scope(user).select_related(
             *VISIT_RELATED, "work_order__device__product_model", "work_order__product_model"
@@ -707,53 +262,7 @@ def supervision_list(user, *, now: datetime | None = None) -> QuerySet[Supervisi
 
 
 def supervision_get(user, pk: int) -> SupervisionCard:
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(supervision_list(user), pk=pk)
-
-
-# Printed forms (R15, R16, R19, R21) ---------------------------------------------------------
-
-
-def signature_data_uri(signoff: SignOff | None, image: bytes | None = None) -> str:
-    """The signature as a `data:` URI, embedded in the print view and the PDF (no file request)."""
-    if image is None:
-        if signoff is None or not signoff.signature:
-            return ""
-        with signoff.signature.open("rb") as handle:
-            image = handle.read()
-    kind = filetype.guess(image[:261])
-    mime = kind.mime if kind is not None else "image/png"
-    return f"data:{mime};base64,{base64.b64encode(image).decode('ascii')}"
-
-
-def _visit_form_context(visit: Visit, *, title: str, signoff: SignOff | None = None, signature=None) -> dict:
-    """What every printed form of a visit shows: its number, QR code to the visit page, the work
-    order and customer, the findings and parts, and the sign-off with the signature image."""
-    from django.urls import reverse
-
-    signoff = signoff or visit_signoff(visit)
-    record_url = reverse("field:visit_detail", args=[visit.pk])
-    return {
-        "title": title,
-        "number": visit.number,
-        "record_url": record_url,
-        "back_url": record_url,
-        "visit": visit,
-        "wo": visit.work_order,
-        "parts": list(visit.parts.all()),
-        "signoff": signoff,
-        "signature": signature_data_uri(signoff, signature),
-    }
-
-
-def service_form_context(
-    visit: Visit, *, signoff: SignOff | None = None, signature: bytes | None = None
-) -> dict:
-    """维修服务单 (R15): the visit as the customer signs it: request, findings, parts, self-check,
-    plan change, ratings and the signature; never the internal fault cause and measures (R16).
-    `signature` gives the image bytes of a sign-off being recorded (not stored yet)."""
-    return _visit_form_context(visit, title=_("Repair service form"), signoff=signoff, signature=signature)
 
 
 def visit_signoff(visit: Visit) -> SignOff | None:
@@ -762,21 +271,3 @@ def visit_signoff(visit: Visit) -> SignOff | None:
         return visit.signoff
     except SignOff.DoesNotExist:
         return None
-
-
-def warranty_record_context(visit: Visit, *, internal: bool) -> dict:
-    """保修记录单 (R16): ratings and signature; the internal copy adds the fault cause and repair
-    measures, which the customer's copy leaves out."""
-    context = _visit_form_context(visit, title=_("Warranty record"))
-    context["internal"] = internal
-    context["copy_label"] = _("Internal copy") if internal else _("Customer's copy")
-    return context
-
-
-def supervision_card_context(card: SupervisionCard, *, now: datetime | None = None) -> dict:
-    """服务任务监督卡 (R19): the visit's times and places, result and sign-off, the engineer's
-    feedback and the service centre's verification, with lateness."""
-    context = _visit_form_context(card.visit, title=_("Service task supervision card"))
-    context["card"] = card
-    context["late"] = card.is_late(now)
-    return context

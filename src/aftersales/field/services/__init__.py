@@ -1,51 +1,46 @@
 """Writes of the field-service context, one module per part: dispatch (R5, R38), appointments
-(R12), visits with their sign-off and supervision cards (R12, R15-R17, R19)."""
+(R12), visits (R12, R16), the customer's sign-off (R15-R17) and supervision cards (R19)."""
 
+from ..transitions import supervision_due
 from .appointments import (
-    APPOINTMENT_EVENT_ACTION,
     appointment_book,
     appointment_cancel,
+    appointment_complete,
     appointment_reschedule,
     appointments_follow_engineer,
 )
-from .dispatch import (
-    DISPATCH_EVENT_ACTION,
-    dispatch_assign,
-    workorder_autodispatch,
-)
-from .visits import (
+from .dispatch import dispatch_assign, workorder_autodispatch
+from .signoff import (
     SERVICE_FORM_TEMPLATE,
     SIGNATURE_MAX_BYTES,
     SIGNATURE_TYPES,
-    VISIT_NUMBER_PREFIX,
     signoff_content,
     signoff_content_hash,
-    supervision_due,
-    supervision_transition,
+    visit_sign,
+    visit_signoff_refuse,
+    workorder_completion_check,
+)
+from .supervision import supervision_transition
+from .visits import (
+    VISIT_NUMBER_PREFIX,
     visit_create,
-    visit_internal_open,
     visit_internal_update,
-    visit_may_edit_internal,
     visit_part_add,
     visit_part_remove,
     visit_photo_add,
     visit_record,
-    visit_sign,
-    visit_signoff_refuse,
     visit_transition,
     visits_follow_engineer,
-    workorder_completion_check,
 )
 
 __all__ = [
-    "APPOINTMENT_EVENT_ACTION",
-    "DISPATCH_EVENT_ACTION",
     "SERVICE_FORM_TEMPLATE",
     "SIGNATURE_MAX_BYTES",
     "SIGNATURE_TYPES",
     "VISIT_NUMBER_PREFIX",
     "appointment_book",
     "appointment_cancel",
+    "appointment_complete",
     "appointment_reschedule",
     "appointments_follow_engineer",
     "dispatch_assign",
@@ -54,9 +49,7 @@ __all__ = [
     "supervision_due",
     "supervision_transition",
     "visit_create",
-    "visit_internal_open",
     "visit_internal_update",
-    "visit_may_edit_internal",
     "visit_part_add",
     "visit_part_remove",
     "visit_photo_add",

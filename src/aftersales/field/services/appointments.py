@@ -1,31 +1,32 @@
 """Writes for appointments (R12): booked, rescheduled and cancelled with the customer told, never
-double-booking an engineer, following the work order to a new engineer."""
+double-booking an engineer, following the work order to a new engineer. The lifecycle (booked →
+done | cancelled) is `transitions.APPOINTMENT`; booking and moving a booked visit are edits."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Engineer
-from aftersales.core.errors import ConcurrentUpdate, DomainError
-from aftersales.core.phones import phone_display
-from aftersales.notifications.choices import Channel as MessageChannel
-from aftersales.notifications.services import message_queue
+from aftersales.core.errors import DomainError, NotPermitted, TransitionNotAllowed
+from aftersales.core.transitions import transition_run
 from aftersales.workorders.events import event_record
 from aftersales.workorders.models import WorkOrder
+from aftersales.workorders.transitions import WORKORDER
 
-from ..events import APPOINTMENT
+from ..events import APPOINTMENT as APPOINTMENT_EVENT
 from ..models import Appointment, AppointmentState
-from ..selectors import (
-    engineer_on_leave,
-)
+from ..notices import BOOK, ENGINEER, RESCHEDULE, appointment_notice_queue
+from ..policies import BOOK_APPOINTMENT, RESCHEDULE_APPOINTMENT
+from ..selectors import engineer_on_leave
+from ..transitions import APPOINTMENT
 
-APPOINTMENT_EVENT_ACTION = "appointment"
+ON_LEAVE, DOUBLE_BOOKING = "on_leave", "double_booking"
 
 
 def _appointment_check_window(day: date, window_start: time, window_end: time) -> None:
@@ -42,19 +43,16 @@ def _appointment_check_window(day: date, window_start: time, window_end: time) -
         raise DomainError(_("The window is in the past."), code="past_window", field="date")
 
 
-def _appointment_check_engineer(
+def _appointment_conflict(
     *, engineer: Engineer, day: date, window_start: time, window_end: time, exclude_id: int | None = None
-) -> None:
-    """On leave or already booked in an overlapping window: refused. The engineer row is locked
-    first (PostgreSQL), so two concurrent bookings of the same engineer run one after the other and
-    the second sees the first; SQLite serialises writers with its database lock."""
+) -> dict[str, Any] | None:
+    """Why the engineer cannot take the window: on leave that day, or already booked in an
+    overlapping window ({"code": ..., and what the message names}); None when they are free. The
+    engineer row is locked first (PostgreSQL), so two concurrent bookings of the same engineer run
+    one after the other and the second sees the first; SQLite serialises writers with its lock."""
     Engineer.objects.select_for_update(of=("self",)).filter(pk=engineer.pk).first()
     if engineer_on_leave(engineer, day):
-        raise DomainError(
-            _("%(engineer)s is on leave on %(date)s.") % {"engineer": engineer, "date": f"{day:%Y-%m-%d}"},
-            code="on_leave",
-            field="date",
-        )
+        return {"code": ON_LEAVE, "date": f"{day:%Y-%m-%d}"}
     clashes = Appointment.objects.filter(
         engineer=engineer,
         date=day,
@@ -65,103 +63,53 @@ def _appointment_check_engineer(
     if exclude_id is not None:
         clashes = clashes.exclude(pk=exclude_id)
     clash = clashes.order_by("window_start").first()
-    if clash is not None:
+    if clash is None:
+        return None
+    return {
+        "code": DOUBLE_BOOKING,
+        "start": f"{clash.window_start:%H:%M}",
+        "end": f"{clash.window_end:%H:%M}",
+        "date": f"{day:%Y-%m-%d}",
+        "number": clash.work_order.number,
+    }
+
+
+def _appointment_check_engineer(*, engineer: Engineer, **window: Any) -> None:
+    """On leave or already booked in an overlapping window: refused, naming the clash."""
+    conflict = _appointment_conflict(engineer=engineer, **window)
+    if conflict is None:
+        return
+    if conflict["code"] == ON_LEAVE:
         raise DomainError(
-            _("%(engineer)s is already booked %(start)s–%(end)s on %(date)s for work order %(number)s.")
-            % {
-                "engineer": engineer,
-                "start": f"{clash.window_start:%H:%M}",
-                "end": f"{clash.window_end:%H:%M}",
-                "date": f"{day:%Y-%m-%d}",
-                "number": clash.work_order.number,
-            },
-            code="double_booking",
-            field="window_start",
+            _("%(engineer)s is on leave on %(date)s.") % {"engineer": engineer, "date": conflict["date"]},
+            code=ON_LEAVE,
+            field="date",
         )
-
-
-def _appointment_notify(appointment: Appointment, *, change: str) -> str:
-    """Queue the SMS to the work order's contact in the company's language; returns the text.
-    Idempotent per appointment version (`appt:<id>:<version>`)."""
-    work_order = appointment.work_order
-    with translation.override(settings.LANGUAGE_CODE):
-        values = {
-            "name": work_order.contact_name,
-            "number": work_order.number,
-            "date": f"{appointment.date:%Y-%m-%d}",
-            "start": f"{appointment.window_start:%H:%M}",
-            "end": f"{appointment.window_end:%H:%M}",
-            "engineer": appointment.engineer,
-            "reason": appointment.reason,
-        }
-        if change == "book":
-            subject = _("Visit booked for %(number)s") % values
-            body = (
-                _(
-                    "Dear %(name)s, our engineer %(engineer)s will visit you for service request %(number)s "
-                    "on %(date)s between %(start)s and %(end)s."
-                )
-                % values
-            )
-        elif change == "reschedule":
-            subject = _("Visit rescheduled for %(number)s") % values
-            body = (
-                _(
-                    "Dear %(name)s, the visit for service request %(number)s has been moved to %(date)s "
-                    "between %(start)s and %(end)s (%(reason)s)."
-                )
-                % values
-            )
-        elif change == "engineer":
-            subject = _("Engineer changed for %(number)s") % values
-            body = (
-                _(
-                    "Dear %(name)s, the visit for service request %(number)s on %(date)s between %(start)s "
-                    "and %(end)s will be made by our engineer %(engineer)s."
-                )
-                % values
-            )
-        else:
-            subject = _("Visit cancelled for %(number)s") % values
-            body = (
-                _(
-                    "Dear %(name)s, the visit for service request %(number)s on %(date)s between %(start)s "
-                    "and %(end)s has been cancelled (%(reason)s)."
-                )
-                % values
-            )
-    message_queue(
-        channel=MessageChannel.SMS,
-        recipient=phone_display(work_order.contact_phone),
-        subject=subject,
-        body=body,
-        key=f"appt:{appointment.pk}:{appointment.version}",
+    raise DomainError(
+        _("%(engineer)s is already booked %(start)s–%(end)s on %(date)s for work order %(number)s.")
+        % {"engineer": engineer, **conflict},
+        code=DOUBLE_BOOKING,
+        field="window_start",
     )
-    return body
 
 
-def _appointment_event(appointment: Appointment, *, actor, note: str) -> None:
-    # A dedicated EventKind (e.g. APPOINTMENT) would read better on the timeline; NOTE until then.
+def _appointment_booked(appointment_id: int, expected_version: int | None) -> Appointment:
+    """The appointment locked for a change, refused unless it is still booked."""
+    appointment = APPOINTMENT.lock(appointment_id, expected_version)
+    if appointment.state != AppointmentState.BOOKED:
+        raise TransitionNotAllowed(_("Only a booked appointment can be changed."), code="not_booked")
+    return appointment
+
+
+def _appointment_event(appointment: Appointment, *, actor, action: str, params: dict, note: str = "") -> None:
     event_record(
         appointment.work_order,
-        kind=APPOINTMENT,
+        kind=APPOINTMENT_EVENT,
         actor=actor,
-        action=APPOINTMENT_EVENT_ACTION,
+        action=action,
+        params={"when": str(appointment), **params},
         note=note,
     )
-
-
-def _appointment_locked(appointment_id: int, expected_version: int | None) -> Appointment:
-    appointment = (
-        Appointment.objects.select_for_update(of=("self",))
-        .select_related("work_order", "engineer__user")
-        .get(pk=appointment_id)
-    )
-    if expected_version is not None and appointment.version != expected_version:
-        raise ConcurrentUpdate(_("Someone else changed this appointment meanwhile; reload and try again."))
-    if appointment.state != AppointmentState.BOOKED:
-        raise DomainError(_("Only a booked appointment can be changed."), code="not_booked")
-    return appointment
 
 
 @transaction.atomic
@@ -176,16 +124,19 @@ def appointment_book(
 ) -> Appointment:
     """R12: book a visit with the customer for a day and a time window.
 
-    Only for the engineer assigned to the work order; the window ends after it starts and is not
-    over; the engineer is not on leave that day and has no other booked appointment overlapping
-    the window (no double booking; back-to-back is fine). A timeline event is written and the
-    customer gets an SMS after the commit."""
+    Only for the engineer assigned to the work order, by dispatch roles or that engineer
+    (`policies.BOOK_APPOINTMENT`); the window ends after it starts and is not over; the engineer is
+    not on leave that day and has no other booked appointment overlapping the window (no double
+    booking; back-to-back is fine). A timeline event is written and the customer gets an SMS after
+    the commit."""
     if work_order.engineer_id is None or work_order.engineer_id != engineer.pk:
         raise DomainError(
             _("Book the visit with the engineer assigned to the work order."),
             code="not_assigned",
             field="engineer",
         )
+    if not WORKORDER.permits(BOOK_APPOINTMENT, actor, work_order):
+        raise NotPermitted(_("Only dispatchers and the assigned engineer may book a visit."))
     _appointment_check_window(day, window_start, window_end)
     _appointment_check_engineer(engineer=engineer, day=day, window_start=window_start, window_end=window_end)
     appointment = Appointment(
@@ -198,13 +149,13 @@ def appointment_book(
     )
     appointment.full_clean()
     appointment.save()
-    _appointment_notify(appointment, change="book")
+    appointment_notice_queue(appointment, change=BOOK)
     _appointment_event(
         appointment,
         actor=actor,
-        note=_("Visit booked with %(engineer)s on %(date)s %(start)s–%(end)s")
-        % {
-            "engineer": engineer,
+        action="appointment_book",
+        params={
+            "engineer": str(engineer),
             "date": f"{day:%Y-%m-%d}",
             "start": f"{window_start:%H:%M}",
             "end": f"{window_end:%H:%M}",
@@ -225,8 +176,11 @@ def appointment_reschedule(
     expected_version: int | None,
 ) -> Appointment:
     """R12: move a booked visit to another day or window, with a reason; the same checks as
-    booking (the appointment does not clash with itself). Event and customer SMS as on booking."""
-    appointment = _appointment_locked(appointment_id, expected_version)
+    booking (the appointment does not clash with itself), by dispatch roles or its engineer
+    (`policies.RESCHEDULE_APPOINTMENT`). Event and customer SMS as on booking."""
+    appointment = _appointment_booked(appointment_id, expected_version)
+    if not APPOINTMENT.permits(RESCHEDULE_APPOINTMENT, actor, appointment):
+        raise NotPermitted(_("Only dispatchers and the assigned engineer may change this visit."))
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give a reason for the change."), code="required", field="reason")
@@ -244,12 +198,13 @@ def appointment_reschedule(
     appointment.version += 1
     appointment.full_clean()
     appointment.save()
-    _appointment_notify(appointment, change="reschedule")
+    appointment_notice_queue(appointment, change=RESCHEDULE)
     _appointment_event(
         appointment,
         actor=actor,
-        note=_("Visit moved from %(before)s to %(after)s: %(reason)s")
-        % {"before": before, "after": appointment, "reason": reason},
+        action="appointment_reschedule",
+        params={"before": before, "after": str(appointment)},
+        note=reason,
     )
     return appointment
 
@@ -258,22 +213,22 @@ def appointment_reschedule(
 def appointment_cancel(
     *, appointment_id: int, reason: str, actor, expected_version: int | None = None
 ) -> Appointment:
-    """R12: cancel a booked visit with a reason; the customer is told."""
-    appointment = _appointment_locked(appointment_id, expected_version)
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Give a reason for the change."), code="required", field="reason")
-    appointment.state = AppointmentState.CANCELLED
-    appointment.reason = reason
-    appointment.version += 1
-    appointment.save(update_fields=["state", "reason", "version", "updated_at"])
-    _appointment_notify(appointment, change="cancel")
-    _appointment_event(
-        appointment,
+    """R12: cancel a booked visit with a reason (the "cancel" transition); the customer is told."""
+    _appointment_booked(appointment_id, expected_version)
+    return transition_run(
+        APPOINTMENT,
+        pk=appointment_id,
+        action="cancel",
         actor=actor,
-        note=_("Visit on %(when)s cancelled: %(reason)s") % {"when": appointment, "reason": reason},
+        expected_version=expected_version,
+        inputs={"reason": reason},
     )
-    return appointment
+
+
+def appointment_complete(*, appointment_id: int) -> Appointment:
+    """R12: the booked appointment is done once its visit is checked out (the system's
+    "complete" transition, run by the visit's lifecycle)."""
+    return transition_run(APPOINTMENT, pk=appointment_id, action="complete", actor=None)
 
 
 @transaction.atomic
@@ -282,8 +237,8 @@ def appointments_follow_engineer(
 ) -> tuple[list[Appointment], list[Appointment]]:
     """R12, R5: after a reassignment, the work order's booked visits that have not started yet go
     with it. Each moves to the new engineer when they are free then (not on leave, no overlapping
-    booking); otherwise it is cancelled with the reason. Either way the customer gets an SMS and
-    the timeline an appointment event. Returns (moved, cancelled)."""
+    booking); otherwise the system releases it (cancelled, with the reason). Either way the customer
+    gets an SMS and the timeline an appointment event. Returns (moved, cancelled)."""
     engineer = work_order.engineer
     if engineer is None:
         return [], []
@@ -299,35 +254,29 @@ def appointments_follow_engineer(
     moved: list[Appointment] = []
     cancelled: list[Appointment] = []
     for appointment in pending:
-        before = appointment.engineer
-        names = {"when": appointment, "before": before, "after": engineer}
-        try:
-            _appointment_check_engineer(
-                engineer=engineer,
-                day=appointment.date,
-                window_start=appointment.window_start,
-                window_end=appointment.window_end,
+        conflict = _appointment_conflict(
+            engineer=engineer,
+            day=appointment.date,
+            window_start=appointment.window_start,
+            window_end=appointment.window_end,
+        )
+        if conflict is not None:
+            released = transition_run(
+                APPOINTMENT,
+                pk=appointment.pk,
+                action="release",
+                actor=None,
+                inputs={"engineer": engineer, "conflict": conflict},
             )
-        except DomainError as busy:
-            appointment.state = AppointmentState.CANCELLED
-            appointment.reason = _("Engineer changed; %(after)s is not free at that time") % names
-            note = _("Visit on %(when)s cancelled after the change from %(before)s to %(after)s: %(why)s") % {
-                **names,
-                "why": busy.message,
-            }
-            change, done = "cancel", cancelled
-        else:
-            appointment.engineer = engineer
-            appointment.reason = _("Engineer changed from %(before)s to %(after)s") % names
-            note = _("Visit on %(when)s moved from %(before)s to %(after)s") % names
-            change, done = "engineer", moved
+            cancelled.append(released)
+            continue
+        names = {"before": str(appointment.engineer), "after": str(engineer)}
+        appointment.engineer = engineer
+        appointment.reason = _("Engineer changed from %(before)s to %(after)s") % names
         appointment.version += 1
         appointment.full_clean()
-        appointment.save(update_fields=["engineer", "state", "reason", "version", "updated_at"])
-        _appointment_notify(appointment, change=change)
-        _appointment_event(appointment, actor=actor, note=note)
-        done.append(appointment)
+        appointment.save(update_fields=["engineer", "reason", "version", "updated_at"])
+        appointment_notice_queue(appointment, change=ENGINEER)
+        _appointment_event(appointment, actor=actor, action="appointment_engineer", params=names)
+        moved.append(appointment)
     return moved, cancelled
-
-
-# On-site visits (R12) -------------------------------------------------------------------------

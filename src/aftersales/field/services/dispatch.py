@@ -15,15 +15,9 @@ from aftersales.workorders.events import event_record
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.services import workorder_transition, workorder_update
 
-from ..events import DISPATCH
-from ..selectors import (
-    DispatchSuggestion,
-    dispatch_points_for,
-    dispatch_suggest,
-    engineer_on_leave,
-)
-
-DISPATCH_EVENT_ACTION = "dispatch"
+from ..events import DISPATCH, NO_ENGINEER
+from ..selectors import dispatch_points_for, engineer_on_leave
+from ..suggestions import DispatchSuggestion, dispatch_suggest
 
 
 @transaction.atomic
@@ -50,9 +44,8 @@ def workorder_autodispatch(*, work_order: WorkOrder, actor) -> DispatchSuggestio
         work_order,
         kind=DISPATCH,
         actor=actor,
-        action=DISPATCH_EVENT_ACTION,
-        note=_("Dispatched automatically to %(point)s: %(why)s")
-        % {"point": suggestion.point, "why": suggestion.explanation},
+        action="dispatch",
+        params={"point": str(suggestion.point), "why": suggestion.explanation},
     )
     return suggestion
 
@@ -72,8 +65,8 @@ def dispatch_assign(
 
     Refused when the engineer is on leave today or on the visit `day` (the transition itself
     refuses an unqualified one); an engineer other than the one suggested for that day and
-    requested `window` (R12 availability) needs a reason. The event's note carries the reason and
-    the dispatch explanation."""
+    requested `window` (R12 availability) needs a reason. The assignment's note is that reason; a
+    dispatch event says whether the suggestion was followed and why it was made."""
     work_order = WorkOrder.objects.select_related(
         "customer", "product_model__product_line", "device__product_model__product_line"
     ).get(pk=work_order_id)
@@ -98,21 +91,20 @@ def dispatch_assign(
             code="required",
             field="reason",
         )
-    if overridden:
-        why = _("Override of the suggestion (%(suggested)s): %(reason)s") % {
-            "suggested": suggestion.engineer or _("none"),
-            "reason": reason,
-        }
-    else:
-        why = " · ".join(part for part in (reason, _("Suggested engineer"), suggestion.explanation) if part)
-    return workorder_transition(
+    work_order = workorder_transition(
         work_order_id=work_order.pk,
         action="assign",
         actor=actor,
         expected_version=expected_version,
         engineer=engineer,
-        note=why,
+        note=reason,
     )
-
-
-# Appointments (R12) ---------------------------------------------------------------------------
+    if overridden:
+        action = "dispatch_override"
+        params = {"suggested": str(suggestion.engineer) if suggestion.engineer else NO_ENGINEER}
+    else:
+        action, params = "dispatch_suggested", {"why": suggestion.explanation}
+    event_record(
+        work_order, kind=DISPATCH, actor=actor, action=action, params={"engineer": str(engineer), **params}
+    )
+    return work_order

@@ -1,5 +1,5 @@
 """Pure dispatch scoring (R5, R38): no database, only plain values, so it is easy to test and
-to explain. `selectors.dispatch_suggest` feeds it from the database.
+to explain. `suggestions.dispatch_suggest` feeds it from the database.
 
 Ranking of service points: region coverage first (district > city > province > none), then the
 distance when both ends have coordinates (unknown distance ranks after any known one), then the
