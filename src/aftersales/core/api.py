@@ -302,11 +302,14 @@ def transition_actions(
     prefix: str,
     run: Mapping[str, TransitionCall] | None = None,
     multipart: frozenset[str] = frozenset(),
+    created: Mapping[str, type[serializers.Serializer]] | None = None,
 ):
-    """Class decorator: `POST /<resource>/<id>/<name>/` for every transition of `machine`, each
-    with its own input serializer (from `fields`) and OpenAPI description (sources, target, roles,
-    errors). The viewset gives `get_object()` (scoped: 404 outside) and `transition_response(obj)`;
-    `run` replaces the plain `transition_run` for transitions that do more (a new record...)."""
+    """Class decorator: `POST /<resource>/<id>/<name>/` for every transition of `machine` a user
+    may run (the system's own have no endpoint), each with its own input serializer (from
+    `fields`) and OpenAPI description (sources, target, roles, errors). The viewset gives
+    `get_object()` (scoped: 404 outside) and `transition_response(obj)`; `run` replaces the plain
+    `transition_run` for transitions that do more, and those that make a new record name its
+    serializer in `created` (answered with 201 and that record)."""
     calls = dict(run or {})
 
     def plain_run(obj, transition, actor, expected_version, inputs):
@@ -319,8 +322,12 @@ def transition_actions(
             inputs=inputs,
         )
 
+    made = dict(created or {})
+
     def decorate(viewset: type) -> type:
         for transition in machine:
+            if not transition.roles:
+                continue  # run by the system only: nothing for a client to call
             input_class = transition_input_serializer(machine, transition, fields, prefix=prefix)
             call = calls.get(transition.name, plain_run)
 
@@ -333,6 +340,9 @@ def transition_actions(
                 inputs = dict(serializer.validated_data)
                 version = inputs.pop("version", None)
                 result = call(obj, transition, request.user, version, inputs)
+                if transition.name in made:
+                    output = made[transition.name](result, context=self.get_serializer_context())
+                    return Response(output.data, status=status.HTTP_201_CREATED)
                 return self.transition_response(result)
 
             slug = transition.name.replace("_", "-")
@@ -353,7 +363,11 @@ def transition_actions(
                 ),
                 request={"multipart/form-data": input_class} if transition.name in multipart else input_class,
                 responses={
-                    200: getattr(viewset, "serializer_class", None),
+                    **(
+                        {201: made[transition.name]}
+                        if transition.name in made
+                        else {200: getattr(viewset, "serializer_class", None)}
+                    ),
                     **problem_responses(400, 403, 404, 409),
                 },
             )(decorated)

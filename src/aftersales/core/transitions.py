@@ -108,7 +108,7 @@ class Permission:
         if not self.roles:
             return False  # the system's own transitions
         if not user.has_role(*self.roles):
-            return machine.also_permits is not None and machine.also_permits(user, obj)
+            return False
         if self.own_work_only and machine.owner is not None and user.role in machine.owner_bound_roles:
             return user.is_superuser or machine.owner(obj) == user.pk
         return True
@@ -157,9 +157,9 @@ Recorder = Callable[[TransitionRun], None]
 class Machine:
     """A lifecycle: the model whose `state_field` it drives and its transitions.
 
-    `owner(obj)` gives the user id of the object's owner (the engineer doing the work); users of
-    `owner_bound_roles` act only on what they own. `also_permits(user, obj)` lets someone outside
-    the roles act (a difficult case's handler). `record(run)` writes the timeline event; `audited`
+    `owner(obj)` gives the user id of the object's owner (the engineer doing the work, a case's
+    handler); users of `owner_bound_roles` act only on what they own. `record(run)` writes the
+    timeline event; `audited`
     fields get a history row per change; `versioned` objects carry an optimistic-lock `version`.
     """
 
@@ -169,7 +169,6 @@ class Machine:
     record: Recorder | None = None
     owner: Callable[[Any], int | None] | None = None
     owner_bound_roles: frozenset[str] = frozenset()
-    also_permits: Callable[[Any, Any], bool] | None = None
     lock_related: tuple[str, ...] = ()
     audited: tuple[str, ...] = ()
     # Effects of every transition, applied after the transition's own.
@@ -186,6 +185,8 @@ class Machine:
         for name, transition in self.transitions.items():
             if name != transition.name:
                 raise ValueError(f"{self.name}: transition {transition.name!r} filed under {name!r}")
+        if self.name in machines:
+            raise ValueError(f"a machine named {self.name!r} is already declared")
         machines[self.name] = self
 
     def __getitem__(self, name: str) -> Transition:

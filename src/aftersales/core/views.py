@@ -99,7 +99,12 @@ class TransitionView(LoginRequiredMixin, View):
         if transition is None:
             raise Http404
         form = TransitionForm(
-            request.POST, machine=self.machine, transition=transition, fields=self.fields, user=request.user
+            request.POST,
+            request.FILES,
+            machine=self.machine,
+            transition=transition,
+            fields=self.fields,
+            user=request.user,
         )
         if not form.is_valid():
             form_error_messages(request, form)

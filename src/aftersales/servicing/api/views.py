@@ -39,8 +39,6 @@ from ..transitions import DEPOT, EXTERNAL, PLAN, REMOTE
 from . import serializers as s
 
 Run = Callable[[Any, Any, dict[str, Any]], Any]
-# The output of a record an endpoint returns, when it is not the viewset's own (a send-out).
-OUTPUT: dict[type, type[serializers.Serializer]] = {ExternalRepair: s.ExternalRepairSerializer}
 
 
 def _respond(
@@ -64,11 +62,8 @@ class ServicingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return _respond(self, self.get_serializer_class(), result, status.HTTP_201_CREATED)
 
     def transition_response(self, result: Any) -> Response:
-        """After a transition: the record, or 201 with the record it created (a plan's next version,
-        a send-out)."""
-        created = not (type(result) is self.queryset.model and str(result.pk) == str(self.kwargs["pk"]))
-        output = OUTPUT.get(type(result), self.get_serializer_class())
-        return _respond(self, output, result, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        """After a transition: the record as it is now."""
+        return _respond(self, self.get_serializer_class(), result, status.HTTP_200_OK)
 
 
 def _create_schema(input_class: type[serializers.Serializer], output: type[serializers.Serializer], summary):
@@ -113,6 +108,7 @@ class RemoteSessionViewSet(ServicingViewSet):
             plan_id=plan.pk, actor=actor, **{"reason": "", **inputs}
         )
     },
+    created={"revise": s.ServicePlanSerializer},
 )
 class ServicePlanViewSet(ServicingViewSet):
     """Service plans (R8): drawn up, sent, confirmed or rejected by the customer, revised."""
@@ -165,6 +161,7 @@ def _send_out(call: Callable[..., ExternalRepair], key: str):
     prefix="DepotRepair",
     run={"send_out": _send_out(services.external_repair_send, "repair_id")},
     multipart=frozenset({"inspect", "send_out"}),
+    created={"send_out": s.ExternalRepairSerializer},
 )
 class DepotRepairViewSet(ServicingViewSet):
     """Depot repairs (R13): intake inspection, repair, process record, send-out, re-check, hand-back."""
@@ -225,6 +222,7 @@ class DepotRepairViewSet(ServicingViewSet):
     prefix="ExternalRepair",
     run={"resend": _send_out(services.external_repair_resend, "external_repair_id")},
     multipart=frozenset({"resend"}),
+    created={"resend": s.ExternalRepairSerializer},
 )
 class ExternalRepairViewSet(ServicingViewSet):
     """External repairs (R14): devices at vendors, followed up until back, re-checked, done or re-sent."""
