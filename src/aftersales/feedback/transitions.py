@@ -50,7 +50,7 @@ MAKES_RETURN_VISITS = Permission(RETURN_VISIT_ROLES)
 ASK_CALLBACK = Permission(CALLBACK_ROLES)
 
 PENDING = frozenset({ReturnVisitState.PENDING})
-SYSTEM = frozenset()  # no role: only the system runs it
+SYSTEM: frozenset[str] = frozenset()  # no role: only the system runs it
 # What a failed call may report (a reached customer answers: `record`).
 NOT_REACHED = frozenset(AttemptResult.values) - {AttemptResult.REACHED}
 ANSWER_INPUTS = frozenset({*SCORE_FIELDS, "unsatisfied", "other_needs", "comment", "praise", "complaint"})
@@ -83,9 +83,10 @@ def take_answer(run: TransitionRun) -> None:
     if errors:
         raise ValidationError(errors)
     unsatisfied = bool(run.inputs.get("unsatisfied"))
+    overall = int(scores["score_overall"] or 0)  # checked above: a whole number from 1 to 5
     run.set(
         **scores,
-        satisfied=not unsatisfied and scores["score_overall"] >= policy_get().unsatisfied_below,
+        satisfied=not unsatisfied and overall >= policy_get().unsatisfied_below,
         other_needs=run.text("other_needs"),
         comment=run.text("comment"),
         praise=run.text("praise"),

@@ -52,7 +52,7 @@ ON_SITE_ROLES = FIELD_LEADS | {Role.ENGINEER}
 BOOKING_ROLES = DISPATCH_ROLES | {Role.ENGINEER}
 # The service centre that verifies supervision cards: clerks, supervisors and the dealers' centres.
 SERVICE_CENTRE = frozenset({Role.CLERK, Role.SUPERVISOR, Role.HQ_ADMIN, Role.DEALER_STAFF})
-SYSTEM = frozenset()  # run by the system only, as the reaction to another change
+SYSTEM: frozenset[str] = frozenset()  # run by the system only, as the reaction to another change
 LOCATION = frozenset({"latitude", "longitude", "accuracy"})
 
 

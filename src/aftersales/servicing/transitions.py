@@ -101,8 +101,8 @@ def work_order_of(record) -> WorkOrder:
 
 def _engineer_of(record) -> int | None:
     """The owner of a servicing record: the engineer of the work order it hangs off."""
-    work_order = work_order_of(record)
-    return work_order.engineer.user_id if work_order.engineer_id else None
+    engineer = work_order_of(record).engineer
+    return engineer.user_id if engineer is not None else None
 
 
 def permission_check(machine: Machine, permission: Permission, actor, record, refusal: str) -> None:

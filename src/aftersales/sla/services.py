@@ -196,15 +196,15 @@ def _running_clocks():
     )
 
 
-def _recipients(clock: SlaClock, *, kind: str, routing: StaffRouting) -> list[User]:
+def _recipients(clock: SlaClock, *, kind: AlertKind, routing: StaffRouting) -> list[User]:
     """R34: a warning goes to the work order's owner (its engineer, else its service point's staff,
     else the company's dispatchers); a breach to the supervisors and the owner."""
     work_order = clock.work_order
-    who = {
-        "engineer": work_order.engineer if work_order.engineer_id else None,
-        "service_point": work_order.service_point if work_order.service_point_id else None,
-    }
-    return routing.escalation(**who) if kind == AlertKind.BREACH else routing.owners(**who)
+    engineer = work_order.engineer if work_order.engineer_id else None
+    point = work_order.service_point if work_order.service_point_id else None
+    if kind == AlertKind.BREACH:
+        return routing.escalation(engineer=engineer, service_point=point)
+    return routing.owners(engineer=engineer, service_point=point)
 
 
 def _params(clock: SlaClock) -> dict:
@@ -217,7 +217,7 @@ def _params(clock: SlaClock) -> dict:
     }
 
 
-def _announcements(clock: SlaClock, *, kind: str, recipients: list[User]) -> tuple[Notice, list]:
+def _announcements(clock: SlaClock, *, kind: AlertKind, recipients: list[User]) -> tuple[Notice, list]:
     """The notice (shown in each reader's language) and the e-mails (written in each recipient's
     language) of one warning or escalation."""
     notice = Notice(
@@ -249,13 +249,13 @@ def _announcements(clock: SlaClock, *, kind: str, recipients: list[User]) -> tup
     return notice, emails
 
 
-def _record(clock: SlaClock, *, kind: str, recipients: list[User]) -> None:
+def _record(clock: SlaClock, *, kind: AlertKind, recipients: list[User]) -> None:
     """The warning or escalation on the work order's timeline (shown in the reader's language)."""
     names = [user.display_name for user in recipients] or gettext_lazy("nobody")
     event_record(clock.work_order, kind=SLA, action=kind, params={**_params(clock), "names": names})
 
 
-def _announce(clocks: list[SlaClock], *, kind: str, routing: StaffRouting) -> None:
+def _announce(clocks: list[SlaClock], *, kind: AlertKind, routing: StaffRouting) -> None:
     """Tell the people of each clock under the bell and by e-mail (in bulk), and record it on
     each work order's timeline."""
     notices, emails = [], []
@@ -274,12 +274,12 @@ class ClaimConflict(Exception):
     database cannot lock rows: SQLite); the batch is redone clock by clock."""
 
 
-def _still_due(kind: str, at: datetime) -> dict:
+def _still_due(kind: AlertKind, at: datetime) -> dict:
     mark, due = ("escalated_at", "due_at") if kind == AlertKind.BREACH else ("warned_at", "warn_at")
     return {"stopped_at__isnull": True, "paused_at__isnull": True, f"{mark}__isnull": True, f"{due}__lte": at}
 
 
-def _marks(kind: str, at: datetime) -> dict:
+def _marks(kind: AlertKind, at: datetime) -> dict:
     if kind == AlertKind.BREACH:
         # A clock first seen past due is not warned any more: the breach notice says it all.
         return {
@@ -290,7 +290,7 @@ def _marks(kind: str, at: datetime) -> dict:
     return {"warned_at": at}
 
 
-def _claim(clocks: list[SlaClock], *, kind: str, at: datetime) -> list[SlaClock]:
+def _claim(clocks: list[SlaClock], *, kind: AlertKind, at: datetime) -> list[SlaClock]:
     """Mark the clocks warned (or escalated and breached) that are still due and unmarked, and
     return them: those another worker marked first, or that moved on since they were read
     (stopped, paused, restarted, due later), are left out. The rows are locked while read
@@ -311,7 +311,7 @@ def _claim(clocks: list[SlaClock], *, kind: str, at: datetime) -> list[SlaClock]
     return [by_pk[pk] for pk in ids]
 
 
-def _handle(clocks: list[SlaClock], *, kind: str, at: datetime, routing: StaffRouting) -> int:
+def _handle(clocks: list[SlaClock], *, kind: AlertKind, at: datetime, routing: StaffRouting) -> int:
     """Claim and announce `clocks` in one transaction; how many this run claimed."""
     with transaction.atomic():
         claimed = _claim(clocks, kind=kind, at=at)
@@ -320,7 +320,7 @@ def _handle(clocks: list[SlaClock], *, kind: str, at: datetime, routing: StaffRo
     return len(claimed)
 
 
-def _handle_batch(clocks: list[SlaClock], *, kind: str, at: datetime, routing: StaffRouting) -> int:
+def _handle_batch(clocks: list[SlaClock], *, kind: AlertKind, at: datetime, routing: StaffRouting) -> int:
     """A batch in one transaction; if it fails (a broken clock, a `ClaimConflict`), clock by
     clock, so that one broken clock holds back only itself (logged, and tried again next run)."""
     try:

@@ -46,7 +46,7 @@ from .choices import WARNING_SHARE, ClockState, MilestoneKind
 from .models import SlaClock
 from .selectors import working_time_for
 
-SYSTEM = frozenset()  # no role: only the system runs these
+SYSTEM: frozenset[str] = frozenset()  # no role: only the system runs these
 LIVE = frozenset({ClockState.RUNNING, ClockState.PAUSED})
 
 

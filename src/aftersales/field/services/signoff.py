@@ -197,7 +197,7 @@ def _signoff_record(
         )
         signoff.full_clean(exclude=["document"])
         if signature is not None:
-            if signoff.content_hash != draft.content_hash:
+            if pdf is None or signoff.content_hash != draft.content_hash:
                 pdf = _signed_form_render(signoff, signature)
             signoff.document = _signed_form_store(visit, pdf, actor=actor)
         signoff.save()
