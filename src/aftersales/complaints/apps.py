@@ -10,4 +10,4 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints and difficult cases")
 
     def ready(self) -> None:
-        from . import hooks  # noqa: F401  (registers the work-order panel and the demo seeder)
+        from . import errors, hooks  # noqa: F401  (error codes; registers the work-order panel and the demo seeder)

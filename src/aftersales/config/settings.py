@@ -245,6 +245,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "aftersales.core.api.error_codes_in_schema",
+    ],
     # One name per choice set, however many fields use it.
     "ENUM_NAME_OVERRIDES": {
         "WorkOrderStateEnum": "aftersales.workorders.choices.State",

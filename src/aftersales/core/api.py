@@ -375,3 +375,18 @@ def transition_actions(
         return viewset
 
     return decorate
+
+
+def error_codes_in_schema(result: dict, generator: Any, request: Any, public: bool) -> dict:
+    """drf-spectacular post-processing: the API description lists every error code and what it
+    means, besides DRF's own (`required`, `invalid`, `not_found`...)."""
+    from .errors import ERROR_CODES
+
+    rows = "\n".join(f"| `{code}` | {meaning} |" for code, meaning in sorted(ERROR_CODES.items()))
+    info = result.setdefault("info", {})
+    info["description"] = (
+        f"{info.get('description', '')}\n\n"
+        "Every error is a JSON problem `{status, title, errors: [{field, code, message}]}`; `code` "
+        f"is stable:\n\n| code | meaning |\n|---|---|\n{rows}\n"
+    )
+    return result

@@ -35,3 +35,36 @@ class NotPermitted(DomainError):
 
     status = 403
     default_code = "permission_denied"
+
+
+# --- the stable codes of refusals -----------------------------------------------------------------
+# Integrators branch on `code`, so every code a service raises is declared once with what it means
+# (the API schema lists them all; tests/core/test_error_codes.py finds any undeclared one). Each app
+# declares its own in its `errors.py`; these are the platform's.
+ERROR_CODES: dict[str, str] = {}
+
+
+def register_error_codes(codes: dict[str, str]) -> None:
+    """Declare error codes and their meaning (a code means one thing across the whole API)."""
+    for code, meaning in codes.items():
+        if ERROR_CODES.get(code, meaning) != meaning:
+            raise ValueError(f"error code {code!r} already means {ERROR_CODES[code]!r}")
+        ERROR_CODES[code] = meaning
+
+
+register_error_codes(
+    {
+        "invalid": "The input is not valid; `field` names it.",
+        "required": "A required input is missing; `field` names it.",
+        "transition_not_allowed": "The record is not in a state from which this action may run (409).",
+        "stale_version": "Someone saved the record since the `version` you sent was read (409).",
+        "permission_denied": "Your role may not do this, or not on this record (403).",
+        "unknown_action": "There is no such action.",
+        "unknown_field": "The input has a key the endpoint does not take (state changes only by actions).",
+        "control_characters": "The text holds control characters (NUL, C0); remove them.",
+        "protected": "The record is still in use and cannot be deleted (409).",
+        "server_error": "An unexpected error; quote the request id in the message to support (500).",
+        "invalid_phone": "Not a valid Chinese mobile or landline number.",
+        "inactive": "The person chosen is not active.",
+    }
+)

@@ -8,4 +8,4 @@ class FieldConfig(AppConfig):
     verbose_name = _("Field service")
 
     def ready(self) -> None:
-        from . import hooks  # noqa: F401  (registers the field panels and lifecycle hooks)
+        from . import errors, hooks  # noqa: F401  (error codes; registers the field panels and lifecycle hooks)

@@ -11,4 +11,4 @@ class ServicingConfig(AppConfig):
     verbose_name = _("Servicing")
 
     def ready(self) -> None:
-        from . import hooks  # noqa: F401  (registers the plan guard, the panels and the demo seeder)
+        from . import errors, hooks  # noqa: F401  (error codes; registers the plan guard, the panels and the demo seeder)

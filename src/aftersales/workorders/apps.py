@@ -6,3 +6,6 @@ class WorkOrdersConfig(AppConfig):
     name = "aftersales.workorders"
     label = "workorders"
     verbose_name = _("Work orders")
+
+    def ready(self) -> None:
+        from . import errors  # noqa: F401  (declares the app's error codes)

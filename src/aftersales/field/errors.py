@@ -1,0 +1,18 @@
+"""The error codes of dispatch, appointments, visits and sign-off (see core.errors.ERROR_CODES)."""
+
+from aftersales.core.errors import register_error_codes
+
+register_error_codes(
+    {
+        "not_assigned": "The work order has no engineer (or is not open) for a visit or appointment.",
+        "on_leave": "R5: the engineer is on leave on that day.",
+        "invalid_window": "The visit window is not a valid time range.",
+        "past_window": "The visit window is already over.",
+        "not_booked": "Only a booked appointment can do this.",
+        "duplicate": "The appointment already has its visit.",
+        "invalid_location": "The position given is not a valid latitude/longitude.",
+        "signoff_missing": "R15: check-out needs the customer's sign-off or recorded refusal.",
+        "visit_active": "R15: a visit of the work order is still under way.",
+        "customer_not_satisfied": "R17: the last sign-off is a refusal or the customer is not satisfied.",
+    }
+)
