@@ -66,7 +66,7 @@ def test_r22_queue_filters_search_and_htmx_partial(client, completed, quality, p
     response = client.get(reverse("feedback:list"), {"due": "later"})
     assert second.number not in response.content.decode()
     response = client.get(reverse("feedback:list"), {"state": "done"})
-    assert 'data-testid="rv-empty"' in response.content.decode()
+    assert 'data-testid="empty"' in response.content.decode()
 
 
 def test_r22_queue_export_is_filtered_and_logged(client, completed, quality):
