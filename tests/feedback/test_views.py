@@ -205,3 +205,22 @@ def test_r22_timeline_and_notice_of_a_new_visit_read_in_the_readers_language(cli
     assert f"Return visit {visit.number} for work order {work_order.number}, due 2026-10-10 15:00" in english
     assert f"回访 {visit.number}，期限 2026-10-10 15:00，回访人：郭明辉" in chinese
     assert f"工单 {work_order.number} 的回访 {visit.number}，请于 2026-10-10 15:00 前完成" in chinese
+
+
+def test_r22_queue_query_count_does_not_grow_with_the_visits(client, completed, quality):
+    """The queue's cells (links, state, round, masked phone, engineer, assignee) come from the
+    rows' one query, whatever their number."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("feedback:list"), {"state": "pending"}).status_code == 200
+        return len(queries)
+
+    completed()
+    client.force_login(quality)
+    few = count()
+    for _ in range(5):
+        completed()
+    assert ReturnVisit.objects.count() == 6 and count() == few
