@@ -224,3 +224,19 @@ def test_r22_queue_query_count_does_not_grow_with_the_visits(client, completed, 
     for _ in range(5):
         completed()
     assert ReturnVisit.objects.count() == 6 and count() == few
+
+
+def test_r22_assigned_to_me_box_is_ticked_by_default_and_sends_true(client, completed, quality, make_user):
+    """The box the browser submits as `mine=true` (a plain box would send "on", read as unknown)."""
+    make_user(Role.QUALITY, username="quality2")
+    mine = pending(completed(at(2026, 11, 2, 10, 0)))
+    theirs = pending(completed(at(2026, 11, 18, 10, 0)))
+    assert mine.assignee == quality and theirs.assignee != quality
+    client.force_login(quality)
+    page = client.get(reverse("feedback:list")).content.decode()
+    box = page.split('name="mine"')[1].split(">")[0]
+    assert 'value="true"' in box and "checked" in box
+    html = client.get(reverse("feedback:list"), {"q": "", "mine": "true"}).content.decode()
+    assert mine.number in html and theirs.number not in html
+    html = client.get(reverse("feedback:list"), {"q": ""}).content.decode()  # box unticked: everyone's
+    assert mine.number in html and theirs.number in html

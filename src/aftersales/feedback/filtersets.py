@@ -32,7 +32,8 @@ class ReturnVisitFilterSet(ListFilterSet):
     mine = django_filters.BooleanFilter(
         method="filter_mine",
         label=_("Assigned to me"),
-        widget=forms.CheckboxInput(check_test=lambda value: value in ("true", True)),
+        # A box that sends "true" when ticked (a plain one sends "on", which reads as unknown).
+        widget=forms.CheckboxInput(attrs={"value": "true"}, check_test=lambda value: value in ("true", True)),
     )
     engineer = django_filters.ModelChoiceFilter(
         queryset=Engineer.objects.select_related("user"), label=_("Engineer")
