@@ -82,7 +82,7 @@ def test_r26_r27_complaint_and_case_in_the_browser(open_page, live_server):
     page.get_by_test_id("complaint-submit").click()
     expect(page.get_by_test_id("work-order")).to_contain_text(order.number)
     page.get_by_test_id("nav-complaints").click()
-    expect(page.get_by_test_id("complaint-row")).to_have_count(2)
+    expect(page.get_by_test_id("list-row")).to_have_count(2)
     shot(page, "list")
 
     head = open_page()

@@ -39,7 +39,7 @@ def test_r26_list_filters_searches_sorts_and_is_scoped(client, register, world, 
     assert numbers(client.get("/complaints/", {"ordering": "created_at"}))[0] == a.number
 
     partial = client.get("/complaints/", {"state": "registered"}, **HTMX)
-    assert b'id="complaint-results"' in partial.content and b"<html" not in partial.content
+    assert b'id="list-results"' in partial.content and b"<html" not in partial.content
 
     client.force_login(world.staff_a)  # dealer staff: only their dealer's work orders (R37)
     assert numbers(client.get("/complaints/")) == [a.number]

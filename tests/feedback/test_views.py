@@ -66,7 +66,7 @@ def test_r22_queue_filters_search_and_htmx_partial(client, completed, quality, p
     response = client.get(reverse("feedback:list"), {"due": "later"})
     assert second.number not in response.content.decode()
     response = client.get(reverse("feedback:list"), {"state": "done"})
-    assert 'data-testid="rv-empty"' in response.content.decode()
+    assert 'data-testid="empty"' in response.content.decode()
 
 
 def test_r22_queue_export_is_filtered_and_logged(client, completed, quality):
@@ -205,3 +205,38 @@ def test_r22_timeline_and_notice_of_a_new_visit_read_in_the_readers_language(cli
     assert f"Return visit {visit.number} for work order {work_order.number}, due 2026-10-10 15:00" in english
     assert f"回访 {visit.number}，期限 2026-10-10 15:00，回访人：郭明辉" in chinese
     assert f"工单 {work_order.number} 的回访 {visit.number}，请于 2026-10-10 15:00 前完成" in chinese
+
+
+def test_r22_queue_query_count_does_not_grow_with_the_visits(client, completed, quality):
+    """The queue's cells (links, state, round, masked phone, engineer, assignee) come from the
+    rows' one query, whatever their number."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("feedback:list"), {"state": "pending"}).status_code == 200
+        return len(queries)
+
+    completed()
+    client.force_login(quality)
+    few = count()
+    for _ in range(5):
+        completed()
+    assert ReturnVisit.objects.count() == 6 and count() == few
+
+
+def test_r22_assigned_to_me_box_is_ticked_by_default_and_sends_true(client, completed, quality, make_user):
+    """The box the browser submits as `mine=true` (a plain box would send "on", read as unknown)."""
+    make_user(Role.QUALITY, username="quality2")
+    mine = pending(completed(at(2026, 11, 2, 10, 0)))
+    theirs = pending(completed(at(2026, 11, 18, 10, 0)))
+    assert mine.assignee == quality and theirs.assignee != quality
+    client.force_login(quality)
+    page = client.get(reverse("feedback:list")).content.decode()
+    box = page.split('name="mine"')[1].split(">")[0]
+    assert 'value="true"' in box and "checked" in box
+    html = client.get(reverse("feedback:list"), {"q": "", "mine": "true"}).content.decode()
+    assert mine.number in html and theirs.number not in html
+    html = client.get(reverse("feedback:list"), {"q": ""}).content.decode()  # box unticked: everyone's
+    assert mine.number in html and theirs.number in html

@@ -10,12 +10,15 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from aftersales.accounts.choices import Role
 from aftersales.core.errors import NotPermitted, TransitionNotAllowed
+from aftersales.core.models import AccessLog
 from aftersales.field.choices import SupervisionState
 from aftersales.field.models import SupervisionCard
 from aftersales.field.selectors import supervision_list
@@ -27,6 +30,8 @@ from .. import factories as f
 from ..timeutil import at as instant
 from ..timeutil import frozen
 from .visit_factories import visit_at
+
+LIST = reverse("field:supervision_list")
 
 
 def at(hour: int, minute: int = 0, *, days: int = 0) -> datetime:
@@ -123,7 +128,7 @@ def test_r19_list_highlights_late_cards_and_filters_them(client, clerk, cards):
     on_time, missing = cards
     client.force_login(clerk)
     page = client.get(reverse("field:supervision_list")).content.decode()
-    assert page.count('data-testid="supervision-row"') == 2
+    assert page.count('data-testid="list-row"') == 2
     assert 'data-late="1"' in page and "table-danger" in page
     assert page.count('data-testid="supervision-verify"') == 1  # only the submitted card
     late = client.get(reverse("field:supervision_list"), {"late": "true"}).content.decode()
@@ -164,6 +169,82 @@ def test_r37_supervision_list_is_scoped_to_the_dealer(client, cards):
     )
     client.force_login(other_dealer_staff)
     page = client.get(reverse("field:supervision_list")).content.decode()
-    assert 'data-testid="supervision-empty"' in page
+    assert 'data-testid="empty"' in page
     response = client.post(reverse("field:supervision_transition", args=[cards[0].pk, "verify"]), {})
     assert response.status_code == 404
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+@pytest.mark.django_db
+def test_r19_service_centre_verifies_ticked_cards_and_a_refused_one_is_reported(client, clerk, cards):
+    """Given a submitted card and one still missing, when the clerk ticks both and verifies them,
+    then the submitted one is verified and the missing one is named as refused, left as it was."""
+    on_time, missing = cards
+    client.force_login(clerk)
+    assert [action.name for action, _form in client.get(LIST).context["bulk_actions"]] == ["verify"]
+
+    response = client.post(LIST, {"bulk_action": "verify", "ids": [on_time.pk, missing.pk]}, follow=True)
+
+    on_time.refresh_from_db()
+    missing.refresh_from_db()
+    assert on_time.state == SupervisionState.VERIFIED and on_time.verified_by == clerk
+    assert missing.state == SupervisionState.PENDING
+    texts = _messages(response)
+    assert any("1 done" in text for text in texts)
+    assert any(text.startswith(missing.visit.number) for text in texts)
+
+
+@pytest.mark.django_db
+def test_r19_roles_that_do_not_verify_are_not_offered_bulk_verify_and_are_refused(client, agent, cards):
+    on_time, _missing = cards
+    client.force_login(agent)
+    page = client.get(LIST)
+    assert page.context["bulk_actions"] == [] and 'data-testid="bulk-verify"' not in page.content.decode()
+
+    response = client.post(LIST, {"bulk_action": "verify", "ids": [on_time.pk]}, follow=True)
+
+    assert "Choose an action you may take." in _messages(response)
+    on_time.refresh_from_db()
+    assert on_time.state == SupervisionState.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_r37_bulk_verify_acts_only_on_cards_in_scope(client, cards):
+    """Dealer staff verify cards, but ticking another dealer's card changes nothing."""
+    on_time, _missing = cards
+    client.force_login(f.UserFactory(role=Role.DEALER_STAFF, dealer=f.DealerFactory(code="DZ")))
+    client.post(LIST, {"bulk_action": "verify", "ids": [on_time.pk]})
+    on_time.refresh_from_db()
+    assert on_time.state == SupervisionState.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_r41_export_of_the_ticked_cards_only_and_logged(client, clerk, cards):
+    on_time, _missing = cards
+    client.force_login(clerk)
+    response = client.post(LIST, {"bulk_action": "export", "ids": [on_time.pk]})
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert [row[0] for row in rows[1:]] == [on_time.visit.number]
+    assert AccessLog.objects.filter(action="export", resource="supervision_cards", actor=clerk).exists()
+
+
+@pytest.mark.django_db
+def test_r19_list_query_count_does_not_grow_with_the_cards(client, clerk, field_wo):
+    """Each row's buttons and lateness come without a query per card."""
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(LIST).status_code == 200
+        return len(queries)
+
+    client.force_login(clerk)
+    yesterday = timezone.now() - timedelta(days=1)
+    submit(card_of_visit_on(field_wo, yesterday), field_wo.engineer.user, yesterday)
+    few = count()
+    for _ in range(4):
+        submit(card_of_visit_on(field_wo, yesterday), field_wo.engineer.user, yesterday)
+        card_of_visit_on(field_wo, yesterday)
+    assert count() == few

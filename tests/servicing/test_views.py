@@ -6,19 +6,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from aftersales.core.models import AccessLog
-from aftersales.servicing.choices import DepotState, ExternalState, PlanState, RemoteState
-from aftersales.servicing.models import DepotRepair, ExternalRepair, ServicePlan
+from aftersales.servicing.choices import DepotState, ExternalState, FollowUpKind, PlanState, RemoteState
+from aftersales.servicing.models import DepotRepair, ExternalRepair, ExternalRepairFollowUp, ServicePlan
 from aftersales.servicing.services import (
     depot_repair_inspect,
     depot_repair_receive,
+    external_repair_receive,
     external_repair_send,
     plan_create,
     plan_send,
@@ -250,7 +253,7 @@ def test_r14_lists_filter_sort_export_and_scope(
             response = logged_in.get(
                 reverse(name), {"ordering": "-" + ("lead_time_days" if "vendors" in name else "state")}
             )
-        assert response.status_code == 200 and 'data-testid="row"' in response.content.decode()
+        assert response.status_code == 200 and 'data-testid="list-row"' in response.content.decode()
         export = logged_in.get(reverse(name + "_export"))
         assert export["Content-Type"].startswith("application/vnd.openxmlformats")
     assert AccessLog.objects.filter(resource="servicing-external", action="export").exists()
@@ -264,7 +267,7 @@ def test_r14_lists_filter_sort_export_and_scope(
     ).content.decode()
     assert 'data-testid="empty"' in partial and "<html" not in partial
     client.force_login(world.staff_b)
-    assert 'data-testid="row"' not in client.get(reverse("servicing:repairs")).content.decode()
+    assert 'data-testid="list-row"' not in client.get(reverse("servicing:repairs")).content.decode()
 
 
 def test_r14_vendor_list_searches_and_filters(logged_in, line):
@@ -310,3 +313,99 @@ def test_r13_a_step_no_longer_possible_is_said_on_the_depot_page(logged_in, orde
     assert "is not possible while the depot repair is “Inspected”" in response.content.decode()
     repair.refresh_from_db()
     assert repair.appearance == "完好"
+
+
+def _send_out(order, eng, vendor, voucher: str):
+    repair = depot_repair_receive(work_order=order, actor=eng)
+    depot_repair_inspect(repair_id=repair.pk, actor=eng, appearance="完好", configuration="标准")
+    return external_repair_send(
+        repair_id=repair.pk,
+        actor=eng,
+        vendor=vendor,
+        reason="in_warranty",
+        vendor_contact="陈工",
+        voucher_number=voucher,
+    )
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_r14_follow_up_logged_on_the_ticked_devices_at_the_vendor_and_the_returned_one_refused(
+    client, clerk, eng, make_order, vendor, at_vendor
+):
+    """Given two devices at the vendor and one already back, when the clerk ticks all three and
+    logs what the vendor said, then both devices at the vendor get the follow-up and the returned
+    one is named as refused, with no follow-up."""
+    second = _send_out(make_order(), eng, vendor, "V-10")
+    back = _send_out(make_order(), eng, vendor, "V-11")
+    external_repair_receive(external_repair_id=back.pk, actor=eng, vendor_report="已修好")
+    client.force_login(clerk)
+    assert [a.name for a, _form in client.get(reverse("servicing:external")).context["bulk_actions"]] == [
+        "follow_up"
+    ]
+
+    response = client.post(
+        reverse("servicing:external"),
+        {
+            "bulk_action": "follow_up",
+            "bulk-follow_up-note": "厂家称下周五寄回",
+            "ids": [at_vendor.pk, second.pk, back.pk],
+        },
+        follow=True,
+    )
+
+    notes = ExternalRepairFollowUp.objects.filter(kind=FollowUpKind.CONTACT)
+    assert {(n.external_repair_id, n.note, n.actor_id) for n in notes} == {
+        (at_vendor.pk, "厂家称下周五寄回", clerk.pk),
+        (second.pk, "厂家称下周五寄回", clerk.pk),
+    }
+    texts = _messages(response)
+    assert any("2 done" in text for text in texts)
+    assert any(text.startswith(str(back)) and "still at the vendor" in text for text in texts)
+
+
+def test_r14_bulk_follow_up_needs_what_the_vendor_said(client, clerk, at_vendor):
+    client.force_login(clerk)
+    response = client.post(
+        reverse("servicing:external"), {"bulk_action": "follow_up", "ids": [at_vendor.pk]}, follow=True
+    )
+    assert "This field is required." in _messages(response)
+    assert not ExternalRepairFollowUp.objects.filter(kind=FollowUpKind.CONTACT).exists()
+
+
+def test_r14_roles_that_do_not_follow_up_vendors_are_not_offered_it_and_are_refused(
+    client, finance, at_vendor
+):
+    client.force_login(finance)
+    page = client.get(reverse("servicing:external"))
+    assert page.context["bulk_actions"] == [] and 'data-testid="bulk-follow_up"' not in page.content.decode()
+    response = client.post(
+        reverse("servicing:external"),
+        {"bulk_action": "follow_up", "bulk-follow_up-note": "x", "ids": [at_vendor.pk]},
+        follow=True,
+    )
+    assert "Choose an action you may take." in _messages(response)
+    assert not ExternalRepairFollowUp.objects.filter(kind=FollowUpKind.CONTACT).exists()
+
+
+def test_r37_bulk_follow_up_acts_only_in_scope(client, world, at_vendor):
+    """Another dealer's staff tick a device of this dealer's work order: nothing is logged."""
+    client.force_login(world.staff_b)
+    client.post(
+        reverse("servicing:external"),
+        {"bulk_action": "follow_up", "bulk-follow_up-note": "x", "ids": [at_vendor.pk]},
+    )
+    assert not ExternalRepairFollowUp.objects.filter(kind=FollowUpKind.CONTACT).exists()
+
+
+def test_r41_export_of_the_ticked_external_repairs_only_and_logged(
+    client, clerk, eng, make_order, vendor, at_vendor
+):
+    _send_out(make_order(), eng, vendor, "V-12")
+    client.force_login(clerk)
+    response = client.post(reverse("servicing:external"), {"bulk_action": "export", "ids": [at_vendor.pk]})
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "Work order" and [row[5] for row in rows[1:]] == ["V-9"]
+    assert AccessLog.objects.filter(resource="servicing-external", action="export", actor=clerk).exists()

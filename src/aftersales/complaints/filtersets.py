@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
+from aftersales.core.lists import ListFilterSet, date_range
 from aftersales.core.phones import search_condition
 
 from .choices import (
@@ -24,7 +25,7 @@ from .models import Complaint, DifficultCase
 from .selectors import response_condition
 
 
-class ComplaintFilterSet(django_filters.FilterSet):
+class ComplaintFilterSet(ListFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     state = django_filters.MultipleChoiceFilter(
         choices=ComplaintState.choices, label=_("State"), distinct=False
@@ -38,12 +39,7 @@ class ComplaintFilterSet(django_filters.FilterSet):
     response = django_filters.ChoiceFilter(
         choices=ResponseRisk.choices, method="filter_response", label=_("Response")
     )
-    created_after = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__gte", label=_("Registered from")
-    )
-    created_before = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__lte", label=_("Registered until")
-    )
+    created_after, created_before = date_range("created_at", _("Registered from"), _("Registered until"))
     ordering = django_filters.OrderingFilter(
         fields=(
             ("created_at", "created_at"),
@@ -76,7 +72,7 @@ class ComplaintFilterSet(django_filters.FilterSet):
         return queryset.filter(response_condition(value, timezone.now())) if value else queryset
 
 
-class DifficultCaseFilterSet(django_filters.FilterSet):
+class DifficultCaseFilterSet(ListFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     state = django_filters.MultipleChoiceFilter(choices=CaseState.choices, label=_("State"), distinct=False)
     level = django_filters.NumberFilter(label=_("Level"))

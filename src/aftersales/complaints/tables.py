@@ -8,9 +8,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.lists import Column
 from aftersales.core.phones import phone_for
 from aftersales.core.transitions import Machine
-from aftersales.workorders.tables import Column
 
 from .choices import CaseReason, ResponseRisk
 from .models import Complaint, DifficultCase
@@ -40,25 +40,116 @@ STATE_STYLE = {
 }
 
 COMPLAINT_COLUMNS = (
-    Column(_("Complaint number"), "number"),
-    Column(_("State"), "state"),
-    Column(_("Severity"), "", "d-none d-md-table-cell"),
-    Column(_("Category"), "", "d-none d-lg-table-cell"),
-    Column(_("Customer"), "customer"),
-    Column(_("Work order"), "", "d-none d-md-table-cell"),
-    Column(_("Response due"), "response_due_at"),
-    Column(_("Registered"), "created_at", "d-none d-sm-table-cell"),
+    Column(
+        "number",
+        _("Complaint number"),
+        value=lambda c, user: c.number,
+        template="complaints/cells/_complaint_number.html",
+        sort="number",
+        fixed=True,
+    ),
+    Column(
+        "state",
+        _("State"),
+        value=lambda c, user: c.get_state_display(),
+        template="complaints/cells/_complaint_state.html",
+        sort="state",
+        fixed=True,
+    ),
+    Column(
+        "severity",
+        _("Severity"),
+        value=lambda c, user: c.get_severity_display(),
+        template="complaints/cells/_severity.html",
+        css="d-none d-md-table-cell",
+    ),
+    Column(
+        "category",
+        _("Category"),
+        value=lambda c, user: c.get_category_display(),
+        css="d-none d-lg-table-cell small",
+    ),
+    Column("source", _("Source"), value=lambda c, user: c.get_source_display(), default=False),
+    Column("customer", _("Customer"), value=lambda c, user: c.customer.name, sort="customer"),
+    Column(
+        "work_order",
+        _("Work order"),
+        value=lambda c, user: c.work_order.number if c.work_order_id else "",
+        css="d-none d-md-table-cell small",
+    ),
+    Column(
+        "response_due",
+        _("Response due"),
+        value=lambda c, user: c.response_due_at,
+        template="complaints/cells/_risk.html",
+        sort="response_due_at",
+        css="text-nowrap small",
+    ),
+    Column(
+        "registered",
+        _("Registered"),
+        value=lambda c, user: c.created_at,
+        sort="created_at",
+        css="d-none d-sm-table-cell small text-nowrap",
+    ),
 )
 
 CASE_COLUMNS = (
-    Column(_("Case number"), "number"),
-    Column(_("State"), "state"),
-    Column(_("Level"), "level"),
-    Column(_("Work order"), ""),
-    Column(_("Customer"), "", "d-none d-md-table-cell"),
-    Column(_("Handler"), "", "d-none d-md-table-cell"),
-    Column(_("Criteria met"), "", "d-none d-lg-table-cell"),
-    Column(_("Opened"), "created_at", "d-none d-sm-table-cell"),
+    Column(
+        "number",
+        _("Case number"),
+        value=lambda case, user: case.number,
+        template="complaints/cells/_case_number.html",
+        sort="number",
+        fixed=True,
+    ),
+    Column(
+        "state",
+        _("State"),
+        value=lambda case, user: case.get_state_display(),
+        template="complaints/cells/_case_state.html",
+        sort="state",
+        fixed=True,
+    ),
+    Column(
+        "level",
+        _("Level"),
+        value=lambda case, user: case.level,
+        template="complaints/cells/_case_level.html",
+        sort="level",
+    ),
+    Column(
+        "work_order",
+        _("Work order"),
+        value=lambda case, user: case.work_order.number,
+        template="complaints/cells/_case_work_order.html",
+    ),
+    Column(
+        "customer",
+        _("Customer"),
+        value=lambda case, user: case.work_order.customer.name,
+        css="d-none d-md-table-cell",
+    ),
+    Column(
+        "handler",
+        _("Handler"),
+        value=lambda case, user: case.handler.display_name,
+        css="d-none d-md-table-cell small",
+    ),
+    Column(
+        "criteria",
+        _("Criteria met"),
+        value=lambda case, user: ", ".join(reason_labels(case.reasons)),
+        template="complaints/cells/_case_criteria.html",
+        css="d-none d-lg-table-cell small",
+    ),
+    Column(
+        "opened",
+        _("Opened"),
+        value=lambda case, user: case.created_at,
+        sort="created_at",
+        css="d-none d-sm-table-cell small text-nowrap",
+    ),
 )
 
 COMPLAINT_EXPORT_HEADERS = (

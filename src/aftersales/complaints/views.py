@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -19,11 +18,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
-from aftersales.core.excel import export_response
 from aftersales.core.forms import attempt, form_error_messages
-from aftersales.core.htmx import render_page_or_partial
+from aftersales.core.lists import BulkAction, ObjectListView, page_numbers
 from aftersales.core.transitions import Machine, transition_run
 from aftersales.workorders.selectors import workorder_get, workorder_timeline
 from aftersales.workorders.tables import timeline_entries
@@ -50,7 +49,13 @@ from .selectors import (
     criteria_get,
     reasons_of,
 )
-from .services import case_criteria_update, case_open, complaint_register
+from .services import (
+    case_criteria_update,
+    case_open,
+    case_transition,
+    complaint_register,
+    complaint_transition,
+)
 from .tables import (
     CASE_COLUMNS,
     CASE_EXPORT_HEADERS,
@@ -76,82 +81,90 @@ def _require(request: HttpRequest, allowed: Callable[[Any], bool]) -> None:
 # -- lists ---------------------------------------------------------------------------------------
 
 
-class FilteredListView(LoginRequiredMixin, View):
-    """A scoped list through its one FilterSet: the page, its HTMX partial, or the Excel export."""
-
-    filterset_class: type
-    rows: Callable
-    columns: tuple
-    page_template = partial_template = ""
-    export = False
-    export_resource = ""
-    export_title = ""
-    export_headers: tuple = ()
-    export_rows: Callable
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        filterset = self.filterset_class(request.GET, queryset=type(self).rows(request.user), request=request)
-        fields = filterset.form.fields
-        fields["state"].widget = forms.CheckboxSelectMultiple(choices=fields["state"].choices)
-        for name in ("created_after", "created_before"):
-            if name in fields:
-                fields[name].widget.input_type = "date"
-        if self.export:
-            return export_response(
-                request=request,
-                resource=self.export_resource,
-                title=str(self.export_title),
-                headers=self.export_headers,
-                rows=type(self).export_rows(filterset.qs.iterator(chunk_size=2000), request.user),
-            )
-        page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-        context = {
-            "filterset": filterset,
-            "page": page,
-            "columns": self.columns,
-            "export_query": request.GET.urlencode(),
-        }
-        return render_page_or_partial(
-            request, page_template=self.page_template, partial_template=self.partial_template, context=context
-        )
+def _bulk_close_complaint(request: HttpRequest, complaint, data: dict) -> None:
+    complaint_transition(complaint_id=complaint.pk, action="close", actor=request.user)
 
 
-class ComplaintListView(FilteredListView):
-    """`/complaints/`: complaints in the user's scope with their response risk (R26, R37)."""
+def _bulk_close_case(request: HttpRequest, case, data: dict) -> None:
+    case_transition(case_id=case.pk, action="close", actor=request.user)
 
+
+class ComplaintListView(ObjectListView):
+    """`/complaints/`: complaints in the user's scope with their response risk (R26, R37); the
+    complaints fed back are closed and archived in bulk; Excel export (logged, R41)."""
+
+    list_key = "complaints"
+    title = gettext_lazy("Complaints")
     filterset_class = ComplaintFilterSet
-    rows = staticmethod(complaint_list)
     columns = COMPLAINT_COLUMNS
-    page_template = "complaints/complaint_list.html"
-    partial_template = "complaints/_complaint_table.html"
+    page_template = "complaints/list.html"
+    search_placeholder = gettext_lazy("Number, customer, work order, complainant, text")
+    bulk_actions = (
+        BulkAction(
+            "close",
+            COMPLAINT["close"].label,
+            run=_bulk_close_complaint,
+            allowed=lambda user: user.has_role(*COMPLAINT["close"].roles),
+            style="outline-success",
+        ),
+    )
+
+    def get_queryset(self, request: HttpRequest):
+        return complaint_list(request.user)
+
+    def extra_context(self, request: HttpRequest) -> dict[str, Any]:
+        return {"tab": "complaints"}
+
+    def export_headers(self, request: HttpRequest):
+        return list(COMPLAINT_EXPORT_HEADERS)
+
+    def export_rows(self, request: HttpRequest, rows):
+        return complaint_export_rows(rows, request.user)
 
 
 class ComplaintExportView(ComplaintListView):
-    """`/complaints/export.xlsx`: the filtered, scoped list; the export is logged (R41)."""
+    """`/complaints/export.xlsx`: kept for links; the list's `?export=xlsx` is the same."""
 
-    export = True
-    export_resource = "complaints"
-    export_title = _("Complaints")
-    export_headers = COMPLAINT_EXPORT_HEADERS
-    export_rows = staticmethod(complaint_export_rows)
+    export_only = True
 
 
-class CaseListView(FilteredListView):
-    """`/complaints/cases/`: difficult cases in the user's scope (R27, R37)."""
+class CaseListView(ObjectListView):
+    """`/complaints/cases/`: difficult cases in the user's scope (R27, R37); the resolved ones
+    are closed in bulk by the case team; Excel export (logged, R41)."""
 
+    list_key = "difficult-cases"
+    title = gettext_lazy("Difficult cases")
     filterset_class = DifficultCaseFilterSet
-    rows = staticmethod(case_list)
     columns = CASE_COLUMNS
-    page_template = "complaints/case_list.html"
-    partial_template = "complaints/_case_table.html"
+    page_template = "complaints/list.html"
+    search_placeholder = gettext_lazy("Case or work-order number, customer")
+    bulk_actions = (
+        BulkAction(
+            "close",
+            CASE["close"].label,
+            run=_bulk_close_case,
+            allowed=lambda user: user.has_role(*CASE["close"].roles),
+            style="outline-success",
+        ),
+    )
+
+    def get_queryset(self, request: HttpRequest):
+        return case_list(request.user)
+
+    def extra_context(self, request: HttpRequest) -> dict[str, Any]:
+        return {"tab": "cases"}
+
+    def export_headers(self, request: HttpRequest):
+        return list(CASE_EXPORT_HEADERS)
+
+    def export_rows(self, request: HttpRequest, rows):
+        return case_export_rows(rows, request.user)
 
 
 class CaseExportView(CaseListView):
-    export = True
-    export_resource = "difficult-cases"
-    export_title = _("Difficult cases")
-    export_headers = CASE_EXPORT_HEADERS
-    export_rows = staticmethod(case_export_rows)
+    """`/complaints/cases/export.xlsx`: kept for links; the list's `?export=xlsx` is the same."""
+
+    export_only = True
 
 
 # -- complaints ----------------------------------------------------------------------------------
@@ -323,6 +336,7 @@ class CaseProposalsView(LoginRequiredMixin, View):
             rows.append((work_order, reason_labels(reasons_of(work_order, criteria)), form))
         context = {
             "page": page,
+            "page_numbers": page_numbers(page),
             "rows": rows,
             "criteria": criteria,
             "may_configure": may_configure_criteria(request.user),

@@ -102,6 +102,18 @@ class ListFilterSet(django_filters.FilterSet):
         return form
 
 
+def date_range(
+    field_name: str, from_label: Any, until_label: Any, *, of_datetime: bool = True
+) -> tuple[django_filters.DateFilter, django_filters.DateFilter]:
+    """The two filters of a day range, both days included, on a date or (by its local day) a
+    datetime field: `created_after, created_before = date_range("created_at", …)`."""
+    prefix = "date__" if of_datetime else ""
+    return (
+        django_filters.DateFilter(field_name=field_name, lookup_expr=f"{prefix}gte", label=from_label),
+        django_filters.DateFilter(field_name=field_name, lookup_expr=f"{prefix}lte", label=until_label),
+    )
+
+
 def _multiple(field: forms.Field) -> bool:
     """A filter taking several values, shown as a row of toggle buttons."""
     return isinstance(field.widget, forms.CheckboxSelectMultiple)
@@ -154,7 +166,7 @@ class ObjectListView(LoginRequiredMixin, View):
     """A list page (see the module docstring). Subclasses set `list_key`, `title`,
     `filterset_class`, `columns`, `get_queryset(request)` and optionally `page_template` (a page
     extending `core/list.html`), `bulk_actions`, `export_rows` (for exports richer than the
-    columns' values)."""
+    columns' values), `row_css` (a row's colour)."""
 
     list_key: str
     title: Any
@@ -200,6 +212,10 @@ class ObjectListView(LoginRequiredMixin, View):
     def decorate(self, request: HttpRequest, rows: list[Any]) -> list[Any]:
         """A hook to attach per-request values to the rows of one page (e.g. masked phones)."""
         return rows
+
+    def row_css(self, row: Any) -> str:
+        """CSS classes of a row's `<tr>` (e.g. `table-danger` for a late one)."""
+        return ""
 
     # --- export -------------------------------------------------------------------------------
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Engineer, ServicePoint
+from aftersales.core.lists import ListFilterSet, date_range
 from aftersales.core.phones import search_condition
 
 from .choices import ReturnVisitKind, ReturnVisitState
@@ -20,22 +22,26 @@ DUE_CHOICES = [
 ]
 
 
-class ReturnVisitFilterSet(django_filters.FilterSet):
+class ReturnVisitFilterSet(ListFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     state = django_filters.MultipleChoiceFilter(
         choices=ReturnVisitState.choices, label=_("State"), distinct=False
     )
     kind = django_filters.ChoiceFilter(choices=ReturnVisitKind.choices, label=_("Kind"))
     due = django_filters.ChoiceFilter(choices=DUE_CHOICES, method="filter_due", label=_("Due"))
-    mine = django_filters.BooleanFilter(method="filter_mine", label=_("Assigned to me"))
+    mine = django_filters.BooleanFilter(
+        method="filter_mine",
+        label=_("Assigned to me"),
+        # A box that sends "true" when ticked (a plain one sends "on", which reads as unknown).
+        widget=forms.CheckboxInput(attrs={"value": "true"}, check_test=lambda value: value in ("true", True)),
+    )
     engineer = django_filters.ModelChoiceFilter(
         queryset=Engineer.objects.select_related("user"), label=_("Engineer")
     )
     service_point = django_filters.ModelChoiceFilter(
         queryset=ServicePoint.objects.all(), label=_("Service point")
     )
-    due_after = django_filters.DateFilter(field_name="due_at", lookup_expr="date__gte", label=_("Due from"))
-    due_before = django_filters.DateFilter(field_name="due_at", lookup_expr="date__lte", label=_("Due until"))
+    due_after, due_before = date_range("due_at", _("Due from"), _("Due until"))
     ordering = django_filters.OrderingFilter(
         fields=(
             ("next_call_at", "next_call_at"),

@@ -7,24 +7,88 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.lists import Column
 from aftersales.core.phones import phone_for
-from aftersales.workorders.tables import Column
 
 from .models import ReturnVisit
 
-PAGE_SIZE = 25
+
+def _name(user) -> str:
+    return user.display_name if user is not None else ""
+
 
 LIST_COLUMNS = (
-    Column(_("Visit number"), "number"),
-    Column(_("State")),
-    Column(_("Work order"), "work_order"),
-    Column(_("Customer")),
-    Column(_("Contact"), "", "d-none d-md-table-cell"),
-    Column(_("Engineer"), "", "d-none d-lg-table-cell"),
-    Column(_("Service point"), "", "d-none d-xl-table-cell"),
-    Column(_("Next call"), "next_call_at", "d-none d-sm-table-cell"),
-    Column(_("Due"), "due_at"),
-    Column(_("Assigned to"), "", "d-none d-lg-table-cell"),
+    Column(
+        "number",
+        _("Visit number"),
+        value=lambda v, user: v.number,
+        template="feedback/cells/_number.html",
+        sort="number",
+        fixed=True,
+    ),
+    Column(
+        "state",
+        _("State"),
+        value=lambda v, user: v.get_state_display(),
+        template="feedback/cells/_state.html",
+        fixed=True,
+    ),
+    Column(
+        "work_order",
+        _("Work order"),
+        value=lambda v, user: v.work_order.number,
+        template="feedback/cells/_work_order.html",
+        sort="work_order",
+    ),
+    Column("customer", _("Customer"), value=lambda v, user: v.work_order.customer.name),
+    Column(
+        "contact",
+        _("Contact"),
+        value=lambda v, user: v.work_order.contact_name,
+        template="feedback/cells/_contact.html",
+        css="d-none d-md-table-cell text-nowrap",
+    ),
+    Column(
+        "engineer",
+        _("Engineer"),
+        value=lambda v, user: _name(v.engineer.user) if v.engineer_id else "",
+        css="d-none d-lg-table-cell small",
+    ),
+    Column(
+        "service_point",
+        _("Service point"),
+        value=lambda v, user: v.service_point.name if v.service_point_id else "",
+        css="d-none d-xl-table-cell small",
+    ),
+    Column(
+        "next_call",
+        _("Next call"),
+        value=lambda v, user: v.next_call_at if v.is_pending else None,
+        sort="next_call_at",
+        css="d-none d-sm-table-cell small text-nowrap",
+    ),
+    Column(
+        "due",
+        _("Due"),
+        value=lambda v, user: v.due_at,
+        template="feedback/cells/_due.html",
+        sort="due_at",
+        css="small text-nowrap",
+    ),
+    Column(
+        "assignee",
+        _("Assigned to"),
+        value=lambda v, user: _name(v.assignee),
+        css="d-none d-lg-table-cell small",
+    ),
+    Column(
+        "finished",
+        _("Finished"),
+        value=lambda v, user: v.finished_at,
+        sort="finished_at",
+        css="d-none d-lg-table-cell small text-nowrap",
+        default=False,
+    ),
 )
 
 EXPORT_HEADERS = (

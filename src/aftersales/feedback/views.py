@@ -6,24 +6,23 @@ or a form error on the page, never a 500."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
 from aftersales.core.excel import export_response
 from aftersales.core.forms import REFUSALS, attempt, error_messages
-from aftersales.core.htmx import render_page_or_partial
+from aftersales.core.lists import ObjectListView
 from aftersales.core.models import AccessLog
 from aftersales.core.pdf import document_response
 from aftersales.core.phones import phone_for
@@ -38,7 +37,7 @@ from .forms import CallFailedForm, ReportPeriodForm, ReturnVisitAnswerForm
 from .report import REPORT_HEADERS, report_rows, return_visit_report
 from .selectors import policy_get, return_visit_get, return_visit_list, return_visit_queue, return_visits_of
 from .services import return_visit_call_failed, return_visit_callback_request, return_visit_record
-from .tables import EXPORT_HEADERS, LIST_COLUMNS, PAGE_SIZE, export_rows
+from .tables import EXPORT_HEADERS, LIST_COLUMNS, export_rows
 from .transitions import callback_permitted, makes_return_visits, visit_actions_available
 
 
@@ -59,56 +58,42 @@ FILTER_KEYS = set(ReturnVisitFilterSet.base_filters) - {"ordering"}
 QUEUE_DEFAULTS = QueryDict(f"state={ReturnVisitState.PENDING}&mine=true")
 
 
-def return_visit_filterset(request: HttpRequest) -> ReturnVisitFilterSet:
-    """The queue's filter over the user's visits. Opened without any filter it shows the pending
-    visits assigned to the user; engineer and service point choices are those in scope (R37)."""
-    data = request.GET.copy()
-    if not set(data) & FILTER_KEYS:
-        data.update(QUEUE_DEFAULTS)
-    filterset = ReturnVisitFilterSet(data, queryset=return_visit_list(request.user), request=request)
-    filterset.filters["service_point"].queryset = service_points_in_scope(request.user)
-    filterset.filters["engineer"].queryset = engineers_in_scope(request.user)
-    form = filterset.form
-    form.fields["state"].widget = forms.CheckboxSelectMultiple(choices=form.fields["state"].choices)
-    form.fields["mine"].widget = forms.CheckboxInput(check_test=lambda value: value in ("true", True))
-    for name in ("due_after", "due_before"):
-        form.fields[name].widget.input_type = "date"
-    return filterset
+class ReturnVisitListView(ReturnVisitRoleMixin, ObjectListView):
+    """`/feedback/`: the return-visit queue, due and overdue first; opened without any filter it
+    shows the pending visits assigned to the user. Phones masked by role (R41), scoped (R37)."""
+
+    list_key = "return_visits"
+    title = gettext_lazy("Return visits")
+    filterset_class = ReturnVisitFilterSet
+    columns = LIST_COLUMNS
+    page_template = "feedback/list.html"
+    search_placeholder = gettext_lazy("Number, work order, customer, phone")
+
+    def get_queryset(self, request: HttpRequest):
+        return return_visit_list(request.user)
+
+    def get_filterset(self, request: HttpRequest, data: QueryDict | None = None) -> ReturnVisitFilterSet:
+        """The queue's defaults when no filter is given; engineer and service point choices in
+        scope (R37)."""
+        data = (request.GET if data is None else data).copy()
+        if not set(data) & FILTER_KEYS:
+            data.update(QUEUE_DEFAULTS)
+        filterset = super().get_filterset(request, data)
+        filterset.filters["service_point"].queryset = service_points_in_scope(request.user)
+        filterset.filters["engineer"].queryset = engineers_in_scope(request.user)
+        return filterset
+
+    def export_headers(self, request: HttpRequest):
+        return list(EXPORT_HEADERS)
+
+    def export_rows(self, request: HttpRequest, rows):
+        return export_rows(rows, request.user)
 
 
-class ReturnVisitListView(ReturnVisitRoleMixin, View):
-    """`/feedback/`: the return-visit queue, due and overdue first; HTMX gets the table only."""
+class ReturnVisitExportView(ReturnVisitListView):
+    """`/feedback/export.xlsx`: kept for links; the list's `?export=xlsx` is the same (logged, R41)."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        filterset = return_visit_filterset(request)
-        page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-        context = {
-            "filterset": filterset,
-            "page": page,
-            "columns": LIST_COLUMNS,
-            "rows": [(visit, phone_for(request.user, visit.work_order.contact_phone)) for visit in page],
-            "export_query": filterset.data.urlencode(),
-        }
-        return render_page_or_partial(
-            request,
-            page_template="feedback/list.html",
-            partial_template="feedback/_table.html",
-            context=context,
-        )
-
-
-class ReturnVisitExportView(ReturnVisitRoleMixin, View):
-    """`/feedback/export.xlsx`: the filtered queue as a spreadsheet; the export is logged (R41)."""
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        filterset = return_visit_filterset(request)
-        return export_response(
-            request=request,
-            resource="return_visits",
-            title=_("Return visits"),
-            headers=EXPORT_HEADERS,
-            rows=export_rows(filterset.qs.iterator(chunk_size=2000), request.user),
-        )
+    export_only = True
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The one filter of the supervision-card list (R19): used by the page and its Excel export."""
+"""The one filter of the supervision-card list (R19): used by the page, its Excel export and the API."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Engineer, ServicePoint
+from aftersales.core.lists import ListFilterSet, date_range
 
 from .choices import SupervisionState
 from .models import SupervisionCard
 
 
-class SupervisionCardFilterSet(django_filters.FilterSet):
+class SupervisionCardFilterSet(ListFilterSet):
     """Over `selectors.supervision_list(user)`, whose rows carry `late` (computed in SQL)."""
 
     q = django_filters.CharFilter(method="search", label=_("Search"))
@@ -28,11 +29,8 @@ class SupervisionCardFilterSet(django_filters.FilterSet):
         queryset=ServicePoint.objects.all(),
         label=_("Service point"),
     )
-    visit_from = django_filters.DateFilter(
-        field_name="visit__planned_date", lookup_expr="gte", label=_("Visits from")
-    )
-    visit_until = django_filters.DateFilter(
-        field_name="visit__planned_date", lookup_expr="lte", label=_("Visits until")
+    visit_from, visit_until = date_range(
+        "visit__planned_date", _("Visits from"), _("Visits until"), of_datetime=False
     )
     ordering = django_filters.OrderingFilter(
         fields=(

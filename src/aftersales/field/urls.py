@@ -36,8 +36,10 @@ urlpatterns = [
         printing.visit_warranty_record_view,
         name="visit_warranty_record",
     ),
-    path("supervision/", supervision.supervision_list_view, name="supervision_list"),
-    path("supervision/export.xlsx", supervision.supervision_export_view, name="supervision_export"),
+    path("supervision/", supervision.SupervisionCardListView.as_view(), name="supervision_list"),
+    path(
+        "supervision/export.xlsx", supervision.SupervisionCardExportView.as_view(), name="supervision_export"
+    ),
     path(
         "supervision/<int:pk>/do/<str:action>/",
         supervision.SupervisionCardTransitionView.as_view(),

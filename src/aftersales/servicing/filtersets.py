@@ -8,12 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.models import ProductLine
+from aftersales.core.lists import ListFilterSet, date_range
 
 from .choices import DepotState, ExternalState, PlanState, RemoteState
 from .models import DepotRepair, ExternalRepair, RemoteSession, ServicePlan, Vendor
 
 
-class WorkOrderNumberFilterSet(django_filters.FilterSet):
+class WorkOrderNumberFilterSet(ListFilterSet):
     """`?work_order=<id>` or `?work_order_number=WO…` on the records hanging off a work order."""
 
     work_order = django_filters.NumberFilter(field_name="work_order_id", label=_("Work order"))
@@ -41,12 +42,7 @@ class ServicePlanFilterSet(WorkOrderNumberFilterSet):
 class DepotRepairFilterSet(WorkOrderNumberFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     state = django_filters.MultipleChoiceFilter(choices=DepotState.choices, label=_("State"), distinct=False)
-    received_after = django_filters.DateFilter(
-        field_name="received_at", lookup_expr="date__gte", label=_("Received from")
-    )
-    received_before = django_filters.DateFilter(
-        field_name="received_at", lookup_expr="date__lte", label=_("Received until")
-    )
+    received_after, received_before = date_range("received_at", _("Received from"), _("Received until"))
     ordering = django_filters.OrderingFilter(
         fields=(("received_at", "received_at"), ("number", "number"), ("state", "state")),
         label=_("Sort by"),
@@ -105,7 +101,7 @@ class ExternalRepairFilterSet(WorkOrderNumberFilterSet):
         return queryset.filter(late) if value else queryset.exclude(late)
 
 
-class VendorFilterSet(django_filters.FilterSet):
+class VendorFilterSet(ListFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     product_line = django_filters.ModelChoiceFilter(
         field_name="product_lines",

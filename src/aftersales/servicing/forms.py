@@ -14,6 +14,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.forms import InputField, TransitionForm
+from aftersales.core.lists import BulkForm
 from aftersales.core.transitions import Machine, Transition
 from aftersales.notifications.choices import Channel as MessageChannel
 
@@ -98,6 +99,12 @@ class RepairLogForm(forms.Form):
 
 class FollowUpForm(forms.Form):
     note = forms.CharField(label=_("What the vendor said"), widget=forms.Textarea(attrs=TEXTAREA))
+
+
+class BulkFollowUpForm(BulkForm):
+    """One contact with a vendor about every ticked device still there (R14)."""
+
+    note = forms.CharField(label=_("What the vendor said"), max_length=1000)
 
 
 # --- the inputs of the lifecycle buttons ------------------------------------------------------------

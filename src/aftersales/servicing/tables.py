@@ -3,35 +3,197 @@ Presentation only; the rows come from the selectors, filtered by the filtersets.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.workorders.tables import Column
+from aftersales.core.lists import Column
 
-from .filtersets import DepotRepairFilterSet, ExternalRepairFilterSet, VendorFilterSet
 from .models import DepotRepair, ExternalRepair, Vendor
-from .selectors import depot_repair_list, external_repair_list, vendor_list
-
-PAGE_SIZE = 25
 
 
-@dataclass(frozen=True)
-class ListSpec:
-    """One list: its rows (scoped), title, filter, page columns, row template and export."""
+def _local_day(moment):
+    return timezone.localdate(moment) if moment else None
 
-    key: str
-    title: Any
-    queryset: Callable[[Any], Any]
-    filterset: type
-    columns: tuple[Column, ...]
-    row_template: str
-    export_headers: tuple[Any, ...]
-    export_rows: Callable[[Iterable[Any]], Iterator[list[Any]]]
-    empty: Any
-    filters: tuple[str, ...] = field(default_factory=tuple)
+
+DEPOT_COLUMNS = (
+    Column(
+        "number",
+        _("Repair order"),
+        value=lambda r, user: r.number,
+        template="servicing/cells/_depot_number.html",
+        sort="number",
+        fixed=True,
+    ),
+    Column(
+        "state",
+        _("State"),
+        value=lambda r, user: r.get_state_display(),
+        template="servicing/cells/_depot_state.html",
+        sort="state",
+        fixed=True,
+    ),
+    Column(
+        "work_order",
+        _("Work order"),
+        value=lambda r, user: r.work_order.number,
+        template="servicing/cells/_work_order.html",
+    ),
+    Column(
+        "customer",
+        _("Customer"),
+        value=lambda r, user: r.work_order.customer.name,
+        css="d-none d-md-table-cell",
+    ),
+    Column(
+        "device",
+        _("Device"),
+        value=lambda r, user: r.work_order.device_model_label,
+        template="servicing/cells/_device.html",
+        css="d-none d-lg-table-cell small",
+    ),
+    Column(
+        "warranty",
+        _("Warranty"),
+        value=lambda r, user: r.get_warranty_display(),
+        css="d-none d-lg-table-cell small",
+    ),
+    Column(
+        "received",
+        _("Received"),
+        value=lambda r, user: r.received_at,
+        sort="received_at",
+        css="d-none d-sm-table-cell small text-nowrap",
+    ),
+    Column(
+        "handed_back",
+        _("Handed back"),
+        value=lambda r, user: r.handed_back_at,
+        css="d-none d-sm-table-cell small text-nowrap",
+        default=False,
+    ),
+)
+
+EXTERNAL_COLUMNS = (
+    Column(
+        "work_order",
+        _("Work order"),
+        value=lambda e, user: e.work_order.number,
+        template="servicing/cells/_external_work_order.html",
+        fixed=True,
+    ),
+    Column("vendor", _("Vendor"), value=lambda e, user: e.vendor.name),
+    Column(
+        "state",
+        _("State"),
+        value=lambda e, user: e.get_state_display(),
+        template="servicing/cells/_external_state.html",
+        sort="state",
+        fixed=True,
+    ),
+    Column(
+        "voucher", _("Voucher"), value=lambda e, user: e.voucher_number, css="d-none d-md-table-cell small"
+    ),
+    Column(
+        "sent",
+        _("Sent out"),
+        value=lambda e, user: _local_day(e.sent_at),
+        sort="sent_at",
+        css="d-none d-sm-table-cell small text-nowrap",
+    ),
+    Column(
+        "expected_back",
+        _("Expected back"),
+        value=lambda e, user: e.expected_back_on,
+        template="servicing/cells/_expected_back.html",
+        sort="expected_back_on",
+        css="small text-nowrap",
+    ),
+    Column(
+        "follow_ups",
+        _("Follow-ups"),
+        value=lambda e, user: e.follow_up_count,
+        css="d-none d-lg-table-cell small",
+    ),
+    Column(
+        "cost",
+        _("Cost (CNY)"),
+        value=lambda e, user: e.cost,
+        template="servicing/cells/_cost.html",
+        css="d-none d-lg-table-cell small",
+    ),
+)
+
+VENDOR_COLUMNS = (
+    Column(
+        "name",
+        _("Name"),
+        value=lambda v, user: v.name,
+        template="servicing/cells/_vendor_name.html",
+        sort="name",
+        fixed=True,
+    ),
+    Column("contact_name", _("Contact person"), value=lambda v, user: v.contact_name),
+    Column("phone", _("Phone"), value=lambda v, user: v.phone, css="d-none d-sm-table-cell text-nowrap"),
+    Column(
+        "product_lines",
+        _("Product lines"),
+        value=lambda v, user: "、".join(line.name for line in v.product_lines.all()),
+        template="servicing/cells/_vendor_lines.html",
+        css="d-none d-md-table-cell small",
+    ),
+    Column(
+        "lead_time_days", _("Lead time (days)"), value=lambda v, user: v.lead_time_days, sort="lead_time_days"
+    ),
+    Column(
+        "at_vendor",
+        _("At the vendor"),
+        value=lambda v, user: v.at_vendor,
+        template="servicing/cells/_vendor_at.html",
+        css="d-none d-md-table-cell",
+    ),
+    Column("address", _("Address"), value=lambda v, user: v.address, css="d-none d-lg-table-cell small"),
+)
+
+DEPOT_EXPORT_HEADERS = (
+    _("Repair order"),
+    _("State"),
+    _("Work order"),
+    _("Customer"),
+    _("Device model"),
+    _("Serial number"),
+    _("Warranty"),
+    _("Received"),
+    _("Send-outs"),
+    _("Handed back"),
+)
+
+EXTERNAL_EXPORT_HEADERS = (
+    _("Work order"),
+    _("Repair order"),
+    _("Vendor"),
+    _("State"),
+    _("Reason for sending out"),
+    _("Pickup voucher number"),
+    _("Sent out"),
+    _("Expected back"),
+    _("Received back"),
+    _("Follow-ups"),
+    _("Cost (CNY)"),
+)
+
+VENDOR_EXPORT_HEADERS = (
+    _("Name"),
+    _("Contact person"),
+    _("Phone"),
+    _("Address"),
+    _("Product lines"),
+    _("Lead time (days)"),
+    _("At the vendor"),
+    _("Active"),
+)
 
 
 def depot_rows(repairs: Iterable[DepotRepair]) -> Iterator[list[Any]]:
@@ -80,100 +242,3 @@ def vendor_rows(vendors: Iterable[Vendor]) -> Iterator[list[Any]]:
             v.at_vendor,
             _("Yes") if v.is_active else _("No"),
         ]
-
-
-DEPOT = ListSpec(
-    key="repairs",
-    title=_("Depot repairs"),
-    queryset=depot_repair_list,
-    filterset=DepotRepairFilterSet,
-    columns=(
-        Column(_("Repair order"), "number"),
-        Column(_("State"), "state"),
-        Column(_("Work order")),
-        Column(_("Customer"), "", "d-none d-md-table-cell"),
-        Column(_("Device"), "", "d-none d-lg-table-cell"),
-        Column(_("Warranty"), "", "d-none d-lg-table-cell"),
-        Column(_("Received"), "received_at", "d-none d-sm-table-cell"),
-    ),
-    row_template="servicing/_depot_row.html",
-    export_headers=(
-        _("Repair order"),
-        _("State"),
-        _("Work order"),
-        _("Customer"),
-        _("Device model"),
-        _("Serial number"),
-        _("Warranty"),
-        _("Received"),
-        _("Send-outs"),
-        _("Handed back"),
-    ),
-    export_rows=depot_rows,
-    empty=_("No depot repairs match these filters."),
-    filters=("state", "received_after", "received_before"),
-)
-
-EXTERNAL = ListSpec(
-    key="external",
-    title=_("External repairs"),
-    queryset=external_repair_list,
-    filterset=ExternalRepairFilterSet,
-    columns=(
-        Column(_("Work order")),
-        Column(_("Vendor")),
-        Column(_("State"), "state"),
-        Column(_("Voucher"), "", "d-none d-md-table-cell"),
-        Column(_("Sent out"), "sent_at", "d-none d-sm-table-cell"),
-        Column(_("Expected back"), "expected_back_on"),
-        Column(_("Follow-ups"), "", "d-none d-lg-table-cell"),
-        Column(_("Cost (CNY)"), "", "d-none d-lg-table-cell"),
-    ),
-    row_template="servicing/_external_row.html",
-    export_headers=(
-        _("Work order"),
-        _("Repair order"),
-        _("Vendor"),
-        _("State"),
-        _("Reason for sending out"),
-        _("Pickup voucher number"),
-        _("Sent out"),
-        _("Expected back"),
-        _("Received back"),
-        _("Follow-ups"),
-        _("Cost (CNY)"),
-    ),
-    export_rows=external_rows,
-    empty=_("No external repairs match these filters."),
-    filters=("state", "vendor", "overdue"),
-)
-
-VENDORS = ListSpec(
-    key="vendors",
-    title=_("Repair vendors"),
-    queryset=lambda user: vendor_list(),
-    filterset=VendorFilterSet,
-    columns=(
-        Column(_("Name"), "name"),
-        Column(_("Contact person")),
-        Column(_("Phone"), "", "d-none d-sm-table-cell"),
-        Column(_("Product lines"), "", "d-none d-md-table-cell"),
-        Column(_("Lead time (days)"), "lead_time_days"),
-        Column(_("At the vendor"), "", "d-none d-md-table-cell"),
-        Column(_("Address"), "", "d-none d-lg-table-cell"),
-    ),
-    row_template="servicing/_vendor_row.html",
-    export_headers=(
-        _("Name"),
-        _("Contact person"),
-        _("Phone"),
-        _("Address"),
-        _("Product lines"),
-        _("Lead time (days)"),
-        _("At the vendor"),
-        _("Active"),
-    ),
-    export_rows=vendor_rows,
-    empty=_("No vendors match these filters."),
-    filters=("product_line", "is_active"),
-)

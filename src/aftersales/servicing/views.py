@@ -15,7 +15,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,20 +22,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from aftersales.core.excel import export_response
 from aftersales.core.forms import attempt, form_error_messages
-from aftersales.core.htmx import is_partial, render_page_or_partial
+from aftersales.core.htmx import is_partial
+from aftersales.core.lists import BulkAction, ObjectListView
 from aftersales.core.transitions import Machine, Transition
 from aftersales.core.views import TransitionView
 from aftersales.workorders.selectors import workorder_get
 
 from . import forms as f
+from .filtersets import DepotRepairFilterSet, ExternalRepairFilterSet, VendorFilterSet
 from .models import DepotRepair, ExternalRepair, ServicePlan
 from .selectors import (
     depot_repair_get,
+    depot_repair_list,
     external_repair_get,
+    external_repair_list,
     remote_session_list,
     service_plan_list,
+    vendor_list,
 )
 from .services import (
     depot_repair_log,
@@ -47,10 +50,28 @@ from .services import (
     plan_update,
     remote_session_start,
 )
-from .tables import DEPOT, EXTERNAL, PAGE_SIZE, VENDORS, ListSpec
+from .tables import (
+    DEPOT_COLUMNS,
+    DEPOT_EXPORT_HEADERS,
+    EXTERNAL_COLUMNS,
+    EXTERNAL_EXPORT_HEADERS,
+    VENDOR_COLUMNS,
+    VENDOR_EXPORT_HEADERS,
+    depot_rows,
+    external_rows,
+    vendor_rows,
+)
 from .transitions import DEPOT as DEPOT_MACHINE
 from .transitions import EXTERNAL as EXTERNAL_MACHINE
-from .transitions import PLAN, PLAN_FIELDS, REMOTE, may_follow_up, may_keep_record, may_plan
+from .transitions import (
+    FOLLOW_UP_VENDOR,
+    PLAN,
+    PLAN_FIELDS,
+    REMOTE,
+    may_follow_up,
+    may_keep_record,
+    may_plan,
+)
 from .warranty import warranty_check
 
 # What each button says once done.
@@ -351,50 +372,94 @@ def plan_form_view(request: HttpRequest, pk: int, mode: str) -> HttpResponse:
 # --- lists --------------------------------------------------------------------------------------
 
 
-def _filtered(request: HttpRequest, spec: ListSpec):
-    return spec.filterset(request.GET, queryset=spec.queryset(request.user), request=request)
+class ServicingListView(ObjectListView):
+    """A servicing list: its page shows the three lists' tabs above the filters."""
+
+    page_template = "servicing/list.html"
 
 
-def list_view(request: HttpRequest, spec: ListSpec) -> HttpResponse:
-    """A list page with its filter, sorting and pages, or only its results for HTMX."""
-    filterset = _filtered(request, spec)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "spec": spec,
-        "filterset": filterset,
-        "page": page,
-        "query": query.urlencode(),
-        "list_url": reverse(f"servicing:{spec.key}"),
-        "export_url": reverse(f"servicing:{spec.key}_export"),
-    }
-    return render_page_or_partial(
-        request,
-        page_template="servicing/list.html",
-        partial_template="servicing/_results.html",
-        context=context,
+class DepotRepairListView(ServicingListView):
+    """`/servicing/repairs/`: depot repairs in the user's scope (R13, R37); Excel export (R41)."""
+
+    list_key = "servicing-repairs"
+    title = gettext_lazy("Depot repairs")
+    filterset_class = DepotRepairFilterSet
+    columns = DEPOT_COLUMNS
+    page_filters = ("q", "state", "received_after", "received_before")
+    search_placeholder = gettext_lazy("Repair order, work order, customer, serial number")
+
+    def get_queryset(self, request: HttpRequest):
+        return depot_repair_list(request.user)
+
+    def export_headers(self, request: HttpRequest):
+        return list(DEPOT_EXPORT_HEADERS)
+
+    def export_rows(self, request: HttpRequest, rows):
+        return depot_rows(rows)
+
+
+def _bulk_follow_up(request: HttpRequest, external: ExternalRepair, data: dict) -> None:
+    external_repair_follow_up_log(external_repair_id=external.pk, actor=request.user, note=data["note"])
+
+
+class ExternalRepairListView(ServicingListView):
+    """`/servicing/external/`: devices at vendors in the user's scope, overdue ones marked (R14,
+    R37); one follow-up logged on the ticked ones; Excel export (R41)."""
+
+    list_key = "servicing-external"
+    title = gettext_lazy("External repairs")
+    filterset_class = ExternalRepairFilterSet
+    columns = EXTERNAL_COLUMNS
+    page_filters = ("q", "state", "vendor", "overdue")
+    search_placeholder = gettext_lazy("Voucher, work order, vendor, customer")
+    bulk_actions = (
+        BulkAction(
+            "follow_up",
+            gettext_lazy("Log a follow-up"),
+            run=_bulk_follow_up,
+            form=f.BulkFollowUpForm,
+            allowed=lambda user: user.has_role(*FOLLOW_UP_VENDOR.roles),
+        ),
     )
 
+    def get_queryset(self, request: HttpRequest):
+        return external_repair_list(request.user)
 
-def export_view(request: HttpRequest, spec: ListSpec) -> HttpResponse:
-    """The filtered, scoped list as a spreadsheet (the export is logged, R41)."""
-    filterset = _filtered(request, spec)
-    return export_response(
-        request=request,
-        resource=f"servicing-{spec.key}",
-        title=str(spec.title),
-        headers=spec.export_headers,
-        rows=spec.export_rows(filterset.qs.iterator(chunk_size=2000)),
-    )
+    def export_headers(self, request: HttpRequest):
+        return list(EXTERNAL_EXPORT_HEADERS)
+
+    def export_rows(self, request: HttpRequest, rows):
+        return external_rows(rows)
 
 
-def _list_views(spec: ListSpec) -> tuple[Callable, Callable]:
-    page = login_required(require_GET(lambda request: list_view(request, spec)))
-    export = login_required(require_GET(lambda request: export_view(request, spec)))
-    return page, export
+class VendorListView(ServicingListView):
+    """`/servicing/vendors/`: the repair vendors (reference data every staff role reads) with the
+    devices at each (R14); Excel export."""
+
+    list_key = "servicing-vendors"
+    title = gettext_lazy("Repair vendors")
+    filterset_class = VendorFilterSet
+    columns = VENDOR_COLUMNS
+    search_placeholder = gettext_lazy("Name, contact person, address")
+
+    def get_queryset(self, request: HttpRequest):
+        return vendor_list()
+
+    def export_headers(self, request: HttpRequest):
+        return list(VENDOR_EXPORT_HEADERS)
+
+    def export_rows(self, request: HttpRequest, rows):
+        return vendor_rows(rows)
 
 
-repair_list, repair_export = _list_views(DEPOT)
-external_list, external_export = _list_views(EXTERNAL)
-vendor_list, vendor_export = _list_views(VENDORS)
+# The export URLs of before the lists' `?export=xlsx`, kept for links and bookmarks.
+class DepotRepairExportView(DepotRepairListView):
+    export_only = True
+
+
+class ExternalRepairExportView(ExternalRepairListView):
+    export_only = True
+
+
+class VendorExportView(VendorListView):
+    export_only = True

@@ -7,7 +7,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Engineer, ServicePoint
-from aftersales.core.lists import ListFilterSet
+from aftersales.core.lists import ListFilterSet, date_range
 from aftersales.core.phones import search_condition
 
 from . import hooks
@@ -49,12 +49,7 @@ class WorkOrderFilterSet(ListFilterSet):
     engineer = django_filters.ModelChoiceFilter(
         queryset=Engineer.objects.select_related("user"), label=_("Engineer")
     )
-    created_after = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__gte", label=_("Created from")
-    )
-    created_before = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__lte", label=_("Created until")
-    )
+    created_after, created_before = date_range("created_at", _("Created from"), _("Created until"))
     ordering = ListOrderingFilter(
         fields=(
             ("created_at", "created_at"),

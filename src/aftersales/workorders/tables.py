@@ -21,15 +21,6 @@ from .events import NOTE, event_icon, event_text, event_title
 from .models import WorkOrder, WorkOrderEvent
 
 
-@dataclass(frozen=True)
-class Column:
-    """A header cell of the lists not yet on core.lists.ObjectListView (label, sort key, CSS)."""
-
-    label: str
-    sort: str = ""  # the `ordering` key of the list's FilterSet, when the column sorts
-    css: str = ""  # e.g. hidden on phones
-
-
 def _engineer(wo: WorkOrder, user) -> str:
     return wo.engineer.user.display_name if wo.engineer_id else ""
 

@@ -120,3 +120,9 @@ def list_cell(context, column, row):
     if isinstance(value, datetime.date):
         return formats.date_format(value, "Y-m-d")
     return conditional_escape(value)
+
+
+@register.simple_tag(takes_context=True)
+def list_row_css(context, row) -> str:
+    """The CSS classes of a list's row (core.lists.ObjectListView.row_css)."""
+    return context["list_view"].row_css(row)

@@ -3,19 +3,14 @@ with its Excel export; the card's steps from the list and the visit page; the ho
 
 from __future__ import annotations
 
-from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
-from aftersales.core.excel import export_response
-from aftersales.core.htmx import render_page_or_partial
+from aftersales.core.lists import BulkAction, ObjectListView
 from aftersales.core.views import TransitionView, register_home_panel, transition_buttons
 
 from ..choices import SupervisionState
@@ -24,65 +19,69 @@ from ..forms import CARD_TRANSITION_FIELDS
 from ..models import SupervisionCard
 from ..policies import verifies_supervision_cards
 from ..selectors import engineer_today, supervision_get, supervision_list
-from ..tables import SUPERVISION_EXPORT_HEADERS, supervision_export_rows
+from ..services import supervision_transition
+from ..tables import SUPERVISION_COLUMNS, SUPERVISION_EXPORT_HEADERS, supervision_export_rows
 from ..transitions import SUPERVISION_CARD
 
 
-def supervision_filterset(request: HttpRequest) -> SupervisionCardFilterSet:
-    filterset = SupervisionCardFilterSet(
-        request.GET, queryset=supervision_list(request.user), request=request
-    )
-    filterset.filters["engineer"].queryset = engineers_in_scope(request.user)
-    filterset.filters["service_point"].queryset = service_points_in_scope(request.user)
-    form = filterset.form
-    form.fields["state"].widget = forms.CheckboxSelectMultiple(choices=form.fields["state"].choices)
-    for name in ("visit_from", "visit_until"):
-        form.fields[name].widget.input_type = "date"
-    return filterset
+def _bulk_verify(request: HttpRequest, card: SupervisionCard, data: dict) -> None:
+    supervision_transition(card_id=card.pk, action="verify", actor=request.user)
 
 
-SUPERVISION_PAGE_SIZE = 50
-
-
-def _row_buttons(card: SupervisionCard, user) -> list:
-    """The service centre's steps of a card on the list (the engineer submits from the visit page)."""
-    buttons = transition_buttons(SUPERVISION_CARD, card, user, CARD_TRANSITION_FIELDS)
-    return [(transition, form) for transition, form in buttons if transition.name != "submit"]
-
-
-@login_required
-@require_GET
-def supervision_list_view(request: HttpRequest) -> HttpResponse:
+class SupervisionCardListView(ObjectListView):
     """`/field/supervision/`: the cards of the visits in the user's scope (R37), late ones
-    highlighted; filter, sort, page, export; the service centre verifies from here (R19)."""
-    filterset = supervision_filterset(request)
-    page = Paginator(filterset.qs, SUPERVISION_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "filterset": filterset,
-        "page": page,
-        "rows": [(card, _row_buttons(card, request.user)) for card in page.object_list],
-        "export_query": request.GET.urlencode(),
-    }
-    return render_page_or_partial(
-        request,
-        page_template="field/supervision_list.html",
-        partial_template="field/_supervision_table.html",
-        context=context,
+    highlighted; filter, sort, page, export; the service centre verifies the ticked cards, or a
+    card from its row (R19)."""
+
+    list_key = "supervision_cards"
+    title = gettext_lazy("Service task supervision cards")
+    filterset_class = SupervisionCardFilterSet
+    columns = SUPERVISION_COLUMNS
+    page_size = 50
+    search_placeholder = gettext_lazy("Visit, work order, customer")
+    bulk_actions = (
+        BulkAction(
+            "verify",
+            gettext_lazy("Verify"),
+            run=_bulk_verify,
+            allowed=verifies_supervision_cards,
+            style="outline-success",
+        ),
     )
 
+    def get_queryset(self, request: HttpRequest):
+        return supervision_list(request.user)
 
-@login_required
-@require_GET
-def supervision_export_view(request: HttpRequest) -> HttpResponse:
-    """`/field/supervision/export.xlsx`: the filtered, scoped list; the export is logged (R41)."""
-    filterset = supervision_filterset(request)
-    return export_response(
-        request=request,
-        resource="supervision_cards",
-        title=_("Service task supervision cards"),
-        headers=SUPERVISION_EXPORT_HEADERS,
-        rows=supervision_export_rows(filterset.qs.iterator(chunk_size=2000)),
-    )
+    def get_filterset(self, request: HttpRequest, data=None) -> SupervisionCardFilterSet:
+        """The engineer and service point choices offer only what the user may see (R37)."""
+        filterset = super().get_filterset(request, data)
+        filterset.filters["engineer"].queryset = engineers_in_scope(request.user)
+        filterset.filters["service_point"].queryset = service_points_in_scope(request.user)
+        return filterset
+
+    def decorate(self, request: HttpRequest, rows: list[SupervisionCard]) -> list[SupervisionCard]:
+        """Each card's steps the service centre may take now (the engineer submits from the visit
+        page), shown on its row."""
+        for card in rows:
+            buttons = transition_buttons(SUPERVISION_CARD, card, request.user, CARD_TRANSITION_FIELDS)
+            card.row_actions = [(t, form) for t, form in buttons if t.name != "submit"]
+        return rows
+
+    def row_css(self, row: SupervisionCard) -> str:
+        return "table-danger" if row.late else ""
+
+    def export_headers(self, request: HttpRequest):
+        return list(SUPERVISION_EXPORT_HEADERS)
+
+    def export_rows(self, request: HttpRequest, rows):
+        return supervision_export_rows(rows)
+
+
+class SupervisionCardExportView(SupervisionCardListView):
+    """`/field/supervision/export.xlsx`: kept for links; the list's `?export=xlsx` is the same
+    (logged, R41)."""
+
+    export_only = True
 
 
 class SupervisionCardTransitionView(TransitionView):
