@@ -23,7 +23,7 @@ from aftersales.core.services import number_next
 from aftersales.core.transitions import TransitionRun, transition_run
 from aftersales.customers.models import Customer
 from aftersales.notifications.choices import Channel as MessageChannel
-from aftersales.notifications.services import message_queue, notify
+from aftersales.notifications.services import customer_message_queue, message_queue, notify
 from aftersales.sla.choices import WARNING_SHARE
 from aftersales.workorders.models import WorkOrder
 
@@ -156,18 +156,17 @@ def _registered_notify(complaint: Complaint) -> None:
             url=complaint_url(complaint),
             key=f"complaint:{complaint.pk}:registered",
         )
-        if complaint.contact_phone:
-            message_queue(
-                channel=MessageChannel.SMS,
-                recipient=phone_display(complaint.contact_phone),
-                subject=_("Your complaint %(number)s has been registered") % {"number": complaint.number},
-                body=_(
-                    "Dear customer, your complaint %(number)s has been registered. "
-                    "We will get back to you by %(due)s."
-                )
-                % {"number": complaint.number, "due": due},
-                key=f"complaint:{complaint.number}:ack",
+        customer_message_queue(  # by SMS only
+            phone=complaint.contact_phone,
+            subject=_("Your complaint %(number)s has been registered") % {"number": complaint.number},
+            body=_(
+                "Dear customer, your complaint %(number)s has been registered. "
+                "We will get back to you by %(due)s."
             )
+            % {"number": complaint.number, "due": due},
+            key_prefix=f"complaint:{complaint.number}",
+            key_suffixes={MessageChannel.SMS: "ack"},
+        )
 
 
 def complaint_transition(*, complaint_id: int, action: str, actor, **inputs) -> Complaint:
@@ -179,27 +178,6 @@ def complaint_transition(*, complaint_id: int, action: str, actor, **inputs) -> 
 
 
 # --- the feedback (R26) -----------------------------------------------------------------------------
-
-
-def _customer_messages_queue(complaint: Complaint, *, subject: str, body: str, key: str) -> None:
-    """To the customer: SMS to the complainant's phone, and e-mail when the customer has an
-    address (keys `<key>:customer-sms`, `<key>:customer-email`)."""
-    if complaint.contact_phone:
-        message_queue(
-            channel=MessageChannel.SMS,
-            recipient=phone_display(complaint.contact_phone),
-            subject=subject,
-            body=body,
-            key=f"{key}:customer-sms",
-        )
-    if complaint.customer.email:
-        message_queue(
-            channel=MessageChannel.EMAIL,
-            recipient=complaint.customer.email,
-            subject=subject,
-            body=body,
-            key=f"{key}:customer-email",
-        )
 
 
 def _user_message(user: User, *, subject: str, body: str, key: str) -> None:
@@ -243,7 +221,14 @@ def _feedback_sent(run: TransitionRun) -> None:
             "cause": complaint.cause,
             "measures": complaint.measures,
         }
-        _customer_messages_queue(complaint, subject=subject, body=customer_body, key=key)
+        customer_message_queue(
+            phone=complaint.contact_phone,
+            email=complaint.customer.email,
+            subject=subject,
+            body=customer_body,
+            key_prefix=key,
+            key_suffixes={MessageChannel.SMS: "customer-sms", MessageChannel.EMAIL: "customer-email"},
+        )
         notify(
             recipients=staff.values(), title=subject, body=staff_body, url=complaint_url(complaint), key=key
         )
