@@ -74,7 +74,8 @@ class StaffRouting:
         if engineer is not None and engineer.is_active and engineer.user.is_active:
             return [engineer.user]
         if service_point is not None:
-            staff = self.by_point.get(service_point.pk, []) + self.by_dealer.get(service_point.dealer_id, [])
+            dealer = self.by_dealer.get(service_point.dealer_id, []) if service_point.dealer_id else []
+            staff = self.by_point.get(service_point.pk, []) + dealer
             if staff:
                 return _unique(staff)
         return list(self.company_dispatchers)

@@ -288,7 +288,12 @@ def notify_many(notices: Iterable[Notice]) -> list[Notification]:
                     texts[language] = notice.text_in(language, stored)
                 title, body = texts[language]
                 rows[(notice.key, user.pk)] = Notification(
-                    recipient=user, title=title[:255], body=body, url=notice.url, key=notice.key, **stored
+                    recipient_id=user.pk,
+                    title=title[:255],
+                    body=body,
+                    url=notice.url,
+                    key=notice.key,
+                    **stored,
                 )
     if not rows:
         return []
