@@ -122,11 +122,12 @@ demo: install messages pdf-deps seed serve
 # ---------------------------------------------------------------- checking
 
 # ruff (lint + format), the import contract of ARCHITECTURE.md's layers (pyproject.toml
-# [tool.importlinter]) and mypy on the service layer (pyproject.toml [tool.mypy]).
+# [tool.importlinter]) and mypy on the service layer (pyproject.toml [tool.mypy]). lint-imports reads
+# the package of this checkout (src), whatever checkout the virtualenv's editable install names.
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/lint-imports --no-cache
+	PYTHONPATH=src $(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/mypy
 
 format: $(VENV)/.installed

@@ -13,9 +13,7 @@ from django.utils import timezone
 
 from aftersales.accounts.choices import Role
 from aftersales.accounts.models import User
-from aftersales.sla.calendar import WorkingTime
-from aftersales.sla.models import SlaClock
-from aftersales.sla.selectors import working_time_for
+from aftersales.sla.selectors import breached_clocks_of
 from aftersales.workorders.choices import State
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
@@ -85,12 +83,6 @@ def response_budget(severity: str) -> tuple[timedelta, bool]:
     if policy is not None:
         return timedelta(hours=float(policy.response_hours)), policy.business_time
     return timedelta(hours=DEFAULT_RESPONSE_HOURS[severity]), True
-
-
-def complaint_working_time(work_order: WorkOrder | None) -> WorkingTime:
-    """The calendar the response counts on: the work order's service point's, else the default."""
-    point = work_order.service_point if work_order is not None and work_order.service_point_id else None
-    return working_time_for(point)
 
 
 def supervisors_for(people) -> QuerySet[User]:
@@ -188,12 +180,7 @@ def criteria_annotate(
         .annotate(n=Count("pk"))
         .values("n")
     )
-    breached = SlaClock.objects.filter(work_order_id=OuterRef("pk")).filter(
-        Q(met=False)
-        | Q(breached_at__isnull=False)
-        | Q(stopped_at__isnull=True, paused_at__isnull=True, due_at__lt=at)
-        | Q(stopped_at__isnull=True, paused_at__gt=F("due_at"))
-    )
+    breached = breached_clocks_of(OuterRef("pk"), at=at)  # the SLA app's rule (R34)
     complained = Complaint.objects.filter(work_order_id=OuterRef("pk")).exclude(
         outcome=ComplaintOutcome.REJECTED
     )

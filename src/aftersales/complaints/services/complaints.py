@@ -25,11 +25,12 @@ from aftersales.customers.models import Customer
 from aftersales.notifications.choices import Channel as MessageChannel
 from aftersales.notifications.services import customer_message_queue, message_queue, notify
 from aftersales.sla.choices import WARNING_SHARE
+from aftersales.sla.selectors import working_time_of
 from aftersales.workorders.models import WorkOrder
 
 from ..choices import ComplaintCategory, ComplaintSource, Severity
 from ..models import Complaint
-from ..selectors import complaint_working_time, response_budget, supervisors_for, users_with_roles
+from ..selectors import response_budget, supervisors_for, users_with_roles
 from ..transitions import ASSESS_ROLES, COMPLAINT, complaint_step_record, may_register
 
 
@@ -52,7 +53,7 @@ def response_due(
     budget, business = response_budget(severity)
     if not business:
         return start + budget, start + budget * WARNING_SHARE
-    working_time = complaint_working_time(work_order)
+    working_time = working_time_of(work_order)  # the service point's calendar, else the default
     return (
         working_time.add_business_time(start, budget),
         working_time.add_business_time(start, budget * WARNING_SHARE),
