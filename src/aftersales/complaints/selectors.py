@@ -11,7 +11,6 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from aftersales.accounts.choices import Role
 from aftersales.accounts.models import User
 from aftersales.sla.selectors import breached_clocks_of
 from aftersales.workorders.choices import State
@@ -83,27 +82,6 @@ def response_budget(severity: str) -> tuple[timedelta, bool]:
     if policy is not None:
         return timedelta(hours=float(policy.response_hours)), policy.business_time
     return timedelta(hours=DEFAULT_RESPONSE_HOURS[severity]), True
-
-
-def supervisors_for(people) -> QuerySet[User]:
-    """The supervisors of the people involved: supervisors of their service points (their own, or
-    their engineer record's), else the company's HQ supervisors (no service point, no dealer)."""
-    people = list(people)
-    points = {p.service_point_id for p in people if p.service_point_id}
-    points |= set(
-        User.objects.filter(pk__in=[p.pk for p in people], engineer__isnull=False).values_list(
-            "engineer__service_point_id", flat=True
-        )
-    )
-    supervisors = User.objects.filter(role=Role.SUPERVISOR, is_active=True)
-    local = supervisors.filter(service_point_id__in=points)
-    if points and local.exists():
-        return local
-    return supervisors.filter(service_point__isnull=True, dealer__isnull=True)
-
-
-def users_with_roles(*roles: str) -> QuerySet[User]:
-    return User.objects.filter(role__in=roles, is_active=True).order_by("username")
 
 
 # -- difficult cases -----------------------------------------------------------------------------
