@@ -15,7 +15,8 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# pytest-xdist workers; PYTEST_WORKERS=0 runs in one process.
+# pytest-xdist workers; PYTEST_WORKERS=0 runs in one process. --dist loadgroup keeps each
+# xdist_group on one worker (the demo tests share one seeded company, tests/demo/conftest.py).
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
@@ -140,7 +141,7 @@ check: $(VENV)/.installed var-dir
 
 # pytest exits 5 when it collected no test: said aloud, not counted as a failure.
 pytest: install messages pdf-deps var-dir
-	@rc=0; $(VENV)/bin/pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS),) $(PYTEST_ARGS) || rc=$$?; \
+	@rc=0; $(VENV)/bin/pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadgroup,) $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest: no tests were collected"; exit 0; fi; exit $$rc
 
 test: lint check pytest
