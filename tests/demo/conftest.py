@@ -25,9 +25,10 @@ from tests.timeutil import at, frozen
 # A Friday in November 2026 (chinese-calendar knows the year): the demo's "now", whatever the
 # machine's date. Its work orders spread over the 90 days before.
 DEMO_NOW = at(2026, 11, 20, 12, 0)
-# Small, yet large enough for every app's seeder to find what it needs: the complaints seeder
-# wants eight completed work orders, the difficult-case proposals three.
-DEMO_SCALE = "0.3"
+# Small (100 work orders, about 7 s to seed), yet large enough for every app's seeder to find what
+# it needs: the complaints seeder wants eight completed work orders (0.1 has three), the
+# difficult-case proposals three; the demo engineer has two visits today.
+DEMO_SCALE = "0.2"
 
 
 @dataclass(frozen=True)
