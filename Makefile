@@ -15,7 +15,8 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# pytest-xdist workers; PYTEST_WORKERS=0 runs in one process.
+# pytest-xdist workers; PYTEST_WORKERS=0 runs in one process. --dist loadgroup keeps each
+# xdist_group on one worker (the demo tests share one seeded company, tests/demo/conftest.py).
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
@@ -122,11 +123,12 @@ demo: install messages pdf-deps seed serve
 # ---------------------------------------------------------------- checking
 
 # ruff (lint + format), the import contract of ARCHITECTURE.md's layers (pyproject.toml
-# [tool.importlinter]) and mypy on the service layer (pyproject.toml [tool.mypy]).
+# [tool.importlinter]) and mypy on the service layer (pyproject.toml [tool.mypy]). lint-imports reads
+# the package of this checkout (src), whatever checkout the virtualenv's editable install names.
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/lint-imports --no-cache
+	PYTHONPATH=src $(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/mypy
 
 format: $(VENV)/.installed
@@ -139,7 +141,7 @@ check: $(VENV)/.installed var-dir
 
 # pytest exits 5 when it collected no test: said aloud, not counted as a failure.
 pytest: install messages pdf-deps var-dir
-	@rc=0; $(VENV)/bin/pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS),) $(PYTEST_ARGS) || rc=$$?; \
+	@rc=0; $(VENV)/bin/pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadgroup,) $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest: no tests were collected"; exit 0; fi; exit $$rc
 
 test: lint check pytest

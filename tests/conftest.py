@@ -44,6 +44,31 @@ def pytest_report_header(config):
     return None
 
 
+# --- one worker for a group of tests (--dist loadgroup) -----------------------------------------
+# The demo tests share one seeded company (tests/demo/conftest.py): under `-n`, `--dist loadgroup`
+# (pyproject.toml) should send every test marked `xdist_group("demo")` to one worker. pytest 9.2
+# keeps node ids structured, and pytest-xdist 3.8 still writes the group into the old `_nodeid`
+# field, so the group is silently lost (pytest-xdist#1386, open). This scheduler also groups the
+# tests of the packages named here by their path, which needs no node id to change.
+XDIST_GROUPS_BY_PATH = {"tests/demo/": "demo"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class PathGroupScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            for prefix, group in XDIST_GROUPS_BY_PATH.items():
+                if nodeid.startswith(prefix):
+                    return group
+            return super()._split_scope(nodeid)
+
+    return PathGroupScheduling(config, log)
+
+
 # --- personal data never reaches the logs (R41) -------------------------------------------------
 # Every process of the run writes what the application logs, through the production formatter, to
 # a file of one shared directory; when the run ends, the process that made the directory searches

@@ -57,6 +57,11 @@ def code_copy(tmp_path) -> Path:
         ("workorders/planted.py", "from aftersales.field import services\n", "Layers"),  # what hangs off it
         ("field/planted.py", "from aftersales.servicing.models import DepotRepair\n", "Layers"),  # siblings
         ("feedback/planted.py", "from aftersales.complaints.models import Complaint\n", "not models"),
+        # The SLA app is read through its selectors (R34): its clocks and calendars are no one's models.
+        ("complaints/planted.py", "from aftersales.sla.models import SlaClock\n", "never its models"),
+        ("field/planted.py", "from aftersales.sla.models import WorkingCalendar\n", "never its models"),
+        ("servicing/planted.py", "import aftersales.sla.models\n", "never its models"),
+        ("feedback/planted.py", "from aftersales.sla import models\n", "never its models"),
     ],
 )
 def test_the_checker_flags_a_planted_violation(code_copy, module, planted, contract):

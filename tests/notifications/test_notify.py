@@ -205,8 +205,7 @@ def test_finished_text_of_callers_that_compose_it_is_shown_as_written():
 
 
 def test_a_plain_msgid_with_params_is_a_message_too():
-    """`gettext_noop` text with `params` (how the complaints app writes its alerts) is translated
-    when shown."""
+    """`gettext_noop` text with `params` (a msgid kept in a table) is translated when shown."""
     (notice,) = notify(
         recipients=[f.UserFactory()],
         title="%(number)s: %(milestone)s overdue",

@@ -12,7 +12,12 @@ from django.db import transaction
 from aftersales.notifications import channels
 from aftersales.notifications.choices import Channel, MessageStatus
 from aftersales.notifications.models import Message
-from aftersales.notifications.services import MAX_ATTEMPTS, message_queue, message_send
+from aftersales.notifications.services import (
+    MAX_ATTEMPTS,
+    customer_message_queue,
+    message_queue,
+    message_send,
+)
 from aftersales.notifications.tasks import flush_outbox, send_message
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +196,59 @@ def test_r3_a_failed_hand_over_after_commit_leaves_the_message_for_the_retry_job
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT
     assert len(mail.outbox) == 1
+
+
+# -- one helper for messages to a customer (D50) ---------------------------------------------------
+
+
+def customer_message(**overrides) -> list[Message]:
+    data = dict(
+        phone="+8613800138000",
+        email="it@xingchen.example.cn",
+        subject="您的服务请求 WO202611220001 已受理",
+        body="我们将在 2026-11-23 10:00 前回复您。",
+        key_prefix="ack:WO202611220001",
+    )
+    data.update(overrides)
+    return customer_message_queue(**data)
+
+
+def test_r3_a_customer_message_goes_by_sms_and_by_email_when_there_is_an_address():
+    customer_message()
+
+    rows = Message.objects.order_by("idempotency_key").values_list("idempotency_key", "channel", "recipient")
+    assert list(rows) == [
+        ("ack:WO202611220001:email", Channel.EMAIL, "it@xingchen.example.cn"),
+        ("ack:WO202611220001:sms", Channel.SMS, "13800138000"),  # the number as it is dialled
+    ]
+    assert set(Message.objects.values_list("subject", flat=True)) == {"您的服务请求 WO202611220001 已受理"}
+
+
+def test_r3_a_customer_message_without_address_or_phone_skips_that_channel():
+    assert [m.channel for m in customer_message(email="")] == [Channel.SMS]
+    assert [m.channel for m in customer_message(phone="", key_prefix="other")] == [Channel.EMAIL]
+    assert customer_message(phone="", email="", key_prefix="none") == []
+
+
+def test_r3_a_customer_message_keeps_its_callers_keys_and_is_queued_once():
+    suffixes = {Channel.SMS: "customer-sms", Channel.EMAIL: "customer-email"}
+    first = customer_message(key_prefix="complaint:7:feedback", key_suffixes=suffixes)
+    again = customer_message(key_prefix="complaint:7:feedback", key_suffixes=suffixes, body="changed")
+
+    assert [m.idempotency_key for m in first] == [
+        "complaint:7:feedback:customer-sms",
+        "complaint:7:feedback:customer-email",
+    ]
+    assert [m.pk for m in again] == [m.pk for m in first]
+    assert Message.objects.count() == 2
+
+
+def test_r8_a_customer_message_may_reach_the_phone_by_wechat():
+    [message] = customer_message(email="", phone_channel=Channel.WECHAT, key_prefix="plan:3")
+    assert (message.channel, message.recipient, message.idempotency_key) == (
+        Channel.WECHAT,
+        "13800138000",
+        "plan:3:wechat",
+    )
+    with pytest.raises(ValueError):
+        customer_message(phone_channel=Channel.EMAIL)

@@ -61,6 +61,20 @@ def test_r37_buttons_are_exactly_the_allowed_transitions(client, agent, dispatch
     assert client.get(detail(order.pk)).status_code == 404
 
 
+def test_r4_the_buttons_are_the_shared_actions_block_kept_in_view(client, agent, order):
+    """The work-order page shows its lifecycle buttons with the actions partial every detail page
+    uses (templates/htmx/_actions.html, D43), sticky at the top, each form posting its transition."""
+    client.force_login(agent)
+    response = client.get(detail(order.pk))
+    body = response.content.decode()
+
+    assert "htmx/_actions.html" in [template.name for template in response.templates]
+    assert 'class="card mb-3 d-print-none sticky-actions" data-testid="actions"' in body
+    for action in ("accept", "cancel"):
+        assert f'data-testid="action-{action}"' in body and f'data-testid="submit-{action}"' in body
+        assert f'action="{do(order.pk, action)}"' in body and f'data-testid="form-{action}"' in body
+
+
 def test_finance_sees_no_buttons_and_masked_phone(client, finance, order):
     client.force_login(finance)
     response = client.get(detail(order.pk))

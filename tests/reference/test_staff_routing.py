@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from aftersales.accounts.choices import Role
+from aftersales.accounts.models import User
 from aftersales.accounts.selectors import staff_routing
 
 from .. import factories as f
@@ -66,3 +67,31 @@ def test_r34_escalation_reaches_the_active_supervisors_and_the_owner_once(organi
     assert routing.escalation(engineer=o.engineer, service_point=o.point) == [o.supervisor, o.engineer.user]
     supervisor_engineer = f.EngineerFactory(service_point=o.point, user=o.supervisor)
     assert staff_routing().escalation(engineer=supervisor_engineer) == [o.supervisor]
+
+
+def test_r26_the_supervisors_of_people_involved_are_their_points_else_the_company_s(
+    organisation, django_assert_num_queries
+):
+    """A complaint's feedback reaches the supervisors of the people involved (R26): of their own
+    service point or their engineer record's, else the company's own supervisors."""
+    o = organisation
+    local = f.UserFactory(role=Role.SUPERVISOR, service_point=o.point)
+    f.UserFactory(role=Role.SUPERVISOR, dealer=o.dealer)  # a dealer's: neither local nor the company's
+    agent = f.UserFactory(role=Role.AGENT)
+    people = User.objects.select_related("engineer").in_bulk(
+        [o.engineer.user.pk, o.point_dispatcher.pk, agent.pk]
+    )
+    routing = staff_routing()
+
+    with django_assert_num_queries(0):
+        assert routing.supervisors_of([people[o.engineer.user.pk]]) == [local]  # their engineer record's
+        assert routing.supervisors_of([people[o.point_dispatcher.pk]]) == [local]  # their own point's
+        assert routing.supervisors_of([people[agent.pk]]) == [o.supervisor]
+        assert routing.supervisors_of([]) == [o.supervisor]
+
+
+def test_r26_the_quality_department_assesses_complaints(organisation):
+    quality = f.UserFactory(role=Role.QUALITY)
+    f.UserFactory(role=Role.QUALITY, is_active=False)
+
+    assert staff_routing().quality == [quality]

@@ -187,6 +187,26 @@ def test_r8_sending_by_email_needs_an_address_and_confirmation_needs_who_and_how
     assert "reason" in missing.value.message_dict
 
 
+def test_r8_the_plan_goes_by_the_one_channel_chosen(order, eng):
+    """By e-mail to the customer's address only; by WeChat to the contact's phone only (D50: the
+    outbox's one helper for messages to a customer)."""
+    order.customer.email = "it@xingchen.example.cn"
+    order.customer.save()
+    by_email = plan_send(plan_id=draft(order, eng).pk, actor=eng, sent_via="email")
+    assert list(Message.objects.values_list("idempotency_key", "channel", "recipient")) == [
+        (f"plan:{by_email.pk}:email", "email", "it@xingchen.example.cn")
+    ]
+    by_wechat = plan_send(
+        plan_id=plan_revise(plan_id=by_email.pk, actor=eng, reason="客户要求改期").pk,
+        actor=eng,
+        sent_via="wechat",
+    )
+    assert Message.objects.get(idempotency_key=f"plan:{by_wechat.pk}:wechat").recipient == (
+        order.contact_phone.removeprefix("+86")
+    )
+    assert Message.objects.count() == 2
+
+
 def test_r8_read_only_roles_may_not_plan(order, finance):
     with pytest.raises(NotPermitted):
         draft(order, finance)

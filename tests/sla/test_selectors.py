@@ -9,7 +9,12 @@ import pytest
 
 from aftersales.sla.choices import ExceptionKind
 from aftersales.sla.models import WorkingCalendar
-from aftersales.sla.selectors import working_time_for, working_time_resolver
+from aftersales.sla.selectors import (
+    working_time_for,
+    working_time_of,
+    working_time_resolver,
+    working_times_of_points,
+)
 from aftersales.sla.services import calendar_exception_set, working_calendar_create
 
 from .. import factories as f
@@ -128,3 +133,31 @@ def test_r34_breached_clocks_of_a_work_order_for_other_apps():
     assert breached == {late.pk, running_late.pk, paused_late.pk}
     assert not {on_time.pk, met.pk, paused_in_time.pk} & breached
     assert breached_clocks_of(late.pk, at=now).count() == 1
+
+
+def test_r34_working_time_of_a_work_order_for_other_apps():
+    """Complaints' response due time (R26) counts on the work order's point's calendar, else the
+    company default; without a work order (a hotline complaint) on the default."""
+    point = f.ServicePointFactory()
+    working_calendar_create(name="杭州网点日历", service_point=point, weekly_hours=STANDARD_DAY)
+    assert working_time_of(f.WorkOrderFactory(service_point=point)).name == "杭州网点日历"
+    assert working_time_of(f.WorkOrderFactory(service_point=None)).name == "公司标准日历"
+    assert working_time_of(None).name == "公司标准日历"
+
+
+def test_r34_working_times_of_many_points_in_one_query_for_dispatch(django_assert_num_queries):
+    """Field's dispatch availability (R5, R12) reads every point's calendar in one query, with the
+    exceptions of the days it asks about only."""
+    own, other = f.ServicePointFactory(), f.ServicePointFactory()
+    calendar = working_calendar_create(name="杭州网点日历", service_point=own, weekly_hours=STANDARD_DAY)
+    calendar_exception_set(calendar=calendar, day=date(2026, 3, 4), kind=ExceptionKind.HOLIDAY)
+    calendar_exception_set(calendar=calendar, day=date(2026, 6, 4), kind=ExceptionKind.HOLIDAY)
+
+    with django_assert_num_queries(1):
+        times = working_times_of_points([own.pk, other.pk], start=date(2026, 3, 2), until=date(2026, 3, 31))
+
+    assert times[own.pk].name == "杭州网点日历" and times[other.pk].name == "公司标准日历"
+    assert not times[own.pk].is_working_day(date(2026, 3, 4))
+    assert times[own.pk].is_working_day(date(2026, 6, 4))  # outside the days asked about
+    assert times[other.pk].is_working_day(date(2026, 3, 4))
+    assert working_times_of_points([], start=date(2026, 3, 2), until=date(2026, 3, 31)) == {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -55,10 +56,12 @@ def _unique(users: list[User]) -> list[User]:
 class StaffRouting:
     """Who answers for a piece of work, e.g. who is warned that it is late (R34): its engineer,
     else the staff of its service point, else the company's dispatchers; the supervisors hear of
-    what went wrong. Loaded once by `staff_routing()` (one query, a few dozen rows) and asked in
-    Python for each work item of a batch: a job needs no query per row."""
+    what went wrong, the quality department assesses complaints (R26). Loaded once by
+    `staff_routing()` (one query, a few dozen rows) and asked in Python for each work item of a
+    batch: a job needs no query per row."""
 
     supervisors: list[User] = field(default_factory=list)
+    quality: list[User] = field(default_factory=list)
     # Dispatchers of no dealer and no service point: the company's own.
     company_dispatchers: list[User] = field(default_factory=list)
     # The dispatchers and dealer staff of a service point; the staff of a dealer (no point).
@@ -74,8 +77,8 @@ class StaffRouting:
         if engineer is not None and engineer.is_active and engineer.user.is_active:
             return [engineer.user]
         if service_point is not None:
-            dealer_staff = self.by_dealer.get(service_point.dealer_id, []) if service_point.dealer_id else []
-            staff = self.by_point.get(service_point.pk, []) + dealer_staff
+            dealer = self.by_dealer.get(service_point.dealer_id, []) if service_point.dealer_id else []
+            staff = self.by_point.get(service_point.pk, []) + dealer
             if staff:
                 return _unique(staff)
         return list(self.company_dispatchers)
@@ -86,14 +89,33 @@ class StaffRouting:
         """The supervisors, and the owners, who heard first."""
         return _unique(self.supervisors + self.owners(engineer=engineer, service_point=service_point))
 
+    def supervisors_of(self, people: Iterable[User]) -> list[User]:
+        """The supervisors of `people` (R26: those involved in a complaint): the supervisors of
+        their service points (their own, or their engineer record's: load `people` with
+        `select_related("engineer")` to ask without a query), else the company's own supervisors
+        (no service point, no dealer)."""
+        points: set[int] = set()
+        for person in people:
+            engineer = getattr(person, "engineer", None)
+            if person.service_point_id:
+                points.add(person.service_point_id)
+            if engineer is not None:
+                points.add(engineer.service_point_id)
+        local = [user for user in self.supervisors if user.service_point_id in points]
+        company = [user for user in self.supervisors if not user.service_point_id and not user.dealer_id]
+        return local or company
+
 
 def staff_routing() -> StaffRouting:
-    """The active supervisors, dispatchers and dealer staff, sorted into a `StaffRouting`."""
+    """The active supervisors, quality staff, dispatchers and dealer staff, sorted into a
+    `StaffRouting`."""
     routing = StaffRouting()
-    users = User.objects.filter(is_active=True, role__in=[Role.SUPERVISOR, *OWNING_ROLES]).order_by("pk")
-    for user in users:
+    roles = [Role.SUPERVISOR, Role.QUALITY, *OWNING_ROLES]
+    for user in User.objects.filter(is_active=True, role__in=roles).order_by("pk"):
         if user.role == Role.SUPERVISOR:
             routing.supervisors.append(user)
+        elif user.role == Role.QUALITY:
+            routing.quality.append(user)
         elif user.service_point_id:
             routing.by_point[user.service_point_id].append(user)
         elif user.role == Role.DEALER_STAFF and user.dealer_id:

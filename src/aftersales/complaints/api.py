@@ -48,6 +48,7 @@ from .selectors import (
     criteria_get,
     reasons_of,
 )
+from .tables import history_text
 from .transitions import CASE, COMPLAINT, OPEN_CASE, REGISTER, may_open_case
 
 
@@ -181,18 +182,27 @@ class DifficultCaseSerializer(AvailableActionsMixin, serializers.ModelSerializer
         return super().get_available_actions(obj)
 
 
-class ComplaintEventSerializer(serializers.ModelSerializer):
+class _HistoryTextMixin(serializers.Serializer):
+    text = serializers.SerializerMethodField(
+        help_text=_("The step's own text, in the reader's language; the note holds the user's words.")
+    )
+
+    def get_text(self, obj) -> str:
+        return history_text(obj)
+
+
+class ComplaintEventSerializer(_HistoryTextMixin, serializers.ModelSerializer):
     actor = IdNameSerializer(read_only=True, allow_null=True)
     from_state = _state_field("ComplaintStateOrEmptyEnum", [("", ""), *ComplaintState.choices])
     to_state = _state_field("ComplaintStateOrEmptyEnum", [("", ""), *ComplaintState.choices])
 
     class Meta:
         model = ComplaintEvent
-        fields = ["id", "created_at", "action", "from_state", "to_state", "note", "actor"]
+        fields = ["id", "created_at", "action", "from_state", "to_state", "text", "note", "actor"]
         read_only_fields = fields
 
 
-class CaseStepSerializer(serializers.ModelSerializer):
+class CaseStepSerializer(_HistoryTextMixin, serializers.ModelSerializer):
     actor = IdNameSerializer(read_only=True, allow_null=True)
     from_state = _state_field("CaseStateOrEmptyEnum", [("", ""), *CaseState.choices])
     to_state = _state_field("CaseStateOrEmptyEnum", [("", ""), *CaseState.choices])
@@ -200,7 +210,18 @@ class CaseStepSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CaseStep
-        fields = ["id", "created_at", "action", "from_state", "to_state", "level", "handler", "note", "actor"]
+        fields = [
+            "id",
+            "created_at",
+            "action",
+            "from_state",
+            "to_state",
+            "level",
+            "handler",
+            "text",
+            "note",
+            "actor",
+        ]
         read_only_fields = fields
 
 

@@ -139,7 +139,11 @@ class Complaint(TimeStampedModel):
 
 
 class ComplaintEvent(AppendOnlyModel):
-    """The complaint's own history: every step with actor, time and note (R26, R41)."""
+    """The complaint's own history: every step with actor, time and note (R26, R41).
+
+    `params` are what the step's text shows (registration, the response alerts), stored as JSON
+    and rendered when shown, in the reader's language (core.i18n); `note` is only the user's own
+    words. Rows written before steps had parameters keep their text in `note`."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -150,6 +154,7 @@ class ComplaintEvent(AppendOnlyModel):
     from_state = models.CharField(_("from"), max_length=16, choices=ComplaintState.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=16, choices=ComplaintState.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -290,7 +295,10 @@ class DifficultCase(TimeStampedModel):
 
 
 class CaseStep(AppendOnlyModel):
-    """One step of a difficult case's tracking file: who, when, what, at which level (R27)."""
+    """One step of a difficult case's tracking file: who, when, what, at which level (R27).
+
+    Like `ComplaintEvent`: `params` (the criteria a case was opened for) are rendered when shown,
+    in the reader's language; `note` is only the user's own words."""
 
     case = models.ForeignKey(DifficultCase, on_delete=models.CASCADE, related_name="steps")
     actor = models.ForeignKey(
@@ -310,6 +318,7 @@ class CaseStep(AppendOnlyModel):
         related_name="+",
     )
     note = models.TextField(_("note"), blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -11,11 +11,8 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from aftersales.accounts.choices import Role
 from aftersales.accounts.models import User
-from aftersales.sla.calendar import WorkingTime
-from aftersales.sla.models import SlaClock
-from aftersales.sla.selectors import working_time_for
+from aftersales.sla.selectors import breached_clocks_of
 from aftersales.workorders.choices import State
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
@@ -85,33 +82,6 @@ def response_budget(severity: str) -> tuple[timedelta, bool]:
     if policy is not None:
         return timedelta(hours=float(policy.response_hours)), policy.business_time
     return timedelta(hours=DEFAULT_RESPONSE_HOURS[severity]), True
-
-
-def complaint_working_time(work_order: WorkOrder | None) -> WorkingTime:
-    """The calendar the response counts on: the work order's service point's, else the default."""
-    point = work_order.service_point if work_order is not None and work_order.service_point_id else None
-    return working_time_for(point)
-
-
-def supervisors_for(people) -> QuerySet[User]:
-    """The supervisors of the people involved: supervisors of their service points (their own, or
-    their engineer record's), else the company's HQ supervisors (no service point, no dealer)."""
-    people = list(people)
-    points = {p.service_point_id for p in people if p.service_point_id}
-    points |= set(
-        User.objects.filter(pk__in=[p.pk for p in people], engineer__isnull=False).values_list(
-            "engineer__service_point_id", flat=True
-        )
-    )
-    supervisors = User.objects.filter(role=Role.SUPERVISOR, is_active=True)
-    local = supervisors.filter(service_point_id__in=points)
-    if points and local.exists():
-        return local
-    return supervisors.filter(service_point__isnull=True, dealer__isnull=True)
-
-
-def users_with_roles(*roles: str) -> QuerySet[User]:
-    return User.objects.filter(role__in=roles, is_active=True).order_by("username")
 
 
 # -- difficult cases -----------------------------------------------------------------------------
@@ -188,12 +158,7 @@ def criteria_annotate(
         .annotate(n=Count("pk"))
         .values("n")
     )
-    breached = SlaClock.objects.filter(work_order_id=OuterRef("pk")).filter(
-        Q(met=False)
-        | Q(breached_at__isnull=False)
-        | Q(stopped_at__isnull=True, paused_at__isnull=True, due_at__lt=at)
-        | Q(stopped_at__isnull=True, paused_at__gt=F("due_at"))
-    )
+    breached = breached_clocks_of(OuterRef("pk"), at=at)  # the SLA app's rule (R34)
     complained = Complaint.objects.filter(work_order_id=OuterRef("pk")).exclude(
         outcome=ComplaintOutcome.REJECTED
     )

@@ -8,12 +8,14 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.i18n import render
 from aftersales.core.lists import Column
 from aftersales.core.phones import phone_for
 from aftersales.core.transitions import Machine
 
 from .choices import CaseReason, ResponseRisk
-from .models import Complaint, DifficultCase
+from .events import CASE_HISTORY_TEXTS, COMPLAINT_HISTORY_TEXTS
+from .models import CaseStep, Complaint, ComplaintEvent, DifficultCase
 from .transitions import CASE, COMPLAINT
 
 PAGE_SIZE = 25
@@ -258,3 +260,23 @@ def complaint_history_title(action: str) -> str:
 
 def case_history_title(action: str) -> str:
     return history_title(action, CASE)
+
+
+def history_text(step: ComplaintEvent | CaseStep) -> str:
+    """What a step of the record's own history says beyond its title and states (registration,
+    the response alerts, the criteria a case was opened for), rendered from its parameters in the
+    active language; "" for other steps, and for rows written before steps had parameters (their
+    note holds the text, shown as written)."""
+    texts = COMPLAINT_HISTORY_TEXTS if isinstance(step, ComplaintEvent) else CASE_HISTORY_TEXTS
+    template = texts.get(step.action)
+    return render(template, step.params) if template and step.params else ""
+
+
+def complaint_history_rows(events: Iterable[ComplaintEvent]) -> list[tuple[ComplaintEvent, str, str]]:
+    """(event, title, text) of each step of a complaint's history (R26, R41)."""
+    return [(event, complaint_history_title(event.action), history_text(event)) for event in events]
+
+
+def case_history_rows(steps: Iterable[CaseStep]) -> list[tuple[CaseStep, str, str]]:
+    """(step, title, text) of each step of a case's tracking file (R27)."""
+    return [(step, case_history_title(step.action), history_text(step)) for step in steps]

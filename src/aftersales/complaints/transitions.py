@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy
 from aftersales.accounts.choices import Role
 from aftersales.accounts.models import User
 from aftersales.core.errors import DomainError
+from aftersales.core.i18n import stored_params
 from aftersales.core.transitions import (
     Effect,
     Machine,
@@ -166,28 +167,24 @@ def complaint_step_record(
     action: str,
     from_state: str,
     note: str = "",
-    history_note: str | None = None,
     params: dict[str, Any] | None = None,
 ) -> None:
     """A step in the complaint's own history (R41) and, when it is on a work order, on its
-    timeline: `params` for the timeline's text, `note` the user's own words. `history_note` is what
-    the complaint's history says when it is not the note (a job's alert)."""
+    timeline: `params` for the step's text (stored as JSON, shown in the reader's language),
+    `note` the user's own words."""
+    params = {"record": complaint.number, **(params or {})}
     ComplaintEvent.objects.create(
         complaint=complaint,
         actor=actor,
         action=action,
         from_state=from_state,
         to_state=complaint.state,
-        note=note if history_note is None else history_note,
+        note=note,
+        params=stored_params(params),
     )
     if complaint.work_order_id:
         event_record(
-            complaint.work_order,
-            kind=COMPLAINT_EVENT,
-            actor=actor,
-            action=action,
-            params={"record": complaint.number, **(params or {})},
-            note=note,
+            complaint.work_order, kind=COMPLAINT_EVENT, actor=actor, action=action, params=params, note=note
         )
 
 
@@ -198,11 +195,11 @@ def case_step_record(
     action: str,
     from_state: str,
     note: str = "",
-    history_note: str | None = None,
     params: dict[str, Any] | None = None,
 ) -> None:
     """A step in the case's tracking file, at its level and with its handler, and on the work
-    order's timeline (R27)."""
+    order's timeline (R27): `params` for the step's text, `note` the user's own words."""
+    params = {"record": case.number, "level": case.level, "handler": str(case.handler), **(params or {})}
     CaseStep.objects.create(
         case=case,
         actor=actor,
@@ -211,16 +208,10 @@ def case_step_record(
         to_state=case.state,
         level=case.level,
         handler=case.handler,
-        note=note if history_note is None else history_note,
-    )
-    event_record(
-        case.work_order,
-        kind=CASE_EVENT,
-        actor=actor,
-        action=action,
-        params={"record": case.number, "level": case.level, "handler": str(case.handler), **(params or {})},
         note=note,
+        params=stored_params(params),
     )
+    event_record(case.work_order, kind=CASE_EVENT, actor=actor, action=action, params=params, note=note)
 
 
 def _transition_params(run: TransitionRun) -> dict[str, Any]:

@@ -64,9 +64,9 @@ from .tables import (
     PAGE_SIZE,
     RISK_STYLE,
     case_export_rows,
-    case_history_title,
+    case_history_rows,
     complaint_export_rows,
-    complaint_history_title,
+    complaint_history_rows,
     reason_labels,
 )
 from .transitions import CASE, COMPLAINT, may_configure_criteria, may_open_case, may_register
@@ -282,7 +282,7 @@ class ComplaintDetailView(LifecycleDetailView):
 
     def extra_context(self, request: HttpRequest, obj) -> dict[str, Any]:
         risk = obj.risk
-        history = [(event, complaint_history_title(event.action)) for event in complaint_history(obj)]
+        history = complaint_history_rows(complaint_history(obj))
         return {"complaint": obj, "risk": risk, "risk_style": RISK_STYLE[risk], "history": history}
 
 
@@ -304,7 +304,7 @@ class CaseDetailView(LifecycleDetailView):
 
     def extra_context(self, request: HttpRequest, obj) -> dict[str, Any]:
         levels = case_levels()
-        steps = [(step, case_history_title(step.action)) for step in case_steps(obj)]
+        steps = case_history_rows(case_steps(obj))
         return {
             "case": obj,
             "level": levels.get(obj.level),

@@ -3,6 +3,8 @@ attempts, and the company's return-visit policy."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -13,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.core.models import AppendOnlyModel, TimeStampedModel
 
 from .choices import AttemptResult, ReturnVisitKind, ReturnVisitState
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 SCORE_FIELDS = ("score_timeliness", "score_skill", "score_attitude", "score_effectiveness", "score_overall")
 
@@ -54,7 +59,7 @@ class ReturnVisitPolicy(TimeStampedModel):
         return str(_("Return-visit policy"))
 
 
-def _score_field(label: str) -> models.PositiveSmallIntegerField:
+def _score_field(label: StrOrPromise) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
         label,
         null=True,
@@ -182,9 +187,10 @@ class ReturnVisit(TimeStampedModel):
         return self.is_pending and self.due_at < timezone.now()
 
     @property
-    def scores(self) -> list[tuple[str, int | None]]:
+    def scores(self) -> list[tuple[StrOrPromise, int | None]]:
         """(label, score) of the five ratings, in the form's order (R24)."""
-        return [(self._meta.get_field(name).verbose_name, getattr(self, name)) for name in SCORE_FIELDS]
+        fields = {field.name: field for field in self._meta.fields}
+        return [(fields[name].verbose_name, getattr(self, name)) for name in SCORE_FIELDS]
 
 
 class ReturnVisitAttempt(AppendOnlyModel):

@@ -8,9 +8,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from aftersales.core.phones import phone_display
 from aftersales.notifications.choices import Channel as MessageChannel
-from aftersales.notifications.services import message_queue
+from aftersales.notifications.services import customer_message_queue
 
 from .models import Appointment
 
@@ -67,11 +66,11 @@ def appointment_notice_queue(appointment: Appointment, *, change: str) -> str:
                 )
                 % values
             )
-    message_queue(
-        channel=MessageChannel.SMS,
-        recipient=phone_display(work_order.contact_phone),
+    customer_message_queue(
+        phone=work_order.contact_phone,
         subject=subject,
         body=body,
-        key=f"appt:{appointment.pk}:{appointment.version}",
+        key_prefix=f"appt:{appointment.pk}",
+        key_suffixes={MessageChannel.SMS: str(appointment.version)},
     )
     return body

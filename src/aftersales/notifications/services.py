@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 
 from aftersales.core.errors import NotPermitted
 from aftersales.core.i18n import render, stored_params
+from aftersales.core.phones import phone_display
 
 from .channels import backend_for
-from .choices import MessageStatus
+from .choices import Channel, MessageStatus
 from .models import Message, Notification
 
 MAX_ATTEMPTS = 5
@@ -42,6 +43,42 @@ def message_queue(*, channel: str, recipient: str, subject: str, body: str, key:
         # failed (broker down) stays pending and `outbox_flush` sends it later.
         transaction.on_commit(lambda: send_message.delay(message.pk), robust=True)
     return message
+
+
+def customer_message_queue(
+    *,
+    phone: str = "",
+    email: str = "",
+    subject: str,
+    body: str,
+    key_prefix: str,
+    phone_channel: str = Channel.SMS,
+    key_suffixes: Mapping[str, str] | None = None,
+) -> list[Message]:
+    """One message to a customer through the outbox (D50): by SMS to `phone` when there is one
+    (or by `phone_channel`, e.g. WeChat), and by e-mail to `email` when there is one; the same
+    subject and body on each channel. `phone` is stored as E.164 and sent in its display form.
+
+    Each channel has its own idempotency key, `<key_prefix>:<suffix>`: the suffix is the channel's
+    value ("sms", "email", "wechat") unless `key_suffixes` names another one for that channel
+    (e.g. `{"sms": "customer-sms"}`). Returns the messages queued (already queued ones included),
+    SMS first; nothing when neither a phone nor an address is given."""
+    if phone_channel == Channel.EMAIL:
+        raise ValueError("a phone is reached by SMS or WeChat; give the address as `email`")
+    suffixes = {**{channel: channel for channel in Channel.values}, **(key_suffixes or {})}
+    queued = []
+    for channel, recipient in ((phone_channel, phone_display(phone)), (Channel.EMAIL, email.strip())):
+        if recipient:
+            queued.append(
+                message_queue(
+                    channel=channel,
+                    recipient=recipient,
+                    subject=subject,
+                    body=body,
+                    key=f"{key_prefix}:{suffixes[channel]}",
+                )
+            )
+    return queued
 
 
 def outbox_flush() -> int:
@@ -251,7 +288,12 @@ def notify_many(notices: Iterable[Notice]) -> list[Notification]:
                     texts[language] = notice.text_in(language, stored)
                 title, body = texts[language]
                 rows[(notice.key, user.pk)] = Notification(
-                    recipient=user, title=title[:255], body=body, url=notice.url, key=notice.key, **stored
+                    recipient_id=user.pk,
+                    title=title[:255],
+                    body=body,
+                    url=notice.url,
+                    key=notice.key,
+                    **stored,
                 )
     if not rows:
         return []

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.models import TimeStampedModel
@@ -262,7 +263,7 @@ class SlaMilestone(models.Model):
 
     def clean(self) -> None:
         known = _known_events()
-        errors = {}
+        errors: dict[str, str | Promise] = {}
         if self.start_on not in known:
             errors["start_on"] = _("Unknown event %(name)s.") % {"name": self.start_on}
         if not isinstance(self.stop_on, list) or not self.stop_on:

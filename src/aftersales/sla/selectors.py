@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 
 from aftersales.accounts.models import ServicePoint
@@ -75,6 +75,74 @@ def working_time_resolver() -> Callable[[ServicePoint | None], WorkingTime]:
         return built[calendar_id]
 
     return resolve
+
+
+def working_times_of_points(point_ids: Iterable[int], *, start: date, until: date) -> dict[int, WorkingTime]:
+    """R34: the working time of each service point in `point_ids`: its own calendar, else the
+    company default, else the standard one; for other apps (field's dispatch availability).
+
+    One plain query, no model instances (dispatch runs for every board row and work-order page):
+    the calendars that apply, joined with their hours and with their exceptions from `start` to
+    `until` only (a few rows per calendar): the snapshots know no exception outside those days."""
+    point_ids = set(point_ids)
+    if not point_ids:
+        return {}
+    rows = (
+        WorkingCalendar.objects.filter(Q(is_default=True) | Q(service_point_id__in=point_ids))
+        .annotate(near=FilteredRelation("exceptions", condition=Q(exceptions__date__range=(start, until))))
+        .values_list(
+            "pk",
+            "is_default",
+            "service_point_id",
+            "use_public_holidays",
+            "name",
+            "hours__weekday",
+            "hours__start",
+            "hours__end",
+            "near__date",
+            "near__kind",
+        )
+    )
+    calendars: dict[int, dict] = {}
+    for pk, is_default, point_id, public, name, weekday, begin, end, day, kind in rows:
+        calendar = calendars.setdefault(
+            pk,
+            {
+                "default": is_default,
+                "point": point_id,
+                "public": public,
+                "name": name,
+                "hours": set(),
+                "days": set(),
+            },
+        )
+        if weekday is not None:
+            calendar["hours"].add((weekday, begin, end))
+        if day is not None:
+            calendar["days"].add((day, kind))
+    built = {
+        pk: WorkingTime.from_rows(
+            hours=c["hours"],
+            exceptions=c["days"],
+            use_public_holidays=c["public"],
+            time_zone=settings.TIME_ZONE,
+            name=c["name"],
+            calendar_id=pk,
+        )
+        for pk, c in calendars.items()
+    }
+    default = next((built[pk] for pk, c in calendars.items() if c["default"]), None)
+    default = default or WorkingTime.standard(time_zone=settings.TIME_ZONE, name="standard")
+    own = {c["point"]: built[pk] for pk, c in calendars.items() if c["point"]}
+    return {point_id: own.get(point_id, default) for point_id in point_ids}
+
+
+def working_time_of(work_order) -> WorkingTime:
+    """R34: the working time of a work order (its service point's calendar, else the company
+    default); with no work order, the company default. For other apps (complaints' response due
+    time, R26)."""
+    point = work_order.service_point if work_order is not None and work_order.service_point_id else None
+    return working_time_for(point)
 
 
 # -- policies and clocks (R34, R18) ---------------------------------------------------------
@@ -216,7 +284,7 @@ def clocks_for(
     at = at or timezone.now()
     clocks = list(SlaClock.objects.filter(work_order_id=work_order.pk).order_by("started_at", "pk"))
     if working_time is None and any(clock.business_time for clock in clocks):
-        working_time = working_time_for(work_order.service_point if work_order.service_point_id else None)
+        working_time = working_time_of(work_order)
     order = {kind: index for index, kind in enumerate(MilestoneKind.values)}
     clocks.sort(key=lambda clock: order.get(clock.kind, 99))
     wt = working_time or WorkingTime.standard(time_zone=settings.TIME_ZONE)

@@ -140,9 +140,10 @@ class WorkOrder(TimeStampedModel):
     @property
     def product_line(self):
         """The device's model decides the product line; else the model given at intake (R38)."""
-        if self.device_id and self.device.product_model_id:
-            return self.device.product_model.product_line
-        if self.product_model_id:
+        device = self.device if self.device_id else None
+        if device is not None and device.product_model is not None:
+            return device.product_model.product_line
+        if self.product_model is not None:
             return self.product_model.product_line
         return None
 

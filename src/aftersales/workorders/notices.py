@@ -8,9 +8,8 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from aftersales.core.phones import phone_display
 from aftersales.notifications.choices import Channel as MessageChannel
-from aftersales.notifications.services import message_queue
+from aftersales.notifications.services import customer_message_queue
 
 from . import hooks
 from .events import NOTIFICATION, event_record
@@ -41,23 +40,14 @@ def acknowledgement_queue(*, work_order: WorkOrder) -> None:
             "number": work_order.number,
             "promised": promised.strftime("%Y-%m-%d %H:%M"),
         }
-    channels = [MessageChannel.SMS]
-    message_queue(
-        channel=MessageChannel.SMS,
-        recipient=phone_display(work_order.contact_phone),
+    queued = customer_message_queue(
+        phone=work_order.contact_phone,
+        email=work_order.customer.email,
         subject=subject,
         body=body,
-        key=f"ack:{work_order.number}:sms",
+        key_prefix=f"ack:{work_order.number}",
     )
-    if work_order.customer.email:
-        channels.append(MessageChannel.EMAIL)
-        message_queue(
-            channel=MessageChannel.EMAIL,
-            recipient=work_order.customer.email,
-            subject=subject,
-            body=body,
-            key=f"ack:{work_order.number}:email",
-        )
+    channels = [MessageChannel(message.channel) for message in queued]
     event_record(
         work_order,
         kind=NOTIFICATION,

@@ -20,6 +20,7 @@ from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.transitions import WORKORDER
 
 from ..choices import CaseReason, CaseState
+from ..events import HANDLER_TITLE
 from ..models import CaseCriteria, DifficultCase
 from ..selectors import case_reasons
 from ..transitions import (
@@ -51,14 +52,14 @@ def case_criteria_update(*, actor, **fields: Any) -> CaseCriteria:
 
 
 def _handler_notify(case: DifficultCase, *, key: str) -> None:
-    with company_language():
-        notify(
-            recipients=[case.handler],
-            title=_("Difficult case %(number)s (work order %(work_order)s) is yours, level %(level)s")
-            % {"number": case.number, "work_order": case.work_order.number, "level": case.level},
-            url=reverse("complaints:case_detail", args=[case.pk]),
-            key=key,
-        )
+    """The case under its handler's bell, in their language."""
+    notify(
+        recipients=[case.handler],
+        title=HANDLER_TITLE,
+        url=reverse("complaints:case_detail", args=[case.pk]),
+        key=key,
+        params={"number": case.number, "work_order": case.work_order.number, "level": case.level},
+    )
 
 
 @transaction.atomic
@@ -84,7 +85,7 @@ def case_open(*, work_order: WorkOrder, handler: User | None, actor, note: str =
         )
     handler_check(handler, 1)
     labels = [CaseReason(reason).label for reason in reasons]
-    with company_language():
+    with company_language():  # the case's own summary, as it always was
         summary = " · ".join(str(label) for label in labels)
     case = DifficultCase(
         number=number_next(prefix="DC"),
@@ -103,7 +104,6 @@ def case_open(*, work_order: WorkOrder, handler: User | None, actor, note: str =
         action="open",
         from_state="",
         note=note,
-        history_note=case.summary,
         params={"reasons": labels or "—"},
     )
     _handler_notify(case, key=f"case:{case.pk}:handler:1")

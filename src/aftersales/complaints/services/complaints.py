@@ -1,7 +1,8 @@
 """Complaints (R26): registered on the complaint form (客户投诉处理单), assessed, analysed, handled,
 fed back to the customer, the people involved and their supervisors, closed and archived. The
 steps are the `COMPLAINT` machine's (transitions.py); notices and messages leave after the commit
-through the outbox."""
+through the outbox. Who is told comes from `accounts.selectors.staff_routing`; what they are told
+is a message of `events.py`, shown in the reader's language."""
 
 from __future__ import annotations
 
@@ -15,26 +16,35 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from aftersales.accounts.choices import Role
 from aftersales.accounts.models import User
+from aftersales.accounts.selectors import StaffRouting, staff_routing
 from aftersales.core.errors import NotPermitted
 from aftersales.core.phones import phone_display, phone_normalize
 from aftersales.core.services import number_next
 from aftersales.core.transitions import TransitionRun, transition_run
 from aftersales.customers.models import Customer
 from aftersales.notifications.choices import Channel as MessageChannel
-from aftersales.notifications.services import message_queue, notify
+from aftersales.notifications.services import (
+    Notice,
+    customer_message_queue,
+    message_queue,
+    notify,
+    notify_many,
+)
 from aftersales.sla.choices import WARNING_SHARE
+from aftersales.sla.selectors import working_time_of
 from aftersales.workorders.models import WorkOrder
 
 from ..choices import ComplaintCategory, ComplaintSource, Severity
+from ..events import FEEDBACK_BODY, FEEDBACK_TITLE, REGISTERED_BODY, REGISTERED_TITLE
 from ..models import Complaint
-from ..selectors import complaint_working_time, response_budget, supervisors_for, users_with_roles
-from ..transitions import ASSESS_ROLES, COMPLAINT, complaint_step_record, may_register
+from ..selectors import response_budget
+from ..transitions import COMPLAINT, complaint_step_record, may_register
 
 
 def company_language():
-    """Notices and messages are written in the company's language, whatever the actor's screen."""
+    """Messages to customers are written in the company's language, whatever the actor's screen
+    (notices under the bell and staff messages are in each reader's language)."""
     return translation.override(settings.LANGUAGE_CODE)
 
 
@@ -52,7 +62,7 @@ def response_due(
     budget, business = response_budget(severity)
     if not business:
         return start + budget, start + budget * WARNING_SHARE
-    working_time = complaint_working_time(work_order)
+    working_time = working_time_of(work_order)  # the service point's calendar, else the default
     return (
         working_time.add_business_time(start, budget),
         working_time.add_business_time(start, budget * WARNING_SHARE),
@@ -129,45 +139,42 @@ def complaint_register(
         "severity": Severity(severity).label,
         "due": complaint.response_due_at,
     }
-    with company_language():
-        summary = _("%(category)s · %(severity)s · response due %(due)s") % {
-            "category": complaint.get_category_display(),
-            "severity": complaint.get_severity_display(),
-            "due": timezone.localtime(complaint.response_due_at).strftime("%Y-%m-%d %H:%M"),
-        }
-    complaint_step_record(
-        complaint, actor=actor, action="register", from_state="", history_note=summary, params=params
-    )
-    _registered_notify(complaint)
+    complaint_step_record(complaint, actor=actor, action="register", from_state="", params=params)
+    _registered_notify(complaint, routing=staff_routing())
     return complaint
 
 
-def _registered_notify(complaint: Complaint) -> None:
-    """The assessors see the new complaint under the bell; the complainant gets the number and
-    the time by which we answer."""
+def _registered_notify(complaint: Complaint, *, routing: StaffRouting) -> None:
+    """The assessors (quality and the supervisors; HQ admins see the list) see the new complaint
+    under the bell, in their language; the complainant gets the number and the time by which we
+    answer, in the company's language."""
+    notify(
+        recipients=[*routing.quality, *routing.supervisors],
+        title=REGISTERED_TITLE,
+        body=REGISTERED_BODY,
+        url=complaint_url(complaint),
+        key=f"complaint:{complaint.pk}:registered",
+        params={
+            "number": complaint.number,
+            "severity": Severity(complaint.severity).label,
+            "customer": complaint.customer.name,
+            "description": complaint.description[:200],
+            "due": complaint.response_due_at,
+        },
+    )
     due = timezone.localtime(complaint.response_due_at).strftime("%Y-%m-%d %H:%M")
     with company_language():
-        notify(
-            recipients=users_with_roles(*ASSESS_ROLES - {Role.HQ_ADMIN}),
-            title=_("New complaint %(number)s (%(severity)s)")
-            % {"number": complaint.number, "severity": complaint.get_severity_display()},
-            body=_("%(customer)s: %(description)s. Response due %(due)s.")
-            % {"customer": complaint.customer.name, "description": complaint.description[:200], "due": due},
-            url=complaint_url(complaint),
-            key=f"complaint:{complaint.pk}:registered",
-        )
-        if complaint.contact_phone:
-            message_queue(
-                channel=MessageChannel.SMS,
-                recipient=phone_display(complaint.contact_phone),
-                subject=_("Your complaint %(number)s has been registered") % {"number": complaint.number},
-                body=_(
-                    "Dear customer, your complaint %(number)s has been registered. "
-                    "We will get back to you by %(due)s."
-                )
-                % {"number": complaint.number, "due": due},
-                key=f"complaint:{complaint.number}:ack",
+        customer_message_queue(  # by SMS only
+            phone=complaint.contact_phone,
+            subject=_("Your complaint %(number)s has been registered") % {"number": complaint.number},
+            body=_(
+                "Dear customer, your complaint %(number)s has been registered. "
+                "We will get back to you by %(due)s."
             )
+            % {"number": complaint.number, "due": due},
+            key_prefix=f"complaint:{complaint.number}",
+            key_suffixes={MessageChannel.SMS: "ack"},
+        )
 
 
 def complaint_transition(*, complaint_id: int, action: str, actor, **inputs) -> Complaint:
@@ -181,29 +188,10 @@ def complaint_transition(*, complaint_id: int, action: str, actor, **inputs) -> 
 # --- the feedback (R26) -----------------------------------------------------------------------------
 
 
-def _customer_messages_queue(complaint: Complaint, *, subject: str, body: str, key: str) -> None:
-    """To the customer: SMS to the complainant's phone, and e-mail when the customer has an
-    address (keys `<key>:customer-sms`, `<key>:customer-email`)."""
-    if complaint.contact_phone:
-        message_queue(
-            channel=MessageChannel.SMS,
-            recipient=phone_display(complaint.contact_phone),
-            subject=subject,
-            body=body,
-            key=f"{key}:customer-sms",
-        )
-    if complaint.customer.email:
-        message_queue(
-            channel=MessageChannel.EMAIL,
-            recipient=complaint.customer.email,
-            subject=subject,
-            body=body,
-            key=f"{key}:customer-email",
-        )
-
-
-def _user_message(user: User, *, subject: str, body: str, key: str) -> None:
-    """A message to a staff user through the channels: email when they have one, else SMS."""
+def _staff_message(notice: Notice, user: User, *, key: str) -> None:
+    """The notice as a message to a staff user, written in their language (as the bell shows it):
+    by e-mail when they have an address, else by SMS."""
+    subject, body = notice.text_in(user.language or settings.LANGUAGE_CODE, notice.message())
     if user.email:
         message_queue(channel=MessageChannel.EMAIL, recipient=user.email, subject=subject, body=body, key=key)
     elif user.phone:
@@ -224,28 +212,34 @@ def _feedback_sent(run: TransitionRun) -> None:
     if run.transition.name != "feed_back":
         return
     complaint = run.obj
-    people = list(complaint.people.all())
-    staff = {user.pk: user for user in [*people, *supervisors_for(people)] if user.is_active}
+    people = list(complaint.people.select_related("engineer"))
+    supervisors = staff_routing().supervisors_of(people)
+    staff = {user.pk: user for user in [*people, *supervisors] if user.is_active}
     key = f"complaint:{complaint.pk}:feedback"
-    with company_language():
-        subject = _("Result of complaint %(number)s") % {"number": complaint.number}
-        customer_body = _("Dear customer, about your complaint %(number)s: %(feedback)s") % {
+    with company_language():  # the customer reads the company's language
+        customer_message_queue(
+            phone=complaint.contact_phone,
+            email=complaint.customer.email,
+            subject=str(FEEDBACK_TITLE) % {"number": complaint.number},
+            body=_("Dear customer, about your complaint %(number)s: %(feedback)s")
+            % {"number": complaint.number, "feedback": complaint.feedback},
+            key_prefix=key,
+            key_suffixes={MessageChannel.SMS: "customer-sms", MessageChannel.EMAIL: "customer-email"},
+        )
+    notice = Notice(  # the staff read theirs
+        recipients=tuple(staff.values()),
+        title=FEEDBACK_TITLE,
+        body=FEEDBACK_BODY,
+        url=complaint_url(complaint),
+        key=key,
+        params={
             "number": complaint.number,
-            "feedback": complaint.feedback,
-        }
-        staff_body = _(
-            "Complaint %(number)s (%(category)s) about %(customer)s. "
-            "Cause: %(cause)s. Measures: %(measures)s."
-        ) % {
-            "number": complaint.number,
-            "category": complaint.get_category_display(),
+            "category": ComplaintCategory(complaint.category).label,
             "customer": complaint.customer.name,
             "cause": complaint.cause,
             "measures": complaint.measures,
-        }
-        _customer_messages_queue(complaint, subject=subject, body=customer_body, key=key)
-        notify(
-            recipients=staff.values(), title=subject, body=staff_body, url=complaint_url(complaint), key=key
-        )
-        for user in staff.values():
-            _user_message(user, subject=subject, body=staff_body, key=f"{key}:user-{user.pk}")
+        },
+    )
+    notify_many([notice])
+    for user in staff.values():
+        _staff_message(notice, user, key=f"{key}:user-{user.pk}")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from aftersales.core.errors import DomainError, TransitionNotAllowed
 from aftersales.core.transitions import TransitionRun, transition_run
 from aftersales.notifications.choices import Channel as MessageChannel
-from aftersales.notifications.services import message_queue
+from aftersales.notifications.services import customer_message_queue
 from aftersales.workorders.events import event_record
 from aftersales.workorders.models import WorkOrder
 
@@ -27,7 +27,6 @@ from ..transitions import (
     PLAN,
     PLAN_FIELDS,
     permission_check,
-    plan_recipient,
     work_order_open_check,
 )
 
@@ -176,12 +175,15 @@ def _sent_to_the_customer(run: TransitionRun) -> None:
     plan = run.obj
     with company_language():
         subject, body = _plan_message(plan)
-    message_queue(
-        channel=plan.sent_via,
-        recipient=plan_recipient(plan.work_order, plan.sent_via),
+    work_order = plan.work_order
+    by_email = plan.sent_via == MessageChannel.EMAIL  # the address was checked when it was chosen
+    customer_message_queue(
+        phone="" if by_email else work_order.contact_phone,
+        phone_channel=MessageChannel.SMS if by_email else plan.sent_via,
+        email=work_order.customer.email if by_email else "",
         subject=subject,
         body=body,
-        key=f"plan:{plan.pk}:{plan.sent_via}",
+        key_prefix=f"plan:{plan.pk}",
     )
 
 

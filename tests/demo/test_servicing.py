@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from io import StringIO
-from unittest import mock
-
 import pytest
-from django.core.management import call_command
 
 from aftersales.servicing.choices import DepotState, ExternalState, FollowUpKind, PlanState, RemoteState
-from aftersales.servicing.hooks import servicing_demo
 from aftersales.servicing.models import (
     DepotRepair,
     ExternalRepair,
@@ -19,15 +14,13 @@ from aftersales.servicing.models import (
     Vendor,
 )
 from aftersales.servicing.selectors import plan_blocks_start
-from aftersales.workorders import hooks
 from aftersales.workorders.choices import State, WaitingReason
 from aftersales.workorders.models import WorkOrder
 
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
-@pytest.mark.django_db
-def test_r6_r8_r13_r14_demo_seed_has_servicing_records_in_their_states():
-    with mock.patch.object(hooks, "demo_seeders", [servicing_demo]):  # this app's seeder alone
-        call_command("demo_seed", "--scale", "0.1", stdout=StringIO())
+
+def test_r6_r8_r13_r14_demo_seed_has_servicing_records_in_their_states(demo):
     assert Vendor.objects.count() == 4 and all(
         v.name.endswith(("中心", "站", "部")) for v in Vendor.objects.all()
     )

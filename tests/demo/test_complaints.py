@@ -7,34 +7,15 @@ import random
 
 import pytest
 from django.db import transaction
-from django.utils import timezone
 
-from aftersales.accounts.choices import Role
 from aftersales.complaints.choices import CaseState, ComplaintState
 from aftersales.complaints.demo import demo_seed
 from aftersales.complaints.models import Complaint, DifficultCase
-from aftersales.workorders.choices import State
 
-from .. import factories as f
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 
-@pytest.fixture
-def demo_company(make_user):
-    for username, role in [("agent", Role.AGENT), ("quality", Role.QUALITY), ("supervisor", Role.SUPERVISOR)]:
-        make_user(role, username=username)
-    make_user(Role.CLERK, username="clerk")
-    engineer = f.EngineerFactory()
-    return [
-        f.WorkOrderFactory(state=State.COMPLETED, engineer=engineer, service_point=engineer.service_point)
-        for _ in range(12)
-    ]
-
-
-def test_r26_r27_demo_has_complaints_in_every_state_and_cases(demo_company):
-    demo_seed(rng=random.Random(7), now=timezone.now())
-
+def test_r26_r27_demo_has_complaints_in_every_state_and_cases(demo):
     states = set(Complaint.objects.values_list("state", flat=True))
     assert states == set(ComplaintState.values)
     assert Complaint.objects.filter(work_order__isnull=True).count() == 1
@@ -48,11 +29,13 @@ def test_r26_r27_demo_has_complaints_in_every_state_and_cases(demo_company):
     ]
 
 
-def test_r26_demo_is_deterministic(demo_company):
+def test_r26_demo_is_deterministic(demo):
+    """The seeder run twice on the demo company with one seed, each run rolled back."""
+
     def seeded() -> list[tuple]:
         with transaction.atomic():  # rolled back: history rows are never deleted
-            demo_seed(rng=random.Random(7), now=timezone.now())
-            rows = list(Complaint.objects.order_by("description").values_list("work_order_id", "state"))
+            demo_seed(rng=random.Random(7), now=demo.now)
+            rows = list(Complaint.objects.order_by("description", "pk").values_list("work_order_id", "state"))
             transaction.set_rollback(True)
         return rows
 

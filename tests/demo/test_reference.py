@@ -1,4 +1,4 @@
-"""The demo data command: runs small, every state appears, second run changes nothing."""
+"""The demo data command: runs small, every state appears, second run changes nothing (R37, R38)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,10 @@ from aftersales.devices.models import Device
 from aftersales.workorders.choices import State
 from aftersales.workorders.models import Note, WorkOrder, WorkOrderEvent
 
+from .conftest import DEMO_SCALE
+
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
+
 COUNTED = [User, Engineer, Qualification, Customer, Device, WorkOrder, WorkOrderEvent, Note, ChangeRecord]
 
 
@@ -23,11 +27,8 @@ def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in COUNTED}
 
 
-@pytest.mark.django_db
-def test_r37_demo_seed_small_scale_every_state_and_idempotent():
-    out = StringIO()
-    call_command("demo_seed", "--scale", "0.05", stdout=out)
-    assert "demo1234" in out.getvalue()
+def test_r37_demo_seed_small_scale_every_state_and_idempotent(demo):
+    assert "demo1234" in demo.output
 
     states = set(WorkOrder.objects.values_list("state", flat=True))
     assert states == set(State.values)
@@ -39,7 +40,7 @@ def test_r37_demo_seed_small_scale_every_state_and_idempotent():
     assert User.objects.get(username="engineer").engineer.qualifications.exists()
 
     # Work orders spread over the last 90 days, with their events in the same past.
-    now = timezone.now()
+    now = demo.now
     oldest = WorkOrder.objects.order_by("created_at").first()
     assert (now - oldest.created_at).days <= 90
     assert WorkOrder.objects.filter(created_at__lt=now - timezone.timedelta(days=3)).exists()
@@ -51,15 +52,13 @@ def test_r37_demo_seed_small_scale_every_state_and_idempotent():
 
     before = counts()
     out = StringIO()
-    call_command("demo_seed", "--scale", "0.05", stdout=out)
+    call_command("demo_seed", "--scale", DEMO_SCALE, stdout=out)
     assert "already" in out.getvalue()
     assert counts() == before
 
 
-@pytest.mark.django_db
-def test_r38_qualification_demo_engineers_have_lines_some_expired():
-    call_command("demo_seed", "--scale", "0.02", stdout=StringIO())
-    today = timezone.localdate()
+def test_r38_qualification_demo_engineers_have_lines_some_expired(demo):
+    today = timezone.localdate(demo.now)
     assert Engineer.objects.count() >= 20
     assert Qualification.objects.filter(expires_on__lt=today).exists()
     assert Qualification.objects.filter(expires_on__gte=today).exists()
