@@ -5,6 +5,7 @@ orders in their scope (and cases they handle). Difficult-case proposals are comp
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -17,7 +18,7 @@ from aftersales.workorders.choices import State
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
 
-from .choices import DEFAULT_RESPONSE_HOURS, CaseReason, ComplaintOutcome, ResponseRisk
+from .choices import DEFAULT_RESPONSE_HOURS, CaseReason, ComplaintOutcome, ResponseRisk, Severity
 from .models import (
     CaseCriteria,
     CaseLevel,
@@ -72,7 +73,7 @@ def response_condition(risk: str, at: datetime) -> Q:
         ResponseRisk.OVERDUE: unanswered & Q(response_due_at__lte=at),
         ResponseRisk.MET: Q(responded_at__lte=F("response_due_at")),
         ResponseRisk.LATE: Q(responded_at__gt=F("response_due_at")),
-    }[risk]
+    }[ResponseRisk(risk)]
 
 
 def response_budget(severity: str) -> tuple[timedelta, bool]:
@@ -81,7 +82,7 @@ def response_budget(severity: str) -> tuple[timedelta, bool]:
     policy = ComplaintResponsePolicy.objects.filter(severity=severity).first()
     if policy is not None:
         return timedelta(hours=float(policy.response_hours)), policy.business_time
-    return timedelta(hours=DEFAULT_RESPONSE_HOURS[severity]), True
+    return timedelta(hours=DEFAULT_RESPONSE_HOURS[Severity(severity)]), True
 
 
 # -- difficult cases -----------------------------------------------------------------------------
@@ -218,9 +219,9 @@ def case_reasons(
     return reasons_of(row, criteria)
 
 
-def reasons_of(row: WorkOrder, criteria: CaseCriteria) -> list[str]:
-    """The reasons of a row annotated by `criteria_annotate`."""
-    reasons = []
+def reasons_of(row: Any, criteria: CaseCriteria) -> list[str]:
+    """The reasons of a row annotated by `criteria_annotate` (`repeat_count`, `meets_*`)."""
+    reasons: list[str] = []
     if criteria.repeat_enabled and row.device_id and row.repeat_count >= criteria.repeat_min_orders:
         reasons.append(CaseReason.REPEAT)
     if criteria.sla_breach_enabled and row.meets_sla_breach:

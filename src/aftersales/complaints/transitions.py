@@ -182,7 +182,7 @@ def complaint_step_record(
         note=note,
         params=stored_params(params),
     )
-    if complaint.work_order_id:
+    if complaint.work_order is not None:
         event_record(
             complaint.work_order, kind=COMPLAINT_EVENT, actor=actor, action=action, params=params, note=note
         )
