@@ -4,13 +4,11 @@ Excel export."""
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
-from aftersales.core.lists import ListFilterSet, date_range
-from aftersales.core.phones import search_condition
+from aftersales.core.lists import ListFilterSet, date_range, search_box
 
 from .choices import (
     CaseState,
@@ -26,7 +24,10 @@ from .selectors import response_condition
 
 
 class ComplaintFilterSet(ListFilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Search"))
+    q = search_box(
+        text=("number", "customer__name", "work_order__number", "contact_name", "description"),
+        phones=("contact_phone",),
+    )
     state = django_filters.MultipleChoiceFilter(
         choices=ComplaintState.choices, label=_("State"), distinct=False
     )
@@ -55,25 +56,12 @@ class ComplaintFilterSet(ListFilterSet):
         model = Complaint
         fields = ["q", "state", "severity", "category", "source", "outcome", "response"]
 
-    def search(self, queryset, name, value):
-        """Number, customer, work-order number, complainant (name or phone digits), description."""
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            search_condition(
-                value,
-                text=("number", "customer__name", "work_order__number", "contact_name", "description"),
-                phones=("contact_phone",),
-            )
-        )
-
     def filter_response(self, queryset, name, value):
         return queryset.filter(response_condition(value, timezone.now())) if value else queryset
 
 
 class DifficultCaseFilterSet(ListFilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Search"))
+    q = search_box(text=("number", "work_order__number", "work_order__customer__name"))
     state = django_filters.MultipleChoiceFilter(choices=CaseState.choices, label=_("State"), distinct=False)
     level = django_filters.NumberFilter(label=_("Level"))
     handler = django_filters.ModelChoiceFilter(
@@ -92,14 +80,3 @@ class DifficultCaseFilterSet(ListFilterSet):
     class Meta:
         model = DifficultCase
         fields = ["q", "state", "level", "handler"]
-
-    def search(self, queryset, name, value):
-        """Case number, work-order number, customer name."""
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(number__icontains=value)
-            | Q(work_order__number__icontains=value)
-            | Q(work_order__customer__name__icontains=value)
-        )

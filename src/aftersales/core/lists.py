@@ -20,17 +20,19 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from .excel import export_response
 from .forms import REFUSALS, error_messages
 from .htmx import render_page_or_partial
 from .models import ListPreference, SavedFilter
+from .phones import search_condition
 from .services import list_columns_choose, saved_filter_delete, saved_filter_save
 
 # Up to this many rows a list counts them exactly; beyond, it estimates (PostgreSQL's planner).
@@ -111,6 +113,35 @@ def date_range(
     return (
         django_filters.DateFilter(field_name=field_name, lookup_expr=f"{prefix}gte", label=from_label),
         django_filters.DateFilter(field_name=field_name, lookup_expr=f"{prefix}lte", label=until_label),
+    )
+
+
+def search_box(
+    *,
+    text: Sequence[str],
+    phones: Sequence[str] = (),
+    exact: Sequence[str] = (),
+    also: Callable[[str], Q] | None = None,
+    placeholder: Any = "",
+) -> django_filters.CharFilter:
+    """The search box of a list (`q`): the words inside any of the `text` fields, equal to one of
+    the `exact` ones (codes), or their digits inside a `phones` field (E.164 numbers); `also`
+    adds a condition of its own (a match in related rows)."""
+
+    def search(queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = search_condition(value, text=text, phones=phones)
+        for field in exact:
+            condition |= Q(**{f"{field}__iexact": value})
+        if also is not None:
+            condition |= also(value)
+        return queryset.filter(condition)
+
+    attrs = {"placeholder": placeholder} if placeholder else {}
+    return django_filters.CharFilter(
+        method=search, label=gettext_lazy("Search"), widget=forms.TextInput(attrs=attrs)
     )
 
 

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.lists import ListFilterSet
+from aftersales.core.lists import ListFilterSet, search_box
 from aftersales.core.phones import search_condition
 
 from .choices import CustomerKind
 from .models import Contact, Customer
 
 
+def contact_match(value: str) -> Q:
+    """A contact whose name or phone matches the search (its customer is found)."""
+    return search_condition(value, text=("name",), phones=("phone",))
+
+
 class CustomerFilterSet(ListFilterSet):
-    q = django_filters.CharFilter(
-        method="search",
-        label=_("Search"),
-        widget=forms.TextInput(attrs={"placeholder": _("Name, code, phone or contact")}),
+    q = search_box(
+        text=("name", "email"),
+        phones=("phone",),
+        exact=("code",),
+        also=lambda value: Q(pk__in=Contact.objects.filter(contact_match(value)).values("customer_id")),
+        placeholder=_("Name, code, phone or contact"),
     )
     kind = django_filters.ChoiceFilter(
         choices=CustomerKind.choices, label=_("Kind"), empty_label=_("All kinds")
@@ -29,15 +35,3 @@ class CustomerFilterSet(ListFilterSet):
     class Meta:
         model = Customer
         fields = ["q", "kind", "dealer"]
-
-    def search(self, queryset, name, value):
-        """Name, code, email, or name or phone digits of the customer or one of its contacts."""
-        value = value.strip()
-        if not value:
-            return queryset
-        contacts = search_condition(value, text=("name",), phones=("phone",))
-        return queryset.filter(
-            search_condition(value, text=("name", "email"), phones=("phone",))
-            | Q(code__iexact=value)
-            | Q(pk__in=Contact.objects.filter(contacts).values("customer_id"))
-        )

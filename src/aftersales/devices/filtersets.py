@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.models import ProductLine
-from aftersales.core.lists import ListFilterSet
+from aftersales.core.lists import ListFilterSet, search_box
 
 from .models import Device
 
 
 class DeviceFilterSet(ListFilterSet):
-    q = django_filters.CharFilter(
-        method="search",
-        label=_("Search"),
-        widget=forms.TextInput(attrs={"placeholder": _("Serial number, customer or model")}),
+    q = search_box(
+        text=("serial_number", "customer__name", "product_model__code", "product_model__name"),
+        exact=("customer__code",),
+        placeholder=_("Serial number, customer or model"),
     )
     serial = django_filters.CharFilter(method="filter_serial", label=_("Serial number"))
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
@@ -40,18 +38,6 @@ class DeviceFilterSet(ListFilterSet):
     class Meta:
         model = Device
         fields = ["q", "serial", "customer", "product_model", "product_line"]
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(serial_number__icontains=value)
-            | Q(customer__name__icontains=value)
-            | Q(customer__code__iexact=value)
-            | Q(product_model__code__icontains=value)
-            | Q(product_model__name__icontains=value)
-        )
 
     def filter_serial(self, queryset, name, value):
         """Serial numbers are stored upper-case; a part of one matches."""

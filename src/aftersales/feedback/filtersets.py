@@ -8,8 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Engineer, ServicePoint
-from aftersales.core.lists import ListFilterSet, date_range
-from aftersales.core.phones import search_condition
+from aftersales.core.lists import ListFilterSet, date_range, search_box
 
 from .choices import ReturnVisitKind, ReturnVisitState
 from .models import ReturnVisit
@@ -23,7 +22,10 @@ DUE_CHOICES = [
 
 
 class ReturnVisitFilterSet(ListFilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Search"))
+    q = search_box(
+        text=("number", "work_order__number", "work_order__customer__name", "work_order__contact_name"),
+        phones=("work_order__contact_phone",),
+    )
     state = django_filters.MultipleChoiceFilter(
         choices=ReturnVisitState.choices, label=_("State"), distinct=False
     )
@@ -56,24 +58,6 @@ class ReturnVisitFilterSet(ListFilterSet):
     class Meta:
         model = ReturnVisit
         fields = ["q", "state", "kind", "due", "mine", "engineer", "service_point"]
-
-    def search(self, queryset, name, value):
-        """Visit or work-order number, customer, contact person or phone digits."""
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            search_condition(
-                value,
-                text=(
-                    "number",
-                    "work_order__number",
-                    "work_order__customer__name",
-                    "work_order__contact_name",
-                ),
-                phones=("work_order__contact_phone",),
-            )
-        )
 
     def filter_due(self, queryset, name, value):
         """Pending visits past their due time, to call by the end of today, or later."""

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Engineer, ServicePoint
-from aftersales.core.lists import ListFilterSet, date_range
+from aftersales.core.lists import ListFilterSet, date_range, search_box
 
 from .choices import SupervisionState
 from .models import SupervisionCard
@@ -16,7 +15,7 @@ from .models import SupervisionCard
 class SupervisionCardFilterSet(ListFilterSet):
     """Over `selectors.supervision_list(user)`, whose rows carry `late` (computed in SQL)."""
 
-    q = django_filters.CharFilter(method="search", label=_("Search"))
+    q = search_box(text=("visit__number", "visit__work_order__number", "visit__work_order__customer__name"))
     state = django_filters.MultipleChoiceFilter(
         choices=SupervisionState.choices, label=_("State"), distinct=False
     )
@@ -45,14 +44,3 @@ class SupervisionCardFilterSet(ListFilterSet):
     class Meta:
         model = SupervisionCard
         fields = ["q", "state", "late", "engineer", "service_point"]
-
-    def search(self, queryset, name, value):
-        """Visit or work-order number, customer name."""
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(visit__number__icontains=value)
-            | Q(visit__work_order__number__icontains=value)
-            | Q(visit__work_order__customer__name__icontains=value)
-        )

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.models import ProductLine
-from aftersales.core.lists import ListFilterSet, date_range
+from aftersales.core.lists import ListFilterSet, date_range, search_box
 
 from .choices import DepotState, ExternalState, PlanState, RemoteState
 from .models import DepotRepair, ExternalRepair, RemoteSession, ServicePlan, Vendor
@@ -40,7 +40,9 @@ class ServicePlanFilterSet(WorkOrderNumberFilterSet):
 
 
 class DepotRepairFilterSet(WorkOrderNumberFilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Search"))
+    q = search_box(
+        text=("number", "work_order__number", "work_order__customer__name", "work_order__serial_number")
+    )
     state = django_filters.MultipleChoiceFilter(choices=DepotState.choices, label=_("State"), distinct=False)
     received_after, received_before = date_range("received_at", _("Received from"), _("Received until"))
     ordering = django_filters.OrderingFilter(
@@ -52,21 +54,11 @@ class DepotRepairFilterSet(WorkOrderNumberFilterSet):
         model = DepotRepair
         fields = ["q", "state", "work_order", "work_order_number"]
 
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        """Repair order or work-order number, customer, serial number."""
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(number__icontains=value)
-            | Q(work_order__number__icontains=value)
-            | Q(work_order__customer__name__icontains=value)
-            | Q(work_order__serial_number__icontains=value)
-        )
-
 
 class ExternalRepairFilterSet(WorkOrderNumberFilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Search"))
+    q = search_box(
+        text=("voucher_number", "work_order__number", "vendor__name", "work_order__customer__name")
+    )
     state = django_filters.MultipleChoiceFilter(
         choices=ExternalState.choices, label=_("State"), distinct=False
     )
@@ -81,18 +73,6 @@ class ExternalRepairFilterSet(WorkOrderNumberFilterSet):
         model = ExternalRepair
         fields = ["q", "state", "vendor", "overdue", "work_order", "work_order_number"]
 
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        """Voucher or work-order number, vendor, customer."""
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(voucher_number__icontains=value)
-            | Q(work_order__number__icontains=value)
-            | Q(vendor__name__icontains=value)
-            | Q(work_order__customer__name__icontains=value)
-        )
-
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         """Still at the vendor after the expected day (or, with false, not overdue)."""
         if value is None:
@@ -102,7 +82,7 @@ class ExternalRepairFilterSet(WorkOrderNumberFilterSet):
 
 
 class VendorFilterSet(ListFilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Search"))
+    q = search_box(text=("name", "contact_name", "address"))
     product_line = django_filters.ModelChoiceFilter(
         field_name="product_lines",
         queryset=ProductLine.objects.all(),
@@ -117,11 +97,3 @@ class VendorFilterSet(ListFilterSet):
     class Meta:
         model = Vendor
         fields = ["q", "product_line", "is_active"]
-
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(name__icontains=value) | Q(contact_name__icontains=value) | Q(address__icontains=value)
-        )

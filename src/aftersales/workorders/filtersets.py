@@ -7,8 +7,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Engineer, ServicePoint
-from aftersales.core.lists import ListFilterSet, date_range
-from aftersales.core.phones import search_condition
+from aftersales.core.lists import ListFilterSet, date_range, search_box
 
 from . import hooks
 from .choices import Channel, Priority, State, WorkOrderType
@@ -37,7 +36,10 @@ class ListOrderingFilter(django_filters.OrderingFilter):
 
 
 class WorkOrderFilterSet(ListFilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Search"))
+    q = search_box(
+        text=("number", "customer__name", "contact_name", "serial_number"),
+        phones=("contact_phone", "customer__phone"),
+    )
     # distinct=False: a filter on the row itself needs no SELECT DISTINCT (which sorts every match).
     state = django_filters.MultipleChoiceFilter(choices=State.choices, label=_("State"), distinct=False)
     type = django_filters.ChoiceFilter(choices=WorkOrderType.choices, label=_("Type"))
@@ -71,16 +73,3 @@ class WorkOrderFilterSet(ListFilterSet):
         for column in hooks.list_columns:  # registered at start-up, after this class was built
             if column.sort_field:
                 ordering.add_column(key=column.key, field=column.sort_field, label=column.label)
-
-    def search(self, queryset, name, value):
-        """Number, customer name, contact or customer phone, serial number."""
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            search_condition(
-                value,
-                text=("number", "customer__name", "contact_name", "serial_number"),
-                phones=("contact_phone", "customer__phone"),
-            )
-        )
