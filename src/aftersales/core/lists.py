@@ -168,7 +168,8 @@ class CountedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         rows: Any = self.object_list  # a QuerySet
-        bounded = rows[: EXACT_COUNT_LIMIT + 1].count()
+        # Only the ids, unordered: the count never computes the page's annotations or sorts.
+        bounded = rows.order_by().values("pk")[: EXACT_COUNT_LIMIT + 1].count()
         if bounded <= EXACT_COUNT_LIMIT:
             self.estimated = False
             return bounded

@@ -109,9 +109,12 @@ def list_cell(context, column, row):
     from django.utils import formats, timezone
     from django.utils.html import conditional_escape
 
-    user = context["request"].user
+    request = context["request"]
+    user = request.user
     if column.template:
-        return get_template(column.template).render({"row": row, "user": user}, context["request"])
+        # Without the request: the context processors would run again for every cell of the page.
+        cell = {"row": row, "user": user, "request": request, "csrf_token": context.get("csrf_token")}
+        return get_template(column.template).render(cell)
     value = column.value(row, user) if column.value is not None else ""
     if value is None or value == "":
         return "—"
