@@ -148,11 +148,14 @@ def _fast_tests(settings):
     """A cheap password hasher (the default costs ~0.5 s per user), and Celery tasks run
     in-process even when REDIS_URL is set; the worker test opts out of eager mode itself. Queued
     messages are handed to the (eager) job queue on commit, as with a broker, so tests see them
-    delivered; tests/notifications/test_outbox.py proves the embedded mode's flush."""
+    delivered; tests/core/test_boundary.py proves the embedded mode's flush."""
     from aftersales.config.celery import app as celery_app
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.OUTBOX_SEND_ON_COMMIT = True
+    # Numbers are taken inside the test's transaction, so they roll back with it (the PostgreSQL
+    # path that takes them on their own connection is proved by tests/core/test_numbers.py).
+    settings.NUMBERS_OUTSIDE_TRANSACTION = False
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield

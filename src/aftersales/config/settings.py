@@ -99,6 +99,10 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    # Readable numbers are taken on a connection of their own, in autocommit (core.services:
+    # number_next), so concurrent creates never wait for each other's counter row.
+    DATABASES["numbers"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -110,6 +114,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Readable numbers (WO…, SV…) are taken outside the creating transaction on PostgreSQL, so creates
+# never wait for each other (a rolled-back create leaves a gap; core.services.number_next).
+NUMBERS_OUTSIDE_TRANSACTION = env_bool("NUMBERS_OUTSIDE_TRANSACTION", True)
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

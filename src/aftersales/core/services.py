@@ -6,29 +6,46 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import connection, connections, models, transaction
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import AccessLog, ChangeRecord, ListPreference, NumberSequence, SavedFilter
 
+# One statement takes the next number of a prefix and day, creating the day's counter on first use
+# (SQLite has INSERT ... ON CONFLICT ... RETURNING since 3.35).
+_NUMBER_SQL = (
+    f"INSERT INTO {NumberSequence._meta.db_table} (prefix, day, last_value) VALUES (%s, %s, 1) "
+    f"ON CONFLICT (prefix, day) DO UPDATE SET last_value = {NumberSequence._meta.db_table}.last_value + 1 "
+    "RETURNING last_value"
+)
+# The connection (settings.DATABASES) that takes numbers outside the creating transaction: the
+# same database, in autocommit, so its counter row is locked for one statement only.
+NUMBERS_ALIAS = "numbers"
 
-@transaction.atomic
-def number_next(*, prefix: str, day: date | None = None, width: int = 4) -> str:
-    """Next readable number for the prefix and day, e.g. WO202611220001 (row locked on PostgreSQL)."""
+
+def number_next(*, prefix: str, day: date | None = None, width: int = 4, gapless: bool = False) -> str:
+    """The next readable number of a prefix and day, e.g. WO202611220001.
+
+    Taking a number never makes concurrent creates wait for each other: on PostgreSQL it is taken
+    in a statement of its own, committed at once (NUMBERS_OUTSIDE_TRANSACTION). A create rolled
+    back afterwards leaves its number unused — a gap, harmless for work orders, visits or
+    complaints, whose numbers only need to be unique and readable. Documents that must have no
+    gap (receipts, invoices) ask for `gapless=True`: the number is then taken inside the caller's
+    transaction and given back on rollback, and its counter row stays locked until the commit,
+    so callers take it as their last step. SQLite has one writer at a time anyway: there (no
+    "numbers" connection) the number is always taken in the caller's transaction, gap-free."""
     day = day or timezone.localdate()
-    try:
-        with transaction.atomic():
-            NumberSequence.objects.get_or_create(prefix=prefix, day=day)
-    except IntegrityError:
-        pass  # created concurrently; the locked read below sees it
-    sequence = NumberSequence.objects.select_for_update().get(prefix=prefix, day=day)
-    sequence.last_value += 1
-    sequence.save(update_fields=["last_value"])
-    return f"{prefix}{day:%Y%m%d}{sequence.last_value:0{width}d}"
+    outside = not gapless and settings.NUMBERS_OUTSIDE_TRANSACTION and NUMBERS_ALIAS in settings.DATABASES
+    target = connections[NUMBERS_ALIAS] if outside else connection
+    with target.cursor() as cursor:
+        cursor.execute(_NUMBER_SQL, [prefix, day])
+        (value,) = cursor.fetchone()
+    return f"{prefix}{day:%Y%m%d}{value:0{width}d}"
 
 
 def display_value(instance: models.Model, field: models.Field) -> str:
