@@ -45,7 +45,7 @@ class Demo:
 def demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Demo]:
     """Seed the demo company once for the package (see the module's docstring). The settings
     the function-scoped fixtures of tests/conftest.py give each test (a cheap password hasher,
-    eager tasks, a media directory) are given to the seed here."""
+    eager tasks, a media directory, numbers inside the transaction) are given to the seed here."""
     from aftersales.config.celery import app as celery_app
 
     eager = celery_app.conf.task_always_eager
@@ -54,6 +54,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Demo]
     settings = override_settings(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         MEDIA_ROOT=tmp_path_factory.mktemp("demo-media"),
+        NUMBERS_OUTSIDE_TRANSACTION=False,  # the numbers roll back with the demo
     )
     try:
         with django_db_blocker.unblock(), settings, transaction.atomic():
