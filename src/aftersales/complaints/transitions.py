@@ -37,7 +37,6 @@ from aftersales.accounts.models import User
 from aftersales.core.errors import DomainError
 from aftersales.core.i18n import stored_params
 from aftersales.core.transitions import (
-    Effect,
     Machine,
     Permission,
     Transition,
@@ -98,20 +97,6 @@ NEEDED: dict[str, Promise] = {
     "result": gettext_lazy("Describe the result."),
     "handler": gettext_lazy("Choose the handler."),
 }
-
-
-def need(*names: str) -> Effect:
-    """Effect: the inputs must be given (400 `required`, naming the first missing one, with its own
-    message)."""
-
-    def effect(run: TransitionRun) -> None:
-        for name in names:
-            value = run.inputs.get(name)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                raise DomainError(str(NEEDED[name]), code="required", field=name)
-
-    effect.__name__ = f"need_{'_'.join(names)}"
-    return effect
 
 
 def _accepted(run: TransitionRun) -> None:
@@ -256,6 +241,7 @@ C = ComplaintState
 COMPLAINT = Machine(
     name="complaint",
     model=Complaint,
+    required_messages=NEEDED,
     transitions={
         t.name: t
         for t in (
@@ -275,9 +261,9 @@ COMPLAINT = Machine(
                 frozenset({C.REGISTERED}),
                 C.CLOSED,
                 ASSESS_ROLES,
-                accepts=frozenset({"note", "is_authentic", "is_reasonable"}),
+                needs=frozenset({"note"}),
+                accepts=frozenset({"is_authentic", "is_reasonable"}),
                 effects=(
-                    need("note"),
                     stamp("responded_at", "closed_at"),
                     keep_input("note", "assessment_note"),
                     _rejected,
@@ -290,8 +276,8 @@ COMPLAINT = Machine(
                 frozenset({C.ACCEPTED}),
                 C.ANALYSED,
                 ASSESS_ROLES,
-                accepts=frozenset({"cause"}),
-                effects=(need("cause"), keep_input("cause")),
+                needs=frozenset({"cause"}),
+                effects=(keep_input("cause"),),
             ),
             Transition(
                 "handle",
@@ -299,8 +285,8 @@ COMPLAINT = Machine(
                 frozenset({C.ANALYSED}),
                 C.HANDLED,
                 HANDLE_ROLES,
-                accepts=frozenset({"measures"}),
-                effects=(need("measures"), keep_input("measures")),
+                needs=frozenset({"measures"}),
+                effects=(keep_input("measures"),),
             ),
             Transition(
                 "feed_back",
@@ -308,8 +294,8 @@ COMPLAINT = Machine(
                 frozenset({C.HANDLED}),
                 C.FED_BACK,
                 FEEDBACK_ROLES,
-                accepts=frozenset({"feedback"}),
-                effects=(need("feedback"), keep_input("feedback")),
+                needs=frozenset({"feedback"}),
+                effects=(keep_input("feedback"),),
             ),
             Transition(
                 "close",
@@ -332,6 +318,7 @@ WORKING = frozenset({S.IN_PROGRESS, S.ESCALATED})
 CASE = Machine(
     name="difficult_case",
     model=DifficultCase,
+    required_messages=NEEDED,
     transitions={
         t.name: t
         for t in (
@@ -349,8 +336,7 @@ CASE = Machine(
                 WORKING,
                 "",
                 HANDLER,
-                accepts=frozenset({"note"}),
-                effects=(need("note"),),
+                needs=frozenset({"note"}),
                 style="outline-primary",
             ),
             Transition(
@@ -359,8 +345,8 @@ CASE = Machine(
                 frozenset({S.OPEN}) | WORKING,
                 S.ESCALATED,
                 HANDLER,
-                accepts=frozenset({"note", "handler"}),
-                effects=(need("handler", "note"), _next_level),
+                needs=frozenset({"note", "handler"}),
+                effects=(_next_level,),
                 style="warning",
             ),
             Transition(
@@ -369,8 +355,8 @@ CASE = Machine(
                 WORKING,
                 S.RESOLVED,
                 HANDLER,
-                accepts=frozenset({"result"}),
-                effects=(need("result"), keep_input("result"), stamp("resolved_at")),
+                needs=frozenset({"result"}),
+                effects=(keep_input("result"), stamp("resolved_at")),
                 style="success",
             ),
             Transition(
@@ -379,8 +365,8 @@ CASE = Machine(
                 frozenset({S.RESOLVED}),
                 S.IN_PROGRESS,
                 CASE_ROLES,
-                accepts=frozenset({"note"}),
-                effects=(need("note"), clear("resolved_at")),
+                needs=frozenset({"note"}),
+                effects=(clear("resolved_at"),),
                 style="warning",
             ),
             Transition(

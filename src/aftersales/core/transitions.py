@@ -174,6 +174,8 @@ class Machine:
     # Effects of every transition, applied after the transition's own.
     effects: tuple[Effect, ...] = ()
     versioned: bool = False
+    # What a missing required input is told, by input name (else a generic message).
+    required_messages: Mapping[str, str | Promise] = field(default_factory=dict)
     # Run the model's full_clean() before saving (one query per foreign key: off for hot paths).
     validate: bool = False
     state_field: str = "state"
@@ -287,18 +289,17 @@ class Machine:
 machines: dict[str, Machine] = {}
 
 
-def _check_inputs(transition: Transition, inputs: Mapping[str, Any]) -> None:
+def _check_inputs(machine: Machine, transition: Transition, inputs: Mapping[str, Any]) -> None:
     unknown = set(inputs) - transition.inputs
     if unknown:
         raise ValueError(f"{transition.name} takes no input {sorted(unknown)}")
     for name in sorted(transition.needs):
         value = inputs.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
-            raise DomainError(
-                _("This is required for “%(action)s”.") % {"action": transition.label},
-                code="required",
-                field=name,
-            )
+            message = machine.required_messages.get(name) or _("This is required for “%(action)s”.") % {
+                "action": transition.label
+            }
+            raise DomainError(str(message), code="required", field=name)
 
 
 def transition_run(
@@ -317,7 +318,7 @@ def transition_run(
         given = {name: value for name, value in (inputs or {}).items() if value is not None}
         obj = machine.lock(pk, expected_version)
         machine.check(obj, transition, actor)
-        _check_inputs(transition, given)
+        _check_inputs(machine, transition, given)
         run = TransitionRun(
             machine=machine,
             transition=transition,
