@@ -226,3 +226,58 @@ def test_the_row_count_never_computes_the_page_annotations_nor_sorts(client, age
     [count] = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
     assert "sla_slaclock" not in count and "ORDER BY" not in count
     assert any("sla_slaclock" in q["sql"] for q in captured.captured_queries)  # the page itself has it
+
+
+# --- the same through the API -----------------------------------------------------------------------
+
+
+def test_saved_filters_through_the_api_are_each_users_own(agent, dispatcher, api_client):
+    client = api_client(agent)
+    created = client.post(
+        "/api/saved-filters/",
+        {"list_key": "workorders", "name": "待派工", "query": "state=accepted&page=2"},
+        format="json",
+    )
+    assert created.status_code == 201 and created.json()["query"] == "state=accepted"
+    assert [
+        row["name"] for row in client.get("/api/saved-filters/?list_key=workorders").json()["results"]
+    ] == ["待派工"]
+    assert api_client(dispatcher).get("/api/saved-filters/").json()["results"] == []
+    assert api_client(dispatcher).delete(f"/api/saved-filters/{created.json()['id']}/").status_code == 404
+    assert (
+        client.post(
+            "/api/saved-filters/", {"list_key": "nope", "name": "x", "query": ""}, format="json"
+        ).status_code
+        == 400
+    )
+    assert client.delete(f"/api/saved-filters/{created.json()['id']}/").status_code == 204
+    assert not SavedFilter.objects.exists()
+
+
+def test_chosen_columns_through_the_api(agent, api_client, client):
+    api = api_client(agent)
+    shown = {c["key"]: c["shown"] for c in api.get("/api/list-columns/workorders/").json()["columns"]}
+    assert shown["type"] and not shown["channel"] and shown["number"]
+
+    response = api.put("/api/list-columns/workorders/", {"columns": ["customer", "channel"]}, format="json")
+
+    shown = {c["key"]: c["shown"] for c in response.json()["columns"]}
+    assert shown["channel"] and not shown["type"] and shown["number"]  # fixed columns stay
+    client.force_login(agent)
+    assert "type" not in [c.key for c in client.get(LIST).context["columns"]]  # the page follows
+    assert api.put("/api/list-columns/workorders/", {"columns": []}, format="json").status_code == 400
+    assert api.get("/api/list-columns/nope/").status_code == 404
+
+
+def test_the_api_reads_the_ticked_rows_by_id_and_the_page_hides_that_filter(agent, api_client, client, world):
+    extra = f.WorkOrderFactory(service_point=world.point_a)
+    numbers = {
+        row["number"]
+        for row in api_client(agent)
+        .get(f"/api/workorders/?ids={extra.pk},{world.order_b.pk}")
+        .json()["results"]
+    }
+    assert numbers == {extra.number, world.order_b.number}
+    client.force_login(agent)
+    page = client.get(LIST)
+    assert "ids" not in [field.name for field in page.context["other_filters"]]

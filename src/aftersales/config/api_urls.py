@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from aftersales.catalog.api import register as register_catalog
 from aftersales.complaints.api import register as register_complaints
+from aftersales.core.lists_api import register as register_lists
 from aftersales.customers.api import register as register_customers
 from aftersales.devices.api import register as register_devices
 from aftersales.feedback.api import register as register_feedback
@@ -14,6 +15,7 @@ from aftersales.workorders.api import register as register_workorders
 
 router = DefaultRouter()
 for register in (
+    register_lists,
     register_catalog,
     register_customers,
     register_devices,
