@@ -42,7 +42,8 @@ class SavedFilterInputSerializer(RejectUnknownFieldsMixin, serializers.Serialize
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["list_key"].choices = sorted(list_views)
+        list_key: Any = self.fields["list_key"]
+        list_key.choices = sorted(list_views)  # every list, registered once the apps loaded
 
 
 class SavedFilterViewSet(
@@ -54,7 +55,7 @@ class SavedFilterViewSet(
     queryset = SavedFilter.objects.none()  # for the schema; get_queryset is the user's own
 
     def get_queryset(self):
-        rows = SavedFilter.objects.filter(user_id=self.request.user.pk)
+        rows = SavedFilter.objects.filter(user_id=self.request.user.pk or 0)
         list_key = self.request.query_params.get("list_key")
         return rows.filter(list_key=list_key) if list_key else rows
 
@@ -80,7 +81,7 @@ class SavedFilterViewSet(
 
 class ListColumnSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named "label"
     shown = serializers.BooleanField()
     fixed = serializers.BooleanField(help_text=_("Always shown."))
 
