@@ -40,7 +40,7 @@ def test_r5_intake_hook_sets_the_service_point_and_records_why(agent, customer, 
     work_order.refresh_from_db()
     assert work_order.service_point == sp
     assert work_order.engineer is None  # the engineer is the dispatcher's decision
-    assert work_order.version == 2
+    assert work_order.version == 1  # inserted with its point, not updated after
     event = WorkOrderEvent.objects.get(work_order=work_order, kind="dispatch", action="dispatch")
     assert (
         event.kind == "dispatch" and sp.name in event_text(event) and "district covered" in event_text(event)

@@ -7,9 +7,10 @@ by the "assign" transition itself."""
 from __future__ import annotations
 
 from aftersales.workorders.hooks import (
+    PlannedEvent,
     register_demo_seeder,
     register_detail_panel,
-    register_intake_hook,
+    register_intake_planner,
     register_transition_guard,
     register_transition_hook,
 )
@@ -17,12 +18,12 @@ from aftersales.workorders.hooks import (
 from . import panels
 
 
-@register_intake_hook
-def dispatch_on_intake(*, work_order, actor) -> None:
+@register_intake_planner
+def dispatch_on_intake(*, work_order, actor) -> PlannedEvent | None:
     """R5: a new work order without a service point is dispatched to the best covering one."""
     from .services import workorder_autodispatch
 
-    workorder_autodispatch(work_order=work_order, actor=actor)
+    return workorder_autodispatch(work_order=work_order, actor=actor)
 
 
 register_detail_panel("field/_dispatch_panel.html", panels.dispatch_panel, order=20)

@@ -18,15 +18,6 @@ from .choices import WARNING_SHARE, MilestoneKind, RiskLevel
 from .models import SlaClock, SlaPolicy, WorkingCalendar
 
 
-def calendar_for(service_point: ServicePoint | None = None) -> WorkingCalendar | None:
-    """The service point's own calendar if it has one, else the company default (None if none)."""
-    if service_point is not None and service_point.pk is not None:
-        own = WorkingCalendar.objects.filter(service_point=service_point).first()
-        if own is not None:
-            return own
-    return WorkingCalendar.objects.filter(is_default=True).first()
-
-
 def working_time_build(calendar: WorkingCalendar) -> WorkingTime:
     """A snapshot of `calendar` (two queries: its hours and its exceptions)."""
     return WorkingTime.from_rows(
@@ -44,13 +35,12 @@ def working_time_for(service_point: ServicePoint | None = None) -> WorkingTime:
 
     The point's own calendar, else the company default, else (no calendar in the database at
     all) the built-in standard: Monday-Friday 09:00-12:00, 13:00-18:00 with public holidays.
-    Built fresh on every call (three small queries); a job that needs many points should use
-    `working_time_resolver()` to build each calendar once.
+    Built fresh on every call, in one query; a job that needs many points should use
+    `working_time_resolver()` or `working_times_of_points()`.
     """
-    calendar = calendar_for(service_point)
-    if calendar is None:
-        return WorkingTime.standard(time_zone=settings.TIME_ZONE, name="standard")
-    return working_time_build(calendar)
+    point_id = service_point.pk if service_point is not None else None
+    own, default = _working_times({point_id} if point_id is not None else set())
+    return own.get(point_id, default) if point_id is not None else default
 
 
 def working_time_resolver() -> Callable[[ServicePoint | None], WorkingTime]:
@@ -81,15 +71,25 @@ def working_times_of_points(point_ids: Iterable[int], *, start: date, until: dat
     """R34: the working time of each service point in `point_ids`: its own calendar, else the
     company default, else the standard one; for other apps (field's dispatch availability).
 
-    One plain query, no model instances (dispatch runs for every board row and work-order page):
-    the calendars that apply, joined with their hours and with their exceptions from `start` to
-    `until` only (a few rows per calendar): the snapshots know no exception outside those days."""
+    One query (dispatch runs for every board row and work-order page), with the exceptions from
+    `start` to `until` only: the snapshots know no exception outside those days."""
     point_ids = set(point_ids)
     if not point_ids:
         return {}
+    own, default = _working_times(point_ids, start=start, until=until)
+    return {point_id: own.get(point_id, default) for point_id in point_ids}
+
+
+def _working_times(
+    point_ids: set[int], *, start: date = date.min, until: date = date.max
+) -> tuple[dict[int, WorkingTime], WorkingTime]:
+    """The points' own calendars by point id, and the company default (the standard one when the
+    database has none): one plain query, no model instances, the calendars that apply joined with
+    their hours and with their exceptions from `start` to `until` (a few rows per calendar)."""
     rows = (
         WorkingCalendar.objects.filter(Q(is_default=True) | Q(service_point_id__in=point_ids))
         .annotate(near=FilteredRelation("exceptions", condition=Q(exceptions__date__range=(start, until))))
+        .order_by()
         .values_list(
             "pk",
             "is_default",
@@ -133,8 +133,7 @@ def working_times_of_points(point_ids: Iterable[int], *, start: date, until: dat
     }
     default = next((built[pk] for pk, c in calendars.items() if c["default"]), None)
     default = default or WorkingTime.standard(time_zone=settings.TIME_ZONE, name="standard")
-    own = {c["point"]: built[pk] for pk, c in calendars.items() if c["point"]}
-    return {point_id: own.get(point_id, default) for point_id in point_ids}
+    return {c["point"]: built[pk] for pk, c in calendars.items() if c["point"]}, default
 
 
 def working_time_of(work_order) -> WorkingTime:

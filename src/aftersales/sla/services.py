@@ -101,7 +101,7 @@ def calendar_exception_set(
 # the policy once and applies the plan.
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def sla_clocks_on_intake(*, work_order, actor=None, at: datetime | None = None) -> list[SlaClock]:
     """R34: a new work order gets the policy that matches it and starts the clocks that start on
     creation (first response, by default)."""

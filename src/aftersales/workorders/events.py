@@ -58,7 +58,7 @@ def register_event_type(
     return event_type
 
 
-def event_record(
+def event_build(
     work_order: WorkOrder,
     *,
     kind: str | EventType,
@@ -69,12 +69,12 @@ def event_record(
     params: Mapping[str, Any] | None = None,
     note: str = "",
 ) -> WorkOrderEvent:
-    """Add a row to the work order's timeline. `params` are what the kind's template shows (stored
-    as JSON, translated when shown); `note` is the user's own text, shown as written."""
+    """A timeline row of a registered kind, not saved yet (`event_record` saves one;
+    `events_record` saves several in one INSERT)."""
     kind = kind.kind if isinstance(kind, EventType) else kind
     if kind not in event_types:
         raise ValueError(f"unknown event kind {kind!r}: register it with register_event_type")
-    return WorkOrderEvent.objects.create(
+    return WorkOrderEvent(
         work_order=work_order,
         kind=kind,
         actor=actor,
@@ -84,6 +84,19 @@ def event_record(
         params=stored_params(params),
         note=note,
     )
+
+
+def event_record(work_order: WorkOrder, **fields: Any) -> WorkOrderEvent:
+    """Add a row to the work order's timeline. `params` are what the kind's template shows (stored
+    as JSON, translated when shown); `note` is the user's own text, shown as written."""
+    event = event_build(work_order, **fields)
+    event.save(force_insert=True)
+    return event
+
+
+def events_record(events: list[WorkOrderEvent]) -> list[WorkOrderEvent]:
+    """Save rows made by `event_build` in one statement, in order."""
+    return WorkOrderEvent.objects.bulk_create(events)
 
 
 # --- transitions of any lifecycle ----------------------------------------------------------------

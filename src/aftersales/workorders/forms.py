@@ -147,7 +147,8 @@ class IntakeForm(WorkOrderDataForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["customer"].queryset = customer_scope(user)
-        self.fields["device"].queryset = device_scope(user)
+        # with its product line: dispatch (R5, R38) and the SLA policy (R34) ask for it at intake
+        self.fields["device"].queryset = device_scope(user).select_related("product_model__product_line")
         if "service_point" in self.fields and user.service_point_id:
             self.fields["service_point"].initial = user.service_point_id
 

@@ -15,6 +15,7 @@ from typing import Any
 TransitionHook = Callable[..., None]
 
 transition_hooks: list[TransitionHook] = []
+intake_planners: list[Callable[..., PlannedEvent | None]] = []
 intake_hooks: list[Callable[..., None]] = []
 transition_guards: list[TransitionHook] = []
 
@@ -53,6 +54,27 @@ def register_transition_guard(guard: TransitionHook) -> TransitionHook:
     e.g. "start" before the customer confirmed the service plan (R8)."""
     transition_guards.append(guard)
     return guard
+
+
+@dataclass(frozen=True)
+class PlannedEvent:
+    """The timeline event an intake planner asks for, recorded with the "created" event once the
+    work order is saved (one INSERT for all of them)."""
+
+    kind: str
+    action: str = ""
+    params: dict[str, Any] | None = None
+
+
+def register_intake_planner(
+    planner: Callable[..., PlannedEvent | None],
+) -> Callable[..., PlannedEvent | None]:
+    """Decorator: `planner(*, work_order, actor)` runs on a new, validated work order before it is
+    saved and may fill in what the caller left empty (e.g. the service point, R5), so the work
+    order is inserted complete instead of updated right after; it returns the event explaining
+    what it did, or None."""
+    intake_planners.append(planner)
+    return planner
 
 
 def register_intake_hook(hook: Callable[..., None]) -> Callable[..., None]:

@@ -10,6 +10,7 @@ from aftersales.core.models import AppendOnlyModel, TimeStampedModel
 from aftersales.core.phones import validate_phone
 
 from .choices import (
+    OPEN_STATES,
     Channel,
     NoteVisibility,
     Priority,
@@ -125,6 +126,12 @@ class WorkOrder(TimeStampedModel):
             models.Index(fields=["state", "-created_at"], name="wo_state_created"),
             models.Index(fields=["service_point", "state", "-created_at"], name="wo_point_state_created"),
             models.Index(fields=["engineer", "state"], name="wo_engineer_state"),
+            # dispatch's open load per engineer (R5) reads open work orders only, not the history
+            models.Index(
+                fields=["engineer"],
+                condition=models.Q(state__in=sorted(OPEN_STATES)),
+                name="wo_open_by_engineer",
+            ),
             models.Index(fields=["contact_phone"], name="wo_contact_phone"),
         ]
 
@@ -149,8 +156,6 @@ class WorkOrder(TimeStampedModel):
 
     @property
     def is_open(self) -> bool:
-        from .choices import OPEN_STATES
-
         return self.state in OPEN_STATES
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import ForeignKey
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,7 @@ from aftersales.customers.services import customer_create
 
 from . import hooks
 from .choices import NoteVisibility, WorkOrderType
-from .events import ATTACHMENT, CREATED, NOTE, event_record
+from .events import ATTACHMENT, CREATED, NOTE, event_build, event_record, events_record
 from .models import AUDITED_FIELDS, Attachment, Note, WorkOrder
 from .transitions import WORKORDER
 
@@ -78,9 +79,21 @@ def _normalize(work_order: WorkOrder) -> None:
     work_order.serial_number = work_order.serial_number.strip().upper()
     device = work_order.device
     if device is not None:
-        work_order.product_model_id = device.product_model_id
+        work_order.product_model = device.product_model
         work_order.serial_number = device.serial_number
         work_order.purchase_date = work_order.purchase_date or device.purchase_date
+
+
+def _loaded_relations(work_order: WorkOrder) -> list[str]:
+    """Foreign keys given as objects the form or serializer has just loaded: they exist, so
+    full_clean need not query each one again."""
+    return [
+        field.name
+        for field in work_order._meta.concrete_fields
+        if isinstance(field, ForeignKey)
+        and field.is_cached(work_order)
+        and getattr(work_order, field.name) is not None
+    ]
 
 
 def _validate_all(work_order: WorkOrder, exclude: list[str] | None = None) -> None:
@@ -89,7 +102,9 @@ def _validate_all(work_order: WorkOrder, exclude: list[str] | None = None) -> No
     for check in (
         _normalize,
         # created_by is set by the service, and empty for automatic intake (R1: email, portal).
-        lambda wo: wo.full_clean(exclude=(exclude or []) + ["created_by"] + list(errors)),
+        lambda wo: wo.full_clean(
+            exclude=(exclude or []) + ["created_by"] + _loaded_relations(wo) + list(errors)
+        ),
         _validate_intake,
     ):
         try:
@@ -103,7 +118,11 @@ def _validate_all(work_order: WorkOrder, exclude: list[str] | None = None) -> No
 
 @transaction.atomic
 def workorder_create(*, actor, **fields: Any) -> WorkOrder:
-    """Intake (R1, R2, R4, R7): validated as a whole, numbered, and recorded as the first event."""
+    """Intake (R1, R2, R4, R7): validated as a whole, completed by the intake planners (e.g. the
+    service point, R5), numbered, inserted once, and recorded as the first event.
+
+    The number is taken after validation and planning, just before the insert: on PostgreSQL it
+    never waits for another create (`number_next`)."""
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
@@ -113,9 +132,18 @@ def workorder_create(*, actor, **fields: Any) -> WorkOrder:
         work_order.contact_name = work_order.contact_name or contact.name
         work_order.contact_phone = work_order.contact_phone or contact.phone
     _validate_all(work_order, exclude=["number"])
+    planned = [planner(work_order=work_order, actor=actor) for planner in hooks.intake_planners]
     work_order.number = number_next(prefix="WO")
-    work_order.save()
-    event_record(work_order, kind=CREATED, actor=actor, to_state=work_order.state)
+    work_order.save(force_insert=True)
+    created = event_build(work_order, kind=CREATED, actor=actor, to_state=work_order.state)
+    events_record(
+        [created]
+        + [
+            event_build(work_order, kind=event.kind, actor=actor, action=event.action, params=event.params)
+            for event in planned
+            if event is not None
+        ]
+    )
     for hook in hooks.intake_hooks:
         hook(work_order=work_order, actor=actor)
     return work_order

@@ -12,42 +12,33 @@ from django.utils.translation import gettext as _
 from aftersales.accounts.models import Engineer
 from aftersales.core.errors import DomainError
 from aftersales.workorders.events import event_record
+from aftersales.workorders.hooks import PlannedEvent
 from aftersales.workorders.models import WorkOrder
-from aftersales.workorders.services import workorder_transition, workorder_update
+from aftersales.workorders.services import workorder_transition
 
 from ..events import DISPATCH, NO_ENGINEER
 from ..selectors import dispatch_points_for, engineer_on_leave
-from ..suggestions import DispatchSuggestion, dispatch_suggest
+from ..suggestions import dispatch_suggest
 
 
-@transaction.atomic
-def workorder_autodispatch(*, work_order: WorkOrder, actor) -> DispatchSuggestion | None:
+def workorder_autodispatch(*, work_order: WorkOrder, actor) -> PlannedEvent | None:
     """R5: a new work order without a service point goes to the best covering point.
 
-    Only when the customer's region or coordinates located a point (otherwise the dispatcher
-    decides); the engineer is not assigned here. The change is in the history and an event
-    carries the explanation. The caller's instance is refreshed (service point, version)."""
+    Runs on the unsaved work order at intake (an intake planner), so it is inserted with its
+    point: only when the customer's region or coordinates located a point (otherwise the
+    dispatcher decides); the engineer is not assigned here. Returns the dispatch event carrying
+    the explanation, recorded with the "created" event."""
     if work_order.service_point_id:
         return None
     suggestion = dispatch_suggest(work_order)
     if suggestion.point is None or not suggestion.locates_customer:
-        return suggestion
-    updated = workorder_update(
-        work_order_id=work_order.pk,
-        actor=actor,
-        expected_version=work_order.version,
-        service_point=suggestion.point,
-    )
-    work_order.service_point = updated.service_point
-    work_order.version = updated.version
-    event_record(
-        work_order,
-        kind=DISPATCH,
-        actor=actor,
+        return None
+    work_order.service_point = suggestion.point
+    return PlannedEvent(
+        kind=DISPATCH.kind,
         action="dispatch",
         params={"point": str(suggestion.point), "why": suggestion.explanation},
     )
-    return suggestion
 
 
 @transaction.atomic

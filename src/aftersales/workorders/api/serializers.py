@@ -265,11 +265,15 @@ class WorkOrderWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerial
     contact = ScopedPrimaryKeyRelatedField(
         scope=contact_scope, queryset=Contact.objects.all(), required=False, allow_null=True
     )
+    # with their product line: dispatch (R5, R38) and the SLA policy (R34) ask for it at intake
     device = ScopedPrimaryKeyRelatedField(
-        scope=device_scope, queryset=Device.objects.all(), required=False, allow_null=True
+        scope=lambda user: device_scope(user).select_related("product_model__product_line"),
+        queryset=Device.objects.all(),
+        required=False,
+        allow_null=True,
     )
     product_model = serializers.PrimaryKeyRelatedField(
-        queryset=ProductModel.objects.all(), required=False, allow_null=True
+        queryset=ProductModel.objects.select_related("product_line"), required=False, allow_null=True
     )
     service_point = ScopedPrimaryKeyRelatedField(
         scope=service_points_in_scope,

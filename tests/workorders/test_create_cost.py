@@ -1,0 +1,90 @@
+"""What one intake costs the database (issue 9): a create over the API with automatic dispatch
+(R5) and the SLA clocks (R34) issues at most 20 SQL statements — authentication included — and
+the same number whatever the number of work orders, engineers and service points."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from aftersales.workorders.choices import State, WorkOrderType
+from aftersales.workorders.models import WorkOrder, WorkOrderEvent
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+# Everything a real request does, test transaction's savepoint included (2 statements production
+# does not issue): see README "What a create costs".
+CREATE_SQL_LIMIT = 20
+
+
+@pytest.fixture
+def hotline(agent):
+    """A service point covering the customer's district with a qualified engineer, a device."""
+    line = f.ProductLineFactory(code="PRN")
+    model = f.ProductModelFactory(product_line=line)
+    point = f.ServicePointFactory(district="徐汇区")
+    engineer = f.EngineerFactory(service_point=point)
+    today = timezone.localdate()
+    f.QualificationFactory(
+        engineer=engineer,
+        product_line=line,
+        certified_on=today - timedelta(days=3650),
+        expires_on=today + timedelta(days=365),
+    )
+    customer = f.CustomerFactory(province="上海市", city="上海市", district="徐汇区")
+    device = f.DeviceFactory(customer=customer, product_model=model)
+    return type("Hotline", (), {"line": line, "point": point, "customer": customer, "device": device})
+
+
+def create(client, hotline, **extra):
+    payload = {
+        "customer": hotline.customer.pk,
+        "device": hotline.device.pk,
+        "contact_name": "张伟",
+        "contact_phone": "13812345678",
+        "type": WorkOrderType.REPAIR,
+        "fault_symptom": "卡纸",
+        **extra,
+    }
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/api/workorders/", payload, content_type="application/json")
+    assert response.status_code == 201, response.content
+    return response.json(), [query["sql"] for query in queries.captured_queries]
+
+
+def more_of_everything(hotline, count: int) -> None:
+    """Other points, engineers with open work, and closed history: what grows in a live system."""
+    for _ in range(count):
+        point = f.ServicePointFactory(district="徐汇区")
+        engineer = f.EngineerFactory(service_point=point)
+        f.WorkOrderFactory(service_point=point, engineer=engineer, state=State.IN_SERVICE)
+        f.WorkOrderFactory(service_point=point, state=State.CLOSED)
+
+
+def test_r5_r34_create_over_the_api_issues_at_most_20_statements(client, agent, hotline):
+    client.force_login(agent)
+    create(client, hotline)  # warm: the first create of the day inserts the number counter
+    body, statements = create(client, hotline)
+    assert len(statements) <= CREATE_SQL_LIMIT, "\n".join(statements)
+    work_order = WorkOrder.objects.get(pk=body["id"])
+    # the work order is written once, complete: automatic dispatch chose its point before the insert
+    assert work_order.service_point == hotline.point and work_order.version == 1
+    assert sum(sql.startswith('INSERT INTO "workorders_workorder"') for sql in statements) == 1
+    assert not any(sql.startswith('UPDATE "workorders_workorder"') for sql in statements)
+    kinds = list(WorkOrderEvent.objects.filter(work_order=work_order).values_list("kind", flat=True))
+    assert kinds == ["created", "dispatch"]  # both in one INSERT
+    assert work_order.sla_clocks.filter(kind="first_response").exists()
+
+
+def test_create_cost_does_not_grow_with_work_orders_points_or_engineers(client, agent, hotline):
+    client.force_login(agent)
+    create(client, hotline)
+    _, few = create(client, hotline)
+    more_of_everything(hotline, 30)
+    _, many = create(client, hotline)
+    assert len(many) == len(few), "\n".join(many)
