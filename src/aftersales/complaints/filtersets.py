@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
-from aftersales.core.lists import ListFilterSet, date_range, search_box
+from aftersales.core.lists import ListFilterSet, SortFilter, date_range, search_box
 
 from .choices import (
     CaseState,
@@ -41,7 +41,7 @@ class ComplaintFilterSet(ListFilterSet):
         choices=ResponseRisk.choices, method="filter_response", label=_("Response")
     )
     created_after, created_before = date_range("created_at", _("Registered from"), _("Registered until"))
-    ordering = django_filters.OrderingFilter(
+    ordering = SortFilter(
         fields=(
             ("created_at", "created_at"),
             ("number", "number"),
@@ -67,7 +67,7 @@ class DifficultCaseFilterSet(ListFilterSet):
     handler = django_filters.ModelChoiceFilter(
         queryset=User.objects.filter(difficult_cases__isnull=False).distinct(), label=_("Handler")
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = SortFilter(
         fields=(
             ("created_at", "created_at"),
             ("number", "number"),

@@ -1,6 +1,6 @@
 """API conventions shared by every app.
 
-Page-number pagination; errors as one JSON problem shape (status, title, errors: [{field, code,
+Errors as one JSON problem shape (status, title, errors: [{field, code,
 message}]) whatever raised them (DRF, Django validation, domain rules, protected deletes); a role
 gate for writes; read-only phone fields that mask numbers for roles that do not need them (R41);
 related-object fields whose choices are limited to what the user may see (R37).
@@ -20,7 +20,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.decorators import action
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -31,12 +30,6 @@ from .phones import phone_for
 from .transitions import Machine, Transition, transition_run
 
 MULTIPART_PARSERS = [MultiPartParser, FormParser, JSONParser]
-
-
-class StandardPagination(PageNumberPagination):
-    page_size = 25
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 # --- errors -------------------------------------------------------------------------------------
@@ -249,7 +242,6 @@ __all__ = [
     "ProblemSerializer",
     "RoleWritePermission",
     "ScopedPrimaryKeyRelatedField",
-    "StandardPagination",
     "problem",
     "problem_json",
     "problem_exception_handler",

@@ -66,5 +66,6 @@ register_error_codes(
         "server_error": "An unexpected error; quote the request id in the message to support (500).",
         "invalid_phone": "Not a valid Chinese mobile or landline number.",
         "inactive": "The person chosen is not active.",
+        "unsupported_ordering": "Cursor pages cannot follow this sort (a computed column); sort by another.",
     }
 )

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.lists import ListFilterSet, search_box
+from aftersales.core.lists import ListFilterSet, SortFilter, search_box
 from aftersales.core.phones import search_condition
 
 from .choices import CustomerKind
@@ -30,7 +30,7 @@ class CustomerFilterSet(ListFilterSet):
         choices=CustomerKind.choices, label=_("Kind"), empty_label=_("All kinds")
     )
 
-    ordering = django_filters.OrderingFilter(fields=(("code", "code"), ("name", "name")), label=_("Sort by"))
+    ordering = SortFilter(fields=(("code", "code"), ("name", "name")), label=_("Sort by"))
 
     class Meta:
         model = Customer

@@ -6,7 +6,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.models import ProductLine
-from aftersales.core.lists import ListFilterSet, search_box
+from aftersales.core.lists import ListFilterSet, SortFilter, search_box
 
 from .models import Device
 
@@ -26,7 +26,7 @@ class DeviceFilterSet(ListFilterSet):
         label=_("Product line"),
         empty_label=_("All product lines"),
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = SortFilter(
         fields=(
             ("serial_number", "serial"),
             ("customer__name", "customer"),

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Engineer, ServicePoint
-from aftersales.core.lists import ListFilterSet, date_range, search_box
+from aftersales.core.lists import ListFilterSet, SortFilter, date_range, search_box
 
 from .choices import ReturnVisitKind, ReturnVisitState
 from .models import ReturnVisit
@@ -44,7 +44,7 @@ class ReturnVisitFilterSet(ListFilterSet):
         queryset=ServicePoint.objects.all(), label=_("Service point")
     )
     due_after, due_before = date_range("due_at", _("Due from"), _("Due until"))
-    ordering = django_filters.OrderingFilter(
+    ordering = SortFilter(
         fields=(
             ("next_call_at", "next_call_at"),
             ("due_at", "due_at"),

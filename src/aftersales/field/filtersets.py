@@ -6,7 +6,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Engineer, ServicePoint
-from aftersales.core.lists import ListFilterSet, date_range, search_box
+from aftersales.core.lists import ListFilterSet, SortFilter, date_range, search_box
 
 from .choices import SupervisionState
 from .models import SupervisionCard
@@ -31,7 +31,7 @@ class SupervisionCardFilterSet(ListFilterSet):
     visit_from, visit_until = date_range(
         "visit__planned_date", _("Visits from"), _("Visits until"), of_datetime=False
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = SortFilter(
         fields=(
             ("due_at", "due"),
             ("submitted_at", "submitted"),

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.models import ProductLine
-from aftersales.core.lists import ListFilterSet, date_range, search_box
+from aftersales.core.lists import ListFilterSet, SortFilter, date_range, search_box
 
 from .choices import DepotState, ExternalState, PlanState, RemoteState
 from .models import DepotRepair, ExternalRepair, RemoteSession, ServicePlan, Vendor
@@ -45,7 +45,7 @@ class DepotRepairFilterSet(WorkOrderNumberFilterSet):
     )
     state = django_filters.MultipleChoiceFilter(choices=DepotState.choices, label=_("State"), distinct=False)
     received_after, received_before = date_range("received_at", _("Received from"), _("Received until"))
-    ordering = django_filters.OrderingFilter(
+    ordering = SortFilter(
         fields=(("received_at", "received_at"), ("number", "number"), ("state", "state")),
         label=_("Sort by"),
     )
@@ -64,7 +64,7 @@ class ExternalRepairFilterSet(WorkOrderNumberFilterSet):
     )
     vendor = django_filters.ModelChoiceFilter(queryset=Vendor.objects.all(), label=_("Vendor"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
-    ordering = django_filters.OrderingFilter(
+    ordering = SortFilter(
         fields=(("sent_at", "sent_at"), ("expected_back_on", "expected_back_on"), ("state", "state")),
         label=_("Sort by"),
     )
@@ -90,9 +90,7 @@ class VendorFilterSet(ListFilterSet):
         empty_label=_("All product lines"),
     )
     is_active = django_filters.BooleanFilter(label=_("Active"))
-    ordering = django_filters.OrderingFilter(
-        fields=(("name", "name"), ("lead_time_days", "lead_time_days")), label=_("Sort by")
-    )
+    ordering = SortFilter(fields=(("name", "name"), ("lead_time_days", "lead_time_days")), label=_("Sort by"))
 
     class Meta:
         model = Vendor

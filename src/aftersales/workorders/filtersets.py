@@ -7,14 +7,14 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Engineer, ServicePoint
-from aftersales.core.lists import ListFilterSet, date_range, search_box
+from aftersales.core.lists import ListFilterSet, SortFilter, date_range, search_box
 
 from . import hooks
 from .choices import Channel, Priority, State, WorkOrderType
 from .models import WorkOrder
 
 
-class ListOrderingFilter(django_filters.OrderingFilter):
+class ListOrderingFilter(SortFilter):
     """The list's sort keys; those of registered list columns sort rows without a value last,
     whichever the direction."""
 

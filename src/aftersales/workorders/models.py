@@ -123,7 +123,12 @@ class WorkOrder(TimeStampedModel):
         verbose_name = _("work order")
         verbose_name_plural = _("work orders")
         indexes = [
-            models.Index(fields=["state", "-created_at"], name="wo_state_created"),
+            # The list's sorts (the default one on created_at's own index, number unique): each key,
+            # then created_at and id as tie-breakers in the same direction (core.lists.SortFilter);
+            # state also serves "one state, newest first".
+            models.Index(fields=["state", "created_at", "id"], name="wo_state_sort"),
+            models.Index(fields=["priority", "created_at", "id"], name="wo_priority_sort"),
+            models.Index(fields=["customer", "created_at", "id"], name="wo_customer_sort"),
             models.Index(fields=["service_point", "state", "-created_at"], name="wo_point_state_created"),
             models.Index(fields=["engineer", "state"], name="wo_engineer_state"),
             # dispatch's open load per engineer (R5) reads open work orders only, not the history
