@@ -154,3 +154,35 @@ def test_r34_sorting_by_due_time_survives_a_form_field_built_before(people, orde
     with frozen(NOW):
         assert filterset.is_valid(), filterset.errors
         assert list(filterset.qs.values_list("number", flat=True))[:2] == [orders.c.number, orders.a.number]
+
+
+def test_r34_the_work_order_keeps_the_due_time_of_its_running_clock_due_next(people, orders):
+    """`sla_due_at` (what the list sorts on, by an index) is the running clocks' earliest due time
+    through the lifecycle: set at intake, moved by accept, cleared while waiting, back on resume."""
+
+    def kept(wo) -> datetime | None:
+        wo.refresh_from_db()
+        running = [view.due_at for view in clocks_for(wo) if view.state == "running"]
+        assert wo.sla_due_at == min(running, default=None)
+        return wo.sla_due_at
+
+    wo = create(people, at(2026, 11, 2, 9))
+    first_response = kept(wo)
+    assert first_response == at(2026, 11, 4, 18)
+    move(people, wo, "accept", at(2026, 11, 2, 9, 30))
+    assert kept(wo) not in (None, first_response)
+    move(people, wo, "assign", at(2026, 11, 2, 9, 40))
+    move(people, wo, "start", at(2026, 11, 2, 9, 50))
+    move(people, wo, "wait", at(2026, 11, 2, 10), waiting_reason="customer")
+    assert kept(wo) is None
+    move(people, wo, "resume", at(2026, 11, 3, 10))
+    assert kept(wo) is not None
+
+
+def test_r34_the_sla_sort_reads_the_work_orders_column_not_a_subquery(client, people, orders):
+    client.force_login(people.agent)
+    with frozen(NOW), CaptureQueriesContext(connection) as captured:
+        client.get(LIST, {"ordering": "sla_due"})
+    page = next(q["sql"] for q in captured if "ORDER BY" in q["sql"] and '"sla_warn_at"' in q["sql"])
+    order_by = page[page.rindex("ORDER BY") :]
+    assert '"workorders_workorder"."sla_due_at" ASC NULLS LAST' in order_by and "SELECT" not in order_by

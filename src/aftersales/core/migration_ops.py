@@ -35,3 +35,18 @@ def append_only(table: str) -> migrations.RunPython:
         )
 
     return migrations.RunPython(create, drop)
+
+
+def postgres_index(table: str, name: str, columns: str) -> migrations.RunPython:
+    """An index only PostgreSQL can declare (e.g. `"due" DESC NULLS LAST`), created there and
+    skipped on SQLite, which serves its few rows without it."""
+
+    def create(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({columns})')
+
+    def drop(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+
+    return migrations.RunPython(create, drop)

@@ -23,6 +23,7 @@ from aftersales.accounts.selectors import StaffRouting, staff_routing
 from aftersales.notifications.choices import Channel
 from aftersales.notifications.services import Notice, OutgoingMessage, messages_queue, notify_many
 from aftersales.workorders.events import event_record
+from aftersales.workorders.models import WorkOrder
 
 from .choices import CREATED, WARNING_SHARE, AlertKind, ExceptionKind, MilestoneKind
 from .events import SLA
@@ -116,7 +117,18 @@ def sla_clocks_on_intake(*, work_order, actor=None, at: datetime | None = None) 
             clock = SlaClock(work_order=work_order, kind=milestone.kind)
             clock_move(clock, "start", at=at, milestone=milestone, calendar=calendar)
             clocks.append(clock)
+    _next_due_keep(work_order, clocks)
     return clocks
+
+
+def _next_due_keep(work_order, clocks: Iterable[SlaClock]) -> None:
+    """Copy the due time of the running clock due next onto the work order (the list's SLA
+    sort), with one UPDATE when it changed; the version is not bumped: it is derived data."""
+    running = [clock.due_at for clock in clocks if clock.stopped_at is None and clock.paused_at is None]
+    due_at = min(running, default=None)
+    if due_at != work_order.sla_due_at:
+        WorkOrder.objects.filter(pk=work_order.pk).update(sla_due_at=due_at)
+        work_order.sla_due_at = due_at
 
 
 def _milestones(work_order, clocks: dict[str, SlaClock]) -> list[SlaMilestone]:
@@ -160,6 +172,7 @@ def sla_clocks_on_transition(
                 clocks[milestone.kind] = clock
     for step in plan.then:
         step.apply(clocks, at=at, **context)
+    _next_due_keep(work_order, clocks.values())
 
 
 # -- warnings and escalations: the periodic job (R34) ---------------------------------------

@@ -117,6 +117,9 @@ class WorkOrder(TimeStampedModel):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The due time of the running SLA clock due next (R34), kept by the SLA app whenever clocks
+    # move (`sla.services`), so the list sorts by it on an index instead of a subquery per row.
+    sla_due_at = models.DateTimeField(_("SLA due"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -129,6 +132,10 @@ class WorkOrder(TimeStampedModel):
             models.Index(fields=["state", "created_at", "id"], name="wo_state_sort"),
             models.Index(fields=["priority", "created_at", "id"], name="wo_priority_sort"),
             models.Index(fields=["customer", "created_at", "id"], name="wo_customer_sort"),
+            # ascending with rows without a clock last (PostgreSQL's default for an ascending
+            # index); descending, rows without a clock last too: migration 0009's index on
+            # PostgreSQL (SQLite cannot declare NULLS LAST in an index)
+            models.Index(fields=["sla_due_at", "created_at", "id"], name="wo_sla_due_sort"),
             models.Index(fields=["service_point", "state", "-created_at"], name="wo_point_state_created"),
             models.Index(fields=["engineer", "state"], name="wo_engineer_state"),
             # dispatch's open load per engineer (R5) reads open work orders only, not the history
