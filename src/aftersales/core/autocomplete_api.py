@@ -51,7 +51,7 @@ class AutocompleteQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError(_("Give ids as numbers separated by commas."), code="invalid")
         if len(parts) > AUTOCOMPLETE_MAX_IDS:
             raise serializers.ValidationError(
-                _("At most %(limit)d ids at a time.") % {"limit": AUTOCOMPLETE_MAX_IDS}, code="max_length"
+                _("At most %(limit)d ids at a time.") % {"limit": AUTOCOMPLETE_MAX_IDS}, code="invalid"
             )
         return [int(part) for part in parts]
 
