@@ -115,6 +115,7 @@ def many_engineers(world):
         ("workorders:list", Role.DISPATCHER, "engineer"),
         ("field:supervision_list", Role.SUPERVISOR, "engineer"),
         ("feedback:list", Role.QUALITY, "engineer"),
+        ("field:calendar", Role.DISPATCHER, "engineer"),
     ],
 )
 def test_list_pages_do_not_render_every_engineer(
