@@ -207,7 +207,9 @@ class BulkAssignForm(BulkForm):
 
     # Chosen with the combobox: the list page does not render every engineer (issue 9).
     engineer = EngineerChoiceField(
-        label=_("Engineer"), queryset=Engineer.objects.none(), widget=AutocompleteSelect("engineers")
+        label=_("Engineer"),
+        queryset=Engineer.objects.none(),
+        widget=AutocompleteSelect("engineers", attrs={"aria-label": _("Engineer")}),
     )
 
     def __init__(self, user, *args: Any, **kwargs: Any):

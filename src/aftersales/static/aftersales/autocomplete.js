@@ -27,6 +27,7 @@
     select.id = baseId + "-select";
     select.hidden = true;
     select.tabIndex = -1;
+    select.required = false;  // a hidden control cannot take the browser's focus; the server checks
 
     var ui = document.createElement("div");
     ui.className = "autocomplete-ui position-relative";
@@ -50,6 +51,9 @@
     if (label) {
       label.id = label.id || baseId + "-label";
       list.setAttribute("aria-labelledby", label.id);
+    } else if (select.getAttribute("aria-label")) {  // a field without a <label> names itself
+      input.setAttribute("aria-label", select.getAttribute("aria-label"));
+      list.setAttribute("aria-label", select.getAttribute("aria-label"));
     }
     list.hidden = true;
     var status = document.createElement("div");
@@ -244,6 +248,8 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () { buildAll(document); });
+  // Back and forward restore HTMX's snapshot of the page: built markup without its listeners.
+  document.addEventListener("htmx:historyRestore", function () { buildAll(document); });
   document.addEventListener("htmx:load", function (event) {
     var node = event.detail && event.detail.elt;
     if (!node || node === document.body) { return; }
