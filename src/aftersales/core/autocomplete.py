@@ -21,6 +21,7 @@ from django import forms
 from django.db.models import Model, QuerySet
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 # Rows one search returns at most; ids whose labels one request reads at most.
@@ -114,7 +115,9 @@ class AutocompleteSelect(forms.Select):
         rows = {obj.pk: obj for obj in queryset.filter(pk__in=ids[:AUTOCOMPLETE_MAX_IDS])}
         return [(str(pk), lookup.label(rows[pk]), lookup.detail(rows[pk])) for pk in ids if pk in rows]
 
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
         values = self.format_value(value)
         final = self.build_attrs(self.attrs, attrs)
         final["name"] = name
