@@ -26,6 +26,7 @@
     // The label names the text box; the select stays in the form, hidden, for the ids.
     select.id = baseId + "-select";
     select.hidden = true;
+    select.style.setProperty("display", "none", "important");  // over utilities like d-inline-block
     select.tabIndex = -1;
     select.required = false;  // a hidden control cannot take the browser's focus; the server checks
 
