@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "aftersales.accounts"
     label = "accounts"
     verbose_name = _("Organisation and users")
+
+    def ready(self) -> None:
+        from . import selectors  # noqa: F401  (registers the app's autocomplete lookups)

@@ -8,9 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import QuerySet
+from django.db.models.functions import Concat
+
+from aftersales.core.autocomplete import Lookup, register_lookup
+from aftersales.core.phones import search_condition
 
 from .choices import Role
-from .models import Engineer, Qualification, ServicePoint, User
+from .models import Dealer, Engineer, Qualification, ServicePoint, User
 
 
 def service_points_in_scope(user) -> QuerySet[ServicePoint]:
@@ -33,6 +37,59 @@ def engineers_in_scope(user) -> QuerySet[Engineer]:
         .select_related("user", "service_point")
         .order_by("service_point__code", "employee_no")
     )
+
+
+def dealers_in_scope(user) -> QuerySet[Dealer]:
+    """Active dealers the user works with: all, or their own (staff and engineers of a dealer)."""
+    dealers = Dealer.objects.filter(is_active=True).order_by("code")
+    if user.sees_whole_company:
+        return dealers
+    engineer = getattr(user, "engineer", None)
+    dealer_id = engineer.service_point.dealer_id if engineer is not None else user.dealer_id
+    return dealers.filter(pk=dealer_id) if dealer_id else dealers.none()
+
+
+# -- the filters' choices, loaded on demand (core.autocomplete) ---------------------------------------
+
+
+def _engineer_search(rows: QuerySet[Engineer], text: str) -> QuerySet[Engineer]:
+    """By name (family name first, as written in Chinese), user name, employee number or phone."""
+    condition = search_condition(
+        text, text=("full_name", "user__username", "employee_no"), phones=("user__phone",)
+    )
+    return rows.alias(full_name=Concat("user__last_name", "user__first_name")).filter(condition)
+
+
+register_lookup(
+    Lookup(
+        name="engineers",
+        scope=engineers_in_scope,
+        search=_engineer_search,
+        label=lambda engineer: engineer.user.display_name,
+        detail=lambda engineer: f"{engineer.employee_no} · {engineer.service_point.name}",
+        searches="name, user name, employee number or phone",
+    )
+)
+register_lookup(
+    Lookup(
+        name="service-points",
+        scope=lambda user: service_points_in_scope(user).order_by("code"),
+        search=lambda rows, text: rows.filter(
+            search_condition(text, text=("name", "code", "city", "district"), phones=("phone",))
+        ),
+        detail=lambda point: " · ".join(part for part in (point.code, point.city, point.district) if part),
+        searches="name, code, city, district or phone",
+    )
+)
+register_lookup(
+    Lookup(
+        name="dealers",
+        scope=dealers_in_scope,
+        search=lambda rows, text: rows.filter(search_condition(text, text=("name", "code"))),
+        detail=lambda dealer: dealer.code,
+        searches="name or code",
+    )
+)
 
 
 def engineer_qualified_on(engineer: Engineer, product_line, day: date) -> bool:

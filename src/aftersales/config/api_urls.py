@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from aftersales.catalog.api import register as register_catalog
 from aftersales.complaints.api import register as register_complaints
+from aftersales.core.autocomplete_api import autocomplete_urls
 from aftersales.core.lists_api import register as register_lists
 from aftersales.customers.api import register as register_customers
 from aftersales.devices.api import register as register_devices
@@ -29,5 +30,7 @@ for register in (
 
 urlpatterns = [
     path("auth/", include("aftersales.accounts.api_urls")),
+    # The filters' choices of large sets, on demand (the lookups the apps registered).
+    *autocomplete_urls(),
     path("", include(router.urls)),
 ]

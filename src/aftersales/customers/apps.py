@@ -8,4 +8,5 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
-        from . import errors  # noqa: F401  (declares the app's error codes)
+        # The app's error codes; its autocomplete lookups (core.autocomplete).
+        from . import errors, selectors  # noqa: F401

@@ -6,6 +6,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.accounts.models import Dealer
+from aftersales.core.autocomplete import autocomplete_filter
 from aftersales.core.lists import ListFilterSet, SortFilter, search_box
 from aftersales.core.phones import search_condition
 
@@ -29,6 +31,7 @@ class CustomerFilterSet(ListFilterSet):
     kind = django_filters.ChoiceFilter(
         choices=CustomerKind.choices, label=_("Kind"), empty_label=_("All kinds")
     )
+    dealer = autocomplete_filter("dealers", model=Dealer, label=_("Dealer"))
 
     ordering = SortFilter(fields=(("code", "code"), ("name", "name")), label=_("Sort by"))
 

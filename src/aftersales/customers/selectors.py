@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from aftersales.core.phones import phone_search_digits
+from aftersales.core.autocomplete import Lookup, register_lookup
+from aftersales.core.phones import phone_search_digits, search_condition
 
-from .models import Customer
+from .models import Contact, Customer
 
 
 def customer_scope(user, queryset: QuerySet[Customer] | None = None) -> QuerySet[Customer]:
@@ -34,3 +35,24 @@ def customer_search(user, text: str, limit: int = 10) -> QuerySet[Customer]:
     if len(digits) >= 4:
         condition |= Q(phone__contains=digits) | Q(contacts__phone__contains=digits)
     return customer_scope(user).filter(condition).distinct().order_by("name")[:limit]
+
+
+def _customer_lookup_search(rows: QuerySet[Customer], text: str) -> QuerySet[Customer]:
+    """By name, code, phone digits or a contact's phone digits (no DISTINCT: a subquery)."""
+    condition = search_condition(text, text=("name", "code"), phones=("phone",))
+    digits = phone_search_digits(text)
+    if len(digits) >= 4:
+        condition |= Q(pk__in=Contact.objects.filter(phone__contains=digits).values("customer_id"))
+    return rows.filter(condition)
+
+
+# The customers a filter chooses from, loaded on demand (core.autocomplete).
+register_lookup(
+    Lookup(
+        name="customers",
+        scope=lambda user: customer_scope(user).order_by("name", "pk"),
+        search=_customer_lookup_search,
+        detail=lambda customer: customer.code,
+        searches="name, code or phone (theirs or a contact's)",
+    )
+)

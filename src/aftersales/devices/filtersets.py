@@ -6,7 +6,9 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.models import ProductLine
+from aftersales.core.autocomplete import autocomplete_filter
 from aftersales.core.lists import ListFilterSet, SortFilter, search_box
+from aftersales.customers.models import Customer
 
 from .models import Device
 
@@ -18,7 +20,7 @@ class DeviceFilterSet(ListFilterSet):
         placeholder=_("Serial number, customer or model"),
     )
     serial = django_filters.CharFilter(method="filter_serial", label=_("Serial number"))
-    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
+    customer = autocomplete_filter("customers", model=Customer, label=_("Customer"))
     product_model = django_filters.NumberFilter(field_name="product_model_id", label=_("Product model"))
     product_line = django_filters.ModelChoiceFilter(
         field_name="product_model__product_line",

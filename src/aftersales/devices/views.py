@@ -65,7 +65,7 @@ class DeviceListView(ObjectListView):
     filterset_class = DeviceFilterSet
     columns = DEVICE_COLUMNS
     page_template = "devices/list.html"
-    page_filters = ("q", "product_line")
+    page_filters = ("q", "customer", "product_line")
     search_placeholder = gettext_lazy("Serial number, customer or model")
 
     def get_queryset(self, request):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Engineer, ServicePoint
+from aftersales.core.autocomplete import autocomplete_filter
 from aftersales.core.lists import ListFilterSet, SortFilter, date_range, search_box
 
 from .choices import ReturnVisitKind, ReturnVisitState
@@ -37,12 +38,8 @@ class ReturnVisitFilterSet(ListFilterSet):
         # A box that sends "true" when ticked (a plain one sends "on", which reads as unknown).
         widget=forms.CheckboxInput(attrs={"value": "true"}, check_test=lambda value: value in ("true", True)),
     )
-    engineer = django_filters.ModelChoiceFilter(
-        queryset=Engineer.objects.select_related("user"), label=_("Engineer")
-    )
-    service_point = django_filters.ModelChoiceFilter(
-        queryset=ServicePoint.objects.all(), label=_("Service point")
-    )
+    engineer = autocomplete_filter("engineers", model=Engineer, label=_("Engineer"))
+    service_point = autocomplete_filter("service-points", model=ServicePoint, label=_("Service point"))
     due_after, due_before = date_range("due_at", _("Due from"), _("Due until"))
     ordering = SortFilter(
         fields=(

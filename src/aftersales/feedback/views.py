@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.http import require_POST
 
-from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
 from aftersales.core.excel import export_response
 from aftersales.core.forms import REFUSALS, attempt, error_messages
 from aftersales.core.lists import ObjectListView
@@ -73,15 +72,12 @@ class ReturnVisitListView(ReturnVisitRoleMixin, ObjectListView):
         return return_visit_list(request.user)
 
     def get_filterset(self, request: HttpRequest, data: QueryDict | None = None) -> ReturnVisitFilterSet:
-        """The queue's defaults when no filter is given; engineer and service point choices in
-        scope (R37)."""
+        """The queue's defaults when no filter is given (the engineer and service point choices
+        are scoped by the FilterSet, R37)."""
         data = (request.GET if data is None else data).copy()
         if not set(data) & FILTER_KEYS:
             data.update(QUEUE_DEFAULTS)
-        filterset = super().get_filterset(request, data)
-        filterset.filters["service_point"].queryset = service_points_in_scope(request.user)
-        filterset.filters["engineer"].queryset = engineers_in_scope(request.user)
-        return filterset
+        return super().get_filterset(request, data)
 
     def export_headers(self, request: HttpRequest):
         return list(EXPORT_HEADERS)

@@ -6,6 +6,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Engineer, ServicePoint
+from aftersales.core.autocomplete import autocomplete_filter
 from aftersales.core.lists import ListFilterSet, SortFilter, date_range, search_box
 
 from .choices import SupervisionState
@@ -20,12 +21,13 @@ class SupervisionCardFilterSet(ListFilterSet):
         choices=SupervisionState.choices, label=_("State"), distinct=False
     )
     late = django_filters.BooleanFilter(field_name="late", label=_("Late"))
-    engineer = django_filters.ModelChoiceFilter(
-        field_name="visit__engineer", queryset=Engineer.objects.select_related("user"), label=_("Engineer")
+    engineer = autocomplete_filter(
+        "engineers", model=Engineer, field_name="visit__engineer", label=_("Engineer")
     )
-    service_point = django_filters.ModelChoiceFilter(
+    service_point = autocomplete_filter(
+        "service-points",
+        model=ServicePoint,
         field_name="visit__engineer__service_point",
-        queryset=ServicePoint.objects.all(),
         label=_("Service point"),
     )
     visit_from, visit_until = date_range(

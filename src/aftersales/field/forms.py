@@ -9,6 +9,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.accounts.models import Engineer, ServicePoint
+from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
+from aftersales.core.autocomplete import AutocompleteSelect
 from aftersales.core.forms import InputField
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
@@ -65,6 +68,30 @@ class CalendarFilterForm(forms.Form):
     service_point = forms.IntegerField(required=False, min_value=1)
     week = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
     span = forms.ChoiceField(required=False, choices=[("week", "week"), ("day", "day")])
+
+
+class CalendarChoicesForm(forms.Form):
+    """The calendar filter's engineer and service point as comboboxes of the user's scope (R37):
+    only the chosen one is rendered, the others load as the user types (issue 9)."""
+
+    engineer = forms.ModelChoiceField(
+        label=_("Engineer"),
+        queryset=Engineer.objects.none(),
+        required=False,
+        widget=AutocompleteSelect("engineers", attrs={"class": "form-select form-select-sm"}),
+    )
+    service_point = forms.ModelChoiceField(
+        label=_("Service point"),
+        queryset=ServicePoint.objects.none(),
+        required=False,
+        widget=AutocompleteSelect("service-points", attrs={"class": "form-select form-select-sm"}),
+    )
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any):
+        kwargs.setdefault("auto_id", "cal-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["engineer"].queryset = engineers_in_scope(user)  # type: ignore[attr-defined]
+        self.fields["service_point"].queryset = service_points_in_scope(user)  # type: ignore[attr-defined]
 
 
 class DispatchVisitForm(forms.Form):

@@ -7,7 +7,9 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Engineer, ServicePoint
+from aftersales.core.autocomplete import autocomplete_filter
 from aftersales.core.lists import ListFilterSet, SortFilter, date_range, search_box
+from aftersales.customers.models import Customer
 
 from . import hooks
 from .choices import Channel, Priority, State, WorkOrderType
@@ -45,12 +47,10 @@ class WorkOrderFilterSet(ListFilterSet):
     type = django_filters.ChoiceFilter(choices=WorkOrderType.choices, label=_("Type"))
     priority = django_filters.ChoiceFilter(choices=Priority.choices, label=_("Priority"))
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
-    service_point = django_filters.ModelChoiceFilter(
-        queryset=ServicePoint.objects.all(), label=_("Service point")
-    )
-    engineer = django_filters.ModelChoiceFilter(
-        queryset=Engineer.objects.select_related("user"), label=_("Engineer")
-    )
+    # Large sets: chosen with a combobox that loads matches on demand, scoped to the user (R37).
+    service_point = autocomplete_filter("service-points", model=ServicePoint, label=_("Service point"))
+    engineer = autocomplete_filter("engineers", model=Engineer, label=_("Engineer"))
+    customer = autocomplete_filter("customers", model=Customer, label=_("Customer"))
     created_after, created_before = date_range("created_at", _("Created from"), _("Created until"))
     ordering = ListOrderingFilter(
         fields=(
@@ -65,7 +65,7 @@ class WorkOrderFilterSet(ListFilterSet):
 
     class Meta:
         model = WorkOrder
-        fields = ["q", "state", "type", "priority", "channel", "service_point", "engineer"]
+        fields = ["q", "state", "type", "priority", "channel", "service_point", "engineer", "customer"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.choices import Role
 from aftersales.accounts.models import Engineer, ServicePoint
 from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
+from aftersales.core.autocomplete import AutocompleteSelect
 from aftersales.core.forms import InputField, choice_input, text_input
 from aftersales.core.lists import BulkForm
 from aftersales.core.phones import phone_display
@@ -205,7 +206,12 @@ TRANSITION_FIELDS: dict[str, InputField] = {
 class BulkAssignForm(BulkForm):
     """The engineer a bulk "assign" gives the ticked work orders (the choices: the user's scope)."""
 
-    engineer = EngineerChoiceField(label=_("Engineer"), queryset=Engineer.objects.none())
+    # Chosen with the combobox: the list page does not render every engineer (issue 9).
+    engineer = EngineerChoiceField(
+        label=_("Engineer"),
+        queryset=Engineer.objects.none(),
+        widget=AutocompleteSelect("engineers", attrs={"aria-label": _("Engineer")}),
+    )
 
     def __init__(self, user, *args: Any, **kwargs: Any):
         super().__init__(user, *args, **kwargs)

@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.http import require_GET, require_POST
 
-from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
 from aftersales.core.errors import DomainError
 from aftersales.core.forms import REFUSALS, error_messages, form_add_errors, form_error_messages
 from aftersales.core.lists import BulkAction, ObjectListView
@@ -110,13 +109,6 @@ class WorkOrderListView(ObjectListView):
 
     def get_queryset(self, request: HttpRequest):
         return workorder_list(request.user)
-
-    def get_filterset(self, request: HttpRequest, data=None) -> WorkOrderFilterSet:
-        """The service point and engineer choices offer only what the user may see (R37)."""
-        filterset = super().get_filterset(request, data)
-        filterset.filters["service_point"].queryset = service_points_in_scope(request.user)
-        filterset.filters["engineer"].queryset = engineers_in_scope(request.user)
-        return filterset
 
     def get_columns(self, request: HttpRequest):
         return list_columns()

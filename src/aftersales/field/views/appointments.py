@@ -15,12 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from aftersales.accounts.selectors import engineers_in_scope
 from aftersales.core.forms import REFUSALS, error_messages, form_error_messages
 from aftersales.workorders.selectors import workorder_get
 from aftersales.workorders.transitions import WORKORDER
 
-from ..forms import AppointmentBookForm, AppointmentCancelForm, AppointmentRescheduleForm, CalendarFilterForm
+from ..forms import (
+    AppointmentBookForm,
+    AppointmentCancelForm,
+    AppointmentRescheduleForm,
+    CalendarChoicesForm,
+    CalendarFilterForm,
+)
 from ..policies import BOOK_APPOINTMENT, RESCHEDULE_APPOINTMENT
 from ..selectors import appointment_calendar, appointment_get
 from ..services import appointment_book, appointment_cancel, appointment_reschedule
@@ -105,12 +110,12 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
         service_point_id=data.get("service_point"),
         single_day=data.get("span") == "day",
     )
-    engineers = list(engineers_in_scope(request.user))
-    points = {e.service_point_id: e.service_point for e in engineers}
+    choices = CalendarChoicesForm(
+        request.user, initial={"engineer": data.get("engineer"), "service_point": data.get("service_point")}
+    )
     context = {
         "week": week,
-        "engineer_choices": engineers,
-        "point_choices": sorted(points.values(), key=lambda p: p.code),
+        "choices": choices,
         "selected_engineer": data.get("engineer"),
         "selected_point": data.get("service_point"),
         "today": timezone.localdate(),

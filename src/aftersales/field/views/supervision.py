@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy
 
-from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
 from aftersales.core.lists import BulkAction, ObjectListView
 from aftersales.core.views import TransitionView, register_home_panel, transition_buttons
 
@@ -51,13 +50,6 @@ class SupervisionCardListView(ObjectListView):
 
     def get_queryset(self, request: HttpRequest):
         return supervision_list(request.user)
-
-    def get_filterset(self, request: HttpRequest, data=None) -> SupervisionCardFilterSet:
-        """The engineer and service point choices offer only what the user may see (R37)."""
-        filterset = super().get_filterset(request, data)
-        filterset.filters["engineer"].queryset = engineers_in_scope(request.user)
-        filterset.filters["service_point"].queryset = service_points_in_scope(request.user)
-        return filterset
 
     def decorate(self, request: HttpRequest, rows: list[SupervisionCard]) -> list[SupervisionCard]:
         """Each card's steps the service centre may take now (the engineer submits from the visit
