@@ -169,6 +169,23 @@ def test_assign_offers_only_engineers_in_scope(client, world, moved, order):
     assert order.state == State.ACCEPTED
 
 
+def test_assign_does_not_render_every_engineer(client, dispatcher, moved, order):
+    """Issue 9: the assign input is a combobox loading engineers on demand; the page holds none
+    of them as options, so it costs the same with 3 engineers or 2,000."""
+    order = moved(order, dispatcher, "accept")
+    engineers = [f.EngineerFactory(user__first_name=f"候选{n}") for n in range(12)]
+    client.force_login(dispatcher)
+    response = client.get(detail(order.pk))
+    assign_form = next(
+        form for transition, form in response.context["actions"] if transition.name == "assign"
+    )
+    rendered = str(assign_form["engineer"])
+    assert 'data-autocomplete-url="/api/autocomplete/engineers/"' in rendered
+    assert rendered.count("<option") == 1  # the empty choice only
+    assert not any(engineer.user.display_name in rendered for engineer in engineers)
+    assert assign_form.fields["engineer"].queryset.filter(pk=engineers[0].pk).exists()  # still a choice
+
+
 def test_add_note(client, agent, order):
     client.force_login(agent)
     client.post(

@@ -194,8 +194,12 @@ class WorkOrderEditForm(WorkOrderDataForm):
 
 # The inputs of the lifecycle buttons (transitions.py declares which transition takes which).
 TRANSITION_FIELDS: dict[str, InputField] = {
+    # chosen with the combobox: the work-order page does not render every engineer (issue 9)
     "engineer": lambda user: EngineerChoiceField(
-        label=_("Engineer"), queryset=engineers_in_scope(user), required=False
+        label=_("Engineer"),
+        queryset=engineers_in_scope(user),
+        required=False,
+        widget=AutocompleteSelect("engineers"),
     ),
     "waiting_reason": choice_input(_("Waiting for"), WaitingReason.choices),
     "resolution": text_input(_("Resolution")),
