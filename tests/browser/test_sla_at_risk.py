@@ -16,6 +16,7 @@ from aftersales.sla.choices import MilestoneKind
 from aftersales.sla.models import SlaClock
 from aftersales.sla.services import sla_clocks_check
 from aftersales.workorders.choices import State
+from aftersales.workorders.models import WorkOrder
 from tests import factories as f
 
 from .test_workorder_flow import login
@@ -28,6 +29,8 @@ def running_clock(work_order, *, warn_in: timedelta, due_in: timedelta) -> SlaCl
     """A first-response clock 24 h long, placed so that its 75 % and due times are `warn_in` and
     `due_in` from now (calendar time: the test runs whenever the suite runs)."""
     now = timezone.now()
+    # what the SLA service keeps when it starts a clock: the work order's next due time
+    WorkOrder.objects.filter(pk=work_order.pk).update(sla_due_at=now + due_in)
     return SlaClock.objects.create(
         work_order=work_order,
         kind=MilestoneKind.FIRST_RESPONSE,
