@@ -402,6 +402,29 @@ def test_r12_calendar_query_count_bounded(client, supervisor, tomorrow):
     assert len(many) == len(few)
 
 
+@pytest.mark.django_db
+def test_r12_calendar_shows_engineers_a_page_at_a_time(client, supervisor, tomorrow, monkeypatch):
+    """Issue 9: a company's 2,000 engineers are not one page; the next page keeps the week and
+    the filters, and shows the engineers after those of the first, none twice."""
+    from aftersales.field import selectors
+
+    monkeypatch.setattr(selectors, "CALENDAR_ENGINEERS_PER_PAGE", 3)
+    point = f.ServicePointFactory()
+    engineers = [f.EngineerFactory(service_point=point) for _ in range(5)]
+    client.force_login(supervisor)
+    params = {"week": tomorrow.isoformat(), "service_point": point.pk}
+    first = client.get("/field/calendar/", params)
+    rows = [row.pk for row, _cells in first.context["week"].rows]
+    assert len(rows) == 3 and first.context["previous_page_url"] == ""
+    next_url = first.context["next_page_url"]
+    assert f"service_point={point.pk}" in next_url and f"week={tomorrow.isoformat()}" in next_url
+    second = client.get(f"/field/calendar/{next_url}")
+    more = [row.pk for row, _cells in second.context["week"].rows]
+    assert sorted(rows + more) == sorted(engineer.pk for engineer in engineers)
+    assert second.context["next_page_url"] == "" and "page=1" in second.context["previous_page_url"]
+    assert 'data-testid="calendar-pager"' in second.content.decode()
+
+
 # Concurrency (PostgreSQL row lock) -----------------------------------------------------------
 
 

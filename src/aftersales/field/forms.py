@@ -61,13 +61,14 @@ class AppointmentCancelForm(forms.Form):
 
 
 class CalendarFilterForm(forms.Form):
-    """`?engineer=<id>&week=YYYY-MM-DD` or `?service_point=<id>`, `&span=day` for one day;
-    anything invalid is ignored."""
+    """`?engineer=<id>&week=YYYY-MM-DD` or `?service_point=<id>`, `&span=day` for one day,
+    `&page=2` for the next engineers; anything invalid is ignored."""
 
     engineer = forms.IntegerField(required=False, min_value=1)
     service_point = forms.IntegerField(required=False, min_value=1)
     week = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
     span = forms.ChoiceField(required=False, choices=[("week", "week"), ("day", "day")])
+    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
 
 
 class CalendarChoicesForm(forms.Form):

@@ -89,6 +89,10 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+# Engineers (rows) the calendar shows at a time: a company's 2,000 do not make one page.
+CALENDAR_ENGINEERS_PER_PAGE = 25
+
+
 @dataclass
 class CalendarWeek:
     """A grid of booked appointments of the engineers shown: a week (Monday to Sunday) or one day."""
@@ -97,6 +101,8 @@ class CalendarWeek:
     days: list[date]
     engineers: list[Engineer]
     rows: list[tuple[Engineer, list[list[Appointment]]]]
+    page: int = 1
+    has_next: bool = False
 
     @property
     def is_day(self) -> bool:
@@ -118,10 +124,12 @@ def appointment_calendar(
     engineer_id: int | None = None,
     service_point_id: int | None = None,
     single_day: bool = False,
+    page: int = 1,
 ) -> CalendarWeek:
     """R12: the booked appointments of the week containing `day` (or of that day alone), one row per
     engineer, for the engineers in the user's scope (R37): one engineer, a service point's
-    engineers, or all of them. Two queries whatever the number of engineers and appointments."""
+    engineers, or all of them, CALENDAR_ENGINEERS_PER_PAGE at a time (`page`). Two queries
+    whatever the number of engineers and appointments."""
     start = day if single_day else week_start(day)
     days = [start + timedelta(days=i) for i in range(1 if single_day else 7)]
     engineers_qs = engineers_in_scope(user)
@@ -129,7 +137,10 @@ def appointment_calendar(
         engineers_qs = engineers_qs.filter(pk=engineer_id)
     if service_point_id is not None:
         engineers_qs = engineers_qs.filter(service_point_id=service_point_id)
-    engineers = list(engineers_qs)
+    first = (max(page, 1) - 1) * CALENDAR_ENGINEERS_PER_PAGE
+    engineers = list(engineers_qs[first : first + CALENDAR_ENGINEERS_PER_PAGE + 1])
+    has_next = len(engineers) > CALENDAR_ENGINEERS_PER_PAGE
+    engineers = engineers[:CALENDAR_ENGINEERS_PER_PAGE]
     by_engineer: dict[int, list[list[Appointment]]] = {e.pk: [[] for _ in days] for e in engineers}
     if engineers:
         rows = (
@@ -145,7 +156,12 @@ def appointment_calendar(
         for appointment in rows:
             by_engineer[appointment.engineer_id][(appointment.date - start).days].append(appointment)
     return CalendarWeek(
-        start=start, days=days, engineers=engineers, rows=[(e, by_engineer[e.pk]) for e in engineers]
+        start=start,
+        days=days,
+        engineers=engineers,
+        rows=[(e, by_engineer[e.pk]) for e in engineers],
+        page=max(page, 1),
+        has_next=has_next,
     )
 
 

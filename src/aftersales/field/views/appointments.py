@@ -109,7 +109,14 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
         engineer_id=data.get("engineer"),
         service_point_id=data.get("service_point"),
         single_day=data.get("span") == "day",
+        page=data.get("page") or 1,
     )
+
+    def page_url(number: int) -> str:
+        query = request.GET.copy()
+        query["page"] = str(number)
+        return f"?{query.urlencode()}"
+
     choices = CalendarChoicesForm(
         request.user, initial={"engineer": data.get("engineer"), "service_point": data.get("service_point")}
     )
@@ -119,5 +126,7 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
         "selected_engineer": data.get("engineer"),
         "selected_point": data.get("service_point"),
         "today": timezone.localdate(),
+        "previous_page_url": page_url(week.page - 1) if week.page > 1 else "",
+        "next_page_url": page_url(week.page + 1) if week.has_next else "",
     }
     return render(request, "field/calendar.html", context)
