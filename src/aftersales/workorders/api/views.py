@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -25,7 +25,14 @@ from aftersales.core.api import RoleWritePermission, problem_responses, transiti
 from .. import services
 from ..filtersets import WorkOrderFilterSet
 from ..models import WorkOrder
-from ..selectors import workorder_get, workorder_history, workorder_list
+from ..selectors import (
+    TIMELINE_PAGE_SIZE,
+    TimelineCursor,
+    workorder_get,
+    workorder_history,
+    workorder_list,
+    workorder_timeline_page,
+)
 from ..transitions import WORKORDER
 from .serializers import (
     TRANSITION_FIELDS,
@@ -35,10 +42,14 @@ from .serializers import (
     EventSerializer,
     NoteInputSerializer,
     NoteSerializer,
+    TimelinePageSerializer,
     WorkOrderSerializer,
     WorkOrderUpdateSerializer,
     WorkOrderWriteSerializer,
 )
+
+# Entries one page of `/api/workorders/<id>/timeline/` holds at most.
+TIMELINE_MAX_PAGE_SIZE = 100
 
 
 @extend_schema_view(
@@ -214,6 +225,53 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         work_order = self.get_object()
         events = work_order.events.select_related("actor")
         return Response(EventSerializer(events, many=True, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary=_("Timeline: events and field changes, newest first, a page at a time"),
+        description="Cursor pagination: follow `next` for the older entries (null on the last page). "
+        "Entries written meanwhile never shift a page: no entry repeats or goes missing.",
+        parameters=[
+            OpenApiParameter(
+                "cursor", str, description="The `next` cursor of the previous page; none for the newest."
+            ),
+            OpenApiParameter(
+                "page_size",
+                int,
+                description=f"Entries per page, {TIMELINE_PAGE_SIZE} unless asked, at most "
+                f"{TIMELINE_MAX_PAGE_SIZE}.",
+            ),
+        ],
+        responses={200: TimelinePageSerializer, **problem_responses(400, 404)},
+    )
+    @action(detail=True, methods=["get"])
+    def timeline(self, request: Request, pk: str | None = None) -> Response:
+        work_order = self.get_object()
+        before = None
+        if request.query_params.get("cursor"):
+            try:
+                before = TimelineCursor.decode(request.query_params["cursor"])
+            except ValueError:
+                raise exceptions.ValidationError({"cursor": [_("Not a cursor of this list.")]}) from None
+        size = TIMELINE_PAGE_SIZE
+        if request.query_params.get("page_size"):
+            try:
+                size = int(request.query_params["page_size"])
+            except ValueError:
+                size = 0
+            if not 1 <= size <= TIMELINE_MAX_PAGE_SIZE:
+                raise exceptions.ValidationError(
+                    {"page_size": [_("A whole number from 1 to %(max)d.") % {"max": TIMELINE_MAX_PAGE_SIZE}]}
+                )
+        page = workorder_timeline_page(work_order, before=before, size=size)
+        next_url = None
+        if page.next is not None:
+            query = request.query_params.copy()
+            query["cursor"] = page.next.encode()
+            next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+        data = TimelinePageSerializer(
+            {"next": next_url, "results": page.rows}, context=self.get_serializer_context()
+        ).data
+        return Response(data)
 
     @extend_schema(
         summary=_("Field-level change history (R41)"),
