@@ -449,7 +449,7 @@ def test_r3_accept_via_api_records_the_acknowledgement(lifecycle, api_client):
     order = lifecycle.order(State.NEW, "accept")
     response = api_client(lifecycle.users["agent"]).post(f"{detail(order)}accept/", {}, format="json")
     assert response.status_code == 200
-    events = api_client(lifecycle.users["agent"]).get(f"{detail(order)}events/").json()
+    events = api_client(lifecycle.users["agent"]).get(f"{detail(order)}events/").json()["results"]
     assert [e["kind"] for e in events] == ["transition", "notification"]
     assert events[0]["actor"]["id"] == lifecycle.users["agent"].pk
 
@@ -521,13 +521,15 @@ def test_r41_patch_is_in_the_history(agent, finance, api_client):
         detail(order), {"version": 1, "priority": "high", "contact_phone": "13900002222"}, format="json"
     )
     assert response.status_code == 200, response.content
-    history = api_client(agent).get(f"{detail(order)}history/").json()
+    history = api_client(agent).get(f"{detail(order)}history/").json()["results"]
     by_field = {row["field"]: row for row in history}
     assert by_field["priority"]["new_value"] == "High" or by_field["priority"]["new_value"]
     assert by_field["priority"]["actor"]["id"] == agent.pk
     assert by_field["contact_phone"]["old_value"] == "13700001111"
     assert by_field["contact_phone"]["new_value"] == "13900002222"
-    masked = {row["field"]: row for row in api_client(finance).get(f"{detail(order)}history/").json()}
+    masked = {
+        row["field"]: row for row in api_client(finance).get(f"{detail(order)}history/").json()["results"]
+    }
     assert masked["contact_phone"]["new_value"] == "139****2222"
 
 
@@ -563,9 +565,9 @@ def test_notes_added_and_listed_as_events(agent, api_client):
     )
     assert response.status_code == 201, response.content
     assert response.json()["author"]["id"] == agent.pk
-    notes = client.get(f"{detail(order)}notes/").json()
+    notes = client.get(f"{detail(order)}notes/").json()["results"]
     assert [n["body"] for n in notes] == ["客户下午在"]
-    assert [e["kind"] for e in client.get(f"{detail(order)}events/").json()] == ["note"]
+    assert [e["kind"] for e in client.get(f"{detail(order)}events/").json()["results"]] == ["note"]
 
 
 @pytest.mark.parametrize(
@@ -592,7 +594,7 @@ def test_r21_attachment_upload_and_download(agent, api_client, name, content, mi
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["content_type"] == mime and body["original_name"] == name and body["size"] == len(content)
-    listed = client.get(f"{detail(order)}attachments/").json()
+    listed = client.get(f"{detail(order)}attachments/").json()["results"]
     assert [a["id"] for a in listed] == [body["id"]]
     download = client.get(body["download_url"])
     assert download.status_code == 200

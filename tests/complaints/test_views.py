@@ -73,7 +73,7 @@ def test_r26_export_is_filtered_scoped_and_logged(client, register, world, super
     register(world.order_b)
     client.force_login(supervisor)
     response = client.get("/complaints/export.xlsx", {"severity": "critical"})
-    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(BytesIO(response.getvalue())).active.iter_rows(values_only=True))
     assert rows[0][0] == "Complaint number" and len(rows) == 2
     assert rows[1][9] == world.order_a.number
     assert AccessLog.objects.filter(resource="complaints", action="export").exists()
@@ -256,7 +256,7 @@ def test_r27_case_list_and_export(client, register, world, clerk, supervisor):
     assert numbers(client.get("/complaints/cases/")) == [case_a.number]
     assert client.get(f"/complaints/cases/{case_b.pk}/").status_code == 404
     client.force_login(supervisor)
-    sheet = load_workbook(BytesIO(client.get("/complaints/cases/export.xlsx").content)).active
+    sheet = load_workbook(BytesIO(client.get("/complaints/cases/export.xlsx").getvalue())).active
     assert sheet.max_row == 3
 
 

@@ -156,7 +156,7 @@ def test_r41_customer_export_survives_a_formula_name(client, clerk):
     client.force_login(clerk)
     response = client.get(reverse("customers:export"))
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     cell = next(c for row in sheet.iter_rows() for c in row if c.value == "=1+1")
     assert cell.data_type == "s" and cell.quotePrefix
 

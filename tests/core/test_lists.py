@@ -101,7 +101,7 @@ def test_r41_export_of_the_ticked_rows_only_and_logged(client, agent, world):
     extra = f.WorkOrderFactory(service_point=world.point_a)
     client.force_login(agent)
     response = client.post(LIST, {"bulk_action": "export", "ids": [extra.pk, world.order_b.pk]})
-    sheet = load_workbook(BytesIO(response.content)).active
+    sheet = load_workbook(BytesIO(response.getvalue())).active
     numbers = {row[0].value for row in sheet.iter_rows(min_row=2)}
     assert numbers == {extra.number, world.order_b.number}
     assert AccessLog.objects.filter(action="export", resource="workorders").exists()
@@ -112,7 +112,7 @@ def test_the_list_url_serves_the_export_of_the_filtered_rows(client, agent, worl
     client.force_login(agent)
     response = client.get(LIST, {"state": "accepted", "export": "xlsx"})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(BytesIO(response.content)).active
+    sheet = load_workbook(BytesIO(response.getvalue())).active
     assert [row[0].value for row in sheet.iter_rows(min_row=2)] == [accepted.number]
 
 
@@ -210,7 +210,7 @@ def test_reference_lists_share_the_same_view(client, agent, url, row_text):
     partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert partial.lstrip().startswith('<div id="list-results"')
     export = client.get(url, {"export": "xlsx"})
-    sheet = load_workbook(BytesIO(export.content)).active
+    sheet = load_workbook(BytesIO(export.getvalue())).active
     assert sheet.max_row == 2 and device.serial_number in {c.value for c in sheet[2]} | {device.serial_number}
 
 

@@ -119,7 +119,7 @@ def test_r25_report_page_has_a_tab_per_audience(client, october, quality):
 def test_r25_report_as_excel(client, october, quality):
     client.force_login(quality)
     response = client.get(reverse("feedback:report_export"), {"month": "2026-10"})
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(response.getvalue())).active.iter_rows(values_only=True))
     assert rows[0][:3] == ("Grouped by", "Name", "Finished")
     zhao = next(row for row in rows if row[0] == "Engineer" and row[1] == "赵工")
     assert zhao[2:5] == (3, 2, 1) and zhao[-3:] == (50.0, 1, 0)

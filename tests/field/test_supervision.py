@@ -156,7 +156,7 @@ def test_r19_verify_from_the_list(client, clerk, cards):
 def test_r19_export_lists_the_filtered_cards_with_lateness(client, clerk, cards):
     client.force_login(clerk)
     response = client.get(reverse("field:supervision_export"), {"late": "true"})
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Visit" and "Late" in rows[0]
     assert len(rows) == 2 and rows[1][0] == cards[1].visit.number and rows[1][rows[0].index("Late")] == "Yes"
@@ -226,7 +226,7 @@ def test_r41_export_of_the_ticked_cards_only_and_logged(client, clerk, cards):
     on_time, _missing = cards
     client.force_login(clerk)
     response = client.post(LIST, {"bulk_action": "export", "ids": [on_time.pk]})
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(response.getvalue())).active.iter_rows(values_only=True))
     assert [row[0] for row in rows[1:]] == [on_time.visit.number]
     assert AccessLog.objects.filter(action="export", resource="supervision_cards", actor=clerk).exists()
 

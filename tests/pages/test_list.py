@@ -140,7 +140,7 @@ def test_r41_list_masks_phone_for_finance(client, finance, agent, order):
 
 
 def _sheet(response) -> list[tuple]:
-    workbook = load_workbook(BytesIO(response.content), read_only=True)
+    workbook = load_workbook(BytesIO(response.getvalue()), read_only=True)
     return list(workbook.worksheets[0].iter_rows(values_only=True))
 
 

@@ -42,7 +42,7 @@ def test_r37_dealer_sees_only_own_customers_and_devices(client, two_dealers):
 def test_r37_dealer_export_contains_only_own_customers(client, two_dealers):
     client.force_login(two_dealers.staff_b)
     response = client.get(reverse("customers:export"))
-    sheet = load_workbook(BytesIO(response.content)).active
+    sheet = load_workbook(BytesIO(response.getvalue())).active
     names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert names == ["成都乙公司"]
 
@@ -63,7 +63,7 @@ def test_r41_phone_masked_for_finance(client, finance, agent, two_dealers):
     assert "138****1234" in page and "13812341234" not in page
     page = client.get(reverse("customers:list")).content.decode()
     assert "138****1234" in page and "13812341234" not in page
-    sheet = load_workbook(BytesIO(client.get(reverse("customers:export")).content)).active
+    sheet = load_workbook(BytesIO(client.get(reverse("customers:export")).getvalue())).active
     phones = {row[3] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert "138****1234" in phones and "13812341234" not in phones
     client.force_login(agent)

@@ -406,6 +406,6 @@ def test_r41_export_of_the_ticked_external_repairs_only_and_logged(
     _send_out(make_order(), eng, vendor, "V-12")
     client.force_login(clerk)
     response = client.post(reverse("servicing:external"), {"bulk_action": "export", "ids": [at_vendor.pk]})
-    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(BytesIO(response.getvalue())).active.iter_rows(values_only=True))
     assert rows[0][0] == "Work order" and [row[5] for row in rows[1:]] == ["V-9"]
     assert AccessLog.objects.filter(resource="servicing-external", action="export", actor=clerk).exists()

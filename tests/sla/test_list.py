@@ -131,7 +131,7 @@ def test_r34_the_export_has_the_due_time(client, people, orders):
         response = client.get(reverse("workorders:export"), {"ordering": "sla_due"})
 
     rows = list(
-        load_workbook(BytesIO(response.content), read_only=True).worksheets[0].iter_rows(values_only=True)
+        load_workbook(BytesIO(response.getvalue()), read_only=True).worksheets[0].iter_rows(values_only=True)
     )
     column = rows[0].index("SLA due")
     assert [(row[0], row[column]) for row in rows[1:3]] == [

@@ -1,13 +1,20 @@
-"""Excel in and out: every list exports through `xlsx_response`; imports read with `xlsx_rows`."""
+"""Excel in and out: every list exports through `xlsx_response`; imports read with `xlsx_rows`.
+
+An export holds one row at a time, however many it has: openpyxl's write-only workbook writes each
+row out as it comes (the lists read theirs with `QuerySet.iterator`), the workbook is saved to an
+anonymous temporary file (gone once closed, even if the process dies), and the response streams
+that file (`FileResponse`, which closes it when sent).
+"""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from io import BytesIO
-from typing import Any
+from typing import IO, Any
 
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -45,8 +52,10 @@ def _cell(sheet: Any, value: Any) -> Any:
     return cell
 
 
-def xlsx_bytes(*, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """One sheet with a bold header row; streams rows so large exports stay small in memory."""
+def xlsx_write(
+    target: IO[bytes], *, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """One sheet with a bold header row, written to `target`; rows are streamed, one at a time."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     for index, header in enumerate(headers, start=1):
@@ -59,22 +68,33 @@ def xlsx_bytes(*, title: str, headers: Sequence[str], rows: Iterable[Sequence[An
     sheet.append(header_cells)
     for row in rows:
         sheet.append([_cell(sheet, value) for value in row])
+    workbook.save(target)
+
+
+def xlsx_bytes(*, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """A small workbook in memory (import templates); exports use `xlsx_response`."""
     buffer = BytesIO()
-    workbook.save(buffer)
+    xlsx_write(buffer, title=title, headers=headers, rows=rows)
     return buffer.getvalue()
 
 
 def xlsx_response(
     *, filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> HttpResponse:
-    response = HttpResponse(xlsx_bytes(title=title, headers=headers, rows=rows), content_type=XLSX_MIME)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+) -> FileResponse:
+    """The workbook written to a temporary file and streamed from it (see the module docstring)."""
+    workbook_file = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response closes it
+    try:
+        xlsx_write(workbook_file, title=title, headers=headers, rows=rows)
+        workbook_file.seek(0)
+    except BaseException:
+        workbook_file.close()
+        raise
+    return FileResponse(workbook_file, as_attachment=True, filename=filename, content_type=XLSX_MIME)
 
 
 def export_response(
     *, request, resource: str, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> HttpResponse:
+) -> FileResponse:
     """A list exported as it is filtered and scoped, with the export logged (who, what, how many
     rows, which filters: R41)."""
     from .models import AccessLog

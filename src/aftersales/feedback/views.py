@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -235,7 +235,7 @@ class ReturnVisitReportView(ReturnVisitRoleMixin, View):
 class ReturnVisitReportExportView(ReturnVisitRoleMixin, View):
     """`/feedback/report.xlsx`: the report's figures as a spreadsheet (logged, R41)."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         _form, report = _report(request)
         return export_response(
             request=request,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -75,10 +76,90 @@ def workorder_history(work_order: WorkOrder) -> QuerySet[ChangeRecord]:
 
 
 def workorder_timeline(work_order: WorkOrder) -> list:
-    """Events and field changes merged oldest first, as the detail page shows them."""
+    """Every event and field change merged oldest first (a work order's whole story, for tests and
+    small reads; pages read it newest first, one page at a time: `workorder_timeline_page`)."""
     events = list(work_order.events.select_related("actor"))
     changes = list(workorder_history(work_order).exclude(field="state"))
-    return sorted(events + changes, key=lambda row: (row.created_at, row.__class__.__name__))
+    return sorted(events + changes, key=timeline_key)
+
+
+# --- the timeline a page at a time (keyset, never OFFSET) ---------------------------------------
+
+# Entries of the timeline one page (or one API page) shows at most.
+TIMELINE_PAGE_SIZE = 20
+# Events sort after field changes of the same moment (oldest first), i.e. before them newest first.
+_EVENT_RANK, _CHANGE_RANK = 1, 0
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def timeline_key(row) -> tuple[datetime, int, int]:
+    """A timeline row's place: (time, event after change, id): unique, so pages never overlap."""
+    rank = _CHANGE_RANK if isinstance(row, ChangeRecord) else _EVENT_RANK
+    return (row.created_at, rank, row.pk)
+
+
+@dataclass(frozen=True)
+class TimelineCursor:
+    """Where a page of the timeline ends: the key of the last (oldest) entry it showed. Written in
+    links as `<microseconds since 1970>.<rank>.<id>`, e.g. `1796567575123456.1.42`."""
+
+    created_at: datetime
+    rank: int
+    pk: int
+
+    @classmethod
+    def of(cls, row) -> TimelineCursor:
+        return cls(*timeline_key(row))
+
+    def encode(self) -> str:
+        micros = (self.created_at - _EPOCH) // timedelta(microseconds=1)
+        return f"{micros}.{self.rank}.{self.pk}"
+
+    @classmethod
+    def decode(cls, text: str) -> TimelineCursor:
+        """The cursor a link carries; ValueError when it is not one."""
+        parts = text.split(".")
+        if len(parts) != 3 or not all(part.isdigit() for part in parts):
+            raise ValueError(f"not a timeline cursor: {text!r}")
+        micros, rank, pk = (int(part) for part in parts)
+        if rank not in (_EVENT_RANK, _CHANGE_RANK) or micros > 10**17:
+            raise ValueError(f"not a timeline cursor: {text!r}")
+        return cls(_EPOCH + timedelta(microseconds=micros), rank, pk)
+
+    def before(self, rank: int) -> Q:
+        """Rows of the table of `rank` that come after this cursor newest first."""
+        older = Q(created_at__lt=self.created_at)
+        if rank == self.rank:
+            return older | Q(created_at=self.created_at, pk__lt=self.pk)
+        if rank < self.rank:  # same moment, lower rank: shown after the cursor's row
+            return older | Q(created_at=self.created_at)
+        return older
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    """One page of the timeline, newest first; `next` is the cursor of the older entries, None
+    at the first event."""
+
+    rows: list
+    next: TimelineCursor | None
+
+
+def workorder_timeline_page(
+    work_order: WorkOrder, *, before: TimelineCursor | None = None, size: int = TIMELINE_PAGE_SIZE
+) -> TimelinePage:
+    """The newest `size` events and field changes older than `before` (all when None), newest
+    first: two queries of at most `size + 1` rows each, however long the timeline."""
+    events = work_order.events.select_related("actor").order_by("-created_at", "-id")
+    changes = workorder_history(work_order).exclude(field="state").order_by("-created_at", "-id")
+    if before is not None:
+        events = events.filter(before.before(_EVENT_RANK))
+        changes = changes.filter(before.before(_CHANGE_RANK))
+    rows = sorted([*events[: size + 1], *changes[: size + 1]], key=timeline_key, reverse=True)
+    if len(rows) <= size:
+        return TimelinePage(rows=rows, next=None)
+    rows = rows[:size]
+    return TimelinePage(rows=rows, next=TimelineCursor.of(rows[-1]))
 
 
 OVERDUE_AFTER = timedelta(hours=24)  # placeholder until the SLA app computes due times per policy

@@ -203,7 +203,7 @@ def _change_entry(change: ChangeRecord, user) -> TimelineEntry:
 
 
 def timeline_entries(rows: Iterable[WorkOrderEvent | ChangeRecord], user) -> list[TimelineEntry]:
-    """The merged timeline of `selectors.workorder_timeline`, ready to show."""
+    """Rows of the merged timeline (`selectors.workorder_timeline_page`), ready to show, in their order."""
     return [
         _event_entry(row) if isinstance(row, WorkOrderEvent) else _change_entry(row, user) for row in rows
     ]

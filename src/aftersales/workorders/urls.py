@@ -10,10 +10,12 @@ urlpatterns = [
     path("lookup/customers/", views.customer_lookup, name="lookup_customers"),
     path("lookup/devices/", views.device_lookup, name="lookup_devices"),
     path("<int:pk>/", views.WorkOrderDetailView.as_view(), name="detail"),
+    path("<int:pk>/timeline/", views.WorkOrderTimelineView.as_view(), name="timeline"),
     path("<int:pk>/edit/", views.WorkOrderEditView.as_view(), name="edit"),
     path("<int:pk>/do/<str:action>/", views.WorkOrderTransitionView.as_view(), name="transition"),
     path("<int:pk>/notes/", views.note_add_view, name="note_add"),
     path("<int:pk>/attachments/", views.attachment_add_view, name="attachment_add"),
+    path("<int:pk>/attachments/list/", views.attachment_list_view, name="attachment_list"),
     path(
         "<int:pk>/attachments/<int:attachment_pk>/",
         views.attachment_download,

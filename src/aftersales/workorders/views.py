@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.core.errors import DomainError
 from aftersales.core.forms import REFUSALS, error_messages, form_add_errors, form_error_messages
+from aftersales.core.htmx import render_page_or_partial
 from aftersales.core.lists import BulkAction, ObjectListView
 from aftersales.core.models import AccessLog
 from aftersales.core.phones import phone_display, phone_for
@@ -44,7 +45,14 @@ from .forms import (
     WorkOrderEditForm,
 )
 from .models import WorkOrder
-from .selectors import workorder_get, workorder_list, workorder_queue, workorder_scope, workorder_timeline
+from .selectors import (
+    TimelineCursor,
+    workorder_get,
+    workorder_list,
+    workorder_queue,
+    workorder_scope,
+    workorder_timeline_page,
+)
 from .services import attachment_add, note_add, workorder_intake, workorder_transition, workorder_update
 from .tables import export_headers, export_rows, list_columns, timeline_entries
 from .transitions import WORKORDER
@@ -300,31 +308,81 @@ def detail_tabs(request: HttpRequest, work_order: WorkOrder, *, attachments: int
     ]
 
 
+# The detail page shows this many of the newest notes and attachments; the timeline (which holds
+# every note too) pages back through the rest, and the attachments have a page of their own.
+NOTES_SHOWN = 10
+ATTACHMENTS_SHOWN = 20
+
+
+def _log_view(user, work_order: WorkOrder) -> None:
+    """Viewing a work order's customer data is logged for the roles that see it unmasked (R41)."""
+    if user.sees_customer_phone:
+        access_log(actor=user, action=AccessLog.Action.VIEW, resource="workorder", detail=work_order.number)
+
+
+def _timeline_context(request: HttpRequest, work_order: WorkOrder, before: TimelineCursor | None) -> dict:
+    page = workorder_timeline_page(work_order, before=before)
+    return {
+        "timeline": timeline_entries(page.rows, request.user),
+        "timeline_next": page.next.encode() if page.next else "",
+    }
+
+
 class WorkOrderDetailView(LoginRequiredMixin, View):
-    """`/workorders/<pk>/`: data, timeline, notes, attachments and exactly the allowed actions."""
+    """`/workorders/<pk>/`: data, the newest timeline entries, notes and attachments and exactly
+    the allowed actions; its cost does not grow with the work order's history."""
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         user = request.user
         work_order = workorder_get(user, pk)
         actions = transition_buttons(WORKORDER, work_order, user, TRANSITION_FIELDS)
-        attachments = list(work_order.attachments.select_related("uploaded_by"))
-        if user.sees_customer_phone:
-            access_log(
-                actor=user, action=AccessLog.Action.VIEW, resource="workorder", detail=work_order.number
-            )
+        attachments = list(
+            work_order.attachments.select_related("uploaded_by").order_by("-id")[: ATTACHMENTS_SHOWN + 1]
+        )
+        notes = list(
+            work_order.notes.select_related("author").order_by("-created_at", "-id")[: NOTES_SHOWN + 1]
+        )
+        attachment_count = work_order.attachments.count()  # the tab's badge: one query however many
+        _log_view(user, work_order)
         context = {
             "wo": work_order,
             "contact_phone": phone_for(user, work_order.contact_phone),
             "customer_phone": phone_for(user, work_order.customer.phone),
             "actions": actions,
-            "timeline": timeline_entries(workorder_timeline(work_order), user),
-            "notes": work_order.notes.select_related("author"),
-            "attachments": attachments,
+            **_timeline_context(request, work_order, None),
+            "notes": notes[:NOTES_SHOWN],
+            "more_notes": len(notes) > NOTES_SHOWN,
+            "attachments": attachments[:ATTACHMENTS_SHOWN],
+            "attachment_count": attachment_count,
             "note_form": NoteForm(),
             "attachment_form": AttachmentForm(),
-            "tabs": detail_tabs(request, work_order, attachments=len(attachments)),
+            "tabs": detail_tabs(request, work_order, attachments=attachment_count),
         }
         return render(request, "workorders/detail.html", context)
+
+
+class WorkOrderTimelineView(LoginRequiredMixin, View):
+    """`/workorders/<pk>/timeline/?before=<cursor>`: the next older page of the timeline, after
+    the entry the cursor names (keyset, so no entry repeats or goes missing while new ones are
+    written). The "show older" link fetches its entries with HTMX; without JavaScript it is a
+    page of its own."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        work_order = workorder_get(request.user, pk)
+        before = None
+        if request.GET.get("before"):
+            try:
+                before = TimelineCursor.decode(request.GET["before"])
+            except ValueError as error:
+                raise Http404 from error
+        _log_view(request.user, work_order)
+        context = {"wo": work_order, **_timeline_context(request, work_order, before)}
+        return render_page_or_partial(
+            request,
+            page_template="workorders/timeline.html",
+            partial_template="workorders/_timeline_entries.html",
+            context=context,
+        )
 
 
 def _back_to(request: HttpRequest, work_order: WorkOrder) -> HttpResponse:
@@ -384,6 +442,27 @@ def attachment_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Attachment uploaded."))
     return redirect(reverse("workorders:detail", args=[work_order.pk]) + "#attachments")
+
+
+@login_required
+@require_GET
+def attachment_list_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/workorders/<pk>/attachments/list/?before=<id>`: the attachments older than the one named,
+    newest first, a page at a time (keyset on the id, the order they were uploaded in)."""
+    work_order = workorder_get(request.user, pk)
+    attachments = work_order.attachments.select_related("uploaded_by").order_by("-id")
+    before = request.GET.get("before", "")
+    if before:
+        if not before.isdigit():
+            raise Http404
+        attachments = attachments.filter(pk__lt=int(before))
+    rows = list(attachments[: ATTACHMENTS_SHOWN + 1])
+    context = {
+        "wo": work_order,
+        "attachments": rows[:ATTACHMENTS_SHOWN],
+        "older": rows[ATTACHMENTS_SHOWN - 1].pk if len(rows) > ATTACHMENTS_SHOWN else None,
+    }
+    return render(request, "workorders/attachments.html", context)
 
 
 @login_required

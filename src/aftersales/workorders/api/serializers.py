@@ -249,6 +249,35 @@ class ChangeRecordSerializer(serializers.ModelSerializer):
         return self._value(record, record.new_value)
 
 
+class TimelineEntrySerializer(serializers.Serializer):
+    """One entry of the merged timeline, newest first: an event or a field change; the other of
+    the two is null."""
+
+    entry_type = serializers.ChoiceField(choices=["event", "change"], read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    event = EventSerializer(read_only=True, allow_null=True)
+    change = ChangeRecordSerializer(read_only=True, allow_null=True)
+
+    def to_representation(self, row: WorkOrderEvent | ChangeRecord) -> dict[str, Any]:
+        is_change = isinstance(row, ChangeRecord)
+        serializer = ChangeRecordSerializer if is_change else EventSerializer
+        data = serializer(row, context=self.context).data
+        return {
+            "entry_type": "change" if is_change else "event",
+            "created_at": data["created_at"],
+            "event": None if is_change else data,
+            "change": data if is_change else None,
+        }
+
+
+class TimelinePageSerializer(serializers.Serializer):
+    """A page of the timeline (cursor pagination): `next` is the URL of the older entries, null on
+    the last page."""
+
+    next = serializers.URLField(read_only=True, allow_null=True)
+    results = TimelineEntrySerializer(many=True, read_only=True)
+
+
 # --- input ------------------------------------------------------------------------------------
 
 # The fields a client may write: the service's editable fields, in the history's order.

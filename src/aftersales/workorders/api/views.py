@@ -11,9 +11,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,7 +26,14 @@ from aftersales.core.api import RoleWritePermission, problem_responses, transiti
 from .. import services
 from ..filtersets import WorkOrderFilterSet
 from ..models import WorkOrder
-from ..selectors import workorder_get, workorder_history, workorder_list
+from ..selectors import (
+    TIMELINE_PAGE_SIZE,
+    TimelineCursor,
+    workorder_get,
+    workorder_history,
+    workorder_list,
+    workorder_timeline_page,
+)
 from ..transitions import WORKORDER
 from .serializers import (
     TRANSITION_FIELDS,
@@ -35,10 +43,30 @@ from .serializers import (
     EventSerializer,
     NoteInputSerializer,
     NoteSerializer,
+    TimelinePageSerializer,
     WorkOrderSerializer,
     WorkOrderUpdateSerializer,
     WorkOrderWriteSerializer,
 )
+
+# Entries one page of `/api/workorders/<id>/timeline/` holds at most.
+TIMELINE_MAX_PAGE_SIZE = 100
+
+
+class OldestFirstPagination(CursorPagination):
+    """A work order's notes, attachments or events a page at a time, oldest first: a cursor
+    (`next`, `previous`), never an offset, so rows written meanwhile shift no page."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = ("created_at", "id")
+
+
+class NewestFirstPagination(OldestFirstPagination):
+    """The field-level history a page at a time, newest first."""
+
+    ordering = ("-created_at", "-id")
 
 
 @extend_schema_view(
@@ -112,6 +140,12 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         )
         return self._output(updated)
 
+    def _page(self, queryset, serializer_class) -> Response:
+        """One page of rows of the work order's history, by the action's cursor pagination."""
+        page = self.paginate_queryset(queryset)
+        data = serializer_class(page, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data)
+
     # --- lifecycle ------------------------------------------------------------------------------
 
     def transition_response(self, work_order: WorkOrder) -> Response:
@@ -131,13 +165,12 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         request=NoteInputSerializer,
         responses={201: NoteSerializer, **problem_responses(400, 404)},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=OldestFirstPagination, filter_backends=[])
     def notes(self, request: Request, pk: str | None = None) -> Response:
         work_order = self.get_object()
         context = self.get_serializer_context()
         if request.method == "GET":
-            notes = work_order.notes.select_related("author")
-            return Response(NoteSerializer(notes, many=True, context=context).data)
+            return self._page(work_order.notes.select_related("author"), NoteSerializer)
         serializer = NoteInputSerializer(data=request.data, context=context)
         serializer.is_valid(raise_exception=True)
         note = services.note_add(work_order=work_order, actor=request.user, **serializer.validated_data)
@@ -156,13 +189,18 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         request={"multipart/form-data": AttachmentInputSerializer},
         responses={201: AttachmentSerializer, **problem_responses(400, 404)},
     )
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, FormParser],
+        pagination_class=OldestFirstPagination,
+        filter_backends=[],
+    )
     def attachments(self, request: Request, pk: str | None = None) -> Response:
         work_order = self.get_object()
         context = self.get_serializer_context()
         if request.method == "GET":
-            attachments = work_order.attachments.select_related("uploaded_by")
-            return Response(AttachmentSerializer(attachments, many=True, context=context).data)
+            return self._page(work_order.attachments.select_related("uploaded_by"), AttachmentSerializer)
         serializer = AttachmentInputSerializer(data=request.data, context=context)
         serializer.is_valid(raise_exception=True)
         attachment = services.attachment_add(
@@ -209,23 +247,66 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         summary=_("Timeline events (transitions, notes, notifications)"),
         responses={200: EventSerializer(many=True), **problem_responses(404)},
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=OldestFirstPagination, filter_backends=[])
     def events(self, request: Request, pk: str | None = None) -> Response:
         work_order = self.get_object()
-        events = work_order.events.select_related("actor")
-        return Response(EventSerializer(events, many=True, context=self.get_serializer_context()).data)
+        return self._page(work_order.events.select_related("actor"), EventSerializer)
+
+    @extend_schema(
+        summary=_("Timeline: events and field changes, newest first, a page at a time"),
+        description="Cursor pagination: follow `next` for the older entries (null on the last page). "
+        "Entries written meanwhile never shift a page: no entry repeats or goes missing.",
+        parameters=[
+            OpenApiParameter(
+                "cursor", str, description="The `next` cursor of the previous page; none for the newest."
+            ),
+            OpenApiParameter(
+                "page_size",
+                int,
+                description=f"Entries per page, {TIMELINE_PAGE_SIZE} unless asked, at most "
+                f"{TIMELINE_MAX_PAGE_SIZE}.",
+            ),
+        ],
+        responses={200: TimelinePageSerializer, **problem_responses(400, 404)},
+    )
+    @action(detail=True, methods=["get"])
+    def timeline(self, request: Request, pk: str | None = None) -> Response:
+        work_order = self.get_object()
+        before = None
+        if request.query_params.get("cursor"):
+            try:
+                before = TimelineCursor.decode(request.query_params["cursor"])
+            except ValueError:
+                raise exceptions.ValidationError({"cursor": [_("Not a cursor of this list.")]}) from None
+        size = TIMELINE_PAGE_SIZE
+        if request.query_params.get("page_size"):
+            try:
+                size = int(request.query_params["page_size"])
+            except ValueError:
+                size = 0
+            if not 1 <= size <= TIMELINE_MAX_PAGE_SIZE:
+                raise exceptions.ValidationError(
+                    {"page_size": [_("A whole number from 1 to %(max)d.") % {"max": TIMELINE_MAX_PAGE_SIZE}]}
+                )
+        page = workorder_timeline_page(work_order, before=before, size=size)
+        next_url = None
+        if page.next is not None:
+            query = request.query_params.copy()
+            query["cursor"] = page.next.encode()
+            next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+        data = TimelinePageSerializer(
+            {"next": next_url, "results": page.rows}, context=self.get_serializer_context()
+        ).data
+        return Response(data)
 
     @extend_schema(
         summary=_("Field-level change history (R41)"),
         responses={200: ChangeRecordSerializer(many=True), **problem_responses(404)},
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=NewestFirstPagination, filter_backends=[])
     def history(self, request: Request, pk: str | None = None) -> Response:
         work_order = self.get_object()
-        records = workorder_history(work_order)
-        return Response(
-            ChangeRecordSerializer(records, many=True, context=self.get_serializer_context()).data
-        )
+        return self._page(workorder_history(work_order), ChangeRecordSerializer)
 
 
 @extend_schema(exclude=True)
