@@ -265,7 +265,7 @@ def run_phase(
             with phase.lock:
                 phase.samples.append(sample)
 
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(concurrency)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -432,7 +432,8 @@ def main(argv: list[str] | None = None) -> int:
     data = scenario_data()
     from django.db import connection
 
-    database = f"PostgreSQL {connection.cursor().connection.info.server_version}"
+    version = connection.cursor().connection.info.server_version  # e.g. 150020
+    database = f"PostgreSQL {version // 10000}.{version % 10000}"
     connection.close()
 
     out_dir = BENCH_DIR / "results"
@@ -441,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
     server = Server(args.workers, free_port(), out_dir / f"gunicorn-{stamp}.log")
     # Ctrl-C and SIGTERM end the run through `finally`, which stops gunicorn
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started in the background
     results = []
     try:
         server.wait_ready()
