@@ -411,7 +411,7 @@ def summarise(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--requests", type=int, default=200, help="per scenario and concurrency (default 200)"
+        "--requests", type=int, default=100, help="per scenario and concurrency (default 100)"
     )
     parser.add_argument("--warmup", type=int, default=5, help="per scenario, not timed (default 5)")
     parser.add_argument("--concurrency", default="1,4", help="comma-separated levels (default 1,4)")
