@@ -20,7 +20,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: help demo install assets messages pdf-deps var-dir migrate seed serve jobs test lint format check pytest bench clean
+.PHONY: help demo install assets messages pdf-deps var-dir migrate seed serve jobs test lint format check pytest bench bench-seed bench-http clean
 
 help:
 	@echo "make demo     install everything, load demo data, serve on http://$(HOST):$(PORT) with jobs"
@@ -28,6 +28,8 @@ help:
 	@echo "make lint     ruff check, ruff format --check, lint-imports (layers), mypy (services)"
 	@echo "make format   ruff format and ruff check --fix"
 	@echo "make bench    seed 100,000 work orders on PostgreSQL and time the list page and API"
+	@echo "make bench-seed  seed a realistic backlog (BENCH_SEED_ARGS, e.g. --work-orders 1000000 --reset)"
+	@echo "make bench-http  time pages and API under gunicorn at concurrency 1 and 4 (BENCH_HTTP_ARGS)"
 
 # ---------------------------------------------------------------- installing
 
@@ -148,6 +150,13 @@ test: lint check pytest
 
 bench: install var-dir
 	$(PY) bench/workorder_list.py
+
+# bench/README.md: the seeded backlog (bench/seed.py) and the HTTP load on it (bench/http_load.py).
+bench-seed: install var-dir
+	$(PY) bench/seed.py $(BENCH_SEED_ARGS)
+
+bench-http: install var-dir
+	$(PY) bench/http_load.py $(BENCH_HTTP_ARGS)
 
 clean:
 	rm -rf var/celery staticfiles .pytest_cache .ruff_cache
