@@ -113,6 +113,13 @@ def seed(plan: Plan, *, progress: bool = True) -> dict:
         if progress:
             print(f"reference data in {time.perf_counter() - started:.1f} s", flush=True)
         counts = seed_work_orders(connection, plan, world, rng, progress)
+        with connection.cursor() as cursor:
+            # what the SLA app keeps as clocks move: each work order's running clock due next
+            cursor.execute(
+                "UPDATE workorders_workorder w SET sla_due_at = c.due FROM (SELECT work_order_id, "
+                "min(due_at) AS due FROM sla_slaclock WHERE stopped_at IS NULL AND paused_at IS NULL "
+                "GROUP BY work_order_id) c WHERE w.id = c.work_order_id"
+            )
         counts.update(
             customers=len(world.customers), engineers=plan.engineers, service_points=len(world.point_ids)
         )

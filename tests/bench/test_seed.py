@@ -10,7 +10,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from django.db.models import Count
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from aftersales.accounts.models import User
@@ -62,6 +62,13 @@ def test_the_backlog_has_the_shape_of_a_real_one(seeded):
     assert 0 < sum(states.get(s, 0) for s in OPEN_STATES) <= 0.15 * WORK_ORDERS
     # every work order starts its timeline with "created"
     assert WorkOrderEvent.objects.filter(kind="created").count() == WORK_ORDERS
+    # the list's SLA sort key is the running clock due next, as the SLA app keeps it
+    running = SlaClock.objects.filter(stopped_at__isnull=True, paused_at__isnull=True)
+    due = dict(running.values_list("work_order_id").annotate(due=Min("due_at")))
+    assert (
+        due
+        and dict(WorkOrder.objects.filter(sla_due_at__isnull=False).values_list("pk", "sla_due_at")) == due
+    )
     # and the app's next number of a seeded day follows the seeded ones
     last = WorkOrder.objects.order_by("-created_at").first()
     day = timezone.localdate(last.created_at)
