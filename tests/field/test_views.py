@@ -168,3 +168,24 @@ def test_r5_board_for_supervisor_and_hq_admin(client, make_user, order):
     for role in (Role.SUPERVISOR, Role.HQ_ADMIN):
         client.force_login(make_user(role, username=role))
         assert order.number in numbers(client.get(BOARD))
+
+
+def test_r5_board_does_not_grow_with_the_company_s_engineers(
+    client, dispatcher, order, point, qualify, monkeypatch
+):
+    """Issue 9: a row offers the best 8 engineers (others are chosen on the work order's page) and
+    the side panel lists the engineers of the suggested points only, at most BOARD_ENGINEERS."""
+    from aftersales.field.views import dispatch
+
+    monkeypatch.setattr(dispatch, "BOARD_ENGINEERS", 5)
+    sp = point(district="徐汇区")
+    for _ in range(12):
+        qualify(f.EngineerFactory(service_point=sp))
+    elsewhere = f.EngineerFactory(service_point=point(province="新疆维吾尔自治区", city="乌鲁木齐市"))
+    client.force_login(dispatcher)
+    response = client.get(BOARD)
+    row = response.content.decode().split('data-testid="assign-engineer"')[1].split("</select>")[0]
+    assert row.count("<option") == 8
+    listed = response.context["engineers"]
+    assert len(listed) == 5 and all(engineer.service_point_id == sp.pk for engineer in listed)
+    assert elsewhere.pk not in [engineer.pk for engineer in listed]

@@ -192,26 +192,43 @@ def _points(points: QuerySet[ServicePoint], regions: Sequence[scoring.Region]) -
     return list(points.prefetch_related("areas", "product_lines"))
 
 
+@dataclass(frozen=True)
+class PointFacts:
+    """What ranking needs of a point, read once per suggestion run (not once per work order)."""
+
+    point: ServicePoint
+    lines: frozenset[int]
+    own: scoring.Region
+    areas: tuple[scoring.Region, ...]
+
+    @classmethod
+    def of(cls, point: ServicePoint) -> PointFacts:
+        return cls(
+            point=point,
+            lines=frozenset(pl.pk for pl in point.product_lines.all()),
+            own=scoring.Region(point.province, point.city, point.district),
+            areas=tuple(scoring.Region(a.province, a.city, a.district) for a in point.areas.all()),
+        )
+
+
 def _point_candidates(
     work_order: WorkOrder,
-    points: list[ServicePoint],
+    points: list[PointFacts],
     line: ProductLine | None,
     origin: tuple[float, float] | None,
 ) -> list[PointCandidate]:
     place = customer_region(work_order)
     candidates = []
-    for point in points:
-        lines = {pl.pk for pl in point.product_lines.all()}
-        if line is not None and lines and line.pk not in lines:
+    for facts in points:
+        if line is not None and facts.lines and line.pk not in facts.lines:
             continue  # the point does not serve this product line (R5)
-        own = scoring.Region(point.province, point.city, point.district)
-        areas = [scoring.Region(a.province, a.city, a.district) for a in point.areas.all()]
+        point = facts.point
         candidates.append(
             PointCandidate(
                 point=point,
-                region_level=scoring.region_level(own, areas, place),
+                region_level=scoring.region_level(facts.own, list(facts.areas), place),
                 distance_km=scoring.distance_km(origin, (point.latitude, point.longitude)),
-                serves_all_lines=not lines,
+                serves_all_lines=not facts.lines,
             )
         )
     candidates.sort(key=lambda c: c.rank_key)
@@ -308,6 +325,26 @@ def _availability(
         )
 
 
+def _engineer_candidate_shared(
+    shared: dict[tuple[int, int | None], EngineerCandidate],
+    engineer: Engineer,
+    line: ProductLine | None,
+    day: date,
+    plan: PointDay | None,
+    booked: dict[tuple[int, date], list[Booking]],
+    window: scoring.Window | None,
+) -> EngineerCandidate:
+    """The engineer as a candidate for work of `line`: the same for every work order of one run
+    (same day, window and bookings), so built once per engineer and line, read-only after."""
+    key = (engineer.pk, line.pk if line is not None else None)
+    if key not in shared:
+        candidate = _engineer_candidate(engineer, line, day)
+        if plan is not None:
+            _availability(candidate, plan, booked.get((engineer.pk, plan.day), []), window)
+        shared[key] = candidate
+    return shared[key]
+
+
 def _point_reasons(candidate: PointCandidate, line: ProductLine | None) -> list[str]:
     point = candidate.point
     reasons = [_("%(point)s: %(region)s") % {"point": point, "region": candidate.region_label}]
@@ -338,6 +375,7 @@ def _point_reasons(candidate: PointCandidate, line: ProductLine | None) -> list[
 
 
 def _suggest(
+    shared: dict[tuple[int, int | None], EngineerCandidate],
     work_order: WorkOrder,
     candidates: list[PointCandidate],
     engineers: dict[int, list[Engineer]],
@@ -358,18 +396,16 @@ def _suggest(
         candidate.considered = True
         candidate.plan = plans.get(candidate.point.pk)
         candidate.engineers = [
-            _engineer_candidate(e, line, day) for e in engineers.get(candidate.point.pk, [])
+            _engineer_candidate_shared(shared, e, line, day, candidate.plan, booked, window)
+            for e in engineers.get(candidate.point.pk, [])
         ]
-        if candidate.plan is not None:
-            for e in candidate.engineers:
-                _availability(e, candidate.plan, booked.get((e.engineer.pk, candidate.plan.day), []), window)
         facts = [e.facts(i) for i, e in enumerate(candidate.engineers)]
         best = scoring.best_engineer(facts)
         candidate.qualified_engineers = sum(1 for f in facts if f.eligible)
         if best is not None:
             chosen = candidate.engineers[best.key]
             candidate.engineer, candidate.load = chosen.engineer, chosen.load
-    for candidate in candidates:
+    for candidate in candidates[:POINTS_CONSIDERED]:  # the chosen one is among them
         candidate.reasons = _point_reasons(candidate, line)
     if not candidates:
         suggestion.reasons.append(_("No active service point serves this work order."))
@@ -412,7 +448,9 @@ def dispatch_suggest_many(
     day = day or timezone.localdate()
     points = points if points is not None else ServicePoint.objects.all()
     origins = origins or {}
-    point_rows = _points(points, [customer_region(wo) for wo in work_orders])
+    point_rows = [
+        PointFacts.of(point) for point in _points(points, [customer_region(wo) for wo in work_orders])
+    ]
     lines = {wo.pk: wo.product_line for wo in work_orders}
     best_ids: set[int] = set()
     per_order: dict[int, list[PointCandidate]] = {}
@@ -426,8 +464,9 @@ def dispatch_suggest_many(
     booked = availability.bookings(
         [e.pk for rows in engineers.values() for e in rows], {plan.day for plan in plans.values()}
     )
+    shared: dict[tuple[int, int | None], EngineerCandidate] = {}
     return {
-        wo.pk: _suggest(wo, per_order[wo.pk], engineers, day, lines[wo.pk], plans, booked, window)
+        wo.pk: _suggest(shared, wo, per_order[wo.pk], engineers, day, lines[wo.pk], plans, booked, window)
         for wo in work_orders
     }
 
