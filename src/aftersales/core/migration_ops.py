@@ -37,13 +37,16 @@ def append_only(table: str) -> migrations.RunPython:
     return migrations.RunPython(create, drop)
 
 
-def postgres_index(table: str, name: str, columns: str) -> migrations.RunPython:
-    """An index only PostgreSQL can declare (e.g. `"due" DESC NULLS LAST`), created there and
-    skipped on SQLite, which serves its few rows without it."""
+def postgres_index(table: str, name: str, columns: str, *, using: str = "btree") -> migrations.RunPython:
+    """An index only PostgreSQL can declare (e.g. `"due" DESC NULLS LAST`, or a trigram GIN index
+    serving `LIKE '%…%'`), created there and skipped on SQLite, which serves its few rows
+    without it."""
 
     def create(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({columns})')
+            schema_editor.execute(
+                f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING {using} ({columns})'
+            )
 
     def drop(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
