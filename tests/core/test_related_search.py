@@ -55,3 +55,15 @@ def test_many_related_matches_stay_a_subquery_with_the_same_answer(agent, api_cl
     assert any(
         '"customer_id" IN (SELECT U0."id" AS "pk" FROM "customers_customer"' in sql for sql in statements
     )
+
+
+def test_a_whole_work_order_number_is_looked_up_by_itself(agent, api_client, orders):
+    number = orders["moon"].number
+    numbers, statements = found(api_client(agent), f" {number.lower()} ")
+    assert numbers == {number}
+    listed = [
+        sql for sql in statements if sql.startswith('SELECT "workorders_workorder"."id"') and "LIMIT" in sql
+    ]
+    assert listed and all(f"\"number\" = '{number}'" in sql and "LIKE" not in sql for sql in listed)
+    partial, _ = found(api_client(agent), number[-6:])  # a part of a number is still searched for
+    assert number in partial

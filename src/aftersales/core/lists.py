@@ -194,16 +194,22 @@ def search_box(
     phones: Sequence[str] = (),
     exact: Sequence[str] = (),
     also: Callable[[str], Q] | None = None,
+    outright: Callable[[str], Q | None] | None = None,
     placeholder: Any = "",
 ) -> django_filters.CharFilter:
     """The search box of a list (`q`): the words inside any of the `text` fields, equal to one of
     the `exact` ones (codes), or their digits inside a `phones` field (E.164 numbers); `also`
-    adds a condition of its own (a match in related rows)."""
+    adds a condition of its own (a match in related rows); `outright(value)` gives the condition
+    of a value that names one row by itself (a whole work-order number), looked up by it alone on
+    its unique index instead of searched for inside every row's text."""
 
     def search(queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
         if not value:
             return queryset
+        named = outright(value) if outright is not None else None
+        if named is not None:
+            return queryset.filter(named)
         condition = related_search_condition(queryset.model, value, text=text, phones=phones)
         for field in exact:
             condition |= Q(**{f"{field}__iexact": value})

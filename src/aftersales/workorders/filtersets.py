@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import django_filters
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Engineer, ServicePoint
@@ -14,6 +16,9 @@ from aftersales.customers.models import Customer
 from . import hooks
 from .choices import Channel, Priority, State, WorkOrderType
 from .models import WorkOrder
+
+# A whole work-order number (WO + day + count), typed or scanned: found by itself.
+WHOLE_NUMBER = re.compile(r"WO\d{12,}", re.IGNORECASE)
 
 
 class ListOrderingFilter(SortFilter):
@@ -41,6 +46,7 @@ class WorkOrderFilterSet(ListFilterSet):
     q = search_box(
         text=("number", "customer__name", "contact_name", "serial_number"),
         phones=("contact_phone", "customer__phone"),
+        outright=lambda value: Q(number=value.upper()) if WHOLE_NUMBER.fullmatch(value) else None,
     )
     # distinct=False: a filter on the row itself needs no SELECT DISTINCT (which sorts every match).
     state = django_filters.MultipleChoiceFilter(choices=State.choices, label=_("State"), distinct=False)
