@@ -113,14 +113,21 @@ def test_r19_card_lifecycle_roles_and_reasons(field_wo, other_engineer, clerk, a
     assert actions == ["card_submit", "card_send_back", "card_submit", "card_verify"]
 
 
+# The tests of the list run on a frozen Thursday morning: lateness counts working time, so a real
+# clock past midnight on a Monday once made the on-time card of "three days ago" late.
+LIST_NOW = instant(2026, 12, 3, 11)
+
+
 @pytest.fixture
 def cards(field_wo):
-    """An on-time card and a missing (late) one of visits three days ago."""
-    three_days_ago = timezone.now() - timedelta(days=3)
-    on_time = card_of_visit_on(field_wo, three_days_ago)
-    submit(on_time, field_wo.engineer.user, three_days_ago + timedelta(minutes=5))
-    missing = card_of_visit_on(field_wo, three_days_ago)
-    return on_time, missing
+    """An on-time card and a missing (late) one of visits three days ago (the clock stays frozen
+    for the test)."""
+    with frozen(LIST_NOW):
+        three_days_ago = LIST_NOW - timedelta(days=3)
+        on_time = card_of_visit_on(field_wo, three_days_ago)
+        submit(on_time, field_wo.engineer.user, three_days_ago + timedelta(minutes=5))
+        missing = card_of_visit_on(field_wo, three_days_ago)
+        yield on_time, missing
 
 
 @pytest.mark.django_db
