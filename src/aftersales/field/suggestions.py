@@ -248,11 +248,14 @@ def _point_candidates(
     return candidates
 
 
-def _engineers(point_ids: Iterable[int], line_ids: Iterable[int], day: date) -> dict[int, list[Engineer]]:
-    """Active engineers of the points with load, leave and product-line qualifications: 2 queries."""
+def _engineers(
+    points: dict[int, ServicePoint], line_ids: Iterable[int], day: date
+) -> dict[int, list[Engineer]]:
+    """Active engineers of the points with load, leave and product-line qualifications: 2 queries
+    (their points are the ones already read, attached)."""
     rows = (
-        Engineer.objects.filter(is_active=True, service_point_id__in=set(point_ids))
-        .select_related("user", "service_point")
+        Engineer.objects.filter(is_active=True, service_point_id__in=set(points))
+        .select_related("user")
         .annotate(open_load=engineer_load_subquery(), is_on_leave=on_leave_exists(day))
         .prefetch_related(
             Prefetch(
@@ -265,6 +268,7 @@ def _engineers(point_ids: Iterable[int], line_ids: Iterable[int], day: date) -> 
     )
     by_point: dict[int, list[Engineer]] = {}
     for engineer in rows:
+        engineer.service_point = points[engineer.service_point_id]
         by_point.setdefault(engineer.service_point_id, []).append(engineer)
     return by_point
 
@@ -470,7 +474,10 @@ def dispatch_suggest_many(
         ranked = _point_candidates(wo, point_rows, lines[wo.pk], origin)
         per_order[wo.pk] = ranked
         best_ids.update(c.point.pk for c in ranked[:POINTS_CONSIDERED])
-    engineers = _engineers(best_ids, {line.pk for line in lines.values() if line}, day)
+    by_id = {facts.point.pk: facts.point for facts in point_rows}
+    engineers = _engineers(
+        {pk: by_id[pk] for pk in best_ids}, {line.pk for line in lines.values() if line}, day
+    )
     plans = availability.point_days(best_ids, day, fixed=window is not None)
     booked = availability.bookings(
         [e.pk for rows in engineers.values() for e in rows], {plan.day for plan in plans.values()}
