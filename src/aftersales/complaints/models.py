@@ -262,7 +262,7 @@ class DifficultCase(TimeStampedModel):
     state = models.CharField(
         _("state"), max_length=16, choices=CaseState.choices, default=CaseState.OPEN, db_index=True
     )
-    level = models.PositiveSmallIntegerField(_("level"), default=1)
+    level = models.PositiveSmallIntegerField(_("level"), default=1, db_index=True)
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("handler"),

@@ -19,7 +19,7 @@ class Device(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="devices",
     )
-    purchase_date = models.DateField(_("purchase date"), null=True, blank=True)
+    purchase_date = models.DateField(_("purchase date"), null=True, blank=True, db_index=True)
     install_address = models.CharField(_("install address"), max_length=255, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 

@@ -127,11 +127,11 @@ class ReturnVisit(TimeStampedModel):
         related_name="+",
     )
     work_completed_at = models.DateTimeField(_("work completed at"))
-    due_at = models.DateTimeField(_("due"))
+    due_at = models.DateTimeField(_("due"), db_index=True)
     next_call_at = models.DateTimeField(_("next call"), db_index=True)
     attempts = models.PositiveSmallIntegerField(_("calls made"), default=0)
 
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True, db_index=True)
     finished_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),

@@ -371,7 +371,7 @@ class SupervisionCard(TimeStampedModel):
     )
     due_at = models.DateTimeField(_("due at"), db_index=True)
     summary = models.TextField(_("engineer's feedback"), blank=True)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, db_index=True)
     submitted_by = models.ForeignKey(
         "accounts.User",
         verbose_name=_("submitted by"),

@@ -193,7 +193,7 @@ class DepotRepair(TimeStampedModel):
         _("state"), max_length=16, choices=DepotState.choices, default=DepotState.RECEIVED, db_index=True
     )
     accessories = models.TextField(_("received with"), blank=True)
-    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
     received_by = models.ForeignKey(
         USER, verbose_name=_("received by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -313,9 +313,9 @@ class ExternalRepair(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now, db_index=True)
     sent_by = models.ForeignKey(USER, verbose_name=_("sent by"), on_delete=models.PROTECT, related_name="+")
-    expected_back_on = models.DateField(_("expected back on"))
+    expected_back_on = models.DateField(_("expected back on"), db_index=True)
     returned_at = models.DateTimeField(_("received back at"), null=True, blank=True)
     vendor_report = models.TextField(_("vendor's repair report"), blank=True)
     recheck_result = models.TextField(_("re-check result"), blank=True)
