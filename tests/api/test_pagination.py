@@ -122,3 +122,28 @@ def test_the_schema_describes_both_kinds_of_page(agent, api_client):
     envelope = schema["components"]["schemas"]["PaginatedWorkOrderList"]
     assert {"count", "count_is_estimate", "next", "previous", "results"} <= set(envelope["required"])
     assert envelope["properties"]["count"]["nullable"] is True
+
+
+def test_numbered_pages_stop_where_counting_stops(agent, api_client, orders, monkeypatch):
+    """Past the exact-count limit no deeper page is served (an OFFSET that deep reads every row
+    before it): the API answers 404 and the cursor reads on."""
+    monkeypatch.setattr(lists, "EXACT_COUNT_LIMIT", 10)
+    client = api_client(agent)
+    assert client.get(LIST, {"page_size": 4, "page": 2}).status_code == 200
+    deep = client.get(LIST, {"page_size": 4, "page": 3})
+    assert deep.status_code == 404 and deep["Content-Type"].startswith("application/problem+json")
+    assert len(walk(client, {})) == len(orders)
+
+
+def test_the_list_page_says_when_older_rows_are_past_its_pages(client, agent, orders, monkeypatch):
+    monkeypatch.setattr(lists, "EXACT_COUNT_LIMIT", 10)
+    client.force_login(agent)
+    paginator = lists.CountedPaginator(WorkOrder.objects.order_by("-created_at", "-id"), 4)
+    assert paginator.estimated is False and paginator.count == 11 and paginator.estimated is True
+    assert paginator.num_pages == 2 and paginator.capped
+    from aftersales.workorders.views import WorkOrderListView
+
+    monkeypatch.setattr(WorkOrderListView, "page_size", 4)
+    response = client.get("/workorders/", {"page": 99})  # past the pages: the last one offered
+    assert response.context["page"].number == 2
+    assert 'data-testid="pages-capped"' in response.content.decode()
