@@ -139,7 +139,8 @@ def test_the_list_page_says_when_older_rows_are_past_its_pages(client, agent, or
     monkeypatch.setattr(lists, "EXACT_COUNT_LIMIT", 10)
     client.force_login(agent)
     paginator = lists.CountedPaginator(WorkOrder.objects.order_by("-created_at", "-id"), 4)
-    assert paginator.estimated is False and paginator.count == 11 and paginator.estimated is True
+    # past the limit the count is the planner's estimate on PostgreSQL, never below limit + 1
+    assert paginator.estimated is False and paginator.count >= 11 and paginator.estimated is True
     assert paginator.num_pages == 2 and paginator.capped
     from aftersales.workorders.views import WorkOrderListView
 
