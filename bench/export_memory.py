@@ -16,7 +16,6 @@ allocations of each export. Writes the figures as JSON to bench/results/. See be
 from __future__ import annotations
 
 import gc
-import json
 import os
 import platform
 import resource
@@ -24,7 +23,7 @@ import time
 import tracemalloc
 from datetime import UTC, datetime
 
-from workorder_list import BENCH_DIR, PROJECT_DIR, ROWS, ensure_database, seed
+from workorder_list import ROWS, ensure_database, results_write, seed
 
 TRACE = os.environ.get("BENCH_TRACEMALLOC", "1") != "0"
 # A part of the list exported first (about 5 % of the seeded rows are cancelled).
@@ -122,11 +121,7 @@ def main() -> int:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "target_rss_growth_mb": TARGET_RSS_MB,
     }
-    out_dir = BENCH_DIR / "results"
-    out_dir.mkdir(exist_ok=True)
-    out = out_dir / f"export_memory-{datetime.now():%Y%m%d-%H%M%S}.json"
-    out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
-    print(f"written {out.relative_to(PROJECT_DIR)}")
+    results_write("export_memory", report)
     if rss_growth >= TARGET_RSS_MB:
         print(f"peak RSS grew {rss_growth:.0f} MB, over {TARGET_RSS_MB:.0f} MB")
         return 1

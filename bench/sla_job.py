@@ -16,7 +16,6 @@ two candidate queries, and writes the figures as JSON to bench/results/. See ben
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import random
@@ -37,7 +36,7 @@ os.environ["DEBUG"] = "0"
 os.environ.pop("REDIS_URL", None)  # embedded mode: the e-mail jobs run in-process, nothing piles up
 os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
 
-from workorder_list import ensure_database  # noqa: E402  (bench/ is on sys.path when run as a script)
+from workorder_list import ensure_database, results_write  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
 DUE_WARN = int(os.environ.get("BENCH_DUE_WARN", "300"))
@@ -304,11 +303,7 @@ def main() -> int:
         "runs": runs,
         "plans": query_plans,
     }
-    out_dir = BENCH_DIR / "results"
-    out_dir.mkdir(exist_ok=True)
-    out = out_dir / f"sla_job-{datetime.now():%Y%m%d-%H%M%S}.json"
-    out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
-    print(f"\nwritten {out.relative_to(PROJECT_DIR)}")
+    results_write("sla_job", report)
     if median >= TARGET_S:
         print(f"median over the target of {TARGET_S:.0f} s")
         return 1

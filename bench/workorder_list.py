@@ -43,6 +43,16 @@ warnings.filterwarnings("ignore", message="No directory at")
 SEED = 20261122
 
 
+def results_write(name: str, report: dict) -> Path:
+    """Write a run's figures to bench/results/<name>-<time>.json (not committed); say where."""
+    out_dir = BENCH_DIR / "results"
+    out_dir.mkdir(exist_ok=True)
+    out = out_dir / f"{name}-{datetime.now():%Y%m%d-%H%M%S}.json"
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    print(f"\nwritten {out.relative_to(PROJECT_DIR)}")
+    return out
+
+
 def ensure_database() -> None:
     """Create the PostgreSQL database named in DATABASE_URL when it does not exist yet."""
     import dj_database_url
@@ -295,11 +305,7 @@ def main() -> int:
         "target_p95_ms": TARGET_P95_MS,
         "results": results,
     }
-    out_dir = BENCH_DIR / "results"
-    out_dir.mkdir(exist_ok=True)
-    out = out_dir / f"workorder_list-{datetime.now():%Y%m%d-%H%M%S}.json"
-    out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
-    print(f"\nwritten {out.relative_to(PROJECT_DIR)}")
+    results_write("workorder_list", report)
     slow = [row["scenario"] for row in results if row["p95_ms"] >= TARGET_P95_MS]
     if slow:
         print(f"p95 over {TARGET_P95_MS:.0f} ms: {', '.join(slow)}")

@@ -117,6 +117,8 @@ class StandardPagination(PageNumberPagination):
                 {"cursor": [_("Cursor pages follow a sort by the row's own columns; sort otherwise.")]},
                 code="unsupported_ordering",
             ) from None
+        # ordered by exactly the keys the cursor holds (a model's default order may lack the id)
+        queryset = queryset.order_by(*[f"-{key.path}" if key.descending else key.path for key in keys])
         token = request.query_params[self.cursor_query_param]
         if token:
             queryset = queryset.filter(after(keys, self._decode(token, keys)))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
@@ -33,6 +34,8 @@ from .suggestions import dispatch_suggest_many as dispatch_suggest_many
 from .suggestions import engineer_load_subquery, on_leave_exists
 
 BOARD_SIZE = 100
+# Engineers the board's side panel lists at most: those of the points suggested for its rows.
+BOARD_ENGINEERS = 30
 
 
 def dispatch_points_for(user) -> QuerySet[ServicePoint] | None:
@@ -60,6 +63,17 @@ def engineer_loads(user, *, day: date | None = None) -> QuerySet[Engineer]:
     return engineers_in_scope(user).annotate(
         open_load=engineer_load_subquery(), is_on_leave=on_leave_exists(day)
     )
+
+
+def engineer_loads_at(user, point_ids: set[int], *, limit: int) -> list[Engineer]:
+    """Today's load of the engineers in the user's scope at the given points, the least loaded
+    first, at most `limit` (the dispatch board's side panel: the points it suggests, not the
+    company's 2,000 engineers)."""
+    if not point_ids:
+        return []
+    loads: Any = engineer_loads(user)  # annotated with open_load, which the stubs do not see
+    rows = loads.filter(service_point_id__in=point_ids).order_by("open_load", "employee_no")
+    return list(rows[:limit])
 
 
 def engineer_on_leave(engineer: Engineer, day: date) -> bool:

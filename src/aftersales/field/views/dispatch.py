@@ -21,12 +21,13 @@ from aftersales.workorders.transitions import WORKORDER
 
 from ..forms import DispatchVisitForm
 from ..selectors import (
+    BOARD_ENGINEERS,
     BOARD_SIZE,
     dispatch_board_rows,
     dispatch_points_for,
     dispatch_suggest,
     dispatch_suggest_many,
-    engineer_loads,
+    engineer_loads_at,
 )
 from ..services import dispatch_assign
 
@@ -72,20 +73,6 @@ def next_or(request: HttpRequest, default: str, *args) -> HttpResponse:
     return redirect(default, *args)
 
 
-# Engineers the board's side panel lists at most: those of the points suggested for its rows.
-BOARD_ENGINEERS = 30
-
-
-def _engineers_of_suggested_points(user, suggestions) -> list:
-    """Today's load of the engineers at the points suggested on the board (not the company's
-    2,000), the least loaded first."""
-    points = {s.point.pk for s in suggestions if s.point is not None}
-    if not points:
-        return []
-    rows = engineer_loads(user).filter(service_point_id__in=points).order_by("open_load", "employee_no")
-    return list(rows[:BOARD_ENGINEERS])
-
-
 @login_required
 @require_GET
 def dispatch_board(request: HttpRequest) -> HttpResponse:
@@ -104,7 +91,9 @@ def dispatch_board(request: HttpRequest) -> HttpResponse:
         "rows": [_row_context(wo, suggestions[wo.pk], user, visit=visit) for wo in rows],
         "truncated": truncated,
         "board_size": BOARD_SIZE,
-        "engineers": _engineers_of_suggested_points(user, suggestions.values()),
+        "engineers": engineer_loads_at(
+            user, {s.point.pk for s in suggestions.values() if s.point is not None}, limit=BOARD_ENGINEERS
+        ),
     }
     return render(request, "field/dispatch_board.html", context)
 
