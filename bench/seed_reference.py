@@ -108,6 +108,7 @@ class World:
     point_dealer: dict[int, int | None] = field(default_factory=dict)
     points_by_city: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     points_by_province: dict[str, list[int]] = field(default_factory=dict)
+    point_lines: dict[int, list[int]] = field(default_factory=dict)  # line indexes a point serves
     engineers_by_point: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
     dispatcher_by_point: dict[int, int] = field(default_factory=dict)
     agents: list[int] = field(default_factory=list)
@@ -151,6 +152,25 @@ MOBILE_PREFIXES = (
 def mobile(rng: random.Random) -> str:
     """A valid mainland mobile number in E.164 (the phone validator rejects unassigned ranges)."""
     return f"+86{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**8):08d}"
+
+
+def engineer_lines(rng: random.Random, point_lines: list[int], lines: int) -> list[int]:
+    """2-3 of the lines the engineer's point serves, now and then one more (a transfer's)."""
+    chosen = rng.sample(point_lines, min(len(point_lines), rng.randint(2, 3)))
+    if rng.random() < 0.15:
+        chosen.append(rng.choice([li for li in range(lines) if li not in chosen]))
+    return chosen
+
+
+def qualification_term(rng: random.Random, plan: Plan) -> tuple[date, date]:
+    """Certified on, expires on: three-year certificates renewed on time by most engineers, so
+    valid over the last months before "now"; one in ten lapsed a year or more ago."""
+    now = plan.end.date()
+    if rng.random() < 0.1:
+        certified = now - timedelta(days=rng.randrange(1460, 1900))
+    else:
+        certified = now - timedelta(days=rng.randrange(120, 1000))
+    return certified, certified + timedelta(days=3 * 365)
 
 
 def seed_reference(connection: Any, plan: Plan, rng: random.Random, password_hash: str) -> World:
@@ -255,8 +275,8 @@ def seed_reference(connection: Any, plan: Plan, rng: random.Random, password_has
         if rng.random() < 0.2:
             areas.add((province, city, ""))
         area_rows += [(pid, *a) for a in sorted(areas)]
-        for li in sorted(rng.sample(range(len(line_ids)), rng.randint(3, len(line_ids)))):
-            line_rows.append((pid, line_ids[li]))
+        world.point_lines[pid] = sorted(rng.sample(range(len(line_ids)), rng.randint(3, len(line_ids))))
+        line_rows += [(pid, line_ids[li]) for li in world.point_lines[pid]]
         world.point_ids.append(pid)
         world.point_names[pid] = name
         world.point_dealer[pid] = dealer
@@ -333,11 +353,8 @@ def seed_reference(connection: Any, plan: Plan, rng: random.Random, password_has
     for i, (u, p, name) in enumerate(engineer_users):
         engineer_rows.append((eid, u, p, f"E{i + 1:05d}", True, start, start))
         world.engineers_by_point.setdefault(p, []).append((eid, u, name))
-        for li in rng.sample(range(len(line_ids)), rng.randint(2, 3)):
-            certified = (start - timedelta(days=rng.randrange(0, 900))).date()
-            qualification_rows.append(
-                (qid, eid, line_ids[li], certified, certified + timedelta(days=3 * 365), start, start)
-            )
+        for li in engineer_lines(rng, world.point_lines[p], len(line_ids)):
+            qualification_rows.append((qid, eid, line_ids[li], *qualification_term(rng, plan), start, start))
             qid += 1
         eid += 1
     Copier(cur, Engineer, "user service_point employee_no is_active created_at updated_at").write(

@@ -163,6 +163,15 @@ def _fast_tests(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_reference_data():
+    """Reference data kept in memory (core/reference.py) is read afresh by every test: the rows
+    an earlier test saw were rolled back without a signal."""
+    from aftersales.core.reference import reference_caches_clear
+
+    reference_caches_clear()
+
+
+@pytest.fixture(autouse=True)
 def _english():
     """Tests read English messages. Chinese, the default for real users, is proven by the tests
     that ask for it without a language (tests/pages/test_i18n.py, the browser test)."""

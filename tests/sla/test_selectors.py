@@ -39,7 +39,9 @@ def test_r34_data_migration_creates_the_company_standard_calendar():
 
 
 def test_r34_default_calendar_counts_across_national_day(django_assert_num_queries):
-    with django_assert_num_queries(1):  # the calendar, its hours and exceptions in one query
+    with django_assert_num_queries(3):  # the calendars, their hours, their exceptions
+        working_time_for()
+    with django_assert_num_queries(0):  # then from memory (core/reference.py)
         working = working_time_for()
     assert working.name == "公司标准日历"
     assert working.add_business_time(at(2026, 9, 30, 15), 24 * H) == at(2026, 10, 10, 15)
@@ -145,19 +147,21 @@ def test_r34_working_time_of_a_work_order_for_other_apps():
     assert working_time_of(None).name == "公司标准日历"
 
 
-def test_r34_working_times_of_many_points_in_one_query_for_dispatch(django_assert_num_queries):
-    """Field's dispatch availability (R5, R12) reads every point's calendar in one query, with the
-    exceptions of the days it asks about only."""
+def test_r34_working_times_of_many_points_from_memory_for_dispatch(django_assert_num_queries):
+    """Field's dispatch availability (R5, R12) reads every point's calendar from memory: read
+    once (3 queries), then none until a calendar changes."""
     own, other = f.ServicePointFactory(), f.ServicePointFactory()
     calendar = working_calendar_create(name="杭州网点日历", service_point=own, weekly_hours=STANDARD_DAY)
     calendar_exception_set(calendar=calendar, day=date(2026, 3, 4), kind=ExceptionKind.HOLIDAY)
     calendar_exception_set(calendar=calendar, day=date(2026, 6, 4), kind=ExceptionKind.HOLIDAY)
 
-    with django_assert_num_queries(1):
-        times = working_times_of_points([own.pk, other.pk], start=date(2026, 3, 2), until=date(2026, 3, 31))
+    with django_assert_num_queries(3):
+        working_times_of_points([own.pk])
+    with django_assert_num_queries(0):
+        times = working_times_of_points([own.pk, other.pk])
 
     assert times[own.pk].name == "杭州网点日历" and times[other.pk].name == "公司标准日历"
     assert not times[own.pk].is_working_day(date(2026, 3, 4))
-    assert times[own.pk].is_working_day(date(2026, 6, 4))  # outside the days asked about
+    assert not times[own.pk].is_working_day(date(2026, 6, 4))
     assert times[other.pk].is_working_day(date(2026, 3, 4))
-    assert working_times_of_points([], start=date(2026, 3, 2), until=date(2026, 3, 31)) == {}
+    assert working_times_of_points([]) == {}

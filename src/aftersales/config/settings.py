@@ -166,6 +166,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Reference data kept in each process's memory (core/reference.py) is reloaded when it changes
+# (a version in the cache above) and at the latest after this many seconds.
+REFERENCE_CACHE_SECONDS = float(os.environ.get("REFERENCE_CACHE_SECONDS", "60"))
+
 # Hand a queued message to the job queue when the transaction commits: with a broker (REDIS_URL)
 # that only publishes the job; in the embedded mode a request would deliver it itself, so there
 # the job process's outbox flush (every OUTBOX_FLUSH_SECONDS) sends it instead.

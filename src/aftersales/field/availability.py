@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from aftersales.sla.selectors import working_times_of_points
 
@@ -42,8 +42,7 @@ class Booking:
 def point_days(point_ids: Iterable[int], day: date, *, fixed: bool) -> dict[int, PointDay]:
     """The service day of each point; `fixed` (a window was requested) keeps `day` even when off."""
     result = {}
-    horizon = day + timedelta(days=scoring.WORKING_DAY_HORIZON)
-    for point_id, working_time in working_times_of_points(point_ids, start=day, until=horizon).items():
+    for point_id, working_time in working_times_of_points(point_ids).items():
         service_day = day if fixed else scoring.next_working_day(day, working_time.is_working_day)
         minutes = sum(scoring.window_minutes(period) for period in working_time.day_periods(service_day))
         result[point_id] = PointDay(requested=day, day=service_day, working_minutes=minutes)

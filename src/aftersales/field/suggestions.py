@@ -13,13 +13,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Engineer, Qualification, ServicePoint
 from aftersales.catalog.models import ProductLine
+from aftersales.core.reference import ReferenceCache
 from aftersales.workorders.choices import OPEN_STATES
 from aftersales.workorders.models import WorkOrder
 
@@ -180,25 +181,15 @@ def on_leave_exists(day: date) -> Exists:
     return Exists(EngineerLeave.objects.filter(engineer=OuterRef("pk"), start__lte=day, end__gte=day))
 
 
-def _points(points: QuerySet[ServicePoint], regions: Sequence[scoring.Region]) -> list[PointFacts]:
-    """Active points that may cover one of the regions (or every point when a region is unknown),
-    with their product lines and areas read as plain rows: 3 queries, no per-row objects beyond
-    the points (routing runs on every create)."""
-    points = points.filter(is_active=True)
-    provinces = {region.province for region in regions}
-    rows: list[ServicePoint] = []
-    if "" not in provinces:
-        areas = ServiceArea.objects.filter(service_point=OuterRef("pk"))
-        covering = Q(Exists(areas.filter(province__in=provinces))) | Q(~Exists(areas), province__in=provinces)
-        rows = list(points.filter(covering))
-    rows = rows or list(points)
-    ids = [point.pk for point in rows]
+def _point_facts_load() -> list[PointFacts]:
+    """Every active point with its product lines and areas, read as plain rows: 3 queries."""
+    points = list(ServicePoint.objects.filter(is_active=True))
     lines: dict[int, set[int]] = defaultdict(set)
-    served = ServicePoint.product_lines.through.objects.filter(servicepoint_id__in=ids)
+    served = ServicePoint.product_lines.through.objects.filter(servicepoint__is_active=True)
     for point_id, line_id in served.values_list("servicepoint_id", "productline_id"):
         lines[point_id].add(line_id)
     covered: dict[int, list[scoring.Region]] = defaultdict(list)
-    area_rows = ServiceArea.objects.filter(service_point_id__in=ids).order_by()
+    area_rows = ServiceArea.objects.filter(service_point__is_active=True).order_by()
     for point_id, province, city, district in area_rows.values_list(
         "service_point_id", "province", "city", "district"
     ):
@@ -210,8 +201,21 @@ def _points(points: QuerySet[ServicePoint], regions: Sequence[scoring.Region]) -
             own=scoring.Region(point.province, point.city, point.district),
             areas=tuple(covered[point.pk]),
         )
-        for point in rows
+        for point in points
     ]
+
+
+def _points(points: QuerySet[ServicePoint] | None, regions: Sequence[scoring.Region]) -> list[PointFacts]:
+    """The active points (of `points`, when given) that may cover one of the regions, or all of
+    them when a region is unknown or none covers it; from memory (`ROUTING_POINTS`): routing runs
+    on every create, and points change seldom. The instances are shared: read them only."""
+    facts = ROUTING_POINTS.get()
+    if points is not None:
+        allowed = set(points.values_list("pk", flat=True))
+        facts = [row for row in facts if row.point.pk in allowed]
+    provinces = {region.province for region in regions}
+    covering = [] if "" in provinces else [row for row in facts if row.covers_province(provinces)]
+    return covering or facts
 
 
 @dataclass(frozen=True)
@@ -222,6 +226,20 @@ class PointFacts:
     lines: frozenset[int]
     own: scoring.Region
     areas: tuple[scoring.Region, ...]
+
+    def covers_province(self, provinces: set[str]) -> bool:
+        """Serves somewhere in one of `provinces`: its areas, or its own province without areas."""
+        if self.areas:
+            return any(area.province in provinces for area in self.areas)
+        return self.own.province in provinces
+
+
+# R5: every active point with its product lines and areas, read on every create.
+ROUTING_POINTS = ReferenceCache(
+    "field.routing_points",
+    _point_facts_load,
+    depends_on=(ServicePoint, ServiceArea, ServicePoint.product_lines.through),
+)
 
 
 def _point_candidates(
@@ -401,6 +419,7 @@ def _suggest(
     plans: dict[int, PointDay],
     booked: dict[tuple[int, date], list[Booking]],
     window: scoring.Window | None,
+    considered: int = POINTS_CONSIDERED,
 ) -> DispatchSuggestion:
     suggestion = DispatchSuggestion(work_order=work_order, day=day, product_line=line, window=window)
     suggestion.candidates = candidates
@@ -409,7 +428,7 @@ def _suggest(
             _("Requested visit: %(date)s %(start)s–%(end)s")
             % {"date": f"{day:%Y-%m-%d}", "start": f"{window[0]:%H:%M}", "end": f"{window[1]:%H:%M}"}
         )
-    for candidate in candidates[:POINTS_CONSIDERED]:
+    for candidate in candidates[:considered]:
         candidate.considered = True
         candidate.plan = plans.get(candidate.point.pk)
         candidate.engineers = [
@@ -422,7 +441,7 @@ def _suggest(
         if best is not None:
             chosen = candidate.engineers[best.key]
             candidate.engineer, candidate.load = chosen.engineer, chosen.load
-    for candidate in candidates[:POINTS_CONSIDERED]:  # the chosen one is among them
+    for candidate in candidates[:considered]:  # the chosen one is among them
         candidate.reasons = _point_reasons(candidate, line)
     if not candidates:
         suggestion.reasons.append(_("No active service point serves this work order."))
@@ -446,6 +465,55 @@ def _suggest(
     return suggestion
 
 
+@dataclass
+class _Staffing:
+    """The engineers of some candidate points, on one day: with their load, leave and
+    qualifications, the points' service days and the visits booked then (4 queries)."""
+
+    day: date
+    window: scoring.Window | None
+    engineers: dict[int, list[Engineer]]
+    plans: dict[int, PointDay]
+    booked: dict[tuple[int, date], list[Booking]]
+
+    @classmethod
+    def read(
+        cls, points: dict[int, ServicePoint], line_ids: set[int], day: date, window: scoring.Window | None
+    ) -> _Staffing:
+        engineers = _engineers(points, line_ids, day)
+        plans = availability.point_days(set(points), day, fixed=window is not None)
+        booked = availability.bookings(
+            [e.pk for rows in engineers.values() for e in rows], {plan.day for plan in plans.values()}
+        )
+        return cls(day, window, engineers, plans, booked)
+
+    def add(self, other: _Staffing) -> None:
+        self.engineers.update(other.engineers)
+        self.plans.update(other.plans)
+        self.booked.update(other.booked)
+
+    def suggest(
+        self,
+        shared: dict[tuple[int, int | None], EngineerCandidate],
+        work_order: WorkOrder,
+        candidates: list[PointCandidate],
+        line: ProductLine | None,
+        considered: int = POINTS_CONSIDERED,
+    ) -> DispatchSuggestion:
+        return _suggest(
+            shared,
+            work_order,
+            candidates,
+            self.engineers,
+            self.day,
+            line,
+            self.plans,
+            self.booked,
+            self.window,
+            considered,
+        )
+
+
 def dispatch_suggest_many(
     work_orders: Sequence[WorkOrder],
     *,
@@ -463,7 +531,6 @@ def dispatch_suggest_many(
     if not work_orders:
         return {}
     day = day or timezone.localdate()
-    points = points if points is not None else ServicePoint.objects.all()
     origins = origins or {}
     point_rows = _points(points, [customer_region(wo) for wo in work_orders])
     lines = {wo.pk: wo.product_line for wo in work_orders}
@@ -475,18 +542,10 @@ def dispatch_suggest_many(
         per_order[wo.pk] = ranked
         best_ids.update(c.point.pk for c in ranked[:POINTS_CONSIDERED])
     by_id = {facts.point.pk: facts.point for facts in point_rows}
-    engineers = _engineers(
-        {pk: by_id[pk] for pk in best_ids}, {line.pk for line in lines.values() if line}, day
-    )
-    plans = availability.point_days(best_ids, day, fixed=window is not None)
-    booked = availability.bookings(
-        [e.pk for rows in engineers.values() for e in rows], {plan.day for plan in plans.values()}
-    )
+    line_ids = {line.pk for line in lines.values() if line}
+    staffing = _Staffing.read({pk: by_id[pk] for pk in best_ids}, line_ids, day, window)
     shared: dict[tuple[int, int | None], EngineerCandidate] = {}
-    return {
-        wo.pk: _suggest(shared, wo, per_order[wo.pk], engineers, day, lines[wo.pk], plans, booked, window)
-        for wo in work_orders
-    }
+    return {wo.pk: staffing.suggest(shared, wo, per_order[wo.pk], lines[wo.pk]) for wo in work_orders}
 
 
 def dispatch_suggest(
@@ -502,3 +561,24 @@ def dispatch_suggest(
     origins = {work_order.pk: origin} if origin is not None else None
     suggestions = dispatch_suggest_many([work_order], day=day, window=window, points=points, origins=origins)
     return suggestions[work_order.pk]
+
+
+def dispatch_route(work_order: WorkOrder) -> DispatchSuggestion:
+    """R5 at intake: the point `dispatch_suggest` would choose, the best-ranked one with a
+    qualified, available engineer, found with fewer reads: the best point's engineers first, the
+    next points' (up to POINTS_CONSIDERED) only when it has none. A create usually reads one
+    point's engineers instead of ten points'; the explanation is the same."""
+    day = timezone.localdate()
+    line = work_order.product_line
+    point_rows = _points(None, [customer_region(work_order)])
+    ranked = _point_candidates(work_order, point_rows, line, customer_origin(work_order))
+    by_id = {facts.point.pk: facts.point for facts in point_rows}
+    line_ids = {line.pk} if line is not None else set()
+    first = {c.point.pk: by_id[c.point.pk] for c in ranked[:1]}
+    staffing = _Staffing.read(first, line_ids, day, None)
+    suggestion = staffing.suggest({}, work_order, ranked, line, considered=1)
+    if suggestion.engineer is None and len(ranked) > 1:
+        rest = {c.point.pk: by_id[c.point.pk] for c in ranked[1:POINTS_CONSIDERED]}
+        staffing.add(_Staffing.read(rest, line_ids, day, None))
+        suggestion = staffing.suggest({}, work_order, ranked, line)
+    return suggestion

@@ -3,31 +3,21 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from aftersales.accounts.models import ServicePoint
+from aftersales.core.reference import ReferenceCache
 
 from .calendar import WorkingTime
 from .choices import WARNING_SHARE, MilestoneKind, RiskLevel
-from .models import SlaClock, SlaPolicy, WorkingCalendar
-
-
-def working_time_build(calendar: WorkingCalendar) -> WorkingTime:
-    """A snapshot of `calendar` (two queries: its hours and its exceptions)."""
-    return WorkingTime.from_rows(
-        hours=calendar.hours.values_list("weekday", "start", "end"),
-        exceptions=calendar.exceptions.values_list("date", "kind"),
-        use_public_holidays=calendar.use_public_holidays,
-        time_zone=settings.TIME_ZONE,
-        name=calendar.name,
-        calendar_id=calendar.pk,
-    )
+from .models import CalendarException, SlaClock, SlaMilestone, SlaPolicy, WorkingCalendar, WorkingHours
 
 
 def working_time_for(service_point: ServicePoint | None = None) -> WorkingTime:
@@ -35,105 +25,67 @@ def working_time_for(service_point: ServicePoint | None = None) -> WorkingTime:
 
     The point's own calendar, else the company default, else (no calendar in the database at
     all) the built-in standard: Monday-Friday 09:00-12:00, 13:00-18:00 with public holidays.
-    Built fresh on every call, in one query; a job that needs many points should use
-    `working_time_resolver()` or `working_times_of_points()`.
+    Read from the calendars kept in memory (`CALENDARS`): no query while they are unchanged.
     """
-    point_id = service_point.pk if service_point is not None else None
-    own, default = _working_times({point_id} if point_id is not None else set())
-    return own.get(point_id, default) if point_id is not None else default
+    own, default = CALENDARS.get()
+    return own.get(service_point.pk, default) if service_point is not None else default
 
 
 def working_time_resolver() -> Callable[[ServicePoint | None], WorkingTime]:
-    """A per-request/per-job memo: `resolve(service_point)` builds each calendar at most once.
-
-    One query finds the calendars of all service points up front, so resolving thousands of
-    work orders costs a handful of queries. Drop the resolver at the end of the job so edits
-    made in the admin are seen by the next one.
-    """
-    by_point: dict[int, int] = dict(
-        WorkingCalendar.objects.filter(service_point__isnull=False).values_list("service_point_id", "pk")
-    )
-    built: dict[int | None, WorkingTime] = {}
+    """`resolve(service_point)` for jobs over many work orders: one snapshot of the calendars for
+    the whole job, even if they are edited while it runs."""
+    own, default = CALENDARS.get()
 
     def resolve(service_point: ServicePoint | None = None) -> WorkingTime:
-        calendar_id = by_point.get(service_point.pk) if service_point is not None else None
-        if calendar_id not in built:
-            if calendar_id is None:
-                built[None] = working_time_for(None)
-            else:
-                built[calendar_id] = working_time_build(WorkingCalendar.objects.get(pk=calendar_id))
-        return built[calendar_id]
+        return own.get(service_point.pk, default) if service_point is not None else default
 
     return resolve
 
 
-def working_times_of_points(point_ids: Iterable[int], *, start: date, until: date) -> dict[int, WorkingTime]:
+def working_times_of_points(point_ids: Iterable[int]) -> dict[int, WorkingTime]:
     """R34: the working time of each service point in `point_ids`: its own calendar, else the
-    company default, else the standard one; for other apps (field's dispatch availability).
-
-    One query (dispatch runs for every board row and work-order page), with the exceptions from
-    `start` to `until` only: the snapshots know no exception outside those days."""
-    point_ids = set(point_ids)
-    if not point_ids:
-        return {}
-    own, default = _working_times(point_ids, start=start, until=until)
-    return {point_id: own.get(point_id, default) for point_id in point_ids}
+    company default, else the standard one; for other apps (field's dispatch availability)."""
+    own, default = CALENDARS.get()
+    return {point_id: own.get(point_id, default) for point_id in set(point_ids)}
 
 
-def _working_times(
-    point_ids: set[int], *, start: date = date.min, until: date = date.max
-) -> tuple[dict[int, WorkingTime], WorkingTime]:
+def _calendars_load() -> tuple[dict[int, WorkingTime], WorkingTime]:
     """The points' own calendars by point id, and the company default (the standard one when the
-    database has none): one plain query, no model instances, the calendars that apply joined with
-    their hours and with their exceptions from `start` to `until` (a few rows per calendar)."""
-    rows = (
-        WorkingCalendar.objects.filter(Q(is_default=True) | Q(service_point_id__in=point_ids))
-        .annotate(near=FilteredRelation("exceptions", condition=Q(exceptions__date__range=(start, until))))
-        .order_by()
-        .values_list(
-            "pk",
-            "is_default",
-            "service_point_id",
-            "use_public_holidays",
-            "name",
-            "hours__weekday",
-            "hours__start",
-            "hours__end",
-            "near__date",
-            "near__kind",
-        )
-    )
-    calendars: dict[int, dict] = {}
-    for pk, is_default, point_id, public, name, weekday, begin, end, day, kind in rows:
-        calendar = calendars.setdefault(
-            pk,
-            {
-                "default": is_default,
-                "point": point_id,
-                "public": public,
-                "name": name,
-                "hours": set(),
-                "days": set(),
-            },
-        )
-        if weekday is not None:
-            calendar["hours"].add((weekday, begin, end))
-        if day is not None:
-            calendar["days"].add((day, kind))
+    database has none): three plain queries, no model instances (the calendars, their hours,
+    their exceptions)."""
+    calendars = WorkingCalendar.objects.filter(Q(is_default=True) | Q(service_point__isnull=False))
+    heads = list(calendars.values_list("pk", "is_default", "service_point_id", "use_public_holidays", "name"))
+    ids = [head[0] for head in heads]
+    hours: dict[int, list] = defaultdict(list)
+    for calendar_id, *row in WorkingHours.objects.filter(calendar_id__in=ids).values_list(
+        "calendar_id", "weekday", "start", "end"
+    ):
+        hours[calendar_id].append(tuple(row))
+    days: dict[int, list] = defaultdict(list)
+    for calendar_id, *row in CalendarException.objects.filter(calendar_id__in=ids).values_list(
+        "calendar_id", "date", "kind"
+    ):
+        days[calendar_id].append(tuple(row))
     built = {
         pk: WorkingTime.from_rows(
-            hours=c["hours"],
-            exceptions=c["days"],
-            use_public_holidays=c["public"],
+            hours=hours[pk],
+            exceptions=days[pk],
+            use_public_holidays=public,
             time_zone=settings.TIME_ZONE,
-            name=c["name"],
+            name=name,
             calendar_id=pk,
         )
-        for pk, c in calendars.items()
+        for pk, _default, _point, public, name in heads
     }
-    default = next((built[pk] for pk, c in calendars.items() if c["default"]), None)
+    default = next((built[pk] for pk, is_default, *_ in heads if is_default), None)
     default = default or WorkingTime.standard(time_zone=settings.TIME_ZONE, name="standard")
-    return {c["point"]: built[pk] for pk, c in calendars.items() if c["point"]}, default
+    return {point: built[pk] for pk, _default, point, *_ in heads if point}, default
+
+
+# R34: the working calendars, read on every create (SLA clocks, dispatch availability).
+CALENDARS = ReferenceCache(
+    "sla.calendars", _calendars_load, depends_on=(WorkingCalendar, WorkingHours, CalendarException)
+)
 
 
 def working_time_of(work_order) -> WorkingTime:
@@ -162,26 +114,41 @@ def _product_line_id_of(work_order) -> int | None:
     return line.pk if line is not None else None
 
 
+def _active_policies() -> list[SlaPolicy]:
+    return list(SlaPolicy.objects.filter(is_active=True).prefetch_related("milestones"))
+
+
+# R34: the active SLA policies with their milestones, matched on every create.
+POLICIES = ReferenceCache("sla.policies", _active_policies, depends_on=(SlaPolicy, SlaMilestone))
+
+
 def policy_for(work_order) -> SlaPolicy | None:
     """R34: the active policy that applies to `work_order`.
 
-    Candidates are filtered in SQL (each match field empty or equal); of those the most specific
+    Candidates are those whose every match field is empty or equal; of those the most specific
     wins (most match fields set), then a non-default one over the default, then the lowest
-    precedence number, then the oldest. Milestones come prefetched.
+    precedence number, then the oldest. Milestones come prefetched (`POLICIES`, kept in memory).
     """
-    line_id = _product_line_id_of(work_order)
-    province = _province_of(work_order)
-    candidates = (
-        SlaPolicy.objects.filter(is_active=True)
-        .filter(Q(match_priority="") | Q(match_priority=work_order.priority))
-        .filter(Q(match_type="") | Q(match_type=work_order.type))
-        .filter(Q(match_product_line__isnull=True) | Q(match_product_line_id=line_id))
-        .filter(Q(match_province="") | Q(match_province=province))
-        .filter(Q(match_customer__isnull=True) | Q(match_customer_id=work_order.customer_id))
-        .prefetch_related("milestones")
-    )
+    wanted = {
+        "match_priority": work_order.priority,
+        "match_type": work_order.type,
+        "match_product_line_id": _product_line_id_of(work_order),
+        "match_province": _province_of(work_order),
+        "match_customer_id": work_order.customer_id,
+    }
+    candidates = [
+        policy
+        for policy in POLICIES.get()
+        if all(getattr(policy, name) in ("", None, value) for name, value in wanted.items())
+    ]
     ranked = sorted(candidates, key=lambda p: (-p.specificity, p.is_default, p.precedence, p.pk))
     return ranked[0] if ranked else None
+
+
+def policy_by_id(policy_id: int) -> SlaPolicy | None:
+    """The policy a clock follows, with its milestones (from memory when it is active)."""
+    active = next((policy for policy in POLICIES.get() if policy.pk == policy_id), None)
+    return active or SlaPolicy.objects.filter(pk=policy_id).prefetch_related("milestones").first()
 
 
 def clock_used(clock: SlaClock, *, at: datetime, working_time: WorkingTime) -> timedelta:

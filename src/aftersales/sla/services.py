@@ -27,8 +27,8 @@ from aftersales.workorders.models import WorkOrder
 
 from .choices import CREATED, WARNING_SHARE, AlertKind, ExceptionKind, MilestoneKind
 from .events import SLA
-from .models import CalendarException, SlaClock, SlaMilestone, SlaPolicy, WorkingCalendar, WorkingHours
-from .selectors import policy_for
+from .models import CalendarException, SlaClock, SlaMilestone, WorkingCalendar, WorkingHours
+from .selectors import policy_by_id, policy_for
 from .transitions import ClockCalendar, clock_move, clock_plan
 
 logger = logging.getLogger("aftersales.sla")
@@ -135,9 +135,7 @@ def _milestones(work_order, clocks: dict[str, SlaClock]) -> list[SlaMilestone]:
     """The milestones of the policy the work order's clocks already follow, else of the one that
     matches it now."""
     policy_id = next((clock.policy_id for clock in clocks.values() if clock.policy_id), None)
-    policy = (
-        SlaPolicy.objects.filter(pk=policy_id).prefetch_related("milestones").first() if policy_id else None
-    )
+    policy = policy_by_id(policy_id) if policy_id else None
     if policy is None:
         policy = policy_for(work_order)
     return list(policy.milestones.all()) if policy is not None else []

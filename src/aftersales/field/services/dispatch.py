@@ -3,6 +3,7 @@ the dispatcher's assignment of an engineer, refused when the engineer is not qua
 
 from __future__ import annotations
 
+import copy
 from datetime import date, time
 
 from django.db import transaction
@@ -18,7 +19,7 @@ from aftersales.workorders.services import workorder_transition
 
 from ..events import DISPATCH, NO_ENGINEER
 from ..selectors import dispatch_points_for, engineer_on_leave
-from ..suggestions import dispatch_suggest
+from ..suggestions import dispatch_route, dispatch_suggest
 
 
 def workorder_autodispatch(*, work_order: WorkOrder, actor) -> PlannedEvent | None:
@@ -30,10 +31,10 @@ def workorder_autodispatch(*, work_order: WorkOrder, actor) -> PlannedEvent | No
     the explanation, recorded with the "created" event."""
     if work_order.service_point_id:
         return None
-    suggestion = dispatch_suggest(work_order)
+    suggestion = dispatch_route(work_order)
     if suggestion.point is None or not suggestion.locates_customer:
         return None
-    work_order.service_point = suggestion.point
+    work_order.service_point = copy.copy(suggestion.point)  # routing's instance is shared
     return PlannedEvent(
         kind=DISPATCH.kind,
         action="dispatch",
