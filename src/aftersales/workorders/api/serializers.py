@@ -22,6 +22,7 @@ from aftersales.accounts.selectors import service_points_in_scope
 from aftersales.catalog.models import ProductModel
 from aftersales.core.api import (
     CustomerPhoneField,
+    FieldsBuiltOnceMixin,
     IdNameSerializer,
     RejectUnknownFieldsMixin,
     ScopedPrimaryKeyRelatedField,
@@ -66,7 +67,7 @@ class OwnServicePointDefault:
 # --- output -----------------------------------------------------------------------------------
 
 
-class WorkOrderSerializer(serializers.ModelSerializer):
+class WorkOrderSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     """A work order as every reader gets it; contact phone masked for roles that don't need it."""
 
     state_display = serializers.CharField(source="get_state_display", read_only=True)
@@ -284,7 +285,7 @@ class TimelinePageSerializer(serializers.Serializer):
 _WRITE_FIELDS = [name for name in AUDITED_FIELDS if name in EDITABLE_FIELDS]
 
 
-class WorkOrderWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+class WorkOrderWriteSerializer(RejectUnknownFieldsMixin, FieldsBuiltOnceMixin, serializers.ModelSerializer):
     """Intake data (R1, R2, R7). Related ids are limited to what the user may see (R37)."""
 
     channel = serializers.ChoiceField(
