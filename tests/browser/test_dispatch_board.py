@@ -37,6 +37,8 @@ def test_r5_r38_dispatcher_assigns_the_suggested_qualified_engineer_by_click(ope
     row = page.locator(f'[data-testid="board-row"][data-number="{order.number}"]')
     expect(row.get_by_test_id("suggested-engineer")).to_have_text("周工")
     expect(row.get_by_test_id("why")).to_be_visible()
+    row.get_by_test_id("why").locator("summary").click()  # the candidates are read when opened
+    expect(row.get_by_test_id("why-candidates")).to_contain_text("周工")
     # Only the qualified engineer is offered (R38).
     options = row.get_by_test_id("assign-engineer").locator("option").all_inner_texts()
     assert len(options) == 1 and "周工" in options[0]

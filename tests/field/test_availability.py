@@ -221,8 +221,16 @@ def test_r5_r12_board_checks_availability_for_the_requested_visit(client, dispat
         board, {"visit_date": "2026-11-23", "visit_from": "10:00", "visit_until": "12:00"}
     ).content
     html = html.decode()
-    assert "already booked 09:00–11:00" in html
     assert 'name="visit_date" value="2026-11-23"' in html and 'name="visit_from" value="10:00"' in html
+    # the row's "why", read when opened, is for the same requested visit
+    why = reverse("field:dispatch_why", args=[order.pk]) + "?visit_date=2026-11-23&amp;visit_from=10%3A00"
+    assert why in html
+    why = client.get(
+        reverse("field:dispatch_why", args=[order.pk]),
+        {"visit_date": "2026-11-23", "visit_from": "10:00", "visit_until": "12:00"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "already booked 09:00–11:00" in why.content.decode()
     response = client.post(
         reverse("field:dispatch_assign", args=[order.pk]),
         {"engineer": second.pk, "visit_date": "2026-11-23", "visit_from": "10:00", "visit_until": "12:00"},

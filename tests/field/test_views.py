@@ -44,9 +44,25 @@ def test_r5_board_shows_unassigned_rows_with_suggestion_and_why(client, dispatch
     assert new_with_point.number not in numbers(response)
     html = response.content.decode()
     assert 'data-testid="board-row"' in html and 'data-testid="assign-button"' in html
-    assert "赵工" in html and "district covered" not in html and "city covered" in html
+    assert "赵工" in html and "city covered" not in html  # the candidates are read when "why" opens
+    why_url = reverse("field:dispatch_why", args=[order.pk])
+    assert f'hx-get="{why_url}"' in html
     loads = {e.employee_no: e.open_load for e in response.context["engineers"]}
     assert loads[engineer.employee_no] == 1
+    why = client.get(why_url, **HTMX).content.decode()  # the fragment the row shows
+    assert "<html" not in why and 'data-testid="why-candidates"' in why
+    assert "赵工" in why and "district covered" not in why and "city covered" in why
+    page = client.get(why_url).content.decode()  # without JavaScript: a page of its own
+    assert "<html" in page and order.number in page and "city covered" in page
+
+
+def test_r5_r37_why_of_a_row_only_for_dispatchers_in_scope(client, world, agent, customer):
+    theirs = f.WorkOrderFactory(state=State.ACCEPTED, service_point=world.point_b, customer=customer)
+    why_url = reverse("field:dispatch_why", args=[theirs.pk])
+    client.force_login(world.staff_a)
+    assert client.get(why_url).status_code == 404  # another dealer's work order
+    client.force_login(agent)
+    assert client.get(why_url).status_code == 403  # not a dispatcher
 
 
 def test_r37_board_scoped_for_dealer_staff(client, world, customer, model, qualify):

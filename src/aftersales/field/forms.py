@@ -104,7 +104,7 @@ class DispatchVisitForm(forms.Form):
     visit_until = forms.TimeField(required=False)
 
     def visit(self) -> dict:
-        """`day` and `window` for `dispatch_suggest_many` and `dispatch_assign`; {} for today."""
+        """`day` and `window` for the dispatch suggestions and `dispatch_assign`; {} for today."""
         if not self.is_valid() or not self.cleaned_data.get("visit_date"):
             return {}
         start, end = self.cleaned_data.get("visit_from"), self.cleaned_data.get("visit_until")

@@ -29,8 +29,8 @@ from .models import (
     SupervisionCard,
     Visit,
 )
+from .suggestions import dispatch_route_many as dispatch_route_many
 from .suggestions import dispatch_suggest as dispatch_suggest  # read through here too
-from .suggestions import dispatch_suggest_many as dispatch_suggest_many
 from .suggestions import engineer_load_subquery, on_leave_exists
 
 BOARD_SIZE = 100

@@ -514,6 +514,38 @@ class _Staffing:
         )
 
 
+@dataclass
+class _Ranking:
+    """The candidate points of each work order, best first, and what ranking them read."""
+
+    by_id: dict[int, ServicePoint]
+    ranked: dict[int, list[PointCandidate]]
+    lines: dict[int, ProductLine | None]
+
+    @classmethod
+    def read(
+        cls,
+        work_orders: Sequence[WorkOrder],
+        points: QuerySet[ServicePoint] | None,
+        origins: dict[int, tuple[float, float]],
+    ) -> _Ranking:
+        point_rows = _points(points, [customer_region(wo) for wo in work_orders])
+        lines = {wo.pk: wo.product_line for wo in work_orders}
+        ranked = {
+            wo.pk: _point_candidates(wo, point_rows, lines[wo.pk], origins.get(wo.pk) or customer_origin(wo))
+            for wo in work_orders
+        }
+        return cls({facts.point.pk: facts.point for facts in point_rows}, ranked, lines)
+
+    @property
+    def line_ids(self) -> set[int]:
+        return {line.pk for line in self.lines.values() if line is not None}
+
+    def points(self, work_orders: Iterable[WorkOrder], ranks: slice) -> dict[int, ServicePoint]:
+        """The points at `ranks` of the work orders' rankings."""
+        return {c.point.pk: self.by_id[c.point.pk] for wo in work_orders for c in self.ranked[wo.pk][ranks]}
+
+
 def dispatch_suggest_many(
     work_orders: Sequence[WorkOrder],
     *,
@@ -522,7 +554,8 @@ def dispatch_suggest_many(
     points: QuerySet[ServicePoint] | None = None,
     origins: dict[int, tuple[float, float]] | None = None,
 ) -> dict[int, DispatchSuggestion]:
-    """Suggestions for many work orders in a fixed number of queries (the dispatch board).
+    """Suggestions for many work orders in a fixed number of queries, each with the engineers of
+    its POINTS_CONSIDERED best points and their reasons (the work-order page, the "why" of a row).
 
     `day` is the day of the visit (default today; on a day off of a point its next working day
     counts), `window` the visit's requested time window on that day (R12); `points` limits the
@@ -530,22 +563,55 @@ def dispatch_suggest_many(
     known (else the customer's, when the customer record has them)."""
     if not work_orders:
         return {}
-    day = day or timezone.localdate()
-    origins = origins or {}
-    point_rows = _points(points, [customer_region(wo) for wo in work_orders])
-    lines = {wo.pk: wo.product_line for wo in work_orders}
-    best_ids: set[int] = set()
-    per_order: dict[int, list[PointCandidate]] = {}
-    for wo in work_orders:
-        origin = origins.get(wo.pk) or customer_origin(wo)
-        ranked = _point_candidates(wo, point_rows, lines[wo.pk], origin)
-        per_order[wo.pk] = ranked
-        best_ids.update(c.point.pk for c in ranked[:POINTS_CONSIDERED])
-    by_id = {facts.point.pk: facts.point for facts in point_rows}
-    line_ids = {line.pk for line in lines.values() if line}
-    staffing = _Staffing.read({pk: by_id[pk] for pk in best_ids}, line_ids, day, window)
+    ranking = _Ranking.read(work_orders, points, origins or {})
+    staffing = _Staffing.read(
+        ranking.points(work_orders, slice(POINTS_CONSIDERED)),
+        ranking.line_ids,
+        day or timezone.localdate(),
+        window,
+    )
     shared: dict[tuple[int, int | None], EngineerCandidate] = {}
-    return {wo.pk: staffing.suggest(shared, wo, per_order[wo.pk], lines[wo.pk]) for wo in work_orders}
+    return {
+        wo.pk: staffing.suggest(shared, wo, ranking.ranked[wo.pk], ranking.lines[wo.pk]) for wo in work_orders
+    }
+
+
+def dispatch_route_many(
+    work_orders: Sequence[WorkOrder],
+    *,
+    day: date | None = None,
+    window: scoring.Window | None = None,
+    points: QuerySet[ServicePoint] | None = None,
+) -> dict[int, DispatchSuggestion]:
+    """R5: the choice `dispatch_suggest_many` makes, the best-ranked point with a qualified,
+    available engineer and the best engineer there, found with fewer reads: the engineers of each
+    work order's best point first, those of its next points (up to POINTS_CONSIDERED) only when
+    it has none. Intake and the dispatch board read one point's engineers per work order instead
+    of ten; the chosen point's reasons and engineers are the same, the other points' are not read
+    (`dispatch_suggest` gives them)."""
+    if not work_orders:
+        return {}
+    day = day or timezone.localdate()
+    ranking = _Ranking.read(work_orders, points, {})
+    staffing = _Staffing.read(ranking.points(work_orders, slice(1)), ranking.line_ids, day, window)
+    shared: dict[tuple[int, int | None], EngineerCandidate] = {}
+    result = {
+        wo.pk: staffing.suggest(shared, wo, ranking.ranked[wo.pk], ranking.lines[wo.pk], considered=1)
+        for wo in work_orders
+    }
+    unstaffed = [
+        wo for wo in work_orders if result[wo.pk].engineer is None and len(ranking.ranked[wo.pk]) > 1
+    ]
+    if unstaffed:
+        further = {
+            pk: point
+            for pk, point in ranking.points(unstaffed, slice(1, POINTS_CONSIDERED)).items()
+            if pk not in staffing.plans  # not read in the first round for another work order
+        }
+        staffing.add(_Staffing.read(further, ranking.line_ids, day, window))
+        for wo in unstaffed:
+            result[wo.pk] = staffing.suggest(shared, wo, ranking.ranked[wo.pk], ranking.lines[wo.pk])
+    return result
 
 
 def dispatch_suggest(
@@ -564,21 +630,6 @@ def dispatch_suggest(
 
 
 def dispatch_route(work_order: WorkOrder) -> DispatchSuggestion:
-    """R5 at intake: the point `dispatch_suggest` would choose, the best-ranked one with a
-    qualified, available engineer, found with fewer reads: the best point's engineers first, the
-    next points' (up to POINTS_CONSIDERED) only when it has none. A create usually reads one
-    point's engineers instead of ten points'; the explanation is the same."""
-    day = timezone.localdate()
-    line = work_order.product_line
-    point_rows = _points(None, [customer_region(work_order)])
-    ranked = _point_candidates(work_order, point_rows, line, customer_origin(work_order))
-    by_id = {facts.point.pk: facts.point for facts in point_rows}
-    line_ids = {line.pk} if line is not None else set()
-    first = {c.point.pk: by_id[c.point.pk] for c in ranked[:1]}
-    staffing = _Staffing.read(first, line_ids, day, None)
-    suggestion = staffing.suggest({}, work_order, ranked, line, considered=1)
-    if suggestion.engineer is None and len(ranked) > 1:
-        rest = {c.point.pk: by_id[c.point.pk] for c in ranked[1:POINTS_CONSIDERED]}
-        staffing.add(_Staffing.read(rest, line_ids, day, None))
-        suggestion = staffing.suggest({}, work_order, ranked, line)
-    return suggestion
+    """R5 at intake: `dispatch_route_many` for one new work order (a create usually reads one
+    point's engineers; the explanation is `dispatch_suggest`'s)."""
+    return dispatch_route_many([work_order])[work_order.pk]

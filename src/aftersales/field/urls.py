@@ -6,6 +6,7 @@ app_name = "field"
 urlpatterns = [
     path("dispatch/", dispatch.dispatch_board, name="dispatch_board"),
     path("dispatch/<int:pk>/assign/", dispatch.dispatch_assign_view, name="dispatch_assign"),
+    path("dispatch/<int:pk>/why/", dispatch.dispatch_why, name="dispatch_why"),
     path("workorders/<int:pk>/appointments/", appointments.appointment_book_view, name="appointment_book"),
     path(
         "appointments/<int:pk>/reschedule/",

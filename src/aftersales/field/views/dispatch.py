@@ -8,7 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -25,8 +26,8 @@ from ..selectors import (
     BOARD_SIZE,
     dispatch_board_rows,
     dispatch_points_for,
+    dispatch_route_many,
     dispatch_suggest,
-    dispatch_suggest_many,
     engineer_loads_at,
 )
 from ..services import dispatch_assign
@@ -52,12 +53,24 @@ def _row_context(
     return {
         "wo": work_order,
         "s": suggestion,
+        "why_url": why_url(work_order, visit or {}),
         "may_assign": WORKORDER["assign"] in WORKORDER.available(work_order, user),
         "error": error,
         "done": done,
         "reason": reason,
         "visit": visit or {},
     }
+
+
+def why_url(work_order, visit: dict) -> str:
+    """The row's "why" (`dispatch_why`) for the same requested visit."""
+    query = {}
+    if visit.get("day"):
+        query["visit_date"] = f"{visit['day']:%Y-%m-%d}"
+    if visit.get("window"):
+        query["visit_from"], query["visit_until"] = (f"{moment:%H:%M}" for moment in visit["window"])
+    url = reverse("field:dispatch_why", args=[work_order.pk])
+    return f"{url}?{urlencode(query)}" if query else url
 
 
 def refusal_text(error: Exception) -> str:
@@ -85,7 +98,7 @@ def dispatch_board(request: HttpRequest) -> HttpResponse:
     truncated = len(rows) > BOARD_SIZE
     rows = rows[:BOARD_SIZE]
     visit = DispatchVisitForm(request.GET).visit()
-    suggestions = dispatch_suggest_many(rows, points=dispatch_points_for(user), **visit)
+    suggestions = dispatch_route_many(rows, points=dispatch_points_for(user), **visit)
     context = {
         "visit": visit,
         "rows": [_row_context(wo, suggestions[wo.pk], user, visit=visit) for wo in rows],
@@ -96,6 +109,20 @@ def dispatch_board(request: HttpRequest) -> HttpResponse:
         ),
     }
     return render(request, "field/dispatch_board.html", context)
+
+
+@login_required
+@require_GET
+def dispatch_why(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/field/dispatch/<pk>/why/` (same `?visit_…` as the board): the candidate points of one
+    work order with their best engineers and every reason (R5, R38, R12); the board reads it
+    when a row's "why" is opened (HTMX), or as a page of its own."""
+    _require_dispatcher(request)
+    work_order = workorder_get(request.user, pk)
+    visit = DispatchVisitForm(request.GET).visit()
+    suggestion = dispatch_suggest(work_order, points=dispatch_points_for(request.user), **visit)
+    template = "field/_why_content.html" if is_partial(request) else "field/dispatch_why.html"
+    return render(request, template, {"wo": work_order, "s": suggestion})
 
 
 @login_required
