@@ -188,8 +188,8 @@ def reset_due() -> None:
     75 % of the budget, not yet escalated or warned. Their start moves one second earlier per run
     ever made on this database (counted from the timeline), so the keys of their notices and
     e-mails are new, as for a new day's clocks."""
+    from aftersales.sla.events import SLA
     from aftersales.sla.models import SlaClock
-    from aftersales.workorders.choices import EventKind
     from aftersales.workorders.models import WorkOrderEvent
 
     now = ANCHOR
@@ -198,9 +198,7 @@ def reset_due() -> None:
         .order_by("work_order__number")
         .values_list("pk", flat=True)[: DUE_BREACH + DUE_WARN]
     )
-    runs_so_far = WorkOrderEvent.objects.filter(
-        kind=EventKind.SLA, work_order__number__startswith=PREFIX
-    ).count()
+    runs_so_far = WorkOrderEvent.objects.filter(kind=SLA.kind, work_order__number__startswith=PREFIX).count()
     shift = -timedelta(seconds=1 + runs_so_far // max(1, DUE_BREACH + DUE_WARN))
     for chunk, used in ((ids[:DUE_BREACH], 1.2), (ids[DUE_BREACH:], 0.8)):
         start = now - timedelta(hours=48 * used) + shift

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from aftersales.devices.entitlement import months_after
 from aftersales.servicing import warranty
 from aftersales.servicing.choices import WarrantyState
-from aftersales.servicing.warranty import WarrantyStatus, months_after, warranty_check
+from aftersales.servicing.warranty import WarrantyStatus, warranty_check
 
 from .. import factories as f
 

@@ -61,9 +61,11 @@ def create(client, hotline, **extra):
 
 
 def more_of_everything(hotline, count: int) -> None:
-    """Other points, engineers with open work, and closed history: what grows in a live system."""
+    """Other points, engineers with open work, and closed history: what grows in a live system.
+    The points are in the customer's city, not district, so the hotline's point still ranks first
+    (whatever codes the factories give them)."""
     for _ in range(count):
-        point = f.ServicePointFactory(district="徐汇区")
+        point = f.ServicePointFactory(district="静安区")
         engineer = f.EngineerFactory(service_point=point)
         f.WorkOrderFactory(service_point=point, engineer=engineer, state=State.IN_SERVICE)
         f.WorkOrderFactory(service_point=point, state=State.CLOSED)

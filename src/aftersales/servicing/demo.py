@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from aftersales.accounts.models import User
 from aftersales.catalog.models import ProductLine
+from aftersales.devices.models import WarrantyPolicy
 from aftersales.workorders.choices import State
 from aftersales.workorders.models import WorkOrder
 
@@ -122,6 +123,27 @@ def _vendors() -> list[Vendor]:
     return vendors
 
 
+def _warranty_policies() -> None:
+    """R36: the whole range has the standard cover; printers cover wear parts for 18 months, and
+    one printer model 24 months with travel."""
+    WarrantyPolicy.objects.create(name="整机标准保修（不含易损件、耗材、差旅）")
+    printers = ProductLine.objects.filter(code="PRN").first()
+    if printers is None:
+        return
+    WarrantyPolicy.objects.create(
+        name="打印机保修18个月（含易损件）", product_line=printers, months=18, covers_wear_parts=True
+    )
+    model = printers.models.order_by("code").first()
+    if model is not None:
+        WarrantyPolicy.objects.create(
+            name=f"{model.code} 保修24个月（含易损件、差旅）",
+            product_model=model,
+            months=24,
+            covers_travel=True,
+            covers_wear_parts=True,
+        )
+
+
 def _orders(state: str, *, count: int, exclude: set[int], **filters) -> list[WorkOrder]:
     """The first `count` work orders in `state` (number order) not used yet."""
     rows = (
@@ -138,6 +160,7 @@ def _orders(state: str, *, count: int, exclude: set[int], **filters) -> list[Wor
 def seed(*, rng: random.Random, now: datetime) -> None:
     agent = User.objects.get(username="agent")
     _vendors()
+    _warranty_policies()
     used: set[int] = set()
     _repairs(rng, now, agent, used)
     _plans(rng, now, agent, used)

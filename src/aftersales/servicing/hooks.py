@@ -37,6 +37,7 @@ def servicing_demo(*, rng, now) -> None:
     seed(rng=rng, now=now)
 
 
+register_detail_panel("servicing/_warranty_panel.html", panels.warranty_panel, order=10, tab="money")
 register_detail_panel("servicing/_plan_panel.html", panels.plan_panel, order=35, tab="service")
 register_detail_panel("servicing/_remote_panel.html", panels.remote_panel, order=40, tab="service")
 register_detail_panel("servicing/_repair_panel.html", panels.repair_panel, order=45, tab="service")

@@ -8,7 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 
+from aftersales.devices.entitlement import entitlement_for
 from aftersales.workorders.models import WorkOrder
 
 from .forms import DepotReceiveForm, RemoteStartForm, action_form
@@ -75,3 +77,8 @@ def repair_panel(request: HttpRequest, work_order: WorkOrder) -> dict[str, Any] 
     if not overview["repairs"] and receive_form is None:
         return None
     return {"repairs": overview["repairs"], "receive_form": receive_form}
+
+
+def warranty_panel(request: HttpRequest, work_order: WorkOrder) -> dict[str, Any] | None:
+    """R36: the device's warranty today, and line by line what it covers and who pays."""
+    return {"entitlement": entitlement_for(work_order, day=timezone.localdate())}

@@ -1,17 +1,18 @@
-"""Warranty check of a repair (R13, R14; R36 refines it): in or out of warranty from the device's
-purchase date and its product model's warranty months, or a clear "unknown" when either is
-missing. Other apps may register a finer check (policies, contracts, exclusions) that answers
-first; the default below is always the last resort."""
+"""Warranty check of a repair (R13, R14, R36): in or out of warranty by the device's entitlement
+(the warranty policy that applies and the date it counts from, else the product model's months
+from the purchase date), or a clear "unknown" when a date or the model is missing. Other apps may
+register a finer check (contracts, exclusions) that answers first; the entitlement is always the
+last resort."""
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+
+from aftersales.devices.entitlement import entitlement_for
 
 from .choices import WarrantyState
 
@@ -42,34 +43,15 @@ def register_warranty_check(check: WarrantyCheck) -> WarrantyCheck:
     return check
 
 
-def months_after(start: date, months: int) -> date:
-    """The same day `months` later (the month's last day when it is shorter)."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-
-
-def purchase_date_check(work_order, *, day: date) -> WarrantyStatus:
-    """Cover runs from the purchase date (device on file, else the intake's) for the product
-    model's warranty months; the last covered day is the day before the same date months later."""
-    device = work_order.device if work_order.device_id else None
-    purchased = (device.purchase_date if device else None) or work_order.purchase_date
-    model = device.product_model if device else work_order.product_model
-    if purchased is None:
-        return WarrantyStatus(WarrantyState.UNKNOWN, reason=_("No purchase date on file."))
-    if model is None:
-        return WarrantyStatus(WarrantyState.UNKNOWN, reason=_("The product model is not on file."))
-    until = date.fromordinal(months_after(purchased, model.warranty_months).toordinal() - 1)
-    values = {
-        "purchased": f"{purchased:%Y-%m-%d}",
-        "months": model.warranty_months,
-        "until": f"{until:%Y-%m-%d}",
-    }
-    if day <= until:
-        reason = _("Purchased %(purchased)s, %(months)s months of warranty: covered until %(until)s.")
-        return WarrantyStatus(WarrantyState.IN, until=until, reason=reason % values)
-    reason = _("Purchased %(purchased)s, %(months)s months of warranty: expired after %(until)s.")
-    return WarrantyStatus(WarrantyState.OUT, until=until, reason=reason % values)
+def entitlement_check(work_order, *, day: date) -> WarrantyStatus:
+    """R36: the device's entitlement (the warranty policy that applies, else the product model's
+    months, from the date the policy counts from) as one state for the work order; the cover of
+    each line is `devices.entitlement.entitlement_for`'s."""
+    entitlement = entitlement_for(work_order, day=day)
+    if not entitlement.known:
+        return WarrantyStatus(WarrantyState.UNKNOWN, reason=entitlement.reason)
+    state = WarrantyState.IN if entitlement.in_warranty else WarrantyState.OUT
+    return WarrantyStatus(state, until=entitlement.until, reason=entitlement.reason)
 
 
 def warranty_check(work_order, *, day: date | None = None) -> WarrantyStatus:
@@ -79,4 +61,4 @@ def warranty_check(work_order, *, day: date | None = None) -> WarrantyStatus:
         status = check(work_order, day=day)
         if status is not None:
             return status
-    return purchase_date_check(work_order, day=day)
+    return entitlement_check(work_order, day=day)

@@ -1,4 +1,4 @@
-"""REST API of servicing (R6, R8, R13, R14). `register(router)` is called by config/api_urls.py."""
+"""REST API of servicing (R6, R8, R13, R14, R36). `register(router)` is called by config/api_urls.py."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from .views import (
     RemoteSessionViewSet,
     ServicePlanViewSet,
     VendorViewSet,
+    WarrantyViewSet,
 )
 
 
@@ -18,6 +19,7 @@ def register(router) -> None:
     router.register(r"depot-repairs", DepotRepairViewSet, basename="depotrepair")
     router.register(r"external-repairs", ExternalRepairViewSet, basename="externalrepair")
     router.register(r"repair-vendors", VendorViewSet, basename="vendor")
+    router.register(r"warranty", WarrantyViewSet, basename="warranty")
 
 
 __all__ = ["register"]

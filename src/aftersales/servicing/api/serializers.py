@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from aftersales.catalog.choices import FeeKind
 from aftersales.core.api import (
     IdNameSerializer,
     RejectUnknownFieldsMixin,
@@ -18,11 +19,12 @@ from aftersales.core.api import (
     request_user,
 )
 from aftersales.core.transitions import Machine
+from aftersales.devices.choices import Payer, StartBasis
 from aftersales.notifications.choices import Channel as MessageChannel
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
 
-from ..choices import ConfirmationMethod, FeeBasis, RemoteMethod, SendOutReason
+from ..choices import ConfirmationMethod, FeeBasis, RemoteMethod, SendOutReason, WarrantyState
 from ..models import (
     DepotRepair,
     ExternalRepair,
@@ -404,3 +406,40 @@ EXTERNAL_INPUTS = {
         _("unrepairable: why it cannot be repaired; resend: in_warranty or beyond_local (why it goes out)")
     ),
 }
+
+
+# -- warranty entitlement (R36) -------------------------------------------------------------------
+
+
+class LineCoverSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=FeeKind.choices)
+    part_category = serializers.CharField(help_text=_("normal, wear or consumable for parts, else empty"))
+    label = serializers.CharField()
+    covered = serializers.BooleanField()
+    payer = serializers.ChoiceField(choices=Payer.choices)
+    payer_display = serializers.CharField(source="payer_label")
+    until = serializers.DateField(allow_null=True)
+    reason = serializers.CharField()
+
+
+class EntitlementSerializer(serializers.Serializer):
+    """R36: a work order's warranty on a day, and line by line what it covers and who pays."""
+
+    day = serializers.DateField()
+    state = serializers.SerializerMethodField()
+    policy = IdNameSerializer(allow_null=True)
+    start_basis = serializers.ChoiceField(choices=StartBasis.choices)
+    start = serializers.DateField(allow_null=True)
+    until = serializers.DateField(allow_null=True)
+    reason = serializers.CharField()
+    lines = LineCoverSerializer(many=True)
+
+    @extend_schema_field(serializers.ChoiceField(choices=WarrantyState.choices))
+    def get_state(self, entitlement) -> str:
+        if not entitlement.known:
+            return WarrantyState.UNKNOWN
+        return WarrantyState.IN if entitlement.in_warranty else WarrantyState.OUT
+
+
+class EntitlementQuerySerializer(serializers.Serializer):
+    day = serializers.DateField(required=False, help_text=_("The day to decide on (default today)."))

@@ -9,15 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from aftersales.core.api import RoleWritePermission, problem_responses, transition_actions
+from aftersales.devices.entitlement import entitlement_for
+from aftersales.workorders.selectors import workorder_get
 
 from .. import services
 from ..filtersets import (
@@ -270,3 +273,33 @@ class VendorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_queryset(self):
         return vendor_list()
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary=_("Warranty entitlement of a work order (R36)"),
+        description=_(
+            "`{id}` is the work order's id. In, out of warranty or unknown, the policy and the dates, "
+            "and for every kind of line (diagnosis, visit, labour, travel, parts by category) whether "
+            "it is covered and who pays, each with its reason."
+        ),
+        parameters=[
+            s.EntitlementQuerySerializer,
+            OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("The work order's id.")),
+        ],
+        responses={200: s.EntitlementSerializer, **problem_responses(400, 404)},
+    )
+)
+class WarrantyViewSet(viewsets.ViewSet):
+    """Reads for any signed-in staff user, on the work orders in their scope (404 outside it)."""
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        try:
+            work_order_id = int(pk or "")
+        except ValueError:
+            raise exceptions.NotFound() from None
+        work_order = workorder_get(request.user, work_order_id)
+        query = s.EntitlementQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        day = query.validated_data.get("day") or timezone.localdate()
+        return Response(s.EntitlementSerializer(entitlement_for(work_order, day=day)).data)
