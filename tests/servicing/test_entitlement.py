@@ -8,14 +8,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from aftersales.catalog.choices import FeeKind, PartCategory
+from aftersales.core.errors import NotPermitted
 from aftersales.devices.choices import Payer, StartBasis
 from aftersales.devices.entitlement import entitlement_for
 from aftersales.devices.models import WarrantyPolicy
-from aftersales.servicing.choices import WarrantyState
-from aftersales.servicing.warranty import warranty_check
+from aftersales.servicing.choices import ExclusionReason, WarrantyState
+from aftersales.servicing.services import warranty_exclusion_record, warranty_override_record
+from aftersales.servicing.warranty import warranty_check, work_order_entitlement
 
 from .. import factories as f
 
@@ -147,3 +150,129 @@ def test_r36_r37_api_entitlement_only_in_the_users_scope(api_client, world):
     schema = api.get("/api/schema/", {"format": "json"}).json()
     operation = schema["paths"]["/api/warranty/{id}/"]["get"]
     assert {"200", "400", "404"} <= set(operation["responses"])
+
+
+# -- exclusions and overrides (R36) ---------------------------------------------------------------
+
+
+def test_r36_an_exclusion_charges_the_lines_it_names(order, engineer):
+    day = date(2026, 9, 1)
+    warranty_exclusion_record(
+        work_order=order, actor=engineer.user, reason=ExclusionReason.MISUSE, kind=FeeKind.PART, note="进水"
+    )
+    entitlement = work_order_entitlement(order, day=day)
+    part = entitlement.cover(FeeKind.PART, PartCategory.NORMAL)
+    assert not part.covered and part.payer == Payer.CUSTOMER
+    assert "Misuse" in part.reason and "进水" in part.reason
+    assert entitlement.cover(FeeKind.LABOUR).covered  # the other lines keep their cover
+    assert warranty_check(order, day=day).state == WarrantyState.IN
+    assert order.events.filter(kind="warranty", action="warranty_exclude").exists()
+
+
+def test_r36_an_exclusion_of_every_line_puts_the_repair_out_of_warranty(order, engineer):
+    warranty_exclusion_record(work_order=order, actor=engineer.user, reason=ExclusionReason.USER_MODIFICATION)
+    day = date(2026, 9, 1)
+    assert not any(line.covered for line in work_order_entitlement(order, day=day).lines)
+    status = warranty_check(order, day=day)
+    assert status.state == WarrantyState.OUT and "User modification" in status.reason
+
+
+def test_r36_exclusion_other_needs_a_note_and_engineers_only_on_their_own_work(order, make_user, engineer):
+    with pytest.raises(ValidationError) as refused:
+        warranty_exclusion_record(work_order=order, actor=engineer.user, reason=ExclusionReason.OTHER)
+    assert "note" in refused.value.message_dict
+    stranger = f.EngineerFactory().user
+    with pytest.raises(NotPermitted):
+        warranty_exclusion_record(work_order=order, actor=stranger, reason=ExclusionReason.MISUSE)
+    with pytest.raises(ValidationError):  # only parts have a category
+        warranty_exclusion_record(
+            work_order=order,
+            actor=engineer.user,
+            reason=ExclusionReason.MISUSE,
+            kind=FeeKind.LABOUR,
+            part_category=PartCategory.WEAR,
+        )
+    assert not order.warranty_exclusions.exists()
+
+
+def test_r36_a_supervisor_overrides_the_start_date_and_a_payer_with_a_reason(order, supervisor, engineer):
+    day = date(2027, 6, 1)
+    assert warranty_check(order, day=day).state == WarrantyState.OUT  # bought 2026-03-01, 12 months
+    with pytest.raises(NotPermitted):
+        warranty_override_record(
+            work_order=order, actor=engineer.user, reason="发票", start_on=date(2026, 8, 1)
+        )
+    with pytest.raises(ValidationError) as refused:
+        warranty_override_record(work_order=order, actor=supervisor, reason=" ", start_on=date(2026, 8, 1))
+    assert "reason" in refused.value.message_dict
+    with pytest.raises(ValidationError) as refused:
+        warranty_override_record(work_order=order, actor=supervisor, reason="无内容")
+    assert "start_on" in refused.value.message_dict
+    warranty_override_record(
+        work_order=order, actor=supervisor, reason="客户出示的发票日期为 8 月 1 日", start_on=date(2026, 8, 1)
+    )
+    entitlement = work_order_entitlement(order, day=day)
+    assert entitlement.in_warranty and entitlement.until == date(2027, 7, 31)
+    assert "set by a supervisor" in entitlement.reason
+    warranty_override_record(
+        work_order=order,
+        actor=supervisor,
+        reason="经销商承担差旅",
+        kind=FeeKind.TRAVEL,
+        payer=Payer.DEALER,
+    )
+    travel = work_order_entitlement(order, day=day).cover(FeeKind.TRAVEL)
+    assert travel.covered and travel.payer == Payer.DEALER and "经销商承担差旅" in travel.reason
+    actions = list(order.events.filter(kind="warranty").values_list("action", flat=True))
+    assert actions == ["warranty_start", "warranty_payer"]
+
+
+def test_r36_warranty_decisions_on_the_page(client, order, supervisor, engineer):
+    client.force_login(engineer.user)
+    html = client.get(f"/workorders/{order.pk}/").content.decode()
+    assert (
+        'data-testid="warranty-exclusion-form"' in html and 'data-testid="warranty-override-form"' not in html
+    )
+    response = client.post(
+        f"/servicing/workorders/{order.pk}/warranty/exclusions/",
+        {"reason": "other", "line": "part:wear", "note": ""},
+    )
+    assert response.status_code == 302 and not order.warranty_exclusions.exists()  # refused: no note
+    response = client.post(
+        f"/servicing/workorders/{order.pk}/warranty/exclusions/",
+        {"reason": "misuse", "line": "part:normal", "note": "跌落"},
+        follow=True,
+    )
+    exclusion = order.warranty_exclusions.get()
+    assert (exclusion.kind, exclusion.part_category, exclusion.note) == ("part", "normal", "跌落")
+    assert 'data-testid="warranty-exclusion"' in response.content.decode()
+    client.force_login(supervisor)
+    client.post(
+        f"/servicing/workorders/{order.pk}/warranty/overrides/",
+        {"line": "labour", "payer": "dealer", "reason": "经销商安装不当"},
+    )
+    override = order.warranty_overrides.get()
+    assert (override.kind, override.payer, override.recorded_by) == ("labour", "dealer", supervisor)
+
+
+def test_r36_warranty_decisions_over_the_api(api_client, order, supervisor, engineer):
+    api = api_client(engineer.user)
+    url = f"/api/warranty/{order.pk}/"
+    response = api.post(
+        url + "exclusions/", {"reason": "misuse", "kind": "part", "note": "进水"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert not next(x for x in response.json()["lines"] if x["part_category"] == "normal")["covered"]
+    refused = api.post(url + "overrides/", {"reason": "发票", "start_on": "2026-08-01"}, format="json")
+    assert refused.status_code == 403
+    unknown = api.post(url + "exclusions/", {"reason": "misuse", "amount": 1}, format="json")
+    assert unknown.status_code == 400 and unknown.json()["errors"][0]["field"] == "amount"
+    api = api_client(supervisor)
+    response = api.post(
+        url + "overrides/", {"reason": "差旅由经销商承担", "kind": "travel", "payer": "dealer"}, format="json"
+    )
+    assert response.status_code == 201
+    travel = next(x for x in response.json()["lines"] if x["kind"] == "travel")
+    assert travel["payer"] == "dealer" and travel["covered"] is True
+    half = api.post(url + "overrides/", {"reason": "x", "kind": "travel"}, format="json")
+    assert half.status_code == 400 and half.json()["errors"][0]["field"] == "payer"

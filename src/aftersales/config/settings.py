@@ -265,6 +265,7 @@ SPECTACULAR_SETTINGS = {
         "WorkOrderStateEnum": "aftersales.workorders.choices.State",
         "CustomerKindEnum": "aftersales.customers.choices.CustomerKind",
         "ProductModelKindEnum": "aftersales.catalog.choices.ModelKind",
+        "FeeKindEnum": "aftersales.catalog.choices.FeeKind",
     },
 }
 

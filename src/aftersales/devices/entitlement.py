@@ -134,14 +134,15 @@ def _start(device, work_order, basis: str) -> date | None:
     return (device.purchase_date if device is not None else None) or work_order.purchase_date
 
 
-def entitlement_for(work_order, *, day: date) -> Entitlement:
-    """R36: the warranty of the work order's device on `day`, line by line."""
+def entitlement_for(work_order, *, day: date, start_on: date | None = None) -> Entitlement:
+    """R36: the warranty of the work order's device on `day`, line by line; `start_on` is a date
+    cover counts from that a supervisor set instead of the device's."""
     device = work_order.device if work_order.device_id else None
     product_model = device.product_model if device is not None else work_order.product_model
     customer = work_order.customer if work_order.customer_id else None
     policy = policy_for(product_model=product_model, province=customer.province if customer else "")
     basis = policy.start_basis if policy is not None else StartBasis.PURCHASE
-    start = _start(device, work_order, basis)
+    start = start_on or _start(device, work_order, basis)
     months = (policy.months if policy is not None else None) or (
         product_model.warranty_months if product_model is not None else None
     )
@@ -154,7 +155,9 @@ def entitlement_for(work_order, *, day: date) -> Entitlement:
         return _unknown(day, policy, basis, reason)
     until = date.fromordinal(months_after(start, months).toordinal() - 1)
     values = {
-        "basis": StartBasis(basis).label,
+        "basis": StartBasis(basis).label
+        if start_on is None
+        else _("Warranty counted from (set by a supervisor)"),
         "start": f"{start:%Y-%m-%d}",
         "months": months,
         "until": f"{until:%Y-%m-%d}",

@@ -76,3 +76,14 @@ class ExternalState(models.TextChoices):
 class FollowUpKind(models.TextChoices):
     REMINDER = "reminder", _("Scheduled reminder")
     CONTACT = "contact", _("Vendor contacted")
+
+
+class ExclusionReason(models.TextChoices):
+    """Why a line the warranty would cover is charged after all (R36)."""
+
+    USER_MODIFICATION = "user_modification", _("User modification")
+    MISUSE = "misuse", _("Misuse")
+    UNAUTHORISED_REPAIR = "unauthorised_repair", _("Unauthorised repair")
+    WEAR_PART = "wear_part", _("Wear part")
+    FORCE_MAJEURE = "force_majeure", _("Force majeure")
+    OTHER = "other", _("Other")

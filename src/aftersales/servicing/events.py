@@ -53,3 +53,13 @@ REPAIR = register_event_type(
         ),
     },
 )
+WARRANTY = register_event_type(
+    "warranty",
+    _("Warranty"),
+    icon="bi-shield-exclamation",
+    texts={
+        "warranty_exclude": _("Warranty exclusion: %(reason)s (%(line)s)"),
+        "warranty_start": _("Warranty set to count from %(start)s"),
+        "warranty_payer": _("%(line)s set to be paid by %(payer)s"),
+    },
+)

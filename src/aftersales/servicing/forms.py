@@ -13,12 +13,15 @@ from collections.abc import Mapping
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.catalog.choices import FeeKind, PartCategory
 from aftersales.core.forms import InputField, TransitionForm
 from aftersales.core.lists import BulkForm
 from aftersales.core.transitions import Machine, Transition
+from aftersales.devices.choices import Payer
+from aftersales.devices.entitlement import LINES
 from aftersales.notifications.choices import Channel as MessageChannel
 
-from .choices import ConfirmationMethod, RemoteMethod, SendOutReason
+from .choices import ConfirmationMethod, ExclusionReason, RemoteMethod, SendOutReason
 from .models import DepotRepair, ExternalRepair, ServicePlan
 from .selectors import vendors_for
 from .transitions import PLAN_FIELDS
@@ -30,6 +33,41 @@ COST = {"min_value": 0, "max_digits": 10, "decimal_places": 2, "required": False
 class RemoteStartForm(forms.Form):
     method = forms.ChoiceField(label=_("Method"), choices=RemoteMethod.choices)
     steps = forms.CharField(label=_("Steps taken"), widget=forms.Textarea(attrs=TEXTAREA))
+
+
+def warranty_line_choices(empty: str) -> list[tuple[str, str]]:
+    """The lines warranty decides on (R36), as "kind" or "part:category", after `empty`."""
+    return [("", empty)] + [
+        (
+            f"{kind}:{category}" if category else kind,
+            PartCategory(category).label if category else FeeKind(kind).label,
+        )
+        for kind, category in LINES
+    ]
+
+
+class WarrantyLineForm(forms.Form):
+    """A form naming a line as "kind" or "part:category"; cleaned into `kind` and `part_category`."""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        kind, _sep, category = data.pop("line", "").partition(":")
+        return {**data, "kind": kind, "part_category": category}
+
+
+class WarrantyExclusionForm(WarrantyLineForm):
+    reason = forms.ChoiceField(label=_("Reason"), choices=ExclusionReason.choices)
+    line = forms.ChoiceField(label=_("Line"), choices=warranty_line_choices(_("Every line")), required=False)
+    note = forms.CharField(label=_("What was found"), widget=forms.Textarea(attrs=TEXTAREA), required=False)
+
+
+class WarrantyOverrideForm(WarrantyLineForm):
+    start_on = forms.DateField(
+        label=_("Warranty counted from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    line = forms.ChoiceField(label=_("Line"), choices=warranty_line_choices("—"), required=False)
+    payer = forms.ChoiceField(label=_("Paid by"), choices=[("", "—"), *Payer.choices], required=False)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs=TEXTAREA))
 
 
 class PlanForm(forms.ModelForm):

@@ -12,13 +12,16 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.catalog.choices import FeeKind, PartCategory
 from aftersales.core.models import AppendOnlyModel, TimeStampedModel
 from aftersales.core.phones import validate_phone
+from aftersales.devices.choices import Payer
 from aftersales.notifications.choices import Channel as MessageChannel
 
 from .choices import (
     ConfirmationMethod,
     DepotState,
+    ExclusionReason,
     ExternalState,
     FeeBasis,
     FollowUpKind,
@@ -368,3 +371,68 @@ class ExternalRepairFollowUp(AppendOnlyModel):
 
     def __str__(self) -> str:
         return self.key
+
+
+class WarrantyExclusion(AppendOnlyModel):
+    """R36: a line the warranty covers is charged after all, for a recorded reason (the whole
+    repair when no line is named). Never edited: a supervisor's override changes the outcome."""
+
+    work_order = models.ForeignKey(
+        "workorders.WorkOrder",
+        verbose_name=_("work order"),
+        on_delete=models.CASCADE,
+        related_name="warranty_exclusions",
+    )
+    reason = models.CharField(_("reason"), max_length=24, choices=ExclusionReason.choices)
+    kind = models.CharField(
+        _("line"), max_length=16, choices=FeeKind.choices, blank=True, help_text=_("Empty: every line.")
+    )
+    part_category = models.CharField(
+        _("part category"), max_length=16, choices=PartCategory.choices, blank=True
+    )
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(USER, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("warranty exclusion")
+        verbose_name_plural = _("warranty exclusions")
+
+    def __str__(self) -> str:
+        return str(ExclusionReason(self.reason).label)
+
+
+class WarrantyOverride(AppendOnlyModel):
+    """R36: a supervisor's decision on a work order's warranty, with the reason: the date cover
+    counts from, or who pays one line. The latest one of each kind applies; all are kept."""
+
+    work_order = models.ForeignKey(
+        "workorders.WorkOrder",
+        verbose_name=_("work order"),
+        on_delete=models.CASCADE,
+        related_name="warranty_overrides",
+    )
+    start_on = models.DateField(_("warranty counted from"), null=True, blank=True)
+    kind = models.CharField(_("line"), max_length=16, choices=FeeKind.choices, blank=True)
+    part_category = models.CharField(
+        _("part category"), max_length=16, choices=PartCategory.choices, blank=True
+    )
+    payer = models.CharField(_("paid by"), max_length=16, choices=Payer.choices, blank=True)
+    reason = models.TextField(_("reason"))
+    recorded_by = models.ForeignKey(USER, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("warranty override")
+        verbose_name_plural = _("warranty overrides")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start_on__isnull=False) | (~models.Q(kind="") & ~models.Q(payer="")),
+                name="servicing_override_says_what",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reason[:40]

@@ -7,15 +7,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from django.utils import timezone
 
-from aftersales.devices.entitlement import entitlement_for
 from aftersales.workorders.models import WorkOrder
 
-from .forms import DepotReceiveForm, RemoteStartForm, action_form
-from .selectors import plan_holds_work, servicing_overview
-from .transitions import PLAN, REMOTE, may_edit_plan, may_plan, may_start_remote, may_take_in
+from .forms import DepotReceiveForm, RemoteStartForm, WarrantyExclusionForm, WarrantyOverrideForm, action_form
+from .selectors import plan_holds_work, servicing_overview, warranty_records
+from .transitions import (
+    PLAN,
+    REMOTE,
+    may_edit_plan,
+    may_exclude_from_warranty,
+    may_override_warranty,
+    may_plan,
+    may_start_remote,
+    may_take_in,
+)
+from .warranty import work_order_entitlement
 
 
 def _overview(work_order: WorkOrder) -> dict[str, Any]:
@@ -80,5 +90,17 @@ def repair_panel(request: HttpRequest, work_order: WorkOrder) -> dict[str, Any] 
 
 
 def warranty_panel(request: HttpRequest, work_order: WorkOrder) -> dict[str, Any] | None:
-    """R36: the device's warranty today, and line by line what it covers and who pays."""
-    return {"entitlement": entitlement_for(work_order, day=timezone.localdate())}
+    """R36: the work order's warranty today, line by line what it covers and who pays, the
+    exclusions and overrides recorded, and the forms for them when the user may."""
+    user = request.user
+    may_exclude = may_exclude_from_warranty(user, work_order)
+    may_override = may_override_warranty(user, work_order)
+    prefix = f"workorder_{work_order.pk}_warranty"
+    prefetch_related_objects([work_order], *warranty_records())
+    return {
+        "entitlement": work_order_entitlement(work_order, day=timezone.localdate()),
+        "exclusions": work_order.warranty_exclusions.all(),
+        "overrides": work_order.warranty_overrides.all(),
+        "exclusion_form": WarrantyExclusionForm(auto_id=f"id_{prefix}_exclusion_%s") if may_exclude else None,
+        "override_form": WarrantyOverrideForm(auto_id=f"id_{prefix}_override_%s") if may_override else None,
+    }

@@ -18,6 +18,8 @@ from .models import (
     RepairLogEntry,
     ServicePlan,
     Vendor,
+    WarrantyExclusion,
+    WarrantyOverride,
 )
 
 
@@ -54,13 +56,28 @@ def plan_blocks_start(work_order: WorkOrder) -> ServicePlan | None:
     return plan if plan_holds_work(plan) else None
 
 
+def warranty_records(path: str = "") -> tuple[Prefetch, Prefetch]:
+    """The prefetches of a work order's warranty exclusions and overrides (with who recorded
+    them) that `warranty.work_order_entitlement` reads; `path` leads to the work order."""
+    return (
+        Prefetch(
+            f"{path}warranty_exclusions", queryset=WarrantyExclusion.objects.select_related("recorded_by")
+        ),
+        Prefetch(
+            f"{path}warranty_overrides", queryset=WarrantyOverride.objects.select_related("recorded_by")
+        ),
+    )
+
+
 def depot_repair_list(user) -> QuerySet[DepotRepair]:
-    """The list rows: work order, customer and model joined, external send-outs counted."""
+    """The list rows: work order, customer and model joined, external send-outs counted, the
+    warranty decisions prefetched (the API shows each repair's warranty)."""
     return _in_scope(
         user,
         DepotRepair.objects.select_related(
             "work_order__customer", "work_order__product_model", "work_order__service_point", "received_by"
         )
+        .prefetch_related(*warranty_records("work_order__"))
         .annotate(send_outs=Count("external_repairs"))
         .order_by("-received_at", "-id"),  # explicit: a GROUP BY query drops the default ordering
     )

@@ -54,6 +54,7 @@ from aftersales.workorders.choices import State
 from aftersales.workorders.events import EventType, event_record
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.services import attachment_add
+from aftersales.workorders.transitions import WORKORDER
 
 from .choices import (
     ConfirmationMethod,
@@ -88,6 +89,8 @@ DRAW_UP_PLAN = Permission(CUSTOMER_FACING)  # draw up, edit and revise the servi
 TAKE_IN_DEVICE = Permission(CUSTOMER_FACING)  # take a device in for depot repair (R13)
 KEEP_PROCESS_RECORD = Permission(TECHNICAL)  # write the repair process record (R13)
 FOLLOW_UP_VENDOR = Permission(FOLLOW_UP)  # log a contact with the vendor (R14)
+EXCLUDE_FROM_WARRANTY = Permission(TECHNICAL)  # record why a covered line is charged (R36)
+OVERRIDE_WARRANTY = Permission(APPROVERS)  # set the warranty start or a line's payer (R36)
 
 # States of a depot repair in which its process record takes entries (R13).
 RECORD_STATES = frozenset({DepotState.INSPECTED, DepotState.REPAIRING, DepotState.EXTERNAL})
@@ -652,3 +655,13 @@ EXTERNAL = _machine(
         params=lambda external: {"vendor": str(external.vendor)},
     ),
 )
+
+
+def may_exclude_from_warranty(user, work_order: WorkOrder) -> bool:
+    """R36: record that a line the warranty covers is charged after all (open work orders)."""
+    return work_order.is_open and WORKORDER.permits(EXCLUDE_FROM_WARRANTY, user, work_order)
+
+
+def may_override_warranty(user, work_order: WorkOrder) -> bool:
+    """R36: set the date cover counts from or who pays a line, with a reason (open work orders)."""
+    return work_order.is_open and WORKORDER.permits(OVERRIDE_WARRANTY, user, work_order)

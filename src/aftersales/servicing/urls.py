@@ -29,6 +29,10 @@ urlpatterns = [
     path("workorders/<int:pk>/plan/", views.plan_form_view, {"mode": "create"}, name="plan_create"),
     path("workorders/<int:pk>/remote/", views.remote_session_start_view, name="remote_start"),
     path("workorders/<int:pk>/repair/", views.depot_repair_receive_view, name="depot_receive"),
+    path(
+        "workorders/<int:pk>/warranty/exclusions/", views.warranty_exclusion_view, name="warranty_exclusion"
+    ),
+    path("workorders/<int:pk>/warranty/overrides/", views.warranty_override_view, name="warranty_override"),
     path("plans/<int:pk>/edit/", views.plan_form_view, {"mode": "edit"}, name="plan_edit"),
     path("plans/<int:pk>/revise/", views.plan_form_view, {"mode": "revise"}, name="plan_revise"),
     path(

@@ -49,6 +49,8 @@ from .services import (
     plan_revise,
     plan_update,
     remote_session_start,
+    warranty_exclusion_record,
+    warranty_override_record,
 )
 from .tables import (
     DEPOT_COLUMNS,
@@ -123,6 +125,38 @@ def remote_session_start_view(request: HttpRequest, pk: int) -> HttpResponse:
         lambda wo, data: remote_session_start(work_order=wo, actor=request.user, **data),
         _("Remote session recorded."),
         lambda wo, session: reverse("workorders:detail", args=[wo.pk]),
+    )
+
+
+def _to_warranty(work_order, record) -> str:
+    return reverse("workorders:detail", args=[work_order.pk]) + "#warranty"
+
+
+@login_required
+@require_POST
+def warranty_exclusion_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/servicing/workorders/<pk>/warranty/exclusions/`: charge a covered line after all (R36)."""
+    return _work_order_action(
+        request,
+        pk,
+        f.WarrantyExclusionForm,
+        lambda wo, data: warranty_exclusion_record(work_order=wo, actor=request.user, **data),
+        _("Warranty exclusion recorded."),
+        _to_warranty,
+    )
+
+
+@login_required
+@require_POST
+def warranty_override_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/servicing/workorders/<pk>/warranty/overrides/`: a supervisor's decision (R36)."""
+    return _work_order_action(
+        request,
+        pk,
+        f.WarrantyOverrideForm,
+        lambda wo, data: warranty_override_record(work_order=wo, actor=request.user, **data),
+        _("Warranty decision recorded."),
+        _to_warranty,
     )
 
 

@@ -7,14 +7,16 @@ last resort."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from aftersales.devices.entitlement import entitlement_for
+from aftersales.devices.choices import Payer
+from aftersales.devices.entitlement import Entitlement, entitlement_for
 
-from .choices import WarrantyState
+from .choices import ExclusionReason, WarrantyState
 
 
 @dataclass(frozen=True)
@@ -43,14 +45,73 @@ def register_warranty_check(check: WarrantyCheck) -> WarrantyCheck:
     return check
 
 
+def work_order_entitlement(work_order, *, day: date) -> Entitlement:
+    """R36: the device's entitlement with what was recorded on this work order: the latest date a
+    supervisor set cover to count from; exclusions, which charge a covered line (or every line) to
+    the customer; and the latest payer a supervisor set for a line, which has the last word. Reads
+    the work order's exclusions and overrides (prefetch them for lists)."""
+    exclusions = list(work_order.warranty_exclusions.all())
+    overrides = list(work_order.warranty_overrides.all())
+    start_on = next((o.start_on for o in reversed(overrides) if o.start_on is not None), None)
+    entitlement = entitlement_for(work_order, day=day, start_on=start_on)
+    if not entitlement.known:
+        return entitlement
+    lines = []
+    for line in entitlement.lines:
+        exclusion = next((e for e in exclusions if line.covered and _names(e, line)), None)
+        if exclusion is not None:
+            line = replace(line, covered=False, payer=Payer.CUSTOMER, reason=_excluded(line, exclusion))
+        override = next((o for o in reversed(overrides) if o.payer and _names(o, line)), None)
+        if override is not None:
+            line = replace(line, covered=override.payer != Payer.CUSTOMER, payer=override.payer)
+            line = replace(line, reason=_overridden(line, override))
+        lines.append(line)
+    everything = next((e for e in exclusions if not e.kind), None)
+    reason = entitlement.reason
+    if everything is not None and entitlement.in_warranty:
+        reason = f"{reason} {_excluded_all(everything)}"
+    return replace(entitlement, lines=tuple(lines), reason=reason)
+
+
+def _names(record, line) -> bool:
+    """An exclusion or override that names no line names them all; one that names parts without
+    a category names every part."""
+    if not record.kind:
+        return True
+    return record.kind == line.kind and record.part_category in ("", line.part_category)
+
+
+def _excluded(line, exclusion) -> str:
+    note = f" {exclusion.note}" if exclusion.note else ""
+    return _("%(line)s: excluded from the warranty (%(reason)s%(note)s), charged to the customer.") % {
+        "line": line.label,
+        "reason": ExclusionReason(exclusion.reason).label,
+        "note": note,
+    }
+
+
+def _excluded_all(exclusion) -> str:
+    return _("Excluded from the warranty: %(reason)s.") % {"reason": ExclusionReason(exclusion.reason).label}
+
+
+def _overridden(line, override) -> str:
+    return _("%(line)s: paid by %(payer)s, decided by %(by)s: %(reason)s") % {
+        "line": line.label,
+        "payer": Payer(override.payer).label,
+        "by": override.recorded_by.display_name,
+        "reason": override.reason,
+    }
+
+
 def entitlement_check(work_order, *, day: date) -> WarrantyStatus:
-    """R36: the device's entitlement (the warranty policy that applies, else the product model's
-    months, from the date the policy counts from) as one state for the work order; the cover of
-    each line is `devices.entitlement.entitlement_for`'s."""
-    entitlement = entitlement_for(work_order, day=day)
+    """R36: the work order's entitlement (`work_order_entitlement`) as one state: in warranty
+    while its term runs and some line is covered, out when the term ended or every line was
+    excluded, unknown without a date or a model."""
+    entitlement = work_order_entitlement(work_order, day=day)
     if not entitlement.known:
         return WarrantyStatus(WarrantyState.UNKNOWN, reason=entitlement.reason)
-    state = WarrantyState.IN if entitlement.in_warranty else WarrantyState.OUT
+    covered = entitlement.in_warranty and any(line.covered for line in entitlement.lines)
+    state = WarrantyState.IN if covered else WarrantyState.OUT
     return WarrantyStatus(state, until=entitlement.until, reason=entitlement.reason)
 
 

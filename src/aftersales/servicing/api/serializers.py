@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from aftersales.catalog.choices import FeeKind
+from aftersales.catalog.choices import FeeKind, PartCategory
 from aftersales.core.api import (
     IdNameSerializer,
     RejectUnknownFieldsMixin,
@@ -24,7 +24,14 @@ from aftersales.notifications.choices import Channel as MessageChannel
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
 
-from ..choices import ConfirmationMethod, FeeBasis, RemoteMethod, SendOutReason, WarrantyState
+from ..choices import (
+    ConfirmationMethod,
+    ExclusionReason,
+    FeeBasis,
+    RemoteMethod,
+    SendOutReason,
+    WarrantyState,
+)
 from ..models import (
     DepotRepair,
     ExternalRepair,
@@ -443,3 +450,33 @@ class EntitlementSerializer(serializers.Serializer):
 
 class EntitlementQuerySerializer(serializers.Serializer):
     day = serializers.DateField(required=False, help_text=_("The day to decide on (default today)."))
+
+
+class WarrantyLineInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=FeeKind.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Empty: every line."),
+    )
+    part_category = serializers.ChoiceField(
+        choices=PartCategory.choices, required=False, allow_blank=True, default=""
+    )
+
+
+class WarrantyExclusionInputSerializer(RejectUnknownFieldsMixin, WarrantyLineInputSerializer):
+    """R36: charge a line the warranty covers (or every line) to the customer, for a reason."""
+
+    reason = serializers.ChoiceField(choices=ExclusionReason.choices)
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=_("Required for 'other'.")
+    )
+
+
+class WarrantyOverrideInputSerializer(RejectUnknownFieldsMixin, WarrantyLineInputSerializer):
+    """R36 (supervisors): the date cover counts from, and/or who pays one line, with the reason."""
+
+    start_on = serializers.DateField(required=False, allow_null=True, default=None)
+    payer = serializers.ChoiceField(choices=Payer.choices, required=False, allow_blank=True, default="")
+    reason = serializers.CharField()

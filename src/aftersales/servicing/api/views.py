@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -19,7 +20,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from aftersales.core.api import RoleWritePermission, problem_responses, transition_actions
-from aftersales.devices.entitlement import entitlement_for
 from aftersales.workorders.selectors import workorder_get
 
 from .. import services
@@ -37,8 +37,10 @@ from ..selectors import (
     remote_session_list,
     service_plan_list,
     vendor_list,
+    warranty_records,
 )
 from ..transitions import DEPOT, EXTERNAL, PLAN, REMOTE
+from ..warranty import work_order_entitlement
 from . import serializers as s
 
 Run = Callable[[Any, Any, dict[str, Any]], Any]
@@ -275,31 +277,68 @@ class VendorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return vendor_list()
 
 
+WORK_ORDER_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("The work order's id."))
+
+
 @extend_schema_view(
     retrieve=extend_schema(
         summary=_("Warranty entitlement of a work order (R36)"),
         description=_(
             "`{id}` is the work order's id. In, out of warranty or unknown, the policy and the dates, "
             "and for every kind of line (diagnosis, visit, labour, travel, parts by category) whether "
-            "it is covered and who pays, each with its reason."
+            "it is covered and who pays, each with its reason; exclusions and overrides recorded on "
+            "the work order applied."
         ),
-        parameters=[
-            s.EntitlementQuerySerializer,
-            OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("The work order's id.")),
-        ],
+        parameters=[s.EntitlementQuerySerializer, WORK_ORDER_ID],
         responses={200: s.EntitlementSerializer, **problem_responses(400, 404)},
-    )
+    ),
+    exclusions=extend_schema(
+        summary=_("Record a warranty exclusion (R36)"),
+        parameters=[WORK_ORDER_ID],
+        request=s.WarrantyExclusionInputSerializer,
+        responses={201: s.EntitlementSerializer, **problem_responses(400, 403, 404, 409)},
+    ),
+    overrides=extend_schema(
+        summary=_("Override the warranty start or a line's payer (R36, supervisors)"),
+        parameters=[WORK_ORDER_ID],
+        request=s.WarrantyOverrideInputSerializer,
+        responses={201: s.EntitlementSerializer, **problem_responses(400, 403, 404, 409)},
+    ),
 )
 class WarrantyViewSet(viewsets.ViewSet):
-    """Reads for any signed-in staff user, on the work orders in their scope (404 outside it)."""
+    """Reads for any signed-in staff user, on the work orders in their scope (404 outside it);
+    exclusions by the technical roles, overrides by supervisors (403 otherwise)."""
 
-    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+    def _work_order(self, pk: str | None):
         try:
             work_order_id = int(pk or "")
         except ValueError:
             raise exceptions.NotFound() from None
-        work_order = workorder_get(request.user, work_order_id)
+        return workorder_get(self.request.user, work_order_id)
+
+    def _entitlement(self, work_order, day=None, code: int = status.HTTP_200_OK) -> Response:
+        prefetch_related_objects([work_order], *warranty_records())
+        entitlement = work_order_entitlement(work_order, day=day or timezone.localdate())
+        return Response(s.EntitlementSerializer(entitlement).data, status=code)
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        work_order = self._work_order(pk)
         query = s.EntitlementQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        day = query.validated_data.get("day") or timezone.localdate()
-        return Response(s.EntitlementSerializer(entitlement_for(work_order, day=day)).data)
+        return self._entitlement(work_order, query.validated_data.get("day"))
+
+    @action(detail=True, methods=["post"])
+    def exclusions(self, request: Request, pk: str | None = None) -> Response:
+        work_order = self._work_order(pk)
+        data = s.WarrantyExclusionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.warranty_exclusion_record(work_order=work_order, actor=request.user, **data.validated_data)
+        return self._entitlement(work_order, code=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def overrides(self, request: Request, pk: str | None = None) -> Response:
+        work_order = self._work_order(pk)
+        data = s.WarrantyOverrideInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.warranty_override_record(work_order=work_order, actor=request.user, **data.validated_data)
+        return self._entitlement(work_order, code=status.HTTP_201_CREATED)

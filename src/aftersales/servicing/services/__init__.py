@@ -1,5 +1,6 @@
-"""Writes of the servicing records (R6, R8, R13, R14), one module per record: remote sessions,
-service plans, depot repairs, external repairs (with their vendors' follow-ups).
+"""Writes of the servicing records (R6, R8, R13, R14, R36), one module per record: remote sessions,
+service plans, depot repairs, external repairs (with their vendors' follow-ups), warranty
+exclusions and overrides.
 
 Every transition is a keyword-only `<record>_<verb>` wrapper around `core.transitions.transition_run`
 on the machines of `transitions.py`; what a transition does beyond its own record is a hook the
@@ -38,8 +39,11 @@ from .plans import (
     plan_update,
 )
 from .remote import remote_session_escalate, remote_session_solve, remote_session_start
+from .warranty import warranty_exclusion_record, warranty_override_record
 
 __all__ = [
+    "warranty_exclusion_record",
+    "warranty_override_record",
     "company_language",
     "depot_repair_hand_back",
     "depot_repair_inspect",
