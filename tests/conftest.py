@@ -29,6 +29,7 @@ _TRAVEL = os.environ.get("AFTERSALES_TEST_NOW", "").strip()
 
 def pytest_configure(config):
     _log_directory_claim(config)
+    _own_cache_keys()
     if not _TRAVEL:
         return
     moment = datetime.fromisoformat(_TRAVEL)
@@ -76,6 +77,15 @@ def pytest_xdist_make_scheduler(config, log):
 # fails the run if any is there.
 _LOG_DIRECTORY = "AFTERSALES_TEST_LOG_DIR"
 _UNMASKED_PHONE = re.compile(r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)")
+
+
+def _own_cache_keys() -> None:
+    """Each test process keeps its own keys in the cache, which is shared under `.ci/run` (Redis):
+    another worker saving a service point must not make this one's reference data reload in the
+    middle of a test that counts queries (core/reference.py)."""
+    from django.conf import settings
+
+    settings.CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"
 
 
 def _log_directory_claim(config) -> None:

@@ -48,12 +48,15 @@ EXPORT_CHUNK_SIZE = 2000
 @dataclass(frozen=True)
 class Column:
     """A column of a list and of its export. `value(row, user)` is the cell's text (and the
-    spreadsheet's value); `template` renders a richer cell with `row` and `user`; `sort` is the
-    FilterSet's ordering key; columns not `default` are shown only when a user asks for them."""
+    spreadsheet's value); `html(row, user)` renders a richer cell in Python (`format_html`), or
+    `template` with `row` and `user` (ten times the cost: for cells too rich for a function);
+    `sort` is the FilterSet's ordering key; columns not `default` are shown only when a user asks
+    for them."""
 
     key: str
     label: Any
     value: Callable[[Any, Any], Any] | None = None
+    html: Callable[[Any, Any], str] | None = None
     template: str = ""
     sort: str = ""
     css: str = ""

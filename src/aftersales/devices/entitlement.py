@@ -33,7 +33,7 @@ LINES: tuple[tuple[str, str], ...] = (
     (FeeKind.PART, PartCategory.CONSUMABLE),
 )
 
-_POLICY_FLAG = {
+_POLICY_FLAG: dict[tuple[str, str], str] = {
     (FeeKind.DIAGNOSIS, ""): "covers_diagnosis",
     (FeeKind.VISIT, ""): "covers_visit",
     (FeeKind.LABOUR, ""): "covers_labour",
@@ -143,11 +143,9 @@ def entitlement_for(work_order, *, day: date, start_on: date | None = None) -> E
     policy = policy_for(product_model=product_model, province=customer.province if customer else "")
     basis = policy.start_basis if policy is not None else StartBasis.PURCHASE
     start = start_on or _start(device, work_order, basis)
-    months = (policy.months if policy is not None else None) or (
-        product_model.warranty_months if product_model is not None else None
-    )
     if product_model is None:
         return _unknown(day, policy, basis, _("The product model is not on file."))
+    months: int = (policy.months if policy is not None else None) or product_model.warranty_months
     if start is None:
         reason = _("No %(basis)s on file: warranty cannot be decided.") % {
             "basis": str(StartBasis(basis).label).lower()
@@ -183,9 +181,8 @@ def _line(
     if not in_warranty:
         reason = _("%(line)s: out of warranty, charged to the customer.") % {"line": label}
         return LineCover(kind, category, False, Payer.CUSTOMER, until, reason)
-    # Without a policy the product model's standard cover applies: what a default policy covers.
-    flag = _POLICY_FLAG[(kind, category)]
-    covered = getattr(policy, flag) if policy is not None else WarrantyPolicy._meta.get_field(flag).default
+    # Without a policy the product model's standard cover applies: a new policy's defaults.
+    covered = getattr(policy or WarrantyPolicy(), _POLICY_FLAG[(kind, category)])
     if covered:
         reason = _("%(line)s: covered by the warranty until %(until)s.") % {
             "line": label,

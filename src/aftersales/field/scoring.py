@@ -71,6 +71,14 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
+def coordinates(latitude, longitude) -> tuple[float | None, float | None]:
+    """A point's stored coordinates (decimals, or None) as floats for `distance_km`."""
+    return (
+        float(latitude) if latitude is not None else None,
+        float(longitude) if longitude is not None else None,
+    )
+
+
 def distance_km(origin: tuple[float, float] | None, point: tuple[float | None, float | None]) -> float | None:
     """Distance when both the origin and the point have coordinates, else None."""
     if origin is None or point[0] is None or point[1] is None:
@@ -103,7 +111,7 @@ class EngineerFacts:
 
     @property
     def fully_booked(self) -> bool:
-        return bool(self.working_minutes) and self.booked_minutes >= self.working_minutes
+        return bool(self.working_minutes) and self.booked_minutes >= (self.working_minutes or 0)
 
     @property
     def available(self) -> bool:

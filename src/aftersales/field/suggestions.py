@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -258,7 +259,7 @@ def _point_candidates(
             PointCandidate(
                 point=point,
                 region_level=scoring.region_level(facts.own, list(facts.areas), place),
-                distance_km=scoring.distance_km(origin, (point.latitude, point.longitude)),
+                distance_km=scoring.distance_km(origin, scoring.coordinates(point.latitude, point.longitude)),
                 serves_all_lines=not facts.lines,
             )
         )
@@ -291,7 +292,8 @@ def _engineers(
     return by_point
 
 
-def _engineer_candidate(engineer: Engineer, line: ProductLine | None, day: date) -> EngineerCandidate:
+def _engineer_candidate(engineer: Any, line: ProductLine | None, day: date) -> EngineerCandidate:
+    """`engineer` as `_engineers` read it: with `open_load`, `is_on_leave` and `line_qualifications`."""
     reasons = [_("%(name)s: %(load)d open work orders") % {"name": engineer, "load": engineer.open_load}]
     qualified: bool | None = None
     expires = None
@@ -439,8 +441,8 @@ def _suggest(
         best = scoring.best_engineer(facts)
         candidate.qualified_engineers = sum(1 for f in facts if f.eligible)
         if best is not None:
-            chosen = candidate.engineers[best.key]
-            candidate.engineer, candidate.load = chosen.engineer, chosen.load
+            best_engineer = candidate.engineers[best.key]
+            candidate.engineer, candidate.load = best_engineer.engineer, best_engineer.load
     for candidate in candidates[:considered]:  # the chosen one is among them
         candidate.reasons = _point_reasons(candidate, line)
     if not candidates:

@@ -8,6 +8,9 @@ from datetime import datetime
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.workorders.hooks import (
@@ -74,13 +77,38 @@ def clocks_panel(request, work_order) -> dict | None:
     return {"rows": [(view, RISK_STYLE[view.risk]) for view in views]}
 
 
+def due_cell(work_order, user) -> str:
+    """R34: the list's SLA cell, the next due time of the running clock coloured by risk, from
+    the list query's annotations (no query)."""
+    from .choices import RiskLevel
+    from .selectors import risk_of_running
+    from .templatetags.sla_clocks import RISK_STYLE
+
+    due_at = getattr(work_order, "sla_due_at", None)
+    if due_at is None:
+        return mark_safe('<span class="text-body-secondary">—</span>')
+    risk = risk_of_running(due_at=due_at, warn_at=work_order.sla_warn_at, at=timezone.now())
+    icon = {
+        RiskLevel.BREACHED: '<i class="bi bi-exclamation-octagon" aria-hidden="true"></i>',
+        RiskLevel.WARNING: '<i class="bi bi-hourglass-split" aria-hidden="true"></i>',
+    }.get(risk, "")
+    return format_html(
+        '<span class="badge text-bg-{}" data-testid="sla-due" data-risk="{}" title="{}">{} {}</span>',
+        RISK_STYLE[risk],
+        risk,
+        RiskLevel(risk).label,
+        mark_safe(icon),  # constant markup
+        date_format(timezone.localtime(due_at), "m-d H:i"),
+    )
+
+
 register_detail_panel("sla/_clocks_panel.html", clocks_panel, order=30)
 register_list_column(
     ListColumn(
         key="sla_due",
         label=_("SLA due"),
         annotations=next_due_annotations,
-        template="sla/_list_due_cell.html",
+        html=due_cell,
         sort_field="sla_due_at",
         css="text-nowrap small",
         export=lambda wo: wo.sla_due_at,

@@ -118,14 +118,16 @@ class ListColumn:
     """A column another app adds to the work-order list and its Excel export (NetBox's table
     extensions): values come from queryset annotations computed in SQL with the rows, never a
     query per row. `annotations()` is called per request (it may depend on the time);
-    `template` renders one cell with `row` (the work order) and `user` in its context;
-    `sort_field` names the annotation the column sorts on (rows without a value last), "" for
-    none; `export(wo)` gives the cell of the spreadsheet, None to leave the column out of it."""
+    `html(row, user)` renders one cell (`format_html`), or `template` with `row` (the work order)
+    and `user` in its context (`core.lists.Column` says which to prefer); `sort_field` names the
+    annotation the column sorts on (rows without a value last), "" for none; `export(wo)` gives
+    the cell of the spreadsheet, None to leave the column out of it."""
 
     key: str
     label: Any
     annotations: Callable[[], dict[str, Any]]
-    template: str
+    html: Callable[[Any, Any], str] | None = None
+    template: str = ""
     sort_field: str = ""
     css: str = ""
     export: Callable[[Any], Any] | None = None
