@@ -28,7 +28,7 @@ the services, pages and panels all ask.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.choices import Role
 from aftersales.core.errors import DomainError, NotPermitted, TransitionNotAllowed
+from aftersales.core.money import cny
 from aftersales.core.phones import phone_display
 from aftersales.core.transitions import (
     Effect,
@@ -169,8 +170,8 @@ def money(value: Decimal | str | int | None, field: str) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except InvalidOperation as error:
+        amount = cny(str(value))
+    except ValueError as error:
         raise ValidationError({field: [_("Enter an amount such as 350.00.")]}) from error
     if amount < 0:
         raise ValidationError({field: [_("The amount cannot be negative.")]})
