@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -23,10 +23,19 @@ from aftersales.core.api import (
     problem_responses,
     transition_actions,
 )
+from aftersales.workorders.selectors import workorder_get
 
 from .filtersets import SupervisionCardFilterSet
 from .models import SignOff, SupervisionCard, Visit, VisitPart
-from .selectors import supervision_get, supervision_list, visit_get, visit_scope, visit_signoff
+from .selectors import (
+    dispatch_points_for,
+    dispatch_suggest,
+    supervision_get,
+    supervision_list,
+    visit_get,
+    visit_scope,
+    visit_signoff,
+)
 from .services import visit_sign, visit_signoff_refuse
 from .transitions import SUPERVISION_CARD, VISIT
 
@@ -292,3 +301,99 @@ def register(router) -> None:
     """Add this app's viewsets to the project's router (config/api_urls.py)."""
     router.register(r"visits", VisitViewSet, basename="visit")
     router.register(r"supervision-cards", SupervisionCardViewSet, basename="supervision-card")
+    router.register(r"dispatch", DispatchSuggestionViewSet, basename="dispatch")
+
+
+# -- dispatch suggestion (R5, R38, R12) ------------------------------------------------------------
+
+
+class SuggestedEngineerSerializer(serializers.Serializer):
+    engineer = IdNameSerializer(source="engineer.user")
+    employee_no = serializers.CharField(source="engineer.employee_no")
+    service_point = IdNameSerializer(source="engineer.service_point")
+    load = serializers.IntegerField(help_text=_("Open work orders."))
+    eligible = serializers.BooleanField(help_text=_("Qualified, not on leave and free then."))
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class PointCandidateSerializer(serializers.Serializer):
+    point = IdNameSerializer()
+    region = serializers.CharField(source="region_label")
+    distance_km = serializers.FloatField(allow_null=True)
+    serves_all_lines = serializers.BooleanField()
+    considered = serializers.BooleanField(help_text=_("Its engineers were looked at."))
+    engineer = IdNameSerializer(source="engineer.user", allow_null=True, default=None)
+    qualified_engineers = serializers.IntegerField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class DispatchSuggestionSerializer(serializers.Serializer):
+    """R5, R38, R12: the point and engineer suggested for a work order, and why."""
+
+    day = serializers.DateField()
+    point = IdNameSerializer(allow_null=True)
+    engineer = IdNameSerializer(source="engineer.user", allow_null=True, default=None)
+    reasons = serializers.ListField(child=serializers.CharField())
+    explanation = serializers.CharField()
+    candidates = serializers.SerializerMethodField()
+    eligible_engineers = serializers.SerializerMethodField()
+
+    @extend_schema_field(PointCandidateSerializer(many=True))
+    def get_candidates(self, suggestion) -> list:
+        return PointCandidateSerializer(suggestion.candidates[:5], many=True).data
+
+    @extend_schema_field(SuggestedEngineerSerializer(many=True))
+    def get_eligible_engineers(self, suggestion) -> list:
+        return SuggestedEngineerSerializer(suggestion.eligible_engineers[:8], many=True).data
+
+
+class DispatchQuerySerializer(serializers.Serializer):
+    visit_date = serializers.DateField(
+        required=False, help_text=_("The requested visit's day (default today).")
+    )
+    visit_from = serializers.TimeField(required=False)
+    visit_until = serializers.TimeField(required=False)
+
+    def validate(self, data: dict) -> dict:
+        start, end = data.get("visit_from"), data.get("visit_until")
+        if (start is None) != (end is None) or (start and end and end <= start):
+            raise serializers.ValidationError(
+                {"visit_until": [_("Give a window that ends after it starts.")]}
+            )
+        if start and not data.get("visit_date"):
+            raise serializers.ValidationError({"visit_date": [_("A window needs its day.")]})
+        return data
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary=_("Dispatch suggestion for a work order (R5, R38, R12; dispatchers)"),
+        description=_(
+            "`{id}` is the work order's id: the suggested service point and engineer for the "
+            "requested visit, the five best candidate points with their best engineer, the "
+            "eligible engineers (to override with a reason), and every reason. The same as the "
+            'dispatch board\'s "why".'
+        ),
+        parameters=[
+            DispatchQuerySerializer,
+            OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("The work order's id.")),
+        ],
+        responses={200: DispatchSuggestionSerializer, **problem_responses(400, 403, 404)},
+    )
+)
+class DispatchSuggestionViewSet(viewsets.ViewSet):
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        if not request.user.dispatches:
+            raise exceptions.PermissionDenied(_("Only dispatchers see dispatch suggestions."))
+        try:
+            work_order = workorder_get(request.user, int(pk or ""))
+        except ValueError:
+            raise exceptions.NotFound() from None
+        query = DispatchQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        window = (data["visit_from"], data["visit_until"]) if data.get("visit_from") else None
+        suggestion = dispatch_suggest(
+            work_order, points=dispatch_points_for(request.user), day=data.get("visit_date"), window=window
+        )
+        return Response(DispatchSuggestionSerializer(suggestion).data)

@@ -1,0 +1,60 @@
+"""The dispatch suggestion over the API (R5, R38, R12): what the board's "why" shows, for
+dispatchers, scoped; a requested visit counts the engineers' booked time."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+
+from aftersales.field.models import Appointment, AppointmentState
+
+from .. import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_r5_r38_api_suggests_the_qualified_engineer_and_says_why(
+    api_client, dispatcher, order, point, qualify
+):
+    sp = point(code="SP-XH", district="徐汇区")
+    qualified = f.EngineerFactory(service_point=sp, user__last_name="周", user__first_name="工")
+    qualify(qualified)
+    f.EngineerFactory(service_point=sp)  # not qualified (R38)
+    body = api_client(dispatcher).get(f"/api/dispatch/{order.pk}/").json()
+    assert body["point"]["id"] == sp.pk and body["engineer"]["name"] == "周工"
+    assert body["candidates"][0]["region"] == "district covered" and body["candidates"][0]["considered"]
+    assert [e["employee_no"] for e in body["eligible_engineers"]] == [qualified.employee_no]
+    assert "周工" in body["explanation"] and body["reasons"]
+
+
+def test_r12_api_suggestion_for_a_requested_visit(api_client, dispatcher, order, point, qualify):
+    sp = point(code="SP-XH", district="徐汇区")
+    first, second = f.EngineerFactory(service_point=sp), f.EngineerFactory(service_point=sp)
+    qualify(first)
+    qualify(second)
+    monday = date(2026, 11, 23)
+    other = f.WorkOrderFactory(engineer=first, service_point=sp)
+    Appointment.objects.create(
+        work_order=other,
+        engineer=first,
+        date=monday,
+        window_start=time(9),
+        window_end=time(11),
+        state=AppointmentState.BOOKED,
+    )
+    api = api_client(dispatcher)
+    query = {"visit_date": "2026-11-23", "visit_from": "10:00", "visit_until": "12:00"}
+    body = api.get(f"/api/dispatch/{order.pk}/", query).json()
+    assert body["day"] == "2026-11-23" and body["engineer"]["id"] == second.user_id
+    bad = api.get(f"/api/dispatch/{order.pk}/", {"visit_date": "2026-11-23", "visit_from": "12:00"})
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "visit_until"
+
+
+def test_r5_r37_api_suggestion_only_for_dispatchers_in_scope(api_client, agent, world, order):
+    assert api_client(agent).get(f"/api/dispatch/{order.pk}/").status_code == 403
+    theirs = f.WorkOrderFactory(service_point=world.point_b)
+    # dealer staff dispatch their dealer's work only
+    assert api_client(world.staff_a).get(f"/api/dispatch/{theirs.pk}/").status_code == 404
+    schema = api_client(agent).get("/api/schema/", {"format": "json"}).json()
+    assert {"200", "400", "403", "404"} <= set(schema["paths"]["/api/dispatch/{id}/"]["get"]["responses"])
