@@ -44,6 +44,11 @@ _POLICY_FLAG: dict[tuple[str, str], str] = {
 }
 
 
+def line_label(kind: str, part_category: str = ""):
+    """The name of a line (lazy): its part category's for parts with one, else its kind's."""
+    return PartCategory(part_category).label if part_category else FeeKind(kind).label
+
+
 @dataclass(frozen=True)
 class LineCover:
     """One kind of line: covered or chargeable, who pays, until when, and why."""
@@ -57,9 +62,7 @@ class LineCover:
 
     @property
     def label(self) -> str:
-        if self.part_category:
-            return str(PartCategory(self.part_category).label)
-        return str(FeeKind(self.kind).label)
+        return str(line_label(self.kind, self.part_category))
 
     @property
     def payer_label(self) -> str:
@@ -177,7 +180,7 @@ def entitlement_for(work_order, *, day: date, start_on: date | None = None) -> E
 def _line(
     kind: str, category: str, policy: WarrantyPolicy | None, in_warranty: bool, until: date
 ) -> LineCover:
-    label = PartCategory(category).label if category else FeeKind(kind).label
+    label = line_label(kind, category)
     if not in_warranty:
         reason = _("%(line)s: out of warranty, charged to the customer.") % {"line": label}
         return LineCover(kind, category, False, Payer.CUSTOMER, until, reason)

@@ -23,7 +23,7 @@ from aftersales.core.api import (
     problem_responses,
     transition_actions,
 )
-from aftersales.workorders.selectors import workorder_get
+from aftersales.workorders.api import workorder_of_path
 
 from .filtersets import SupervisionCardFilterSet
 from .models import SignOff, SupervisionCard, Visit, VisitPart
@@ -385,10 +385,7 @@ class DispatchSuggestionViewSet(viewsets.ViewSet):
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         if not request.user.dispatches:
             raise exceptions.PermissionDenied(_("Only dispatchers see dispatch suggestions."))
-        try:
-            work_order = workorder_get(request.user, int(pk or ""))
-        except ValueError:
-            raise exceptions.NotFound() from None
+        work_order = workorder_of_path(request.user, pk)
         query = DispatchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data

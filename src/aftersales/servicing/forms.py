@@ -13,12 +13,11 @@ from collections.abc import Mapping
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.catalog.choices import FeeKind, PartCategory
 from aftersales.core.forms import InputField, TransitionForm
 from aftersales.core.lists import BulkForm
 from aftersales.core.transitions import Machine, Transition
 from aftersales.devices.choices import Payer
-from aftersales.devices.entitlement import LINES
+from aftersales.devices.entitlement import LINES, line_label
 from aftersales.notifications.choices import Channel as MessageChannel
 
 from .choices import ConfirmationMethod, ExclusionReason, RemoteMethod, SendOutReason
@@ -40,7 +39,7 @@ def warranty_line_choices(empty: str) -> list[tuple[str, str]]:
     return [("", empty)] + [
         (
             f"{kind}:{category}" if category else kind,
-            PartCategory(category).label if category else FeeKind(kind).label,
+            line_label(kind, category),
         )
         for kind, category in LINES
     ]

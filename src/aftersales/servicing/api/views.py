@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from aftersales.core.api import RoleWritePermission, problem_responses, transition_actions
-from aftersales.workorders.selectors import workorder_get
+from aftersales.workorders.api import workorder_of_path
 
 from .. import services
 from ..filtersets import (
@@ -309,27 +309,20 @@ class WarrantyViewSet(viewsets.ViewSet):
     """Reads for any signed-in staff user, on the work orders in their scope (404 outside it);
     exclusions by the technical roles, overrides by supervisors (403 otherwise)."""
 
-    def _work_order(self, pk: str | None):
-        try:
-            work_order_id = int(pk or "")
-        except ValueError:
-            raise exceptions.NotFound() from None
-        return workorder_get(self.request.user, work_order_id)
-
     def _entitlement(self, work_order, day=None, code: int = status.HTTP_200_OK) -> Response:
         prefetch_related_objects([work_order], *warranty_records())
         entitlement = work_order_entitlement(work_order, day=day or timezone.localdate())
         return Response(s.EntitlementSerializer(entitlement).data, status=code)
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        work_order = self._work_order(pk)
+        work_order = workorder_of_path(request.user, pk)
         query = s.EntitlementQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         return self._entitlement(work_order, query.validated_data.get("day"))
 
     @action(detail=True, methods=["post"])
     def exclusions(self, request: Request, pk: str | None = None) -> Response:
-        work_order = self._work_order(pk)
+        work_order = workorder_of_path(request.user, pk)
         data = s.WarrantyExclusionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.warranty_exclusion_record(work_order=work_order, actor=request.user, **data.validated_data)
@@ -337,7 +330,7 @@ class WarrantyViewSet(viewsets.ViewSet):
 
     @action(detail=True, methods=["post"])
     def overrides(self, request: Request, pk: str | None = None) -> Response:
-        work_order = self._work_order(pk)
+        work_order = workorder_of_path(request.user, pk)
         data = s.WarrantyOverrideInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.warranty_override_record(work_order=work_order, actor=request.user, **data.validated_data)

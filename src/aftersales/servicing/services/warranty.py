@@ -11,8 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from aftersales.catalog.choices import FeeKind, PartCategory
+from aftersales.catalog.choices import FeeKind
 from aftersales.devices.choices import Payer
+from aftersales.devices.entitlement import line_label
 from aftersales.workorders.events import event_record
 from aftersales.workorders.models import WorkOrder
 
@@ -30,11 +31,7 @@ from ..transitions import WORKORDER as WORK_ORDER_MACHINE
 
 
 def _line_label(kind: str, part_category: str) -> str:
-    if not kind:
-        return _("every line")
-    if kind == FeeKind.PART and part_category:
-        return str(PartCategory(part_category).label)
-    return str(FeeKind(kind).label)
+    return str(line_label(kind, part_category)) if kind else _("every line")
 
 
 def _line_check(kind: str, part_category: str) -> None:

@@ -3,7 +3,7 @@ attachments, events and history. `register(router)` is called by config/api_urls
 
 from __future__ import annotations
 
-from .views import UnknownActionViewSet, WorkOrderViewSet
+from .views import UnknownActionViewSet, WorkOrderViewSet, workorder_of_path
 
 
 def register(router) -> None:
@@ -20,4 +20,4 @@ def register(router) -> None:
     )
 
 
-__all__ = ["register"]
+__all__ = ["workorder_of_path", "register"]

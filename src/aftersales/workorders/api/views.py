@@ -69,6 +69,16 @@ class NewestFirstPagination(OldestFirstPagination):
     ordering = ("-created_at", "-id")
 
 
+def workorder_of_path(user, pk: str | None) -> WorkOrder:
+    """The work order a URL names, in the user's scope, or 404 (never 403: existence is not
+    disclosed); for this app's endpoints and the other apps' endpoints about one work order."""
+    try:
+        work_order_id = int(pk or "")
+    except (TypeError, ValueError):
+        raise exceptions.NotFound() from None
+    return workorder_get(user, work_order_id)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary=_("Work orders in your scope"),
@@ -95,12 +105,7 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return workorder_list(self.request.user)
 
     def get_object(self) -> WorkOrder:
-        """One work order in the user's scope, or 404 (never 403: existence is not disclosed)."""
-        try:
-            pk = int(self.kwargs[self.lookup_field])
-        except (TypeError, ValueError):
-            raise exceptions.NotFound() from None
-        return workorder_get(self.request.user, pk)
+        return workorder_of_path(self.request.user, self.kwargs[self.lookup_field])
 
     def _output(self, work_order: WorkOrder, status_code: int = status.HTTP_200_OK) -> Response:
         return Response(
