@@ -56,10 +56,14 @@ SCENARIOS = (
     "list_filtered",
     "list_api",
     "detail_page",
+    "detail_tab",
     "detail_api",
     "search",
     "dispatch_board",
 )
+
+# The work-order page's tabs that load when opened (HTMX asks for one tab's content).
+LAZY_TABS = ("service", "money", "feedback", "documents", "timeline")
 
 
 # --- the server ---------------------------------------------------------------------------------
@@ -368,6 +372,11 @@ def scenarios(data: dict[str, Any], port: int) -> dict[str, Scenario]:
         "list_api": Scenario("list_api", get(lambda i: "/api/workorders/"), agent_api),
         "detail_page": Scenario(
             "detail_page", get(lambda i: f"/workorders/{ids[i % len(ids)]}/"), agent_page
+        ),
+        "detail_tab": Scenario(
+            "detail_tab",
+            get(lambda i: f"/workorders/{ids[i % len(ids)]}/?tab={LAZY_TABS[i % len(LAZY_TABS)]}"),
+            {**agent_page, "HX-Request": "true"},
         ),
         "detail_api": Scenario(
             "detail_api", get(lambda i: f"/api/workorders/{ids[i % len(ids)]}/"), agent_api

@@ -19,6 +19,7 @@ from aftersales.core.services import number_next
 from aftersales.field.models import Visit
 from aftersales.sla.models import SlaClock
 from aftersales.workorders.choices import OPEN_STATES, State
+from aftersales.workorders.hooks import PANEL_TABS
 from aftersales.workorders.models import WorkOrder, WorkOrderEvent
 
 from ..conftest import uses_postgres
@@ -81,6 +82,7 @@ def test_the_pages_render_the_seeded_work_orders(seeded, client):
     closed = WorkOrder.objects.filter(state=State.CLOSED, visits__isnull=False).first()
     waiting = WorkOrder.objects.filter(state__in=OPEN_STATES).first()
     pages = ["/workorders/", "/workorders/?state=in_service", "/api/workorders/"]
-    pages += [f"/workorders/{closed.pk}/", f"/workorders/{waiting.pk}/", f"/api/workorders/{closed.pk}/"]
+    pages += [f"/workorders/{pk}/?tab={tab}" for pk in (closed.pk, waiting.pk) for tab in PANEL_TABS]
+    pages += [f"/api/workorders/{closed.pk}/"]
     for url in pages:
         assert client.get(url).status_code == 200, url

@@ -102,5 +102,6 @@ def test_r26_r27_complaint_and_case_in_the_browser(open_page, live_server):
     expect(head.get_by_test_id("level").first).to_have_attribute("data-level", "2")
     shot(head, "case")
     head.goto(f"{base}/workorders/{order.pk}/")
+    head.get_by_test_id("tab-feedback").click()  # loaded when opened
     expect(head.get_by_test_id("panel-case")).to_contain_text(case.number)
     shot(head, "workorder")

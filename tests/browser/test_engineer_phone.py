@@ -124,6 +124,7 @@ def test_r12_r15_engineer_visit_on_a_phone_with_drawn_signature(open_page, live_
 
     # The signed form is on the work order's page, with the photo.
     page.goto(f"{base}/workorders/{work_order.pk}/")
+    page.get_by_test_id("tab-documents").click()
     attachments = page.get_by_test_id("attachments")
     expect(attachments).to_contain_text(visit.number)
     expect(attachments.get_by_test_id("attachment")).to_have_count(2)

@@ -90,6 +90,6 @@ def test_r34_supervisor_sees_at_risk_and_breached_work_orders_and_the_bells_ring
     if SCREENSHOTS:
         engineer_page.screenshot(path=f"{SCREENSHOTS}/sla-notifications-phone.png")
     warning.click()
-    engineer_page.wait_for_url(f"{base}/workorders/{at_risk.pk}/")
+    engineer_page.wait_for_url(f"{base}/workorders/{at_risk.pk}/?tab=service#sla-panel")  # at the clocks
     expect(engineer_page.get_by_test_id("notification-count")).to_have_text("1")  # read: one left
     expect(engineer_page.get_by_test_id("sla-clock")).to_have_attribute("data-risk", "warning")

@@ -119,6 +119,7 @@ def test_r1_r3_r4_phone_request_from_intake_to_close_in_the_browser(open_page, l
     state_of(agent).to_have_attribute("data-state", State.CLOSED)
 
     # The timeline holds creation, the five transitions and the acknowledgement, newest first.
+    agent.get_by_test_id("tab-timeline").click()  # loaded when opened
     timeline = agent.get_by_test_id("timeline")
     expect(timeline).to_contain_text("更换搓纸轮")
     assert agent.get_by_test_id("timeline-entry").count() >= 7

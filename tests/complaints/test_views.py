@@ -173,12 +173,12 @@ def test_r26_refused_step_shows_on_its_field_and_allowed_step_runs(client, regis
 def test_r26_work_order_page_panel(client, register, work_order, agent, supervisor):
     complaint = register(work_order)
     client.force_login(agent)
-    page = client.get(f"/workorders/{work_order.pk}/")
+    page = client.get(f"/workorders/{work_order.pk}/?tab=feedback")
     assert b'data-testid="complaints-panel"' in page.content
     assert complaint.number.encode() in page.content
     assert b'data-testid="panel-open-form"' not in page.content  # agents do not open cases
     client.force_login(supervisor)
-    page = client.get(f"/workorders/{work_order.pk}/")
+    page = client.get(f"/workorders/{work_order.pk}/?tab=feedback")
     assert b'data-testid="panel-open-form"' in page.content
 
 
@@ -217,7 +217,7 @@ def test_r27_open_from_the_work_order_page_reports_refusals_there(client, work_o
         f"/complaints/cases/open/{work_order.pk}/",
         {f"wo{work_order.pk}-handler": clerk.pk, "next": "workorder"},
     )
-    assert response["Location"] == f"/workorders/{work_order.pk}/"
+    assert response["Location"] == f"/workorders/{work_order.pk}/?tab=feedback#complaints-panel"
     assert not DifficultCase.objects.exists()  # no criterion met and no reason given
 
 

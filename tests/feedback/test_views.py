@@ -98,7 +98,10 @@ def test_r24_form_records_the_answer_and_goes_back_to_the_work_order(client, com
     page = client.get(reverse("feedback:visit", args=[visit.pk])).content.decode()
     assert 'data-testid="rv-answer-form"' in page and "13812341234" in page  # agents call customers
     response = client.post(reverse("feedback:record", args=[visit.pk]), ANSWER)
-    assert response.status_code == 302 and response.url == reverse("workorders:detail", args=[work_order.pk])
+    assert (
+        response.status_code == 302
+        and response.url == reverse("workorders:detail", args=[work_order.pk]) + "?tab=feedback#return-visits"
+    )
     visit.refresh_from_db()
     assert visit.state == ReturnVisitState.DONE and visit.satisfied and visit.praise == "赵工很专业"
     detail = client.get(response.url).content.decode()
@@ -158,7 +161,7 @@ def test_r24_form_is_read_only_for_other_roles_and_scoped(client, completed, fin
 def test_r23_call_back_button_on_the_completed_work_order(client, completed, engineer):
     work_order = completed()
     client.force_login(engineer.user)
-    detail = client.get(reverse("workorders:detail", args=[work_order.pk])).content.decode()
+    detail = client.get(reverse("workorders:detail", args=[work_order.pk]) + "?tab=feedback").content.decode()
     assert 'data-testid="callback-request"' in detail and "call back in 3 h" in detail
     response = client.post(reverse("feedback:callback", args=[work_order.pk]), follow=True)
     html = response.content.decode()
@@ -176,7 +179,7 @@ def test_r23_no_call_back_button_for_others_or_before_completion(client, complet
     assert client.post(reverse("feedback:callback", args=[work_order.pk])).status_code == 404  # not in scope
     run(work_order, "close")
     client.force_login(agent)
-    detail = client.get(reverse("workorders:detail", args=[work_order.pk])).content.decode()
+    detail = client.get(reverse("workorders:detail", args=[work_order.pk]) + "?tab=feedback").content.decode()
     assert 'data-testid="callback-request"' not in detail
 
 
@@ -195,7 +198,10 @@ def test_r22_timeline_and_notice_of_a_new_visit_read_in_the_readers_language(cli
     work_order = completed()
     visit = pending(work_order)
     client.force_login(quality)
-    pages = (reverse("workorders:detail", args=[work_order.pk]), reverse("notifications:list"))
+    pages = (
+        reverse("workorders:detail", args=[work_order.pk]) + "?tab=timeline",
+        reverse("notifications:list"),
+    )
 
     english = "".join(client.get(page).content.decode() for page in pages)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"

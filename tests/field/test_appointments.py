@@ -262,7 +262,7 @@ def test_r12_cancel_with_reason_tells_the_customer(wo, tomorrow):
 @pytest.mark.django_db
 def test_r12_book_via_post_and_see_it_on_the_detail_panel(client, dispatcher, wo, tomorrow):
     client.force_login(dispatcher)
-    detail = reverse("workorders:detail", args=[wo.pk])
+    detail = reverse("workorders:detail", args=[wo.pk]) + "?tab=service"
     html = client.get(detail).content.decode()
     assert 'data-testid="appointment-book-form"' in html and 'data-testid="appointments-empty"' in html
     url = reverse("field:appointment_book", args=[wo.pk])
@@ -270,7 +270,7 @@ def test_r12_book_via_post_and_see_it_on_the_detail_panel(client, dispatcher, wo
     response = client.post(
         url, {"date": tomorrow.isoformat(), "window_start": "09:00", "window_end": "11:00"}
     )
-    assert response.status_code == 302 and response["Location"] == detail
+    assert response.status_code == 302 and response["Location"] == detail + "#appointments-panel"
     html = client.get(detail).content.decode()
     assert 'data-testid="appointment"' in html and "09:00–11:00" in html
     assert 'data-testid="appointment-reschedule-form"' in html

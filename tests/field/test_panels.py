@@ -46,7 +46,7 @@ def test_r12_visit_and_appointment_panels_hidden_while_nothing_to_show(client, d
     assert panels.visits_panel(request, new) is None
     assert panels.appointments_panel(request, new) is None
     client.force_login(dispatcher)
-    page = client.get(reverse("workorders:detail", args=[new.pk])).content.decode()
+    page = client.get(reverse("workorders:detail", args=[new.pk]) + "?tab=service").content.decode()
     assert 'data-testid="visits-panel"' not in page and 'data-testid="appointments-panel"' not in page
 
 
@@ -89,7 +89,7 @@ def test_r12_panels_hidden_once_the_rows_are_gone_and_no_engineer(field_wo, disp
 
 def test_r12_work_order_page_makes_no_query_per_visit_or_appointment(client, field_wo):
     client.force_login(field_wo.engineer.user)
-    url = reverse("workorders:detail", args=[field_wo.pk])
+    url = reverse("workorders:detail", args=[field_wo.pk]) + "?tab=service"
     book(field_wo, days=1)
     visit_at(field_wo, "booked")
     with CaptureQueriesContext(connection) as few:

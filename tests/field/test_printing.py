@@ -104,9 +104,9 @@ def test_r41_task_form_masks_the_phone_for_roles_that_do_not_need_it(client, fin
 
 def test_r21_work_order_page_has_the_print_task_form_button(client, agent, order):
     client.force_login(agent)
-    html = client.get(reverse("workorders:detail", args=[order.pk])).content.decode()
+    html = client.get(reverse("workorders:detail", args=[order.pk]) + "?tab=service").content.decode()
     assert 'data-testid="print-task-form"' in html and url(order) in html
     order.state = State.CANCELLED
     order.save()
-    html = client.get(reverse("workorders:detail", args=[order.pk])).content.decode()
+    html = client.get(reverse("workorders:detail", args=[order.pk]) + "?tab=service").content.decode()
     assert 'data-testid="print-task-form"' not in html

@@ -146,11 +146,11 @@ def test_r5_detail_panel_shows_the_suggestion_to_dispatchers(
     engineer = f.EngineerFactory(service_point=sp)
     qualify(engineer)
     client.force_login(dispatcher)
-    html = client.get(reverse("workorders:detail", args=[order.pk])).content.decode()
+    html = client.get(reverse("workorders:detail", args=[order.pk]) + "?tab=service").content.decode()
     assert 'data-testid="dispatch-panel"' in html and 'data-testid="dispatch-assign"' in html
     assert engineer.user.display_name in html
     client.force_login(agent)
-    html = client.get(reverse("workorders:detail", args=[order.pk])).content.decode()
+    html = client.get(reverse("workorders:detail", args=[order.pk]) + "?tab=service").content.decode()
     assert 'data-testid="dispatch-panel"' not in html
 
 

@@ -78,7 +78,9 @@ def test_r12_todays_jobs_empty_state(client, make_user):
 
 @pytest.mark.django_db
 def test_r12_the_whole_visit_through_the_pages(engineer_client, field_wo):
-    page = engineer_client.get(reverse("workorders:detail", args=[field_wo.pk])).content.decode()
+    page = engineer_client.get(
+        reverse("workorders:detail", args=[field_wo.pk]) + "?tab=service"
+    ).content.decode()
     assert 'data-testid="visits-panel"' in page and 'data-testid="visit-plan-form"' in page
     page = go(engineer_client, "visit_plan", field_wo.pk).content.decode()
     visit = Visit.objects.get()

@@ -23,8 +23,8 @@ PNG = (
 )
 
 
-def detail(pk):
-    return reverse("workorders:detail", args=[pk])
+def detail(pk, tab=""):
+    return reverse("workorders:detail", args=[pk]) + (f"?tab={tab}" if tab else "")
 
 
 def do(pk, action):
@@ -41,9 +41,32 @@ def test_detail_shows_data_state_and_timeline(client, agent, order):
     body = response.content.decode()
     assert response.status_code == 200
     assert order.number in body and order.customer.name in body and order.fault_symptom in body
-    for testid in ('data-testid="state"', 'data-testid="timeline"', 'data-testid="notes"'):
+    for testid in ('data-testid="state"', 'data-testid="notes"'):
         assert testid in body
     assert "13912345678" in body
+    assert 'data-testid="timeline"' in client.get(detail(order.pk, "timeline")).content.decode()
+
+
+def test_tabs_other_than_the_one_shown_load_when_opened(client, agent, order):
+    """The page computes one tab; each other tab's pane asks the same address for its content
+    (HTMX), which answers with that tab alone; without JavaScript the tab is a link to it."""
+    client.force_login(agent)
+    page = client.get(detail(order.pk)).content.decode()
+    timeline_pane = page.split('data-testid="pane-timeline"')[1]
+    assert (
+        f'hx-get="{detail(order.pk, "timeline")}"' in timeline_pane
+        and 'hx-trigger="intersect once"' in timeline_pane
+    )
+    assert 'href="?tab=timeline"' in page and 'data-testid="timeline"' not in page
+    partial = client.get(detail(order.pk, "timeline"), headers={"HX-Request": "true"})
+    html = partial.content.decode()
+    assert 'data-testid="timeline"' in html and "<html" not in html and 'data-testid="notes"' not in html
+    assert "HX-Request" in partial["Vary"]
+    shown = client.get(detail(order.pk, "timeline")).content.decode()
+    assert 'data-testid="timeline"' in shown
+    assert "show active" in shown.split('data-testid="pane-timeline"')[0].rsplit("<div", 1)[1]
+    assert 'data-testid="notes"' not in shown  # the overview now loads when opened
+    assert client.get(detail(order.pk, "nowhere")).status_code == 200  # an unknown tab: the overview
 
 
 def test_r37_buttons_are_exactly_the_allowed_transitions(client, agent, dispatcher, world, order, moved):
@@ -111,7 +134,7 @@ def test_full_lifecycle_through_the_page(client, agent, dispatcher, world, order
     client.post(do(order.pk, "close"), {"version": order.version})
     order.refresh_from_db()
     assert order.state == State.CLOSED
-    timeline = client.get(detail(order.pk)).context["timeline"]
+    timeline = client.get(detail(order.pk, "timeline")).context["timeline"]
     actions = [entry.title for entry in timeline if entry.kind == "transition"]
     assert len(actions) == 7
 
@@ -249,7 +272,7 @@ def test_timeline_shows_field_changes_masked_for_finance(client, agent, finance,
     )
     assert ChangeRecord.objects.filter(field="contact_phone").exists()
     client.force_login(finance)
-    timeline = client.get(detail(order.pk)).context["timeline"]
+    timeline = client.get(detail(order.pk, "timeline")).context["timeline"]
     change = next(entry for entry in timeline if entry.kind == "change")
     assert change.from_label == "139****5678" and change.to_label == "136****1111"
 
@@ -262,7 +285,8 @@ def test_detail_includes_registered_panels(client, agent, order, monkeypatch, tm
     monkeypatch.setattr(hooks, "detail_panels", [hooks.DetailPanel(template="panels/demo.html")])
     client.force_login(agent)
     assert (
-        f'<div data-testid="demo-panel">{order.number}</div>' in client.get(detail(order.pk)).content.decode()
+        f'<div data-testid="demo-panel">{order.number}</div>'
+        in client.get(detail(order.pk, "service")).content.decode()
     )
 
 
@@ -270,8 +294,9 @@ def test_registered_panels_sit_in_their_tabs_with_their_own_context(
     client, agent, order, monkeypatch, tmp_path, settings
 ):
     """Panels are rendered with what their context function returns (read through the app's
-    selectors, not in the template); a panel whose context is None stays out, and so does a tab
-    left with nothing in it, while the work order's own tabs are always there."""
+    selectors, not in the template), only when their tab is shown; a panel whose context is None
+    stays out (a tab left with nothing says so); a tab nobody registered a panel for is not there,
+    while the work order's own tabs always are."""
     panel_dir = tmp_path / "templates"
     (panel_dir / "panels").mkdir(parents=True)
     (panel_dir / "panels" / "money.html").write_text(
@@ -297,11 +322,14 @@ def test_registered_panels_sit_in_their_tabs_with_their_own_context(
 
     response = client.get(detail(order.pk))
 
-    page = response.content.decode()
-    assert [tab["key"] for tab in response.context["tabs"]] == ["overview", "money", "documents", "timeline"]
-    money_pane = page.split('data-testid="pane-money"')[1].split('data-testid="pane-documents"')[0]
+    tabs = [tab["key"] for tab in response.context["tabs"]]
+    assert tabs == ["overview", "money", "feedback", "documents", "timeline"]
+    assert calls == [] and "money-panel" not in response.content.decode()
+    page = client.get(detail(order.pk, "money")).content.decode()
+    money_pane = page.split('data-testid="pane-money"')[1].split('data-testid="pane-feedback"')[0]
     assert f'<div data-testid="money-panel">¥350.00 {order.number}</div>' in money_pane
-    assert "never-panel" not in page and 'data-testid="tab-feedback"' not in page
     assert calls == [(agent, order.pk)]
+    feedback = client.get(detail(order.pk, "feedback"), headers={"HX-Request": "true"}).content.decode()
+    assert "never-panel" not in feedback and 'data-testid="tab-empty"' in feedback
     with pytest.raises(ValueError):
         hooks.register_detail_panel("panels/x.html", tab="nowhere")

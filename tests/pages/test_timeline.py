@@ -22,8 +22,8 @@ from ..workorders.history import grow_history
 pytestmark = pytest.mark.django_db
 
 
-def detail(pk):
-    return reverse("workorders:detail", args=[pk])
+def detail(pk, tab=""):
+    return reverse("workorders:detail", args=[pk]) + (f"?tab={tab}" if tab else "")
 
 
 def entry_keys(html: str) -> list[str]:
@@ -56,7 +56,8 @@ def test_detail_page_costs_the_same_with_5_and_200_entries(client, agent, world)
     grow_history(long, agent, 200)
     client.force_login(agent)
     queries(client, detail(short.pk))  # warm the caches (content types, sessions)
-    assert queries(client, detail(long.pk)) == queries(client, detail(short.pk))
+    for tab in ("", "timeline", "documents"):
+        assert queries(client, detail(long.pk, tab)) == queries(client, detail(short.pk, tab)), tab
     older = reverse("workorders:timeline", args=[long.pk])
     assert queries(client, older) == queries(client, reverse("workorders:timeline", args=[short.pk]))
 
@@ -65,19 +66,22 @@ def test_detail_shows_the_newest_entries_notes_and_attachments_with_links_to_old
     order = f.WorkOrderFactory(service_point=world.point_a)
     grow_history(order, agent, 60)
     client.force_login(agent)
-    response = client.get(detail(order.pk))
-    html = response.content.decode()
+    html = client.get(detail(order.pk, "timeline")).content.decode()
     shown = entry_keys(html)
     # newest first; at one moment the events come before the field changes
     assert shown[:6] == ["e59", "e58", "e57", "c59", "c58", "c57"]
     assert len(shown) == TIMELINE_PAGE_SIZE
     assert older_link(html)
+    response = client.get(detail(order.pk))
+    html = response.content.decode()
     assert [note.body for note in response.context["notes"]] == [
         f"n{i}" for i in range(59, 59 - NOTES_SHOWN, -1)
     ]
     assert 'data-testid="notes-older"' in html
+    assert response.context["tabs"][-2] == {"key": "documents", "label": "Documents", "count": 60}
+    response = client.get(detail(order.pk, "documents"))
+    html = response.content.decode()
     assert len(response.context["attachments"]) == ATTACHMENTS_SHOWN
-    assert response.context["attachment_count"] == 60
     assert 'data-testid="attachments-older"' in html
 
 
@@ -86,7 +90,7 @@ def test_following_show_older_walks_the_whole_timeline_without_repeats_or_gaps(c
     order = f.WorkOrderFactory(service_point=world.point_a)
     grow_history(order, agent, count)
     client.force_login(agent)
-    html = client.get(detail(order.pk)).content.decode()
+    html = client.get(detail(order.pk, "timeline")).content.decode()
     seen = entry_keys(html)
     pages = 1
     while (link := older_link(html)) is not None:
@@ -107,7 +111,7 @@ def test_older_attachments_page_back_by_id(client, agent, world):
     order = f.WorkOrderFactory(service_point=world.point_a)
     grow_history(order, agent, ATTACHMENTS_SHOWN + 5)
     client.force_login(agent)
-    html = client.get(detail(order.pk)).content.decode()
+    html = client.get(detail(order.pk, "documents")).content.decode()
     link = re.search(r'data-testid="attachments-older"><a href="([^"]+)"', html).group(1)
     older = client.get(link)
     assert [a.original_name for a in older.context["attachments"]] == [f"a{i}.png" for i in range(4, -1, -1)]

@@ -121,7 +121,7 @@ def test_r36_work_order_page_shows_the_cover_line_by_line(client, make_order, de
     WarrantyPolicy.objects.create(name="耗材不保", product_line=line, covers_consumables=False)
     order = make_order()
     client.force_login(agent)
-    html = client.get(f"/workorders/{order.pk}/").content.decode()
+    html = client.get(f"/workorders/{order.pk}/?tab=money").content.decode()
     assert 'data-testid="warranty-panel"' in html and 'data-state="in"' in html
     assert 'data-kind="labour" data-covered="yes"' in html
     assert 'data-kind="part:consumable" data-covered="no"' in html
@@ -229,7 +229,7 @@ def test_r36_a_supervisor_overrides_the_start_date_and_a_payer_with_a_reason(ord
 
 def test_r36_warranty_decisions_on_the_page(client, order, supervisor, engineer):
     client.force_login(engineer.user)
-    html = client.get(f"/workorders/{order.pk}/").content.decode()
+    html = client.get(f"/workorders/{order.pk}/?tab=money").content.decode()
     assert (
         'data-testid="warranty-exclusion-form"' in html and 'data-testid="warranty-override-form"' not in html
     )

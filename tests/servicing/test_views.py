@@ -51,7 +51,8 @@ def action(kind, pk, name):
 
 
 def detail(order):
-    return reverse("workorders:detail", args=[order.pk])
+    """The work order's page at its Service tab, where servicing's panels are."""
+    return reverse("workorders:detail", args=[order.pk]) + "?tab=service"
 
 
 @pytest.fixture
@@ -86,7 +87,7 @@ def test_r6_remote_session_recorded_and_solved_from_the_page(logged_in, order):
     response = logged_in.post(
         action("workorder", order.pk, "remote_start"), {"method": "phone", "steps": "指导重启"}
     )
-    assert response.status_code == 302 and response["Location"] == detail(order)
+    assert response.status_code == 302 and response["Location"] == detail(order) + "#remote"
     session = order.remote_sessions.get()
     html = logged_in.get(detail(order)).content.decode()
     assert 'data-testid="remote-action-solve"' in html and 'data-testid="remote-action-escalate"' in html

@@ -189,7 +189,7 @@ def test_r34_clock_panel_on_the_work_order_page(people, client):
     client.force_login(people.agent)
 
     with frozen(at(2026, 11, 2, 10)):
-        response = client.get(reverse("workorders:detail", args=[work_order.pk]))
+        response = client.get(reverse("workorders:detail", args=[work_order.pk]) + "?tab=service")
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -222,10 +222,10 @@ def test_r34_clock_panel_queries_do_not_grow_with_clocks(people, client, django_
     client.force_login(people.agent)
 
     with django_assert_max_num_queries(60) as baseline:
-        client.get(reverse("workorders:detail", args=[one.pk]))
+        client.get(reverse("workorders:detail", args=[one.pk]) + "?tab=service")
     with django_assert_max_num_queries(len(baseline.captured_queries) + 3):
         # the longer timeline of `many` may cost a little; the four clocks may not
-        client.get(reverse("workorders:detail", args=[many.pk]))
+        client.get(reverse("workorders:detail", args=[many.pk]) + "?tab=service")
 
 
 def test_r34_transition_hook_costs_a_bounded_number_of_queries(people, django_assert_max_num_queries):

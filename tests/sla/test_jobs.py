@@ -122,7 +122,7 @@ def test_r34_at_75_percent_the_owner_is_warned_once(people, staff, django_captur
     assert notice.recipient == staff.point_dispatcher
     assert notice.title == f"{work_order.number}: First response at risk"
     assert notice.body == "75% of the time allowed is used; due by 2026-11-04 18:00."
-    assert notice.url == f"/workorders/{work_order.pk}/"
+    assert notice.url == f"/workorders/{work_order.pk}/?tab=service#sla-panel"  # at the clocks
     first = clock(work_order, FIRST)
     assert first.warned_at == AT_RISK and first.escalated_at is None and first.breached_at is None
     ((action, note),) = sla_events(work_order)
@@ -208,7 +208,7 @@ def test_r34_the_timeline_tells_the_warning_in_the_readers_language(people, staf
     work_order = create(people, MONDAY)
     check(AT_RISK)
     client.force_login(people.supervisor)
-    page = reverse("workorders:detail", args=[work_order.pk])
+    page = reverse("workorders:detail", args=[work_order.pk]) + "?tab=timeline"
 
     english = client.get(page).content.decode()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"

@@ -24,6 +24,7 @@ from django.views import View
 from aftersales.core.forms import attempt, form_error_messages
 from aftersales.core.lists import BulkAction, ObjectListView, page_numbers
 from aftersales.core.transitions import Machine, transition_run
+from aftersales.workorders.hooks import detail_url
 from aftersales.workorders.selectors import workorder_get, workorder_timeline
 from aftersales.workorders.tables import timeline_entries
 
@@ -360,7 +361,7 @@ class CaseOpenView(CaseProposalsView):
             if request.POST.get("next") != "workorder":
                 return self.page(request, bound=form)
             form_error_messages(request, form)
-            return redirect("workorders:detail", pk=work_order.pk)
+            return redirect(detail_url(work_order.pk, "feedback", "complaints-panel"))
         messages.success(
             request,
             _("Difficult case %(number)s opened for work order %(work_order)s.")

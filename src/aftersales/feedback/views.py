@@ -28,6 +28,7 @@ from aftersales.core.phones import phone_for
 from aftersales.core.services import access_log
 from aftersales.core.views import register_home_panel
 from aftersales.workorders.choices import State
+from aftersales.workorders.hooks import detail_url
 from aftersales.workorders.selectors import workorder_get
 
 from .choices import Audience, ReturnVisitKind, ReturnVisitState
@@ -166,7 +167,7 @@ class ReturnVisitActionView(ReturnVisitView):
                 )
                 % {**values, "wo": work_order.number, "wo_state": work_order.get_state_display()},
             )
-        return redirect("workorders:detail", pk=work_order.pk)
+        return redirect(detail_url(work_order.pk, "feedback", "return-visits"))
 
 
 @login_required
@@ -185,7 +186,7 @@ def callback_request_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Call-back %(number)s scheduled for %(due)s.") % values)
         else:
             messages.info(request, _("A call-back is already scheduled: %(number)s, %(due)s.") % values)
-    return redirect(reverse("workorders:detail", args=[work_order.pk]) + "#return-visits")
+    return redirect(detail_url(work_order.pk, "feedback", "return-visits"))
 
 
 def return_visits_panel(request: HttpRequest, work_order) -> dict | None:

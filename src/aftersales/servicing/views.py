@@ -27,6 +27,7 @@ from aftersales.core.htmx import is_partial
 from aftersales.core.lists import BulkAction, ObjectListView
 from aftersales.core.transitions import Machine, Transition
 from aftersales.core.views import TransitionView
+from aftersales.workorders.hooks import detail_url
 from aftersales.workorders.selectors import workorder_get
 
 from . import forms as f
@@ -102,16 +103,27 @@ DONE = {
 # --- the work-order panels ----------------------------------------------------------------------
 
 
-def _work_order_action(request: HttpRequest, pk: int, form_class, call: Callable, done: str, to: Callable):
-    """A panel's own form (not a transition): its refusal as messages on the work order's page."""
+def _work_order_action(
+    request: HttpRequest,
+    pk: int,
+    form_class,
+    call: Callable,
+    done: str,
+    *,
+    panel: tuple[str, str],
+    to: Callable | None = None,
+):
+    """A panel's own form (not a transition): its refusal as messages on the work order's page,
+    back at the panel (`panel` = its tab and anchor); once done, there too or at `to(wo, result)`."""
     work_order = workorder_get(request.user, pk)
+    back = detail_url(work_order.pk, *panel)
     form = form_class(request.POST)
     result = form.is_valid() and attempt(form, lambda: call(work_order, form.cleaned_data))
     if not result:
         form_error_messages(request, form)
-        return redirect("workorders:detail", pk=work_order.pk)
+        return redirect(back)
     messages.success(request, done)
-    return redirect(to(work_order, result))
+    return redirect(to(work_order, result) if to else back)
 
 
 @login_required
@@ -124,12 +136,8 @@ def remote_session_start_view(request: HttpRequest, pk: int) -> HttpResponse:
         f.RemoteStartForm,
         lambda wo, data: remote_session_start(work_order=wo, actor=request.user, **data),
         _("Remote session recorded."),
-        lambda wo, session: reverse("workorders:detail", args=[wo.pk]),
+        panel=("service", "remote"),
     )
-
-
-def _to_warranty(work_order, record) -> str:
-    return reverse("workorders:detail", args=[work_order.pk]) + "#warranty"
 
 
 @login_required
@@ -142,7 +150,7 @@ def warranty_exclusion_view(request: HttpRequest, pk: int) -> HttpResponse:
         f.WarrantyExclusionForm,
         lambda wo, data: warranty_exclusion_record(work_order=wo, actor=request.user, **data),
         _("Warranty exclusion recorded."),
-        _to_warranty,
+        panel=("money", "warranty"),
     )
 
 
@@ -156,7 +164,7 @@ def warranty_override_view(request: HttpRequest, pk: int) -> HttpResponse:
         f.WarrantyOverrideForm,
         lambda wo, data: warranty_override_record(work_order=wo, actor=request.user, **data),
         _("Warranty decision recorded."),
-        _to_warranty,
+        panel=("money", "warranty"),
     )
 
 
@@ -171,7 +179,8 @@ def depot_repair_receive_view(request: HttpRequest, pk: int) -> HttpResponse:
         f.DepotReceiveForm,
         lambda wo, data: depot_repair_receive(work_order=wo, actor=request.user, **data),
         _("Device received for depot repair."),
-        lambda wo, repair: reverse("servicing:repair_detail", args=[repair.pk]),
+        panel=("service", "repairs"),
+        to=lambda wo, repair: reverse("servicing:repair_detail", args=[repair.pk]),
     )
 
 
@@ -192,7 +201,7 @@ class RemoteSessionTransitionView(ServicingTransitionView):
         return get_object_or_404(remote_session_list(request.user), pk=pk)
 
     def redirect_to(self, request: HttpRequest, obj: Any) -> HttpResponse:
-        return redirect("workorders:detail", pk=obj.work_order_id)
+        return redirect(detail_url(obj.work_order_id, "service", "remote"))
 
 
 class ServicePlanTransitionView(RemoteSessionTransitionView):
@@ -393,7 +402,7 @@ def plan_form_view(request: HttpRequest, pk: int, mode: str) -> HttpResponse:
         }
         if attempt(form, saves[mode]) is not None:
             messages.success(request, _("Service plan saved."))
-            return redirect(reverse("workorders:detail", args=[work_order.pk]) + "#plan")
+            return redirect(detail_url(work_order.pk, "service", "plan"))
     titles = {
         "create": _("New service plan"),
         "edit": _("Edit the draft plan"),

@@ -14,7 +14,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -23,6 +22,7 @@ from aftersales.accounts.selectors import StaffRouting, staff_routing
 from aftersales.notifications.choices import Channel
 from aftersales.notifications.services import Notice, OutgoingMessage, messages_queue, notify_many
 from aftersales.workorders.events import event_record
+from aftersales.workorders.hooks import detail_url
 from aftersales.workorders.models import WorkOrder
 
 from .choices import CREATED, WARNING_SHARE, AlertKind, ExceptionKind, MilestoneKind
@@ -235,7 +235,7 @@ def _announcements(clock: SlaClock, *, kind: AlertKind, recipients: list[User]) 
         recipients=tuple(recipients),
         title=NOTICE_TITLES[kind],
         body=NOTICE_BODIES[kind],
-        url=reverse("workorders:detail", args=[clock.work_order_id]),
+        url=detail_url(clock.work_order_id, "service", "sla-panel"),
         key=f"sla-{kind}:{clock.pk}:{int(clock.started_at.timestamp())}",
         params=_params(clock),
     )

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.urls import reverse
+
 TransitionHook = Callable[..., None]
 
 transition_hooks: list[TransitionHook] = []
@@ -94,16 +96,34 @@ def register_detail_panel(
     detail_panels.sort(key=lambda panel: panel.order)
 
 
-def detail_panels_for(request, work_order) -> dict[str, list[tuple[str, dict[str, Any]]]]:
-    """The panels to show on this work order's page, by tab: (template, context) pairs, the
-    panels whose context is None left out."""
-    tabs: dict[str, list[tuple[str, dict[str, Any]]]] = {tab: [] for tab in PANEL_TABS}
+def detail_panels_for(request, work_order, tab: str) -> list[tuple[str, dict[str, Any]]]:
+    """The panels to show in one tab of this work order's page: (template, context) pairs, the
+    panels whose context is None left out. Only the tab being shown is computed: the others load
+    when opened, so the page's cost does not grow with what other apps hang off it."""
     base = {"wo": work_order, "user": request.user, "request": request}
+    shown = []
     for panel in detail_panels:
+        if panel.tab != tab:
+            continue
         extra = panel.context(request, work_order) if panel.context is not None else {}
         if extra is not None:
-            tabs[panel.tab].append((panel.template, {**base, **extra}))
-    return tabs
+            shown.append((panel.template, {**base, **extra}))
+    return shown
+
+
+def tabs_with_panels() -> set[str]:
+    """The tabs some app registered a panel for (whether it has anything to show for a given work
+    order is only known when the tab is opened)."""
+    return {panel.tab for panel in detail_panels}
+
+
+def detail_url(work_order_id: int, tab: str, anchor: str = "") -> str:
+    """The work-order page opened at `tab` (and scrolled to `anchor`): where a panel's form sends
+    the user back after posting."""
+    if tab not in PANEL_TABS:
+        raise ValueError(f"unknown tab {tab!r}; one of {PANEL_TABS}")
+    url = reverse("workorders:detail", args=[work_order_id]) + f"?tab={tab}"
+    return url + (f"#{anchor}" if anchor else "")
 
 
 def register_demo_seeder(seeder: Callable[..., None]) -> Callable[..., None]:

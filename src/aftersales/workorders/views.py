@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.core.errors import DomainError
 from aftersales.core.forms import REFUSALS, error_messages, form_add_errors, form_error_messages
-from aftersales.core.htmx import render_page_or_partial
+from aftersales.core.htmx import is_partial, render_page_or_partial
 from aftersales.core.lists import BulkAction, ObjectListView
 from aftersales.core.models import AccessLog
 from aftersales.core.phones import phone_display, phone_for
@@ -296,15 +295,14 @@ TAB_LABELS = {
 OWN_TABS = frozenset({"overview", "documents", "timeline"})
 
 
-def detail_tabs(request: HttpRequest, work_order: WorkOrder, *, attachments: int) -> list[dict]:
-    """The tabs of the work-order page with the panels other apps registered for them; a tab with
-    nothing in it stays out of the way."""
-    panels = hooks.detail_panels_for(request, work_order)
+def detail_tabs(work_order: WorkOrder, *, attachments: int) -> list[dict]:
+    """The tabs of the work-order page: its own and those other apps registered panels for."""
+    registered = hooks.tabs_with_panels()
     counts = {"documents": attachments}
     return [
-        {"key": key, "label": TAB_LABELS[key], "panels": panels[key], "count": counts.get(key, 0)}
+        {"key": key, "label": TAB_LABELS[key], "count": counts.get(key, 0)}
         for key in hooks.PANEL_TABS
-        if key in OWN_TABS or panels[key]
+        if key in OWN_TABS or key in registered
     ]
 
 
@@ -328,37 +326,71 @@ def _timeline_context(request: HttpRequest, work_order: WorkOrder, before: Timel
     }
 
 
+def _overview_context(request: HttpRequest, work_order: WorkOrder) -> dict:
+    user = request.user
+    notes = list(work_order.notes.select_related("author").order_by("-created_at", "-id")[: NOTES_SHOWN + 1])
+    return {
+        "contact_phone": phone_for(user, work_order.contact_phone),
+        "customer_phone": phone_for(user, work_order.customer.phone),
+        "notes": notes[:NOTES_SHOWN],
+        "more_notes": len(notes) > NOTES_SHOWN,
+        "note_form": NoteForm(),
+    }
+
+
+def _documents_context(request: HttpRequest, work_order: WorkOrder) -> dict:
+    attachments = list(
+        work_order.attachments.select_related("uploaded_by").order_by("-id")[: ATTACHMENTS_SHOWN + 1]
+    )
+    return {
+        "attachments": attachments[:ATTACHMENTS_SHOWN],
+        "more_attachments": len(attachments) > ATTACHMENTS_SHOWN,
+        "attachment_form": AttachmentForm(),
+    }
+
+
+# What each of the work order's own tabs reads, besides the panels other apps put in it.
+TAB_CONTEXTS = {
+    "overview": _overview_context,
+    "documents": _documents_context,
+    "timeline": lambda request, work_order: _timeline_context(request, work_order, None),
+}
+
+
+def _tab_context(request: HttpRequest, work_order: WorkOrder, tab: str) -> dict:
+    own = TAB_CONTEXTS.get(tab)
+    return {
+        "tab": tab,
+        "panels": hooks.detail_panels_for(request, work_order, tab),
+        **(own(request, work_order) if own else {}),
+    }
+
+
 class WorkOrderDetailView(LoginRequiredMixin, View):
-    """`/workorders/<pk>/`: data, the newest timeline entries, notes and attachments and exactly
-    the allowed actions; its cost does not grow with the work order's history."""
+    """`/workorders/<pk>/?tab=<key>`: the work order's header, exactly the allowed actions and one
+    tab (the overview by default: data, handling, the newest notes); the other tabs load when
+    opened (HTMX asks the same address for one tab's content; without JavaScript the tabs are
+    links), so the page's cost grows neither with the work order's history nor with the panels
+    other apps add."""
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         user = request.user
         work_order = workorder_get(user, pk)
-        actions = transition_buttons(WORKORDER, work_order, user, TRANSITION_FIELDS)
-        attachments = list(
-            work_order.attachments.select_related("uploaded_by").order_by("-id")[: ATTACHMENTS_SHOWN + 1]
-        )
-        notes = list(
-            work_order.notes.select_related("author").order_by("-created_at", "-id")[: NOTES_SHOWN + 1]
-        )
-        attachment_count = work_order.attachments.count()  # the tab's badge: one query however many
+        tab = request.GET.get("tab", "overview")
+        if tab not in hooks.PANEL_TABS:
+            tab = "overview"
         _log_view(user, work_order)
-        context = {
-            "wo": work_order,
-            "contact_phone": phone_for(user, work_order.contact_phone),
-            "customer_phone": phone_for(user, work_order.customer.phone),
-            "actions": actions,
-            **_timeline_context(request, work_order, None),
-            "notes": notes[:NOTES_SHOWN],
-            "more_notes": len(notes) > NOTES_SHOWN,
-            "attachments": attachments[:ATTACHMENTS_SHOWN],
-            "attachment_count": attachment_count,
-            "note_form": NoteForm(),
-            "attachment_form": AttachmentForm(),
-            "tabs": detail_tabs(request, work_order, attachments=attachment_count),
-        }
-        return render(request, "workorders/detail.html", context)
+        context = {"wo": work_order, **_tab_context(request, work_order, tab)}
+        if not is_partial(request):
+            attachment_count = work_order.attachments.count()  # the tab's badge: one query however many
+            context["actions"] = transition_buttons(WORKORDER, work_order, user, TRANSITION_FIELDS)
+            context["tabs"] = detail_tabs(work_order, attachments=attachment_count)
+        return render_page_or_partial(
+            request,
+            page_template="workorders/detail.html",
+            partial_template="workorders/_detail_tab.html",
+            context=context,
+        )
 
 
 class WorkOrderTimelineView(LoginRequiredMixin, View):
@@ -419,7 +451,7 @@ def note_add_view(request: HttpRequest, pk: int) -> HttpResponse:
             error_messages(request, error)
         else:
             messages.success(request, _("Note added."))
-    return redirect(reverse("workorders:detail", args=[work_order.pk]) + "#notes")
+    return redirect(hooks.detail_url(work_order.pk, "overview", "notes"))
 
 
 @login_required
@@ -441,7 +473,7 @@ def attachment_add_view(request: HttpRequest, pk: int) -> HttpResponse:
             error_messages(request, error)
         else:
             messages.success(request, _("Attachment uploaded."))
-    return redirect(reverse("workorders:detail", args=[work_order.pk]) + "#attachments")
+    return redirect(hooks.detail_url(work_order.pk, "documents", "attachments"))
 
 
 @login_required

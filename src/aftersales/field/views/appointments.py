@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.core.forms import REFUSALS, error_messages, form_error_messages
+from aftersales.workorders.hooks import detail_url
 from aftersales.workorders.selectors import workorder_get
 from aftersales.workorders.transitions import WORKORDER
 
@@ -59,7 +60,7 @@ def appointment_book_view(request: HttpRequest, pk: int) -> HttpResponse:
         lambda **kwargs: appointment_book(work_order=work_order, engineer=work_order.engineer, **kwargs),
         _("Visit booked."),
     )
-    return redirect("workorders:detail", pk=work_order.pk)
+    return redirect(detail_url(work_order.pk, "service", "appointments-panel"))
 
 
 @login_required
@@ -75,7 +76,7 @@ def appointment_reschedule_view(request: HttpRequest, pk: int) -> HttpResponse:
         lambda **kwargs: appointment_reschedule(appointment_id=appointment.pk, **kwargs),
         _("Visit rescheduled."),
     )
-    return redirect("workorders:detail", pk=appointment.work_order_id)
+    return redirect(detail_url(appointment.work_order_id, "service", "appointments-panel"))
 
 
 @login_required
@@ -91,7 +92,7 @@ def appointment_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
         lambda **kwargs: appointment_cancel(appointment_id=appointment.pk, **kwargs),
         _("Visit cancelled."),
     )
-    return redirect("workorders:detail", pk=appointment.work_order_id)
+    return redirect(detail_url(appointment.work_order_id, "service", "appointments-panel"))
 
 
 @login_required

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from aftersales.core.forms import REFUSALS, error_messages, form_error_messages
 from aftersales.core.phones import phone_for
 from aftersales.core.views import TransitionView, transition_buttons
+from aftersales.workorders.hooks import detail_url
 from aftersales.workorders.selectors import workorder_get
 from aftersales.workorders.services import workorder_transition
 
@@ -145,7 +146,7 @@ def _plan(request: HttpRequest, fallback: HttpResponse, success: str, **kwargs: 
 def visit_plan_view(request: HttpRequest, pk: int) -> HttpResponse:
     """`/field/workorders/<pk>/visits/`: plan a visit of the assigned engineer (today by default)."""
     work_order = workorder_get(request.user, pk)
-    back = redirect("workorders:detail", pk=work_order.pk)
+    back = redirect(detail_url(work_order.pk, "service", "visits"))
     form = VisitPlanForm(request.POST)
     if not form.is_valid():
         form_error_messages(request, form)
