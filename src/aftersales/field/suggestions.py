@@ -279,7 +279,7 @@ def _engineers(
         .prefetch_related(
             Prefetch(
                 "qualifications",
-                queryset=Qualification.objects.filter(product_line_id__in=set(line_ids)),
+                queryset=Qualification.objects.filter(product_line_id__in=set(line_ids)).order_by(),
                 to_attr="line_qualifications",
             )
         )

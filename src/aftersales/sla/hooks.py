@@ -18,17 +18,31 @@ from aftersales.workorders.hooks import (
     register_detail_panel,
     register_feedback_promise,
     register_intake_hook,
+    register_intake_planner,
     register_list_column,
     register_transition_hook,
 )
 
+# The clocks a new work order starts, planned before its INSERT and saved after it.
+PLANNED_CLOCKS = "_sla_planned_clocks"
+
+
+@register_intake_planner
+def clocks_planned_on_intake(*, work_order, actor) -> None:
+    """R34: plan the clocks that start on creation, and so the work order's next due time, before
+    it is inserted (one INSERT with its due time instead of an UPDATE after). Registered after
+    field's dispatch planner (INSTALLED_APPS order), so the point and its calendar are known."""
+    from .services import sla_clocks_plan
+
+    setattr(work_order, PLANNED_CLOCKS, sla_clocks_plan(work_order=work_order))
+
 
 @register_intake_hook
 def clocks_on_intake(*, work_order, actor) -> None:
-    """R34: start the clocks that start on creation (runs after dispatch has set the point)."""
-    from .services import sla_clocks_on_intake
+    """R34: start the clocks planned for the work order just inserted."""
+    from .services import sla_clocks_save
 
-    sla_clocks_on_intake(work_order=work_order, actor=actor)
+    sla_clocks_save(work_order.__dict__.pop(PLANNED_CLOCKS))
 
 
 @register_transition_hook

@@ -102,10 +102,10 @@ def calendar_exception_set(
 # the policy once and applies the plan.
 
 
-@transaction.atomic(savepoint=False)
-def sla_clocks_on_intake(*, work_order, actor=None, at: datetime | None = None) -> list[SlaClock]:
-    """R34: a new work order gets the policy that matches it and starts the clocks that start on
-    creation (first response, by default)."""
+def sla_clocks_plan(*, work_order, at: datetime | None = None) -> list[SlaClock]:
+    """R34: the clocks a new work order starts on creation (first response, by default) under
+    the policy that matches it, not yet saved: they are planned before the work order is
+    inserted, so that the due time of the one due next goes into the INSERT (`sla_due_at`)."""
     policy = policy_for(work_order)
     if policy is None:
         return []
@@ -115,17 +115,29 @@ def sla_clocks_on_intake(*, work_order, actor=None, at: datetime | None = None) 
     for milestone in policy.milestones.all():
         if milestone.start_on == CREATED:
             clock = SlaClock(work_order=work_order, kind=milestone.kind)
-            clock_move(clock, "start", at=at, milestone=milestone, calendar=calendar)
+            clock_move(clock, "start", at=at, milestone=milestone, calendar=calendar, save=False)
             clocks.append(clock)
-    _next_due_keep(work_order, clocks)
+    work_order.sla_due_at = _next_due(clocks)
     return clocks
+
+
+def sla_clocks_save(clocks: list[SlaClock]) -> list[SlaClock]:
+    """The planned clocks of a work order just inserted, in one INSERT."""
+    return SlaClock.objects.bulk_create(clocks)
+
+
+def _next_due(clocks: Iterable[SlaClock]) -> datetime | None:
+    """The due time of the running clock due next (the list's SLA sort)."""
+    return min(
+        (clock.due_at for clock in clocks if clock.stopped_at is None and clock.paused_at is None),
+        default=None,
+    )
 
 
 def _next_due_keep(work_order, clocks: Iterable[SlaClock]) -> None:
     """Copy the due time of the running clock due next onto the work order (the list's SLA
     sort), with one UPDATE when it changed; the version is not bumped: it is derived data."""
-    running = [clock.due_at for clock in clocks if clock.stopped_at is None and clock.paused_at is None]
-    due_at = min(running, default=None)
+    due_at = _next_due(clocks)
     if due_at != work_order.sla_due_at:
         WorkOrder.objects.filter(pk=work_order.pk).update(sla_due_at=due_at)
         work_order.sla_due_at = due_at

@@ -188,9 +188,10 @@ TRANSITIONS: dict[str, Transition] = {
 CLOCK = Machine(name="sla_clock", model=SlaClock, transitions=TRANSITIONS, lock_related=("work_order",))
 
 
-def clock_move(clock: SlaClock, action: str, *, at: datetime, **context: Any) -> bool:
+def clock_move(clock: SlaClock, action: str, *, at: datetime, save: bool = True, **context: Any) -> bool:
     """Apply the clock transition `action` to `clock` at `at` as declared (see the module
-    docstring) and save it: the inputs it declares are taken from `context`, the others ignored.
+    docstring) and save it (unless `save` is False: a new work order's clocks are planned before
+    it is inserted): the inputs it declares are taken from `context`, the others ignored.
     False, and nothing done, when the clock is not in one of the transition's sources."""
     transition = CLOCK[action]
     if not transition.allows_state(clock.state):
@@ -213,6 +214,8 @@ def clock_move(clock: SlaClock, action: str, *, at: datetime, **context: Any) ->
     clock.state = transition.target_from(run.from_state)
     for effect in (*transition.effects, *CLOCK.effects):
         effect(run)
+    if not save:
+        return True
     if clock.pk is None:
         clock.save()
     else:
