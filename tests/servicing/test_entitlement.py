@@ -17,7 +17,11 @@ from aftersales.devices.choices import Payer, StartBasis
 from aftersales.devices.entitlement import entitlement_for
 from aftersales.devices.models import WarrantyPolicy
 from aftersales.servicing.choices import ExclusionReason, WarrantyState
-from aftersales.servicing.services import warranty_exclusion_record, warranty_override_record
+from aftersales.servicing.services import (
+    purchase_proof_record,
+    warranty_exclusion_record,
+    warranty_override_record,
+)
 from aftersales.servicing.warranty import warranty_check, work_order_entitlement
 
 from .. import factories as f
@@ -276,3 +280,89 @@ def test_r36_warranty_decisions_over_the_api(api_client, order, supervisor, engi
     assert travel["payer"] == "dealer" and travel["covered"] is True
     half = api.post(url + "overrides/", {"reason": "x", "kind": "travel"}, format="json")
     assert half.status_code == 400 and half.json()["errors"][0]["field"] == "payer"
+
+
+# -- proof of purchase (R36) ----------------------------------------------------------------------
+
+
+def test_r36_proof_of_purchase_sets_the_date_cover_counts_from(order, engineer, supervisor, photo):
+    """The invoice's date counts instead of the one on file when cover runs from the purchase;
+    a supervisor's start date still has the last word."""
+    day = date(2027, 5, 1)  # after BOUGHT + 12 months: out of warranty on the date on file
+    assert not work_order_entitlement(order, day=day).in_warranty
+    proof = purchase_proof_record(
+        work_order=order,
+        actor=engineer.user,
+        upload=photo("发票.png"),
+        purchased_on=date(2026, 6, 15),
+        invoice_number="No.04417",
+        seller="上海办公设备商行",
+    )
+    assert proof.attachment.work_order == order and proof.attachment.original_name == "发票.png"
+    order.refresh_from_db()
+    entitlement = work_order_entitlement(order, day=day)
+    assert entitlement.in_warranty and entitlement.start == date(2026, 6, 15)
+    assert entitlement.reason.startswith("Purchase date (proof of purchase attached) 2026-06-15")
+    event = order.events.get(kind="warranty")
+    assert (event.action, event.params, event.note) == (
+        "warranty_proof",
+        {"date": "2026-06-15"},
+        "No.04417 · 上海办公设备商行",
+    )
+    warranty_override_record(work_order=order, actor=supervisor, reason="以保修卡为准", start_on=BOUGHT)
+    order.refresh_from_db()
+    assert work_order_entitlement(order, day=day).start == BOUGHT
+
+
+def test_r36_proof_of_purchase_refused_whole_when_the_file_or_date_is_wrong(
+    order, engineer, photo, not_an_image
+):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    with pytest.raises(ValidationError) as refused:
+        purchase_proof_record(work_order=order, actor=engineer.user, upload=photo(), purchased_on=tomorrow)
+    assert "purchased_on" in refused.value.message_dict
+    with pytest.raises(ValidationError) as refused:
+        purchase_proof_record(work_order=order, actor=engineer.user, upload=not_an_image, purchased_on=BOUGHT)
+    assert "file" in refused.value.message_dict
+    other = f.EngineerFactory()
+    with pytest.raises(NotPermitted):  # engineers only on their own work orders
+        purchase_proof_record(work_order=order, actor=other.user, upload=photo(), purchased_on=BOUGHT)
+    assert not order.purchase_proofs.exists() and not order.attachments.exists()
+    assert not order.events.filter(kind__in=["warranty", "attachment"]).exists()
+
+
+def test_r36_proof_of_purchase_on_the_page(client, order, agent, finance, photo):
+    client.force_login(finance)  # reads, attaches nothing
+    assert (
+        'data-testid="purchase-proof-form"'
+        not in client.get(f"/workorders/{order.pk}/?tab=money").content.decode()
+    )
+    client.force_login(agent)
+    html = client.get(f"/workorders/{order.pk}/?tab=money").content.decode()
+    assert 'data-testid="purchase-proof-form"' in html and 'enctype="multipart/form-data"' in html
+    url = f"/servicing/workorders/{order.pk}/warranty/proofs/"
+    refused = client.post(url, {"file": photo(), "purchased_on": "", "invoice_number": "8"}, follow=True)
+    assert not order.purchase_proofs.exists() and "This field is required." in refused.content.decode()
+    response = client.post(url, {"file": photo("fapiao.png"), "purchased_on": "2026-02-20", "seller": "京东"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/workorders/{order.pk}/?tab=money#warranty"
+    html = client.get(response["Location"]).content.decode()
+    assert 'data-testid="purchase-proof"' in html and "fapiao.png" in html and "京东" in html
+    assert "Purchase date (proof of purchase attached) 2026-02-20" in html
+
+
+def test_r36_proof_of_purchase_over_the_api(api_client, order, engineer, world, photo):
+    url = f"/api/warranty/{order.pk}/purchase-proofs/"
+    response = api_client(engineer.user).post(
+        url, {"file": photo(), "purchased_on": "2026-04-01", "invoice_number": "A-1"}, format="multipart"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["start"] == "2026-04-01"
+    assert order.purchase_proofs.get().invoice_number == "A-1"
+    missing = api_client(engineer.user).post(url, {"purchased_on": "2026-04-01"}, format="multipart")
+    assert missing.status_code == 400 and missing.json()["errors"][0]["field"] == "file"
+    outsider = api_client(world.staff_b).post(
+        url, {"file": photo(), "purchased_on": "2026-04-01"}, format="multipart"
+    )
+    assert outsider.status_code == 404
+    assert order.purchase_proofs.count() == 1

@@ -137,15 +137,20 @@ def _start(device, work_order, basis: str) -> date | None:
     return (device.purchase_date if device is not None else None) or work_order.purchase_date
 
 
-def entitlement_for(work_order, *, day: date, start_on: date | None = None) -> Entitlement:
+def entitlement_for(
+    work_order, *, day: date, start_on: date | None = None, purchased_on: date | None = None
+) -> Entitlement:
     """R36: the warranty of the work order's device on `day`, line by line; `start_on` is a date
-    cover counts from that a supervisor set instead of the device's."""
+    cover counts from that a supervisor set instead of the device's; `purchased_on` a purchase
+    date proved by an invoice, which counts instead of the recorded one when cover runs from the
+    purchase."""
     device = work_order.device if work_order.device_id else None
     product_model = device.product_model if device is not None else work_order.product_model
     customer = work_order.customer if work_order.customer_id else None
     policy = policy_for(product_model=product_model, province=customer.province if customer else "")
     basis = policy.start_basis if policy is not None else StartBasis.PURCHASE
-    start = start_on or _start(device, work_order, basis)
+    proved = purchased_on if basis == StartBasis.PURCHASE and start_on is None else None
+    start = start_on or proved or _start(device, work_order, basis)
     if product_model is None:
         return _unknown(day, policy, basis, _("The product model is not on file."))
     months: int = (policy.months if policy is not None else None) or product_model.warranty_months
@@ -155,10 +160,14 @@ def entitlement_for(work_order, *, day: date, start_on: date | None = None) -> E
         }
         return _unknown(day, policy, basis, reason)
     until = date.fromordinal(months_after(start, months).toordinal() - 1)
+    if start_on is not None:
+        basis_label = _("Warranty counted from (set by a supervisor)")
+    elif proved is not None:
+        basis_label = _("Purchase date (proof of purchase attached)")
+    else:
+        basis_label = StartBasis(basis).label
     values = {
-        "basis": StartBasis(basis).label
-        if start_on is None
-        else _("Warranty counted from (set by a supervisor)"),
+        "basis": basis_label,
         "start": f"{start:%Y-%m-%d}",
         "months": months,
         "until": f"{until:%Y-%m-%d}",

@@ -61,5 +61,6 @@ WARRANTY = register_event_type(
         "warranty_exclude": _("Warranty exclusion: %(reason)s (%(line)s)"),
         "warranty_start": _("Warranty set to count from %(start)s"),
         "warranty_payer": _("%(line)s set to be paid by %(payer)s"),
+        "warranty_proof": _("Proof of purchase attached: bought on %(date)s"),
     },
 )

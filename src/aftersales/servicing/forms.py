@@ -69,6 +69,20 @@ class WarrantyOverrideForm(WarrantyLineForm):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs=TEXTAREA))
 
 
+class PurchaseProofForm(forms.Form):
+    """R36: the invoice the customer shows and what it says (checked by the service)."""
+
+    file = forms.FileField(
+        label=_("Invoice (photo or PDF)"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/*,application/pdf", "capture": "environment"}
+        ),
+    )
+    purchased_on = forms.DateField(label=_("Purchase date"), widget=forms.DateInput(attrs={"type": "date"}))
+    invoice_number = forms.CharField(label=_("Invoice number"), max_length=64, required=False)
+    seller = forms.CharField(label=_("Seller"), max_length=128, required=False)
+
+
 class PlanForm(forms.ModelForm):
     """The content of a plan (R8): parsed here, saved by `services.plan_create`/`plan_update`."""
 

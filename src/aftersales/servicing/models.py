@@ -436,3 +436,32 @@ class WarrantyOverride(AppendOnlyModel):
 
     def __str__(self) -> str:
         return self.reason[:40]
+
+
+class PurchaseProof(AppendOnlyModel):
+    """R36: proof of purchase shown for a work order's device, e.g. a photo of the invoice: the
+    file is one of the work order's attachments, the purchase date read off it counts when the
+    warranty runs from the purchase (the latest proof's), unless a supervisor set the start."""
+
+    work_order = models.ForeignKey(
+        "workorders.WorkOrder",
+        verbose_name=_("work order"),
+        on_delete=models.CASCADE,
+        related_name="purchase_proofs",
+    )
+    attachment = models.OneToOneField(
+        "workorders.Attachment", verbose_name=_("file"), on_delete=models.PROTECT, related_name="+"
+    )
+    purchased_on = models.DateField(_("purchase date"))
+    invoice_number = models.CharField(_("invoice number"), max_length=64, blank=True)
+    seller = models.CharField(_("seller"), max_length=128, blank=True)
+    recorded_by = models.ForeignKey(USER, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("proof of purchase")
+        verbose_name_plural = _("proofs of purchase")
+
+    def __str__(self) -> str:
+        return f"{self.purchased_on:%Y-%m-%d} {self.invoice_number}".strip()

@@ -13,11 +13,19 @@ from django.utils import timezone
 
 from aftersales.workorders.models import WorkOrder
 
-from .forms import DepotReceiveForm, RemoteStartForm, WarrantyExclusionForm, WarrantyOverrideForm, action_form
+from .forms import (
+    DepotReceiveForm,
+    PurchaseProofForm,
+    RemoteStartForm,
+    WarrantyExclusionForm,
+    WarrantyOverrideForm,
+    action_form,
+)
 from .selectors import plan_holds_work, servicing_overview, warranty_records
 from .transitions import (
     PLAN,
     REMOTE,
+    may_attach_purchase_proof,
     may_edit_plan,
     may_exclude_from_warranty,
     may_override_warranty,
@@ -91,16 +99,20 @@ def repair_panel(request: HttpRequest, work_order: WorkOrder) -> dict[str, Any] 
 
 def warranty_panel(request: HttpRequest, work_order: WorkOrder) -> dict[str, Any] | None:
     """R36: the work order's warranty today, line by line what it covers and who pays, the
-    exclusions and overrides recorded, and the forms for them when the user may."""
+    exclusions, overrides and proofs of purchase recorded, and the forms for them when the user
+    may."""
     user = request.user
     may_exclude = may_exclude_from_warranty(user, work_order)
     may_override = may_override_warranty(user, work_order)
+    may_attach = may_attach_purchase_proof(user, work_order)
     prefix = f"workorder_{work_order.pk}_warranty"
     prefetch_related_objects([work_order], *warranty_records())
     return {
         "entitlement": work_order_entitlement(work_order, day=timezone.localdate()),
         "exclusions": work_order.warranty_exclusions.all(),
         "overrides": work_order.warranty_overrides.all(),
+        "proofs": work_order.purchase_proofs.all(),
+        "proof_form": PurchaseProofForm(auto_id=f"id_{prefix}_proof_%s") if may_attach else None,
         "exclusion_form": WarrantyExclusionForm(auto_id=f"id_{prefix}_exclusion_%s") if may_exclude else None,
         "override_form": WarrantyOverrideForm(auto_id=f"id_{prefix}_override_%s") if may_override else None,
     }

@@ -14,6 +14,7 @@ from .models import (
     DepotRepair,
     ExternalRepair,
     ExternalRepairFollowUp,
+    PurchaseProof,
     RemoteSession,
     RepairLogEntry,
     ServicePlan,
@@ -56,15 +57,20 @@ def plan_blocks_start(work_order: WorkOrder) -> ServicePlan | None:
     return plan if plan_holds_work(plan) else None
 
 
-def warranty_records(path: str = "") -> tuple[Prefetch, Prefetch]:
-    """The prefetches of a work order's warranty exclusions and overrides (with who recorded
-    them) that `warranty.work_order_entitlement` reads; `path` leads to the work order."""
+def warranty_records(path: str = "") -> tuple[Prefetch, Prefetch, Prefetch]:
+    """The prefetches of a work order's warranty exclusions, overrides and proofs of purchase
+    (with who recorded them) that `warranty.work_order_entitlement` reads; `path` leads to the
+    work order."""
     return (
         Prefetch(
             f"{path}warranty_exclusions", queryset=WarrantyExclusion.objects.select_related("recorded_by")
         ),
         Prefetch(
             f"{path}warranty_overrides", queryset=WarrantyOverride.objects.select_related("recorded_by")
+        ),
+        Prefetch(
+            f"{path}purchase_proofs",
+            queryset=PurchaseProof.objects.select_related("recorded_by", "attachment"),
         ),
     )
 

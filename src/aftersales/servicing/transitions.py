@@ -92,6 +92,7 @@ KEEP_PROCESS_RECORD = Permission(TECHNICAL)  # write the repair process record (
 FOLLOW_UP_VENDOR = Permission(FOLLOW_UP)  # log a contact with the vendor (R14)
 EXCLUDE_FROM_WARRANTY = Permission(TECHNICAL)  # record why a covered line is charged (R36)
 OVERRIDE_WARRANTY = Permission(APPROVERS)  # set the warranty start or a line's payer (R36)
+ATTACH_PURCHASE_PROOF = Permission(CUSTOMER_FACING)  # attach the invoice the customer shows (R36)
 
 # States of a depot repair in which its process record takes entries (R13).
 RECORD_STATES = frozenset({DepotState.INSPECTED, DepotState.REPAIRING, DepotState.EXTERNAL})
@@ -666,3 +667,8 @@ def may_exclude_from_warranty(user, work_order: WorkOrder) -> bool:
 def may_override_warranty(user, work_order: WorkOrder) -> bool:
     """R36: set the date cover counts from or who pays a line, with a reason (open work orders)."""
     return work_order.is_open and WORKORDER.permits(OVERRIDE_WARRANTY, user, work_order)
+
+
+def may_attach_purchase_proof(user, work_order: WorkOrder) -> bool:
+    """R36: attach the proof of purchase the customer shows (open work orders)."""
+    return work_order.is_open and WORKORDER.permits(ATTACH_PURCHASE_PROOF, user, work_order)

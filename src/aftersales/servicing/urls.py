@@ -33,6 +33,7 @@ urlpatterns = [
         "workorders/<int:pk>/warranty/exclusions/", views.warranty_exclusion_view, name="warranty_exclusion"
     ),
     path("workorders/<int:pk>/warranty/overrides/", views.warranty_override_view, name="warranty_override"),
+    path("workorders/<int:pk>/warranty/proofs/", views.purchase_proof_view, name="purchase_proof"),
     path("plans/<int:pk>/edit/", views.plan_form_view, {"mode": "edit"}, name="plan_edit"),
     path("plans/<int:pk>/revise/", views.plan_form_view, {"mode": "revise"}, name="plan_revise"),
     path(

@@ -49,6 +49,7 @@ from .services import (
     plan_create,
     plan_revise,
     plan_update,
+    purchase_proof_record,
     remote_session_start,
     warranty_exclusion_record,
     warranty_override_record,
@@ -117,7 +118,7 @@ def _work_order_action(
     back at the panel (`panel` = its tab and anchor); once done, there too or at `to(wo, result)`."""
     work_order = workorder_get(request.user, pk)
     back = detail_url(work_order.pk, *panel)
-    form = form_class(request.POST)
+    form = form_class(request.POST, request.FILES)
     result = form.is_valid() and attempt(form, lambda: call(work_order, form.cleaned_data))
     if not result:
         form_error_messages(request, form)
@@ -164,6 +165,27 @@ def warranty_override_view(request: HttpRequest, pk: int) -> HttpResponse:
         f.WarrantyOverrideForm,
         lambda wo, data: warranty_override_record(work_order=wo, actor=request.user, **data),
         _("Warranty decision recorded."),
+        panel=("money", "warranty"),
+    )
+
+
+@login_required
+@require_POST
+def purchase_proof_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/servicing/workorders/<pk>/warranty/proofs/`: attach the invoice the customer shows (R36)."""
+    return _work_order_action(
+        request,
+        pk,
+        f.PurchaseProofForm,
+        lambda wo, data: purchase_proof_record(
+            work_order=wo,
+            actor=request.user,
+            upload=data["file"],
+            purchased_on=data["purchased_on"],
+            invoice_number=data["invoice_number"],
+            seller=data["seller"],
+        ),
+        _("Proof of purchase attached."),
         panel=("money", "warranty"),
     )
 

@@ -47,13 +47,16 @@ def register_warranty_check(check: WarrantyCheck) -> WarrantyCheck:
 
 def work_order_entitlement(work_order, *, day: date) -> Entitlement:
     """R36: the device's entitlement with what was recorded on this work order: the latest date a
-    supervisor set cover to count from; exclusions, which charge a covered line (or every line) to
+    supervisor set cover to count from, else the purchase date of the latest proof of purchase
+    (when cover runs from the purchase); exclusions, which charge a covered line (or every line) to
     the customer; and the latest payer a supervisor set for a line, which has the last word. Reads
     the work order's exclusions and overrides (prefetch them for lists)."""
     exclusions = list(work_order.warranty_exclusions.all())
     overrides = list(work_order.warranty_overrides.all())
+    proofs = list(work_order.purchase_proofs.all())
     start_on = next((o.start_on for o in reversed(overrides) if o.start_on is not None), None)
-    entitlement = entitlement_for(work_order, day=day, start_on=start_on)
+    purchased_on = proofs[-1].purchased_on if proofs else None
+    entitlement = entitlement_for(work_order, day=day, start_on=start_on, purchased_on=purchased_on)
     if not entitlement.known:
         return entitlement
     lines = []

@@ -474,6 +474,16 @@ class WarrantyExclusionInputSerializer(RejectUnknownFieldsMixin, WarrantyLineInp
     )
 
 
+class PurchaseProofInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    """R36: the invoice the customer shows (multipart: an image or a PDF) and the purchase date on
+    it, from which cover counts when it runs from the purchase."""
+
+    file = serializers.FileField(help_text=_("JPEG, PNG, GIF, WebP or PDF."))
+    purchased_on = serializers.DateField()
+    invoice_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
+    seller = serializers.CharField(required=False, allow_blank=True, default="", max_length=128)
+
+
 class WarrantyOverrideInputSerializer(RejectUnknownFieldsMixin, WarrantyLineInputSerializer):
     """R36 (supervisors): the date cover counts from, and/or who pays one line, with the reason."""
 

@@ -19,7 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from aftersales.core.api import RoleWritePermission, problem_responses, transition_actions
+from aftersales.core.api import MULTIPART_PARSERS, RoleWritePermission, problem_responses, transition_actions
 from aftersales.workorders.api import workorder_of_path
 
 from .. import services
@@ -304,6 +304,17 @@ WORK_ORDER_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description=_
         request=s.WarrantyOverrideInputSerializer,
         responses={201: s.EntitlementSerializer, **problem_responses(400, 403, 404, 409)},
     ),
+    purchase_proofs=extend_schema(
+        summary=_("Attach a proof of purchase (R36)"),
+        description=_(
+            "Multipart upload of the invoice (an image or a PDF) with the purchase date on it; the "
+            "file joins the work order's attachments, and cover counts from that date when it runs "
+            "from the purchase (unless a supervisor set the start). Answers the entitlement."
+        ),
+        parameters=[WORK_ORDER_ID],
+        request={"multipart/form-data": s.PurchaseProofInputSerializer},
+        responses={201: s.EntitlementSerializer, **problem_responses(400, 403, 404, 409)},
+    ),
 )
 class WarrantyViewSet(viewsets.ViewSet):
     """Reads for any signed-in staff user, on the work orders in their scope (404 outside it);
@@ -334,4 +345,15 @@ class WarrantyViewSet(viewsets.ViewSet):
         data = s.WarrantyOverrideInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.warranty_override_record(work_order=work_order, actor=request.user, **data.validated_data)
+        return self._entitlement(work_order, code=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], url_path="purchase-proofs", parser_classes=MULTIPART_PARSERS)
+    def purchase_proofs(self, request: Request, pk: str | None = None) -> Response:
+        work_order = workorder_of_path(request.user, pk)
+        data = s.PurchaseProofInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        services.purchase_proof_record(
+            work_order=work_order, actor=request.user, upload=fields.pop("file"), **fields
+        )
         return self._entitlement(work_order, code=status.HTTP_201_CREATED)

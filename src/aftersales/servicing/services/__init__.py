@@ -1,6 +1,6 @@
 """Writes of the servicing records (R6, R8, R13, R14, R36), one module per record: remote sessions,
 service plans, depot repairs, external repairs (with their vendors' follow-ups), warranty
-exclusions and overrides.
+exclusions, overrides and proofs of purchase.
 
 Every transition is a keyword-only `<record>_<verb>` wrapper around `core.transitions.transition_run`
 on the machines of `transitions.py`; what a transition does beyond its own record is a hook the
@@ -39,9 +39,10 @@ from .plans import (
     plan_update,
 )
 from .remote import remote_session_escalate, remote_session_solve, remote_session_start
-from .warranty import warranty_exclusion_record, warranty_override_record
+from .warranty import purchase_proof_record, warranty_exclusion_record, warranty_override_record
 
 __all__ = [
+    "purchase_proof_record",
     "warranty_exclusion_record",
     "warranty_override_record",
     "company_language",

@@ -1,14 +1,17 @@
 """Warranty decisions on a work order (R36): an exclusion charges a line the warranty covers (or
 the whole repair) to the customer for a recorded reason; a supervisor's override sets the date
-cover counts from or who pays a line, with the reason. Both are kept as they were written and on
-the timeline; `warranty.work_order_entitlement` applies them."""
+cover counts from or who pays a line, with the reason; a proof of purchase (the invoice's photo)
+proves the purchase date. All are kept as they were written and on the timeline;
+`warranty.work_order_entitlement` applies them."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.catalog.choices import FeeKind
@@ -16,11 +19,13 @@ from aftersales.devices.choices import Payer
 from aftersales.devices.entitlement import line_label
 from aftersales.workorders.events import event_record
 from aftersales.workorders.models import WorkOrder
+from aftersales.workorders.services import attachment_add
 
 from ..choices import ExclusionReason
 from ..events import WARRANTY
-from ..models import WarrantyExclusion, WarrantyOverride
+from ..models import PurchaseProof, WarrantyExclusion, WarrantyOverride
 from ..transitions import (
+    ATTACH_PURCHASE_PROOF,
     EXCLUDE_FROM_WARRANTY,
     OVERRIDE_WARRANTY,
     permission_check,
@@ -138,3 +143,50 @@ def warranty_override_record(
             note=reason,
         )
     return override
+
+
+@transaction.atomic
+def purchase_proof_record(
+    *,
+    work_order: WorkOrder,
+    actor,
+    upload: UploadedFile,
+    purchased_on: date,
+    invoice_number: str = "",
+    seller: str = "",
+) -> PurchaseProof:
+    """R36: the invoice (an image or a PDF) the customer shows, kept with the work order's
+    attachments, and the purchase date read off it, from which cover then counts when it runs
+    from the purchase. Nothing is kept when the file or the date is refused."""
+    work_order_open_check(work_order)
+    permission_check(
+        WORK_ORDER_MACHINE,
+        ATTACH_PURCHASE_PROOF,
+        actor,
+        work_order,
+        _("You may not attach a proof of purchase to this work order."),
+    )
+    if purchased_on > timezone.localdate():
+        raise ValidationError({"purchased_on": [_("The purchase date cannot be in the future.")]})
+    attachment = attachment_add(
+        work_order=work_order, actor=actor, upload=upload, description=_("Proof of purchase")
+    )
+    proof = PurchaseProof(
+        work_order=work_order,
+        attachment=attachment,
+        purchased_on=purchased_on,
+        invoice_number=(invoice_number or "").strip(),
+        seller=(seller or "").strip(),
+        recorded_by=actor,
+    )
+    proof.full_clean()
+    proof.save()
+    event_record(
+        work_order,
+        kind=WARRANTY,
+        actor=actor,
+        action="warranty_proof",
+        params={"date": f"{purchased_on:%Y-%m-%d}"},
+        note=" · ".join(part for part in (proof.invoice_number, proof.seller) if part),
+    )
+    return proof
