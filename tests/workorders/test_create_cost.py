@@ -113,3 +113,35 @@ def test_r5_create_looks_further_when_the_best_point_has_no_qualified_engineer(c
     why = work_order.events.get(kind="dispatch").params["why"]
     assert f"{unstaffed} has no qualified engineer available today" in why
     assert len(statements) == 14, "\n".join(statements)  # 11 + engineers, qualifications, visits
+
+
+def test_r1_a_request_naming_a_product_model_reads_it_from_memory(client, agent, hotline):
+    """Without a registered device the request names the product model (R38's line, the SLA and
+    warranty follow from it): resolved from the reference data in memory, not by a query; a model
+    added in the admin is known at once, an unknown id is the field's error."""
+    client.force_login(agent)
+    model = hotline.device.product_model
+    create(client, hotline, device=None, product_model=model.pk)
+    body, statements = create(client, hotline, device=None, product_model=model.pk)
+    assert body["product_model"]["id"] == model.pk
+    assert not [sql for sql in statements if '"catalog_productmodel"' in sql], "\n".join(statements)
+    assert len(statements) == 10, "\n".join(statements)  # the device's lookup is not needed either
+    work_order = WorkOrder.objects.get(pk=body["id"])
+    assert work_order.product_model == model and work_order.service_point == hotline.point
+    added = f.ProductModelFactory(product_line=hotline.line)
+    body, _ = create(client, hotline, device=None, product_model=added.pk)
+    assert body["product_model"]["id"] == added.pk
+    for wrong, code in ((999999, "does_not_exist"), ("x", "incorrect_type"), (True, "incorrect_type")):
+        response = client.post(
+            "/api/workorders/",
+            {
+                "customer": hotline.customer.pk,
+                "type": "repair",
+                "fault_symptom": "卡纸",
+                "product_model": wrong,
+            },
+            content_type="application/json",
+        )
+        assert response.status_code == 400, response.content
+        assert response.json()["errors"][0]["field"] == "product_model"
+        assert response.json()["errors"][0]["code"] == code

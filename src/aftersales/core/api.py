@@ -28,6 +28,7 @@ from rest_framework.views import exception_handler
 
 from .errors import DomainError
 from .phones import phone_for
+from .reference import ReferenceCache
 from .transitions import Machine, Transition, transition_run
 
 MULTIPART_PARSERS = [MultiPartParser, FormParser, JSONParser]
@@ -197,6 +198,28 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
+class ReferencePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related id resolved from reference data kept in memory (`core.reference`: a dict of the
+    rows by id) instead of a query per request; `queryset` names the model (and documents the
+    field). Errors are DRF's: "incorrect_type", "does_not_exist"."""
+
+    def __init__(self, *, reference: ReferenceCache[dict[int, Any]], **kwargs: Any) -> None:
+        self.reference = reference
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Model:
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            pk = int(data)
+        except ValueError:
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        found = self.reference.get().get(pk)
+        if found is None:
+            self.fail("does_not_exist", pk_value=data)
+        return found
+
+
 # Fields that change only through a lifecycle's transitions, never by writing them.
 STATE_FIELDS = frozenset({"state", "waiting_reason", "engineer"})
 
@@ -274,6 +297,7 @@ __all__ = [
     "RejectUnknownFieldsMixin",
     "IdNameSerializer",
     "ProblemSerializer",
+    "ReferencePrimaryKeyRelatedField",
     "RoleWritePermission",
     "ScopedPrimaryKeyRelatedField",
     "problem",

@@ -20,10 +20,12 @@ from rest_framework.reverse import reverse
 from aftersales.accounts.models import Engineer, ServicePoint
 from aftersales.accounts.selectors import service_points_in_scope
 from aftersales.catalog.models import ProductModel
+from aftersales.catalog.selectors import PRODUCT_MODELS
 from aftersales.core.api import (
     CustomerPhoneField,
     FieldsBuiltOnceMixin,
     IdNameSerializer,
+    ReferencePrimaryKeyRelatedField,
     RejectUnknownFieldsMixin,
     ScopedPrimaryKeyRelatedField,
     request_user,
@@ -302,8 +304,8 @@ class WorkOrderWriteSerializer(RejectUnknownFieldsMixin, FieldsBuiltOnceMixin, s
         required=False,
         allow_null=True,
     )
-    product_model = serializers.PrimaryKeyRelatedField(
-        queryset=ProductModel.objects.select_related("product_line"), required=False, allow_null=True
+    product_model = ReferencePrimaryKeyRelatedField(
+        reference=PRODUCT_MODELS, queryset=ProductModel.objects.all(), required=False, allow_null=True
     )
     service_point = ScopedPrimaryKeyRelatedField(
         scope=service_points_in_scope,
