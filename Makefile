@@ -20,7 +20,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: help demo install assets messages pdf-deps var-dir migrate seed serve jobs test lint format check pytest bench bench-seed bench-http clean
+.PHONY: help demo install assets messages pdf-deps var-dir migrate seed serve jobs test lint format check pytest bench bench-seed bench-http bench-peer clean
 
 help:
 	@echo "make demo     install everything, load demo data, serve on http://$(HOST):$(PORT) with jobs"
@@ -30,6 +30,7 @@ help:
 	@echo "make bench    seed 100,000 work orders on PostgreSQL and time the list page and API"
 	@echo "make bench-seed  seed a realistic backlog (BENCH_SEED_ARGS, e.g. --work-orders 1000000 --reset)"
 	@echo "make bench-http  time pages and API under gunicorn at concurrency 1 and 4 (BENCH_HTTP_ARGS)"
+	@echo "make bench-peer  django-helpdesk's create API on this machine, c=1 and 4, to compare (BENCH_PEER_ARGS)"
 
 # ---------------------------------------------------------------- installing
 
@@ -157,6 +158,11 @@ bench-seed: install var-dir
 
 bench-http: install var-dir
 	$(PY) bench/http_load.py $(BENCH_HTTP_ARGS)
+
+# django-helpdesk in its own virtualenv (bench/.peer-venv) on the database helpdesk_bench: the peer
+# figure the create target is measured against (bench/README.md).
+bench-peer: install
+	$(PY) bench/peer_helpdesk.py $(BENCH_PEER_ARGS)
 
 clean:
 	rm -rf var/celery staticfiles .pytest_cache .ruff_cache

@@ -70,26 +70,42 @@ LAZY_TABS = ("service", "money", "feedback", "documents", "timeline")
 
 
 class Server:
-    """Gunicorn in its own process group, stopped (the whole group) however the benchmark ends."""
+    """Gunicorn in its own process group, stopped (the whole group) however the benchmark ends.
 
-    def __init__(self, workers: int, port: int, log: Path) -> None:
+    The defaults serve this project with bench/settings.py; bench/peer_helpdesk.py passes its own
+    gunicorn (another virtualenv), WSGI app, environment, folder and a page that answers 200."""
+
+    def __init__(
+        self,
+        workers: int,
+        port: int,
+        log: Path,
+        *,
+        gunicorn: Path | None = None,
+        app: str = "aftersales.config.wsgi:application",
+        env: dict[str, str] | None = None,
+        chdir: Path = PROJECT_DIR,
+        ready_path: str = "/accounts/login/",
+    ) -> None:
         self.port = port
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "DEBUG": "0",
-            "PYTHONPATH": os.pathsep.join([str(PROJECT_DIR / "src"), str(PROJECT_DIR)]),
-        }
+        self.ready_path = ready_path
+        if env is None:
+            env = {
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "bench.settings",
+                "DEBUG": "0",
+                "PYTHONPATH": os.pathsep.join([str(PROJECT_DIR / "src"), str(PROJECT_DIR)]),
+            }
         self.log = log.open("w")
         self.process = subprocess.Popen(
             [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "aftersales.config.wsgi:application",
+                str(gunicorn or Path(sys.executable).parent / "gunicorn"),
+                app,
                 f"--workers={workers}",
                 "--worker-class=sync",
                 f"--bind={HOST}:{port}",
                 "--timeout=120",
-                f"--chdir={PROJECT_DIR}",
+                f"--chdir={chdir}",
             ],
             env=env,
             stdout=self.log,
@@ -103,7 +119,7 @@ class Server:
             if self.process.poll() is not None:
                 raise SystemExit(f"gunicorn exited ({self.process.returncode}); see {self.log.name}")
             try:
-                status, _, _ = request("GET", "/accounts/login/", port=self.port)
+                status, _, _ = request("GET", self.ready_path, port=self.port)
                 if status == 200:
                     return
             except OSError:
@@ -421,6 +437,17 @@ def summarise(
     }
 
 
+def print_row(row: dict, width: int = 16) -> None:
+    """One line of the results table (`summarise`'s row)."""
+    sql = "" if row["sql_median"] is None else f"{row['sql_median']:g}"
+    print(
+        f"{row['scenario']:{width}} {row['concurrency']:>2} {row['p50_ms']:>6.1f}ms {row['p95_ms']:>6.1f}ms "
+        f"{row['p99_ms']:>6.1f}ms {row['req_per_s']:>7.1f} {sql:>5} {row['errors']:>4} "
+        f"{row['rss_peak_worker_mb']:>5.0f} ({row['rss_peak_total_mb']:>4.0f})",
+        flush=True,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -481,14 +508,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 row = summarise(name, level, samples, seconds, sampler.peak(), scenario.expect)
                 results.append(row)
-                sql = "" if row["sql_median"] is None else f"{row['sql_median']:g}"
-                print(
-                    f"{name:16} {level:>2} {row['p50_ms']:>6.1f}ms {row['p95_ms']:>6.1f}ms "
-                    f"{row['p99_ms']:>6.1f}ms "
-                    f"{row['req_per_s']:>7.1f} {sql:>5} {row['errors']:>4} "
-                    f"{row['rss_peak_worker_mb']:>5.0f} ({row['rss_peak_total_mb']:>4.0f})",
-                    flush=True,
-                )
+                print_row(row)
         sampler.stopped.set()
     except KeyboardInterrupt:
         print("\ninterrupted")
