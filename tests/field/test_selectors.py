@@ -3,12 +3,15 @@ with the lowest load, and an explanation naming the factors."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from aftersales.field.models import EngineerLeave, ServiceArea
 from aftersales.field.selectors import dispatch_suggest
+from aftersales.field.suggestions import _engineers
 from aftersales.workorders.choices import State
 
 from .. import factories as f
@@ -145,3 +148,32 @@ def test_r5_suggestion_queries_are_bounded(order, point, qualify, django_assert_
         suggestion = dispatch_suggest(order)
         assert suggestion.engineer is not None
         assert suggestion.explanation
+
+
+def test_r5_r38_routing_reads_each_engineer_once_with_load_leave_and_every_asked_qualification(point):
+    """The engineers' read (one statement of plain SQL, issue 9): each active engineer once, in
+    employee order, with the open work counted (not closed work), today's leave, and the
+    qualifications of exactly the lines asked about, however many."""
+    day = date(2026, 12, 7)
+    sp = point(code="ENG")
+    printers, copiers, scanners = (f.ProductLineFactory(code=code) for code in ("PRN", "CPY", "SCN"))
+    both = f.EngineerFactory(service_point=sp, employee_no="E1")
+    none = f.EngineerFactory(service_point=sp, employee_no="E2")
+    f.EngineerFactory(service_point=sp, employee_no="E0", is_active=False)
+    for line in (printers, copiers, scanners):
+        f.QualificationFactory(engineer=both, product_line=line)
+    f.WorkOrderFactory(service_point=sp, engineer=both, state=State.IN_SERVICE)
+    f.WorkOrderFactory(service_point=sp, engineer=both, state=State.CLOSED)
+    EngineerLeave.objects.create(engineer=none, start=day, end=day + timedelta(days=2))
+
+    with CaptureQueriesContext(connection) as queries:
+        rows = _engineers({sp.pk: sp}, [printers.pk, copiers.pk], day)[sp.pk]
+        names = [str(engineer) for engineer in rows]
+
+    assert len(queries.captured_queries) == 1
+    assert [e.employee_no for e in rows] == ["E1", "E2"] and names == [str(both), str(none)]
+    first, second = rows
+    assert (first.open_load, first.is_on_leave, second.open_load, second.is_on_leave) == (1, False, 0, True)
+    assert sorted(q.product_line_id for q in first.line_qualifications) == sorted([printers.pk, copiers.pk])
+    assert second.line_qualifications == [] and first.service_point is sp
+    assert _engineers({sp.pk: sp}, [], day)[sp.pk][0].line_qualifications == []

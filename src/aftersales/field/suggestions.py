@@ -269,59 +269,64 @@ def _point_candidates(
 
 
 # The engineers of some points with what routing weighs, in one statement of portable SQL (SQLite
-# in tests and the demo, PostgreSQL in production). Intake runs it on every create: the ORM's form
-# of it (select_related, two subquery annotations, model building) cost 5 ms of Python per create
-# for 0.3 ms in the database; this costs 0.6 ms in all (issue 9). The open load is counted on the
-# partial index of open work orders (`wo_open_by_engineer`), so it follows the open backlog only.
+# in tests and the demo, PostgreSQL in production): each engineer with their user, open load,
+# leave today and qualifications for the lines asked about (one row per qualification, or one
+# without). Intake runs it on every create: the ORM's form of it (select_related, two subquery
+# annotations, a prefetch, model building) cost 5 ms of Python per create for 0.3 ms in the
+# database; this costs about 1 ms in all (issue 9). The open load is counted on the partial index
+# of open work orders (`wo_open_by_engineer`), so it follows the open backlog only.
 _ENGINEERS_SQL = """
 SELECT e.id, e.user_id, e.service_point_id, e.employee_no, e.is_active,
        u.username, u.first_name, u.last_name, u.phone,
        (SELECT COUNT(*) FROM {work_order} w WHERE w.engineer_id = e.id AND w.state IN ({states})),
-       EXISTS (SELECT 1 FROM {leave} l WHERE l.engineer_id = e.id AND l.start <= %s AND l."end" >= %s)
+       EXISTS (SELECT 1 FROM {leave} l WHERE l.engineer_id = e.id AND l.start <= %s AND l."end" >= %s),
+       q.id, q.product_line_id, q.certified_on, q.expires_on
 FROM {engineer} e JOIN {user} u ON u.id = e.user_id
+LEFT JOIN {qualification} q ON q.engineer_id = e.id AND {lines}
 WHERE e.is_active AND e.service_point_id IN ({points})
-ORDER BY e.service_point_id, e.employee_no
+ORDER BY e.service_point_id, e.employee_no, e.id
 """
 _ENGINEER_FIELDS = ["id", "user_id", "service_point_id", "employee_no", "is_active"]
-_USER_FIELDS = ["username", "first_name", "last_name", "phone"]
+_USER_FIELDS = ["id", "username", "first_name", "last_name", "phone"]
+_QUALIFICATION_FIELDS = ["id", "engineer_id", "product_line_id", "certified_on", "expires_on"]
 
 
 def _engineers(
     points: dict[int, ServicePoint], line_ids: Iterable[int], day: date
 ) -> dict[int, list[Engineer]]:
     """Active engineers of the points (their points, already read, attached) with their user,
-    `open_load`, `is_on_leave` and `line_qualifications` (those for `line_ids`): 2 queries. The
+    `open_load`, `is_on_leave` and `line_qualifications` (those for `line_ids`): one query. The
     rows carry only the fields read here; any other is loaded when asked for, as with `only()`."""
     if not points:
         return {}
+    lines = sorted(set(line_ids))
     sql = _ENGINEERS_SQL.format(
         work_order=WorkOrder._meta.db_table,
         leave=EngineerLeave._meta.db_table,
         engineer=Engineer._meta.db_table,
         user=User._meta.db_table,
+        qualification=Qualification._meta.db_table,
         states=", ".join(["%s"] * len(OPEN_STATES)),
+        lines=f"q.product_line_id IN ({', '.join(['%s'] * len(lines))})" if lines else "1 = 0",
         points=", ".join(["%s"] * len(points)),
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*sorted(OPEN_STATES), day, day, *points])
+        cursor.execute(sql, [*sorted(OPEN_STATES), day, day, *lines, *points])
         rows = cursor.fetchall()
-    engineers = []
-    for row in rows:
-        engineer = Engineer.from_db(connection.alias, _ENGINEER_FIELDS, row[:5])
-        engineer.user = User.from_db(connection.alias, ["id", *_USER_FIELDS], (row[1], *row[5:9]))
-        engineer.service_point = points[engineer.service_point_id]
-        engineer.open_load, engineer.is_on_leave = row[9], bool(row[10])
-        engineer.line_qualifications = []
-        engineers.append(engineer)
-    by_id = {engineer.pk: engineer for engineer in engineers}
-    lines = set(line_ids)
-    if by_id and lines:
-        qualifications = Qualification.objects.filter(engineer_id__in=by_id, product_line_id__in=lines)
-        for qualification in qualifications.order_by():
-            by_id[qualification.engineer_id].line_qualifications.append(qualification)
+    alias = connection.alias
     by_point: dict[int, list[Engineer]] = {}
-    for engineer in engineers:
-        by_point.setdefault(engineer.service_point_id, []).append(engineer)
+    engineer = None
+    for row in rows:
+        if engineer is None or engineer.pk != row[0]:
+            engineer = Engineer.from_db(alias, _ENGINEER_FIELDS, row[:5])
+            engineer.user = User.from_db(alias, _USER_FIELDS, (row[1], *row[5:9]))
+            engineer.service_point = points[engineer.service_point_id]
+            engineer.open_load, engineer.is_on_leave = row[9], bool(row[10])
+            engineer.line_qualifications = []
+            by_point.setdefault(engineer.service_point_id, []).append(engineer)
+        if row[11] is not None:
+            values = (row[11], row[0], *row[12:15])
+            engineer.line_qualifications.append(Qualification.from_db(alias, _QUALIFICATION_FIELDS, values))
     return by_point
 
 
