@@ -25,6 +25,7 @@ from aftersales.servicing.services import (
 from aftersales.servicing.warranty import warranty_check, work_order_entitlement
 
 from .. import factories as f
+from ..timeutil import at, travelling
 
 pytestmark = pytest.mark.django_db
 
@@ -285,7 +286,15 @@ def test_r36_warranty_decisions_over_the_api(api_client, order, supervisor, engi
 # -- proof of purchase (R36) ----------------------------------------------------------------------
 
 
-def test_r36_proof_of_purchase_sets_the_date_cover_counts_from(order, engineer, supervisor, photo):
+@pytest.fixture
+def proof_day():
+    """Purchase dates are checked against today: the clock is set to a day after every date the
+    proof tests use, whatever the machine's date."""
+    with travelling(at(2026, 12, 7, 10)):
+        yield
+
+
+def test_r36_proof_of_purchase_sets_the_date_cover_counts_from(order, engineer, supervisor, photo, proof_day):
     """The invoice's date counts instead of the one on file when cover runs from the purchase;
     a supervisor's start date still has the last word."""
     day = date(2027, 5, 1)  # after BOUGHT + 12 months: out of warranty on the date on file
@@ -315,7 +324,7 @@ def test_r36_proof_of_purchase_sets_the_date_cover_counts_from(order, engineer, 
 
 
 def test_r36_proof_of_purchase_refused_whole_when_the_file_or_date_is_wrong(
-    order, engineer, photo, not_an_image
+    order, engineer, photo, not_an_image, proof_day
 ):
     tomorrow = timezone.localdate() + timedelta(days=1)
     with pytest.raises(ValidationError) as refused:
@@ -331,7 +340,7 @@ def test_r36_proof_of_purchase_refused_whole_when_the_file_or_date_is_wrong(
     assert not order.events.filter(kind__in=["warranty", "attachment"]).exists()
 
 
-def test_r36_proof_of_purchase_on_the_page(client, order, agent, finance, photo):
+def test_r36_proof_of_purchase_on_the_page(client, order, agent, finance, photo, proof_day):
     client.force_login(finance)  # reads, attaches nothing
     assert (
         'data-testid="purchase-proof-form"'
@@ -351,7 +360,7 @@ def test_r36_proof_of_purchase_on_the_page(client, order, agent, finance, photo)
     assert "Purchase date (proof of purchase attached) 2026-02-20" in html
 
 
-def test_r36_proof_of_purchase_over_the_api(api_client, order, engineer, world, photo):
+def test_r36_proof_of_purchase_over_the_api(api_client, order, engineer, world, photo, proof_day):
     url = f"/api/warranty/{order.pk}/purchase-proofs/"
     response = api_client(engineer.user).post(
         url, {"file": photo(), "purchased_on": "2026-04-01", "invoice_number": "A-1"}, format="multipart"
