@@ -161,11 +161,11 @@ def entitlement_for(
         return _unknown(day, policy, basis, reason)
     until = date.fromordinal(months_after(start, months).toordinal() - 1)
     if start_on is not None:
-        basis_label = _("Warranty counted from (set by a supervisor)")
+        basis_label = str(_("Warranty counted from (set by a supervisor)"))
     elif proved is not None:
-        basis_label = _("Purchase date (proof of purchase attached)")
+        basis_label = str(_("Purchase date (proof of purchase attached)"))
     else:
-        basis_label = StartBasis(basis).label
+        basis_label = str(StartBasis(basis).label)
     values = {
         "basis": basis_label,
         "start": f"{start:%Y-%m-%d}",

@@ -315,7 +315,7 @@ def _engineers(
         rows = cursor.fetchall()
     alias = connection.alias
     by_point: dict[int, list[Engineer]] = {}
-    engineer = None
+    engineer: Any = None  # an Engineer with routing's attributes (open_load, is_on_leave, ...)
     for row in rows:
         if engineer is None or engineer.pk != row[0]:
             engineer = Engineer.from_db(alias, _ENGINEER_FIELDS, row[:5])
