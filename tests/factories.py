@@ -9,7 +9,7 @@ from factory.django import DjangoModelFactory
 
 from aftersales.accounts.choices import Role
 from aftersales.accounts.models import Dealer, Engineer, Qualification, ServicePoint, User
-from aftersales.catalog.models import ProductLine, ProductModel
+from aftersales.catalog.models import Part, ProductLine, ProductModel
 from aftersales.customers.models import Contact, Customer
 from aftersales.devices.models import Device
 from aftersales.workorders.choices import Channel, WorkOrderType
@@ -73,6 +73,21 @@ class ProductModelFactory(DjangoModelFactory):
     product_line = factory.SubFactory(ProductLineFactory)
     code = factory.Sequence(lambda n: f"LJ-{1000 + n}")
     name = "激光打印机"
+
+
+class PartFactory(DjangoModelFactory):
+    class Meta:
+        model = Part
+        django_get_or_create = ["number"]
+        skip_postgeneration_save = True
+
+    number = factory.Sequence(lambda n: f"FU-{2000 + n}")
+    name = "定影组件"
+
+    @factory.post_generation
+    def fits(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.fits.set(extracted)
 
 
 class EngineerFactory(DjangoModelFactory):

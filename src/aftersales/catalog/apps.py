@@ -6,3 +6,6 @@ class CatalogConfig(AppConfig):
     name = "aftersales.catalog"
     label = "catalog"
     verbose_name = _("Products")
+
+    def ready(self) -> None:
+        from . import errors  # noqa: F401  (error codes)

@@ -24,3 +24,15 @@ class PartCategory(models.TextChoices):
     NORMAL = "normal", _("Normal part")
     WEAR = "wear", _("Wear part")
     CONSUMABLE = "consumable", _("Consumable")
+
+
+class PartUnit(models.TextChoices):
+    """The unit a part is counted, stocked and priced in."""
+
+    PIECE = "piece", _("piece")
+    ITEM = "item", _("item")
+    SET = "set", _("set")
+    METRE = "metre", _("metre")
+    BOX = "box", _("box")
+    ROLL = "roll", _("roll")
+    BOTTLE = "bottle", _("bottle")

@@ -266,6 +266,10 @@ SPECTACULAR_SETTINGS = {
         "CustomerKindEnum": "aftersales.customers.choices.CustomerKind",
         "ProductModelKindEnum": "aftersales.catalog.choices.ModelKind",
         "FeeKindEnum": "aftersales.catalog.choices.FeeKind",
+        "PartCategoryEnum": "aftersales.catalog.choices.PartCategory",
+        "PartUnitEnum": "aftersales.catalog.choices.PartUnit",
+        # "category" also names the parts' categories: both sets named after their class.
+        "ComplaintCategoryEnum": "aftersales.complaints.choices.ComplaintCategory",
     },
 }
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("aftersales.accounts.urls")),
     path("customers/", include("aftersales.customers.urls")),
     path("devices/", include("aftersales.devices.urls")),
+    path("catalog/", include("aftersales.catalog.urls")),
     path("workorders/", include("aftersales.workorders.urls")),
     path("field/", include("aftersales.field.urls")),
     path("sla/", include("aftersales.sla.urls")),

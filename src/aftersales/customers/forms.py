@@ -47,23 +47,3 @@ class CustomerCreateForm(forms.Form):
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel file (.xlsx)"))
-    skip_invalid = forms.BooleanField(
-        label=_("Skip bad rows"),
-        required=False,
-        help_text=_(
-            "Import the valid rows and list the skipped ones. Otherwise nothing is imported "
-            "while any row has an error."
-        ),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise ValidationError(_("Upload an Excel file (.xlsx)."), code="invalid_type")
-        if upload.size > 10 * 1024 * 1024:
-            raise ValidationError(_("The file is larger than 10 MB."), code="too_large")
-        return upload

@@ -17,14 +17,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from aftersales.core.excel import XLSX_MIME
+from aftersales.core.import_views import import_page as core_import_page
+from aftersales.core.import_views import import_template_download as core_template_download
 from aftersales.core.lists import Column, ObjectListView
 from aftersales.core.models import AccessLog
 from aftersales.core.phones import phone_for
 from aftersales.core.services import access_log
 
 from .filtersets import CustomerFilterSet
-from .forms import CustomerCreateForm, ImportForm, add_service_errors
+from .forms import CustomerCreateForm, add_service_errors
 from .importing import can_import, customer_template, customers_import
 from .models import Customer
 from .selectors import customer_scope
@@ -156,25 +157,9 @@ def customer_create_view(request):
 
 
 def import_page(request, *, run, template_url: str, title: str, columns: str):
-    """Shared by the customer and device imports: upload form, then the report on the same page."""
-    if not can_import(request.user):
-        raise PermissionDenied
-    form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
-    if request.method == "POST" and form.is_valid():
-        report = run(
-            upload=form.cleaned_data["file"],
-            skip_invalid=form.cleaned_data["skip_invalid"],
-            actor=request.user,
-        )
-        if report.imported:
-            messages.success(request, _("%(count)d rows imported.") % {"count": report.imported})
-        elif report.errors:
-            messages.error(request, _("Nothing was imported: correct the rows below and upload again."))
-    return render(
-        request,
-        "customers/import.html",
-        {"form": form, "report": report, "template_url": template_url, "title": title, "columns": columns},
+    """Shared by the customer and device imports: those the front office may import."""
+    return core_import_page(
+        request, allowed=can_import, run=run, template_url=template_url, title=title, columns=columns
     )
 
 
@@ -192,11 +177,7 @@ def customer_import(request):
 
 def import_template_download(request, *, content: bytes, filename: str) -> HttpResponse:
     """The empty spreadsheet with the import's Chinese headers, for those who may import."""
-    if not can_import(request.user):
-        raise PermissionDenied
-    response = HttpResponse(content, content_type=XLSX_MIME)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return core_template_download(request, allowed=can_import, content=content, filename=filename)
 
 
 @login_required

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from aftersales.catalog.models import ProductModel
-from aftersales.customers.importing import (
+from aftersales.core.importing import (
     ImportReport,
     RowInvalid,
     run_import,

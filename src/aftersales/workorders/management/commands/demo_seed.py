@@ -37,6 +37,7 @@ from django.utils import timezone, translation
 from aftersales.accounts.choices import Role
 from aftersales.accounts.models import Dealer, Engineer, Qualification, ServicePoint, User
 from aftersales.catalog.choices import ModelKind
+from aftersales.catalog.demo import demo_seed as catalog_demo_seed
 from aftersales.catalog.models import ProductLine, ProductModel
 from aftersales.core.phones import phone_normalize
 from aftersales.customers.choices import CustomerKind
@@ -245,6 +246,7 @@ class Command(BaseCommand):
             )
             self.models.append(model)
         self.device_models = [m for m in self.models if m.kind == ModelKind.DEVICE]
+        catalog_demo_seed()  # the parts catalog, fitting these models
         self.dealers = {}
         for code, name, contact, phone in DEALERS:
             self.dealers[code] = Dealer.objects.create(
