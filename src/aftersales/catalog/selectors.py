@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from aftersales.accounts.choices import FRONT_LINE_ROLES, Role
+from aftersales.core.autocomplete import Lookup, register_lookup
 from aftersales.core.reference import ReferenceCache
 
 from .models import Part, PartSubstitute, ProductLine, ProductModel
@@ -76,4 +77,17 @@ def part_links(part: Part, *, user: Any = None) -> list[tuple[Part, bool, str]]:
 PART_LINKS_PREFETCH = (
     Prefetch("substitute_links", queryset=PartSubstitute.objects.select_related("substitute")),
     Prefetch("substitute_for_links", queryset=PartSubstitute.objects.select_related("part")),
+)
+
+
+# The parts a quote or a part request chooses from, loaded on demand (core.autocomplete).
+register_lookup(
+    Lookup(
+        name="parts",
+        scope=lambda user: part_scope(user).order_by("number", "pk"),
+        search=lambda rows, text: rows.filter(Q(number__icontains=text) | Q(name__icontains=text)),
+        label=lambda part: f"{part.number} {part.name}",
+        detail=lambda part: part.get_category_display(),
+        searches="part number or name",
+    )
 )

@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from aftersales.billing.api import register as register_billing
 from aftersales.catalog.api import register as register_catalog
 from aftersales.complaints.api import register as register_complaints
 from aftersales.core.autocomplete_api import autocomplete_urls
@@ -25,6 +26,7 @@ for register in (
     register_complaints,
     register_servicing,
     register_field,
+    register_billing,
 ):
     register(router)
 

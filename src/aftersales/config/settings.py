@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "aftersales.servicing",
     "aftersales.feedback",
     "aftersales.complaints",
+    "aftersales.billing",
 ]
 
 MIDDLEWARE = [
@@ -226,6 +227,8 @@ AFTERSALES_COMPANY = {
 }
 # R8: plan revisions a customer may ask for before a supervisor must approve the next one.
 SERVICING_PLAN_FREE_REVISIONS = int(os.environ.get("SERVICING_PLAN_FREE_REVISIONS", "1"))
+# How long a quote sent to the customer stands (R9), in days.
+BILLING_QUOTE_VALID_DAYS = int(os.environ.get("BILLING_QUOTE_VALID_DAYS", "30"))
 # R14: days between follow-ups of a device at an external vendor.
 SERVICING_FOLLOW_UP_DAYS = float(os.environ.get("SERVICING_FOLLOW_UP_DAYS", "2"))
 
@@ -270,6 +273,7 @@ SPECTACULAR_SETTINGS = {
         "PartUnitEnum": "aftersales.catalog.choices.PartUnit",
         # "category" also names the parts' categories: both sets named after their class.
         "ComplaintCategoryEnum": "aftersales.complaints.choices.ComplaintCategory",
+        "QuoteLineKindEnum": "aftersales.billing.choices.LineKind",
     },
 }
 

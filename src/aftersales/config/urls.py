@@ -15,6 +15,7 @@ urlpatterns = [
     path("servicing/", include("aftersales.servicing.urls")),
     path("feedback/", include("aftersales.feedback.urls")),
     path("complaints/", include("aftersales.complaints.urls")),
+    path("billing/", include("aftersales.billing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("aftersales.config.api_urls")),

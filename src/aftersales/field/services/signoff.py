@@ -90,7 +90,7 @@ class Signature:
     extension: str
 
 
-def _signature_image(*, drawn: str, stamp: UploadedFile | None) -> Signature:
+def signature_image(*, drawn: str, stamp: UploadedFile | None) -> Signature:
     """The PNG drawn on the screen (a data URL from the signature pad) or an uploaded stamp/scan
     (PNG, JPEG, WebP), size-limited."""
     if stamp is not None:
@@ -247,7 +247,7 @@ def visit_sign(
     signer_name = (signer_name or "").strip()
     if not signer_name:
         raise ValidationError({"signer_name": [_("Enter the name of the person signing.")]})
-    signature = _signature_image(drawn=drawn_signature, stamp=stamp)
+    signature = signature_image(drawn=drawn_signature, stamp=stamp)
     answers = {
         "outcome": SignOffOutcome.SIGNED.value,
         "quality_rating": quality,

@@ -1,0 +1,314 @@
+"""Quote endpoints (R8, R9): read the quotes of the work orders in your scope, draw one up, add,
+change and remove its lines while it is a draft, and one `POST /api/quotes/<id>/<action>/` per
+transition (send, approve, reject, revise, authorise), running the same services as the pages.
+Amounts are strings with two decimals (CNY); errors are JSON problems with the field and code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from aftersales.core.api import (
+    IdNameSerializer,
+    RejectUnknownFieldsMixin,
+    RoleWritePermission,
+    ScopedPrimaryKeyRelatedField,
+    problem_responses,
+    request_user,
+    transition_actions,
+)
+from aftersales.devices.choices import Payer
+from aftersales.notifications.choices import Channel as MessageChannel
+from aftersales.workorders.models import WorkOrder
+from aftersales.workorders.selectors import workorder_scope
+
+from . import services
+from .choices import ApprovalMethod, LineKind
+from .filtersets import QuoteFilterSet
+from .models import Quote, QuoteLine
+from .selectors import payer_totals, quote_get, quote_scope
+from .transitions import QUOTE
+
+AMOUNT = {"max_digits": 14, "decimal_places": 2, "read_only": True}
+
+
+class QuoteLineSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    payer_display = serializers.CharField(source="get_payer_display", read_only=True)
+    part = IdNameSerializer(read_only=True, allow_null=True)
+    unit_price = serializers.DecimalField(**AMOUNT)
+    list_price = serializers.DecimalField(**AMOUNT, allow_null=True)
+    card_price = serializers.DecimalField(**AMOUNT, allow_null=True)
+    amount = serializers.DecimalField(**AMOUNT)
+
+    class Meta:
+        model = QuoteLine
+        fields = [
+            "id",
+            "position",
+            "kind",
+            "kind_display",
+            "description",
+            "part",
+            "part_category",
+            "quantity",
+            "unit_price",
+            "list_price",
+            "card_price",
+            "price_source",
+            "amount",
+            "payer",
+            "payer_display",
+            "cover_reason",
+        ]
+        read_only_fields = fields
+
+
+class PayerTotalSerializer(serializers.Serializer):
+    payer = serializers.ChoiceField(choices=Payer.choices)
+    payer_display = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class QuoteSerializer(serializers.ModelSerializer):
+    work_order_number = serializers.CharField(source="work_order.number", read_only=True)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    total = serializers.DecimalField(**AMOUNT)
+    customer_total = serializers.DecimalField(**AMOUNT, help_text=_("What the customer pays (CNY)."))
+    payer_totals = serializers.SerializerMethodField()
+    lines = QuoteLineSerializer(many=True, read_only=True)
+    created_by = IdNameSerializer(read_only=True)
+    authorised_by = IdNameSerializer(read_only=True, allow_null=True)
+    recorded_by = IdNameSerializer(read_only=True, allow_null=True)
+    awaits_authorisation = serializers.BooleanField(read_only=True)
+    available_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Quote
+        fields = [
+            "id",
+            "work_order",
+            "work_order_number",
+            "version",
+            "previous",
+            "revision_reason",
+            "state",
+            "state_display",
+            "total",
+            "customer_total",
+            "payer_totals",
+            "lines",
+            "valid_until",
+            "created_by",
+            "needs_authorisation",
+            "awaits_authorisation",
+            "authorised_by",
+            "authorised_at",
+            "sent_at",
+            "sent_via",
+            "approved_at",
+            "approved_by_name",
+            "approval_method",
+            "content_hash",
+            "recorded_by",
+            "rejected_at",
+            "rejection_reason",
+            "created_at",
+            "available_actions",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(PayerTotalSerializer(many=True))
+    def get_payer_totals(self, quote: Quote) -> list[dict[str, Any]]:
+        """What each payer owes; they add up to `total`."""
+        totals = payer_totals(list(quote.lines.all()))
+        return [
+            {"payer": payer, "payer_display": str(Payer(payer).label), "amount": f"{amount:.2f}"}
+            for payer, amount in totals.items()
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_available_actions(self, quote: Quote) -> list[str]:
+        """The action endpoints this user may call now."""
+        user = request_user(self.context)
+        return [t.name for t in QUOTE.available(quote, user)] if user is not None else []
+
+
+class Input(RejectUnknownFieldsMixin, serializers.Serializer):
+    """An action's input: unknown keys are an error, not silently dropped."""
+
+
+class QuoteCreateInput(Input):
+    """Start the work order's quote (an empty draft, R9)."""
+
+    work_order = ScopedPrimaryKeyRelatedField(scope=workorder_scope, queryset=WorkOrder.objects.all())
+
+
+class QuoteLineInput(Input):
+    """R9: one itemised line: quantity (hours for labour) × unit price; a part line names the part
+    (its id); a discount's price is taken as a reduction."""
+
+    kind = serializers.ChoiceField(choices=LineKind.choices)
+    part = serializers.IntegerField(
+        required=False, allow_null=True, help_text=_("Part id (part lines only).")
+    )
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+    quantity = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, default="1")
+    unit_price = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, help_text=_("CNY")
+    )
+
+
+class QuoteLineChangeInput(Input):
+    """R9: what changes on a draft's line (what is left out stays)."""
+
+    quantity = serializers.DecimalField(max_digits=10, decimal_places=2, required=False)
+    unit_price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, help_text=_("CNY"))
+    description = serializers.CharField(required=False, max_length=255)
+
+
+def _text():
+    return serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+QUOTE_INPUTS = {
+    "sent_via": lambda: serializers.ChoiceField(choices=MessageChannel.choices, required=False),
+    "approved_by_name": lambda: serializers.CharField(required=False, allow_blank=True, max_length=64),
+    "approval_method": lambda: serializers.ChoiceField(choices=ApprovalMethod.choices, required=False),
+    "signature": lambda: serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=_("approve by signature: the drawn signature as a data URL (PNG, JPEG or WebP)."),
+    ),
+    "reason": _text,
+}
+
+
+def _approve(quote, transition, actor, version, inputs):
+    return services.quote_approve(
+        quote_id=quote.pk,
+        actor=actor,
+        approved_by_name=inputs.get("approved_by_name", ""),
+        approval_method=inputs.get("approval_method", ""),
+        drawn_signature=inputs.get("signature", ""),
+    )
+
+
+def _revise(quote, transition, actor, version, inputs):
+    return services.quote_revise(quote_id=quote.pk, actor=actor, reason=inputs.get("reason", ""))
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Quotes of the work orders in your scope")),
+    retrieve=extend_schema(responses={200: QuoteSerializer, **problem_responses(404)}),
+)
+@transition_actions(
+    QUOTE,
+    fields=QUOTE_INPUTS,
+    prefix="Quote",
+    run={"approve": _approve, "revise": _revise},
+    created={"revise": QuoteSerializer},
+)
+class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Quotes (R8, R9): itemised, each line with its payer (R36), approved by the customer."""
+
+    queryset = Quote.objects.none()
+    serializer_class = QuoteSerializer
+    filterset_class = QuoteFilterSet
+    permission_classes = [RoleWritePermission]
+    ordering = ["-id"]
+
+    def get_queryset(self):
+        return quote_scope(self.request.user).prefetch_related("lines__part").order_by("-id")
+
+    def transition_response(self, result: Any) -> Response:
+        return self._quote(result.pk, status.HTTP_200_OK)
+
+    def _quote(self, pk: int, code: int) -> Response:
+        quote = quote_get(self.request.user, pk)
+        return Response(QuoteSerializer(quote, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(
+        summary=_("Draw up a quote (an empty draft)"),
+        request=QuoteCreateInput,
+        responses={201: QuoteSerializer, **problem_responses(400, 403, 409)},
+    )
+    def create(self, request: Request) -> Response:
+        serializer = QuoteCreateInput(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        quote = services.quote_create(
+            work_order_id=serializer.validated_data["work_order"].pk, actor=request.user
+        )
+        return self._quote(quote.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("Add a line to a draft quote"),
+        request=QuoteLineInput,
+        responses={201: QuoteSerializer, **problem_responses(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def lines(self, request: Request, pk=None) -> Response:
+        quote = self.get_object()
+        serializer = QuoteLineInput(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.quote_line_add(
+            quote_id=quote.pk,
+            actor=request.user,
+            kind=data["kind"],
+            part_id=data.get("part"),
+            description=data["description"],
+            quantity=data["quantity"],
+            unit_price=data.get("unit_price"),
+        )
+        return self._quote(quote.pk, status.HTTP_201_CREATED)
+
+
+class QuoteLineViewSet(viewsets.GenericViewSet):
+    """A draft quote's line: change it or remove it; the answer is the quote with its new totals."""
+
+    queryset = QuoteLine.objects.none()
+    serializer_class = QuoteLineSerializer
+    permission_classes = [RoleWritePermission]
+    http_method_names = ["patch", "delete"]
+
+    def get_queryset(self):
+        return QuoteLine.objects.filter(quote__in=quote_scope(self.request.user))
+
+    def _quote(self, pk: int) -> Response:
+        quote = quote_get(self.request.user, pk)
+        return Response(QuoteSerializer(quote, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary=_("Change a draft quote's line"),
+        request=QuoteLineChangeInput,
+        responses={200: QuoteSerializer, **problem_responses(400, 403, 404, 409)},
+    )
+    def partial_update(self, request: Request, pk=None) -> Response:
+        line = self.get_object()
+        serializer = QuoteLineChangeInput(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        services.quote_line_update(line_id=line.pk, actor=request.user, **serializer.validated_data)
+        return self._quote(line.quote_id)
+
+    @extend_schema(
+        summary=_("Remove a draft quote's line"),
+        request=None,
+        responses={200: QuoteSerializer, **problem_responses(403, 404, 409)},
+    )
+    def destroy(self, request: Request, pk=None) -> Response:
+        line = self.get_object()
+        services.quote_line_remove(line_id=line.pk, actor=request.user)
+        return self._quote(line.quote_id)
+
+
+def register(router) -> None:
+    """Add this app's viewsets to the project's router."""
+    router.register(r"quotes", QuoteViewSet, basename="quote")
+    router.register(r"quote-lines", QuoteLineViewSet, basename="quoteline")

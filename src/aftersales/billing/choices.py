@@ -1,0 +1,33 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class QuoteState(models.TextChoices):
+    """A quote version's lifecycle (R8, R9): drawn up, sent, answered by the customer, replaced."""
+
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent to the customer")
+    APPROVED = "approved", _("Approved by the customer")
+    REJECTED = "rejected", _("Rejected by the customer")
+    REVISED = "revised", _("Replaced by a revision")
+
+
+class LineKind(models.TextChoices):
+    """What a quote line charges for (R9); the first five are the lines warranty decides on (R36)."""
+
+    DIAGNOSIS = "diagnosis", _("Diagnosis fee")
+    VISIT = "visit", _("Visit fee")
+    LABOUR = "labour", _("Labour")
+    PART = "part", _("Parts")
+    TRAVEL = "travel", _("Travel and logistics")
+    OTHER = "other", _("Other")
+    DISCOUNT = "discount", _("Discount")
+
+
+class ApprovalMethod(models.TextChoices):
+    """How the customer approved a quote (R8): signed on the engineer's phone, said yes on the
+    phone to an agent who noted it, or in the portal (later)."""
+
+    SIGNATURE = "signature", _("Signed on screen")
+    PHONE = "phone", _("By phone (noted by staff)")
+    PORTAL = "portal", _("In the customer portal")

@@ -1,0 +1,85 @@
+"""Forms of the quote page: a line to add or change, and the inputs of the lifecycle buttons. They
+only read input; the services decide (amounts, payers, states)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.catalog.models import Part
+from aftersales.catalog.selectors import part_scope
+from aftersales.core.autocomplete import AutocompleteSelect
+from aftersales.core.forms import InputField, TransitionForm
+from aftersales.core.transitions import Transition
+from aftersales.notifications.choices import Channel as MessageChannel
+
+from .choices import ApprovalMethod, LineKind
+from .models import Quote
+from .transitions import QUOTE
+
+AMOUNT = {"max_digits": 14, "decimal_places": 2}
+
+
+class QuoteLineForm(forms.Form):
+    """R9: one itemised line: its kind, the part for a part line, quantity (hours for labour) and
+    unit price; the description defaults to the part's name or the kind."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=LineKind.choices)
+    part = forms.ModelChoiceField(
+        label=_("Part"), queryset=Part.objects.none(), required=False, widget=AutocompleteSelect("parts")
+    )
+    description = forms.CharField(label=_("Description"), max_length=255, required=False)
+    quantity = forms.DecimalField(
+        label=_("Quantity / hours"), min_value=0, max_digits=10, decimal_places=2, initial=1
+    )
+    unit_price = forms.DecimalField(label=_("Unit price (CNY)"), required=False, **AMOUNT)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["part"].queryset = part_scope(user)
+
+
+class QuoteLineChangeForm(forms.Form):
+    """R9: what can change on a draft's line: quantity, unit price, description."""
+
+    quantity = forms.DecimalField(label=_("Quantity / hours"), min_value=0, max_digits=10, decimal_places=2)
+    unit_price = forms.DecimalField(label=_("Unit price (CNY)"), **AMOUNT)
+    description = forms.CharField(label=_("Description"), max_length=255, required=False)
+
+
+def _text(label) -> InputField:
+    return lambda user: forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+QUOTE_INPUTS: dict[str, InputField] = {
+    "sent_via": lambda user: forms.ChoiceField(
+        label=_("Send by"), choices=MessageChannel.choices, initial=MessageChannel.SMS
+    ),
+    "approved_by_name": lambda user: forms.CharField(label=_("Approved by (customer)"), max_length=64),
+    "approval_method": lambda user: forms.ChoiceField(
+        label=_("Approved how"), choices=ApprovalMethod.choices, initial=ApprovalMethod.PHONE
+    ),
+    "reason": _text(_("Reason")),
+}
+
+
+def quote_action_form(quote: Quote, transition: Transition, user, data=None) -> TransitionForm:
+    """The form behind one button of the quote; approval by signature has its own form (the
+    signature pad), so "signature" is not an input here."""
+    return TransitionForm(
+        data,
+        machine=QUOTE,
+        transition=transition,
+        fields=QUOTE_INPUTS,
+        user=user,
+        auto_id=f"id_quote_{quote.pk}_{transition.name}_%s",
+    )
+
+
+class QuoteSignatureForm(forms.Form):
+    """R8: the customer approves on the engineer's phone: their name and the drawn signature (a PNG
+    data URL from the signature pad) or an uploaded stamp or scan."""
+
+    approved_by_name = forms.CharField(label=_("Customer's name"), max_length=64)
+    signature = forms.CharField(required=False, widget=forms.HiddenInput)
+    stamp = forms.ImageField(label=_("Or upload a stamp or scan"), required=False)

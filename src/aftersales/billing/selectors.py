@@ -1,0 +1,77 @@
+"""Reads of quotes, scoped by the work orders the user may see (R37)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from aftersales.core.money import total
+from aftersales.devices.choices import Payer
+from aftersales.workorders.selectors import workorder_scope
+
+from .models import Quote, QuoteLine
+
+
+def quote_scope(user: Any, queryset: QuerySet[Quote] | None = None) -> QuerySet[Quote]:
+    """The quotes of the work orders `user` may see, with their work order."""
+    queryset = Quote.objects.all() if queryset is None else queryset
+    return queryset.filter(work_order__in=workorder_scope(user)).select_related("work_order", "created_by")
+
+
+def quote_get(user: Any, pk: int) -> Quote:
+    """One quote the user may see, with its lines (404 otherwise)."""
+    return quote_scope(user).prefetch_related(_lines()).get(pk=pk)
+
+
+def _lines() -> Prefetch:
+    return Prefetch("lines", queryset=QuoteLine.objects.select_related("part").order_by("position"))
+
+
+def quotes_of(work_order) -> list[Quote]:
+    """Every version of the work order's quote, oldest first, with their lines (two queries)."""
+    return list(
+        Quote.objects.filter(work_order=work_order)
+        .select_related("created_by", "authorised_by", "recorded_by")
+        .prefetch_related(_lines())
+        .order_by("version")
+    )
+
+
+def current_quote(work_order) -> Quote | None:
+    """The latest version of the work order's quote (None when there is none)."""
+    return Quote.objects.filter(work_order=work_order).order_by("-version").first()
+
+
+def payer_totals(lines: list[QuoteLine]) -> dict[str, Decimal]:
+    """What each payer owes on these lines, every payer listed (they add up to the total)."""
+    amounts: dict[str, list[Decimal]] = defaultdict(list)
+    for line in lines:
+        amounts[line.payer].append(line.amount)
+    return {payer: total(amounts[payer]) for payer in Payer.values}
+
+
+def quote_content(quote: Quote) -> list[list[str]]:
+    """The lines as they stand, in a canonical form (text only): what the customer approves."""
+    return [
+        [
+            line.kind,
+            line.description,
+            str(line.part_id or ""),
+            f"{Decimal(line.quantity):.2f}",
+            f"{Decimal(line.unit_price):.2f}",
+            f"{Decimal(line.amount):.2f}",
+            line.payer,
+        ]
+        for line in quote.lines.order_by("position")
+    ]
+
+
+def quote_content_hash(quote: Quote) -> str:
+    """R9: the SHA-256 of the quote's lines; equal hashes mean the same charges."""
+    text = json.dumps(quote_content(quote), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()

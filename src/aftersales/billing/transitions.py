@@ -1,0 +1,217 @@
+"""The quote's lifecycle, one `core.transitions.Machine` (ARCHITECTURE.md §4; R8, R9)::
+
+    draft ──send──▶ sent ──approve (who, how, signature)──▶ approved
+      ▲               └──reject (reason)──▶ rejected
+      │   sent, rejected, approved ──revise (reason)──▶ revised, and a new draft version
+      └── authorise (a supervisor, for revisions beyond the free ones)
+
+Who may draw up and answer quotes are the customer-facing roles of servicing (engineers on their
+own work orders only); supervisors authorise revisions beyond the free ones (R8). Approval
+freezes the version's lines (`content_hash`); settlement checks charges against them (R9).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from aftersales.accounts.choices import Role
+from aftersales.core.errors import DomainError, TransitionNotAllowed
+from aftersales.core.transitions import Machine, Permission, Transition, TransitionRun, stamp
+from aftersales.notifications.choices import Channel as MessageChannel
+from aftersales.servicing.transitions import APPROVERS, CUSTOMER_FACING, by_actor, required, work_order_of
+from aftersales.workorders.events import event_record
+from aftersales.workorders.models import WorkOrder
+
+from .choices import ApprovalMethod, QuoteState
+from .events import QUOTE as QUOTE_EVENT
+from .models import Quote
+from .selectors import quote_content_hash
+
+DRAW_UP_QUOTE = Permission(CUSTOMER_FACING)  # draw up, edit and revise quotes (R8, R9)
+READ_QUOTES = Permission(CUSTOMER_FACING | {Role.FINANCE, Role.QUALITY}, own_work_only=False)
+
+
+def _engineer_of(quote) -> int | None:
+    engineer = work_order_of(quote).engineer
+    return engineer.user_id if engineer is not None else None
+
+
+def _has_lines(run: TransitionRun) -> None:
+    """R9: a quote is itemised; an empty one is not sent."""
+    if not run.obj.lines.exists():
+        raise DomainError(_("Add at least one line before sending the quote."), code="quote_empty")
+
+
+def _not_awaiting_authorisation(run: TransitionRun) -> None:
+    """R8: a revision beyond the free ones is sent once a supervisor authorised it."""
+    if run.obj.awaits_authorisation:
+        raise TransitionNotAllowed(
+            _("This revision needs a supervisor's authorisation before it is sent."),
+            code="quote_needs_authorisation",
+        )
+
+
+def _awaiting_authorisation(run: TransitionRun) -> None:
+    if not run.obj.awaits_authorisation:
+        raise TransitionNotAllowed(
+            _("This quote needs no authorisation."), code="quote_no_authorisation_needed"
+        )
+
+
+def _sent_via(run: TransitionRun) -> None:
+    channel = run.inputs.get("sent_via") or MessageChannel.SMS
+    if channel not in MessageChannel.values:
+        raise DomainError(_("Choose how the quote is sent."), code="invalid", field="sent_via")
+    run.set(sent_via=channel)
+
+
+def _approval(run: TransitionRun) -> None:
+    """R8: how the customer approved; a signature on screen comes with its image (the service
+    checked and converted it)."""
+    method = run.inputs.get("approval_method")
+    if method not in ApprovalMethod.values:
+        raise DomainError(_("Say how the customer approved."), code="required", field="approval_method")
+    signature = run.inputs.get("signature")
+    if method == ApprovalMethod.SIGNATURE and signature is None:
+        raise DomainError(_("Have the customer sign on the screen."), code="required", field="signature")
+    if signature is not None:
+        run.set(signature=signature)
+    run.set(approval_method=method)
+
+
+def _frozen(run: TransitionRun) -> None:
+    """R9: the approved lines are frozen: their hash is kept and checked at settlement."""
+    run.set(content_hash=quote_content_hash(run.obj))
+
+
+def _record(run: TransitionRun) -> None:
+    quote: Quote = run.obj
+    notes = {"reject": "reason", "revise": "reason"}
+    note = notes.get(run.transition.name, "")
+    event_record(
+        quote.work_order,
+        kind=QUOTE_EVENT,
+        actor=run.actor,
+        action=f"quote_{run.transition.name}",
+        params={
+            "machine": run.machine.name,
+            "transition": run.transition.name,
+            "record": str(quote),
+            "from": run.from_state,
+            "to": quote.state,
+            "channel": MessageChannel(quote.sent_via).label if quote.sent_via else "",
+            "approved_by": quote.approved_by_name,
+            "method": ApprovalMethod(quote.approval_method).label if quote.approval_method else "",
+            "customer_total": f"¥{quote.customer_total:,.2f}",
+        },
+        note=run.text(note) if note else "",
+    )
+
+
+def _work_order_open(run: TransitionRun) -> None:
+    """Nothing changes on the quote of a closed or cancelled work order."""
+    work_order: WorkOrder = run.obj.work_order
+    if not work_order.is_open:
+        raise TransitionNotAllowed(
+            _("Work order %(number)s is %(state)s: nothing more can be recorded on it.")
+            % {"number": work_order.number, "state": work_order.get_state_display()}
+        )
+
+
+Q = QuoteState
+QUOTE = Machine(
+    name="quote",
+    model=Quote,
+    transitions={
+        t.name: t
+        for t in (
+            Transition(
+                "send",
+                gettext_lazy("Send to the customer"),
+                frozenset({Q.DRAFT}),
+                Q.SENT,
+                CUSTOMER_FACING,
+                accepts=frozenset({"sent_via"}),
+                effects=(_has_lines, _not_awaiting_authorisation, _sent_via, stamp("sent_at")),
+                icon="bi-send",
+            ),
+            Transition(
+                "approve",
+                gettext_lazy("Customer approved"),
+                frozenset({Q.SENT}),
+                Q.APPROVED,
+                CUSTOMER_FACING,
+                accepts=frozenset({"approved_by_name", "approval_method", "signature"}),
+                effects=(
+                    required(
+                        (
+                            "approved_by_name",
+                            "approved_by_name",
+                            gettext_lazy("Who at the customer approved the quote?"),
+                        ),
+                    ),
+                    _approval,
+                    stamp("approved_at"),
+                    by_actor("recorded_by"),
+                    _frozen,
+                ),
+                style="success",
+            ),
+            Transition(
+                "reject",
+                gettext_lazy("Customer rejected"),
+                frozenset({Q.SENT}),
+                Q.REJECTED,
+                CUSTOMER_FACING,
+                accepts=frozenset({"reason"}),
+                effects=(
+                    required(("reason", "rejection_reason", gettext_lazy("Give the customer's reason."))),
+                    stamp("rejected_at"),
+                    by_actor("recorded_by"),
+                ),
+                style="danger",
+                icon="bi-x-lg",
+            ),
+            Transition(
+                "revise",
+                gettext_lazy("Revise"),
+                frozenset({Q.SENT, Q.REJECTED, Q.APPROVED}),
+                Q.REVISED,
+                CUSTOMER_FACING,
+                accepts=frozenset({"reason"}),
+                effects=(required(("reason", "", gettext_lazy("Why is the quote revised?"))),),
+                style="warning",
+                icon="bi-pencil",
+            ),
+            Transition(
+                "authorise",
+                gettext_lazy("Authorise the revision"),
+                frozenset({Q.DRAFT}),
+                Q.DRAFT,
+                APPROVERS,
+                effects=(_awaiting_authorisation, stamp("authorised_at"), by_actor("authorised_by")),
+            ),
+        )
+    },
+    record=_record,
+    owner=_engineer_of,
+    owner_bound_roles=frozenset({Role.ENGINEER}),
+    lock_related=("work_order__engineer", "work_order__customer"),
+    validate=True,
+)
+QUOTE.register_guard(_work_order_open)
+
+
+def may_draw_up_quote(user, work_order: WorkOrder) -> bool:
+    """R8, R9: draw up (or revise) the quote of this open work order."""
+    return work_order.is_open and QUOTE.permits(DRAW_UP_QUOTE, user, work_order)
+
+
+def may_edit_quote(user, quote: Quote) -> bool:
+    """R9: a quote's lines change while it is a draft; afterwards only a revision changes them."""
+    return quote.state == QuoteState.DRAFT and may_draw_up_quote(user, quote.work_order)
+
+
+def may_read_quotes(user) -> bool:
+    return bool(user.is_authenticated) and QUOTE.permits(READ_QUOTES, user, None)

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "billing"
+urlpatterns = [
+    path("workorders/<int:pk>/quote/", views.quote_create_view, name="quote_create"),
+    path("quotes/<int:pk>/", views.quote_detail, name="quote_detail"),
+    path("quotes/<int:pk>/lines/", views.quote_line_add_view, name="quote_line_add"),
+    path("quotes/<int:pk>/sign/", views.quote_sign_view, name="quote_sign"),
+    path("quotes/<int:pk>/print/", views.quote_print_view, name="quote_print"),
+    path("quotes/<int:pk>/do/<str:action>/", views.QuoteTransitionView.as_view(), name="quote_transition"),
+    path("lines/<int:pk>/", views.quote_line_update_view, name="quote_line_update"),
+    path("lines/<int:pk>/remove/", views.quote_line_remove_view, name="quote_line_remove"),
+]

@@ -1,0 +1,120 @@
+"""R8, R9 on the pages: the money tab of the work order shows the quote panel; the quote page (the
+engineer's phone) adds lines with live totals (HTMX), sends the quote, the customer signs it; the
+printed quote (报价单) and its PDF list the lines, the totals and the amount in words."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from aftersales.billing.choices import LineKind, QuoteState
+from aftersales.billing.models import Quote
+from aftersales.billing.services import quote_create, quote_line_add, quote_send
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def engineer_client(client, eng):
+    client.force_login(eng)
+    return client
+
+
+def test_r9_the_money_tab_offers_a_quote_and_drawing_one_up_opens_its_page(engineer_client, order):
+    tab = engineer_client.get(reverse("workorders:detail", args=[order.pk]) + "?tab=money", **HTMX)
+    assert tab.status_code == 200 and 'data-testid="quote-panel"' in tab.content.decode()
+    assert 'data-testid="quote-create"' in tab.content.decode()
+    response = engineer_client.post(reverse("billing:quote_create", args=[order.pk]))
+    quote = Quote.objects.get(work_order=order)
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "billing:quote_detail", args=[quote.pk]
+    )
+    page = engineer_client.get(response["Location"]).content.decode()
+    assert 'data-testid="quote-line-add"' in page and 'data-testid="quote-no-lines"' in page
+
+
+def test_r9_adding_and_changing_lines_answers_htmx_with_the_lines_and_new_totals(
+    engineer_client, order, eng, roller
+):
+    quote = quote_create(work_order_id=order.pk, actor=eng)
+    url = reverse("billing:quote_line_add", args=[quote.pk])
+    partial = engineer_client.post(
+        url, {"kind": "part", "part": roller.pk, "quantity": "2", "unit_price": "15"}, **HTMX
+    ).content.decode()
+    assert partial.startswith('<div id="quote-lines"') and "<html" not in partial
+    assert "¥30.00" in partial and 'data-testid="quote-customer-total">¥30.00' in partial
+    line = quote.lines.get()
+    changed = engineer_client.post(
+        reverse("billing:quote_line_update", args=[line.pk]), {"quantity": "3", "unit_price": "15"}, **HTMX
+    ).content.decode()
+    assert 'data-testid="quote-customer-total">¥45.00' in changed
+    refused = engineer_client.post(
+        url, {"kind": "part", "quantity": "1", "unit_price": "15"}, **HTMX
+    ).content.decode()
+    assert "Choose the part." in refused and quote.lines.count() == 1
+    removed = engineer_client.post(
+        reverse("billing:quote_line_remove", args=[line.pk]), **HTMX
+    ).content.decode()
+    assert 'data-testid="quote-no-lines"' in removed
+
+
+def test_r8_the_customer_signs_the_sent_quote_on_the_engineers_phone(
+    engineer_client, order, eng, drawn_signature
+):
+    quote = quote_create(work_order_id=order.pk, actor=eng)
+    quote_line_add(quote_id=quote.pk, actor=eng, kind=LineKind.LABOUR, unit_price="80")
+    page = engineer_client.get(reverse("billing:quote_detail", args=[quote.pk])).content.decode()
+    assert 'data-testid="quote-action-send"' in page and 'data-testid="quote-sign"' not in page
+    engineer_client.post(reverse("billing:quote_transition", args=[quote.pk, "send"]), {"sent_via": "sms"})
+    page = engineer_client.get(reverse("billing:quote_detail", args=[quote.pk])).content.decode()
+    assert 'data-testid="quote-sign"' in page and 'data-testid="quote-line-add"' not in page
+    unsigned = engineer_client.post(
+        reverse("billing:quote_sign", args=[quote.pk]), {"approved_by_name": "李娜"}, follow=True
+    )
+    assert "sign on the screen" in unsigned.content.decode()
+    engineer_client.post(
+        reverse("billing:quote_sign", args=[quote.pk]),
+        {"approved_by_name": "李娜", "signature": drawn_signature},
+    )
+    quote.refresh_from_db()
+    assert quote.state == QuoteState.APPROVED and quote.approved_by_name == "李娜" and quote.signature
+
+
+def test_r8_revising_opens_the_new_version(engineer_client, order, eng):
+    quote = quote_create(work_order_id=order.pk, actor=eng)
+    quote_line_add(quote_id=quote.pk, actor=eng, kind=LineKind.LABOUR, unit_price="80")
+    quote_send(quote_id=quote.pk, actor=eng)
+    response = engineer_client.post(
+        reverse("billing:quote_transition", args=[quote.pk, "revise"]), {"reason": "加配件"}
+    )
+    new = Quote.objects.get(previous=quote)
+    assert response["Location"] == reverse("billing:quote_detail", args=[new.pk]) and new.version == 2
+
+
+def test_r9_the_printed_quote_and_its_pdf_list_lines_totals_and_amount_in_words(
+    engineer_client, order, eng, roller
+):
+    quote = quote_create(work_order_id=order.pk, actor=eng)
+    quote_line_add(
+        quote_id=quote.pk, actor=eng, kind=LineKind.PART, part_id=roller.pk, quantity=2, unit_price="50"
+    )
+    page = engineer_client.get(reverse("billing:quote_print", args=[quote.pk])).content.decode()
+    assert f"{order.number}-1" in page and "¥100.00" in page and "壹佰元整" in page
+    pdf = engineer_client.get(reverse("billing:quote_print", args=[quote.pk]) + "?format=pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf.content)).pages)
+    assert f"{order.number}-1" in text and "100.00" in text and "壹佰元整" in text
+
+
+def test_quotes_outside_the_scope_are_404(client, order, eng):
+    from .. import factories as f
+
+    quote = quote_create(work_order_id=order.pk, actor=eng)
+    client.force_login(f.EngineerFactory().user)
+    assert client.get(reverse("billing:quote_detail", args=[quote.pk])).status_code == 404
+    assert client.get(reverse("billing:quote_print", args=[quote.pk])).status_code == 404
