@@ -118,3 +118,98 @@ def test_quotes_outside_the_scope_are_404(client, order, eng):
     client.force_login(f.EngineerFactory().user)
     assert client.get(reverse("billing:quote_detail", args=[quote.pk])).status_code == 404
     assert client.get(reverse("billing:quote_print", args=[quote.pk])).status_code == 404
+
+
+# --- settlement on the pages (R11, R15) -------------------------------------------------------------
+
+
+@pytest.fixture
+def approved_quote(order, eng, device):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from aftersales.billing.services import quote_approve
+
+    device.purchase_date = timezone.localdate() - timedelta(days=800)
+    device.save()
+    quote = quote_create(work_order_id=order.pk, actor=eng)
+    quote_line_add(quote_id=quote.pk, actor=eng, kind=LineKind.LABOUR, quantity=2, unit_price="80")
+    quote_send(quote_id=quote.pk, actor=eng)
+    return quote_approve(quote_id=quote.pk, actor=eng, approved_by_name="李娜", approval_method="phone")
+
+
+def test_r15_on_the_phone_the_engineer_settles_takes_a_wechat_payment_and_the_receipt_is_there(
+    engineer_client, order, approved_quote
+):
+    page_url = reverse("billing:quote_detail", args=[approved_quote.pk])
+    page = engineer_client.get(page_url).content.decode()
+    assert 'data-testid="settle"' in page
+    engineer_client.post(reverse("billing:settlement_create", args=[order.pk]), {"next": page_url})
+    page = engineer_client.get(page_url).content.decode()
+    assert 'data-testid="payment-form"' in page and 'data-testid="settlement-balance">¥160.00' in page
+    settlement = order.settlement
+    form = {
+        "method": "wechat",
+        "amount": "160.00",
+        "reference": "4200001111",
+        "idempotency_key": "form-1",
+        "next": page_url,
+    }
+    first = engineer_client.post(reverse("billing:payment", args=[settlement.pk]), form)
+    engineer_client.post(reverse("billing:payment", args=[settlement.pk]), form)  # the double tap
+    assert first["Location"] == page_url and settlement.payments.count() == 1
+    page = engineer_client.get(page_url).content.decode()
+    assert (
+        'data-testid="settlement-state" data-state="settled"' in page and 'data-testid="receipt-link"' in page
+    )
+    payment = settlement.payments.get()
+    pdf = engineer_client.get(reverse("billing:receipt", args=[payment.pk]) + "?format=pdf")
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf.content)).pages)
+    assert payment.receipt_number in text and "壹佰陆拾元整" in text and "160.00" in text
+
+
+def test_r15_a_refused_payment_comes_back_as_a_message(engineer_client, order, approved_quote):
+    from aftersales.billing.services import settlement_create
+
+    settlement = settlement_create(work_order_id=order.pk, actor=approved_quote.created_by)
+    response = engineer_client.post(
+        reverse("billing:payment", args=[settlement.pk]), {"method": "alipay", "amount": "10"}, follow=True
+    )
+    assert "Enter the transaction reference of the payment." in response.content.decode()
+    assert not settlement.payments.exists()
+
+
+def test_r15_the_receipt_qr_code_opens_a_public_check(engineer_client, client, order, approved_quote):
+    from aftersales.billing.services import payment_record, settlement_create
+
+    settlement = settlement_create(work_order_id=order.pk, actor=approved_quote.created_by)
+    payment = payment_record(
+        settlement_id=settlement.pk, actor=approved_quote.created_by, method="cash", amount="10"
+    )
+    engineer_client.logout()
+    genuine = client.get(reverse("billing:receipt_verify", args=[payment.verify_token]))
+    assert genuine.status_code == 200 and payment.receipt_number in genuine.content.decode()
+    assert order.customer.name not in genuine.content.decode()
+    fake = client.get(reverse("billing:receipt_verify", args=["00000000-0000-0000-0000-000000000000"]))
+    assert fake.status_code == 404 and 'data-testid="receipt-unknown"' in fake.content.decode()
+
+
+def test_r11_a_supervisor_decides_on_the_money_tab(client, order, approved_quote, supervisor):
+    from aftersales.billing.choices import WaiverKind
+    from aftersales.billing.services import settlement_create, waiver_request
+
+    settlement = settlement_create(work_order_id=order.pk, actor=approved_quote.created_by)
+    waiver = waiver_request(
+        settlement_id=settlement.pk,
+        actor=approved_quote.created_by,
+        kind=WaiverKind.WAIVER,
+        amount="60",
+        reason="老客户",
+    )
+    client.force_login(supervisor)
+    tab = client.get(reverse("workorders:detail", args=[order.pk]) + "?tab=money", **HTMX).content.decode()
+    assert 'data-testid="waiver-decide-form"' in tab and 'data-testid="payment-form"' not in tab
+    client.post(reverse("billing:waiver_decide", args=[waiver.pk]), {"amount_approved": "60", "note": "同意"})
+    settlement.refresh_from_db()
+    assert settlement.amount_waived == 60 and settlement.balance == 100

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -29,10 +30,10 @@ from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
 
 from . import services
-from .choices import ApprovalMethod, LineKind
+from .choices import ApprovalMethod, LineKind, PaymentMethod, WaiverKind
 from .filtersets import QuoteFilterSet
-from .models import Quote, QuoteLine
-from .selectors import payer_totals, quote_get, quote_scope
+from .models import Payment, Quote, QuoteLine, Settlement, SettlementLine, WaiverRequest
+from .selectors import payer_totals, quote_get, quote_scope, settlement_scope
 from .transitions import QUOTE
 
 AMOUNT = {"max_digits": 14, "decimal_places": 2, "read_only": True}
@@ -308,7 +309,307 @@ class QuoteLineViewSet(viewsets.GenericViewSet):
         return self._quote(line.quote_id)
 
 
+# --- settlement (R9, R10, R11, R15) -----------------------------------------------------------------
+
+
+class SettlementLineSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    unit_price = serializers.DecimalField(**AMOUNT)
+    amount = serializers.DecimalField(**AMOUNT)
+    quoted_amount = serializers.DecimalField(**AMOUNT)
+
+    class Meta:
+        model = SettlementLine
+        fields = [
+            "id",
+            "quote_line",
+            "position",
+            "kind",
+            "kind_display",
+            "description",
+            "quantity",
+            "unit_price",
+            "amount",
+            "quoted_amount",
+            "payer",
+            "lowered_reason",
+        ]
+        read_only_fields = fields
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    amount = serializers.DecimalField(**AMOUNT)
+    method_display = serializers.CharField(source="get_method_display", read_only=True)
+    recorded_by = IdNameSerializer(read_only=True)
+    receipt_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "settlement",
+            "kind",
+            "method",
+            "method_display",
+            "amount",
+            "reference",
+            "note",
+            "receipt_number",
+            "receipt_url",
+            "idempotency_key",
+            "recorded_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_receipt_url(self, payment: Payment) -> str:
+        """The receipt's print view (`?format=pdf` for the PDF)."""
+        return reverse("billing:receipt", args=[payment.pk])
+
+
+class WaiverSerializer(serializers.ModelSerializer):
+    amount_requested = serializers.DecimalField(**AMOUNT)
+    amount_approved = serializers.DecimalField(**AMOUNT, allow_null=True)
+    requested_by = IdNameSerializer(read_only=True)
+    decided_by = IdNameSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = WaiverRequest
+        fields = [
+            "id",
+            "settlement",
+            "kind",
+            "amount_requested",
+            "reason",
+            "requested_by",
+            "state",
+            "amount_approved",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        ]
+        read_only_fields = fields
+
+
+class SettlementSerializer(serializers.ModelSerializer):
+    work_order_number = serializers.CharField(source="work_order.number", read_only=True)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    total = serializers.DecimalField(**AMOUNT)
+    customer_total = serializers.DecimalField(**AMOUNT)
+    amount_paid = serializers.DecimalField(**AMOUNT)
+    amount_refunded = serializers.DecimalField(**AMOUNT)
+    amount_waived = serializers.DecimalField(**AMOUNT)
+    balance = serializers.DecimalField(**AMOUNT, help_text=_("What the customer still owes (CNY)."))
+    lines = SettlementLineSerializer(many=True, read_only=True)
+    payments = PaymentSerializer(many=True, read_only=True)
+    waivers = WaiverSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Settlement
+        fields = [
+            "id",
+            "work_order",
+            "work_order_number",
+            "quote",
+            "state",
+            "state_display",
+            "total",
+            "customer_total",
+            "amount_paid",
+            "amount_refunded",
+            "amount_waived",
+            "balance",
+            "lines",
+            "payments",
+            "waivers",
+            "settled_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class SettlementChangeInput(Input):
+    """R9: a quoted line settled lower: its quantity and/or unit price, and why."""
+
+    quote_line = serializers.IntegerField()
+    quantity = serializers.DecimalField(max_digits=10, decimal_places=2, required=False)
+    unit_price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    reason = serializers.CharField(max_length=255)
+
+
+class SettlementCreateInput(Input):
+    """R9, R15: settle the work order's fees from its approved quote; lines not named are as quoted."""
+
+    work_order = ScopedPrimaryKeyRelatedField(scope=workorder_scope, queryset=WorkOrder.objects.all())
+    changes = SettlementChangeInput(many=True, required=False)
+
+
+class PaymentInput(Input):
+    """R15: a payment taken from the customer. Send an `Idempotency-Key` header: the same request
+    sent again with it is answered with the first payment (200), never a second one."""
+
+    method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=_("CNY"))
+    reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+
+
+class RefundInput(Input):
+    """R15: money given back; send an `Idempotency-Key` header as for payments."""
+
+    method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=_("CNY"))
+    reason = serializers.CharField(max_length=255)
+    reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
+
+
+class WaiverInput(Input):
+    """R11: the customer refuses to pay (all that is owed) or asks for a waiver or discount."""
+
+    kind = serializers.ChoiceField(choices=WaiverKind.choices)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    reason = serializers.CharField(max_length=5000)
+
+
+class WaiverDecisionInput(Input):
+    """R11: the amount waived (all, part, or 0 to reject) and why."""
+
+    amount_approved = serializers.DecimalField(max_digits=14, decimal_places=2)
+    note = serializers.CharField(max_length=5000)
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    type=str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=_(
+        "Any unique text per payment: a retry with the same key and body is answered with the first one."
+    ),
+)
+
+
+class SettlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Settlements (R9, R10, R11, R15): the fees of a work order from its approved quote, the
+    payments with their receipts, refunds and waiver requests."""
+
+    queryset = Settlement.objects.none()
+    serializer_class = SettlementSerializer
+    permission_classes = [RoleWritePermission]
+    filterset_fields = ["work_order", "state"]
+
+    def get_queryset(self):
+        return (
+            settlement_scope(self.request.user)
+            .prefetch_related(
+                "lines", "payments__recorded_by", "waivers__requested_by", "waivers__decided_by"
+            )
+            .order_by("-id")
+        )
+
+    def _settlement(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
+        settlement = self.get_queryset().get(pk=pk)
+        return Response(
+            SettlementSerializer(settlement, context=self.get_serializer_context()).data, status=code
+        )
+
+    def _input(self, request: Request, input_class: type[serializers.Serializer]) -> dict[str, Any]:
+        serializer = input_class(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    @extend_schema(
+        summary=_("Settle a work order's fees from its approved quote"),
+        request=SettlementCreateInput,
+        responses={201: SettlementSerializer, **problem_responses(400, 403, 409)},
+    )
+    def create(self, request: Request) -> Response:
+        data = self._input(request, SettlementCreateInput)
+        changes = {change.pop("quote_line"): change for change in data.get("changes", [])}
+        settlement = services.settlement_create(
+            work_order_id=data["work_order"].pk, actor=request.user, changes=changes
+        )
+        return self._settlement(settlement.pk, status.HTTP_201_CREATED)
+
+    def _money(self, request: Request, input_class, record) -> Response:
+        settlement = self.get_object()
+        data = self._input(request, input_class)
+        key = request.headers.get("Idempotency-Key", "").strip()
+        replay = bool(key) and Payment.objects.filter(settlement=settlement, idempotency_key=key).exists()
+        payment = record(settlement_id=settlement.pk, actor=request.user, idempotency_key=key, **data)
+        code = status.HTTP_200_OK if replay else status.HTTP_201_CREATED
+        return Response(PaymentSerializer(payment, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(
+        summary=_("Record a payment (with its receipt)"),
+        parameters=[IDEMPOTENCY_KEY],
+        request=PaymentInput,
+        responses={
+            201: PaymentSerializer,
+            200: PaymentSerializer,
+            **problem_responses(400, 403, 404, 409, 422),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def payments(self, request: Request, pk=None) -> Response:
+        return self._money(request, PaymentInput, services.payment_record)
+
+    @extend_schema(
+        summary=_("Record a refund"),
+        parameters=[IDEMPOTENCY_KEY],
+        request=RefundInput,
+        responses={
+            201: PaymentSerializer,
+            200: PaymentSerializer,
+            **problem_responses(400, 403, 404, 409, 422),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def refunds(self, request: Request, pk=None) -> Response:
+        return self._money(request, RefundInput, services.refund_record)
+
+    @extend_schema(
+        summary=_("The customer refuses to pay or asks for a waiver or discount"),
+        request=WaiverInput,
+        responses={201: WaiverSerializer, **problem_responses(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def waiver(self, request: Request, pk=None) -> Response:
+        settlement = self.get_object()
+        data = self._input(request, WaiverInput)
+        waiver = services.waiver_request(settlement_id=settlement.pk, actor=request.user, **data)
+        return Response(WaiverSerializer(waiver).data, status=status.HTTP_201_CREATED)
+
+
+class WaiverViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Waiver requests (R11) and a supervisor's decision on them."""
+
+    queryset = WaiverRequest.objects.none()
+    serializer_class = WaiverSerializer
+    permission_classes = [RoleWritePermission]
+
+    def get_queryset(self):
+        return WaiverRequest.objects.filter(settlement__in=settlement_scope(self.request.user)).order_by(
+            "-id"
+        )
+
+    @extend_schema(
+        summary=_("Decide on a waiver request (supervisors)"),
+        request=WaiverDecisionInput,
+        responses={200: WaiverSerializer, **problem_responses(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk=None) -> Response:
+        waiver = self.get_object()
+        serializer = WaiverDecisionInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        decided = services.waiver_decide(waiver_id=waiver.pk, actor=request.user, **serializer.validated_data)
+        return Response(WaiverSerializer(decided).data)
+
+
 def register(router) -> None:
     """Add this app's viewsets to the project's router."""
     router.register(r"quotes", QuoteViewSet, basename="quote")
     router.register(r"quote-lines", QuoteLineViewSet, basename="quoteline")
+    router.register(r"settlements", SettlementViewSet, basename="settlement")
+    router.register(r"waivers", WaiverViewSet, basename="waiver")

@@ -31,3 +31,41 @@ class ApprovalMethod(models.TextChoices):
     SIGNATURE = "signature", _("Signed on screen")
     PHONE = "phone", _("By phone (noted by staff)")
     PORTAL = "portal", _("In the customer portal")
+
+
+class SettlementState(models.TextChoices):
+    """Settling a work order's fees at sign-off (R10, R11, R15)."""
+
+    OPEN = "open", _("Awaiting payment")
+    AWAITING_DECISION = "awaiting_decision", _("Awaiting a fee decision")
+    SETTLED = "settled", _("Settled")
+
+
+class PaymentMethod(models.TextChoices):
+    """How the customer paid (R15); every method but cash has a transaction reference."""
+
+    CASH = "cash", _("Cash")
+    WECHAT = "wechat", _("WeChat Pay")
+    ALIPAY = "alipay", _("Alipay")
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    POS = "pos", _("POS (card)")
+
+
+class PaymentKind(models.TextChoices):
+    PAYMENT = "payment", _("Payment")
+    REFUND = "refund", _("Refund")
+
+
+class WaiverKind(models.TextChoices):
+    """What the customer asked for (R11)."""
+
+    REFUSAL = "refusal", _("Refuses to pay")
+    WAIVER = "waiver", _("Asks for a waiver")
+    DISCOUNT = "discount", _("Asks for a discount")
+
+
+class WaiverState(models.TextChoices):
+    REQUESTED = "requested", _("Awaiting a supervisor")
+    APPROVED = "approved", _("Approved in full")
+    PARTLY_APPROVED = "partly_approved", _("Approved in part")
+    REJECTED = "rejected", _("Rejected")

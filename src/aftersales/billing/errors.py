@@ -13,3 +13,19 @@ register_error_codes(
         "discount_too_large": "R35: a discount cannot exceed what the customer pays.",
     }
 )
+
+register_error_codes(
+    {
+        "no_approved_quote": "R9: fees are settled from a quote the customer approved; there is none.",
+        "quote_changed": "R9: the approved quote's lines changed after approval; revise it.",
+        "settlement_exists": "R15: the work order's fees are already settled.",
+        "above_quote": "R9: a charge above the approved quote needs a revision the customer approved.",
+        "not_on_quote": "R9: a charge not on the approved quote needs a revision approved by the customer.",
+        "awaiting_decision": "R11: a supervisor is deciding on the fees; payments wait.",
+        "overpayment": "R15: the payment is more than the customer owes.",
+        "refund_too_large": "R15: a refund is at most what was paid and not refunded.",
+        "nothing_owed": "R11: nothing is owed on this work order.",
+        "waiver_too_large": "R11: a waiver is at most what the customer owes.",
+        "money_open": "R10, R15: the work order cannot close while the customer owes money.",
+    }
+)

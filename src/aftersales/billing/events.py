@@ -28,3 +28,18 @@ QUOTE = register_event_type(
         "quote_authorise": _("Revision %(record)s authorised"),
     },
 )
+SETTLEMENT = register_event_type(
+    "settlement",
+    _("Settlement"),
+    icon="bi-cash-coin",
+    texts={
+        "settlement_create": _("Fees settled from %(quote)s: the customer owes %(customer_total)s"),
+        "settlement_line_lowered": _("%(line)s settled at %(amount)s instead of %(quoted)s"),
+        "payment_record": _("%(amount)s received by %(method)s, receipt %(receipt)s; still owed %(balance)s"),
+        "refund_record": _("%(amount)s refunded by %(method)s, voucher %(receipt)s; still owed %(balance)s"),
+        "settlement_request_decision": _("%(request)s: %(amount)s; the work order waits for a supervisor"),
+        "settlement_decide": _("Fee decision: %(decision)s, %(amount)s waived; still owed %(balance)s"),
+        "settlement_settle": _("Fees settled in full"),
+        "settlement_reopen": _("Fees owed again: %(balance)s"),
+    },
+)

@@ -3,6 +3,9 @@ only read input; the services decide (amounts, payers, states)."""
 
 from __future__ import annotations
 
+import uuid
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +16,7 @@ from aftersales.core.forms import InputField, TransitionForm
 from aftersales.core.transitions import Transition
 from aftersales.notifications.choices import Channel as MessageChannel
 
-from .choices import ApprovalMethod, LineKind
+from .choices import ApprovalMethod, LineKind, PaymentMethod, WaiverKind
 from .models import Quote
 from .transitions import QUOTE
 
@@ -83,3 +86,55 @@ class QuoteSignatureForm(forms.Form):
     approved_by_name = forms.CharField(label=_("Customer's name"), max_length=64)
     signature = forms.CharField(required=False, widget=forms.HiddenInput)
     stamp = forms.ImageField(label=_("Or upload a stamp or scan"), required=False)
+
+
+class PaymentForm(forms.Form):
+    """R15: a payment taken from the customer. The idempotency key is made when the form is shown,
+    so a double tap or a re-sent form records one payment."""
+
+    method = forms.ChoiceField(
+        label=_("Paid by"), choices=PaymentMethod.choices, initial=PaymentMethod.WECHAT
+    )
+    amount = forms.DecimalField(label=_("Amount (CNY)"), min_value=Decimal("0.01"), **AMOUNT)
+    reference = forms.CharField(label=_("Transaction reference"), max_length=64, required=False)
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=128, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
+        super().__init__(*args, **kwargs)
+
+
+class RefundForm(forms.Form):
+    """R15: money given back (finance and department heads)."""
+
+    method = forms.ChoiceField(label=_("Refunded by"), choices=PaymentMethod.choices)
+    amount = forms.DecimalField(label=_("Amount (CNY)"), min_value=Decimal("0.01"), **AMOUNT)
+    reason = forms.CharField(label=_("Reason"), max_length=255)
+    reference = forms.CharField(label=_("Transaction reference"), max_length=64, required=False)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=128, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
+        super().__init__(*args, **kwargs)
+
+
+class WaiverRequestForm(forms.Form):
+    """R11: the customer refuses to pay (all that is owed) or asks for a waiver or discount."""
+
+    kind = forms.ChoiceField(label=_("The customer"), choices=WaiverKind.choices)
+    amount = forms.DecimalField(
+        label=_("Amount asked for (CNY)"),
+        min_value=Decimal("0.01"),
+        required=False,
+        help_text=_("Empty for a refusal: all that is owed."),
+        **AMOUNT,
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class WaiverDecisionForm(forms.Form):
+    """R11: a supervisor waives all, part (the amount) or nothing (0) of what was asked, and why."""
+
+    amount_approved = forms.DecimalField(label=_("Amount waived (CNY)"), min_value=0, **AMOUNT)
+    note = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}))

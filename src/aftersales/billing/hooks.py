@@ -1,10 +1,33 @@
-"""What billing adds to the work-order page: the quote panel (money tab). Importing `services`
-puts the quote machine's own hooks in place (the next version on "revise")."""
+"""What billing adds to the work-order lifecycle and page: a work order does not close while the
+customer owes money (R10, R15), and the quote and settlement panel (money tab). Importing
+`services` puts the quote machine's own hooks in place (the next version on "revise")."""
 
 from __future__ import annotations
 
-from aftersales.workorders.hooks import register_detail_panel
+from django.utils.translation import gettext as _
 
-from . import panels, services  # noqa: F401  (services registers the machine's hooks)
+from aftersales.core.errors import TransitionNotAllowed
+from aftersales.core.money import yuan
+from aftersales.workorders.hooks import register_detail_panel, register_transition_guard
+
+from . import panels, services
+
+
+@register_transition_guard
+def money_settled_before_close(*, work_order, transition, actor) -> None:
+    """R10, R15: closing waits until what the customer owes is paid or waived."""
+    if transition.name != "close":
+        return
+    owed = services.money_open(work_order)
+    if owed > 0:
+        raise TransitionNotAllowed(
+            _(
+                "The customer still owes %(amount)s on this work order: take the payment, or have a "
+                "supervisor waive it, before closing."
+            )
+            % {"amount": yuan(owed)},
+            code="money_open",
+        )
+
 
 register_detail_panel("billing/_quote_panel.html", panels.quote_panel, order=20, tab="money")

@@ -1,17 +1,29 @@
 """Quotes (R8, R9): what a repair will cost, line by line, with who pays each line (R36), as the
 customer approves it. A revision is a new numbered version; the earlier ones are kept."""
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.models import TimeStampedModel
+from aftersales.core.models import AppendOnlyModel, TimeStampedModel
 from aftersales.core.money import MAX_DIGITS
 from aftersales.devices.choices import Payer
 from aftersales.notifications.choices import Channel as MessageChannel
 
-from .choices import ApprovalMethod, LineKind, QuoteState
+from .choices import (
+    ApprovalMethod,
+    LineKind,
+    PaymentKind,
+    PaymentMethod,
+    QuoteState,
+    SettlementState,
+    WaiverKind,
+    WaiverState,
+)
 
 USER = settings.AUTH_USER_MODEL
 
@@ -147,3 +159,167 @@ class QuoteLine(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.description}"
+
+
+class Settlement(TimeStampedModel):
+    """R9, R10, R15: the fees of a work order as settled at sign-off, from its approved quote: each
+    line as quoted or lower (with the reason), never higher and never new (R9). What the customer
+    owes (`customer_total`) less what was paid (net of refunds) and waived (R11) is the balance;
+    the work order does not close while it is positive. Amounts are recomputed from the rows under
+    the settlement's lock by the services, never summed in SQL."""
+
+    work_order = models.OneToOneField(
+        "workorders.WorkOrder",
+        verbose_name=_("work order"),
+        on_delete=models.PROTECT,
+        related_name="settlement",
+    )
+    quote = models.ForeignKey(
+        Quote, verbose_name=_("approved quote"), on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=20,
+        choices=SettlementState.choices,
+        default=SettlementState.OPEN,
+        db_index=True,
+    )
+    total = _amount(_("total"), default=0)
+    customer_total = _amount(_("to be paid by the customer"), default=0)
+    amount_paid = _amount(_("paid"), default=0)
+    amount_refunded = _amount(_("refunded"), default=0)
+    amount_waived = _amount(_("waived"), default=0)
+    created_by = models.ForeignKey(
+        USER, verbose_name=_("settled by"), on_delete=models.PROTECT, related_name="+"
+    )
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_paid__gte=0, amount_refunded__gte=0, amount_waived__gte=0),
+                name="billing_settlement_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Settlement of %(number)s") % {"number": self.work_order.number}
+
+    @property
+    def balance(self):
+        """What the customer still owes."""
+        return self.customer_total - self.amount_waived - (self.amount_paid - self.amount_refunded)
+
+
+class SettlementLine(TimeStampedModel):
+    """R9, R10: one charge as settled: a line of the approved quote, at its quoted amount or lower
+    (`lowered_reason` says why)."""
+
+    settlement = models.ForeignKey(
+        Settlement, verbose_name=_("settlement"), on_delete=models.CASCADE, related_name="lines"
+    )
+    quote_line = models.ForeignKey(
+        QuoteLine, verbose_name=_("quote line"), on_delete=models.PROTECT, related_name="+"
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    kind = models.CharField(_("kind"), max_length=16, choices=LineKind.choices)
+    description = models.CharField(_("description"), max_length=255)
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)
+    unit_price = _amount(_("unit price"))
+    amount = _amount(_("amount"))
+    quoted_amount = _amount(_("quoted amount"))
+    payer = models.CharField(_("paid by"), max_length=16, choices=Payer.choices)
+    lowered_reason = models.CharField(_("why lower than quoted"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["settlement", "position"]
+        verbose_name = _("settled charge")
+        verbose_name_plural = _("settled charges")
+        constraints = [
+            models.UniqueConstraint(fields=["settlement", "quote_line"], name="billing_settlementline_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.description}"
+
+
+class Payment(AppendOnlyModel):
+    """R15: money received from (or refunded to) the customer, each with its receipt number and a
+    token the receipt's QR code verifies. Append-only: a correction is a refund. One request
+    recorded twice with the same `idempotency_key` is one payment (the second gets the first)."""
+
+    settlement = models.ForeignKey(
+        Settlement, verbose_name=_("settlement"), on_delete=models.PROTECT, related_name="payments"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=PaymentKind.choices, default=PaymentKind.PAYMENT
+    )
+    method = models.CharField(_("method"), max_length=16, choices=PaymentMethod.choices)
+    amount = _amount(_("amount"))
+    reference = models.CharField(_("transaction reference"), max_length=64, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    receipt_number = models.CharField(_("receipt number"), max_length=32, unique=True)
+    verify_token = models.UUIDField(_("verification code"), default=uuid.uuid4, unique=True, editable=False)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=128, blank=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True)
+    recorded_by = models.ForeignKey(
+        USER, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["settlement", "created_at", "id"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["settlement", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="billing_payment_idempotency_key_once",
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="billing_payment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt_number
+
+
+class WaiverRequest(TimeStampedModel):
+    """R11: the customer refuses to pay or asks for a waiver or discount; the engineer records it
+    with the reason, the work order waits, a supervisor approves in full or in part, or rejects."""
+
+    settlement = models.ForeignKey(
+        Settlement, verbose_name=_("settlement"), on_delete=models.PROTECT, related_name="waivers"
+    )
+    kind = models.CharField(_("request"), max_length=16, choices=WaiverKind.choices)
+    amount_requested = _amount(_("amount asked for"))
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(
+        USER, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=WaiverState.choices, default=WaiverState.REQUESTED, db_index=True
+    )
+    amount_approved = _amount(_("amount approved"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        USER, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision"), blank=True)
+    paused_work_order = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["settlement", "created_at"]
+        verbose_name = _("waiver request")
+        verbose_name_plural = _("waiver requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_requested__gt=0), name="billing_waiver_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount_requested}"

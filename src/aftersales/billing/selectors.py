@@ -14,7 +14,7 @@ from aftersales.core.money import total
 from aftersales.devices.choices import Payer
 from aftersales.workorders.selectors import workorder_scope
 
-from .models import Quote, QuoteLine
+from .models import Payment, Quote, QuoteLine, Settlement
 
 
 def quote_scope(user: Any, queryset: QuerySet[Quote] | None = None) -> QuerySet[Quote]:
@@ -75,3 +75,25 @@ def quote_content_hash(quote: Quote) -> str:
     """R9: the SHA-256 of the quote's lines; equal hashes mean the same charges."""
     text = json.dumps(quote_content(quote), ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def settlement_of(work_order) -> Settlement | None:
+    """The work order's settlement with its lines, payments and waiver requests (four queries)."""
+    return (
+        Settlement.objects.filter(work_order=work_order)
+        .select_related("quote", "created_by")
+        .prefetch_related("lines", "payments__recorded_by", "waivers__requested_by", "waivers__decided_by")
+        .first()
+    )
+
+
+def payment_scope(user: Any) -> QuerySet[Payment]:
+    """The payments and refunds of the work orders `user` may see."""
+    return Payment.objects.filter(settlement__work_order__in=workorder_scope(user)).select_related(
+        "settlement__work_order__customer", "recorded_by"
+    )
+
+
+def settlement_scope(user: Any) -> QuerySet[Settlement]:
+    """The settlements of the work orders `user` may see."""
+    return Settlement.objects.filter(work_order__in=workorder_scope(user)).select_related("work_order")

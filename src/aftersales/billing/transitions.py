@@ -17,23 +17,28 @@ from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.choices import Role
 from aftersales.core.errors import DomainError, TransitionNotAllowed
-from aftersales.core.transitions import Machine, Permission, Transition, TransitionRun, stamp
+from aftersales.core.transitions import Machine, Permission, Transition, TransitionRun, clear, stamp
 from aftersales.notifications.choices import Channel as MessageChannel
 from aftersales.servicing.transitions import APPROVERS, CUSTOMER_FACING, by_actor, required, work_order_of
 from aftersales.workorders.events import event_record
 from aftersales.workorders.models import WorkOrder
 
-from .choices import ApprovalMethod, QuoteState
+from .choices import ApprovalMethod, QuoteState, SettlementState
 from .events import QUOTE as QUOTE_EVENT
-from .models import Quote
+from .events import SETTLEMENT as SETTLEMENT_EVENT
+from .models import Quote, Settlement
 from .selectors import quote_content_hash
 
 DRAW_UP_QUOTE = Permission(CUSTOMER_FACING)  # draw up, edit and revise quotes (R8, R9)
 READ_QUOTES = Permission(CUSTOMER_FACING | {Role.FINANCE, Role.QUALITY}, own_work_only=False)
+# Settle the fees and take payments: the engineer on site, the front office, finance (R15).
+SETTLE = Permission(CUSTOMER_FACING | {Role.FINANCE})
+# Give money back: finance and the department heads only.
+REFUND = Permission(frozenset({Role.FINANCE, Role.SUPERVISOR, Role.HQ_ADMIN}), own_work_only=False)
 
 
-def _engineer_of(quote) -> int | None:
-    engineer = work_order_of(quote).engineer
+def _engineer_of(record) -> int | None:
+    engineer = work_order_of(record).engineer
     return engineer.user_id if engineer is not None else None
 
 
@@ -215,3 +220,93 @@ def may_edit_quote(user, quote: Quote) -> bool:
 
 def may_read_quotes(user) -> bool:
     return bool(user.is_authenticated) and QUOTE.permits(READ_QUOTES, user, None)
+
+
+def may_settle(user, work_order: WorkOrder) -> bool:
+    """R15: settle this work order's fees and take its payments."""
+    return QUOTE.permits(SETTLE, user, work_order)
+
+
+def may_refund(user) -> bool:
+    return bool(user.is_authenticated) and QUOTE.permits(REFUND, user, None)
+
+
+# --- the settlement (R10, R11, R15) -----------------------------------------------------------------
+
+
+def _settlement_record(run: TransitionRun) -> None:
+    settlement: Settlement = run.obj
+    event_record(
+        settlement.work_order,
+        kind=SETTLEMENT_EVENT,
+        actor=run.actor,
+        action=f"settlement_{run.transition.name}",
+        params={
+            "machine": run.machine.name,
+            "transition": run.transition.name,
+            "record": str(settlement),
+            "from": run.from_state,
+            "to": settlement.state,
+            "balance": f"¥{settlement.balance:,.2f}",
+            **run.inputs.get("params", {}),
+        },
+        note=run.text("note"),
+    )
+
+
+S = SettlementState
+SETTLEMENT = Machine(
+    name="settlement",
+    model=Settlement,
+    transitions={
+        t.name: t
+        for t in (
+            Transition(
+                "request_decision",
+                gettext_lazy("Customer refuses or asks for a waiver"),
+                frozenset({S.OPEN}),
+                S.AWAITING_DECISION,
+                CUSTOMER_FACING,
+                needs=frozenset({"note"}),
+                accepts=frozenset({"params"}),
+                style="warning",
+            ),
+            Transition(
+                "decide",
+                gettext_lazy("Decide on the fees"),
+                frozenset({S.AWAITING_DECISION}),
+                S.OPEN,
+                APPROVERS,
+                needs=frozenset({"note"}),
+                accepts=frozenset({"params"}),
+                own_work_only=False,
+            ),
+            # The system's own: the balance reached zero, or a refund made it positive again.
+            Transition(
+                "settle",
+                gettext_lazy("Settled"),
+                frozenset({S.OPEN}),
+                S.SETTLED,
+                frozenset(),
+                effects=(stamp("settled_at"),),
+            ),
+            Transition(
+                "reopen",
+                gettext_lazy("Owed again"),
+                frozenset({S.SETTLED}),
+                S.OPEN,
+                frozenset(),
+                effects=(clear("settled_at"),),
+            ),
+        )
+    },
+    record=_settlement_record,
+    owner=_engineer_of,
+    owner_bound_roles=frozenset({Role.ENGINEER}),
+    lock_related=("work_order__engineer", "work_order__customer"),
+)
+
+
+def may_decide_fees(user) -> bool:
+    """R11: decide on refusals, waivers and discounts (supervisors)."""
+    return bool(user.is_authenticated) and SETTLEMENT.permits(SETTLEMENT["decide"], user, None)

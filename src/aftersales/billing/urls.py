@@ -12,4 +12,11 @@ urlpatterns = [
     path("quotes/<int:pk>/do/<str:action>/", views.QuoteTransitionView.as_view(), name="quote_transition"),
     path("lines/<int:pk>/", views.quote_line_update_view, name="quote_line_update"),
     path("lines/<int:pk>/remove/", views.quote_line_remove_view, name="quote_line_remove"),
+    path("workorders/<int:pk>/settle/", views.settlement_create_view, name="settlement_create"),
+    path("settlements/<int:pk>/payments/", views.payment_view, name="payment"),
+    path("settlements/<int:pk>/refunds/", views.refund_view, name="refund"),
+    path("settlements/<int:pk>/waiver/", views.waiver_request_view, name="waiver_request"),
+    path("waivers/<int:pk>/decide/", views.waiver_decide_view, name="waiver_decide"),
+    path("payments/<int:pk>/receipt/", views.receipt_view, name="receipt"),
+    path("receipts/verify/<uuid:token>/", views.receipt_verify_view, name="receipt_verify"),
 ]

@@ -11,8 +11,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,16 +27,21 @@ from aftersales.workorders.hooks import detail_url
 from aftersales.workorders.selectors import workorder_get
 
 from . import forms as f
-from .choices import ApprovalMethod, QuoteState
-from .models import Quote, QuoteLine
-from .panels import payer_rows
-from .selectors import quote_get, quote_scope, quotes_of
+from .choices import ApprovalMethod, PaymentKind, QuoteState
+from .models import Payment, Quote, QuoteLine, Settlement, WaiverRequest
+from .panels import payer_rows, settlement_context
+from .selectors import payment_scope, quote_get, quote_scope, quotes_of, settlement_scope
 from .services import (
+    payment_record,
     quote_approve,
     quote_create,
     quote_line_add,
     quote_line_remove,
     quote_line_update,
+    refund_record,
+    settlement_create,
+    waiver_decide,
+    waiver_request,
 )
 from .transitions import QUOTE, may_edit_quote, may_read_quotes
 
@@ -83,6 +89,9 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_sign": any(t.name == "approve" for t in available),
         "signature_form": f.QuoteSignatureForm(),
         "back_url": detail_url(quote.work_order_id, "money", "quote"),
+        **(
+            settlement_context(request, quote.work_order, quote) if quote.state == QuoteState.APPROVED else {}
+        ),
     }
     return render_page_or_partial(
         request,
@@ -265,4 +274,157 @@ def quote_print_view(request: HttpRequest, pk: int) -> HttpResponse:
     }
     return document_response(
         request, template_name="billing/quote_print.html", context=context, filename=f"{_('Quote')}-{number}"
+    )
+
+
+# --- settlement (R9, R11, R15) ----------------------------------------------------------------------
+
+
+def _back(request: HttpRequest, work_order_id: int) -> HttpResponse:
+    """Back where the form was (the quote page on the phone), else the work order's money tab."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(detail_url(work_order_id, "money", "quote"))
+
+
+def _settlement_for(request: HttpRequest, pk: int) -> Settlement:
+    if not may_read_quotes(request.user):
+        raise PermissionDenied
+    return get_object_or_404(settlement_scope(request.user), pk=pk)
+
+
+def _run(request: HttpRequest, form, call, done: str) -> bool:
+    """A settlement form posted: the service's refusal as messages, or `done`."""
+    if not form.is_valid():
+        form_error_messages(request, form)
+        return False
+    if attempt(form, lambda: call(form.cleaned_data)) is None:
+        form_error_messages(request, form)
+        return False
+    messages.success(request, done)
+    return True
+
+
+@login_required
+@require_POST
+def settlement_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/billing/workorders/<pk>/settle/`: settle the fees as on the approved quote (R9, R15)."""
+    work_order = workorder_get(request.user, pk)
+    try:
+        settlement_create(work_order_id=work_order.pk, actor=request.user)
+    except REFUSALS as error:
+        error_messages(request, error)
+    else:
+        messages.success(request, _("Fees settled from the approved quote: take the payment."))
+    return _back(request, work_order.pk)
+
+
+@login_required
+@require_POST
+def payment_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/billing/settlements/<pk>/payments/`: a payment with its receipt (R15); a form sent twice
+    (its idempotency key) records one payment."""
+    settlement = _settlement_for(request, pk)
+    form = f.PaymentForm(request.POST)
+    _run(
+        request,
+        form,
+        lambda d: payment_record(settlement_id=settlement.pk, actor=request.user, **d),
+        _("Payment recorded; the receipt is ready."),
+    )
+    return _back(request, settlement.work_order_id)
+
+
+@login_required
+@require_POST
+def refund_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/billing/settlements/<pk>/refunds/`: money given back (R15)."""
+    settlement = _settlement_for(request, pk)
+    form = f.RefundForm(request.POST)
+    _run(
+        request,
+        form,
+        lambda d: refund_record(settlement_id=settlement.pk, actor=request.user, **d),
+        _("Refund recorded."),
+    )
+    return _back(request, settlement.work_order_id)
+
+
+@login_required
+@require_POST
+def waiver_request_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/billing/settlements/<pk>/waiver/`: the customer refuses or asks for a waiver (R11)."""
+    settlement = _settlement_for(request, pk)
+    form = f.WaiverRequestForm(request.POST)
+    _run(
+        request,
+        form,
+        lambda d: waiver_request(settlement_id=settlement.pk, actor=request.user, **d),
+        _("Request recorded: the work order waits for a supervisor's decision."),
+    )
+    return _back(request, settlement.work_order_id)
+
+
+@login_required
+@require_POST
+def waiver_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/billing/waivers/<pk>/decide/`: a supervisor's decision (R11)."""
+    waiver = get_object_or_404(
+        WaiverRequest.objects.filter(settlement__in=settlement_scope(request.user)), pk=pk
+    )
+    form = f.WaiverDecisionForm(request.POST)
+    _run(
+        request,
+        form,
+        lambda d: waiver_decide(waiver_id=waiver.pk, actor=request.user, **d),
+        _("Decision recorded."),
+    )
+    return _back(request, waiver.settlement.work_order_id)
+
+
+def _receipt_context(payment: Payment) -> dict[str, Any]:
+    settlement = payment.settlement
+    return {
+        "payment": payment,
+        "settlement": settlement,
+        "wo": settlement.work_order,
+        "lines": list(settlement.lines.all()),
+        "amount_words": in_words(payment.amount),
+        "waivers": [w for w in settlement.waivers.all() if w.amount_approved],
+    }
+
+
+@login_required
+@require_GET
+def receipt_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/billing/payments/<pk>/receipt/` (`?format=pdf`): 收据 (or the refund voucher), numbered,
+    with the amount in words, the charges and waivers, and a QR code that verifies it (R10, R15)."""
+    if not may_read_quotes(request.user):
+        raise PermissionDenied
+    payment = get_object_or_404(payment_scope(request.user), pk=pk)
+    refund = payment.kind == PaymentKind.REFUND
+    verify_url = request.build_absolute_uri(reverse("billing:receipt_verify", args=[payment.verify_token]))
+    context = {
+        **_receipt_context(payment),
+        "title": _("Refund voucher") if refund else _("Receipt"),
+        "number": payment.receipt_number,
+        "record_url": verify_url,
+        "back_url": detail_url(payment.settlement.work_order_id, "money", "quote"),
+    }
+    return document_response(
+        request,
+        template_name="billing/receipt.html",
+        context=context,
+        filename=f"{context['title']}-{payment.receipt_number}",
+    )
+
+
+@require_GET
+def receipt_verify_view(request: HttpRequest, token: str) -> HttpResponse:
+    """`/billing/receipts/verify/<token>/`: what the receipt's QR code opens, for anyone holding
+    the paper: genuine or not, its number, amount, date and payee; nothing about the customer."""
+    payment = Payment.objects.filter(verify_token=token).select_related("settlement__work_order").first()
+    return render(
+        request, "billing/receipt_verify.html", {"payment": payment}, status=200 if payment else 404
     )

@@ -274,6 +274,9 @@ SPECTACULAR_SETTINGS = {
         # "category" also names the parts' categories: both sets named after their class.
         "ComplaintCategoryEnum": "aftersales.complaints.choices.ComplaintCategory",
         "QuoteLineKindEnum": "aftersales.billing.choices.LineKind",
+        "WaiverKindEnum": "aftersales.billing.choices.WaiverKind",
+        "PaymentMethodEnum": "aftersales.billing.choices.PaymentMethod",
+        "PaymentKindEnum": "aftersales.billing.choices.PaymentKind",
     },
 }
 

@@ -30,6 +30,13 @@ class ConcurrentUpdate(DomainError):
     default_code = "stale_version"
 
 
+class IdempotencyKeyReused(DomainError):
+    """The same idempotency key came back with a different request: it is not a replay (422)."""
+
+    status = 422
+    default_code = "idempotency_key_reused"
+
+
 class NotPermitted(DomainError):
     """The actor's role may not perform this action."""
 
@@ -66,6 +73,7 @@ register_error_codes(
         "server_error": "An unexpected error; quote the request id in the message to support (500).",
         "invalid_phone": "Not a valid Chinese mobile or landline number.",
         "inactive": "The person chosen is not active.",
+        "idempotency_key_reused": "The Idempotency-Key was used before with a different request (422).",
         "unsupported_ordering": "Cursor pages cannot follow this sort (a computed column); sort by another.",
     }
 )

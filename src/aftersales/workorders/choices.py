@@ -20,6 +20,7 @@ class WaitingReason(models.TextChoices):
     CUSTOMER = "customer", _("Awaiting customer")
     PARTS = "parts", _("Awaiting parts")
     VENDOR = "vendor", _("At external vendor")
+    FEE_DECISION = "fee_decision", _("Awaiting a fee decision")
     OTHER = "other", _("Other")
 
 

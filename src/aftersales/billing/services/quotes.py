@@ -34,11 +34,11 @@ from aftersales.servicing.warranty import work_order_entitlement
 from aftersales.workorders.events import event_record
 from aftersales.workorders.models import WorkOrder
 
-from .choices import LineKind, QuoteState
-from .events import QUOTE as QUOTE_EVENT
-from .models import Quote, QuoteLine
-from .selectors import payer_totals
-from .transitions import DRAW_UP_QUOTE, QUOTE
+from ..choices import LineKind, QuoteState
+from ..events import QUOTE as QUOTE_EVENT
+from ..models import Quote, QuoteLine
+from ..selectors import payer_totals
+from ..transitions import DRAW_UP_QUOTE, QUOTE
 
 # The kinds of line the warranty decides on (R36); other charges and discounts are the customer's.
 COVERED_KINDS = frozenset(FeeKind.values)

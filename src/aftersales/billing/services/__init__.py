@@ -1,0 +1,41 @@
+"""The billing services: quotes (R8, R9) and settlement (R9, R10, R11, R15)."""
+
+from .quotes import (
+    quote_approve,
+    quote_authorise,
+    quote_create,
+    quote_line_add,
+    quote_line_remove,
+    quote_line_update,
+    quote_reject,
+    quote_revise,
+    quote_send,
+    quote_valid_days,
+)
+from .settlement import (
+    money_open,
+    payment_record,
+    refund_record,
+    settlement_create,
+    waiver_decide,
+    waiver_request,
+)
+
+__all__ = [
+    "money_open",
+    "payment_record",
+    "quote_approve",
+    "quote_authorise",
+    "quote_create",
+    "quote_line_add",
+    "quote_line_remove",
+    "quote_line_update",
+    "quote_reject",
+    "quote_revise",
+    "quote_send",
+    "quote_valid_days",
+    "refund_record",
+    "settlement_create",
+    "waiver_decide",
+    "waiver_request",
+]
