@@ -162,3 +162,47 @@ class WorkOrderFactory(DjangoModelFactory):
     device_model_text = "HP LaserJet M1005"
     fault_symptom = "开机后卡纸，无法打印"
     service_point = factory.SubFactory(ServicePointFactory)
+
+
+# --- price lists and fee standards ---
+
+
+class PriceListFactory(DjangoModelFactory):
+    """Version 1 of a national price list from 2026-01-01; prices in PriceListItemFactory."""
+
+    class Meta:
+        model = "catalog.PriceList"
+
+    name = factory.Sequence(lambda n: f"2026 零售价目表 {n}")
+    version = 1
+    effective_from = date(2026, 1, 1)
+
+
+class PriceListItemFactory(DjangoModelFactory):
+    class Meta:
+        model = "catalog.PriceListItem"
+
+    price_list = factory.SubFactory(PriceListFactory)
+    part = factory.SubFactory(PartFactory)
+    cost_price = "100.00"
+    retail_price = "150.00"
+
+
+class FeeScheduleFactory(DjangoModelFactory):
+    class Meta:
+        model = "catalog.FeeSchedule"
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"{2000 + n}")
+    name = factory.LazyAttribute(lambda o: f"{o.code}版收费标准")
+    effective_from = date(2025, 1, 1)
+
+
+class FeeStandardFactory(DjangoModelFactory):
+    class Meta:
+        model = "catalog.FeeStandard"
+
+    schedule = factory.SubFactory(FeeScheduleFactory)
+    kind = "diagnosis"
+    unit = "per_time"
+    amount = "50.00"

@@ -1,8 +1,18 @@
-"""Product lines, models and the parts catalog in the admin."""
+"""Product lines, models, the parts catalog, price lists and fee standards in the admin."""
 
 from django.contrib import admin
+from django.utils import timezone
 
-from .models import Part, PartSubstitute, ProductLine, ProductModel
+from .models import (
+    FeeSchedule,
+    FeeStandard,
+    Part,
+    PartSubstitute,
+    PriceList,
+    PriceListItem,
+    ProductLine,
+    ProductModel,
+)
 
 
 @admin.register(ProductLine)
@@ -39,3 +49,83 @@ class PartAdmin(admin.ModelAdmin):
     search_fields = ["number", "name"]
     filter_horizontal = ["fits"]
     inlines = [PartSubstituteInline]
+
+
+# --- price lists and fee standards ----------------------------------------------------------------
+# The prices of a list (the standards of an edition) are edited here only before it comes into
+# effect, like everywhere else (catalog.services): once in effect, the inline is read-only and the
+# start and region are fixed; a new version is made from the list's page.
+
+
+class PriceListItemInline(admin.TabularInline):
+    model = PriceListItem
+    fields = ["part", "cost_price", "retail_price"]
+    autocomplete_fields = ["part"]
+    extra = 0
+
+    def _editable(self, obj) -> bool:
+        return obj is None or obj.items_editable(timezone.localdate())
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(PriceList)
+class PriceListAdmin(admin.ModelAdmin):
+    list_display = ["name", "version", "province", "effective_from", "effective_until", "is_active"]
+    list_filter = ["is_active", "province"]
+    search_fields = ["name"]
+    inlines = [PriceListItemInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ["version"]
+        if obj.items_editable(timezone.localdate()):
+            return ["name", "version"]
+        return ["name", "version", "effective_from", "province"]
+
+
+class FeeStandardInline(admin.TabularInline):
+    model = FeeStandard
+    fields = [
+        "kind",
+        "product_line",
+        "province",
+        "distance_from_km",
+        "distance_to_km",
+        "unit",
+        "amount",
+        "note",
+    ]
+    extra = 0
+
+    def _editable(self, obj) -> bool:
+        return obj is None or obj.standards_editable(timezone.localdate())
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(FeeSchedule)
+class FeeScheduleAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "effective_from", "effective_until", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name"]
+    inlines = [FeeStandardInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None or obj.standards_editable(timezone.localdate()):
+            return []
+        return ["code", "effective_from"]

@@ -1,4 +1,6 @@
-"""REST API of the product catalog: product lines and models, and the parts catalog (read-only).
+"""REST API of the product catalog: product lines and models, the parts catalog (read-only), price
+lists (read, and a new version by `POST /api/price-lists/<id>/revise/`), fee schedules (read), and
+the two pricing reads billing uses (`/api/prices/part/`, `/api/prices/fee/`). Amounts are strings.
 
 Lines and models are readable by every staff user (intake needs them); written only by HQ admins
 and supervisors. Parts are read by the roles that quote, fit or order them (`selectors`), retired
@@ -12,18 +14,45 @@ from __future__ import annotations
 import django_filters
 from django.db import transaction
 from django.db.models import Model, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from aftersales.accounts.choices import REFERENCE_ADMIN_ROLES
-from aftersales.core.api import RoleWritePermission, problem_responses
+from aftersales.core.api import RoleWritePermission, ScopedPrimaryKeyRelatedField, problem_responses
 
-from .choices import ModelKind
-from .filtersets import PartFilterSet
-from .models import Part, ProductLine, ProductModel
-from .selectors import can_read_parts, part_links, part_scope
+from .choices import FEE_STANDARD_KINDS, ModelKind, PeriodStatus
+from .filtersets import FeeScheduleFilterSet, PartFilterSet, PriceListFilterSet, PriceListItemFilterSet
+from .models import (
+    FeeSchedule,
+    FeeStandard,
+    Part,
+    PriceList,
+    PriceListItem,
+    ProductLine,
+    ProductModel,
+    period_status,
+)
+from .pricing import fee_for, part_price
+from .selectors import (
+    can_manage_prices,
+    can_read_parts,
+    can_read_prices,
+    fee_schedule_list,
+    fee_schedule_scope,
+    fee_standards,
+    part_links,
+    part_scope,
+    price_list_items,
+    price_list_list,
+)
+from .services import price_list_revise
 
 
 class ProductLineSerializer(serializers.ModelSerializer):
@@ -228,8 +257,373 @@ class PartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return CatalogPartDetailSerializer if self.action == "retrieve" else CatalogPartSerializer
 
 
+# --- price lists, fee schedules and prices -------------------------------------------------------
+
+AMOUNT = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": True, "read_only": True}
+
+
+class PriceReadPermission(permissions.BasePermission):
+    """Signed in (else 401) with a role that reads prices and fee standards (else 403)."""
+
+    message = _("Your role does not read prices and fee standards.")
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated and can_read_prices(request.user))
+
+
+class PeriodStatusMixin(serializers.Serializer):
+    status = serializers.SerializerMethodField(help_text=_("Where it stands today."))
+
+    @extend_schema_field(serializers.ChoiceField(choices=PeriodStatus.choices))
+    def get_status(self, obj: PriceList | FeeSchedule) -> str:
+        return period_status(obj, timezone.localdate()).value
+
+
+class PriceListSerializer(PeriodStatusMixin, serializers.ModelSerializer):
+    label = serializers.CharField(read_only=True, help_text=_("Name and version, as quotes cite it."))
+    item_count = serializers.IntegerField(read_only=True, help_text=_("Parts priced."))
+
+    class Meta:
+        model = PriceList
+        fields = [
+            "id",
+            "name",
+            "version",
+            "label",
+            "province",
+            "effective_from",
+            "effective_until",
+            "is_active",
+            "status",
+            "notes",
+            "item_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class PriceListItemSerializer(serializers.ModelSerializer):
+    part_number = serializers.CharField(source="part.number", read_only=True)
+    part_name = serializers.CharField(source="part.name", read_only=True)
+    cost_price = serializers.DecimalField(help_text=_("What HQ charges dealers (R30)."), **AMOUNT)
+    retail_price = serializers.DecimalField(help_text=_("What the customer pays (R9)."), **AMOUNT)
+
+    class Meta:
+        model = PriceListItem
+        fields = ["id", "part", "part_number", "part_name", "cost_price", "retail_price", "updated_at"]
+        read_only_fields = fields
+
+
+class PriceListReviseSerializer(serializers.Serializer):
+    effective_from = serializers.DateField(
+        help_text=_("The first day of the new version (after today); the current one ends the day before.")
+    )
+
+
+class PriceListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Price lists, every version (R9, R30): `q` searches the name; `status` (as of today), `region`
+    (`national` or a province) and `active` filter; the prices are under `items/`."""
+
+    queryset = PriceList.objects.none()  # for the schema; get_queryset scopes per user
+    serializer_class = PriceListSerializer
+    permission_classes = [PriceReadPermission]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = PriceListFilterSet
+
+    def get_queryset(self):
+        return price_list_list(self.request.user)
+
+    @extend_schema(
+        summary=_("List price lists"),
+        responses={200: PriceListSerializer(many=True), **problem_responses(400, 401, 403)},
+    )
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={200: PriceListSerializer, **problem_responses(401, 403, 404)})
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(
+        summary=_("Prices of a price list"),
+        description=_("Paginated, by part number; `q` searches part number and name."),
+        responses={200: PriceListItemSerializer(many=True), **problem_responses(400, 401, 403, 404)},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        queryset=PriceListItem.objects.none(),  # the rows it lists (its filters, its schema)
+        filterset_class=PriceListItemFilterSet,
+        serializer_class=PriceListItemSerializer,
+    )
+    def items(self, request: Request, pk: str | None = None) -> Response:
+        price_list = get_object_or_404(price_list_list(request.user), pk=pk)
+        rows = self.filter_queryset(price_list_items(price_list))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(PriceListItemSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary=_("Make a new version of a price list"),
+        description=_(
+            "Copies every price into version + 1 from `effective_from` (after today); the list "
+            "revised ends the day before. Only the latest version is revised (409 "
+            "`not_latest_version`); a date not after today or the current start is 400 "
+            "`revision_date`. Keepers of the catalog only."
+        ),
+        request=PriceListReviseSerializer,
+        responses={201: PriceListSerializer, **problem_responses(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def revise(self, request: Request, pk: str | None = None) -> Response:
+        if not can_manage_prices(request.user):
+            raise exceptions.PermissionDenied(_("Your role may not revise price lists."))
+        price_list = get_object_or_404(price_list_list(request.user), pk=pk)
+        data = PriceListReviseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        revision = price_list_revise(
+            price_list_id=price_list.pk,
+            effective_from=data.validated_data["effective_from"],
+            actor=request.user,
+        )
+        revision = price_list_list(request.user).get(pk=revision.pk)
+        return Response(PriceListSerializer(revision).data, status=status.HTTP_201_CREATED)
+
+
+class FeeStandardSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    unit_display = serializers.CharField(source="get_unit_display", read_only=True)
+    product_line_name = serializers.CharField(source="product_line.name", read_only=True, allow_null=True)
+    label = serializers.CharField(source="scope_label", read_only=True)
+    amount = serializers.DecimalField(**AMOUNT)
+    distance_from_km = serializers.DecimalField(
+        max_digits=8, decimal_places=2, read_only=True, allow_null=True, help_text=_("Band start, included.")
+    )
+    distance_to_km = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text=_("Band end, not included."),
+    )
+
+    class Meta:
+        model = FeeStandard
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "product_line",
+            "product_line_name",
+            "province",
+            "distance_from_km",
+            "distance_to_km",
+            "unit",
+            "unit_display",
+            "amount",
+            "note",
+            "label",
+        ]
+        read_only_fields = fields
+
+
+class FeeScheduleSerializer(PeriodStatusMixin, serializers.ModelSerializer):
+    standard_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = FeeSchedule
+        fields = [
+            "id",
+            "code",
+            "name",
+            "effective_from",
+            "effective_until",
+            "is_active",
+            "status",
+            "notes",
+            "standard_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class FeeScheduleDetailSerializer(FeeScheduleSerializer):
+    standards = serializers.SerializerMethodField()
+
+    class Meta(FeeScheduleSerializer.Meta):
+        fields = [*FeeScheduleSerializer.Meta.fields, "standards"]
+        read_only_fields = fields
+
+    @extend_schema_field(FeeStandardSerializer(many=True))
+    def get_standards(self, schedule: FeeSchedule) -> list[dict]:
+        return FeeStandardSerializer(fee_standards(schedule), many=True).data
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: FeeScheduleSerializer(many=True), **problem_responses(400, 401, 403)}),
+    retrieve=extend_schema(responses={200: FeeScheduleDetailSerializer, **problem_responses(401, 403, 404)}),
+)
+class FeeScheduleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Editions of the fee standards (收费标准, R9, R10); the detail embeds its standards."""
+
+    queryset = FeeSchedule.objects.none()
+    serializer_class = FeeScheduleSerializer
+    permission_classes = [PriceReadPermission]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = FeeScheduleFilterSet
+
+    def get_queryset(self):
+        return fee_schedule_list(self.request.user)
+
+    def get_serializer_class(self):
+        return FeeScheduleDetailSerializer if self.action == "retrieve" else FeeScheduleSerializer
+
+
+class PartPriceQuerySerializer(serializers.Serializer):
+    part = ScopedPrimaryKeyRelatedField(
+        scope=part_scope, queryset=Part.objects.all(), help_text=_("Part id.")
+    )
+    day = serializers.DateField(required=False, help_text=_("The day priced; today when omitted."))
+    province = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=_("Its regional list beats the national one.")
+    )
+
+
+class PartPriceSerializer(serializers.Serializer):
+    part = serializers.IntegerField()
+    day = serializers.DateField()
+    province = serializers.CharField()
+    retail = serializers.DecimalField(help_text=_("What the customer pays (R9)."), **AMOUNT)
+    cost = serializers.DecimalField(help_text=_("What HQ charges dealers (R30)."), **AMOUNT)
+    price_list = serializers.IntegerField(help_text=_("The price list it comes from."))
+    label = serializers.CharField(help_text=_("The list's name and version, e.g. “2026 零售价目表 v2”."))
+
+
+class FeeQuerySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[(k.value, k.label) for k in FEE_STANDARD_KINDS])
+    day = serializers.DateField(required=False, help_text=_("The day charged; today when omitted."))
+    product_line = serializers.PrimaryKeyRelatedField(
+        queryset=ProductLine.objects.all(), required=False, allow_null=True, default=None
+    )
+    province = serializers.CharField(required=False, allow_blank=True, default="")
+    distance_km = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("For visit and travel fees banded by distance."),
+    )
+    schedule = ScopedPrimaryKeyRelatedField(
+        scope=fee_schedule_scope,
+        queryset=FeeSchedule.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("A given edition (a warranty card's, R10) instead of the one in effect."),
+    )
+
+
+class FeeSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    day = serializers.DateField()
+    amount = serializers.DecimalField(**AMOUNT)
+    unit = serializers.CharField(help_text=_("per_time, per_hour or per_km."))
+    schedule = serializers.IntegerField(help_text=_("The fee schedule (edition) it comes from."))
+    standard = serializers.IntegerField(help_text=_("The fee standard it comes from."))
+    label = serializers.CharField(help_text=_("E.g. “2025版收费标准 · 上门费 0–20 km”."))
+
+
+class PriceViewSet(viewsets.ViewSet):
+    """What a part or a fee costs on a day (catalog.pricing): the reads a quote is built from."""
+
+    permission_classes = [PriceReadPermission]
+
+    @extend_schema(
+        summary=_("Price of a part on a day"),
+        parameters=[PartPriceQuerySerializer],
+        responses={200: PartPriceSerializer, **problem_responses(400, 401, 403, 404)},
+        description=_(
+            "From the active price list in effect on `day`: a regional list for `province` beats the "
+            "national one, then the highest version. 404 `no_part_price` when no list prices the part."
+        ),
+    )
+    @action(detail=False, methods=["get"])
+    def part(self, request: Request) -> Response:
+        query = PartPriceQuerySerializer(data=request.query_params, context={"request": request})
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        day = data.get("day") or timezone.localdate()
+        price = part_price(data["part"].pk, day=day, province=data["province"])
+        if price is None:
+            raise exceptions.NotFound(
+                _("No price list in effect on that day prices this part."), code="no_part_price"
+            )
+        return Response(
+            PartPriceSerializer(
+                {
+                    "part": data["part"].pk,
+                    "day": day,
+                    "province": data["province"],
+                    "retail": price.retail,
+                    "cost": price.cost,
+                    "price_list": price.price_list_id,
+                    "label": price.label,
+                }
+            ).data
+        )
+
+    @extend_schema(
+        summary=_("A fee on a day"),
+        parameters=[FeeQuerySerializer],
+        responses={200: FeeSerializer, **problem_responses(400, 401, 403, 404)},
+        description=_(
+            "The most specific standard of the edition in effect on `day` (or of `schedule`): a "
+            "product line's over every line's, a province's over the national one, then the distance "
+            "band [from, to) holding `distance_km`. 404 `no_fee_standard` when none matches."
+        ),
+    )
+    @action(detail=False, methods=["get"])
+    def fee(self, request: Request) -> Response:
+        query = FeeQuerySerializer(data=request.query_params, context={"request": request})
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        day = data.get("day") or timezone.localdate()
+        line, schedule = data["product_line"], data["schedule"]
+        fee = fee_for(
+            data["kind"],
+            day=day,
+            product_line_id=line.pk if line is not None else None,
+            province=data["province"],
+            distance_km=data["distance_km"],
+            schedule_id=schedule.pk if schedule is not None else None,
+        )
+        if fee is None:
+            raise exceptions.NotFound(
+                _("No fee standard in effect on that day matches."), code="no_fee_standard"
+            )
+        return Response(
+            FeeSerializer(
+                {
+                    "kind": data["kind"],
+                    "day": day,
+                    "amount": fee.amount,
+                    "unit": fee.unit,
+                    "schedule": fee.schedule_id,
+                    "standard": fee.standard_id,
+                    "label": fee.label,
+                }
+            ).data
+        )
+
+
 def register(router) -> None:
     """Add this app's viewsets to the project's router."""
     router.register(r"product-lines", ProductLineViewSet, basename="productline")
     router.register(r"product-models", ProductModelViewSet, basename="productmodel")
     router.register(r"parts", PartViewSet, basename="part")
+    router.register(r"price-lists", PriceListViewSet, basename="pricelist")
+    router.register(r"fee-schedules", FeeScheduleViewSet, basename="feeschedule")
+    router.register(r"prices", PriceViewSet, basename="price")

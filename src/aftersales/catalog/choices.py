@@ -36,3 +36,27 @@ class PartUnit(models.TextChoices):
     BOX = "box", _("box")
     ROLL = "roll", _("roll")
     BOTTLE = "bottle", _("bottle")
+
+
+class FeeUnit(models.TextChoices):
+    """What a fee standard's amount is charged per (R9): a visit or diagnosis per time, labour per
+    hour, travel per kilometre."""
+
+    PER_TIME = "per_time", _("per time")
+    PER_HOUR = "per_hour", _("per hour")
+    PER_KM = "per_km", _("per km")
+
+
+# The fee kinds a fee standard prices; parts are priced by the price lists, not here.
+FEE_STANDARD_KINDS = (FeeKind.DIAGNOSIS, FeeKind.VISIT, FeeKind.LABOUR, FeeKind.TRAVEL)
+# The kinds whose standards may be banded by distance (the visit fee by distance, travel per km).
+DISTANCE_BANDED_KINDS = (FeeKind.VISIT, FeeKind.TRAVEL)
+
+
+class PeriodStatus(models.TextChoices):
+    """Where a dated price list or fee schedule stands on a given day."""
+
+    UPCOMING = "upcoming", _("Upcoming")
+    IN_EFFECT = "in_effect", _("In effect")
+    ENDED = "ended", _("Ended")
+    INACTIVE = "inactive", _("Inactive")

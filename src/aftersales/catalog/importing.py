@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from aftersales.core.excel import xlsx_rows
 from aftersales.core.importing import (
     ImportReport,
+    RowError,
     RowInvalid,
     run_import,
     template_bytes,
@@ -28,9 +31,17 @@ from aftersales.core.importing import (
 )
 
 from .choices import PartCategory, PartUnit
-from .models import Part, ProductModel, part_number_normalize
+from .errors import PricesInEffect
+from .models import Part, PriceList, PriceListItem, ProductModel, part_number_normalize
 from .selectors import part_links
-from .services import part_create, part_substitute_add, part_substitutes_set, part_update
+from .services import (
+    money_value,
+    part_create,
+    part_substitute_add,
+    part_substitutes_set,
+    part_update,
+    price_list_item_set,
+)
 
 NUMBER, NAME, CATEGORY, UNIT, FITS, SERIALISED, ACTIVE, SUBSTITUTES, BOTH_WAYS = (
     "配件编号",
@@ -247,3 +258,105 @@ def part_export_rows(parts: Iterable[Part]) -> Iterator[list[Any]]:
                 "、".join(other.number for other, both, _note in links if not both),
                 "、".join(other.number for other, both, _note in links if both),
             ]
+
+
+# --- price list items -------------------------------------------------------------------------------
+# One row per part: its number, and its cost price (what HQ charges dealers, R30) and retail price
+# (R9). A part already in the list gets the row's prices; the name column is there for people and
+# is not read. A list's prices are imported only before it comes into effect.
+
+COST, RETAIL = "成本价", "零售价"
+PRICE_HEADERS = [NUMBER, NAME, COST, RETAIL]
+PRICE_REQUIRED = [NUMBER, COST, RETAIL]
+PRICE_COLUMNS = {"part": NUMBER, "cost_price": COST, "retail_price": RETAIL}
+PRICE_COLUMNS_HELP = (
+    "配件编号, 名称 (不读取), 成本价 (经销商结算价), 零售价 — 金额单位元，最多两位小数，如 120 或 99.50"
+)
+# How sheets write amounts besides plain numbers: ¥1,200.00, 1200元.
+AMOUNT_NOISE = re.compile(r"[¥￥,，元\s]")
+
+
+def parse_amount(text: str, column: str) -> tuple[Decimal | None, str]:
+    """A price cell as an amount with 2 places, or (None, the reason)."""
+    cleaned = AMOUNT_NOISE.sub("", text or "")
+    if not cleaned:
+        return None, _("Enter the price.")
+    try:
+        amount = money_value(cleaned, column)
+    except ValidationError as error:
+        return None, "; ".join(error.messages)
+    if amount < 0:
+        return None, _("A price cannot be negative.")
+    return amount, ""
+
+
+def price_template() -> bytes:
+    return template_bytes(PRICE_HEADERS, "价目表导入")
+
+
+@transaction.atomic
+def price_list_items_import(
+    *, price_list_id: int, upload, skip_invalid: bool, actor, today: date | None = None
+) -> ImportReport:
+    """Set the prices of a price list from an Excel sheet, by part number (R9, R30): unknown part
+    numbers, duplicates, negative or malformed amounts are reported by row."""
+    price_list = PriceList.objects.get(pk=price_list_id)
+    if not price_list.items_editable(today or timezone.localdate()):
+        report = ImportReport(skip_invalid=skip_invalid)
+        report.errors.append(
+            RowError(
+                None,
+                "",
+                _("%(list)s is already in effect: its prices are not changed; revise it instead.")
+                % {"list": price_list.label},
+            )
+        )
+        return report
+    seen: dict[str, int] = {}
+    part_ids: dict[str, int | None] = {}
+
+    def part_id_of(number: str) -> int | None:
+        if number not in part_ids:
+            part_ids[number] = Part.objects.filter(number=number).values_list("pk", flat=True).first()
+        return part_ids[number]
+
+    def import_row(row: int, values: dict[str, str]) -> None:
+        errors: list[tuple[str, str]] = []
+        number = part_number_normalize(values.get(NUMBER, ""))
+        part_id = None
+        if not number:
+            errors.append((NUMBER, _("Enter the part number.")))
+        elif number in seen:
+            errors.append((NUMBER, _("Duplicate of row %(row)d in this file.") % {"row": seen[number]}))
+        else:
+            seen[number] = row
+            part_id = part_id_of(number)
+            if part_id is None:
+                errors.append((NUMBER, _("Unknown part number: %(numbers)s.") % {"numbers": number}))
+        amounts: dict[str, Decimal] = {}
+        for column, name in ((COST, "cost_price"), (RETAIL, "retail_price")):
+            amount, reason = parse_amount(values.get(column, ""), name)
+            if amount is None:
+                errors.append((column, reason))
+            else:
+                amounts[name] = amount
+        if errors or part_id is None:
+            raise RowInvalid(errors)
+        try:
+            price_list_item_set(
+                price_list_id=price_list.pk, part_id=part_id, actor=actor, today=today, **amounts
+            )
+        except ValidationError as error:
+            raise RowInvalid(validation_errors(error, PRICE_COLUMNS, NUMBER)) from error
+        except PricesInEffect as error:
+            raise RowInvalid([(NUMBER, error.message)]) from error
+
+    return run_import(
+        upload=upload, required_headers=PRICE_REQUIRED, skip_invalid=skip_invalid, import_row=import_row
+    )
+
+
+def price_export_rows(items: Iterable[PriceListItem]) -> Iterator[list[Any]]:
+    """The rows of `PRICE_HEADERS` for these items (parts selected), importing back as they are."""
+    for item in items:
+        yield [item.part.number, item.part.name, item.cost_price, item.retail_price]

@@ -1,16 +1,26 @@
-"""Reads of the catalog: product models (kept in memory) and parts, scoped by role (R37)."""
+"""Reads of the catalog: product models (kept in memory), parts, price lists and fee schedules,
+scoped by role (R37). What a part or fee costs on a day is `catalog.pricing`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from aftersales.accounts.choices import FRONT_LINE_ROLES, Role
 from aftersales.core.autocomplete import Lookup, register_lookup
 from aftersales.core.reference import ReferenceCache
 
-from .models import Part, PartSubstitute, ProductLine, ProductModel
+from .models import (
+    FeeSchedule,
+    FeeStandard,
+    Part,
+    PartSubstitute,
+    PriceList,
+    PriceListItem,
+    ProductLine,
+    ProductModel,
+)
 
 
 def _product_models_load() -> dict[int, ProductModel]:
@@ -91,3 +101,68 @@ register_lookup(
         searches="part number or name",
     )
 )
+
+
+# --- price lists and fee standards ----------------------------------------------------------------
+# Kept and read by the same roles as the parts catalog: its keepers revise and import prices; the
+# staff who quote, fit or pay read them (finance for R30's dealer charges); others see none.
+
+
+def can_manage_prices(user: Any) -> bool:
+    return can_manage_parts(user)
+
+
+def can_read_prices(user: Any) -> bool:
+    return can_read_parts(user)
+
+
+def price_list_scope(user: Any, queryset: QuerySet[PriceList] | None = None) -> QuerySet[PriceList]:
+    """The price lists `user` may see: all for the keepers, the active ones for the readers."""
+    queryset = PriceList.objects.all() if queryset is None else queryset
+    if can_manage_prices(user):
+        return queryset
+    if can_read_prices(user):
+        return queryset.filter(is_active=True)
+    return queryset.none()
+
+
+def price_list_list(user: Any) -> QuerySet[PriceList]:
+    """The lists `user` may see with their number of items, newest first within a name."""
+    return price_list_scope(user).annotate(item_count=Count("items")).order_by("name", "-version", "pk")
+
+
+def price_list_versions(price_list: PriceList, user: Any) -> QuerySet[PriceList]:
+    """Every version of a list `user` may see, latest first."""
+    return price_list_scope(user).filter(name=price_list.name).order_by("-version")
+
+
+def price_list_items(price_list: PriceList) -> QuerySet[PriceListItem]:
+    """The prices of a list with their parts, by part number."""
+    return price_list.items.select_related("part").order_by("part__number", "pk")
+
+
+def fee_schedule_scope(user: Any, queryset: QuerySet[FeeSchedule] | None = None) -> QuerySet[FeeSchedule]:
+    """The fee editions `user` may see: all for the keepers, the active ones for the readers."""
+    queryset = FeeSchedule.objects.all() if queryset is None else queryset
+    if can_manage_prices(user):
+        return queryset
+    if can_read_prices(user):
+        return queryset.filter(is_active=True)
+    return queryset.none()
+
+
+def fee_schedule_list(user: Any) -> QuerySet[FeeSchedule]:
+    return (
+        fee_schedule_scope(user).annotate(standard_count=Count("standards")).order_by("-effective_from", "pk")
+    )
+
+
+def fee_standards(schedule: FeeSchedule) -> QuerySet[FeeStandard]:
+    """The standards of an edition, by kind, product line (every line first), province, band."""
+    return schedule.standards.select_related("product_line").order_by(
+        "kind",
+        F("product_line__code").asc(nulls_first=True),
+        "province",
+        F("distance_from_km").asc(nulls_first=True),
+        "pk",
+    )

@@ -1,27 +1,66 @@
-"""Parts catalog pages: list (search, filters, sort, pages, Excel export in the import's format),
-detail with fits and substitutes, Excel import. Read by the staff who quote, fit or order parts;
-kept (import, retired parts) by HQ admins, supervisors and parts clerks (R37)."""
+"""Catalog pages. Parts: list (search, filters, sort, pages, Excel export in the import's format),
+detail with fits and substitutes, Excel import. Price lists: list, detail with their prices
+(search, pages, export), a new version, the import of prices. Fee schedules: list and detail with
+their standards. Read by the staff who quote, fit, order or pay for parts; kept (imports, new
+versions, retired rows) by HQ admins, supervisors and parts clerks (R37)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from functools import partial
 from typing import Any
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, render
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from aftersales.core.excel import export_response
+from aftersales.core.forms import REFUSALS, error_messages, form_error_messages
+from aftersales.core.htmx import render_page_or_partial
 from aftersales.core.import_views import import_page, import_template_download
-from aftersales.core.lists import Column, ObjectListView
+from aftersales.core.lists import Column, ObjectListView, page_numbers
 
-from .filtersets import PartFilterSet
-from .importing import PART_COLUMNS_HELP, PART_HEADERS, part_export_rows, part_template, parts_import
-from .models import Part
-from .selectors import PART_LINKS_PREFETCH, can_manage_parts, can_read_parts, part_links, part_scope
+from .choices import PeriodStatus
+from .filtersets import FeeScheduleFilterSet, PartFilterSet, PriceListFilterSet, PriceListItemFilterSet
+from .importing import (
+    PART_COLUMNS_HELP,
+    PART_HEADERS,
+    PRICE_COLUMNS_HELP,
+    PRICE_HEADERS,
+    part_export_rows,
+    part_template,
+    parts_import,
+    price_export_rows,
+    price_list_items_import,
+    price_template,
+)
+from .models import FeeSchedule, Part, PriceList, period_status
+from .selectors import (
+    PART_LINKS_PREFETCH,
+    can_manage_parts,
+    can_manage_prices,
+    can_read_parts,
+    can_read_prices,
+    fee_schedule_list,
+    fee_schedule_scope,
+    fee_standards,
+    part_links,
+    part_scope,
+    price_list_items,
+    price_list_list,
+    price_list_scope,
+    price_list_versions,
+)
+from .services import price_list_revise
 
 
 def _number(part: Part, user: Any) -> str:
@@ -136,4 +175,280 @@ def part_import(request):
 def part_import_template(request):
     return import_template_download(
         request, allowed=can_manage_parts, content=part_template(), filename="parts-template.xlsx"
+    )
+
+
+# --- price lists ---------------------------------------------------------------------------------
+
+STATUS_CSS = {
+    PeriodStatus.UPCOMING: "text-bg-info",
+    PeriodStatus.IN_EFFECT: "text-bg-success",
+    PeriodStatus.ENDED: "text-bg-secondary",
+    PeriodStatus.INACTIVE: "text-bg-light border",
+}
+# Prices shown per page of a price list.
+ITEMS_PAGE_SIZE = 50
+
+
+def status_badge(obj: PriceList | FeeSchedule) -> str:
+    status = period_status(obj, timezone.localdate())
+    return format_html(
+        '<span class="badge {}" data-testid="status-{}">{}</span>', STATUS_CSS[status], status, status.label
+    )
+
+
+def _status_text(obj: PriceList | FeeSchedule) -> str:
+    return str(period_status(obj, timezone.localdate()).label)
+
+
+def _day(value: Any) -> str:
+    return value.isoformat() if value else ""
+
+
+def _require_price_reader(request) -> None:
+    if not can_read_prices(request.user):
+        raise PermissionDenied
+
+
+PRICE_LIST_COLUMNS = (
+    Column(
+        "name",
+        gettext_lazy("Name"),
+        value=lambda pl, user: pl.name,
+        html=lambda pl, user: format_html(
+            '<a href="{}" class="fw-semibold">{}</a>', pl.get_absolute_url(), pl.name
+        ),
+        sort="name",
+        fixed=True,
+    ),
+    Column("version", gettext_lazy("Version"), value=lambda pl, user: f"v{pl.version}", sort="version"),
+    Column("region", gettext_lazy("Region"), value=lambda pl, user: pl.region_label, sort="province"),
+    Column(
+        "effective_from",
+        gettext_lazy("Effective from"),
+        value=lambda pl, user: _day(pl.effective_from),
+        sort="effective_from",
+    ),
+    Column(
+        "effective_until", gettext_lazy("Effective until"), value=lambda pl, user: _day(pl.effective_until)
+    ),
+    Column(
+        "status",
+        gettext_lazy("Status"),
+        value=lambda pl, user: _status_text(pl),
+        html=lambda pl, user: status_badge(pl),
+    ),
+    Column(
+        "items",
+        gettext_lazy("Parts priced"),
+        value=lambda pl, user: pl.item_count,
+        css="d-none d-md-table-cell",
+    ),
+    Column(
+        "updated",
+        gettext_lazy("Updated"),
+        value=lambda pl, user: pl.updated_at,
+        sort="updated",
+        default=False,
+    ),
+)
+
+
+class PriceListListView(ObjectListView):
+    """`/catalog/price-lists/`: every version of every list the user may see (inactive ones for
+    the keepers only), filtered by status (as of today), region and name; `?export=xlsx`."""
+
+    list_key = "price_lists"
+    title = gettext_lazy("Price lists")
+    filterset_class = PriceListFilterSet
+    columns = PRICE_LIST_COLUMNS
+    search_placeholder = gettext_lazy("Price list name")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can_read_prices(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self, request):
+        return price_list_list(request.user)
+
+    def row_css(self, row: PriceList) -> str:
+        return "" if row.is_active else "text-body-secondary"
+
+
+class RevisionForm(forms.Form):
+    effective_from = forms.DateField(
+        label=gettext_lazy("New version effective from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+@login_required
+def price_list_detail(request, pk: int):
+    """A price list with its prices (search by part number or name, pages, `?export=xlsx` in the
+    import's format), its other versions, and for its keepers: a new version, the import."""
+    _require_price_reader(request)
+    price_list = get_object_or_404(price_list_scope(request.user), pk=pk)
+    filterset = PriceListItemFilterSet(request.GET, queryset=price_list_items(price_list), request=request)
+    items = filterset.qs
+    if request.GET.get("export") == "xlsx":
+        return export_response(
+            request=request,
+            resource="price_list_items",
+            title=price_list.label,
+            headers=PRICE_HEADERS,
+            rows=price_export_rows(items.iterator(chunk_size=2000)),
+        )
+    page = Paginator(items, ITEMS_PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "price_list": price_list,
+        "status": status_badge(price_list),
+        "versions": price_list_versions(price_list, request.user),
+        "filterset": filterset,
+        "page": page,
+        "page_numbers": page_numbers(page),
+        "query": query.urlencode(),
+        "list_url": request.path,
+        "target": "#price-items",
+        "can_manage": can_manage_prices(request.user),
+        "editable": price_list.items_editable(today),
+        "revision_form": RevisionForm(initial={"effective_from": today + timedelta(days=1)}),
+    }
+    return render_page_or_partial(
+        request,
+        page_template="catalog/price_lists/detail.html",
+        partial_template="catalog/price_lists/_items.html",
+        context=context,
+    )
+
+
+@login_required
+@require_POST
+def price_list_revise_view(request, pk: int):
+    """POST: a new version of the list from the date given (its keepers only)."""
+    if not can_manage_prices(request.user):
+        raise PermissionDenied
+    price_list = get_object_or_404(price_list_scope(request.user), pk=pk)
+    form = RevisionForm(request.POST)
+    if not form.is_valid():
+        form_error_messages(request, form)
+        return redirect(price_list.get_absolute_url())
+    try:
+        revision = price_list_revise(
+            price_list_id=price_list.pk,
+            effective_from=form.cleaned_data["effective_from"],
+            actor=request.user,
+        )
+    except REFUSALS as error:
+        error_messages(request, error)
+        return redirect(price_list.get_absolute_url())
+    messages.success(
+        request,
+        _(
+            "%(new)s made: it applies from %(day)s; %(old)s ends the day before. Its prices may be "
+            "edited until then."
+        )
+        % {"new": revision.label, "day": revision.effective_from.isoformat(), "old": price_list.label},
+    )
+    return redirect(revision.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def price_list_import(request, pk: int):
+    if not can_manage_prices(request.user):
+        raise PermissionDenied
+    price_list = get_object_or_404(price_list_scope(request.user), pk=pk)
+    return import_page(
+        request,
+        allowed=can_manage_prices,
+        run=partial(price_list_items_import, price_list_id=price_list.pk),
+        template_url=reverse("catalog:price_import_template"),
+        title=_("Import prices into %(list)s") % {"list": price_list.label},
+        columns=PRICE_COLUMNS_HELP,
+    )
+
+
+@login_required
+def price_import_template(request):
+    return import_template_download(
+        request, allowed=can_manage_prices, content=price_template(), filename="price-list-template.xlsx"
+    )
+
+
+# --- fee schedules -------------------------------------------------------------------------------
+
+FEE_SCHEDULE_COLUMNS = (
+    Column(
+        "code",
+        gettext_lazy("Code"),
+        value=lambda s, user: s.code,
+        html=lambda s, user: format_html(
+            '<a href="{}" class="fw-semibold">{}</a>', s.get_absolute_url(), s.code
+        ),
+        sort="code",
+        fixed=True,
+    ),
+    Column("name", gettext_lazy("Name"), value=lambda s, user: s.name),
+    Column(
+        "effective_from",
+        gettext_lazy("Effective from"),
+        value=lambda s, user: _day(s.effective_from),
+        sort="effective_from",
+    ),
+    Column("effective_until", gettext_lazy("Effective until"), value=lambda s, user: _day(s.effective_until)),
+    Column(
+        "status",
+        gettext_lazy("Status"),
+        value=lambda s, user: _status_text(s),
+        html=lambda s, user: status_badge(s),
+    ),
+    Column("standards", gettext_lazy("Fee standards"), value=lambda s, user: s.standard_count),
+    Column(
+        "updated", gettext_lazy("Updated"), value=lambda s, user: s.updated_at, sort="updated", default=False
+    ),
+)
+
+
+class FeeScheduleListView(ObjectListView):
+    """`/catalog/fee-schedules/`: the editions of the fee standards (收费标准), newest first."""
+
+    list_key = "fee_schedules"
+    title = gettext_lazy("Fee standards")
+    filterset_class = FeeScheduleFilterSet
+    columns = FEE_SCHEDULE_COLUMNS
+    search_placeholder = gettext_lazy("Code or name")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can_read_prices(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self, request):
+        return fee_schedule_list(request.user)
+
+    def row_css(self, row: FeeSchedule) -> str:
+        return "" if row.is_active else "text-body-secondary"
+
+
+@login_required
+def fee_schedule_detail(request, pk: int):
+    """An edition with its standards, grouped by fee kind."""
+    _require_price_reader(request)
+    schedule = get_object_or_404(fee_schedule_scope(request.user), pk=pk)
+    groups: dict[str, list] = {}
+    for standard in fee_standards(schedule):
+        groups.setdefault(str(standard.get_kind_display()), []).append(standard)
+    return render(
+        request,
+        "catalog/fee_schedules/detail.html",
+        {
+            "schedule": schedule,
+            "status": status_badge(schedule),
+            "groups": list(groups.items()),
+            "can_manage": can_manage_prices(request.user),
+            "editable": schedule.standards_editable(timezone.localdate()),
+        },
     )
