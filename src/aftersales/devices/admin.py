@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Device, WarrantyPolicy
+from .models import ContractEvent, Device, MaintenancePlan, ServiceContract, WarrantyPolicy
 
 
 @admin.register(Device)
@@ -51,3 +51,47 @@ class WarrantyPolicyAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+
+class MaintenancePlanInline(admin.TabularInline):
+    model = MaintenancePlan
+    extra = 0
+    can_delete = False
+    fields = ["every_n_months", "first_due_on", "lead_days", "shift", "is_active", "created_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ContractEventInline(admin.TabularInline):
+    model = ContractEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "actor", "action", "from_state", "to_state", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ServiceContract)
+class ServiceContractAdmin(admin.ModelAdmin):
+    """R35: read here; contracts are sold, activated and cancelled on their pages (the services
+    validate and write the history)."""
+
+    list_display = ["number", "customer", "kind", "state", "starts_on", "ends_on", "price", "sold_by"]
+    list_filter = ["state", "kind"]
+    search_fields = ["number", "customer__name", "customer__code", "devices__serial_number"]
+    list_select_related = ["customer", "sold_by"]
+    date_hierarchy = "ends_on"
+    inlines = [MaintenancePlanInline, ContractEventInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,4 +1,5 @@
-"""REST API of installed devices, scoped through their customer (R37).
+"""REST API of installed devices and of the service contracts on them (R35), scoped through their
+customer (R37).
 
 Creation goes through `services.device_create` (serial upper-cased, unique per model). There is
 no `device_update` service yet; edits here validate the model the same way and should move to
@@ -12,8 +13,9 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,17 +23,24 @@ from aftersales.accounts.choices import FRONT_LINE_ROLES, REFERENCE_ADMIN_ROLES
 from aftersales.catalog.models import ProductModel
 from aftersales.core.api import (
     IdNameSerializer,
+    RejectUnknownFieldsMixin,
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
     problem_responses,
+    request_user,
+    transition_actions,
 )
+from aftersales.core.money import MAX_DIGITS
 from aftersales.customers.models import Customer
 from aftersales.customers.selectors import customer_scope
 
 from . import services
-from .filtersets import DeviceFilterSet
-from .models import Device
-from .selectors import device_scope
+from .choices import ContractKind, DateShift
+from .filtersets import DeviceFilterSet, ServiceContractFilterSet
+from .models import ContractEvent, Device, MaintenancePlan, ServiceContract
+from .selectors import contract_get, contract_history, contract_list, device_scope, plans_of_contract
+from .tables import history_text
+from .transitions import CONTRACT, SELL_ROLES
 
 
 class DeviceSerializer(serializers.ModelSerializer):
@@ -149,6 +158,230 @@ class DeviceViewSet(
         return self.update(request, *args, partial=True, **kwargs)
 
 
+# -- service contracts (R35) -------------------------------------------------------------------
+
+
+def _action_slug(name: str) -> str:
+    return name.replace("_", "-")
+
+
+class MaintenancePlanSerializer(serializers.ModelSerializer):
+    created_by = IdNameSerializer(read_only=True)
+
+    class Meta:
+        model = MaintenancePlan
+        fields = [
+            "id",
+            "every_n_months",
+            "first_due_on",
+            "lead_days",
+            "shift",
+            "is_active",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ServiceContractSerializer(serializers.ModelSerializer):
+    """R35: a service contract; `price` is a string with 2 places (CNY), never a float."""
+
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    customer = IdNameSerializer(read_only=True)
+    devices = IdNameSerializer(many=True, read_only=True)
+    sold_by = IdNameSerializer(read_only=True)
+    price = serializers.DecimalField(
+        max_digits=MAX_DIGITS, decimal_places=2, coerce_to_string=True, read_only=True
+    )
+    available_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ServiceContract
+        fields = [
+            "id",
+            "number",
+            "state",
+            "state_display",
+            "available_actions",
+            "kind",
+            "customer",
+            "devices",
+            "starts_on",
+            "ends_on",
+            "price",
+            "visits_included",
+            *services.COVER_FIELDS,
+            "sold_by",
+            "notes",
+            "cancel_reason",
+            "activated_at",
+            "cancelled_at",
+            "expired_at",
+            "expiry_reminded_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        serializers.ListField(
+            child=serializers.ChoiceField(choices=[_action_slug(t.name) for t in CONTRACT if t.roles])
+        )
+    )
+    def get_available_actions(self, contract) -> list[str]:
+        """The action endpoints this user may call now (the buttons on the page)."""
+        user = request_user(self.context)
+        return [_action_slug(t.name) for t in CONTRACT.available(contract, user)] if user else []
+
+
+class ContractEventSerializer(serializers.ModelSerializer):
+    actor = IdNameSerializer(read_only=True, allow_null=True)
+    from_state = serializers.CharField(read_only=True)
+    to_state = serializers.CharField(read_only=True)
+    text = serializers.SerializerMethodField(help_text=_("The step's text, in the reader's language."))
+
+    class Meta:
+        model = ContractEvent
+        fields = ["id", "created_at", "action", "from_state", "to_state", "text", "note", "actor"]
+        read_only_fields = fields
+
+    def get_text(self, step) -> str:
+        return history_text(step)
+
+
+class ContractCreateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    """R35: sell a contract (a draft) to a customer in your scope on some of its devices; the cover
+    flags default to a warranty policy's (diagnosis, visit, labour, normal parts)."""
+
+    customer = ScopedPrimaryKeyRelatedField(scope=customer_scope, queryset=Customer.objects.all())
+    devices = ScopedPrimaryKeyRelatedField(
+        scope=device_scope, queryset=Device.objects.all(), many=True, allow_empty=True
+    )
+    kind = serializers.ChoiceField(choices=ContractKind.choices)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(help_text=_("The last day covered; after `starts_on`."))
+    price = serializers.DecimalField(
+        max_digits=MAX_DIGITS, decimal_places=2, min_value=0, help_text=_('CNY, as a string: "1280.00".')
+    )
+    visits_included = serializers.IntegerField(min_value=0, max_value=1000, required=False, default=0)
+    covers_diagnosis = serializers.BooleanField(required=False, default=True)
+    covers_visit = serializers.BooleanField(required=False, default=True)
+    covers_labour = serializers.BooleanField(required=False, default=True)
+    covers_travel = serializers.BooleanField(required=False, default=False)
+    covers_normal_parts = serializers.BooleanField(required=False, default=True)
+    covers_wear_parts = serializers.BooleanField(required=False, default=False)
+    covers_consumables = serializers.BooleanField(required=False, default=False)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+class MaintenancePlanInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    """R35: a maintenance plan on a maintenance or bundle contract."""
+
+    every_n_months = serializers.IntegerField(min_value=1, max_value=60)
+    first_due_on = serializers.DateField(help_text=_("Within the contract's term."))
+    lead_days = serializers.IntegerField(min_value=0, max_value=90, required=False, default=7)
+    shift = serializers.ChoiceField(choices=DateShift.choices, required=False, default=DateShift.EARLIER)
+
+
+CONTRACT_INPUTS = {
+    "reason": lambda: serializers.CharField(required=False, allow_blank=True, max_length=4000),
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Service contracts in your scope (R35)"),
+        responses={200: ServiceContractSerializer(many=True), **problem_responses(400)},
+    ),
+    retrieve=extend_schema(responses={200: ServiceContractSerializer, **problem_responses(404)}),
+)
+@transition_actions(CONTRACT, fields=CONTRACT_INPUTS, prefix="Contract")
+class ServiceContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """R35, R37: service contracts of the customers in your scope, filtered like the list page;
+    sold and managed by clerks, supervisors and HQ admins."""
+
+    queryset = ServiceContract.objects.none()
+    serializer_class = ServiceContractSerializer
+    permission_classes = [RoleWritePermission]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ServiceContractFilterSet
+    http_method_names = ["get", "post", "head", "options"]
+
+    @property
+    def write_roles(self) -> frozenset[str] | None:
+        return SELL_ROLES if self.action in ("create", "plans") else None
+
+    def get_queryset(self):
+        return contract_list(self.request.user)
+
+    def get_object(self):
+        """One contract in the user's scope, or 404 (never 403: existence is not disclosed)."""
+        try:
+            pk = int(self.kwargs[self.lookup_field])
+        except (TypeError, ValueError):
+            raise exceptions.NotFound() from None
+        return contract_get(self.request.user, pk)
+
+    def _output(self, contract: ServiceContract, status_code: int = status.HTTP_200_OK) -> Response:
+        contract = contract_get(self.request.user, contract.pk)
+        return Response(
+            ServiceContractSerializer(contract, context=self.get_serializer_context()).data, status_code
+        )
+
+    def transition_response(self, contract: ServiceContract) -> Response:
+        return self._output(contract)
+
+    @extend_schema(
+        summary=_("Sell a service contract (R35)"),
+        request=ContractCreateSerializer,
+        responses={201: ServiceContractSerializer, **problem_responses(400, 403)},
+    )
+    def create(self, request: Request) -> Response:
+        serializer = ContractCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        contract = services.contract_create(actor=request.user, **serializer.validated_data)
+        return self._output(contract, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("History of a service contract"),
+        responses={200: ContractEventSerializer(many=True), **problem_responses(404)},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        events = contract_history(self.get_object())
+        return Response(
+            ContractEventSerializer(events, many=True, context=self.get_serializer_context()).data
+        )
+
+    @extend_schema(
+        methods=["GET"],
+        summary=_("Maintenance plans of a contract (R35)"),
+        responses={200: MaintenancePlanSerializer(many=True), **problem_responses(404)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary=_("Add a maintenance plan (R35)"),
+        description=_(
+            "Only on maintenance or bundle contracts (400 `plan_not_allowed`) that are draft or active "
+            "(409 `contract_closed`); the first due date within the term (400 `due_outside_contract`)."
+        ),
+        request=MaintenancePlanInputSerializer,
+        responses={201: MaintenancePlanSerializer, **problem_responses(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
+    def plans(self, request: Request, pk: str | None = None) -> Response:
+        contract = self.get_object()
+        context = self.get_serializer_context()
+        if request.method == "GET":
+            return Response(
+                MaintenancePlanSerializer(plans_of_contract(contract), many=True, context=context).data
+            )
+        data = MaintenancePlanInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.maintenance_plan_create(contract=contract, actor=request.user, **data.validated_data)
+        return Response(MaintenancePlanSerializer(plan, context=context).data, status=status.HTTP_201_CREATED)
+
+
 def register(router) -> None:
     """Add this app's viewsets to the project's router."""
     router.register(r"devices", DeviceViewSet, basename="device")
+    router.register(r"contracts", ServiceContractViewSet, basename="service-contract")

@@ -4,6 +4,12 @@ policy applies, from which date and until when, and for every kind of line a rep
 reason in one sentence a customer understands. Cover is decided per line, never for the work
 order as a whole: a device in warranty still pays for a wear part its policy does not cover.
 
+R35 extends it: while a service contract in force covers the device on the day, each line the
+warranty leaves to the customer but the contract covers is covered, paid by the contract, and the
+reason says so ("…warranty ended on 2025-03-31; covered by service contract HT… until 2027-03-31.").
+The maker's warranty pays first; the contract fills what it leaves. Exclusions and a supervisor's
+overrides are applied above this (servicing/warranty.py) and keep their meaning.
+
 The work order is read duck-typed (its device, product model, purchase date and customer), so this
 app stays below the work order; the servicing app registers it as its warranty check.
 """
@@ -14,13 +20,14 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from aftersales.catalog.choices import FeeKind, PartCategory
 from aftersales.core.reference import ReferenceCache
 
-from .choices import Payer, StartBasis
-from .models import WarrantyPolicy
+from .choices import IN_FORCE_STATES, Payer, StartBasis
+from .models import ServiceContract, WarrantyPolicy
 
 # Every line a policy decides on: (kind, part category or "").
 LINES: tuple[tuple[str, str], ...] = (
@@ -80,6 +87,8 @@ class Entitlement:
     until: date | None
     reason: str
     lines: tuple[LineCover, ...]
+    # R35: the service contract in force for the device on `day`, if any.
+    contract: ServiceContract | None = None
 
     @property
     def known(self) -> bool:
@@ -88,6 +97,23 @@ class Entitlement:
     @property
     def in_warranty(self) -> bool:
         return self.until is not None and self.start is not None and self.start <= self.day <= self.until
+
+    @property
+    def decided(self) -> bool:
+        """Cover can be told: the warranty is known, or a contract covers the device (R35)."""
+        return self.known or self.contract is not None
+
+    @property
+    def in_cover(self) -> bool:
+        """In warranty, or under a service contract in force on the day (R35)."""
+        return self.in_warranty or self.contract is not None
+
+    @property
+    def covered_until(self) -> date | None:
+        """The last day of cover: the contract's when one is in force, else the warranty's."""
+        if self.contract is not None and (self.until is None or self.contract.ends_on > self.until):
+            return self.contract.ends_on
+        return self.until
 
     def cover(self, kind: str, part_category: str = "") -> LineCover:
         """The cover of one line (a part without a category counts as a normal part)."""
@@ -127,6 +153,75 @@ def policy_for(*, product_model, province: str) -> WarrantyPolicy | None:
     return ranked[0] if ranked else None
 
 
+# Where `contracts_in_force_prefetch` puts a device's contracts that may be in force.
+CONTRACTS_ATTR = "contracts_in_force"
+
+
+def contracts_in_force_prefetch(path: str = "") -> Prefetch:
+    """R35: the prefetch of the contracts that may be in force (active or expired) of the device
+    at `path` (e.g. "device__" from a work order), which `contract_for` reads instead of a query:
+    lists decide cover for many work orders in one query."""
+    return Prefetch(
+        f"{path}contracts",
+        queryset=ServiceContract.objects.filter(state__in=IN_FORCE_STATES).order_by("-ends_on", "-pk"),
+        to_attr=CONTRACTS_ATTR,
+    )
+
+
+def contract_for(device, *, day: date) -> ServiceContract | None:
+    """R35: the service contract in force on `day` for the device (active, or expired since, with
+    `day` in its term; never a draft or a cancelled one): the one running longest, then the
+    newest. One query, none when prefetched (`contracts_in_force_prefetch`) or without a device."""
+    if device is None:
+        return None
+    prefetched = getattr(device, CONTRACTS_ATTR, None)
+    if prefetched is not None:
+        return next((c for c in prefetched if c.starts_on <= day <= c.ends_on), None)
+    return (
+        ServiceContract.objects.filter(
+            devices=device, state__in=IN_FORCE_STATES, starts_on__lte=day, ends_on__gte=day
+        )
+        .order_by("-ends_on", "-pk")
+        .first()
+    )
+
+
+def _contract_line(line: LineCover, contract: ServiceContract) -> LineCover:
+    """R35: a line the warranty leaves to the customer, covered by the contract when it names it."""
+    if line.covered or not getattr(contract, _POLICY_FLAG[(line.kind, line.part_category)]):
+        return line
+    reason = _("%(line)s: covered by service contract %(contract)s until %(until)s.") % {
+        "line": line_label(line.kind, line.part_category),
+        "contract": contract.number,
+        "until": f"{contract.ends_on:%Y-%m-%d}",
+    }
+    return LineCover(line.kind, line.part_category, True, Payer.CONTRACT, contract.ends_on, reason)
+
+
+def _with_contract(entitlement: Entitlement, contract: ServiceContract | None) -> Entitlement:
+    """R35: the entitlement extended by the contract in force (if any): its lines, and the reason
+    in one sentence ("…: warranty ended on …; covered by service contract … until …")."""
+    if contract is None:
+        return entitlement
+    lines = tuple(_contract_line(line, contract) for line in entitlement.lines)
+    values = {"contract": contract.number, "until": f"{contract.ends_on:%Y-%m-%d}"}
+    if entitlement.in_warranty:
+        tail = _("; extended by service contract %(contract)s until %(until)s.") % values
+    else:
+        tail = _("; covered by service contract %(contract)s until %(until)s.") % values
+    reason = entitlement.reason.rstrip().rstrip(".。") + tail
+    return Entitlement(
+        entitlement.day,
+        entitlement.policy,
+        entitlement.start_basis,
+        entitlement.start,
+        entitlement.until,
+        reason,
+        lines,
+        contract,
+    )
+
+
 def _start(device, work_order, basis: str) -> date | None:
     """The date cover runs from: the device's date of that kind; for the purchase date, the one
     intake recorded when no device is on file."""
@@ -138,13 +233,29 @@ def _start(device, work_order, basis: str) -> date | None:
 
 
 def entitlement_for(
-    work_order, *, day: date, start_on: date | None = None, purchased_on: date | None = None
+    work_order,
+    *,
+    day: date,
+    start_on: date | None = None,
+    purchased_on: date | None = None,
+    contracts: bool = True,
 ) -> Entitlement:
     """R36: the warranty of the work order's device on `day`, line by line; `start_on` is a date
     cover counts from that a supervisor set instead of the device's; `purchased_on` a purchase
     date proved by an invoice, which counts instead of the recorded one when cover runs from the
-    purchase."""
+    purchase. R35: extended by the service contract in force for the device on `day` (one query;
+    `contracts=False` decides the warranty alone)."""
     device = work_order.device if work_order.device_id else None
+    contract = contract_for(device, day=day) if contracts else None
+    return _with_contract(
+        _warranty_for(work_order, device, day=day, start_on=start_on, purchased_on=purchased_on), contract
+    )
+
+
+def _warranty_for(
+    work_order, device, *, day: date, start_on: date | None, purchased_on: date | None
+) -> Entitlement:
+    """R36: the maker's warranty alone (see `entitlement_for`)."""
     product_model = device.product_model if device is not None else work_order.product_model
     customer = work_order.customer if work_order.customer_id else None
     policy = policy_for(product_model=product_model, province=customer.province if customer else "")

@@ -9,4 +9,11 @@ urlpatterns = [
     path("import/", views.device_import, name="import"),
     path("import/template/", views.device_import_template, name="import_template"),
     path("<int:pk>/", views.device_detail, name="detail"),
+    path("contracts/", views.ContractListView.as_view(), name="contract_list"),
+    path("contracts/export.xlsx", views.ContractExportView.as_view(), name="contract_export"),
+    path("contracts/new/", views.contract_create, name="contract_create"),
+    path("contracts/<int:pk>/", views.contract_detail, name="contract_detail"),
+    path("contracts/<int:pk>/do/<str:action>/", views.contract_detail, name="contract_transition"),
+    path("contracts/<int:pk>/plans/", views.plan_create, name="plan_create"),
+    path("contracts/<int:pk>/plans/<int:plan_pk>/toggle/", views.plan_toggle, name="plan_toggle"),
 ]

@@ -64,3 +64,14 @@ WARRANTY = register_event_type(
         "warranty_proof": _("Proof of purchase attached: bought on %(date)s"),
     },
 )
+MAINTENANCE = register_event_type(
+    "maintenance",
+    _("Maintenance"),
+    icon="bi-calendar-check",
+    texts={
+        "maintenance_generate": _(
+            "Scheduled maintenance under service contract %(contract)s, due %(service_on)s "
+            "(every %(every)s months)"
+        ),
+    },
+)

@@ -465,3 +465,45 @@ class PurchaseProof(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.purchased_on:%Y-%m-%d} {self.invoice_number}".strip()
+
+
+class MaintenanceOccurrence(models.Model):
+    """R35: one due date of a maintenance plan for one device of its contract, and the maintenance
+    work order created for it. `due_on` is the date of the plan's schedule (the key: exactly one
+    row, hence one work order, per plan, device and due date, however often and however many
+    generators run); `service_on` is the working day it was moved to (the plan's shift, never
+    past the contract's end), the day the work order asks for."""
+
+    plan = models.ForeignKey(
+        "devices.MaintenancePlan",
+        verbose_name=_("maintenance plan"),
+        on_delete=models.PROTECT,
+        related_name="occurrences",
+    )
+    device = models.ForeignKey(
+        "devices.Device", verbose_name=_("device"), on_delete=models.PROTECT, related_name="+"
+    )
+    due_on = models.DateField(_("due on (schedule)"))
+    service_on = models.DateField(_("service on (working day)"))
+    work_order = models.OneToOneField(
+        "workorders.WorkOrder",
+        verbose_name=_("work order"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="maintenance_occurrence",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("maintenance occurrence")
+        verbose_name_plural = _("maintenance occurrences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "device", "due_on"], name="servicing_maintenance_once_per_due_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}/{self.device_id}/{self.due_on:%Y-%m-%d}"

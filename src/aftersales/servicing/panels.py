@@ -21,7 +21,7 @@ from .forms import (
     WarrantyOverrideForm,
     action_form,
 )
-from .selectors import plan_holds_work, servicing_overview, warranty_records
+from .selectors import maintenance_of_contract, plan_holds_work, servicing_overview, warranty_records
 from .transitions import (
     PLAN,
     REMOTE,
@@ -116,3 +116,8 @@ def warranty_panel(request: HttpRequest, work_order: WorkOrder) -> dict[str, Any
         "exclusion_form": WarrantyExclusionForm(auto_id=f"id_{prefix}_exclusion_%s") if may_exclude else None,
         "override_form": WarrantyOverrideForm(auto_id=f"id_{prefix}_override_%s") if may_override else None,
     }
+
+
+def contract_maintenance_panel(request: HttpRequest, contract) -> dict[str, Any]:
+    """R35, on the service contract's page: the maintenance work orders its plans generated."""
+    return {"occurrences": list(maintenance_of_contract(contract))}

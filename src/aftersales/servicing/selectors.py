@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from aftersales.devices.entitlement import contracts_in_force_prefetch
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
 
@@ -14,6 +15,7 @@ from .models import (
     DepotRepair,
     ExternalRepair,
     ExternalRepairFollowUp,
+    MaintenanceOccurrence,
     PurchaseProof,
     RemoteSession,
     RepairLogEntry,
@@ -57,11 +59,13 @@ def plan_blocks_start(work_order: WorkOrder) -> ServicePlan | None:
     return plan if plan_holds_work(plan) else None
 
 
-def warranty_records(path: str = "") -> tuple[Prefetch, Prefetch, Prefetch]:
+def warranty_records(path: str = "") -> tuple[Prefetch, ...]:
     """The prefetches of a work order's warranty exclusions, overrides and proofs of purchase
-    (with who recorded them) that `warranty.work_order_entitlement` reads; `path` leads to the
-    work order."""
+    (with who recorded them) that `warranty.work_order_entitlement` reads, and the service
+    contracts of its device that may be in force (R35, `devices.entitlement.contract_for`); `path`
+    leads to the work order."""
     return (
+        contracts_in_force_prefetch(f"{path}device__"),
         Prefetch(
             f"{path}warranty_exclusions", queryset=WarrantyExclusion.objects.select_related("recorded_by")
         ),
@@ -178,3 +182,13 @@ def servicing_overview(work_order: WorkOrder) -> dict:
         "repairs": repairs,
         "open_repair": next((r for r in repairs if r.state != DepotState.HANDED_BACK), None),
     }
+
+
+def maintenance_of_contract(contract) -> QuerySet[MaintenanceOccurrence]:
+    """R35: the maintenance due dates a contract's plans generated, with their work orders and
+    devices, the latest due first."""
+    return (
+        MaintenanceOccurrence.objects.filter(plan__contract=contract)
+        .select_related("work_order", "device")
+        .order_by("-due_on", "-id")
+    )

@@ -50,14 +50,17 @@ def work_order_entitlement(work_order, *, day: date) -> Entitlement:
     supervisor set cover to count from, else the purchase date of the latest proof of purchase
     (when cover runs from the purchase); exclusions, which charge a covered line (or every line) to
     the customer; and the latest payer a supervisor set for a line, which has the last word. Reads
-    the work order's exclusions and overrides (prefetch them for lists)."""
+    the work order's exclusions and overrides (prefetch them for lists). R35: the service contract
+    in force on the day extends the cover (`entitlement_for`); an exclusion charges a line the
+    contract covers too, and an override still has the last word. The one answer of the money
+    tab, the API and depot and external repair."""
     exclusions = list(work_order.warranty_exclusions.all())
     overrides = list(work_order.warranty_overrides.all())
     proofs = list(work_order.purchase_proofs.all())
     start_on = next((o.start_on for o in reversed(overrides) if o.start_on is not None), None)
     purchased_on = proofs[-1].purchased_on if proofs else None
     entitlement = entitlement_for(work_order, day=day, start_on=start_on, purchased_on=purchased_on)
-    if not entitlement.known:
+    if not entitlement.decided:
         return entitlement
     lines = []
     for line in entitlement.lines:
@@ -71,7 +74,7 @@ def work_order_entitlement(work_order, *, day: date) -> Entitlement:
         lines.append(line)
     everything = next((e for e in exclusions if not e.kind), None)
     reason = entitlement.reason
-    if everything is not None and entitlement.in_warranty:
+    if everything is not None and entitlement.in_cover:
         reason = f"{reason} {_excluded_all(everything)}"
     return replace(entitlement, lines=tuple(lines), reason=reason)
 
@@ -108,14 +111,15 @@ def _overridden(line, override) -> str:
 
 def entitlement_check(work_order, *, day: date) -> WarrantyStatus:
     """R36: the work order's entitlement (`work_order_entitlement`) as one state: in warranty
-    while its term runs and some line is covered, out when the term ended or every line was
-    excluded, unknown without a date or a model."""
+    while its term runs (R35: or a service contract covers the device) and some line is covered,
+    out when the term ended or every line was excluded, unknown without a date or a model (and
+    no contract)."""
     entitlement = work_order_entitlement(work_order, day=day)
-    if not entitlement.known:
+    if not entitlement.decided:
         return WarrantyStatus(WarrantyState.UNKNOWN, reason=entitlement.reason)
-    covered = entitlement.in_warranty and any(line.covered for line in entitlement.lines)
+    covered = entitlement.in_cover and any(line.covered for line in entitlement.lines)
     state = WarrantyState.IN if covered else WarrantyState.OUT
-    return WarrantyStatus(state, until=entitlement.until, reason=entitlement.reason)
+    return WarrantyStatus(state, until=entitlement.covered_until, reason=entitlement.reason)
 
 
 def warranty_check(work_order, *, day: date | None = None) -> WarrantyStatus:

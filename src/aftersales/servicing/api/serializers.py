@@ -430,7 +430,8 @@ class LineCoverSerializer(serializers.Serializer):
 
 
 class EntitlementSerializer(serializers.Serializer):
-    """R36: a work order's warranty on a day, and line by line what it covers and who pays."""
+    """R36: a work order's warranty on a day, and line by line what it covers and who pays; R35:
+    extended by the service contract in force (`contract`), whose lines the contract pays."""
 
     day = serializers.DateField()
     state = serializers.SerializerMethodField()
@@ -440,12 +441,18 @@ class EntitlementSerializer(serializers.Serializer):
     until = serializers.DateField(allow_null=True)
     reason = serializers.CharField()
     lines = LineCoverSerializer(many=True)
+    contract = IdNameSerializer(
+        allow_null=True, help_text=_("R35: the service contract in force for the device on the day.")
+    )
+    covered_until = serializers.DateField(
+        allow_null=True, help_text=_("The last day of cover: the contract's when one is in force.")
+    )
 
     @extend_schema_field(serializers.ChoiceField(choices=WarrantyState.choices))
     def get_state(self, entitlement) -> str:
-        if not entitlement.known:
+        if not entitlement.decided:
             return WarrantyState.UNKNOWN
-        return WarrantyState.IN if entitlement.in_warranty else WarrantyState.OUT
+        return WarrantyState.IN if entitlement.in_cover else WarrantyState.OUT
 
 
 class EntitlementQuerySerializer(serializers.Serializer):

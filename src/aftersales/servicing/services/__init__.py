@@ -1,6 +1,7 @@
 """Writes of the servicing records (R6, R8, R13, R14, R36), one module per record: remote sessions,
 service plans, depot repairs, external repairs (with their vendors' follow-ups), warranty
-exclusions, overrides and proofs of purchase.
+exclusions, overrides and proofs of purchase, and the maintenance work orders of the service
+contracts' plans (R35).
 
 Every transition is a keyword-only `<record>_<verb>` wrapper around `core.transitions.transition_run`
 on the machines of `transitions.py`; what a transition does beyond its own record is a hook the
@@ -26,6 +27,13 @@ from .external import (
     external_repair_unrepairable,
     external_repairs_remind_due,
     follow_up_interval,
+)
+from .maintenance import (
+    maintenance_due,
+    maintenance_work_order_create,
+    maintenance_work_orders_generate,
+    plan_due_dates,
+    service_day,
 )
 from .plans import (
     company_language,
@@ -62,6 +70,11 @@ __all__ = [
     "external_repair_unrepairable",
     "external_repairs_remind_due",
     "follow_up_interval",
+    "maintenance_due",
+    "maintenance_work_order_create",
+    "maintenance_work_orders_generate",
+    "plan_due_dates",
+    "service_day",
     "plan_approve",
     "plan_confirm",
     "plan_create",
