@@ -206,3 +206,41 @@ class FeeStandardFactory(DjangoModelFactory):
     kind = "diagnosis"
     unit = "per_time"
     amount = "50.00"
+
+
+# --- service contracts ---
+
+
+class ServiceContractFactory(DjangoModelFactory):
+    """R35: an active extended warranty for 2027 on one device of its customer, sold by a clerk
+    (straight in the database; use the services to test behaviour)."""
+
+    class Meta:
+        model = "devices.ServiceContract"
+        skip_postgeneration_save = True
+
+    number = factory.Sequence(lambda n: f"HT20261201{n:04d}")
+    customer = factory.SubFactory(CustomerFactory)
+    kind = "extended_warranty"
+    state = "active"
+    starts_on = date(2027, 1, 1)
+    ends_on = date(2027, 12, 31)
+    price = "1280.00"
+    sold_by = factory.SubFactory(UserFactory, role=Role.CLERK)
+
+    @factory.post_generation
+    def devices(self, create, extracted, **kwargs):
+        if not create:
+            return
+        self.devices.set(extracted if extracted is not None else [DeviceFactory(customer=self.customer)])
+
+
+class MaintenancePlanFactory(DjangoModelFactory):
+    class Meta:
+        model = "devices.MaintenancePlan"
+
+    contract = factory.SubFactory(ServiceContractFactory, kind="maintenance")
+    every_n_months = 3
+    lead_days = 7
+    first_due_on = date(2027, 1, 15)
+    created_by = factory.SelfAttribute("contract.sold_by")

@@ -538,3 +538,104 @@ def appointment_world(state: str, transition: Transition) -> World:
         events=lambda: WorkOrderEvent.objects.filter(work_order=work_order, kind="appointment").count(),
         outsider=lambda: f.EngineerFactory(service_point=engineer.service_point).user,
     )
+
+
+@world("service_contract")
+def service_contract_world(state: str, transition: Transition) -> World:
+    """R35: a contract on one device, running from a month ago for a year."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from aftersales.devices.models import ContractEvent
+
+    today = timezone.localdate()
+    contract = f.ServiceContractFactory(
+        state=state, starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=365)
+    )
+    return World(
+        obj=contract,
+        actor=lambda role: staff(role),
+        inputs=lambda t: {"reason": "客户撤回"} if "reason" in t.inputs else {},
+        events=lambda: ContractEvent.objects.filter(contract=contract).count(),
+    )
+
+
+# --- billing (R8, R9, R10, R11, R15) ------------------------------------------------------------------
+
+
+def _approved_quote(work_order, engineer, *, state: str = "approved"):
+    from aftersales.billing.choices import LineKind
+    from aftersales.billing.models import Quote, QuoteLine
+
+    quote = Quote.objects.create(
+        work_order=work_order, state=state, created_by=engineer.user, total="80.00", customer_total="80.00"
+    )
+    QuoteLine.objects.create(
+        quote=quote, position=1, kind=LineKind.LABOUR, description="人工", unit_price="80.00", amount="80.00"
+    )
+    return quote
+
+
+@world("quote")
+def quote_world(state: str, transition: Transition) -> World:
+    from aftersales.billing.choices import ApprovalMethod
+    from aftersales.billing.models import Quote
+
+    dealer, engineer, work_order = _servicing_order()
+    quote = _approved_quote(work_order, engineer, state=state)
+    if transition.name == "authorise":  # a revision beyond the free ones (R8)
+        Quote.objects.filter(pk=quote.pk).update(needs_authorisation=True)
+    values = {
+        "sent_via": "sms",
+        "approved_by_name": "李娜",
+        "approval_method": ApprovalMethod.PHONE,
+        "reason": "客户要求改用副厂配件",
+    }
+    return _servicing_world(quote, work_order, dealer, engineer, values)
+
+
+@world("settlement")
+def settlement_world(state: str, transition: Transition) -> World:
+    from aftersales.billing.models import Settlement
+
+    dealer, engineer, work_order = _servicing_order()
+    quote = _approved_quote(work_order, engineer)
+    settlement = Settlement.objects.create(
+        work_order=work_order,
+        quote=quote,
+        state=state,
+        total="80.00",
+        customer_total="80.00",
+        created_by=engineer.user,
+    )
+    return _servicing_world(settlement, work_order, dealer, engineer, {"note": "客户认为收费过高"})
+
+
+@world("invoice_request")
+def invoice_request_world(state: str, transition: Transition) -> World:
+    from datetime import date
+
+    from aftersales.billing.models import InvoiceRequest, Settlement
+
+    dealer, engineer, work_order = _servicing_order()
+    settlement = Settlement.objects.create(
+        work_order=work_order,
+        quote=_approved_quote(work_order, engineer),
+        state="settled",
+        total="80.00",
+        customer_total="80.00",
+        amount_paid="80.00",
+        created_by=engineer.user,
+    )
+    invoice = InvoiceRequest.objects.create(
+        settlement=settlement,
+        state=state,
+        title="上海某某科技有限公司",
+        amount="80.00",
+        email="cw@example.cn",
+        due_on=date(2026, 12, 31),
+        requested_by=engineer.user,
+    )
+    values = {"invoice_number": "12345678", "note": "客户不要了"}
+    return _servicing_world(invoice, work_order, dealer, engineer, values)

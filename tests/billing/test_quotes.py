@@ -264,3 +264,25 @@ def test_nothing_changes_on_the_quote_of_a_closed_work_order(make_order, eng):
         quote_send(quote_id=quote.pk, actor=eng)
     with pytest.raises(TransitionNotAllowed):
         quote_line_add(quote_id=quote.pk, actor=eng, kind=LineKind.LABOUR, unit_price="80")
+
+
+def test_r27_a_work_order_whose_quote_passes_the_threshold_is_proposed_as_a_difficult_case(
+    order, eng, supervisor, fuser, roller
+):
+    from aftersales.complaints.choices import CaseReason
+    from aftersales.complaints.models import CaseCriteria
+    from aftersales.complaints.selectors import case_proposals, case_reasons
+
+    criteria = CaseCriteria(
+        value_enabled=True,
+        value_threshold=Decimal("400.00"),
+        repeat_enabled=False,
+        sla_breach_enabled=False,
+        complaint_enabled=False,
+    )
+    assert case_reasons(order, criteria=criteria) == []
+    quote_with_lines(order, eng, fuser, roller)  # total ¥494.70
+    assert case_reasons(order, criteria=criteria) == [CaseReason.HIGH_VALUE]
+    assert order in case_proposals(supervisor, criteria=criteria)
+    criteria.value_threshold = Decimal("494.71")
+    assert case_reasons(order, criteria=criteria) == []

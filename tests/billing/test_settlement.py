@@ -307,3 +307,27 @@ def test_r41_payments_are_append_only_even_for_a_bulk_query(order, eng, approved
         Payment.objects.filter(pk=payment.pk).update(amount="1")
     with pytest.raises(ValueError):
         payment.save()
+
+
+def test_r15_the_receipt_pdf_is_kept_on_the_work_order_once(
+    order, eng, approved, django_capture_on_commit_callbacks
+):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from aftersales.billing.printing import receipt_document_store
+    from aftersales.workorders.models import Attachment
+
+    settlement = settle(order, eng)
+    with django_capture_on_commit_callbacks(execute=True):
+        payment = payment_record(
+            settlement_id=settlement.pk, actor=eng, method=PaymentMethod.CASH, amount="210"
+        )
+    attachment = Attachment.objects.get(work_order=order)
+    assert attachment.original_name == f"收据-{payment.receipt_number}.pdf"
+    with attachment.file.open("rb") as handle:
+        text = "".join(page.extract_text() for page in PdfReader(BytesIO(handle.read())).pages)
+    assert payment.receipt_number in text and "贰佰壹拾元整" in text
+    assert receipt_document_store(payment_id=payment.pk).pk == attachment.pk  # a retry finds it
+    assert Attachment.objects.filter(work_order=order).count() == 1

@@ -30,11 +30,18 @@ from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
 
 from . import services
-from .choices import ApprovalMethod, LineKind, PaymentMethod, WaiverKind
-from .filtersets import QuoteFilterSet
-from .models import Payment, Quote, QuoteLine, Settlement, SettlementLine, WaiverRequest
-from .selectors import payer_totals, quote_get, quote_scope, settlement_scope
-from .transitions import QUOTE
+from .choices import (
+    ApprovalMethod,
+    InvoiceDelivery,
+    InvoiceType,
+    LineKind,
+    PaymentMethod,
+    WaiverKind,
+)
+from .filtersets import InvoiceListFilterSet, QuoteFilterSet
+from .models import InvoiceRequest, Payment, Quote, QuoteLine, Settlement, SettlementLine, WaiverRequest
+from .selectors import invoice_scope, payer_totals, quote_get, quote_scope, settlement_scope
+from .transitions import INVOICE, QUOTE
 
 AMOUNT = {"max_digits": 14, "decimal_places": 2, "read_only": True}
 
@@ -162,7 +169,20 @@ class QuoteLineInput(Input):
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
     quantity = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, default="1")
     unit_price = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, allow_null=True, help_text=_("CNY")
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "CNY; left out: the price list's or fee standard's, the lower of the current and the card's (R10)"
+        ),
+    )
+    distance_km = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        help_text=_("visit and travel fees by distance"),
     )
 
 
@@ -267,8 +287,20 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             description=data["description"],
             quantity=data["quantity"],
             unit_price=data.get("unit_price"),
+            distance_km=data.get("distance_km"),
         )
         return self._quote(quote.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("Apply the discount rules the work order meets (a draft's discount lines)"),
+        request=None,
+        responses={200: QuoteSerializer, **problem_responses(403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path="apply-discounts")
+    def apply_discounts(self, request: Request, pk=None) -> Response:
+        quote = self.get_object()
+        services.quote_discounts_apply(quote_id=quote.pk, actor=request.user)
+        return self._quote(quote.pk, status.HTTP_200_OK)
 
 
 class QuoteLineViewSet(viewsets.GenericViewSet):
@@ -478,6 +510,80 @@ class WaiverDecisionInput(Input):
     note = serializers.CharField(max_length=5000)
 
 
+# --- invoices (R10) ---------------------------------------------------------------------------------
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    work_order = serializers.IntegerField(source="settlement.work_order_id", read_only=True)
+    work_order_number = serializers.CharField(source="settlement.work_order.number", read_only=True)
+    amount = serializers.DecimalField(**AMOUNT)
+    overdue = serializers.BooleanField(read_only=True)
+    requested_by = IdNameSerializer(read_only=True)
+    issued_by = IdNameSerializer(read_only=True, allow_null=True)
+    available_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InvoiceRequest
+        fields = [
+            "id",
+            "settlement",
+            "work_order",
+            "work_order_number",
+            "invoice_type",
+            "title",
+            "tax_number",
+            "buyer_address",
+            "buyer_phone",
+            "buyer_bank",
+            "buyer_account",
+            "amount",
+            "delivery",
+            "email",
+            "postal_address",
+            "state",
+            "due_on",
+            "overdue",
+            "invoice_number",
+            "issued_on",
+            "sent_at",
+            "requested_by",
+            "issued_by",
+            "note",
+            "created_at",
+            "available_actions",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_available_actions(self, invoice: InvoiceRequest) -> list[str]:
+        user = request_user(self.context)
+        return [t.name for t in INVOICE.available(invoice, user)] if user is not None else []
+
+
+class InvoiceRequestInput(Input):
+    """R10: the invoice the customer asks for; `amount` empty is all that was paid."""
+
+    invoice_type = serializers.ChoiceField(choices=InvoiceType.choices, default=InvoiceType.ORDINARY)
+    title = serializers.CharField(max_length=128)
+    tax_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=18)
+    buyer_address = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+    buyer_phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=32)
+    buyer_bank = serializers.CharField(required=False, allow_blank=True, default="", max_length=128)
+    buyer_account = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    delivery = serializers.ChoiceField(choices=InvoiceDelivery.choices, default=InvoiceDelivery.EMAIL)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    postal_address = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+
+
+INVOICE_API_INPUTS = {
+    "invoice_number": lambda: serializers.CharField(required=False, allow_blank=True, max_length=24),
+    "issued_on": lambda: serializers.DateField(required=False, allow_null=True),
+    "note": lambda: serializers.CharField(required=False, allow_blank=True, max_length=255),
+}
+
+
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
     type=str,
@@ -580,6 +686,21 @@ class SettlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         waiver = services.waiver_request(settlement_id=settlement.pk, actor=request.user, **data)
         return Response(WaiverSerializer(waiver).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        summary=_("The customer asks for an invoice"),
+        request=InvoiceRequestInput,
+        responses={201: InvoiceSerializer, **problem_responses(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def invoices(self, request: Request, pk=None) -> Response:
+        settlement = self.get_object()
+        data = self._input(request, InvoiceRequestInput)
+        invoice = services.invoice_request(settlement_id=settlement.pk, actor=request.user, **data)
+        return Response(
+            InvoiceSerializer(invoice, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
 
 class WaiverViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Waiver requests (R11) and a supervisor's decision on them."""
@@ -607,9 +728,30 @@ class WaiverViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return Response(WaiverSerializer(decided).data)
 
 
+@extend_schema_view(
+    list=extend_schema(summary=_("Invoice requests of the work orders in your scope")),
+    retrieve=extend_schema(responses={200: InvoiceSerializer, **problem_responses(404)}),
+)
+@transition_actions(INVOICE, fields=INVOICE_API_INPUTS, prefix="Invoice")
+class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Invoice requests (R10): asked for at settlement or later, recorded issued and sent."""
+
+    queryset = InvoiceRequest.objects.none()
+    serializer_class = InvoiceSerializer
+    filterset_class = InvoiceListFilterSet
+    permission_classes = [RoleWritePermission]
+
+    def get_queryset(self):
+        return invoice_scope(self.request.user).order_by("due_on", "id")
+
+    def transition_response(self, result: Any) -> Response:
+        return Response(InvoiceSerializer(result, context=self.get_serializer_context()).data)
+
+
 def register(router) -> None:
     """Add this app's viewsets to the project's router."""
     router.register(r"quotes", QuoteViewSet, basename="quote")
     router.register(r"quote-lines", QuoteLineViewSet, basename="quoteline")
     router.register(r"settlements", SettlementViewSet, basename="settlement")
     router.register(r"waivers", WaiverViewSet, basename="waiver")
+    router.register(r"invoices", InvoiceViewSet, basename="invoice")

@@ -68,4 +68,34 @@ class WaiverState(models.TextChoices):
     REQUESTED = "requested", _("Awaiting a supervisor")
     APPROVED = "approved", _("Approved in full")
     PARTLY_APPROVED = "partly_approved", _("Approved in part")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", _("Rejected by the supervisor")
+
+
+class InvoiceType(models.TextChoices):
+    """发票: an ordinary VAT invoice (普票) or a special one (专票, the buyer deducts its VAT)."""
+
+    ORDINARY = "ordinary", _("Ordinary VAT invoice")
+    SPECIAL = "special", _("Special VAT invoice")
+
+
+class InvoiceDelivery(models.TextChoices):
+    ON_SITE = "on_site", _("Handed over on site")
+    EMAIL = "email", _("By e-mail")
+    POST = "post", _("By post")
+
+
+class InvoiceState(models.TextChoices):
+    """An invoice asked for (R10): issued on site, or tracked until it is sent."""
+
+    REQUESTED = "requested", _("To be issued")
+    ISSUED = "issued", _("Issued, not yet sent")
+    SENT = "sent", _("Sent to the customer")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class DiscountScope(models.TextChoices):
+    """What a discount rule takes its percentage of (R35)."""
+
+    ALL = "all", _("Everything the customer pays")
+    LABOUR = "labour", _("Labour and fees")
+    PARTS = "parts", _("Parts")

@@ -27,5 +27,7 @@ register_error_codes(
         "nothing_owed": "R11: nothing is owed on this work order.",
         "waiver_too_large": "R11: a waiver is at most what the customer owes.",
         "money_open": "R10, R15: the work order cannot close while the customer owes money.",
+        "nothing_paid": "R10: an invoice is for money received; nothing was paid yet.",
+        "invalid_invoice_number": "R10: an invoice number has 20 digits (digital invoice) or 8.",
     }
 )

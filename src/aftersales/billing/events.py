@@ -43,3 +43,15 @@ SETTLEMENT = register_event_type(
         "settlement_reopen": _("Fees owed again: %(balance)s"),
     },
 )
+INVOICE = register_event_type(
+    "invoice",
+    _("Invoice"),
+    icon="bi-file-earmark-text",
+    texts={
+        "invoice_request": _("Invoice asked for: %(type)s to %(title)s, %(amount)s, due by %(due)s"),
+        "invoice_issue": _("Invoice %(number)s issued for %(amount)s"),
+        "invoice_send": _("Invoice %(number)s sent to the customer"),
+        "invoice_cancel": _("Invoice request cancelled"),
+        "invoice_reminder": _("Invoice for %(amount)s not sent yet: it was due by %(due)s"),
+    },
+)

@@ -16,9 +16,9 @@ from aftersales.core.forms import InputField, TransitionForm
 from aftersales.core.transitions import Transition
 from aftersales.notifications.choices import Channel as MessageChannel
 
-from .choices import ApprovalMethod, LineKind, PaymentMethod, WaiverKind
+from .choices import ApprovalMethod, InvoiceDelivery, InvoiceType, LineKind, PaymentMethod, WaiverKind
 from .models import Quote
-from .transitions import QUOTE
+from .transitions import INVOICE, QUOTE
 
 AMOUNT = {"max_digits": 14, "decimal_places": 2}
 
@@ -35,7 +35,22 @@ class QuoteLineForm(forms.Form):
     quantity = forms.DecimalField(
         label=_("Quantity / hours"), min_value=0, max_digits=10, decimal_places=2, initial=1
     )
-    unit_price = forms.DecimalField(label=_("Unit price (CNY)"), required=False, **AMOUNT)
+    unit_price = forms.DecimalField(
+        label=_("Unit price (CNY)"),
+        required=False,
+        help_text=_(
+            "Empty: the price list's or fee standard's (the lower of the current and the warranty card's)."
+        ),
+        **AMOUNT,
+    )
+    distance_km = forms.DecimalField(
+        label=_("Distance (km)"),
+        required=False,
+        min_value=0,
+        max_digits=7,
+        decimal_places=2,
+        help_text=_("For visit and travel fees by distance."),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,3 +153,43 @@ class WaiverDecisionForm(forms.Form):
 
     amount_approved = forms.DecimalField(label=_("Amount waived (CNY)"), min_value=0, **AMOUNT)
     note = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class InvoiceRequestForm(forms.Form):
+    """R10: the invoice the customer asks for: the buyer, the type, how it reaches them."""
+
+    invoice_type = forms.ChoiceField(label=_("Invoice type"), choices=InvoiceType.choices)
+    title = forms.CharField(label=_("Invoice title (buyer)"), max_length=128)
+    tax_number = forms.CharField(label=_("Tax number"), max_length=18, required=False)
+    buyer_address = forms.CharField(label=_("Buyer's address"), max_length=255, required=False)
+    buyer_phone = forms.CharField(label=_("Buyer's phone"), max_length=32, required=False)
+    buyer_bank = forms.CharField(label=_("Buyer's bank"), max_length=128, required=False)
+    buyer_account = forms.CharField(label=_("Buyer's bank account"), max_length=64, required=False)
+    amount = forms.DecimalField(
+        label=_("Amount (CNY)"), required=False, help_text=_("Empty: all that was paid."), **AMOUNT
+    )
+    delivery = forms.ChoiceField(
+        label=_("Delivered"), choices=InvoiceDelivery.choices, initial=InvoiceDelivery.EMAIL
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    postal_address = forms.CharField(label=_("Postal address"), max_length=255, required=False)
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+
+INVOICE_INPUTS: dict[str, InputField] = {
+    "invoice_number": lambda user: forms.CharField(label=_("Invoice number"), max_length=24),
+    "issued_on": lambda user: forms.DateField(
+        label=_("Issued on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    ),
+    "note": lambda user: forms.CharField(label=_("Note"), max_length=255, required=False),
+}
+
+
+def invoice_action_form(invoice, transition: Transition, user) -> TransitionForm:
+    return TransitionForm(
+        machine=INVOICE,
+        transition=transition,
+        fields=INVOICE_INPUTS,
+        user=user,
+        auto_id=f"id_invoice_{invoice.pk}_{transition.name}_%s",
+    )

@@ -4,13 +4,17 @@ customer owes money (R10, R15), and the quote and settlement panel (money tab). 
 
 from __future__ import annotations
 
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
+from aftersales.complaints.selectors import register_work_order_value
 from aftersales.core.errors import TransitionNotAllowed
 from aftersales.core.money import yuan
-from aftersales.workorders.hooks import register_detail_panel, register_transition_guard
+from aftersales.workorders.hooks import register_demo_seeder, register_detail_panel, register_transition_guard
 
 from . import panels, services
+from .choices import QuoteState
+from .models import Quote
 
 
 @register_transition_guard
@@ -28,6 +32,24 @@ def money_settled_before_close(*, work_order, transition, actor) -> None:
             % {"amount": yuan(owed)},
             code="money_open",
         )
+
+
+@register_work_order_value
+def quote_total() -> Subquery:
+    """R27 "high value": the total of the work order's latest quote that was not replaced."""
+    latest = (
+        Quote.objects.filter(work_order_id=OuterRef("pk"))
+        .exclude(state=QuoteState.REVISED)
+        .order_by("-version")
+    )
+    return Subquery(latest.values("total")[:1])
+
+
+@register_demo_seeder
+def billing_demo(*, rng, now) -> None:
+    from .demo import seed
+
+    seed(rng=rng, now=now)
 
 
 register_detail_panel("billing/_quote_panel.html", panels.quote_panel, order=20, tab="money")

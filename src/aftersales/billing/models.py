@@ -2,6 +2,7 @@
 customer approves it. A revision is a new numbered version; the earlier ones are kept."""
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -16,6 +17,10 @@ from aftersales.notifications.choices import Channel as MessageChannel
 
 from .choices import (
     ApprovalMethod,
+    DiscountScope,
+    InvoiceDelivery,
+    InvoiceState,
+    InvoiceType,
     LineKind,
     PaymentKind,
     PaymentMethod,
@@ -140,6 +145,14 @@ class QuoteLine(TimeStampedModel):
     amount = _amount(_("amount"))
     payer = models.CharField(_("paid by"), max_length=16, choices=Payer.choices, default=Payer.CUSTOMER)
     cover_reason = models.CharField(_("why"), max_length=500, blank=True)
+    discount_rule = models.ForeignKey(
+        "billing.DiscountRule",
+        verbose_name=_("discount rule"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["quote", "position"]
@@ -294,7 +307,7 @@ class WaiverRequest(TimeStampedModel):
     settlement = models.ForeignKey(
         Settlement, verbose_name=_("settlement"), on_delete=models.PROTECT, related_name="waivers"
     )
-    kind = models.CharField(_("request"), max_length=16, choices=WaiverKind.choices)
+    kind = models.CharField(_("the customer asks"), max_length=16, choices=WaiverKind.choices)
     amount_requested = _amount(_("amount asked for"))
     reason = models.TextField(_("reason"))
     requested_by = models.ForeignKey(
@@ -323,3 +336,105 @@ class WaiverRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount_requested}"
+
+
+class InvoiceRequest(TimeStampedModel):
+    """R10: an invoice (发票) the customer asked for: the buyer's title and tax number (统一社会信用代码),
+    ordinary or special, how it reaches them. When it is not issued on site it is tracked: due by
+    `due_on`, reminded when late, recorded when issued (number, date) and sent. Issuing itself
+    happens in the tax system; this records it."""
+
+    settlement = models.ForeignKey(
+        Settlement, verbose_name=_("settlement"), on_delete=models.PROTECT, related_name="invoice_requests"
+    )
+    invoice_type = models.CharField(
+        _("invoice type"), max_length=16, choices=InvoiceType.choices, default=InvoiceType.ORDINARY
+    )
+    title = models.CharField(_("invoice title (buyer)"), max_length=128)
+    tax_number = models.CharField(_("tax number"), max_length=18, blank=True)
+    buyer_address = models.CharField(_("buyer's address"), max_length=255, blank=True)
+    buyer_phone = models.CharField(_("buyer's phone"), max_length=32, blank=True)
+    buyer_bank = models.CharField(_("buyer's bank"), max_length=128, blank=True)
+    buyer_account = models.CharField(_("buyer's bank account"), max_length=64, blank=True)
+    amount = _amount(_("amount"))
+    delivery = models.CharField(
+        _("delivered"), max_length=16, choices=InvoiceDelivery.choices, default=InvoiceDelivery.EMAIL
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    postal_address = models.CharField(_("postal address"), max_length=255, blank=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=InvoiceState.choices, default=InvoiceState.REQUESTED, db_index=True
+    )
+    due_on = models.DateField(_("due by"), db_index=True)
+    invoice_number = models.CharField(_("invoice number"), max_length=20, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        USER, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    issued_by = models.ForeignKey(
+        USER, verbose_name=_("issued by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    reminded_on = models.DateField(_("last reminder"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("invoice request")
+        verbose_name_plural = _("invoice requests")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="billing_invoice_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Invoice for %(number)s") % {"number": self.settlement.work_order.number}
+
+    @property
+    def overdue(self) -> bool:
+        return (
+            self.state in (InvoiceState.REQUESTED, InvoiceState.ISSUED) and self.due_on < timezone.localdate()
+        )
+
+
+class DiscountRule(TimeStampedModel):
+    """R35: a discount for loyal customers and channel partners, configured by HQ: a percentage of
+    what the customer pays (all, labour and fees, or parts) when the work order meets every
+    condition given: the customer had at least N work orders closed before, the work order is
+    served by a given dealer's point, the device is under a service contract. Applied on a draft
+    quote as its own line, naming the rule."""
+
+    name = models.CharField(_("name"), max_length=64)
+    percent = models.DecimalField(
+        _("discount (%)"), max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    scope = models.CharField(
+        _("applies to"), max_length=16, choices=DiscountScope.choices, default=DiscountScope.ALL
+    )
+    min_earlier_work_orders = models.PositiveSmallIntegerField(
+        _("loyal customer: closed work orders at least"), null=True, blank=True
+    )
+    dealer = models.ForeignKey(
+        "accounts.Dealer",
+        verbose_name=_("channel partner (dealer)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    under_contract = models.BooleanField(_("device under a service contract"), default=False)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("discount rule")
+        verbose_name_plural = _("discount rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(percent__gt=0, percent__lte=100), name="billing_discount_percent_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.percent}%)"

@@ -12,7 +12,12 @@ from aftersales.devices.choices import Payer
 from aftersales.workorders.models import WorkOrder
 
 from .choices import QuoteState, SettlementState, WaiverState
-from .forms import PaymentForm, RefundForm, WaiverDecisionForm, WaiverRequestForm
+from .forms import (
+    PaymentForm,
+    RefundForm,
+    WaiverDecisionForm,
+    WaiverRequestForm,
+)
 from .selectors import payer_totals, quotes_of, settlement_of
 from .services.settlement import SETTLING_STATES
 from .transitions import may_decide_fees, may_draw_up_quote, may_read_quotes, may_refund, may_settle

@@ -14,7 +14,7 @@ from aftersales.core.money import total
 from aftersales.devices.choices import Payer
 from aftersales.workorders.selectors import workorder_scope
 
-from .models import Payment, Quote, QuoteLine, Settlement
+from .models import InvoiceRequest, Payment, Quote, QuoteLine, Settlement, WaiverRequest
 
 
 def quote_scope(user: Any, queryset: QuerySet[Quote] | None = None) -> QuerySet[Quote]:
@@ -82,7 +82,13 @@ def settlement_of(work_order) -> Settlement | None:
     return (
         Settlement.objects.filter(work_order=work_order)
         .select_related("quote", "created_by")
-        .prefetch_related("lines", "payments__recorded_by", "waivers__requested_by", "waivers__decided_by")
+        .prefetch_related(
+            "lines",
+            "payments__recorded_by",
+            "waivers__requested_by",
+            "waivers__decided_by",
+            "invoice_requests",
+        )
         .first()
     )
 
@@ -97,3 +103,17 @@ def payment_scope(user: Any) -> QuerySet[Payment]:
 def settlement_scope(user: Any) -> QuerySet[Settlement]:
     """The settlements of the work orders `user` may see."""
     return Settlement.objects.filter(work_order__in=workorder_scope(user)).select_related("work_order")
+
+
+def invoice_scope(user: Any) -> QuerySet[InvoiceRequest]:
+    """The invoice requests of the work orders `user` may see."""
+    return InvoiceRequest.objects.filter(settlement__work_order__in=workorder_scope(user)).select_related(
+        "settlement__work_order__customer", "requested_by", "issued_by"
+    )
+
+
+def waiver_scope(user: Any) -> QuerySet[WaiverRequest]:
+    """The refusals and waiver requests of the work orders `user` may see."""
+    return WaiverRequest.objects.filter(settlement__work_order__in=workorder_scope(user)).select_related(
+        "settlement__work_order__customer", "requested_by", "decided_by"
+    )

@@ -12,6 +12,7 @@ freezes the version's lines (`content_hash`); settlement checks charges against 
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,10 +24,11 @@ from aftersales.servicing.transitions import APPROVERS, CUSTOMER_FACING, by_acto
 from aftersales.workorders.events import event_record
 from aftersales.workorders.models import WorkOrder
 
-from .choices import ApprovalMethod, QuoteState, SettlementState
+from .choices import ApprovalMethod, InvoiceDelivery, InvoiceState, QuoteState, SettlementState
+from .events import INVOICE as INVOICE_EVENT
 from .events import QUOTE as QUOTE_EVENT
 from .events import SETTLEMENT as SETTLEMENT_EVENT
-from .models import Quote, Settlement
+from .models import InvoiceRequest, Quote, Settlement
 from .selectors import quote_content_hash
 
 DRAW_UP_QUOTE = Permission(CUSTOMER_FACING)  # draw up, edit and revise quotes (R8, R9)
@@ -310,3 +312,90 @@ SETTLEMENT = Machine(
 def may_decide_fees(user) -> bool:
     """R11: decide on refusals, waivers and discounts (supervisors)."""
     return bool(user.is_authenticated) and SETTLEMENT.permits(SETTLEMENT["decide"], user, None)
+
+
+# --- invoice requests (R10) -------------------------------------------------------------------------
+
+# Who records invoices issued and sent: finance and the department heads.
+INVOICING = frozenset({Role.FINANCE, Role.SUPERVISOR, Role.HQ_ADMIN})
+
+
+def _invoice_number(run: TransitionRun) -> None:
+    """R10: the number printed on the invoice: 20 digits (数电票) or 8 (the older paper ones)."""
+    number = run.text("invoice_number").replace(" ", "")
+    if not number.isdigit() or len(number) not in (8, 20):
+        raise DomainError(
+            _("Enter the invoice number: 20 digits (digital invoice) or 8 digits."),
+            code="invalid_invoice_number",
+            field="invoice_number",
+        )
+    issued_on = run.inputs.get("issued_on") or timezone.localdate()
+    run.set(invoice_number=number, issued_on=issued_on, issued_by=run.actor)
+    if run.obj.delivery == InvoiceDelivery.ON_SITE:
+        run.set(state=InvoiceState.SENT, sent_at=run.now)
+
+
+def _invoice_record(run: TransitionRun) -> None:
+    invoice: InvoiceRequest = run.obj
+    event_record(
+        invoice.settlement.work_order,
+        kind=INVOICE_EVENT,
+        actor=run.actor,
+        action=f"invoice_{run.transition.name}",
+        params={
+            "machine": run.machine.name,
+            "transition": run.transition.name,
+            "record": str(invoice),
+            "from": run.from_state,
+            "to": invoice.state,
+            "number": invoice.invoice_number,
+            "amount": f"¥{invoice.amount:,.2f}",
+        },
+        note=run.text("note"),
+    )
+
+
+INVOICE = Machine(
+    name="invoice_request",
+    model=InvoiceRequest,
+    transitions={
+        t.name: t
+        for t in (
+            Transition(
+                "issue",
+                gettext_lazy("Record the invoice issued"),
+                frozenset({InvoiceState.REQUESTED}),
+                InvoiceState.ISSUED,
+                INVOICING,
+                needs=frozenset({"invoice_number"}),
+                accepts=frozenset({"issued_on"}),
+                effects=(_invoice_number,),
+                style="success",
+                own_work_only=False,
+            ),
+            Transition(
+                "send",
+                gettext_lazy("Record it sent"),
+                frozenset({InvoiceState.ISSUED}),
+                InvoiceState.SENT,
+                INVOICING,
+                accepts=frozenset({"note"}),
+                effects=(stamp("sent_at"),),
+                own_work_only=False,
+            ),
+            Transition(
+                "cancel",
+                gettext_lazy("Cancel the request"),
+                frozenset({InvoiceState.REQUESTED}),
+                InvoiceState.CANCELLED,
+                INVOICING | CUSTOMER_FACING,
+                needs=frozenset({"note"}),
+                style="danger",
+            ),
+        )
+    },
+    record=_invoice_record,
+    owner=lambda invoice: _engineer_of(invoice.settlement),
+    owner_bound_roles=frozenset({Role.ENGINEER}),
+    lock_related=("settlement__work_order",),
+)

@@ -27,14 +27,17 @@ from aftersales.workorders.hooks import detail_url
 from aftersales.workorders.selectors import workorder_get
 
 from . import forms as f
-from .choices import ApprovalMethod, PaymentKind, QuoteState
+from .choices import ApprovalMethod, QuoteState
 from .models import Payment, Quote, QuoteLine, Settlement, WaiverRequest
 from .panels import payer_rows, settlement_context
-from .selectors import payment_scope, quote_get, quote_scope, quotes_of, settlement_scope
+from .printing import RECEIPT_TEMPLATE, receipt_context, receipt_file_name
+from .selectors import invoice_scope, payment_scope, quote_get, quote_scope, quotes_of, settlement_scope
 from .services import (
+    invoice_request,
     payment_record,
     quote_approve,
     quote_create,
+    quote_discounts_apply,
     quote_line_add,
     quote_line_remove,
     quote_line_update,
@@ -43,7 +46,7 @@ from .services import (
     waiver_decide,
     waiver_request,
 )
-from .transitions import QUOTE, may_edit_quote, may_read_quotes
+from .transitions import INVOICE, QUOTE, may_edit_quote, may_read_quotes
 
 
 def _readable_quote(request: HttpRequest, pk: int) -> Quote:
@@ -148,6 +151,7 @@ def quote_line_add_view(request: HttpRequest, pk: int) -> HttpResponse:
                 unit_price=data["unit_price"],
                 part_id=data["part"].pk if data["part"] else None,
                 description=data["description"],
+                distance_km=data["distance_km"],
             ),
         )
         if added is not None:
@@ -383,18 +387,6 @@ def waiver_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, waiver.settlement.work_order_id)
 
 
-def _receipt_context(payment: Payment) -> dict[str, Any]:
-    settlement = payment.settlement
-    return {
-        "payment": payment,
-        "settlement": settlement,
-        "wo": settlement.work_order,
-        "lines": list(settlement.lines.all()),
-        "amount_words": in_words(payment.amount),
-        "waivers": [w for w in settlement.waivers.all() if w.amount_approved],
-    }
-
-
 @login_required
 @require_GET
 def receipt_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -403,20 +395,12 @@ def receipt_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not may_read_quotes(request.user):
         raise PermissionDenied
     payment = get_object_or_404(payment_scope(request.user), pk=pk)
-    refund = payment.kind == PaymentKind.REFUND
     verify_url = request.build_absolute_uri(reverse("billing:receipt_verify", args=[payment.verify_token]))
-    context = {
-        **_receipt_context(payment),
-        "title": _("Refund voucher") if refund else _("Receipt"),
-        "number": payment.receipt_number,
-        "record_url": verify_url,
-        "back_url": detail_url(payment.settlement.work_order_id, "money", "quote"),
-    }
     return document_response(
         request,
-        template_name="billing/receipt.html",
-        context=context,
-        filename=f"{context['title']}-{payment.receipt_number}",
+        template_name=RECEIPT_TEMPLATE,
+        context=receipt_context(payment, verify_url=verify_url),
+        filename=receipt_file_name(payment),
     )
 
 
@@ -428,3 +412,49 @@ def receipt_verify_view(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "billing/receipt_verify.html", {"payment": payment}, status=200 if payment else 404
     )
+
+
+# --- invoices (R10) ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def invoice_request_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/billing/settlements/<pk>/invoices/`: the customer asks for an invoice (R10)."""
+    settlement = _settlement_for(request, pk)
+    form = f.InvoiceRequestForm(request.POST)
+    _run(
+        request,
+        form,
+        lambda d: invoice_request(settlement_id=settlement.pk, actor=request.user, **d),
+        _("Invoice request recorded."),
+    )
+    return _back(request, settlement.work_order_id)
+
+
+class InvoiceTransitionView(TransitionView):
+    """`/billing/invoices/<pk>/do/<action>/`: record an invoice issued or sent, or cancel the
+    request (R10)."""
+
+    machine = INVOICE
+    fields = f.INVOICE_INPUTS
+
+    def get_object(self, request: HttpRequest, pk: int) -> Any:
+        if not may_read_quotes(request.user):
+            raise PermissionDenied
+        return get_object_or_404(invoice_scope(request.user), pk=pk)
+
+    def redirect_to(self, request: HttpRequest, obj: Any) -> HttpResponse:
+        return _back(request, obj.settlement.work_order_id)
+
+
+@login_required
+@require_POST
+def quote_discounts_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/billing/quotes/<pk>/discounts/`: apply the discount rules the work order meets (R35)."""
+    quote = _readable_quote(request, pk)
+    try:
+        quote_discounts_apply(quote_id=quote.pk, actor=request.user)
+    except REFUSALS as error:
+        error_messages(request, error)
+    return _lines_response(request, quote)

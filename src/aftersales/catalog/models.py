@@ -357,7 +357,7 @@ class FeeStandard(TimeStampedModel):
         related_name="+",
         null=True,
         blank=True,
-        help_text=_("Empty: every line."),
+        help_text=_("Empty: every product line."),
     )
     province = models.CharField(_("province"), max_length=32, blank=True, help_text=_("Empty: everywhere."))
     distance_from_km = models.DecimalField(

@@ -4,6 +4,7 @@ orders in their scope (and cases they handle). Difficult-case proposals are comp
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -142,6 +143,18 @@ def criteria_get() -> CaseCriteria:
 CASE_CANDIDATE_EXCLUDED_STATES = (State.CLOSED, State.CANCELLED)
 
 
+# R27's "high value": the amount of a work order as an SQL expression over its row (`OuterRef("pk")`),
+# given by the app that knows money (billing registers its quote total); none: the criterion
+# matches nothing.
+work_order_values: list[Callable[[], Any]] = []
+
+
+def register_work_order_value(source: Callable[[], Any]) -> Callable[[], Any]:
+    """Decorator: `source()` returns the expression of a work order's value (a Subquery)."""
+    work_order_values.append(source)
+    return source
+
+
 def criteria_annotate(
     queryset: QuerySet[WorkOrder], *, criteria: CaseCriteria, at: datetime
 ) -> QuerySet[WorkOrder]:
@@ -163,11 +176,14 @@ def criteria_annotate(
     complained = Complaint.objects.filter(work_order_id=OuterRef("pk")).exclude(
         outcome=ComplaintOutcome.REJECTED
     )
-    return queryset.annotate(
-        repeat_count=Coalesce(Subquery(repeats, output_field=IntegerField()), Value(0)),
-        meets_sla_breach=Exists(breached),
-        meets_complaint=Exists(complained),
-    )
+    annotations: dict[str, Any] = {
+        "repeat_count": Coalesce(Subquery(repeats, output_field=IntegerField()), Value(0)),
+        "meets_sla_breach": Exists(breached),
+        "meets_complaint": Exists(complained),
+    }
+    if work_order_values:
+        annotations["work_value"] = work_order_values[-1]()
+    return queryset.annotate(**annotations)
 
 
 def _criteria_condition(criteria: CaseCriteria) -> Q | None:
@@ -178,7 +194,8 @@ def _criteria_condition(criteria: CaseCriteria) -> Q | None:
         conditions.append(Q(meets_sla_breach=True))
     if criteria.complaint_enabled:
         conditions.append(Q(meets_complaint=True))
-    # value_enabled: work orders carry no amount until billing exists; it matches nothing.
+    if criteria.value_enabled and work_order_values:
+        conditions.append(Q(work_value__gte=criteria.value_threshold))
     if not conditions:
         return None
     condition = conditions[0]
@@ -228,4 +245,7 @@ def reasons_of(row: Any, criteria: CaseCriteria) -> list[str]:
         reasons.append(CaseReason.SLA_BREACH)
     if criteria.complaint_enabled and row.meets_complaint:
         reasons.append(CaseReason.COMPLAINT)
+    value = getattr(row, "work_value", None)
+    if criteria.value_enabled and value is not None and value >= criteria.value_threshold:
+        reasons.append(CaseReason.HIGH_VALUE)
     return reasons

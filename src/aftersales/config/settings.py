@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -200,6 +201,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "aftersales.sla.tasks.sla_check_clocks",
         "schedule": 300.0,
     },
+    # R10: invoices not sent by their due day are reminded to finance, each once a day
+    "billing-invoice-reminders": {
+        "task": "aftersales.billing.tasks.remind_overdue_invoices",
+        "schedule": 3600.0,
+    },
     # R26: complaints at risk of missing their response time are warned, overdue ones escalated
     "complaints-response-check": {
         "task": "aftersales.complaints.tasks.check_complaint_responses",
@@ -209,6 +215,17 @@ CELERY_BEAT_SCHEDULE = {
     "servicing-external-repair-follow-ups": {
         "task": "aftersales.servicing.tasks.external_repair_follow_ups",
         "schedule": 3600.0,
+    },
+    # R35: maintenance work orders of the contracts' plans, each created once, lead_days ahead
+    # (daily; a missed run is caught up by the next)
+    "servicing-maintenance-work-orders": {
+        "task": "aftersales.servicing.tasks.maintenance_work_orders_generate",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    # R35: contracts past their last day expire; those ending soon remind customer and seller once
+    "devices-service-contracts-daily": {
+        "task": "aftersales.devices.tasks.service_contracts_daily",
+        "schedule": crontab(hour=8, minute=30),
     },
 }
 
@@ -225,12 +242,19 @@ AFTERSALES_COMPANY = {
     "address": os.environ.get("COMPANY_ADDRESS", "上海市浦东新区张江路 368 号 2 幢 1 楼"),
     "email": os.environ.get("COMPANY_EMAIL", "service@aftersales.example.cn"),
 }
+# The address customers reach the site at: QR codes on documents made without a request (the
+# receipt kept on the work order) point there.
+AFTERSALES_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # R8: plan revisions a customer may ask for before a supervisor must approve the next one.
 SERVICING_PLAN_FREE_REVISIONS = int(os.environ.get("SERVICING_PLAN_FREE_REVISIONS", "1"))
 # How long a quote sent to the customer stands (R9), in days.
 BILLING_QUOTE_VALID_DAYS = int(os.environ.get("BILLING_QUOTE_VALID_DAYS", "30"))
+# Days finance has to issue and send an invoice that was not issued on site (R10).
+BILLING_INVOICE_DUE_DAYS = int(os.environ.get("BILLING_INVOICE_DUE_DAYS", "7"))
 # R14: days between follow-ups of a device at an external vendor.
 SERVICING_FOLLOW_UP_DAYS = float(os.environ.get("SERVICING_FOLLOW_UP_DAYS", "2"))
+# R35: days before a service contract ends that its customer and seller are reminded.
+DEVICES_CONTRACT_EXPIRY_REMINDER_DAYS = int(os.environ.get("DEVICES_CONTRACT_EXPIRY_REMINDER_DAYS", "30"))
 
 # The empty choice of every list filter reads "全部" (All), not "---------".
 FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("All")
@@ -277,6 +301,12 @@ SPECTACULAR_SETTINGS = {
         "WaiverKindEnum": "aftersales.billing.choices.WaiverKind",
         "PaymentMethodEnum": "aftersales.billing.choices.PaymentMethod",
         "PaymentKindEnum": "aftersales.billing.choices.PaymentKind",
+        "InvoiceTypeEnum": "aftersales.billing.choices.InvoiceType",
+        "InvoiceDeliveryEnum": "aftersales.billing.choices.InvoiceDelivery",
+        # R35: the contracts' kind, state and date shift (names used by other choice sets too).
+        "ServiceContractKindEnum": "aftersales.devices.choices.ContractKind",
+        "ServiceContractStateEnum": "aftersales.devices.choices.ContractState",
+        "MaintenanceDateShiftEnum": "aftersales.devices.choices.DateShift",
     },
 }
 

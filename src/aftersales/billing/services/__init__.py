@@ -1,5 +1,14 @@
 """The billing services: quotes (R8, R9) and settlement (R9, R10, R11, R15)."""
 
+from .discounts import quote_discounts_apply, rules_for
+from .invoices import (
+    invoice_cancel,
+    invoice_due_days,
+    invoice_issue,
+    invoice_reminders_send,
+    invoice_request,
+    invoice_send,
+)
 from .quotes import (
     quote_approve,
     quote_authorise,
@@ -22,6 +31,14 @@ from .settlement import (
 )
 
 __all__ = [
+    "quote_discounts_apply",
+    "rules_for",
+    "invoice_cancel",
+    "invoice_due_days",
+    "invoice_issue",
+    "invoice_reminders_send",
+    "invoice_request",
+    "invoice_send",
     "money_open",
     "payment_record",
     "quote_approve",

@@ -7,6 +7,7 @@ change of a line or a total is on the work order's timeline (R41)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -20,7 +21,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.catalog.choices import FeeKind
+from aftersales.catalog import pricing
+from aftersales.catalog.choices import FeeKind, FeeUnit
 from aftersales.catalog.models import Part
 from aftersales.core.errors import DomainError, NotPermitted, TransitionNotAllowed
 from aftersales.core.money import cny, line_amount, total, yuan
@@ -110,6 +112,18 @@ def _quantity(value: Any) -> Decimal:
     return quantity
 
 
+def _distance(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        distance = Decimal(str(value).strip())
+    except ArithmeticError:
+        raise ValidationError({"distance_km": [_("Enter the distance in km, such as 12.5.")]}) from None
+    if not distance.is_finite() or distance < 0 or distance > 10000:
+        raise ValidationError({"distance_km": [_("Enter the distance in km, such as 12.5.")]})
+    return distance.quantize(Decimal("0.01"))
+
+
 def _unit_price(value: Any, kind: str) -> Decimal:
     try:
         price = cny(str(value))
@@ -120,6 +134,64 @@ def _unit_price(value: Any, kind: str) -> Decimal:
     if price < 0:
         raise ValidationError({"unit_price": [_("The amount cannot be negative.")]})
     return price
+
+
+@dataclass(frozen=True)
+class Price:
+    """A line's unit price and where it comes from: the current price list or fee standard
+    (`list_price`), the warranty card's edition (`card_price`, R10), the lower applied."""
+
+    unit_price: Decimal
+    list_price: Decimal | None
+    card_price: Decimal | None
+    source: str
+    unit: str = ""
+
+
+def _suggested_price(quote: Quote, kind: str, part: Part | None, distance_km: Decimal | None) -> Price | None:
+    """R9, R10: the price a line takes when none is entered: a part's retail price from the price
+    list in effect in the customer's province; a fee from the edition in effect, or from the
+    edition on the device's warranty card when that one is lower (per line, R10)."""
+    work_order = quote.work_order
+    today = timezone.localdate()
+    province = work_order.customer.province if work_order.customer_id else ""
+    if part is not None:
+        found = pricing.part_price(part.pk, day=today, province=province)
+        return Price(found.retail, found.retail, None, found.label) if found else None
+    if kind not in COVERED_KINDS:
+        return None
+    product_line = work_order.product_line
+    line_id = product_line.pk if product_line else None
+
+    def fee(schedule_id: int | None = None):
+        return pricing.fee_for(
+            kind,
+            day=today,
+            product_line_id=line_id,
+            province=province,
+            distance_km=distance_km,
+            schedule_id=schedule_id,
+        )
+
+    current = fee()
+    device = work_order.device if work_order.device_id else None
+    card_edition = device.card_fee_schedule_id if device is not None else None
+    card = fee(card_edition) if card_edition else None
+    if current is None and card is None:
+        return None
+    if card is not None and (current is None or card.amount < current.amount):
+        source = _("applied: warranty card standard %(card)s (%(card_amount)s)") % {
+            "card": card.label,
+            "card_amount": yuan(card.amount),
+        }
+        if current is not None:
+            source += _(" < current %(current)s (%(amount)s)") % {
+                "current": current.label,
+                "amount": yuan(current.amount),
+            }
+        return Price(card.amount, current.amount if current else None, card.amount, source, card.unit)
+    assert current is not None
+    return Price(current.amount, current.amount, card.amount if card else None, current.label, current.unit)
 
 
 def _cover(quote: Quote, kind: str, part_category: str) -> tuple[str, str]:
@@ -157,10 +229,13 @@ def quote_line_add(
     unit_price: Any = None,
     part_id: int | None = None,
     description: str = "",
+    distance_km: Any = None,
 ) -> QuoteLine:
     """R9: an itemised line on a draft: quantity × unit price, rounded half up; a part line names
     the catalog part (its name, unless described otherwise); the payer and the reason come from the
-    entitlement (R36), so a wear part of a device in warranty is still the customer's."""
+    entitlement (R36), so a wear part of a device in warranty is still the customer's. Without a
+    unit price the line takes the price list's or fee standard's (R9), the lower of the current
+    standard and the warranty card's (R10); a per-km fee counts `distance_km` as its quantity."""
     quote = _draft_locked(quote_id, actor)
     if kind not in LineKind.values:
         raise ValidationError({"kind": [_("Choose the kind of line.")]})
@@ -174,11 +249,23 @@ def quote_line_add(
     elif part_id:
         raise ValidationError({"part": [_("Only a part line names a part.")]})
     description = (description or "").strip() or (part.name if part else str(LineKind(kind).label))
+    distance = _distance(distance_km)
+    suggested = _suggested_price(quote, kind, part, distance)
     if unit_price in (None, ""):
-        raise DomainError(_("Enter the unit price."), code="unit_price_needed", field="unit_price")
+        if suggested is None:
+            raise DomainError(
+                _("No price list or fee standard prices this line: enter the unit price."),
+                code="unit_price_needed",
+                field="unit_price",
+            )
+        price = suggested.unit_price
+        if suggested.unit == FeeUnit.PER_KM and distance is not None and quantity in (None, "", 1, "1"):
+            quantity = distance
+    else:
+        price = _unit_price(unit_price, kind)
     category = part.category if part else ""
     payer, reason = _cover(quote, kind, category)
-    price, count = _unit_price(unit_price, kind), _quantity(quantity)
+    count = _quantity(quantity)
     position = (quote.lines.aggregate(last=Max("position"))["last"] or 0) + 1
     line = QuoteLine(
         quote=quote,
@@ -189,7 +276,9 @@ def quote_line_add(
         part_category=category,
         quantity=count,
         unit_price=price,
-        list_price=price,
+        list_price=suggested.list_price if suggested else None,
+        card_price=suggested.card_price if suggested else None,
+        price_source=(suggested.source if suggested else "")[:255],
         amount=line_amount(count, price),
         payer=payer,
         cover_reason=reason,
@@ -224,7 +313,6 @@ def quote_line_update(
         line.quantity = _quantity(quantity)
     if unit_price is not None and unit_price != "":
         line.unit_price = _unit_price(unit_price, line.kind)
-        line.list_price = line.unit_price
     if description is not None:
         line.description = description.strip() or line.description
     line.amount = line_amount(line.quantity, line.unit_price)

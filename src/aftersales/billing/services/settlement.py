@@ -231,6 +231,14 @@ def _refresh(settlement: Settlement, actor) -> None:
         transition_run(SETTLEMENT, pk=settlement.pk, action="reopen", actor=None)
 
 
+def _receipt_after_commit(payment: Payment) -> None:
+    """R15: the receipt's PDF is kept on the work order, made by a job once the payment is
+    committed (rendering it does not hold the settlement's lock)."""
+    from ..tasks import store_receipt
+
+    transaction.on_commit(lambda: store_receipt.delay(payment.pk), robust=True)
+
+
 def _method(method: str, reference: str) -> str:
     if method not in PaymentMethod.values:
         raise ValidationError({"method": [_("Choose how the customer paid.")]})
@@ -292,6 +300,7 @@ def payment_record(
     except IntegrityError:  # a concurrent replay won the key (SQLite; PostgreSQL waits on the lock)
         return Payment.objects.get(settlement=settlement, idempotency_key=key)
     _refresh(settlement, actor)
+    _receipt_after_commit(payment)
     _event(
         settlement,
         actor,
@@ -348,6 +357,7 @@ def refund_record(
         receipt_number=number_next(prefix=REFUND_PREFIX, gapless=True),
     )
     _refresh(settlement, actor)
+    _receipt_after_commit(refund)
     _event(
         settlement,
         actor,

@@ -531,7 +531,9 @@ class Command(BaseCommand):
         maybe_note(field_user)
         waits = final == State.WAITING or rng.random() < 0.25
         if waits:
-            reason = weighted(rng, [(r, 1) for r in WaitingReason.values])
+            # (a fee decision is billing's own wait, seeded with its settlements)
+            reasons = [r for r in WaitingReason.values if r != WaitingReason.FEE_DECISION]
+            reason = weighted(rng, [(r, 1) for r in reasons])
             step("wait", field_user, (0.5, 6), waiting_reason=reason, note=WAIT_NOTES[reason])
             if final == State.WAITING:
                 return
