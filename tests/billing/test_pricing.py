@@ -91,3 +91,22 @@ def test_r9_a_line_nothing_prices_needs_its_price(order, eng, out_of_warranty):
     assert refused.value.code == "unit_price_needed"
     entered = quote_line_add(quote_id=quote.pk, actor=eng, kind=LineKind.VISIT, unit_price="30")
     assert entered.unit_price == Decimal("30.00") and entered.list_price is None
+
+
+def test_r10_the_receipt_shows_both_standards_of_a_line(client, order, eng, out_of_warranty, editions):
+    from django.urls import reverse
+
+    from aftersales.billing.choices import ApprovalMethod, PaymentMethod
+    from aftersales.billing.services import payment_record, quote_approve, quote_send, settlement_create
+
+    out_of_warranty.card_fee_schedule = editions[0]
+    out_of_warranty.save()
+    quote = quote_create(work_order_id=order.pk, actor=eng)
+    quote_line_add(quote_id=quote.pk, actor=eng, kind=LineKind.DIAGNOSIS)
+    quote_send(quote_id=quote.pk, actor=eng)
+    quote_approve(quote_id=quote.pk, actor=eng, approved_by_name="李娜", approval_method=ApprovalMethod.PHONE)
+    settlement = settlement_create(work_order_id=order.pk, actor=eng)
+    payment = payment_record(settlement_id=settlement.pk, actor=eng, method=PaymentMethod.CASH, amount="40")
+    client.force_login(eng)
+    receipt = client.get(reverse("billing:receipt", args=[payment.pk])).content.decode()
+    assert "card ¥40.00 / current ¥50.00" in receipt

@@ -213,3 +213,20 @@ def test_r11_a_supervisor_decides_on_the_money_tab(client, order, approved_quote
     client.post(reverse("billing:waiver_decide", args=[waiver.pk]), {"amount_approved": "60", "note": "同意"})
     settlement.refresh_from_db()
     assert settlement.amount_waived == 60 and settlement.balance == 100
+
+
+def test_r9_the_quote_pdf_in_chinese_has_its_labels_number_and_amount_in_words(
+    engineer_client, order, eng, roller
+):
+    from django.conf import settings
+
+    quote = quote_create(work_order_id=order.pk, actor=eng)
+    quote_line_add(
+        quote_id=quote.pk, actor=eng, kind=LineKind.PART, part_id=roller.pk, quantity=3, unit_price="12.5"
+    )
+    engineer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    pdf = engineer_client.get(reverse("billing:quote_print", args=[quote.pk]) + "?format=pdf")
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf.content)).pages)
+    for label in ("报价单", "客户签字", "大写"):
+        assert label in text
+    assert f"{order.number}-1" in text and "¥37.50" in text and "叁拾柒元伍角" in text

@@ -40,7 +40,7 @@ def receipt_context(payment: Payment, *, verify_url: str) -> dict[str, Any]:
         "payment": payment,
         "settlement": settlement,
         "wo": settlement.work_order,
-        "lines": list(settlement.lines.all()),
+        "lines": list(settlement.lines.select_related("quote_line")),
         "amount_words": in_words(payment.amount),
         "waivers": [w for w in settlement.waivers.all() if w.amount_approved],
     }

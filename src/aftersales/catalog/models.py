@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -13,6 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.models import TimeStampedModel
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 from .choices import DISTANCE_BANDED_KINDS, FeeKind, FeeUnit, ModelKind, PartCategory, PartUnit, PeriodStatus
 
@@ -147,12 +151,16 @@ class PartSubstitute(TimeStampedModel):
 # --- price lists and fee standards ----------------------------------------------------------------
 
 
-def field_error(field: str, message: str, *, code: str) -> ValidationError:
+def field_error(field: str, message: str | _StrPromise, *, code: str) -> ValidationError:
     """A refusal naming its field, with its code kept (the API reports both)."""
     return ValidationError({field: ValidationError(message, code=code)})
 
 
-MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+MONEY: dict[str, Any] = {
+    "max_digits": 14,
+    "decimal_places": 2,
+    "validators": [MinValueValidator(Decimal("0"))],
+}
 
 
 def _in_effect(effective_from: date, effective_until: date | None, day: date) -> bool:
@@ -421,7 +429,7 @@ class FeeStandard(TimeStampedModel):
     def scope_label(self) -> str:
         """The standard without its edition: "上门费 0–20 km", "工时费（打印机） 广东省"."""
         text = str(self.get_kind_display())
-        if self.product_line_id is not None:
+        if self.product_line is not None:
             text += f"（{self.product_line.name}）"
         for extra in (self.province, self.band_label):
             if extra:

@@ -23,7 +23,7 @@ from ..models import DiscountRule, Quote, QuoteLine
 from .quotes import _draft_locked, _event, _totals_update
 
 # The kinds of line each scope takes its percentage of.
-SCOPE_KINDS = {
+SCOPE_KINDS: dict[str, frozenset[str]] = {
     DiscountScope.ALL: frozenset(LineKind.values) - {LineKind.DISCOUNT},
     DiscountScope.LABOUR: frozenset({LineKind.DIAGNOSIS, LineKind.VISIT, LineKind.LABOUR, LineKind.TRAVEL}),
     DiscountScope.PARTS: frozenset({LineKind.PART}),
@@ -36,7 +36,8 @@ def rules_for(work_order: WorkOrder, *, day: date) -> list[DiscountRule]:
         Q(valid_from__isnull=True) | Q(valid_from__lte=day),
         Q(valid_until__isnull=True) | Q(valid_until__gte=day),
     )
-    dealer_id = work_order.service_point.dealer_id if work_order.service_point_id else None
+    point = work_order.service_point if work_order.service_point_id else None
+    dealer_id = point.dealer_id if point is not None else None
     earlier: int | None = None
     contract = None
     matching = []
