@@ -209,7 +209,7 @@ def test_r10_fee_editions_list_and_standards(client, supervisor, editions):
     html = page(client, editions[1].get_absolute_url())
     assert html.count('data-testid="fee-row"') == 4
     assert "0–20 km" in html and "50+ km" in html and "打印机" in html and "¥80.00" in html
-    assert "per hour" in html and "Every line" in html
+    assert "per hour" in html and "Every product line" in html
     response = client.get(url, {"export": "xlsx"})
     rows = list(load_workbook(BytesIO(b"".join(response.streaming_content))).active.values)
     assert [row[0] for row in rows[1:]] == ["2025", "2023"]
