@@ -263,6 +263,11 @@ def test_r11_a_waiver_request_makes_the_work_order_wait_and_a_partial_approval_r
     assert settlement.amount_waived == Decimal("30.00") and settlement.balance == Decimal("180.00")
     actions = list(order.events.filter(kind="settlement").values_list("action", flat=True))
     assert "settlement_request_decision" in actions and "settlement_decide" in actions
+    from aftersales.workorders.events import event_types
+
+    decided = order.events.get(action="settlement_decide")
+    text = str(event_types["settlement"].template(decided.action)) % decided.params
+    assert "¥30.00" in text and "¥180.00" in text and decided.note == "给予部分优惠"
 
 
 def test_r11_a_refusal_waived_in_full_settles_the_fees(order, eng, approved, supervisor):
@@ -329,5 +334,6 @@ def test_r15_the_receipt_pdf_is_kept_on_the_work_order_once(
     with attachment.file.open("rb") as handle:
         text = "".join(page.extract_text() for page in PdfReader(BytesIO(handle.read())).pages)
     assert payment.receipt_number in text and "贰佰壹拾元整" in text
+    assert "收据" in text and "大写" in text  # printed in the company's language
     assert receipt_document_store(payment_id=payment.pk).pk == attachment.pk  # a retry finds it
     assert Attachment.objects.filter(work_order=order).count() == 1

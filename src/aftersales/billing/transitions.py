@@ -12,19 +12,37 @@ freezes the version's lines (`content_hash`); settlement checks charges against 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.choices import Role
 from aftersales.core.errors import DomainError, TransitionNotAllowed
+from aftersales.core.money import yuan
 from aftersales.core.transitions import Machine, Permission, Transition, TransitionRun, clear, stamp
 from aftersales.notifications.choices import Channel as MessageChannel
-from aftersales.servicing.transitions import APPROVERS, CUSTOMER_FACING, by_actor, required, work_order_of
-from aftersales.workorders.events import event_record
+from aftersales.servicing.transitions import (
+    APPROVERS,
+    CUSTOMER_FACING,
+    by_actor,
+    label_of,
+    required,
+    timeline_recorder,
+    work_order_of,
+)
 from aftersales.workorders.models import WorkOrder
 
-from .choices import ApprovalMethod, InvoiceDelivery, InvoiceState, QuoteState, SettlementState
+from .choices import (
+    ApprovalMethod,
+    InvoiceDelivery,
+    InvoiceState,
+    QuoteState,
+    SettlementState,
+    WaiverKind,
+    WaiverState,
+)
 from .events import INVOICE as INVOICE_EVENT
 from .events import QUOTE as QUOTE_EVENT
 from .events import SETTLEMENT as SETTLEMENT_EVENT
@@ -90,30 +108,6 @@ def _approval(run: TransitionRun) -> None:
 def _frozen(run: TransitionRun) -> None:
     """R9: the approved lines are frozen: their hash is kept and checked at settlement."""
     run.set(content_hash=quote_content_hash(run.obj))
-
-
-def _record(run: TransitionRun) -> None:
-    quote: Quote = run.obj
-    notes = {"reject": "reason", "revise": "reason"}
-    note = notes.get(run.transition.name, "")
-    event_record(
-        quote.work_order,
-        kind=QUOTE_EVENT,
-        actor=run.actor,
-        action=f"quote_{run.transition.name}",
-        params={
-            "machine": run.machine.name,
-            "transition": run.transition.name,
-            "record": str(quote),
-            "from": run.from_state,
-            "to": quote.state,
-            "channel": MessageChannel(quote.sent_via).label if quote.sent_via else "",
-            "approved_by": quote.approved_by_name,
-            "method": ApprovalMethod(quote.approval_method).label if quote.approval_method else "",
-            "customer_total": f"¥{quote.customer_total:,.2f}",
-        },
-        note=run.text(note) if note else "",
-    )
 
 
 def _work_order_open(run: TransitionRun) -> None:
@@ -201,7 +195,17 @@ QUOTE = Machine(
             ),
         )
     },
-    record=_record,
+    record=timeline_recorder(
+        QUOTE_EVENT,
+        "quote",
+        notes={"reject": "reason", "revise": "reason"},
+        params=lambda quote: {
+            "channel": label_of(MessageChannel, quote.sent_via),
+            "approved_by": quote.approved_by_name,
+            "method": label_of(ApprovalMethod, quote.approval_method),
+            "customer_total": yuan(quote.customer_total),
+        },
+    ),
     owner=_engineer_of,
     owner_bound_roles=frozenset({Role.ENGINEER}),
     lock_related=("work_order__engineer", "work_order__customer"),
@@ -236,24 +240,19 @@ def may_refund(user) -> bool:
 # --- the settlement (R10, R11, R15) -----------------------------------------------------------------
 
 
-def _settlement_record(run: TransitionRun) -> None:
-    settlement: Settlement = run.obj
-    event_record(
-        settlement.work_order,
-        kind=SETTLEMENT_EVENT,
-        actor=run.actor,
-        action=f"settlement_{run.transition.name}",
-        params={
-            "machine": run.machine.name,
-            "transition": run.transition.name,
-            "record": str(settlement),
-            "from": run.from_state,
-            "to": settlement.state,
-            "balance": f"¥{settlement.balance:,.2f}",
-            **run.inputs.get("params", {}),
-        },
-        note=run.text("note"),
-    )
+def _settlement_params(settlement: Settlement) -> dict[str, Any]:
+    """What a fee decision's events say: the request (the latest), the amount asked for or
+    waived, the decision, and what is still owed."""
+    waiver = settlement.waivers.order_by("-pk").first()
+    if waiver is None:
+        return {"balance": yuan(settlement.balance)}
+    amount = waiver.amount_approved if waiver.amount_approved is not None else waiver.amount_requested
+    return {
+        "balance": yuan(settlement.balance),
+        "request": label_of(WaiverKind, waiver.kind),
+        "decision": label_of(WaiverState, waiver.state),
+        "amount": yuan(amount),
+    }
 
 
 S = SettlementState
@@ -270,7 +269,6 @@ SETTLEMENT = Machine(
                 S.AWAITING_DECISION,
                 CUSTOMER_FACING,
                 needs=frozenset({"note"}),
-                accepts=frozenset({"params"}),
                 style="warning",
             ),
             Transition(
@@ -280,7 +278,6 @@ SETTLEMENT = Machine(
                 S.OPEN,
                 APPROVERS,
                 needs=frozenset({"note"}),
-                accepts=frozenset({"params"}),
                 own_work_only=False,
             ),
             # The system's own: the balance reached zero, or a refund made it positive again.
@@ -302,7 +299,12 @@ SETTLEMENT = Machine(
             ),
         )
     },
-    record=_settlement_record,
+    record=timeline_recorder(
+        SETTLEMENT_EVENT,
+        "settlement",
+        notes={"request_decision": "note", "decide": "note"},
+        params=_settlement_params,
+    ),
     owner=_engineer_of,
     owner_bound_roles=frozenset({Role.ENGINEER}),
     lock_related=("work_order__engineer", "work_order__customer"),
@@ -333,26 +335,6 @@ def _invoice_number(run: TransitionRun) -> None:
     run.set(invoice_number=number, issued_on=issued_on, issued_by=run.actor)
     if run.obj.delivery == InvoiceDelivery.ON_SITE:
         run.set(state=InvoiceState.SENT, sent_at=run.now)
-
-
-def _invoice_record(run: TransitionRun) -> None:
-    invoice: InvoiceRequest = run.obj
-    event_record(
-        invoice.settlement.work_order,
-        kind=INVOICE_EVENT,
-        actor=run.actor,
-        action=f"invoice_{run.transition.name}",
-        params={
-            "machine": run.machine.name,
-            "transition": run.transition.name,
-            "record": str(invoice),
-            "from": run.from_state,
-            "to": invoice.state,
-            "number": invoice.invoice_number,
-            "amount": f"¥{invoice.amount:,.2f}",
-        },
-        note=run.text("note"),
-    )
 
 
 INVOICE = Machine(
@@ -394,7 +376,13 @@ INVOICE = Machine(
             ),
         )
     },
-    record=_invoice_record,
+    record=timeline_recorder(
+        INVOICE_EVENT,
+        "invoice",
+        notes={"send": "note", "cancel": "note"},
+        params=lambda invoice: {"number": invoice.invoice_number, "amount": yuan(invoice.amount)},
+        work_order=lambda invoice: invoice.settlement.work_order,
+    ),
     owner=lambda invoice: _engineer_of(invoice.settlement),
     owner_bound_roles=frozenset({Role.ENGINEER}),
     lock_related=("settlement__work_order",),

@@ -324,50 +324,38 @@ def settlement_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, work_order.pk)
 
 
+def _settlement_form(request: HttpRequest, pk: int, form_class, service, done: str) -> HttpResponse:
+    """A settlement's form posted: `service(settlement_id=, actor=, **cleaned_data)`, its refusal
+    as messages, then back where the form was."""
+    settlement = _settlement_for(request, pk)
+    form = form_class(request.POST)
+    _run(request, form, lambda data: service(settlement_id=settlement.pk, actor=request.user, **data), done)
+    return _back(request, settlement.work_order_id)
+
+
 @login_required
 @require_POST
 def payment_view(request: HttpRequest, pk: int) -> HttpResponse:
     """`/billing/settlements/<pk>/payments/`: a payment with its receipt (R15); a form sent twice
     (its idempotency key) records one payment."""
-    settlement = _settlement_for(request, pk)
-    form = f.PaymentForm(request.POST)
-    _run(
-        request,
-        form,
-        lambda d: payment_record(settlement_id=settlement.pk, actor=request.user, **d),
-        _("Payment recorded; the receipt is ready."),
+    return _settlement_form(
+        request, pk, f.PaymentForm, payment_record, _("Payment recorded; the receipt is ready.")
     )
-    return _back(request, settlement.work_order_id)
 
 
 @login_required
 @require_POST
 def refund_view(request: HttpRequest, pk: int) -> HttpResponse:
     """`/billing/settlements/<pk>/refunds/`: money given back (R15)."""
-    settlement = _settlement_for(request, pk)
-    form = f.RefundForm(request.POST)
-    _run(
-        request,
-        form,
-        lambda d: refund_record(settlement_id=settlement.pk, actor=request.user, **d),
-        _("Refund recorded."),
-    )
-    return _back(request, settlement.work_order_id)
+    return _settlement_form(request, pk, f.RefundForm, refund_record, _("Refund recorded."))
 
 
 @login_required
 @require_POST
 def waiver_request_view(request: HttpRequest, pk: int) -> HttpResponse:
     """`/billing/settlements/<pk>/waiver/`: the customer refuses or asks for a waiver (R11)."""
-    settlement = _settlement_for(request, pk)
-    form = f.WaiverRequestForm(request.POST)
-    _run(
-        request,
-        form,
-        lambda d: waiver_request(settlement_id=settlement.pk, actor=request.user, **d),
-        _("Request recorded: the work order waits for a supervisor's decision."),
-    )
-    return _back(request, settlement.work_order_id)
+    done = _("Request recorded: the work order waits for a supervisor's decision.")
+    return _settlement_form(request, pk, f.WaiverRequestForm, waiver_request, done)
 
 
 @login_required
@@ -421,15 +409,9 @@ def receipt_verify_view(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def invoice_request_view(request: HttpRequest, pk: int) -> HttpResponse:
     """`/billing/settlements/<pk>/invoices/`: the customer asks for an invoice (R10)."""
-    settlement = _settlement_for(request, pk)
-    form = f.InvoiceRequestForm(request.POST)
-    _run(
-        request,
-        form,
-        lambda d: invoice_request(settlement_id=settlement.pk, actor=request.user, **d),
-        _("Invoice request recorded."),
+    return _settlement_form(
+        request, pk, f.InvoiceRequestForm, invoice_request, _("Invoice request recorded.")
     )
-    return _back(request, settlement.work_order_id)
 
 
 class InvoiceTransitionView(TransitionView):

@@ -1,6 +1,6 @@
 """The servicing app's kinds of timeline event and what their events say (R6, R8, R13, R14).
 
-Transitions are written by `transitions._recorder` (the record, its two states and a few
+Transitions are written by `transitions.timeline_recorder` (the record, its two states and a few
 parameters); an action without a template here reads "<record> · <from> → <to>". The other events
 (a session started, a plan drawn up, a device taken in, a send-out, a follow-up) are written by the
 services with the parameters their template names. Notes carry only the user's own words."""

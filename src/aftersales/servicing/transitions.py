@@ -334,27 +334,29 @@ def _returned_now(run: TransitionRun) -> None:
 # --- the timeline -----------------------------------------------------------------------------------
 
 
-def _label(choices: type[models.TextChoices], value: str) -> Promise | str:
+def label_of(choices: type[models.TextChoices], value: str) -> Promise | str:
     """A stored choice as its label, translated when the event is shown."""
     return choices(value).label if value else ""
 
 
-def _recorder(
+def timeline_recorder(
     event_type: EventType,
     prefix: str,
     *,
     notes: Mapping[str, str],
     params: Callable[[Any], dict[str, Any]],
+    work_order: Callable[[Any], WorkOrder] = work_order_of,
 ) -> Callable[[TransitionRun], None]:
-    """The `record` of a servicing machine: one event `<prefix>_<transition>` on the work order's
-    timeline with the record, its two states and `params(obj)`; `notes` names, per transition, the
-    input that holds the user's own words (the event's note)."""
+    """The `record` of a machine of a record hanging off a work order (servicing's, billing's):
+    one event `<prefix>_<transition>` on the work order's timeline with the record, its two states
+    and `params(obj)`; `notes` names, per transition, the input that holds the user's own words
+    (the event's note); `work_order(obj)` finds the work order (`obj.work_order` by default)."""
 
     def record(run: TransitionRun) -> None:
         obj = run.obj
         note = notes.get(run.transition.name, "")
         event_record(
-            obj.work_order,
+            work_order(obj),
             kind=event_type,
             actor=run.actor,
             action=f"{prefix}_{run.transition.name}",
@@ -411,11 +413,11 @@ REMOTE = _machine(
         style="warning",
     ),
     lock_related=("work_order__engineer",),
-    record=_recorder(
+    record=timeline_recorder(
         REMOTE_SERVICE,
         "remote",
         notes={"solve": "result", "escalate": "result"},
-        params=lambda session: {"method": _label(RemoteMethod, session.method)},
+        params=lambda session: {"method": label_of(RemoteMethod, session.method)},
     ),
 )
 
@@ -485,15 +487,15 @@ PLAN = _machine(
         effects=(_awaiting_approval, stamp("approved_at"), by_actor("approved_by")),
     ),
     lock_related=("work_order__engineer", "work_order__customer"),
-    record=_recorder(
+    record=timeline_recorder(
         SERVICE_PLAN,
         "plan",
         notes={"reject": "reason", "revise": "reason"},
         params=lambda plan: {
             "revision": plan.revision,
-            "channel": _label(MessageChannel, plan.sent_via),
+            "channel": label_of(MessageChannel, plan.sent_via),
             "confirmed_by": plan.confirmed_by_name,
-            "method": _label(ConfirmationMethod, plan.confirmation_method),
+            "method": label_of(ConfirmationMethod, plan.confirmation_method),
         },
     ),
 )
@@ -578,14 +580,14 @@ DEPOT = _machine(
         style="success",
     ),
     lock_related=("work_order__engineer",),
-    record=_recorder(
+    record=timeline_recorder(
         REPAIR,
         "depot",
         notes={"inspect": "fault_found", "recheck": "result"},
         params=lambda repair: {
-            "warranty": _label(WarrantyState, repair.warranty),
+            "warranty": label_of(WarrantyState, repair.warranty),
             "handed_back_to": repair.handed_back_to,
-            "method": _label(ConfirmationMethod, repair.handover_method),
+            "method": label_of(ConfirmationMethod, repair.handover_method),
         },
     ),
 )
@@ -650,7 +652,7 @@ EXTERNAL = _machine(
     ),
     lock_related=("work_order__engineer", "vendor", "sent_by"),
     audited=("cost",),
-    record=_recorder(
+    record=timeline_recorder(
         REPAIR,
         "external",
         notes={"receive": "vendor_report", "recheck": "result", "unrepairable": "reason"},

@@ -394,22 +394,18 @@ def waiver_request(*, settlement_id: int, actor, kind: str, reason: str, amount:
             code="waiver_too_large",
             field="amount",
         )
-    params = {"request": str(WaiverKind(kind).label), "amount": yuan(value)}
-    transition_run(
-        SETTLEMENT,
-        pk=settlement.pk,
-        action="request_decision",
-        actor=actor,
-        inputs={"note": reason, "params": params},
-    )
     work_order = settlement.work_order
     waiver = WaiverRequest.objects.create(
         settlement=settlement,
         kind=kind,
         amount_requested=value,
-        reason=reason.strip(),
+        reason=(reason or "").strip(),
         requested_by=actor,
         paused_work_order=work_order.state == State.IN_SERVICE,
+    )
+    # The state, the role and the reason are checked here (a refusal undoes the request above).
+    transition_run(
+        SETTLEMENT, pk=settlement.pk, action="request_decision", actor=actor, inputs={"note": reason}
     )
     if waiver.paused_work_order:
         workorder_transition(
@@ -428,6 +424,7 @@ def waiver_decide(*, waiver_id: int, actor, amount_approved: Any, note: str) -> 
     (0), with the reason; the work order resumes, and the settlement is settled when nothing is
     left to pay."""
     settlement_id = WaiverRequest.objects.values_list("settlement_id", flat=True).get(pk=waiver_id)
+    settlement = SETTLEMENT.lock(settlement_id)  # the settlement first, as payments lock it
     waiver = WaiverRequest.objects.select_for_update().get(pk=waiver_id)
     if waiver.state != WaiverState.REQUESTED:
         raise TransitionNotAllowed(_("This request was already decided."))
@@ -449,13 +446,12 @@ def waiver_decide(*, waiver_id: int, actor, amount_approved: Any, note: str) -> 
         waiver.state = WaiverState.PARTLY_APPROVED
     else:
         waiver.state = WaiverState.REJECTED
-    params = {"decision": str(WaiverState(waiver.state).label), "amount": yuan(approved)}
-    transition_run(
-        SETTLEMENT, pk=settlement_id, action="decide", actor=actor, inputs={"note": note, "params": params}
-    )
     waiver.amount_approved, waiver.decided_by, waiver.decided_at = approved, actor, timezone.now()
-    waiver.decision_note = note.strip()
+    waiver.decision_note = (note or "").strip()
     waiver.save()
+    _refresh(settlement, actor)  # the amount waived, so the decision's event says what is still owed
+    # The state and the role (supervisors) are checked here (a refusal undoes the decision above).
+    transition_run(SETTLEMENT, pk=settlement_id, action="decide", actor=actor, inputs={"note": note})
     settlement = SETTLEMENT.lock(settlement_id)
     _refresh(settlement, actor)
     work_order = WorkOrder.objects.get(pk=settlement.work_order_id)
