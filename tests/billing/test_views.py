@@ -230,3 +230,16 @@ def test_r9_the_quote_pdf_in_chinese_has_its_labels_number_and_amount_in_words(
     for label in ("报价单", "客户签字", "大写"):
         assert label in text
     assert f"{order.number}-1" in text and "¥37.50" in text and "叁拾柒元伍角" in text
+
+
+def test_r9_a_quoted_part_suggests_its_substitutes(engineer_client, order, eng, roller):
+    from aftersales.catalog.models import PartSubstitute
+
+    from .. import factories as f
+
+    other = f.PartFactory(number="PR-100B", name="搓纸轮（副厂）")
+    PartSubstitute.objects.create(part=other, substitute=roller, both_ways=True)
+    quote = quote_create(work_order_id=order.pk, actor=eng)
+    quote_line_add(quote_id=quote.pk, actor=eng, kind=LineKind.PART, part_id=roller.pk, unit_price="20")
+    page = engineer_client.get(reverse("billing:quote_detail", args=[quote.pk])).content.decode()
+    assert 'data-testid="quote-line-substitutes"' in page and "PR-100B" in page

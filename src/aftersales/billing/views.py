@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from aftersales.catalog.selectors import substitutes_by_part
 from aftersales.core.forms import REFUSALS, attempt, error_messages, form_error_messages
 from aftersales.core.htmx import is_partial, render_page_or_partial
 from aftersales.core.money import in_words
@@ -64,6 +65,10 @@ def _lines_context(
     """The lines, their totals per payer, and (on a draft the user may change) the forms."""
     lines = list(quote.lines.all())
     editable = may_edit_quote(request.user, quote)
+    if editable:  # R32: what may be fitted instead of each part quoted
+        offered = substitutes_by_part([line.part_id for line in lines if line.part_id], user=request.user)
+        for line in lines:
+            line.substitutes = offered.get(line.part_id, [])
     return {
         "quote": quote,
         "lines": lines,

@@ -71,6 +71,28 @@ def substitutes_of(part: Part, queryset: QuerySet[Part] | None = None) -> QueryS
     ).order_by("number", "pk")
 
 
+def substitutes_by_part(part_ids: list[int], *, user: Any) -> dict[int, list[Part]]:
+    """The substitutes the user may see of each of these parts (R32, R40: what a quote suggests
+    instead of a part), by part id, in two queries: each link both ways when it says so."""
+    if not part_ids:
+        return {}
+    links = PartSubstitute.objects.filter(
+        Q(part_id__in=part_ids) | Q(substitute_id__in=part_ids, both_ways=True)
+    ).select_related("part", "substitute")
+    visible = set(
+        part_scope(user)
+        .filter(pk__in=[pk for link in links for pk in (link.part_id, link.substitute_id)])
+        .values_list("pk", flat=True)
+    )
+    found: dict[int, list[Part]] = {pk: [] for pk in part_ids}
+    for link in links:
+        for asked, offered in ((link.part, link.substitute), (link.substitute, link.part)):
+            wanted = asked.pk in found and offered.pk in visible and (asked == link.part or link.both_ways)
+            if wanted and offered not in found[asked.pk]:
+                found[asked.pk].append(offered)
+    return {pk: sorted(parts, key=lambda p: p.number) for pk, parts in found.items() if parts}
+
+
 def part_links(part: Part, *, user: Any = None) -> list[tuple[Part, bool, str]]:
     """(substitute, both ways?, note) of `part` for its page, the API and the export: its own
     links and the two-way ones others hold towards it, by number; with `user`, only the parts
