@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from aftersales.billing.choices import InvoiceState, QuoteState, SettlementState, WaiverState
-from aftersales.billing.models import InvoiceRequest, Payment, Quote, Settlement, WaiverRequest
+from aftersales.billing.models import InvoiceRequest, Payment, Quote, QuoteLine, Settlement, WaiverRequest
 from aftersales.core.money import total
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
@@ -28,5 +28,7 @@ def test_r9_r10_r11_r15_demo_money_in_every_case(demo):
     invoices = list(InvoiceRequest.objects.all())
     assert {i.state for i in invoices} == {InvoiceState.REQUESTED, InvoiceState.SENT}
     assert any(i.overdue for i in invoices)
+    covered = QuoteLine.objects.exclude(payer="customer")
+    assert covered.exists(), "an in-warranty case: some line paid by the manufacturer or a contract"
     for quote in Quote.objects.prefetch_related("lines"):
         assert quote.total == total(line.amount for line in quote.lines.all())

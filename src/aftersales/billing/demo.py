@@ -20,6 +20,7 @@ from aftersales.accounts.choices import Role
 from aftersales.accounts.models import User
 from aftersales.catalog.models import Part
 from aftersales.core.errors import DomainError
+from aftersales.servicing.warranty import work_order_entitlement
 from aftersales.workorders.choices import State
 from aftersales.workorders.models import WorkOrder
 
@@ -80,6 +81,10 @@ def _line(quote: Quote, actor, kind: str, description: str, quantity, fallback: 
         )
 
 
+def _in_warranty(work_order: WorkOrder, now: datetime) -> bool:
+    return work_order_entitlement(work_order, day=timezone.localtime(now).date()).in_warranty
+
+
 def _part_for(work_order: WorkOrder, rng: random.Random) -> Part | None:
     model_id = work_order.device.product_model_id if work_order.device_id else work_order.product_model_id
     parts = list(
@@ -93,13 +98,22 @@ def seed(*, rng: random.Random, now: datetime) -> None:
     finance = (
         User.objects.filter(role=Role.FINANCE, is_active=True).order_by("username").first() or supervisor
     )
-    orders = list(
+    candidates = list(
         WorkOrder.objects.filter(state=State.IN_SERVICE, engineer__isnull=False, device__isnull=False)
         .exclude(service_plans__isnull=False)
-        .select_related("engineer__user", "customer", "device")
-        .order_by("number")[: len(SCENARIOS)]
+        .select_related("engineer__user", "customer", "device__product_model", "product_model")
+        .order_by("number")[:40]
     )
-    for scenario, work_order, signer in zip(SCENARIOS, orders, CUSTOMERS, strict=False):
+    # The in-warranty case needs a device in warranty; the others take the first ones left.
+    covered = next((wo for wo in candidates if _in_warranty(wo, now)), None)
+    rest = [wo for wo in candidates if wo is not covered]
+    for scenario, signer in zip(SCENARIOS, CUSTOMERS, strict=True):
+        if scenario == "wear_part_only" and covered is not None:
+            work_order = covered
+        elif rest:
+            work_order = rest.pop(0)
+        else:
+            continue
         engineer = work_order.engineer.user
         moment = max(work_order.updated_at, now - timedelta(days=3))
         with _at(moment):

@@ -292,6 +292,7 @@ def payment_record(
         idempotency_key=key,
         request_fingerprint=fingerprint,
         recorded_by=actor,
+        created_at=timezone.now(),
         receipt_number=number_next(prefix=RECEIPT_PREFIX, gapless=True),
     )
     try:
@@ -354,6 +355,7 @@ def refund_record(
         idempotency_key=key,
         request_fingerprint=fingerprint,
         recorded_by=actor,
+        created_at=timezone.now(),
         receipt_number=number_next(prefix=REFUND_PREFIX, gapless=True),
     )
     _refresh(settlement, actor)
