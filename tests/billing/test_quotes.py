@@ -286,3 +286,19 @@ def test_r27_a_work_order_whose_quote_passes_the_threshold_is_proposed_as_a_diff
     assert order in case_proposals(supervisor, criteria=criteria)
     criteria.value_threshold = Decimal("494.71")
     assert case_reasons(order, criteria=criteria) == []
+
+
+def test_r8_a_quote_prices_the_current_service_plan(order, eng):
+    from aftersales.servicing.choices import FeeBasis
+    from aftersales.servicing.services import plan_create
+
+    plan = plan_create(
+        work_order=order,
+        actor=eng,
+        measures="更换定影组件",
+        estimated_hours=Decimal("1.5"),
+        fees_apply=True,
+        fee_basis=FeeBasis.OUT_OF_WARRANTY,
+    )
+    quote = quote_create(work_order_id=order.pk, actor=eng)
+    assert quote.plan == plan

@@ -104,6 +104,7 @@ class QuoteSerializer(serializers.ModelSerializer):
             "work_order",
             "work_order_number",
             "version",
+            "plan",
             "previous",
             "revision_reason",
             "state",

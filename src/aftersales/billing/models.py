@@ -48,6 +48,15 @@ class Quote(TimeStampedModel):
         "workorders.WorkOrder", verbose_name=_("work order"), on_delete=models.PROTECT, related_name="quotes"
     )
     version = models.PositiveSmallIntegerField(_("version"), default=1)
+    plan = models.ForeignKey(
+        "servicing.ServicePlan",
+        verbose_name=_("service plan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The plan version this quote prices (R8), when the work order has one."),
+    )
     previous = models.OneToOneField(
         "self",
         verbose_name=_("revision of"),

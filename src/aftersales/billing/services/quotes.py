@@ -30,6 +30,7 @@ from aftersales.core.transitions import TransitionRun, transition_run
 from aftersales.devices.choices import Payer
 from aftersales.field.services import signature_image
 from aftersales.notifications.choices import Channel as MessageChannel
+from aftersales.servicing.selectors import plan_current
 from aftersales.servicing.services import plan_free_revisions
 from aftersales.servicing.transitions import work_order_open_check
 from aftersales.servicing.warranty import work_order_entitlement
@@ -80,6 +81,7 @@ def quote_create(*, work_order_id: int, actor) -> Quote:
         raise DomainError(_("This work order already has a quote; revise it instead."), code="quote_exists")
     quote = Quote(
         work_order=work_order,
+        plan=plan_current(work_order),
         created_by=actor,
         valid_until=timezone.localdate() + timedelta(days=quote_valid_days()),
     )
@@ -397,6 +399,7 @@ def _next_version(run: TransitionRun) -> None:
     old: Quote = run.obj
     quote = Quote(
         work_order=old.work_order,
+        plan=plan_current(old.work_order),
         version=old.version + 1,
         previous=old,
         revision_reason=run.text("reason"),
