@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import phonenumbers
@@ -24,8 +25,10 @@ def phone_normalize(raw: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+@functools.lru_cache(maxsize=8192)
 def phone_display(e164: str) -> str:
-    """National digits for Chinese numbers (13812341234), international form otherwise."""
+    """National digits for Chinese numbers (13812341234), international form otherwise. Kept for
+    the numbers seen lately: a list page shows dozens, and parsing one costs more than its row."""
     if not e164:
         return ""
     parsed = phonenumbers.parse(e164, "CN")

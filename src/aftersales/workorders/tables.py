@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core import lists
 from aftersales.core.models import ChangeRecord
+from aftersales.core.paths import object_path
 from aftersales.core.phones import phone_for
-from aftersales.core.templatetags.ui import priority_class, state_badge
+from aftersales.core.templatetags.ui import label_of, priority_class, state_badge
 
 from . import hooks
 from .choices import NoteVisibility, State
@@ -29,13 +29,13 @@ from .models import WorkOrder, WorkOrderEvent
 def _number_cell(wo: WorkOrder, user) -> str:
     return format_html(
         '<a href="{}" class="fw-semibold text-nowrap" data-testid="wo-link">{}</a>',
-        reverse("workorders:detail", args=[wo.pk]),
+        object_path("workorders:detail", wo.pk),
         wo.number,
     )
 
 
 def _priority_cell(wo: WorkOrder, user) -> str:
-    return format_html('<span class="{}">{}</span>', priority_class(wo.priority), wo.get_priority_display())
+    return format_html('<span class="{}">{}</span>', priority_class(wo.priority), label_of(wo, "priority"))
 
 
 def _contact_cell(wo: WorkOrder, user) -> str:
@@ -85,7 +85,7 @@ LIST_COLUMNS = (
     lists.Column(
         "priority",
         _("Priority"),
-        value=lambda wo, user: wo.get_priority_display(),
+        value=lambda wo, user: label_of(wo, "priority"),
         html=_priority_cell,
         sort="priority",
         css="d-none d-md-table-cell",
@@ -174,7 +174,7 @@ def export_rows(work_orders: Iterable[WorkOrder], user) -> Iterator[list[Any]]:
             wo.number,
             wo.get_state_display(),
             wo.get_type_display(),
-            wo.get_priority_display(),
+            label_of(wo, "priority"),
             wo.get_channel_display(),
             wo.customer.name,
             wo.contact_name,
