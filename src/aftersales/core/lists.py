@@ -249,13 +249,15 @@ class CountedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         rows: Any = self.object_list  # a QuerySet
-        # Only the ids, unordered: the count never computes the page's annotations or sorts.
-        bounded = rows.order_by().values("pk")[: EXACT_COUNT_LIMIT + 1].count()
+        # Only the ids, unordered: the count never computes the page's annotations or sorts, and
+        # the planner estimates the same rows without planning the page's joins and subqueries.
+        ids = rows.order_by().values("pk")
+        bounded = ids[: EXACT_COUNT_LIMIT + 1].count()
         if bounded <= EXACT_COUNT_LIMIT:
             self.estimated = False
             return bounded
         self.estimated = True
-        return max(estimated_count(rows) or 0, bounded)
+        return max(estimated_count(ids) or 0, bounded)
 
     estimated = False
 
