@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from typing import Any
 
 from django import forms, template
@@ -47,16 +46,20 @@ def state_badge(obj) -> str:
     )
 
 
-@functools.lru_cache(maxsize=512)
-def _choice_labels(model: type, field_name: str) -> dict[str, Any]:
-    return {str(value): label for value, label in model._meta.get_field(field_name).flatchoices}
+# The choices of the fields `label_of` was asked for, by (model label, field name).
+_CHOICE_LABELS: dict[tuple[str, str], dict[str, Any]] = {}
 
 
 def label_of(obj, field_name: str) -> str:
     """`obj.get_<field>_display()` for the cells of long lists: the field's choices are read once
     per model (the display method rebuilds them on every call), the label translated as usual."""
+    key = (obj._meta.label, field_name)
+    labels = _CHOICE_LABELS.get(key)
+    if labels is None:
+        choices = obj._meta.get_field(field_name).flatchoices
+        labels = _CHOICE_LABELS[key] = {str(value): label for value, label in choices}
     value = getattr(obj, field_name)
-    return str(_choice_labels(type(obj), field_name).get(str(value), value))
+    return str(labels.get(str(value), value))
 
 
 @register.filter
