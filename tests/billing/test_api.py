@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from aftersales.billing.choices import LineKind
 from aftersales.billing.models import Quote
+from aftersales.billing.services import quote_line_add
 from aftersales.core.money import cny, line_amount
 
 from ..api.helpers import assert_problem
@@ -177,3 +178,23 @@ def test_money_a_quotes_total_is_the_sum_of_its_rounded_lines_and_survives_json(
     assert json.loads(json.dumps(body)) == body
     stored = Quote.objects.get(pk=quote["id"])
     assert f"{stored.total:.2f}" == body["total"] and f"{stored.customer_total:.2f}" == body["customer_total"]
+
+
+def test_the_quote_list_reads_a_fixed_number_of_queries(client, make_order, eng):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def listed() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/quotes/").status_code == 200
+        return len(queries)
+
+    quote_line_add(
+        quote_id=create(client, make_order())["id"], actor=eng, kind=LineKind.LABOUR, unit_price="80"
+    )
+    few = listed()
+    for _ in range(4):
+        quote_line_add(
+            quote_id=create(client, make_order())["id"], actor=eng, kind=LineKind.LABOUR, unit_price="80"
+        )
+    assert listed() == few

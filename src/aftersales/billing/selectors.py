@@ -18,9 +18,12 @@ from .models import InvoiceRequest, Payment, Quote, QuoteLine, Settlement, Waive
 
 
 def quote_scope(user: Any, queryset: QuerySet[Quote] | None = None) -> QuerySet[Quote]:
-    """The quotes of the work orders `user` may see, with their work order."""
+    """The quotes of the work orders `user` may see, with their work order and engineer (who may
+    act on them) and the people they name, so lists read no row twice."""
     queryset = Quote.objects.all() if queryset is None else queryset
-    return queryset.filter(work_order__in=workorder_scope(user)).select_related("work_order", "created_by")
+    return queryset.filter(work_order__in=workorder_scope(user)).select_related(
+        "work_order__engineer", "created_by", "authorised_by", "recorded_by"
+    )
 
 
 def quote_get(user: Any, pk: int) -> Quote:
@@ -108,7 +111,7 @@ def settlement_scope(user: Any) -> QuerySet[Settlement]:
 def invoice_scope(user: Any) -> QuerySet[InvoiceRequest]:
     """The invoice requests of the work orders `user` may see."""
     return InvoiceRequest.objects.filter(settlement__work_order__in=workorder_scope(user)).select_related(
-        "settlement__work_order__customer", "requested_by", "issued_by"
+        "settlement__work_order__customer", "settlement__work_order__engineer", "requested_by", "issued_by"
     )
 
 

@@ -31,6 +31,7 @@ from aftersales.servicing.transitions import (
     required,
     timeline_recorder,
     work_order_of,
+    work_order_open_check,
 )
 from aftersales.workorders.models import WorkOrder
 
@@ -112,12 +113,7 @@ def _frozen(run: TransitionRun) -> None:
 
 def _work_order_open(run: TransitionRun) -> None:
     """Nothing changes on the quote of a closed or cancelled work order."""
-    work_order: WorkOrder = run.obj.work_order
-    if not work_order.is_open:
-        raise TransitionNotAllowed(
-            _("Work order %(number)s is %(state)s: nothing more can be recorded on it.")
-            % {"number": work_order.number, "state": work_order.get_state_display()}
-        )
+    work_order_open_check(run.obj.work_order)
 
 
 Q = QuoteState
