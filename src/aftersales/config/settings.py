@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "aftersales.feedback",
     "aftersales.complaints",
     "aftersales.billing",
+    "aftersales.parts",
 ]
 
 MIDDLEWARE = [
