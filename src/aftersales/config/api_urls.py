@@ -12,6 +12,7 @@ from aftersales.customers.api import register as register_customers
 from aftersales.devices.api import register as register_devices
 from aftersales.feedback.api import register as register_feedback
 from aftersales.field.api import register as register_field
+from aftersales.parts.api import register as register_parts
 from aftersales.servicing.api import register as register_servicing
 from aftersales.workorders.api import register as register_workorders
 
@@ -27,6 +28,7 @@ for register in (
     register_servicing,
     register_field,
     register_billing,
+    register_parts,
 ):
     register(router)
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("feedback/", include("aftersales.feedback.urls")),
     path("complaints/", include("aftersales.complaints.urls")),
     path("billing/", include("aftersales.billing.urls")),
+    path("parts/", include("aftersales.parts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("aftersales.config.api_urls")),

@@ -1,0 +1,3 @@
+"""The dealers pages of the parts app."""
+
+urlpatterns: list = []

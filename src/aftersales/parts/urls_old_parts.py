@@ -1,0 +1,3 @@
+"""The old_parts pages of the parts app."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The stock pages of the parts app."""
+
+urlpatterns: list = []
