@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
@@ -36,15 +37,48 @@ from .selectors import (
     visit_scope,
     visit_signoff,
 )
-from .services import visit_sign, visit_signoff_refuse
+from .services import visit_part_add, visit_part_remove, visit_sign, visit_signoff_refuse
+from .services.visits import VAN
 from .transitions import SUPERVISION_CARD, VISIT
 
 
 class PartSerializer(serializers.ModelSerializer):
+    warehouse = IdNameSerializer(
+        read_only=True, allow_null=True, help_text="The van or store it was issued from."
+    )
+    covered = serializers.BooleanField(
+        read_only=True, allow_null=True, help_text="Under warranty (R36); null when not decided."
+    )
+
     class Meta:
         model = VisitPart
-        fields = ["part_number", "name", "quantity", "shown_to_customer"]
+        fields = [
+            "id",
+            "part_number",
+            "name",
+            "quantity",
+            "shown_to_customer",
+            "warehouse",
+            "covered",
+            "cover_reason",
+        ]
         read_only_fields = fields
+
+
+class PartInputSerializer(serializers.Serializer):
+    """R12, R32: a part replaced on site; a catalog part is issued from the engineer's van unless
+    `warehouse` names the service point's store, or is null (not from stock)."""
+
+    part_number = serializers.CharField(max_length=64)
+    name = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
+    quantity = serializers.IntegerField(min_value=1, max_value=9999, default=1)
+    shown_to_customer = serializers.BooleanField(default=True)
+    warehouse = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=VAN,
+        help_text="Warehouse id to issue from; omitted: the engineer's van; null: not from stock.",
+    )
 
 
 class SignOffSerializer(serializers.ModelSerializer):
@@ -200,6 +234,34 @@ class VisitViewSet(
             .select_related("work_order", "engineer__user", "signoff")
             .prefetch_related("parts")
         )
+
+    @extend_schema(
+        summary=_("Record a replaced part"),
+        request=PartInputSerializer,
+        responses={201: PartSerializer, **problem_responses(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path="parts")
+    def part_add(self, request: Request, pk: str | None = None) -> Response:
+        """R12, R32: issued from the van (409 `insufficient_stock` with what is on hand when short)."""
+        visit = self.get_object()
+        data = self._input(PartInputSerializer)
+        part = visit_part_add(
+            visit_id=visit.pk, actor=request.user, warehouse_id=data.pop("warehouse"), **data
+        )
+        return Response(PartSerializer(part).data, status=201)
+
+    @extend_schema(
+        summary=_("Remove a part recorded by mistake"),
+        request=None,
+        responses={204: None, **problem_responses(403, 404, 409)},
+    )
+    @action(detail=True, methods=["delete"], url_path=r"parts/(?P<part_id>[0-9]+)")
+    def part_remove(self, request: Request, pk: str | None = None, part_id: str | None = None) -> Response:
+        """R12, R32: the part goes back to the van or store it came from."""
+        visit = self.get_object()
+        part = get_object_or_404(VisitPart, pk=part_id, visit=visit)
+        visit_part_remove(part_id=part.pk, actor=request.user)
+        return Response(status=204)
 
     @extend_schema(
         summary=_("Customer signs"),

@@ -13,6 +13,7 @@ register_error_codes(
         "invalid_location": "The position given is not a valid latitude/longitude.",
         "signoff_missing": "R15: check-out needs the customer's sign-off or recorded refusal.",
         "visit_active": "R15: a visit of the work order is still under way.",
+        "not_your_warehouse": "R32: engineers take parts from their own van or their point's store.",
         "customer_not_satisfied": "R17: the last sign-off is a refusal or the customer is not satisfied.",
     }
 )

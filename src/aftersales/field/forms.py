@@ -14,6 +14,9 @@ from aftersales.accounts.selectors import engineers_in_scope, service_points_in_
 from aftersales.core.autocomplete import AutocompleteSelect
 from aftersales.core.forms import InputField
 
+from .selectors import part_in_catalog, part_sources
+from .services.visits import VAN
+
 DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "class": "form-control form-control-sm"}, format="%H:%M")
 
@@ -210,12 +213,43 @@ class VisitRecordForm(VisitForm):
 class VisitPartForm(VisitForm):
     versioned = False
 
-    part_number = forms.CharField(label=_("Part number"), max_length=64, widget=forms.TextInput(attrs=BIG))
-    name = forms.CharField(label=_("Part name"), max_length=128, widget=forms.TextInput(attrs=BIG))
+    part_number = forms.CharField(
+        label=_("Part number"),
+        max_length=64,
+        widget=forms.TextInput(attrs={**BIG, "list": "van-parts", "autocomplete": "off"}),
+    )
+    name = forms.CharField(
+        label=_("Part name"),
+        max_length=128,
+        required=False,
+        help_text=_("Filled in from the catalog for a catalog part."),
+        widget=forms.TextInput(attrs=BIG),
+    )
     quantity = forms.IntegerField(
         label=_("Quantity"), min_value=1, max_value=9999, initial=1, widget=forms.NumberInput(attrs=BIG)
     )
     shown_to_customer = forms.BooleanField(label=_("Shown to the customer"), required=False, initial=True)
+    source = forms.ChoiceField(label=_("Taken from"), required=False, widget=forms.Select(attrs=BIG))
+
+    def __init__(self, *args, visit=None, **kwargs):
+        super().__init__(*args, visit=visit, **kwargs)
+        choices = [("van", _("My van"))]
+        if visit is not None:
+            choices += [(str(w.pk), w.name) for w in part_sources(visit) if w.kind != "van"]
+        self.fields["source"].choices = [*choices, ("none", _("Not from stock"))]
+        self.fields["source"].initial = "van"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not (data.get("name") or "").strip() and not part_in_catalog(data.get("part_number", "")):
+            self.add_error("name", _("Name the part: it is not in the catalog."))
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = super().service_kwargs()
+        source = data.pop("source") or "van"
+        data["warehouse_id"] = VAN if source == "van" else None if source == "none" else int(source)
+        return data
 
 
 class VisitPhotoForm(VisitForm):

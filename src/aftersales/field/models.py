@@ -259,14 +259,35 @@ class Visit(TimeStampedModel):
 
 
 class VisitPart(TimeStampedModel):
-    """A part replaced on site, shown to the customer and recorded (R12). The stock movement comes
-    with the parts issue; this is what the customer's form lists."""
+    """A part replaced on site, shown to the customer and recorded (R12): issued from the
+    engineer's van or the service point's store (R32), with its warranty cover decided when it is
+    recorded (R36); a covered part leaves an old part for HQ when the visit ends (R29)."""
 
     visit = models.ForeignKey(Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="parts")
     part_number = models.CharField(_("part number"), max_length=64)
     name = models.CharField(_("part name"), max_length=128)
     quantity = models.PositiveIntegerField(_("quantity"), default=1, validators=[MinValueValidator(1)])
     shown_to_customer = models.BooleanField(_("shown to the customer"), default=True)
+    part = models.ForeignKey(
+        "catalog.Part",
+        verbose_name=_("catalog part"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty for a part that is not in the catalog."),
+    )
+    warehouse = models.ForeignKey(
+        "parts.Warehouse",
+        verbose_name=_("taken from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The van or store the part was issued from (R32); empty when not from stock."),
+    )
+    covered = models.BooleanField(_("under warranty"), null=True, blank=True)
+    cover_reason = models.CharField(_("why"), max_length=500, blank=True)
     created_by = models.ForeignKey(
         "accounts.User", verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )

@@ -15,6 +15,9 @@ from django.utils import timezone
 
 from aftersales.accounts.models import Engineer, ServicePoint
 from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
+from aftersales.catalog.models import Part, part_number_normalize
+from aftersales.parts.choices import WarehouseKind
+from aftersales.parts.models import StockBalance, Warehouse
 from aftersales.workorders.choices import State
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
@@ -301,3 +304,30 @@ def visit_signoff(visit: Visit) -> SignOff | None:
         return visit.signoff
     except SignOff.DoesNotExist:
         return None
+
+
+def part_sources(visit: Visit) -> list[Warehouse]:
+    """R32: where the visit's engineer takes parts from: their van, then their service point's store."""
+    return list(
+        Warehouse.objects.filter(is_active=True)
+        .filter(
+            Q(engineer_id=visit.engineer_id)
+            | Q(kind=WarehouseKind.SERVICE_POINT, service_point_id=visit.engineer.service_point_id)
+        )
+        .order_by("-kind")  # "van" after "service_point" alphabetically: the van first
+    )
+
+
+def van_stock(engineer_id: int) -> list[StockBalance]:
+    """R32: what the engineer's van holds, by part number (the phone's list and the form's choices)."""
+    return list(
+        StockBalance.objects.filter(
+            warehouse__engineer_id=engineer_id, warehouse__is_active=True, on_hand__gt=0
+        )
+        .select_related("part")
+        .order_by("part__number")
+    )
+
+
+def part_in_catalog(number: str) -> bool:
+    return Part.objects.filter(number=part_number_normalize(number)).exists()

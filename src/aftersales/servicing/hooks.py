@@ -5,14 +5,28 @@ Importing `services` puts the servicing machines' own hooks in place."""
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext as _
 
+from aftersales.catalog.choices import FeeKind
+from aftersales.catalog.models import Part
 from aftersales.core.errors import TransitionNotAllowed
 from aftersales.devices.hooks import register_contract_panel
-from aftersales.workorders.hooks import register_demo_seeder, register_detail_panel, register_transition_guard
+from aftersales.workorders.hooks import (
+    register_demo_seeder,
+    register_detail_panel,
+    register_part_cover,
+    register_parts_needed,
+    register_transition_guard,
+)
 
 from . import panels, services  # noqa: F401  (services registers the machines' hooks)
-from .selectors import plan_blocks_start
+from .selectors import plan_blocks_start, plan_current
+from .warranty import work_order_entitlement
+
+# What may be a part number in free text such as "定影组件 FU-3600×1，搓纸轮 PR-110".
+PART_NUMBER_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*[A-Za-z0-9]")
 
 
 @register_transition_guard
@@ -30,6 +44,38 @@ def plan_confirmed_before_start(*, work_order, transition, actor) -> None:
             % {"plan": plan, "state": plan.get_state_display()},
             code="plan_not_confirmed",
         )
+
+
+@register_part_cover
+def part_covered(work_order, *, part_category: str, day) -> tuple[bool, str] | None:
+    """R36: a part line's cover from the work order's entitlement, with its exclusions and
+    overrides (a wear part on a device in warranty is the customer's)."""
+    entitlement = work_order_entitlement(work_order, day=day)
+    if not entitlement.decided:
+        return (False, entitlement.reason)
+    line = next(
+        (
+            line
+            for line in entitlement.lines
+            if line.kind == FeeKind.PART and line.part_category == part_category
+        ),
+        None,
+    )
+    return None if line is None else (line.covered, line.reason)
+
+
+@register_parts_needed
+def plan_parts(work_order) -> list[str]:
+    """R8, R32: the catalog parts the current service plan names in its "parts needed"."""
+    plan = plan_current(work_order)
+    if plan is None or not plan.parts.strip():
+        return []
+    words = {word.upper() for word in PART_NUMBER_TOKEN.findall(plan.parts)}
+    return list(
+        Part.objects.filter(number__in=words, is_active=True)
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
 
 
 @register_demo_seeder

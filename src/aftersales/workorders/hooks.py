@@ -189,3 +189,45 @@ def feedback_promise(work_order) -> datetime | None:
         if promised is not None:
             return promised
     return None
+
+
+# R12, R29, R36: whether a part replaced on a work order is covered by the warranty (or a
+# contract), decided by the app that keeps the entitlement with its exclusions and overrides
+# (servicing); field asks it when a part is recorded, so an old part is kept for HQ (R29).
+PartCover = Callable[..., "tuple[bool, str] | None"]
+part_cover_providers: list[PartCover] = []
+
+
+def register_part_cover(provider: PartCover) -> PartCover:
+    """Decorator: `provider(work_order, *, part_category, day) -> (covered, reason) | None`."""
+    part_cover_providers.append(provider)
+    return provider
+
+
+def part_cover(work_order, *, part_category: str, day) -> tuple[bool, str] | None:
+    """The first provider's answer, or None when no app can decide."""
+    for provider in part_cover_providers:
+        answer = provider(work_order, part_category=part_category, day=day)
+        if answer is not None:
+            return answer
+    return None
+
+
+# R32: the parts a work order is expected to need (its service plan names them), so dispatch
+# prefers an engineer whose van holds them.
+PartsNeeded = Callable[[Any], "list[str]"]
+parts_needed_providers: list[PartsNeeded] = []
+
+
+def register_parts_needed(provider: PartsNeeded) -> PartsNeeded:
+    """Decorator: `provider(work_order) -> [part number, …]`."""
+    parts_needed_providers.append(provider)
+    return provider
+
+
+def parts_needed(work_order) -> list[str]:
+    """Every provider's part numbers for `work_order`, without repeats, in order."""
+    numbers: list[str] = []
+    for provider in parts_needed_providers:
+        numbers.extend(n for n in provider(work_order) if n not in numbers)
+    return numbers

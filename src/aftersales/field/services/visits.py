@@ -16,10 +16,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersales.catalog.models import Part, part_number_normalize
 from aftersales.core.errors import DomainError, NotPermitted, TransitionNotAllowed
 from aftersales.core.services import number_next
 from aftersales.core.transitions import Permission, transition_run
+from aftersales.parts.choices import WarehouseKind
+from aftersales.parts.models import Warehouse
+from aftersales.parts.services import stock
 from aftersales.workorders.events import event_record
+from aftersales.workorders.hooks import part_cover
 from aftersales.workorders.models import Attachment, WorkOrder
 from aftersales.workorders.services import attachment_add
 from aftersales.workorders.transitions import WORKORDER
@@ -208,30 +213,80 @@ def visit_record(
     return visit
 
 
+# `visit_part_add(warehouse_id=VAN)`: take the part from the visit engineer's van when there is one.
+VAN = -1
+
+
+def _source_warehouse(visit: Visit, warehouse_id: int | None) -> Warehouse | None:
+    """The van or store a part is issued from: the engineer's van (`VAN`), a warehouse of the
+    visit's service point or the engineer's van by id, or none (`None`: not from stock)."""
+    if warehouse_id is None:
+        return None
+    if warehouse_id == VAN:
+        return Warehouse.objects.filter(engineer_id=visit.engineer_id, is_active=True).first()
+    allowed = Warehouse.objects.filter(
+        is_active=True, kind__in=[WarehouseKind.VAN, WarehouseKind.SERVICE_POINT]
+    )
+    warehouse = allowed.filter(pk=warehouse_id).first()
+    if warehouse is None or not (
+        warehouse.engineer_id == visit.engineer_id
+        or (
+            warehouse.kind == WarehouseKind.SERVICE_POINT
+            and warehouse.service_point_id == visit.engineer.service_point_id
+        )
+    ):
+        raise DomainError(
+            _("Take parts from your van or your service point's store."),
+            code="not_your_warehouse",
+            field="warehouse",
+        )
+    return warehouse
+
+
 @transaction.atomic
 def visit_part_add(
     *,
     visit_id: int,
     actor,
     part_number: str,
-    name: str,
+    name: str = "",
     quantity: int = 1,
     shown_to_customer: bool = True,
+    warehouse_id: int | None = VAN,
 ) -> VisitPart:
     """R12: a part replaced on site, shown to the customer, recorded on the visit and its timeline
-    (`policies.EDIT_VISIT_RECORD`, before the customer signs)."""
+    (`policies.EDIT_VISIT_RECORD`, before the customer signs). A catalog part is issued from the
+    engineer's van (or the store named by `warehouse_id`; `None`: not from stock), refused with
+    what is on hand when short (R32, 409), and its warranty cover is decided now (R36)."""
     visit = VISIT.lock(visit_id)
     visit_check(visit, actor, EDIT_VISIT_RECORD, _("Only the visit's engineer or a supervisor may do this."))
     visit_check_record_open(visit)
+    number = part_number_normalize(part_number)
+    catalog_part = Part.objects.filter(number=number).first() if number else None
     part = VisitPart(
         visit=visit,
-        part_number=(part_number or "").strip().upper(),
-        name=(name or "").strip(),
+        part_number=number,
+        name=(name or "").strip() or (catalog_part.name if catalog_part else ""),
         quantity=quantity,
         shown_to_customer=shown_to_customer,
+        part=catalog_part,
         created_by=actor,
     )
     part.full_clean()
+    if catalog_part is not None:
+        cover = part_cover(visit.work_order, part_category=catalog_part.category, day=visit.day)
+        if cover is not None:
+            part.covered, part.cover_reason = cover[0], cover[1][:500]
+        part.warehouse = _source_warehouse(visit, warehouse_id)
+        if part.warehouse is not None:
+            stock.issue(
+                warehouse=part.warehouse,
+                part=catalog_part,
+                quantity=quantity,
+                actor=actor,
+                work_order=visit.work_order,
+                note=visit.number,
+            )
     part.save()
     visit_event(visit, actor=actor, action="visit_part_add", params={"part": str(part)})
     return part
@@ -239,11 +294,20 @@ def visit_part_add(
 
 @transaction.atomic
 def visit_part_remove(*, part_id: int, actor) -> None:
-    """R12: remove a part recorded by mistake, while on site and before the customer signs."""
-    part = VisitPart.objects.select_related("visit").get(pk=part_id)
+    """R12: remove a part recorded by mistake, while on site and before the customer signs; a part
+    issued from stock goes back where it came from (R32)."""
+    part = VisitPart.objects.select_related("visit", "part", "warehouse").get(pk=part_id)
     visit = VISIT.lock(part.visit_id)
     visit_check(visit, actor, EDIT_VISIT_RECORD, _("Only the visit's engineer or a supervisor may do this."))
     visit_check_record_open(visit)
+    if part.warehouse is not None and part.part is not None:
+        stock.return_unused(
+            warehouse=part.warehouse,
+            part=part.part,
+            quantity=part.quantity,
+            actor=actor,
+            work_order=visit.work_order,
+        )
     part.delete()
     visit_event(visit, actor=actor, action="visit_part_remove", params={"part": str(part)})
 

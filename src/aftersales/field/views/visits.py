@@ -48,7 +48,7 @@ from ..policies import (
     may_record_signoff,
 )
 from ..printing import signature_data_uri
-from ..selectors import appointment_get, engineer_today, visit_get, visit_photos, visit_signoff
+from ..selectors import appointment_get, engineer_today, van_stock, visit_get, visit_photos, visit_signoff
 from ..services import (
     visit_create,
     visit_internal_update,
@@ -108,8 +108,9 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "plan_change_agreed": {True: "yes", False: "no"}.get(visit.plan_change_agreed, ""),
             },
         ),
-        "parts": list(visit.parts.all()),
-        "part_form": VisitPartForm(),
+        "parts": list(visit.parts.select_related("warehouse")),
+        "part_form": VisitPartForm(visit=visit),
+        "van_stock": van_stock(visit.engineer_id) if may_edit_visit_record(user, visit) else [],
         "photos": visit_photos(visit),
         "photo_form": VisitPhotoForm(),
         "may_photo": may_add_visit_photo(user, visit),
