@@ -316,3 +316,33 @@ def test_r12_reassignment_leaves_started_and_past_visits_and_same_engineer_alone
         appointment.refresh_from_db()
     assert started.engineer == first and yesterday.engineer == first
     assert later.engineer == second
+
+
+# Parts on hand (R32) ----------------------------------------------------------------------------
+
+
+def test_r32_dispatch_prefers_the_engineer_whose_van_holds_the_parts_the_plan_names(order, pair, customer):
+    from decimal import Decimal
+
+    from aftersales.parts.choices import WarehouseKind
+    from aftersales.parts.models import Warehouse
+    from aftersales.parts.services import stock
+    from aftersales.servicing.models import ServicePlan
+
+    first, second = pair
+    f.WorkOrderFactory(customer=customer, engineer=second, state=State.ASSIGNED)  # second has more load
+    fuser = f.PartFactory(number="FU-3600", name="定影组件")
+    van = Warehouse.objects.create(code="V2", name="二号车", kind=WarehouseKind.VAN, engineer=second)
+    stock.receive(warehouse=van, part=fuser, quantity=1, unit_cost=Decimal("99"), actor=second.user)
+    assert dispatch_suggest(order, day=MONDAY).engineer == first  # no plan: the lower load wins
+    ServicePlan.objects.create(
+        work_order=order,
+        measures="更换定影组件",
+        parts="定影组件 FU-3600×1，清洁搓纸轮",
+        estimated_hours=Decimal("1.5"),
+        created_by=first.user,
+    )
+    suggestion = dispatch_suggest(order, day=MONDAY)
+    assert suggestion.engineer == second
+    assert "has in the van: FU-3600" in reasons_of(suggestion, second)
+    assert "The service plan needs FU-3600" in suggestion.explanation

@@ -13,7 +13,7 @@ one open work order).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
@@ -157,8 +157,14 @@ def engineer_rank_key(facts: EngineerFacts) -> tuple:
     return (not facts.eligible, facts.score, facts.employee_no)
 
 
-def best_engineer(engineers: Sequence[EngineerFacts]) -> EngineerFacts | None:
+def best_engineer(
+    engineers: Sequence[EngineerFacts], *, parts_held: Mapping[int, int] | None = None
+) -> EngineerFacts | None:
     """The eligible engineer with the lowest score; never an unqualified, absent or unavailable
-    one (R38, R12)."""
+    one (R38, R12). With `parts_held` (facts key → how many of the parts the work order needs
+    their van holds, R32), those holding the most come first, then the lowest score."""
     eligible = [facts for facts in engineers if facts.eligible]
-    return min(eligible, key=engineer_rank_key) if eligible else None
+    if not eligible:
+        return None
+    held = parts_held or {}
+    return min(eligible, key=lambda facts: (-held.get(facts.key, 0), *engineer_rank_key(facts)))

@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 from aftersales.accounts.models import Engineer, Qualification, ServicePoint, User
 from aftersales.catalog.models import ProductLine
 from aftersales.core.reference import ReferenceCache
+from aftersales.parts.selectors_vans import parts_in_vans
 from aftersales.workorders.choices import OPEN_STATES
+from aftersales.workorders.hooks import parts_needed
 from aftersales.workorders.models import WorkOrder
 
 from . import availability, scoring
@@ -449,6 +451,32 @@ def _point_reasons(candidate: PointCandidate, line: ProductLine | None) -> list[
     return reasons
 
 
+@dataclass
+class PartsHeld:
+    """R32: the parts a work order needs (its service plan names them) and which of them each
+    engineer's van holds: dispatch prefers the engineer holding the most, and says so."""
+
+    needed: list[str]
+    by_engineer: dict[int, set[str]]
+
+    @classmethod
+    def read(cls, work_order: WorkOrder, staffing: _Staffing) -> PartsHeld | None:
+        needed = parts_needed(work_order)
+        if not needed:
+            return None
+        engineer_ids = [e.pk for rows in staffing.engineers.values() for e in rows]
+        return cls(needed, parts_in_vans(engineer_ids, needed))
+
+    def count_by_key(self, candidates: list[EngineerCandidate]) -> dict[int, int]:
+        counts = {}
+        for key, candidate in enumerate(candidates):
+            held = self.by_engineer.get(candidate.engineer.pk, set())
+            counts[key] = len(held)
+            if held:  # candidates are built afresh for each suggestion, so this is said once
+                candidate.reasons.append(_("has in the van: %(parts)s") % {"parts": ", ".join(sorted(held))})
+        return counts
+
+
 def _suggest(
     shared: dict[tuple[int, int | None], EngineerCandidate],
     work_order: WorkOrder,
@@ -460,8 +488,14 @@ def _suggest(
     booked: dict[tuple[int, date], list[Booking]],
     window: scoring.Window | None,
     considered: int = POINTS_CONSIDERED,
+    parts: PartsHeld | None = None,
 ) -> DispatchSuggestion:
     suggestion = DispatchSuggestion(work_order=work_order, day=day, product_line=line, window=window)
+    if parts is not None:
+        suggestion.reasons.append(
+            _("The service plan needs %(parts)s: an engineer whose van holds them comes first")
+            % {"parts": ", ".join(parts.needed)}
+        )
     suggestion.candidates = candidates
     if window is not None:
         suggestion.reasons.append(
@@ -476,7 +510,8 @@ def _suggest(
             for e in engineers.get(candidate.point.pk, [])
         ]
         facts = [e.facts(i) for i, e in enumerate(candidate.engineers)]
-        best = scoring.best_engineer(facts)
+        held = parts.count_by_key(candidate.engineers) if parts is not None else None
+        best = scoring.best_engineer(facts, parts_held=held)
         candidate.qualified_engineers = sum(1 for f in facts if f.eligible)
         if best is not None:
             best_engineer = candidate.engineers[best.key]
@@ -539,6 +574,7 @@ class _Staffing:
         candidates: list[PointCandidate],
         line: ProductLine | None,
         considered: int = POINTS_CONSIDERED,
+        parts: PartsHeld | None = None,
     ) -> DispatchSuggestion:
         return _suggest(
             shared,
@@ -551,6 +587,7 @@ class _Staffing:
             self.booked,
             self.window,
             considered,
+            parts,
         )
 
 
@@ -664,9 +701,17 @@ def dispatch_suggest(
 ) -> DispatchSuggestion:
     """R5: the best service point for the work order and a qualified (R38), available (R12)
     engineer there, with the score breakdown of every candidate and readable reasons."""
-    origins = {work_order.pk: origin} if origin is not None else None
-    suggestions = dispatch_suggest_many([work_order], day=day, window=window, points=points, origins=origins)
-    return suggestions[work_order.pk]
+    ranking = _Ranking.read([work_order], points, {work_order.pk: origin} if origin is not None else {})
+    staffing = _Staffing.read(
+        ranking.points([work_order], slice(POINTS_CONSIDERED)),
+        ranking.line_ids,
+        day or timezone.localdate(),
+        window,
+    )
+    parts = PartsHeld.read(work_order, staffing)
+    return staffing.suggest(
+        {}, work_order, ranking.ranked[work_order.pk], ranking.lines[work_order.pk], parts=parts
+    )
 
 
 def dispatch_route(work_order: WorkOrder) -> DispatchSuggestion:
