@@ -169,3 +169,43 @@ def test_r32_the_api_records_and_removes_parts_with_409_when_short(
     not_from_stock = api.post(url, {"part_number": "RM1-2337", "warehouse": None}, format="json")
     assert not_from_stock.status_code == 201 and not_from_stock.json()["warehouse"] is None
     assert on_hand(van, fuser) == 2
+
+
+def test_r29_at_check_out_each_part_replaced_under_warranty_becomes_an_old_part_at_the_service_point(
+    client, field_engineer, on_site, van, fuser
+):
+    from aftersales.field.services import visit_part_add, visit_record, visit_transition
+    from aftersales.parts.models import OldPart
+
+    from .visit_factories import sign
+
+    user = field_engineer.user
+    visit_part_add(visit_id=on_site.pk, actor=user, part_number="RM1-2337")
+    f.PartFactory(number="PR-110", name="搓纸轮", category=PartCategory.WEAR)
+    visit_part_add(visit_id=on_site.pk, actor=user, part_number="PR-110", warehouse_id=None)  # customer pays
+    visit_record(visit_id=on_site.pk, actor=user, findings="更换定影组件", checked=[0])
+    sign(on_site, actor=user)
+    visit_transition(visit_id=on_site.pk, action="leave", actor=user)
+    old = OldPart.objects.get()
+    assert (old.part, old.quantity, old.work_order) == (fuser, 1, on_site.work_order)
+    assert old.service_point == field_engineer.service_point
+    assert VisitPart.objects.get(part=fuser).old_part == old
+    defective = StockBalance.objects.get(part=fuser, warehouse__kind=WarehouseKind.DEFECTIVE)
+    assert defective.on_hand == 1 and defective.value == Decimal("0.00")
+    client.force_login(user)
+    page = client.get(reverse("field:visit_detail", args=[on_site.pk])).content.decode()
+    assert f"old part {old.number}" in page
+
+
+def test_r29_a_serialised_part_under_warranty_needs_the_serial_number_of_the_part_taken_out(
+    api_client, field_engineer, on_site, van
+):
+    board = f.PartFactory(number="PCB-9", name="主板", category=PartCategory.NORMAL, serialised=True)
+    stock.receive(warehouse=van, part=board, quantity=1, unit_cost=Decimal("500"), actor=field_engineer.user)
+    api = api_client(field_engineer.user)
+    url = f"/api/visits/{on_site.pk}/parts/"
+    refused = api.post(url, {"part_number": "PCB-9"}, format="json")
+    assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "old_serial_number"
+    assert on_hand(van, board) == 1
+    created = api.post(url, {"part_number": "PCB-9", "old_serial_number": "MB123"}, format="json")
+    assert created.status_code == 201 and created.json()["old_serial_number"] == "MB123"

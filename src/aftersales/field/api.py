@@ -49,6 +49,9 @@ class PartSerializer(serializers.ModelSerializer):
     covered = serializers.BooleanField(
         read_only=True, allow_null=True, help_text="Under warranty (R36); null when not decided."
     )
+    old_part = serializers.SlugRelatedField(
+        slug_field="number", read_only=True, allow_null=True, help_text="The old part kept for HQ (R29)."
+    )
 
     class Meta:
         model = VisitPart
@@ -61,6 +64,8 @@ class PartSerializer(serializers.ModelSerializer):
             "warehouse",
             "covered",
             "cover_reason",
+            "old_serial_number",
+            "old_part",
         ]
         read_only_fields = fields
 
@@ -78,6 +83,13 @@ class PartInputSerializer(serializers.Serializer):
         allow_null=True,
         default=VAN,
         help_text="Warehouse id to issue from; omitted: the engineer's van; null: not from stock.",
+    )
+    old_serial_number = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Serial number of the part taken out; needed for a serialised part under warranty (R29).",
     )
 
 

@@ -230,6 +230,12 @@ class VisitPartForm(VisitForm):
     )
     shown_to_customer = forms.BooleanField(label=_("Shown to the customer"), required=False, initial=True)
     source = forms.ChoiceField(label=_("Taken from"), required=False, widget=forms.Select(attrs=BIG))
+    old_serial_number = forms.CharField(
+        label=_("Serial number of the part taken out"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs=BIG),
+    )
 
     def __init__(self, *args, visit=None, **kwargs):
         super().__init__(*args, visit=visit, **kwargs)

@@ -288,6 +288,21 @@ class VisitPart(TimeStampedModel):
     )
     covered = models.BooleanField(_("under warranty"), null=True, blank=True)
     cover_reason = models.CharField(_("why"), max_length=500, blank=True)
+    old_serial_number = models.CharField(
+        _("serial number of the part taken out"),
+        max_length=64,
+        blank=True,
+        help_text=_("Needed for a part tracked by serial number that is under warranty (R29)."),
+    )
+    old_part = models.OneToOneField(
+        "parts.OldPart",
+        verbose_name=_("old part"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visit_part",
+        help_text=_("Kept for HQ when the visit ends (R29)."),
+    )
     created_by = models.ForeignKey(
         "accounts.User", verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )

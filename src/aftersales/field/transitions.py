@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy
 from aftersales.accounts.choices import DISPATCH_ROLES, Role
 from aftersales.core.errors import DomainError, TransitionNotAllowed
 from aftersales.core.transitions import Machine, Transition, TransitionRun, keep_input, stamp
+from aftersales.parts.services.old_parts import old_part_register
 from aftersales.workorders.choices import State
 from aftersales.workorders.events import transition_recorder
 from aftersales.workorders.services import workorder_transition
@@ -182,6 +183,24 @@ def check_out_location(run: TransitionRun) -> None:
     run.set(checkout_latitude=lat, checkout_longitude=lng, checkout_accuracy=acc)
 
 
+def old_parts_keep(run: TransitionRun) -> None:
+    """R29: at check-out, each catalog part replaced under warranty becomes an old part kept at
+    the service point for HQ (numbered, into its defective location, to be reported)."""
+    visit = run.obj
+    for part in visit.parts.filter(covered=True, part__isnull=False, old_part__isnull=True).select_related(
+        "part"
+    ):
+        part.old_part = old_part_register(
+            work_order=visit.work_order,
+            part=part.part,
+            quantity=part.quantity,
+            serial_number=part.old_serial_number,
+            actor=run.actor,
+            replaced_at=run.now,
+        )
+        part.save(update_fields=["old_part", "updated_at"])
+
+
 def cancel_with_appointment(run: TransitionRun) -> None:
     """The visit keeps the reason its appointment was cancelled for."""
     appointment = run.obj.appointment
@@ -292,7 +311,7 @@ VISIT_TRANSITIONS: dict[str, Transition] = {
             VisitState.DONE,
             ON_SITE_ROLES,
             accepts=LOCATION,
-            effects=(stamp("left_at"), check_out_location),
+            effects=(stamp("left_at"), check_out_location, old_parts_keep),
             style="success",
             icon="bi-box-arrow-right",
         ),

@@ -253,11 +253,13 @@ def visit_part_add(
     quantity: int = 1,
     shown_to_customer: bool = True,
     warehouse_id: int | None = VAN,
+    old_serial_number: str = "",
 ) -> VisitPart:
     """R12: a part replaced on site, shown to the customer, recorded on the visit and its timeline
     (`policies.EDIT_VISIT_RECORD`, before the customer signs). A catalog part is issued from the
     engineer's van (or the store named by `warehouse_id`; `None`: not from stock), refused with
-    what is on hand when short (R32, 409), and its warranty cover is decided now (R36)."""
+    what is on hand when short (R32, 409), and its warranty cover is decided now (R36). A covered
+    part tracked by serial number names the serial number of the part taken out (R29)."""
     visit = VISIT.lock(visit_id)
     visit_check(visit, actor, EDIT_VISIT_RECORD, _("Only the visit's engineer or a supervisor may do this."))
     visit_check_record_open(visit)
@@ -270,6 +272,7 @@ def visit_part_add(
         quantity=quantity,
         shown_to_customer=shown_to_customer,
         part=catalog_part,
+        old_serial_number=(old_serial_number or "").strip(),
         created_by=actor,
     )
     part.full_clean()
@@ -277,6 +280,13 @@ def visit_part_add(
         cover = part_cover(visit.work_order, part_category=catalog_part.category, day=visit.day)
         if cover is not None:
             part.covered, part.cover_reason = cover[0], cover[1][:500]
+        if part.covered and catalog_part.serialised and not part.old_serial_number:
+            raise DomainError(
+                _("%(part)s is tracked by serial number: enter the serial number of the part taken out.")
+                % {"part": catalog_part},
+                code="serial_number_required",
+                field="old_serial_number",
+            )
         part.warehouse = _source_warehouse(visit, warehouse_id)
         if part.warehouse is not None:
             stock.issue(

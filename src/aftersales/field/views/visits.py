@@ -108,7 +108,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "plan_change_agreed": {True: "yes", False: "no"}.get(visit.plan_change_agreed, ""),
             },
         ),
-        "parts": list(visit.parts.select_related("warehouse")),
+        "parts": list(visit.parts.select_related("warehouse", "old_part")),
         "part_form": VisitPartForm(visit=visit),
         "van_stock": van_stock(visit.engineer_id) if may_edit_visit_record(user, visit) else [],
         "photos": visit_photos(visit),
