@@ -209,3 +209,39 @@ def test_r29_a_serialised_part_under_warranty_needs_the_serial_number_of_the_par
     assert on_hand(van, board) == 1
     created = api.post(url, {"part_number": "PCB-9", "old_serial_number": "MB123"}, format="json")
     assert created.status_code == 201 and created.json()["old_serial_number"] == "MB123"
+
+
+def test_r32_a_part_the_van_lacks_is_asked_of_the_service_points_store_without_leaving_the_visit(
+    client, field_engineer, on_site, van, store, fuser
+):
+    from aftersales.parts.models import StockTransfer
+
+    stock.receive(
+        warehouse=store, part=fuser, quantity=5, unit_cost=Decimal("180"), actor=field_engineer.user
+    )
+    client.force_login(field_engineer.user)
+    page = add_on_page(client, on_site, part_number="RM1-2337", quantity=3, source="van").content.decode()
+    assert 'data-testid="shortage-help"' in page and "网点备件库: 5" in page
+    assert 'data-testid="ask-store"' in page
+    client.post(
+        reverse("field:visit_parts_request", args=[on_site.pk]), {"part_number": "RM1-2337", "quantity": 3}
+    )
+    transfer = StockTransfer.objects.get()
+    assert (transfer.source, transfer.destination, transfer.work_order) == (store, van, on_site.work_order)
+    assert list(transfer.lines.values_list("part__number", "quantity")) == [("RM1-2337", 3)]
+    timeline = on_site.work_order.events.values_list("action", flat=True)
+    assert "visit_parts_request" in list(timeline)
+
+
+def test_r32_the_api_asks_the_store_for_a_part(api_client, field_engineer, on_site, van, store, fuser):
+    api = api_client(field_engineer.user)
+    asked = api.post(
+        f"/api/visits/{on_site.pk}/parts/request/", {"part_number": "RM1-2337", "quantity": 2}, format="json"
+    )
+    assert (
+        asked.status_code == 201
+        and asked.json()["state"] == "draft"
+        and asked.json()["number"].startswith("DB")
+    )
+    unknown = api.post(f"/api/visits/{on_site.pk}/parts/request/", {"part_number": "NOPE"}, format="json")
+    assert unknown.status_code == 400 and unknown.json()["errors"][0]["field"] == "part_number"

@@ -37,7 +37,7 @@ from .selectors import (
     visit_scope,
     visit_signoff,
 )
-from .services import visit_part_add, visit_part_remove, visit_sign, visit_signoff_refuse
+from .services import visit_part_add, visit_part_remove, visit_parts_request, visit_sign, visit_signoff_refuse
 from .services.visits import VAN
 from .transitions import SUPERVISION_CARD, VISIT
 
@@ -91,6 +91,17 @@ class PartInputSerializer(serializers.Serializer):
         default="",
         help_text="Serial number of the part taken out; needed for a serialised part under warranty (R29).",
     )
+
+
+class PartsRequestInputSerializer(serializers.Serializer):
+    part_number = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=1, max_value=9999, default=1)
+
+
+class TransferRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    number = serializers.CharField(read_only=True)
+    state = serializers.CharField(read_only=True, help_text="draft | shipped | received | cancelled")
 
 
 class SignOffSerializer(serializers.ModelSerializer):
@@ -261,6 +272,19 @@ class VisitViewSet(
             visit_id=visit.pk, actor=request.user, warehouse_id=data.pop("warehouse"), **data
         )
         return Response(PartSerializer(part).data, status=201)
+
+    @extend_schema(
+        summary=_("Ask the service point's store for a part the van lacks"),
+        request=PartsRequestInputSerializer,
+        responses={201: TransferRefSerializer, **problem_responses(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path="parts/request")
+    def parts_request(self, request: Request, pk: str | None = None) -> Response:
+        """R12, R32: a draft transfer from the store to the engineer's van, for this work order."""
+        visit = self.get_object()
+        data = self._input(PartsRequestInputSerializer)
+        transfer = visit_parts_request(visit_id=visit.pk, actor=request.user, **data)
+        return Response(TransferRefSerializer(transfer).data, status=201)
 
     @extend_schema(
         summary=_("Remove a part recorded by mistake"),

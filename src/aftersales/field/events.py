@@ -57,6 +57,7 @@ VISIT = register_event_type(
         "visit_plan_change": _("Visit %(visit)s: new findings change the plan (%(agreed)s)"),
         "visit_part_add": _("Visit %(visit)s: part replaced: %(part)s"),
         "visit_part_remove": _("Visit %(visit)s: part removed: %(part)s"),
+        "visit_parts_request": _("Visit %(visit)s: %(part)s asked of %(source)s (%(transfer)s)"),
         "visit_internal": _("Visit %(visit)s: internal fault cause and measures updated"),
         # R19: the supervision card of the visit
         "card_submit": _("Visit %(visit)s: supervision card submitted (%(timing)s)"),

@@ -258,6 +258,15 @@ class VisitPartForm(VisitForm):
         return data
 
 
+class VisitPartsRequestForm(VisitForm):
+    """R32: a part the van lacks, asked of the service point's store."""
+
+    versioned = False
+
+    part_number = forms.CharField(label=_("Part number"), max_length=64)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=9999, initial=1)
+
+
 class VisitPhotoForm(VisitForm):
     versioned = False
 

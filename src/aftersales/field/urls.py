@@ -24,6 +24,9 @@ urlpatterns = [
     path("visits/<int:pk>/record/", visits.VisitRecordView.as_view(), name="visit_record"),
     path("visits/<int:pk>/parts/", visits.VisitPartAddView.as_view(), name="visit_part_add"),
     path(
+        "visits/<int:pk>/parts/request/", visits.VisitPartsRequestView.as_view(), name="visit_parts_request"
+    ),
+    path(
         "visits/<int:pk>/parts/<int:part_pk>/remove/", visits.visit_part_remove_view, name="visit_part_remove"
     ),
     path("visits/<int:pk>/photos/", visits.VisitPhotoAddView.as_view(), name="visit_photo"),

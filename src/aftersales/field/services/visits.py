@@ -21,8 +21,9 @@ from aftersales.core.errors import DomainError, NotPermitted, TransitionNotAllow
 from aftersales.core.services import number_next
 from aftersales.core.transitions import Permission, transition_run
 from aftersales.parts.choices import WarehouseKind
-from aftersales.parts.models import Warehouse
+from aftersales.parts.models import StockTransfer, Warehouse
 from aftersales.parts.services import stock
+from aftersales.parts.services.transfers import transfer_create
 from aftersales.workorders.events import event_record
 from aftersales.workorders.hooks import part_cover
 from aftersales.workorders.models import Attachment, WorkOrder
@@ -42,7 +43,7 @@ from ..policies import (
     visit_internal_open,
     visit_planning_open,
 )
-from ..selectors import self_check_labels
+from ..selectors import part_sources, self_check_labels
 from ..transitions import VISIT
 
 VISIT_NUMBER_PREFIX = "SV"
@@ -320,6 +321,40 @@ def visit_part_remove(*, part_id: int, actor) -> None:
         )
     part.delete()
     visit_event(visit, actor=actor, action="visit_part_remove", params={"part": str(part)})
+
+
+@transaction.atomic
+def visit_parts_request(*, visit_id: int, actor, part_number: str, quantity: int = 1) -> StockTransfer:
+    """R12, R32: the van lacks a part: ask the service point's store for it without leaving the
+    visit — a transfer to the engineer's van for this work order, which the store ships."""
+    visit = VISIT.lock(visit_id)
+    visit_check(visit, actor, EDIT_VISIT_RECORD, _("Only the visit's engineer or a supervisor may do this."))
+    part = Part.objects.filter(number=part_number_normalize(part_number), is_active=True).first()
+    if part is None:
+        raise DomainError(_("There is no such part in the catalog."), code="invalid", field="part_number")
+    sources = part_sources(visit)
+    van = next((w for w in sources if w.kind == WarehouseKind.VAN), None)
+    store = next((w for w in sources if w.kind == WarehouseKind.SERVICE_POINT), None)
+    if van is None or store is None:
+        raise DomainError(
+            _("Parts are asked for from the service point's store into your van; one of them is missing."),
+            code="no_van_or_store",
+        )
+    transfer = transfer_create(
+        source=store,
+        destination=van,
+        lines=[(part, quantity)],
+        actor=actor,
+        work_order=visit.work_order,
+        note=visit.number,
+    )
+    visit_event(
+        visit,
+        actor=actor,
+        action="visit_parts_request",
+        params={"part": f"{part.number} ×{quantity}", "source": store.name, "transfer": transfer.number},
+    )
+    return transfer
 
 
 @transaction.atomic

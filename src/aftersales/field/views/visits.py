@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -20,9 +21,13 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.http import require_GET, require_POST
 
+from aftersales.catalog.models import Part, part_number_normalize
 from aftersales.core.forms import REFUSALS, error_messages, form_error_messages
 from aftersales.core.phones import phone_for
 from aftersales.core.views import TransitionView, transition_buttons
+from aftersales.parts.choices import WarehouseKind
+from aftersales.parts.errors import InsufficientStock
+from aftersales.parts.selectors_stock import shortage_help
 from aftersales.workorders.hooks import detail_url
 from aftersales.workorders.selectors import workorder_get
 from aftersales.workorders.services import workorder_transition
@@ -34,6 +39,7 @@ from ..forms import (
     SignOffForm,
     VisitInternalForm,
     VisitPartForm,
+    VisitPartsRequestForm,
     VisitPhotoForm,
     VisitPlanForm,
     VisitRecordForm,
@@ -48,12 +54,21 @@ from ..policies import (
     may_record_signoff,
 )
 from ..printing import signature_data_uri
-from ..selectors import appointment_get, engineer_today, van_stock, visit_get, visit_photos, visit_signoff
+from ..selectors import (
+    appointment_get,
+    engineer_today,
+    part_sources,
+    van_stock,
+    visit_get,
+    visit_photos,
+    visit_signoff,
+)
 from ..services import (
     visit_create,
     visit_internal_update,
     visit_part_add,
     visit_part_remove,
+    visit_parts_request,
     visit_photo_add,
     visit_record,
 )
@@ -111,6 +126,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "parts": list(visit.parts.select_related("warehouse", "old_part")),
         "part_form": VisitPartForm(visit=visit),
         "van_stock": van_stock(visit.engineer_id) if may_edit_visit_record(user, visit) else [],
+        "shortage": _shortage(request, visit) if may_edit_visit_record(user, visit) else None,
         "photos": visit_photos(visit),
         "photo_form": VisitPhotoForm(),
         "may_photo": may_add_visit_photo(user, visit),
@@ -229,12 +245,62 @@ class VisitRecordView(VisitFormView):
 
 
 class VisitPartAddView(VisitFormView):
-    """`/field/visits/<pk>/parts/`: a part replaced and shown to the customer (R12)."""
+    """`/field/visits/<pk>/parts/`: a part replaced and shown to the customer (R12); when the van or
+    store is short, the page comes back offering substitutes, nearby stock and asking the store."""
 
     form_class = VisitPartForm
     service = staticmethod(visit_part_add)
     success = gettext_lazy("Part recorded.")
     anchor = "parts"
+
+    def run(self, request: HttpRequest, visit: Visit, form) -> Any:
+        self.shortage: dict[str, Any] | None = None
+        try:
+            return super().run(request, visit, form)
+        except InsufficientStock as error:
+            self.shortage = {
+                "short": form.cleaned_data["part_number"],
+                "quantity": form.cleaned_data["quantity"],
+                "warehouse": error.warehouse_id,
+            }
+            raise
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.shortage = None
+        response = super().post(request, pk)
+        if self.shortage:
+            response["Location"] = (
+                f"{reverse('field:visit_detail', args=[pk])}?{urlencode(self.shortage)}#parts"
+            )
+        return response
+
+
+class VisitPartsRequestView(VisitFormView):
+    """`/field/visits/<pk>/parts/request/`: ask the service point's store for a part the van lacks."""
+
+    form_class = VisitPartsRequestForm
+    service = staticmethod(visit_parts_request)
+    success = gettext_lazy(
+        "Asked the service point's store for the part: it comes as a transfer to your van."
+    )
+    anchor = "parts"
+
+
+def _shortage(request: HttpRequest, visit: Visit) -> dict[str, Any] | None:
+    """R32: what to offer after a refused part (`?short=<number>&quantity=&warehouse=`)."""
+    number = request.GET.get("short", "")
+    part = Part.objects.filter(number=part_number_normalize(number)).first() if number else None
+    sources = {w.pk: w for w in part_sources(visit)}
+    warehouse = sources.get(int(request.GET.get("warehouse") or 0)) if part else None
+    if part is None or warehouse is None:
+        return None
+    quantity = request.GET.get("quantity", "1")
+    return {
+        "help": shortage_help(user=request.user, part=part, warehouse=warehouse),
+        "quantity": int(quantity) if quantity.isdigit() and int(quantity) > 0 else 1,
+        "may_ask_store": any(w.kind == WarehouseKind.SERVICE_POINT for w in sources.values())
+        and warehouse.kind == WarehouseKind.VAN,
+    }
 
 
 class VisitPhotoAddView(VisitFormView):
