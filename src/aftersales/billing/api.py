@@ -293,6 +293,18 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return self._quote(quote.pk, status.HTTP_201_CREATED)
 
     @extend_schema(
+        summary=_("Add the parts replaced on the work order's visits (a draft's part lines)"),
+        request=None,
+        responses={200: QuoteSerializer, **problem_responses(403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path="add-visit-parts")
+    def add_visit_parts(self, request: Request, pk=None) -> Response:
+        """R9, R12: parts no price list prices are left out; add them with a unit price."""
+        quote = self.get_object()
+        services.quote_visit_parts_add(quote_id=quote.pk, actor=request.user)
+        return self._quote(quote.pk, status.HTTP_200_OK)
+
+    @extend_schema(
         summary=_("Apply the discount rules the work order meets (a draft's discount lines)"),
         request=None,
         responses={200: QuoteSerializer, **problem_responses(403, 404, 409)},

@@ -42,6 +42,7 @@ from .services import (
     quote_line_add,
     quote_line_remove,
     quote_line_update,
+    quote_visit_parts_add,
     refund_record,
     settlement_create,
     waiver_decide,
@@ -433,6 +434,27 @@ class InvoiceTransitionView(TransitionView):
 
     def redirect_to(self, request: HttpRequest, obj: Any) -> HttpResponse:
         return _back(request, obj.settlement.work_order_id)
+
+
+@login_required
+@require_POST
+def quote_visit_parts_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/billing/quotes/<pk>/visit-parts/`: price the parts replaced on the visits (R9, R12)."""
+    quote = _readable_quote(request, pk)
+    try:
+        added, unpriced = quote_visit_parts_add(quote_id=quote.pk, actor=request.user)
+    except REFUSALS as error:
+        error_messages(request, error)
+    else:
+        if not added and not unpriced:
+            messages.info(request, _("Every part replaced on the visits is on the quote."))
+        if unpriced:
+            messages.warning(
+                request,
+                _("No price list prices %(parts)s: add them with a unit price.")
+                % {"parts": ", ".join(part.number for part in unpriced)},
+            )
+    return _lines_response(request, quote)
 
 
 @login_required

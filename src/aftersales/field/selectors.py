@@ -31,6 +31,7 @@ from .models import (
     SignOff,
     SupervisionCard,
     Visit,
+    VisitPart,
 )
 from .suggestions import dispatch_route_many as dispatch_route_many
 from .suggestions import dispatch_suggest as dispatch_suggest  # read through here too
@@ -331,3 +332,18 @@ def van_stock(engineer_id: int) -> list[StockBalance]:
 
 def part_in_catalog(number: str) -> bool:
     return Part.objects.filter(number=part_number_normalize(number)).exists()
+
+
+def parts_replaced(work_order: WorkOrder) -> dict[int, int]:
+    """R12, R9: catalog part id → how many were replaced on the work order's visits (the quote's
+    part lines start from them)."""
+    replaced: dict[int, int] = {}
+    rows = (
+        VisitPart.objects.filter(visit__work_order=work_order, part__isnull=False)
+        .exclude(visit__state=VisitState.CANCELLED)
+        .order_by("id")
+        .values_list("part_id", "quantity")
+    )
+    for part_id, quantity in rows:
+        replaced[part_id] = replaced.get(part_id, 0) + quantity
+    return replaced

@@ -20,6 +20,7 @@ from .quotes import (
     quote_revise,
     quote_send,
     quote_valid_days,
+    quote_visit_parts_add,
 )
 from .settlement import (
     money_open,
@@ -32,6 +33,7 @@ from .settlement import (
 
 __all__ = [
     "quote_discounts_apply",
+    "quote_visit_parts_add",
     "rules_for",
     "invoice_cancel",
     "invoice_due_days",

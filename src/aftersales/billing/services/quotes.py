@@ -28,6 +28,7 @@ from aftersales.core.errors import DomainError, NotPermitted, TransitionNotAllow
 from aftersales.core.money import cny, line_amount, total, yuan
 from aftersales.core.transitions import TransitionRun, transition_run
 from aftersales.devices.choices import Payer
+from aftersales.field.selectors import parts_replaced
 from aftersales.field.services import signature_image
 from aftersales.notifications.choices import Channel as MessageChannel
 from aftersales.servicing.selectors import plan_current
@@ -148,6 +149,13 @@ class Price:
     card_price: Decimal | None
     source: str
     unit: str = ""
+    # The fee schedule whose standard gave `unit_price` (fees only; R30).
+    schedule_id: int | None = None
+
+
+def _dealer_of(work_order: WorkOrder) -> int | None:
+    """The dealer whose service point does the work (its approved fee standard applies, R30)."""
+    return work_order.service_point.dealer_id if work_order.service_point_id else None
 
 
 def _suggested_price(quote: Quote, kind: str, part: Part | None, distance_km: Decimal | None) -> Price | None:
@@ -173,6 +181,7 @@ def _suggested_price(quote: Quote, kind: str, part: Part | None, distance_km: De
             province=province,
             distance_km=distance_km,
             schedule_id=schedule_id,
+            dealer_id=_dealer_of(work_order),
         )
 
     current = fee()
@@ -191,9 +200,43 @@ def _suggested_price(quote: Quote, kind: str, part: Part | None, distance_km: De
                 "current": current.label,
                 "amount": yuan(current.amount),
             }
-        return Price(card.amount, current.amount if current else None, card.amount, source, card.unit)
+        return Price(
+            card.amount, current.amount if current else None, card.amount, source, card.unit, card.schedule_id
+        )
     assert current is not None
-    return Price(current.amount, current.amount, card.amount if card else None, current.label, current.unit)
+    return Price(
+        current.amount,
+        current.amount,
+        card.amount if card else None,
+        current.label,
+        current.unit,
+        current.schedule_id,
+    )
+
+
+def _fee_schedule_of(
+    quote: Quote, kind: str, distance_km: Decimal | None, price: Decimal, suggested: Price | None
+) -> int | None:
+    """R30: the fee schedule a fee line is charged by: the standard's that priced it; for a price
+    entered by hand, the standard it equals, the dealer's own not approved one included (so a
+    charge at a rate HQ has not approved is flagged)."""
+    if kind not in COVERED_KINDS or kind == LineKind.PART:
+        return None
+    if suggested is not None and suggested.unit_price == price:
+        return suggested.schedule_id
+    work_order = quote.work_order
+    dealer_id = _dealer_of(work_order)
+    if dealer_id is None:
+        return None
+    pending = pricing.unapproved_fee_for(
+        kind,
+        day=timezone.localdate(),
+        dealer_id=dealer_id,
+        product_line_id=work_order.product_line.pk if work_order.product_line else None,
+        province=work_order.customer.province if work_order.customer_id else "",
+        distance_km=distance_km,
+    )
+    return pending.schedule_id if pending is not None and pending.amount == price else None
 
 
 def _cover(quote: Quote, kind: str, part_category: str) -> tuple[str, str]:
@@ -281,6 +324,7 @@ def quote_line_add(
         list_price=suggested.list_price if suggested else None,
         card_price=suggested.card_price if suggested else None,
         price_source=(suggested.source if suggested else "")[:255],
+        fee_schedule_id=_fee_schedule_of(quote, kind, distance, price, suggested),
         amount=line_amount(count, price),
         payer=payer,
         cover_reason=reason,
@@ -297,6 +341,34 @@ def quote_line_add(
         payer=Payer(line.payer).label,
     )
     return line
+
+
+def quote_visit_parts_add(*, quote_id: int, actor) -> tuple[list[QuoteLine], list[Part]]:
+    """R9, R12: the parts replaced on the work order's visits that the draft does not price yet,
+    each a part line at the price list's price with its payer from the entitlement (R36). Parts no
+    price list prices are returned to be added by hand with a price."""
+    quote = _draft_locked(quote_id, actor)
+    quoted: dict[int, Decimal] = {}
+    for part_id, quantity in quote.lines.filter(kind=LineKind.PART).values_list("part_id", "quantity"):
+        quoted[part_id] = quoted.get(part_id, Decimal(0)) + quantity
+    added, unpriced = [], []
+    parts = Part.objects.in_bulk(list(parts_replaced(quote.work_order)))
+    for part_id, count in parts_replaced(quote.work_order).items():
+        missing = count - quoted.get(part_id, Decimal(0))
+        if missing <= 0:
+            continue
+        try:
+            with transaction.atomic():
+                added.append(
+                    quote_line_add(
+                        quote_id=quote.pk, actor=actor, kind=LineKind.PART, part_id=part_id, quantity=missing
+                    )
+                )
+        except DomainError as error:
+            if error.code != "unit_price_needed":
+                raise
+            unpriced.append(parts[part_id])
+    return added, unpriced
 
 
 def _line_locked(line_id: int, actor) -> tuple[Quote, QuoteLine]:
