@@ -639,3 +639,349 @@ def invoice_request_world(state: str, transition: Transition) -> World:
     )
     values = {"invoice_number": "12345678", "note": "客户不要了"}
     return _servicing_world(invoice, work_order, dealer, engineer, values)
+
+
+# --- parts: the dealers' part requests (R28) -----------------------------------------------------------
+
+
+@world("part_request")
+def part_request_world(state: str, transition: Transition) -> World:
+    from datetime import date
+    from decimal import Decimal
+
+    from aftersales.parts.choices import TransferState, WarehouseKind
+    from aftersales.parts.models import (
+        PartRequest,
+        PartRequestEvent,
+        PartRequestLine,
+        StockTransfer,
+        TransferLine,
+        Warehouse,
+    )
+    from aftersales.parts.services import stock
+
+    dealer = f.DealerFactory()
+    point = f.ServicePointFactory(dealer=dealer)
+    requester = f.UserFactory(role=Role.DEALER_STAFF, dealer=dealer)
+    part = f.PartFactory()
+    request = PartRequest.objects.create(
+        number=f"PRW{point.pk:08d}",
+        dealer=dealer,
+        service_point=point,
+        state=state,
+        created_by=requester,
+        total=Decimal("100.00"),
+    )
+    line = PartRequestLine.objects.create(
+        request=request,
+        part=part,
+        quantity=2,
+        confirmed_quantity=2,
+        unit_cost=Decimal("50.00"),
+        amount=Decimal("100.00"),
+    )
+    if transition.name in ("ship", "receive"):
+        hq = Warehouse.objects.create(code=f"HQW{point.pk}", name="总部备件库", kind=WarehouseKind.HQ)
+        stock.receive(warehouse=hq, part=part, quantity=5, unit_cost=Decimal("50.00"), actor=requester)
+        if state == "shipped":
+            store = Warehouse.objects.create(
+                code=f"SPW{point.pk}", name="网点仓库", kind=WarehouseKind.SERVICE_POINT, service_point=point
+            )
+            transfer = StockTransfer.objects.create(
+                number=f"DBW{point.pk:08d}",
+                source=hq,
+                destination=store,
+                created_by=requester,
+                state=TransferState.SHIPPED,
+            )
+            TransferLine.objects.create(transfer=transfer, part=part, quantity=2)
+            stock.transfer_ship(transfer=transfer, actor=requester)
+            PartRequest.objects.filter(pk=request.pk).update(transfer=transfer)
+    values = {
+        "expected_ship_date": date(2026, 12, 20),
+        "lines": [{"line": line.pk, "quantity": 2, "unit_cost": "50.00"}],
+        "reason": "该配件已停产",
+        "carrier": "顺丰速运",
+        "tracking_number": "SF1234567890",
+    }
+    return World(
+        obj=request,
+        actor=lambda role: requester if role == Role.DEALER_STAFF else staff(role),
+        inputs=lambda t: {name: values[name] for name in t.inputs if name in values},
+        events=lambda: PartRequestEvent.objects.filter(request=request).count(),
+    )
+
+
+# --- catalog: a dealer's local fee standard awaiting HQ's approval (R30) -------------------------------
+
+
+@world("fee_schedule")
+def fee_schedule_world(state: str, transition: Transition) -> World:
+    from datetime import date
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from aftersales.catalog.models import FeeSchedule
+    from aftersales.core.models import ChangeRecord
+
+    dealer = f.DealerFactory()
+    schedule = FeeSchedule.objects.create(
+        code=f"DF-{dealer.code}",
+        name="本地收费标准",
+        effective_from=date(2026, 1, 1),
+        dealer=dealer,
+        approval_state=state,
+    )
+    kind = ContentType.objects.get_for_model(FeeSchedule)
+    return World(
+        obj=schedule,
+        actor=lambda role: staff(role, dealer=dealer),
+        inputs=lambda t: {"reason": "高于总部标准"} if "reason" in t.inputs else {},
+        events=lambda: ChangeRecord.objects.filter(content_type=kind, object_id=schedule.pk).count(),
+    )
+
+
+# --- parts: the stock desk's transfers and counts (R32) ------------------------------------------------
+
+
+def _stock_world_base():
+    """A dealer's service point with its store holding 5 of a part, and an engineer with a van."""
+    from decimal import Decimal
+
+    from aftersales.parts.choices import WarehouseKind
+    from aftersales.parts.models import Warehouse
+    from aftersales.parts.services import stock
+
+    dealer = f.DealerFactory()
+    point = f.ServicePointFactory(dealer=dealer)
+    engineer = f.EngineerFactory(service_point=point)
+    store = Warehouse.objects.create(
+        code=f"SP-{point.code}",
+        name=f"{point.name}备件库",
+        kind=WarehouseKind.SERVICE_POINT,
+        service_point=point,
+    )
+    van = Warehouse.objects.create(
+        code=f"VAN-{engineer.employee_no}",
+        name=f"{engineer.user.display_name}的车",
+        kind=WarehouseKind.VAN,
+        service_point=point,
+        engineer=engineer,
+    )
+    part = f.PartFactory()
+    keeper = staff(Role.PARTS_CLERK)
+    stock.receive(warehouse=store, part=part, quantity=5, unit_cost=Decimal("12.50"), actor=keeper)
+    return dealer, point, engineer, store, van, part, keeper
+
+
+def _stock_actor(role: str, dealer, engineer):
+    if role == Role.ENGINEER:
+        return engineer.user
+    return staff(role, dealer=dealer)
+
+
+@world("stock_transfer")
+def stock_transfer_world(state: str, transition: Transition) -> World:
+    from aftersales.parts.choices import TransferState
+    from aftersales.parts.models import StockTransfer, TransferEvent, TransferLine
+    from aftersales.parts.services import stock
+
+    dealer, point, engineer, store, van, part, keeper = _stock_world_base()
+    transfer = StockTransfer.objects.create(
+        number=f"DBW{StockTransfer.objects.count() + 1:08d}", source=store, destination=van, created_by=keeper
+    )
+    TransferLine.objects.create(transfer=transfer, part=part, quantity=2)
+    if state in (TransferState.SHIPPED, TransferState.RECEIVED):
+        stock.transfer_ship(transfer=transfer, actor=keeper)
+    if state == TransferState.RECEIVED:
+        stock.transfer_receive(transfer=transfer, actor=keeper)
+    StockTransfer.objects.filter(pk=transfer.pk).update(state=state)
+    transfer.refresh_from_db()
+    return World(
+        obj=transfer,
+        actor=lambda role: _stock_actor(role, dealer, engineer),
+        inputs=lambda t: {"reason": "不需要了"} if "reason" in t.inputs else {},
+        events=lambda: TransferEvent.objects.filter(transfer=transfer).count(),
+        outsider=lambda: f.EngineerFactory(service_point=point).user,
+    )
+
+
+@world("stock_count")
+def stock_count_world(state: str, transition: Transition) -> World:
+    from aftersales.parts.models import CountEvent, StockCount, StockCountLine
+
+    dealer, point, engineer, store, van, part, keeper = _stock_world_base()
+    count = StockCount.objects.create(
+        number=f"PDW{StockCount.objects.count() + 1:08d}", warehouse=store, state=state, created_by=keeper
+    )
+    StockCountLine.objects.create(count=count, part=part, expected=5, counted=4)
+    return World(
+        obj=count,
+        actor=lambda role: _stock_actor(role, dealer, engineer),
+        inputs=lambda t: {"reason": "重新盘点"} if "reason" in t.inputs else {},
+        events=lambda: CountEvent.objects.filter(count=count).count(),
+    )
+
+
+# --- parts: old parts, their shipments to HQ and the reimbursement claims (R29, R31) ----------------
+
+
+def _old_part_base():
+    dealer = f.DealerFactory()
+    point = f.ServicePointFactory(dealer=dealer)
+    engineer = f.EngineerFactory(service_point=point)
+    work_order = f.WorkOrderFactory(service_point=point, engineer=engineer)
+    return dealer, point, engineer, work_order
+
+
+def _old_part_row(work_order, engineer, state: str, **fields):
+    from datetime import date
+
+    from django.utils import timezone
+
+    from aftersales.parts.models import OldPart
+
+    return OldPart.objects.create(
+        number=f"JPW{OldPart.objects.count() + 1:06d}",
+        work_order=work_order,
+        part=f.PartFactory(),
+        quantity=1,
+        service_point=work_order.service_point,
+        dealer=work_order.service_point.dealer,
+        state=state,
+        unit_cost="100.00",
+        replaced_at=timezone.now(),
+        report_due=date(2026, 12, 31),
+        created_by=engineer.user,
+        **fields,
+    )
+
+
+@world("old_part")
+def old_part_world(state: str, transition: Transition) -> World:
+    from aftersales.parts.models import OldPartEvent
+
+    dealer, point, engineer, work_order = _old_part_base()
+    old_part = _old_part_row(work_order, engineer, state)
+    values = {"inspection_result": "faulty", "note": "定影膜破损，确认故障"}
+    return World(
+        obj=old_part,
+        actor=lambda role: engineer.user if role == Role.ENGINEER else staff(role, dealer=dealer),
+        inputs=lambda t: {name: values[name] for name in t.inputs if name in values},
+        events=lambda: OldPartEvent.objects.filter(old_part=old_part).count(),
+        outsider=lambda: f.EngineerFactory(service_point=point).user,
+    )
+
+
+@world("old_part_shipment")
+def old_part_shipment_world(state: str, transition: Transition) -> World:
+    from aftersales.parts.models import OldPartShipmentEvent
+    from aftersales.parts.services.old_parts import (
+        old_part_register,
+        old_part_transition,
+        shipment_create,
+        shipment_transition,
+    )
+
+    dealer, point, engineer, work_order = _old_part_base()
+    clerk = staff(Role.DEALER_STAFF, dealer=dealer)
+    old_part = old_part_register(
+        work_order=work_order, part=f.PartFactory(), quantity=1, serial_number="", actor=engineer.user
+    )
+    old_part_transition(old_part_id=old_part.pk, action="report", actor=clerk)
+    shipment = shipment_create(service_point=point, old_part_ids=[old_part.pk], actor=clerk)
+    values = {"carrier": "顺丰速运", "tracking_number": "SF1234567890", "note": "已装箱"}
+    if state in ("shipped", "received"):
+        shipment_transition(shipment_id=shipment.pk, action="ship", actor=clerk, **values)
+    if state == "received":
+        shipment_transition(shipment_id=shipment.pk, action="receive", actor=staff(Role.PARTS_CLERK))
+    shipment.refresh_from_db()
+    return World(
+        obj=shipment,
+        actor=lambda role: staff(role, dealer=dealer),
+        inputs=lambda t: {name: values[name] for name in t.inputs if name in values},
+        events=lambda: OldPartShipmentEvent.objects.filter(shipment=shipment).count(),
+    )
+
+
+@world("reimbursement_claim")
+def reimbursement_claim_world(state: str, transition: Transition) -> World:
+    from datetime import date
+
+    from aftersales.parts.models import ClaimEvent, ClaimLine, ReimbursementClaim
+
+    dealer, point, engineer, work_order = _old_part_base()
+    old_part = _old_part_row(work_order, engineer, "reported")
+    claim = ReimbursementClaim.objects.create(
+        number=f"BXW{ReimbursementClaim.objects.count() + 1:06d}",
+        dealer=dealer,
+        month=date(2026, 10, 1),
+        state=state,
+        claimed_total="100.00",
+        approved_total="100.00" if state != "in_review" else "0.00",
+    )
+    ClaimLine.objects.create(
+        claim=claim, old_part=old_part, quantity=1, unit_cost="100.00", amount="100.00", decision="approved"
+    )
+    values = {"note": "复核金额"}
+    return World(
+        obj=claim,
+        actor=lambda role: staff(role, dealer=dealer),
+        inputs=lambda t: {name: values[name] for name in t.inputs if name in values},
+        events=lambda: ClaimEvent.objects.filter(claim=claim).count(),
+    )
+
+
+# --- returns and exchanges (R33) -------------------------------------------------------------------------
+
+
+@world("return_request")
+def return_request_world(state: str, transition: Transition) -> World:
+    """A dealer's customer's request on an engineer's work order, within the default rules (bought
+    two days ago, unopened, with its invoice); for an exception, bought 40 days ago (outside)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from aftersales.returns.choices import ItemCondition, ReturnKind, ReturnReason, ReturnState
+    from aftersales.returns.models import ReturnEvent, ReturnRequest
+
+    dealer = f.DealerFactory()
+    point = f.ServicePointFactory(dealer=dealer)
+    engineer = f.EngineerFactory(service_point=point)
+    customer = f.CustomerFactory(dealer=dealer)
+    work_order = f.WorkOrderFactory(
+        customer=customer, service_point=point, engineer=engineer, state=State.IN_SERVICE
+    )
+    request = ReturnRequest.objects.create(
+        number=f"THW{work_order.pk:08d}",
+        kind=ReturnKind.EXCHANGE if transition.name == "ship_replacement" else ReturnKind.RETURN,
+        state=state,
+        work_order=work_order,
+        customer=customer,
+        dealer=dealer,
+        serial_number="SN-RETURN-1",
+        reason=ReturnReason.QUALITY,
+        purchase_date=timezone.localdate()
+        - timedelta(days=40 if transition.name == "grant_exception" else 2),
+        proof_of_purchase="FP20261120001",
+        condition=ItemCondition.UNOPENED,
+        requested_by=engineer.user,
+        submitted_at=None if state == ReturnState.DRAFT else timezone.now(),
+    )
+    values = {
+        "reason": "客户坚持退货",
+        "note": "客户表示满意",
+        "carrier": "顺丰速运",
+        "tracking_number": "SF1234567890",
+        "inspection_result": "as_described",
+        "refund_amount": "1280.00",
+        "refund_method": "original",
+    }
+    return World(
+        obj=request,
+        actor=lambda role: engineer.user if role == Role.ENGINEER else staff(role, dealer=dealer),
+        inputs=lambda t: {name: values[name] for name in t.needs if name in values},
+        events=lambda: ReturnEvent.objects.filter(request=request).count(),
+        outsider=lambda: f.EngineerFactory(service_point=point).user,
+    )

@@ -11,6 +11,7 @@ from aftersales.parts.choices import WarehouseKind
 from aftersales.parts.models import Warehouse
 
 from .. import factories as f
+from .dealer_world import dealers  # noqa: F401  (the dealer network's world, R28-R31)
 
 _codes = itertools.count(1)
 

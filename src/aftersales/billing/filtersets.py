@@ -18,7 +18,7 @@ from .choices import (
     WaiverKind,
     WaiverState,
 )
-from .models import InvoiceRequest, Payment, Quote, Settlement, WaiverRequest
+from .models import InvoiceRequest, Payment, Quote, QuoteLine, Settlement, WaiverRequest
 
 
 class QuoteFilterSet(ListFilterSet):
@@ -120,3 +120,20 @@ class WaiverFilterSet(ListFilterSet):
     class Meta:
         model = WaiverRequest
         fields = ["q", "state", "kind"]
+
+
+class UnapprovedFeeFilterSet(ListFilterSet):
+    """R30: fees charged on a dealer's fee standard HQ had not approved, by dealer and day."""
+
+    q = search_box(
+        text=("description", "quote__work_order__customer__name"),
+        exact=("quote__work_order__number",),
+        placeholder=_("Work order, customer or fee"),
+    )
+    dealer = django_filters.NumberFilter(field_name="fee_schedule__dealer_id", label=_("Dealer"))
+    created_after, created_before = date_range("created_at", _("Charged from"), _("Charged until"))
+    ordering = SortFilter(fields=(("created_at", "charged"), ("amount", "amount")), label=_("Sort by"))
+
+    class Meta:
+        model = QuoteLine
+        fields = ["q", "dealer"]

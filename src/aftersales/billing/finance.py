@@ -16,8 +16,14 @@ from aftersales.core.lists import Column, ObjectListView
 from aftersales.core.money import yuan
 from aftersales.workorders.hooks import detail_url
 
-from .filtersets import InvoiceListFilterSet, PaymentFilterSet, SettlementFilterSet, WaiverFilterSet
-from .selectors import invoice_scope, payment_scope, settlement_scope, waiver_scope
+from .filtersets import (
+    InvoiceListFilterSet,
+    PaymentFilterSet,
+    SettlementFilterSet,
+    UnapprovedFeeFilterSet,
+    WaiverFilterSet,
+)
+from .selectors import invoice_scope, payment_scope, settlement_scope, unapproved_fee_lines, waiver_scope
 
 # Who works in the finance area: finance, the department heads, the clerks who chase invoices.
 FINANCE_ROLES = frozenset({Role.FINANCE, Role.SUPERVISOR, Role.HQ_ADMIN, Role.CLERK})
@@ -33,6 +39,7 @@ FINANCE_TABS = (
     ("payments", gettext_lazy("Payments"), "billing:finance_payments"),
     ("invoices", gettext_lazy("Invoices"), "billing:finance_invoices"),
     ("waivers", gettext_lazy("Waivers"), "billing:finance_waivers"),
+    ("unapproved_fees", gettext_lazy("Unapproved fee standards"), "billing:finance_unapproved_fees"),
 )
 
 
@@ -209,3 +216,53 @@ class WaiverListView(FinanceListView):
 
     def get_queryset(self, request):
         return waiver_scope(request.user).order_by("-created_at", "-pk")
+
+
+class UnapprovedFeeListView(FinanceListView):
+    """`/billing/finance/unapproved-fees/`: R30: fees charged to customers on a dealer's fee
+    standard HQ had not approved (awaiting approval, rejected, or approved only afterwards)."""
+
+    list_key = "unapproved_fees"
+    title = gettext_lazy("Fees on unapproved fee standards")
+    filterset_class = UnapprovedFeeFilterSet
+    search_placeholder = gettext_lazy("Work order, customer or fee")
+    columns = (
+        Column(
+            "work_order",
+            gettext_lazy("Work order"),
+            value=lambda line, user: line.quote.work_order.number,
+            html=lambda line, user: _work_order_link(line.quote.work_order),
+            fixed=True,
+        ),
+        Column("dealer", gettext_lazy("Dealer"), value=lambda line, user: line.fee_schedule.dealer.name),
+        Column(
+            "service_point",
+            gettext_lazy("Service point"),
+            value=lambda line, user: str(line.quote.work_order.service_point or ""),
+        ),
+        Column("fee", gettext_lazy("Fee"), value=lambda line, user: line.description),
+        _amount("amount", gettext_lazy("Amount"), sort="amount"),
+        Column(
+            "schedule",
+            gettext_lazy("Fee standard"),
+            value=lambda line, user: line.fee_schedule.name,
+            html=lambda line, user: format_html(
+                '<a href="{}">{}</a>', line.fee_schedule.get_absolute_url(), line.fee_schedule.name
+            ),
+        ),
+        Column(
+            "approval",
+            gettext_lazy("Approval"),
+            value=lambda line, user: line.fee_schedule.get_approval_state_display(),
+        ),
+        Column("quote_state", gettext_lazy("Quote"), value=lambda line, user: line.quote.get_state_display()),
+        Column(
+            "charged", gettext_lazy("Charged at"), value=lambda line, user: line.created_at, sort="charged"
+        ),
+    )
+
+    def get_queryset(self, request):
+        return unapproved_fee_lines(request.user).order_by("-created_at", "-pk")
+
+    def row_css(self, row) -> str:
+        return "table-danger"

@@ -5,16 +5,24 @@ customer owes money (R10, R15), and the quote and settlement panel (money tab). 
 from __future__ import annotations
 
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.complaints.selectors import register_work_order_value
 from aftersales.core.errors import TransitionNotAllowed
 from aftersales.core.money import yuan
-from aftersales.workorders.hooks import register_demo_seeder, register_detail_panel, register_transition_guard
+from aftersales.parts.selectors_dealers import FlaggedCharge, register_statement_flags
+from aftersales.workorders.hooks import (
+    detail_url,
+    register_demo_seeder,
+    register_detail_panel,
+    register_transition_guard,
+)
 
 from . import panels, services
 from .choices import QuoteState
 from .models import Quote
+from .selectors import unapproved_fee_lines
 
 
 @register_transition_guard
@@ -53,3 +61,24 @@ def billing_demo(*, rng, now) -> None:
 
 
 register_detail_panel("billing/_quote_panel.html", panels.quote_panel, order=20, tab="money")
+
+
+@register_statement_flags
+def unapproved_fees_charged(dealer_id: int, start, end) -> list[FlaggedCharge]:
+    """R30: the fees the dealer's service points charged in [start, end) on a fee standard HQ had
+    not approved, on its monthly statement."""
+    lines = unapproved_fee_lines().filter(
+        fee_schedule__dealer_id=dealer_id, created_at__gte=start, created_at__lt=end
+    )
+    return [
+        FlaggedCharge(
+            day=timezone.localtime(line.created_at).date(),
+            document=line.quote.work_order.number,
+            description=line.description,
+            amount=line.amount,
+            reason=_("%(schedule)s: %(state)s")
+            % {"schedule": line.fee_schedule.name, "state": line.fee_schedule.get_approval_state_display()},
+            url=detail_url(line.quote.work_order_id, "money", "quote"),
+        )
+        for line in lines.order_by("created_at", "pk")
+    ]

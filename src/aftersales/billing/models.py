@@ -151,6 +151,15 @@ class QuoteLine(TimeStampedModel):
     list_price = _amount(_("current standard"), null=True, blank=True)
     card_price = _amount(_("warranty card standard"), null=True, blank=True)
     price_source = models.CharField(_("price from"), max_length=255, blank=True)
+    fee_schedule = models.ForeignKey(
+        "catalog.FeeSchedule",
+        verbose_name=_("fee standard used"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The fee schedule whose standard priced this fee (R30: a dealer's must be approved)."),
+    )
     amount = _amount(_("amount"))
     payer = models.CharField(_("paid by"), max_length=16, choices=Payer.choices, default=Payer.CUSTOMER)
     cover_reason = models.CharField(_("why"), max_length=500, blank=True)

@@ -8,12 +8,14 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
+from aftersales.catalog.choices import FeeApproval
 from aftersales.core.money import total
 from aftersales.devices.choices import Payer
 from aftersales.workorders.selectors import workorder_scope
 
+from .choices import QuoteState
 from .models import InvoiceRequest, Payment, Quote, QuoteLine, Settlement, WaiverRequest
 
 
@@ -119,4 +121,24 @@ def waiver_scope(user: Any) -> QuerySet[WaiverRequest]:
     """The refusals and waiver requests of the work orders `user` may see."""
     return WaiverRequest.objects.filter(settlement__work_order__in=workorder_scope(user)).select_related(
         "settlement__work_order__customer", "requested_by", "decided_by"
+    )
+
+
+# --- R30: charges made on a dealer's fee standard HQ had not approved ---------------------------------
+
+
+def unapproved_fee_lines(user: Any | None = None) -> QuerySet[QuoteLine]:
+    """R30: fee lines of quotes put to the customer (sent or approved) that were priced on a
+    dealer's fee standard HQ had not approved when the line was drawn up (still awaiting approval,
+    rejected, or approved only later); within the work orders `user` may see (all without one)."""
+    lines = QuoteLine.objects.filter(
+        fee_schedule__dealer__isnull=False, quote__state__in=(QuoteState.SENT, QuoteState.APPROVED)
+    ).filter(
+        ~Q(fee_schedule__approval_state=FeeApproval.APPROVED)
+        | Q(fee_schedule__decided_at__gt=F("created_at"))
+    )
+    if user is not None:
+        lines = lines.filter(quote__in=quote_scope(user))
+    return lines.select_related(
+        "quote__work_order__service_point", "quote__work_order__customer", "fee_schedule__dealer"
     )

@@ -120,12 +120,29 @@ class FeeStandardInline(admin.TabularInline):
 
 @admin.register(FeeSchedule)
 class FeeScheduleAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "effective_from", "effective_until", "is_active"]
-    list_filter = ["is_active"]
+    list_display = [
+        "code",
+        "name",
+        "effective_from",
+        "effective_until",
+        "is_active",
+        "dealer",
+        "approval_state",
+    ]
+    list_filter = ["is_active", "approval_state"]
     search_fields = ["code", "name"]
     inlines = [FeeStandardInline]
+    # R30: a dealer's standard is decided on its page (approve / reject), never edited into approval.
+    APPROVAL_FIELDS = [
+        "dealer",
+        "approval_state",
+        "approval_note",
+        "submitted_by",
+        "decided_by",
+        "decided_at",
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None or obj.standards_editable(timezone.localdate()):
-            return []
-        return ["code", "effective_from"]
+            return list(self.APPROVAL_FIELDS)
+        return ["code", "effective_from", *self.APPROVAL_FIELDS]

@@ -25,9 +25,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from aftersales.accounts.choices import REFERENCE_ADMIN_ROLES
-from aftersales.core.api import RoleWritePermission, ScopedPrimaryKeyRelatedField, problem_responses
+from aftersales.core.api import (
+    RejectUnknownFieldsMixin,
+    RoleWritePermission,
+    ScopedPrimaryKeyRelatedField,
+    problem_responses,
+    transition_actions,
+)
 
-from .choices import FEE_STANDARD_KINDS, ModelKind, PeriodStatus
+from .choices import FEE_STANDARD_KINDS, FeeUnit, ModelKind, PeriodStatus
 from .filtersets import FeeScheduleFilterSet, PartFilterSet, PriceListFilterSet, PriceListItemFilterSet
 from .models import (
     FeeSchedule,
@@ -52,7 +58,8 @@ from .selectors import (
     price_list_items,
     price_list_list,
 )
-from .services import price_list_revise
+from .services import fee_schedule_approve, fee_schedule_reject, fee_schedule_submit, price_list_revise
+from .transitions import FEE_SCHEDULE, may_decide_fee_schedule
 
 
 class ProductLineSerializer(serializers.ModelSerializer):
@@ -429,6 +436,8 @@ class FeeStandardSerializer(serializers.ModelSerializer):
 
 class FeeScheduleSerializer(PeriodStatusMixin, serializers.ModelSerializer):
     standard_count = serializers.IntegerField(read_only=True)
+    dealer_name = serializers.CharField(source="dealer.name", read_only=True, allow_null=True)
+    available_actions = serializers.SerializerMethodField()
 
     class Meta:
         model = FeeSchedule
@@ -442,10 +451,25 @@ class FeeScheduleSerializer(PeriodStatusMixin, serializers.ModelSerializer):
             "status",
             "notes",
             "standard_count",
+            "dealer",
+            "dealer_name",
+            "approval_state",
+            "approval_note",
+            "decided_at",
+            "available_actions",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_available_actions(self, schedule: FeeSchedule) -> list[str]:
+        """R30: the decisions this user may take now (HQ on a dealer's standard awaiting approval)."""
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or not may_decide_fee_schedule(user):
+            return []
+        return [t.name for t in FEE_SCHEDULE.available(schedule, user)]
 
 
 class FeeScheduleDetailSerializer(FeeScheduleSerializer):
@@ -460,12 +484,56 @@ class FeeScheduleDetailSerializer(FeeScheduleSerializer):
         return FeeStandardSerializer(fee_standards(schedule), many=True).data
 
 
+class FeeStandardInput(serializers.Serializer):
+    """One fee of a dealer's standard (R30), as in HQ's editions."""
+
+    kind = serializers.ChoiceField(choices=[(k.value, k.label) for k in FEE_STANDARD_KINDS])
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, help_text=_("CNY"))
+    unit = serializers.ChoiceField(choices=FeeUnit.choices, default=FeeUnit.PER_TIME)
+    product_line = serializers.PrimaryKeyRelatedField(
+        queryset=ProductLine.objects.all(), required=False, allow_null=True, default=None
+    )
+    province = serializers.CharField(required=False, allow_blank=True, default="", max_length=32)
+    distance_from_km = serializers.DecimalField(
+        max_digits=8, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
+    )
+    distance_to_km = serializers.DecimalField(
+        max_digits=8, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+
+
+class FeeScheduleSubmitInput(RejectUnknownFieldsMixin, serializers.Serializer):
+    """R30: a dealer's local fee standard submitted to HQ (for the caller's own dealer); it is used
+    by pricing only once HQ approved it."""
+
+    code = serializers.CharField(max_length=32)
+    name = serializers.CharField(max_length=64)
+    effective_from = serializers.DateField()
+    effective_until = serializers.DateField(required=False, allow_null=True, default=None)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    standards = FeeStandardInput(many=True)
+
+
+def _decide(schedule, transition, actor, version, inputs):
+    if transition.name == "approve":
+        return fee_schedule_approve(schedule_id=schedule.pk, actor=actor, reason=inputs.get("reason", ""))
+    return fee_schedule_reject(schedule_id=schedule.pk, actor=actor, reason=inputs.get("reason", ""))
+
+
 @extend_schema_view(
     list=extend_schema(responses={200: FeeScheduleSerializer(many=True), **problem_responses(400, 401, 403)}),
     retrieve=extend_schema(responses={200: FeeScheduleDetailSerializer, **problem_responses(401, 403, 404)}),
 )
+@transition_actions(
+    FEE_SCHEDULE,
+    fields={"reason": lambda: serializers.CharField(required=False, allow_blank=True, max_length=255)},
+    prefix="FeeSchedule",
+    run={"approve": _decide, "reject": _decide},
+)
 class FeeScheduleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Editions of the fee standards (收费标准, R9, R10); the detail embeds its standards."""
+    """Editions of the fee standards (收费标准, R9, R10); the detail embeds its standards. A dealer
+    submits its local standard (`POST`), HQ approves or rejects it (R30)."""
 
     queryset = FeeSchedule.objects.none()
     serializer_class = FeeScheduleSerializer
@@ -478,6 +546,34 @@ class FeeScheduleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def get_serializer_class(self):
         return FeeScheduleDetailSerializer if self.action == "retrieve" else FeeScheduleSerializer
+
+    def _schedule(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
+        schedule = fee_schedule_list(self.request.user).get(pk=pk)
+        return Response(
+            FeeScheduleDetailSerializer(schedule, context=self.get_serializer_context()).data, status=code
+        )
+
+    def transition_response(self, result: FeeSchedule) -> Response:
+        return self._schedule(result.pk)
+
+    @extend_schema(
+        summary=_("Submit the dealer's local fee standard to HQ"),
+        request=FeeScheduleSubmitInput,
+        responses={201: FeeScheduleDetailSerializer, **problem_responses(400, 401, 403)},
+    )
+    def create(self, request: Request) -> Response:
+        data = FeeScheduleSubmitInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        standards = []
+        for row in values.pop("standards"):
+            row = dict(row)
+            line = row.pop("product_line")
+            standards.append({**row, "product_line_id": line.pk if line is not None else None})
+        schedule = fee_schedule_submit(
+            dealer_id=request.user.dealer_id, actor=request.user, standards=standards, **values
+        )
+        return self._schedule(schedule.pk, status.HTTP_201_CREATED)
 
 
 class PartPriceQuerySerializer(serializers.Serializer):

@@ -60,3 +60,11 @@ class PeriodStatus(models.TextChoices):
     IN_EFFECT = "in_effect", _("In effect")
     ENDED = "ended", _("Ended")
     INACTIVE = "inactive", _("Inactive")
+
+
+class FeeApproval(models.TextChoices):
+    """R30: a dealer's own fee standard is used once HQ approved it; HQ's are approved as issued."""
+
+    SUBMITTED = "submitted", _("Awaiting HQ approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")

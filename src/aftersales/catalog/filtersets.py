@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.lists import ListFilterSet, SortFilter, search_box
 
-from .choices import PartCategory, PeriodStatus
+from .choices import FeeApproval, PartCategory, PeriodStatus
 from .models import FeeSchedule, Part, PriceList, PriceListItem, ProductModel
 
 
@@ -111,6 +111,14 @@ class FeeScheduleFilterSet(ListFilterSet):
         choices=PeriodStatus.choices, method=period_filter, label=_("Status"), empty_label=_("All")
     )
     active = django_filters.BooleanFilter(field_name="is_active", label=_("Active"))
+    # R30: a dealer's local standards, awaiting HQ's approval or decided.
+    approval_state = django_filters.MultipleChoiceFilter(
+        choices=FeeApproval.choices, label=_("Approval"), distinct=False
+    )
+    dealer = django_filters.NumberFilter(field_name="dealer_id", label=_("Dealer"))
+    dealers_only = django_filters.BooleanFilter(
+        field_name="dealer", lookup_expr="isnull", exclude=True, label=_("Dealers' own standards")
+    )
     ordering = SortFilter(
         fields=(("code", "code"), ("effective_from", "effective_from"), ("updated_at", "updated")),
         label=_("Sort by"),
@@ -118,4 +126,4 @@ class FeeScheduleFilterSet(ListFilterSet):
 
     class Meta:
         model = FeeSchedule
-        fields = ["q", "status", "active"]
+        fields = ["q", "status", "active", "approval_state", "dealer", "dealers_only"]

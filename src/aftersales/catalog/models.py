@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -18,7 +19,16 @@ from aftersales.core.models import TimeStampedModel
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
 
-from .choices import DISTANCE_BANDED_KINDS, FeeKind, FeeUnit, ModelKind, PartCategory, PartUnit, PeriodStatus
+from .choices import (
+    DISTANCE_BANDED_KINDS,
+    FeeApproval,
+    FeeKind,
+    FeeUnit,
+    ModelKind,
+    PartCategory,
+    PartUnit,
+    PeriodStatus,
+)
 
 
 class ProductLine(TimeStampedModel):
@@ -289,7 +299,10 @@ class FeeSchedule(TimeStampedModel):
     """One edition of the fee standards (收费标准), e.g. "2025版收费标准": the diagnosis, visit,
     labour and travel fees in effect from a date (R9). A warranty card names the edition it was
     issued under; when it differs from the edition in effect, the lower fee applies, line by
-    line (R10). Its standards are edited only before it comes into effect."""
+    line (R10). Its standards are edited only before it comes into effect.
+
+    A dealer's local standard (`dealer` set, R30) is submitted to HQ and used by pricing only once
+    approved; HQ's own editions are approved as issued."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=64)
@@ -302,12 +315,47 @@ class FeeSchedule(TimeStampedModel):
     )
     is_active = models.BooleanField(_("active"), default=True)
     notes = models.TextField(_("notes"), blank=True)
+    dealer = models.ForeignKey(
+        "accounts.Dealer",
+        verbose_name=_("dealer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="fee_schedules",
+        help_text=_("Empty for HQ's own editions; a dealer's local standard needs HQ's approval (R30)."),
+    )
+    approval_state = models.CharField(
+        _("approval"), max_length=16, choices=FeeApproval.choices, default=FeeApproval.APPROVED, db_index=True
+    )
+    approval_note = models.CharField(_("reason"), max_length=255, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-effective_from", "code"]
         verbose_name = _("fee schedule")
         verbose_name_plural = _("fee schedules")
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(dealer__isnull=False) | models.Q(approval_state=FeeApproval.APPROVED),
+                name="catalog_feeschedule_hq_approved",
+                violation_error_message=_("HQ's own fee standards are approved as issued."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(effective_until__isnull=True)
                 | models.Q(effective_until__gte=models.F("effective_from")),
@@ -322,9 +370,15 @@ class FeeSchedule(TimeStampedModel):
     def in_effect_on(self, day: date) -> bool:
         return self.is_active and _in_effect(self.effective_from, self.effective_until, day)
 
+    @property
+    def is_approved(self) -> bool:
+        """R30: pricing may use it (HQ's always; a dealer's once HQ approved it)."""
+        return self.approval_state == FeeApproval.APPROVED
+
     def standards_editable(self, today: date) -> bool:
-        """Standards may change only before the edition comes into effect (cards and quotes name it)."""
-        return self.effective_from > today
+        """Standards may change only before the edition comes into effect (cards and quotes name it);
+        a dealer's approved standard not at all (HQ approved those fees, R30)."""
+        return self.effective_from > today and not (self.dealer_id is not None and self.is_approved)
 
     def clean(self) -> None:
         self.code = (self.code or "").strip()

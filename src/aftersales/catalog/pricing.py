@@ -9,7 +9,9 @@ then the highest version, then the latest start. A regional list that does not p
 leaves it to the national one.
 
 Fees: the standards of one edition (the one in effect on the day, or the one named, e.g. by a
-warranty card); of those matching, the most specific wins: a product line's over every line's,
+warranty card). A dealer's own edition (R30) is used for its service points once HQ approved it,
+in place of HQ's; one not approved (submitted or rejected) is never used to price anything, not
+even when named. Of the standards matching, the most specific wins: a product line's over every line's,
 then a province's over the national one, then the distance band holding the distance (bands are
 [from, to) and never overlap within one scope; an unbanded standard holds every distance).
 
@@ -26,6 +28,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from .choices import FeeApproval
 from .models import FeeSchedule, FeeStandard, PriceListItem
 
 
@@ -99,9 +102,17 @@ def part_price(part_id: int, *, day: date, province: str = "") -> PartPrice | No
     return part_prices([part_id], day=day, province=province).get(part_id)
 
 
-def schedule_in_effect(day: date) -> FeeSchedule | None:
-    """The fee edition in effect on `day`: active, started, not ended; the latest start wins."""
-    return FeeSchedule.objects.filter(_in_effect(day)).order_by("-effective_from", "-pk").first()
+def schedule_in_effect(day: date, *, dealer_id: int | None = None) -> FeeSchedule | None:
+    """The fee edition in effect on `day`: active, started, not ended; the latest start wins. For a
+    dealer's service point, the dealer's own approved edition in effect comes first (R30); else,
+    and for everyone else, HQ's."""
+    editions = FeeSchedule.objects.filter(_in_effect(day), approval_state=FeeApproval.APPROVED)
+    latest = ("-effective_from", "-pk")
+    if dealer_id is not None:
+        own = editions.filter(dealer_id=dealer_id).order_by(*latest).first()
+        if own is not None:
+            return own
+    return editions.filter(dealer__isnull=True).order_by(*latest).first()
 
 
 class FeeTable:
@@ -151,12 +162,15 @@ class FeeTable:
         )
 
 
-def fee_table(*, day: date, schedule_id: int | None = None) -> FeeTable:
-    """The edition `schedule_id` (whatever its dates: a warranty card's edition, R10), or else the
-    one in effect on `day`, loaded for many `fee_for` calls (two queries)."""
+def fee_table(*, day: date, schedule_id: int | None = None, dealer_id: int | None = None) -> FeeTable:
+    """The edition `schedule_id` (whatever its dates: a warranty card's edition, R10; empty when it
+    is a dealer's not approved, R30), or else the one in effect on `day` (for `dealer_id`'s
+    service points: its approved own edition first), loaded for many `fee_for` calls (two
+    queries)."""
     if schedule_id is not None:
-        return FeeTable(FeeSchedule.objects.filter(pk=schedule_id).first())
-    return FeeTable(schedule_in_effect(day))
+        named = FeeSchedule.objects.filter(pk=schedule_id, approval_state=FeeApproval.APPROVED)
+        return FeeTable(named.first())
+    return FeeTable(schedule_in_effect(day, dealer_id=dealer_id))
 
 
 def fee_for(
@@ -167,11 +181,38 @@ def fee_for(
     province: str = "",
     distance_km: Decimal | None = None,
     schedule_id: int | None = None,
+    dealer_id: int | None = None,
 ) -> Fee | None:
     """The fee of `kind` (catalog.choices.FeeKind, not `part`) on `day` for a product line, a
-    province and, for visit and travel fees, a distance in km; from the edition in effect, or from
-    `schedule_id`'s. None when no standard matches (or no edition applies)."""
-    return fee_table(day=day, schedule_id=schedule_id).fee_for(
+    province and, for visit and travel fees, a distance in km; from the edition in effect (a
+    dealer's approved own one for `dealer_id`, R30), or from `schedule_id`'s. None when no
+    standard matches (or no edition applies)."""
+    return fee_table(day=day, schedule_id=schedule_id, dealer_id=dealer_id).fee_for(
+        kind, product_line_id=product_line_id, province=province, distance_km=distance_km
+    )
+
+
+def unapproved_fee_for(
+    kind: str,
+    *,
+    day: date,
+    dealer_id: int,
+    product_line_id: int | None,
+    province: str = "",
+    distance_km: Decimal | None = None,
+) -> Fee | None:
+    """R30: the dealer's own standard for the line from an edition in its dates that HQ has not
+    approved (awaiting approval or rejected). Never a price to charge: billing asks it only to
+    recognise a fee entered by hand at that rate, which is then flagged. None when there is none."""
+    pending = (
+        FeeSchedule.objects.filter(_in_effect(day), dealer_id=dealer_id)
+        .exclude(approval_state=FeeApproval.APPROVED)
+        .order_by("-effective_from", "-pk")
+        .first()
+    )
+    if pending is None:
+        return None
+    return FeeTable(pending).fee_for(
         kind, product_line_id=product_line_id, province=province, distance_km=distance_km
     )
 
@@ -185,4 +226,5 @@ __all__ = [
     "part_price",
     "part_prices",
     "schedule_in_effect",
+    "unapproved_fee_for",
 ]

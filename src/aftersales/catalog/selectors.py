@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from aftersales.accounts.choices import FRONT_LINE_ROLES, Role
+from aftersales.accounts.selectors import dealers_in_scope
 from aftersales.core.autocomplete import Lookup, register_lookup
+from aftersales.core.models import ChangeRecord
 from aftersales.core.reference import ReferenceCache
 
 from .models import (
@@ -164,18 +167,26 @@ def price_list_items(price_list: PriceList) -> QuerySet[PriceListItem]:
 
 
 def fee_schedule_scope(user: Any, queryset: QuerySet[FeeSchedule] | None = None) -> QuerySet[FeeSchedule]:
-    """The fee editions `user` may see: all for the keepers, the active ones for the readers."""
+    """The fee editions `user` may see: all for the keepers; for the other readers the active
+    ones of HQ and of the dealers they work with (a dealer's staff never see another dealer's
+    local standard, R30, R37)."""
     queryset = FeeSchedule.objects.all() if queryset is None else queryset
     if can_manage_prices(user):
         return queryset
-    if can_read_prices(user):
-        return queryset.filter(is_active=True)
-    return queryset.none()
+    if not can_read_prices(user):
+        return queryset.none()
+    visible = queryset.filter(is_active=True)
+    if user.sees_whole_company:
+        return visible
+    return visible.filter(Q(dealer__isnull=True) | Q(dealer__in=dealers_in_scope(user)))
 
 
 def fee_schedule_list(user: Any) -> QuerySet[FeeSchedule]:
     return (
-        fee_schedule_scope(user).annotate(standard_count=Count("standards")).order_by("-effective_from", "pk")
+        fee_schedule_scope(user)
+        .select_related("dealer")
+        .annotate(standard_count=Count("standards"))
+        .order_by("-effective_from", "pk")
     )
 
 
@@ -187,4 +198,15 @@ def fee_standards(schedule: FeeSchedule) -> QuerySet[FeeStandard]:
         "province",
         F("distance_from_km").asc(nulls_first=True),
         "pk",
+    )
+
+
+def fee_schedule_history(schedule: FeeSchedule) -> QuerySet[ChangeRecord]:
+    """R30: the decisions on a dealer's standard (who, when, from, to, the reason), oldest first."""
+    return (
+        ChangeRecord.objects.filter(
+            content_type=ContentType.objects.get_for_model(FeeSchedule), object_id=schedule.pk
+        )
+        .select_related("actor")
+        .order_by("created_at", "id")
     )

@@ -15,10 +15,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersales.core.errors import NotPermitted
 from aftersales.core.money import Amount, cny
 from aftersales.core.services import changes_record, snapshot
+from aftersales.core.transitions import transition_run
 
-from .choices import FeeUnit, PartCategory, PartUnit
+from .choices import FeeApproval, FeeUnit, PartCategory, PartUnit
 from .errors import NotLatestVersion, PricesInEffect
 from .models import (
     FeeSchedule,
@@ -31,6 +33,7 @@ from .models import (
     field_error,
     part_number_normalize,
 )
+from .transitions import FEE_SCHEDULE, may_submit_fee_schedule
 
 # Fields of a part that `part_update` may change (fits and substitutes have their own calls).
 PART_FIELDS = frozenset({"number", "name", "category", "unit", "serialised", "is_active", "notes"})
@@ -502,3 +505,58 @@ def fee_standard_remove(*, standard_id: int, actor: Any = None, today: date | No
     schedule = FeeSchedule.objects.select_for_update().get(pk=standard.schedule_id)
     _require_standards_editable(schedule, today)
     standard.delete()
+
+
+# --- dealers' local fee standards (R30) ------------------------------------------------------------
+
+
+@transaction.atomic
+def fee_schedule_submit(
+    *,
+    dealer_id: int,
+    code: str,
+    name: str,
+    effective_from: date,
+    effective_until: date | None = None,
+    notes: str = "",
+    standards: Iterable[Mapping[str, Any]] = (),
+    actor: Any,
+) -> FeeSchedule:
+    """R30: a dealer submits its local fee standard (an edition with its standards, as in
+    `fee_schedule_create`) to HQ; it awaits approval and no price is taken from it until then.
+    A dealer's staff submit only for their own dealer."""
+    if not may_submit_fee_schedule(actor) or (not actor.is_superuser and actor.dealer_id != dealer_id):
+        raise NotPermitted(_("Only the dealer's own staff submit its fee standard."))
+    rows = list(standards)
+    if not rows:
+        raise field_error("standards", _("Add at least one fee standard."), code="required")
+    schedule = FeeSchedule(
+        code=code,
+        name=name,
+        effective_from=effective_from,
+        effective_until=effective_until,
+        notes=notes,
+        dealer_id=dealer_id,
+        approval_state=FeeApproval.SUBMITTED,
+        submitted_by=actor,
+    )
+    schedule.full_clean()
+    schedule.save()
+    for values in rows:
+        standard = _standard(schedule, values)
+        standard.full_clean()
+        standard.save()
+    return schedule
+
+
+def fee_schedule_approve(*, schedule_id: int, actor: Any, reason: str = "") -> FeeSchedule:
+    """R30: HQ approves a dealer's fee standard; pricing uses it for the dealer from now on."""
+    inputs = {"reason": reason} if reason else {}
+    return transition_run(FEE_SCHEDULE, pk=schedule_id, action="approve", actor=actor, inputs=inputs)
+
+
+def fee_schedule_reject(*, schedule_id: int, actor: Any, reason: str) -> FeeSchedule:
+    """R30: HQ rejects a dealer's fee standard, saying why; it is never used."""
+    return transition_run(
+        FEE_SCHEDULE, pk=schedule_id, action="reject", actor=actor, inputs={"reason": reason}
+    )

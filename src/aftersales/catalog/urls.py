@@ -14,5 +14,11 @@ urlpatterns = [
     path("price-lists/<int:pk>/revise/", views.price_list_revise_view, name="price_list_revise"),
     path("price-lists/<int:pk>/import/", views.price_list_import, name="price_list_import"),
     path("fee-schedules/", views.FeeScheduleListView.as_view(), name="fee_schedule_list"),
+    path("fee-schedules/submit/", views.fee_schedule_submit_view, name="fee_schedule_submit"),
     path("fee-schedules/<int:pk>/", views.fee_schedule_detail, name="fee_schedule_detail"),
+    path(
+        "fee-schedules/<int:pk>/do/<str:action>/",
+        views.FeeScheduleTransitionView.as_view(),
+        name="fee_schedule_transition",
+    ),
 ]

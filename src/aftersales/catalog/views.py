@@ -24,12 +24,20 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aftersales.core.excel import export_response
-from aftersales.core.forms import REFUSALS, error_messages, form_error_messages
+from aftersales.core.forms import (
+    REFUSALS,
+    InputField,
+    attempt,
+    error_messages,
+    form_error_messages,
+    text_input,
+)
 from aftersales.core.htmx import render_page_or_partial
 from aftersales.core.import_views import import_page, import_template_download
 from aftersales.core.lists import Column, ObjectListView, page_numbers
+from aftersales.core.views import TransitionView, transition_buttons
 
-from .choices import PeriodStatus
+from .choices import FEE_STANDARD_KINDS, FeeApproval, FeeUnit, PeriodStatus
 from .filtersets import FeeScheduleFilterSet, PartFilterSet, PriceListFilterSet, PriceListItemFilterSet
 from .importing import (
     PART_COLUMNS_HELP,
@@ -43,13 +51,14 @@ from .importing import (
     price_list_items_import,
     price_template,
 )
-from .models import FeeSchedule, Part, PriceList, period_status
+from .models import FeeSchedule, Part, PriceList, ProductLine, period_status
 from .selectors import (
     PART_LINKS_PREFETCH,
     can_manage_parts,
     can_manage_prices,
     can_read_parts,
     can_read_prices,
+    fee_schedule_history,
     fee_schedule_list,
     fee_schedule_scope,
     fee_standards,
@@ -60,7 +69,8 @@ from .selectors import (
     price_list_scope,
     price_list_versions,
 )
-from .services import price_list_revise
+from .services import fee_schedule_submit, price_list_revise
+from .transitions import FEE_SCHEDULE, may_decide_fee_schedule, may_submit_fee_schedule
 
 
 def _number(part: Part, user: Any) -> str:
@@ -407,16 +417,48 @@ FEE_SCHEDULE_COLUMNS = (
     ),
     Column("standards", gettext_lazy("Fee standards"), value=lambda s, user: s.standard_count),
     Column(
+        "dealer",
+        gettext_lazy("Issued by"),
+        value=lambda s, user: s.dealer.name if s.dealer else _("HQ"),
+    ),
+    Column(
+        "approval",
+        gettext_lazy("Approval"),
+        value=lambda s, user: s.get_approval_state_display(),
+        html=lambda s, user: approval_badge(s),
+    ),
+    Column(
         "updated", gettext_lazy("Updated"), value=lambda s, user: s.updated_at, sort="updated", default=False
     ),
 )
 
 
+APPROVAL_CSS = {
+    FeeApproval.SUBMITTED: "text-bg-warning",
+    FeeApproval.APPROVED: "text-bg-success",
+    FeeApproval.REJECTED: "text-bg-danger",
+}
+
+
+def approval_badge(schedule: FeeSchedule) -> str:
+    """R30: a dealer's standard awaiting approval, approved or rejected (HQ's: nothing to show)."""
+    if schedule.dealer_id is None:
+        return ""
+    return format_html(
+        '<span class="badge {}" data-testid="approval-{}">{}</span>',
+        APPROVAL_CSS[FeeApproval(schedule.approval_state)],
+        schedule.approval_state,
+        schedule.get_approval_state_display(),
+    )
+
+
 class FeeScheduleListView(ObjectListView):
-    """`/catalog/fee-schedules/`: the editions of the fee standards (收费标准), newest first."""
+    """`/catalog/fee-schedules/`: the editions of the fee standards (收费标准), newest first; the
+    dealers' own (R30) with their approval."""
 
     list_key = "fee_schedules"
     title = gettext_lazy("Fee standards")
+    page_template = "catalog/fee_schedules/list.html"
     filterset_class = FeeScheduleFilterSet
     columns = FEE_SCHEDULE_COLUMNS
     search_placeholder = gettext_lazy("Code or name")
@@ -430,25 +472,129 @@ class FeeScheduleListView(ObjectListView):
         return fee_schedule_list(request.user)
 
     def row_css(self, row: FeeSchedule) -> str:
+        if row.approval_state == FeeApproval.SUBMITTED:
+            return "table-warning"
         return "" if row.is_active else "text-body-secondary"
+
+    def extra_context(self, request) -> dict:
+        return {"may_submit": may_submit_fee_schedule(request.user)}
+
+
+FEE_SCHEDULE_INPUTS: dict[str, InputField] = {"reason": text_input(gettext_lazy("Reason"))}
 
 
 @login_required
 def fee_schedule_detail(request, pk: int):
-    """An edition with its standards, grouped by fee kind."""
+    """An edition with its standards, grouped by fee kind; a dealer's (R30) with its approval, the
+    decision buttons for HQ and the history of the decision."""
     _require_price_reader(request)
     schedule = get_object_or_404(fee_schedule_scope(request.user), pk=pk)
     groups: dict[str, list] = {}
     for standard in fee_standards(schedule):
         groups.setdefault(str(standard.get_kind_display()), []).append(standard)
+    decisions = transition_buttons(FEE_SCHEDULE, schedule, request.user, FEE_SCHEDULE_INPUTS)
     return render(
         request,
         "catalog/fee_schedules/detail.html",
         {
             "schedule": schedule,
             "status": status_badge(schedule),
+            "approval": approval_badge(schedule),
             "groups": list(groups.items()),
             "can_manage": can_manage_prices(request.user),
             "editable": schedule.standards_editable(timezone.localdate()),
+            "actions": decisions if may_decide_fee_schedule(request.user) else [],
+            "history": fee_schedule_history(schedule) if schedule.dealer_id else [],
         },
     )
+
+
+class FeeScheduleTransitionView(TransitionView):
+    """`/catalog/fee-schedules/<pk>/do/<action>/`: HQ approves or rejects a dealer's standard (R30)."""
+
+    machine = FEE_SCHEDULE
+    fields = FEE_SCHEDULE_INPUTS
+
+    def get_object(self, request, pk: int):
+        _require_price_reader(request)
+        return get_object_or_404(fee_schedule_scope(request.user), pk=pk)
+
+
+class FeeScheduleSubmitForm(forms.Form):
+    """R30: a dealer's local fee standard: its name, dates and up to STANDARD_ROWS fees."""
+
+    code = forms.CharField(label=gettext_lazy("Code"), max_length=32)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=64)
+    effective_from = forms.DateField(
+        label=gettext_lazy("Effective from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    effective_until = forms.DateField(
+        label=gettext_lazy("Effective until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    notes = forms.CharField(
+        label=gettext_lazy("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class FeeStandardRowForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Fee kind"),
+        choices=[("", "—"), *((kind.value, kind.label) for kind in FEE_STANDARD_KINDS)],
+        required=False,
+    )
+    unit = forms.ChoiceField(label=gettext_lazy("Charged"), choices=FeeUnit.choices, initial=FeeUnit.PER_TIME)
+    amount = forms.DecimalField(
+        label=gettext_lazy("Amount"), min_value=0, max_digits=14, decimal_places=2, required=False
+    )
+    product_line = forms.ModelChoiceField(
+        label=gettext_lazy("Product line"), queryset=ProductLine.objects.all(), required=False
+    )
+    province = forms.CharField(label=gettext_lazy("Province"), max_length=32, required=False)
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=255, required=False)
+
+
+STANDARD_ROWS = 6
+FeeStandardFormSet = forms.formset_factory(FeeStandardRowForm, extra=STANDARD_ROWS, max_num=STANDARD_ROWS)
+
+
+def _standards_of(formset) -> list[dict[str, Any]]:
+    """The rows a fee kind was chosen in, as `fee_schedule_submit` takes them."""
+    rows = []
+    for data in formset.cleaned_data:
+        if data.get("kind"):
+            line = data.get("product_line")
+            rows.append(
+                {
+                    "kind": data["kind"],
+                    "unit": data["unit"],
+                    "amount": data.get("amount") if data.get("amount") is not None else "",
+                    "product_line_id": line.pk if line else None,
+                    "province": data.get("province") or "",
+                    "note": data.get("note") or "",
+                }
+            )
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def fee_schedule_submit_view(request):
+    """`/catalog/fee-schedules/submit/`: a dealer submits its local fee standard to HQ (R30)."""
+    if not may_submit_fee_schedule(request.user):
+        raise PermissionDenied
+    form = FeeScheduleSubmitForm(request.POST or None)
+    standards = FeeStandardFormSet(request.POST or None, prefix="standards")
+    if request.method == "POST" and form.is_valid() and standards.is_valid():
+        schedule = attempt(
+            form,
+            lambda: fee_schedule_submit(
+                dealer_id=request.user.dealer_id,
+                actor=request.user,
+                standards=_standards_of(standards),
+                **form.cleaned_data,
+            ),
+        )
+        if schedule is not None:
+            messages.success(request, _("Fee standard submitted: HQ approves it before it is used."))
+            return redirect(schedule.get_absolute_url())
+    return render(request, "catalog/fee_schedules/submit.html", {"form": form, "standards": standards})

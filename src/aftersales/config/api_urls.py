@@ -13,6 +13,7 @@ from aftersales.devices.api import register as register_devices
 from aftersales.feedback.api import register as register_feedback
 from aftersales.field.api import register as register_field
 from aftersales.parts.api import register as register_parts
+from aftersales.returns.api import register as register_returns
 from aftersales.servicing.api import register as register_servicing
 from aftersales.workorders.api import register as register_workorders
 
@@ -29,6 +30,7 @@ for register in (
     register_field,
     register_billing,
     register_parts,
+    register_returns,
 ):
     register(router)
 

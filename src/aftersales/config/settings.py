@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "aftersales.complaints",
     "aftersales.billing",
     "aftersales.parts",
+    "aftersales.returns",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +180,19 @@ REFERENCE_CACHE_SECONDS = float(os.environ.get("REFERENCE_CACHE_SECONDS", "60"))
 OUTBOX_SEND_ON_COMMIT = env_bool("OUTBOX_SEND_ON_COMMIT", bool(REDIS_URL))
 OUTBOX_FLUSH_SECONDS = float(os.environ.get("OUTBOX_FLUSH_SECONDS", "15"))
 
+# R29: days a service point has to report an old part to HQ after replacing it; past them the dealer
+# is charged the part's out-of-warranty price (once).
+PARTS_OLD_PART_REPORT_DAYS = int(os.environ.get("PARTS_OLD_PART_REPORT_DAYS", "7"))
+# R31: the day of the month the warranty reimbursement claims of the previous month are built.
+PARTS_CLAIM_DAY = int(os.environ.get("PARTS_CLAIM_DAY", "3"))
+# R33: the default rules of returns and exchanges until HQ saves its own (returns.ReturnPolicy):
+# a return within 7 days of purchase, an exchange within 15, proof of purchase required; customer
+# service follows up within 3 days of the refund or the replacement's delivery.
+RETURNS_RETURN_DAYS = int(os.environ.get("RETURNS_RETURN_DAYS", "7"))
+RETURNS_EXCHANGE_DAYS = int(os.environ.get("RETURNS_EXCHANGE_DAYS", "15"))
+RETURNS_PROOF_REQUIRED = env_bool("RETURNS_PROOF_REQUIRED", True)
+RETURNS_FOLLOW_UP_DAYS = int(os.environ.get("RETURNS_FOLLOW_UP_DAYS", "3"))
+
 # Celery: a real broker with REDIS_URL; otherwise tasks run in-process ("embedded" mode), and
 # `celery beat` still fires the periodic jobs, which then run inside the beat process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -227,6 +241,22 @@ CELERY_BEAT_SCHEDULE = {
     "devices-service-contracts-daily": {
         "task": "aftersales.devices.tasks.service_contracts_daily",
         "schedule": crontab(hour=8, minute=30),
+    },
+    # R32: every stock balance equals the sum of its moves; a mismatch is told to the HQ admins
+    "parts-stock-ledger-check": {
+        "task": "aftersales.parts.tasks.stock_ledger_check",
+        "schedule": crontab(hour=3, minute=10),
+    },
+    # R29: old parts not reported by their deadline charge their dealer the out-of-warranty price,
+    # each once (daily; a missed run is caught up by the next)
+    "parts-old-part-penalties": {
+        "task": "aftersales.parts.tasks.charge_unreported_old_parts",
+        "schedule": crontab(hour=1, minute=15),
+    },
+    # R31: on PARTS_CLAIM_DAY, one warranty reimbursement claim per dealer for the previous month
+    "parts-monthly-claims": {
+        "task": "aftersales.parts.tasks.build_monthly_claims",
+        "schedule": crontab(day_of_month=str(PARTS_CLAIM_DAY), hour=2, minute=30),
     },
 }
 
@@ -308,6 +338,29 @@ SPECTACULAR_SETTINGS = {
         "ServiceContractKindEnum": "aftersales.devices.choices.ContractKind",
         "ServiceContractStateEnum": "aftersales.devices.choices.ContractState",
         "MaintenanceDateShiftEnum": "aftersales.devices.choices.DateShift",
+        # R32: the stock desk's warehouses, moves, transfers and counts.
+        "WarehouseKindEnum": "aftersales.parts.choices.WarehouseKind",
+        "StockMoveKindEnum": "aftersales.parts.choices.MoveKind",
+        "StockTransferStateEnum": "aftersales.parts.choices.TransferState",
+        "StockCountStateEnum": "aftersales.parts.choices.CountState",
+        # R29, R31: old parts, their shipments and the reimbursement claims.
+        "OldPartStateEnum": "aftersales.parts.choices.OldPartState",
+        "OldPartShipmentStateEnum": "aftersales.parts.choices.ShipmentState",
+        "ReimbursementClaimStateEnum": "aftersales.parts.choices.ClaimState",
+        "InspectionResultEnum": "aftersales.parts.choices.InspectionResult",
+        "ClaimLineDecisionEnum": "aftersales.parts.choices.LineDecision",
+        # R33: returns and exchanges.
+        "ReturnKindEnum": "aftersales.returns.choices.ReturnKind",
+        "ReturnStateEnum": "aftersales.returns.choices.ReturnState",
+        "ReturnReasonEnum": "aftersales.returns.choices.ReturnReason",
+        "ReturnInspectionResultEnum": "aftersales.returns.choices.InspectionResult",
+        "ItemConditionEnum": "aftersales.returns.choices.ItemCondition",
+        "RefundMethodEnum": "aftersales.returns.choices.RefundMethod",
+        # R28, R30: part requests, dealer account entries, the approval of dealers' fee standards.
+        "PartRequestStateEnum": "aftersales.parts.choices.PartRequestState",
+        "AccountEntryKindEnum": "aftersales.parts.choices.EntryKind",
+        "FeeApprovalEnum": "aftersales.catalog.choices.FeeApproval",
+        "FeeUnitEnum": "aftersales.catalog.choices.FeeUnit",
     },
 }
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("complaints/", include("aftersales.complaints.urls")),
     path("billing/", include("aftersales.billing.urls")),
     path("parts/", include("aftersales.parts.urls")),
+    path("returns/", include("aftersales.returns.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("aftersales.config.api_urls")),

@@ -11,4 +11,4 @@ class PartsConfig(AppConfig):
     verbose_name = _("Parts")
 
     def ready(self) -> None:
-        from . import errors  # noqa: F401  (error codes)
+        from . import errors, hooks  # noqa: F401  (error codes; the demo seeder)

@@ -25,6 +25,7 @@ class MoveKind(models.TextChoices):
     SCRAP = "scrap", _("Scrapped")
     OLD_PART_IN = "old_part_in", _("Old part registered")
     OLD_PART_OUT = "old_part_out", _("Old part sent on")
+    CUSTOMER_RETURN = "customer_return", _("Returned by a customer")
 
 
 class TransferState(models.TextChoices):

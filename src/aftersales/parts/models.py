@@ -330,6 +330,30 @@ class TransferLine(models.Model):
         return f"{self.part_id} ×{self.quantity}"
 
 
+class TransferEvent(AppendOnlyModel):
+    """A step of a transfer (R32, R41): who, when, from which state to which, and their note."""
+
+    transfer = models.ForeignKey(
+        StockTransfer, verbose_name=_("transfer"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("action"), max_length=32)
+    from_state = models.CharField(_("from"), max_length=16, choices=TransferState.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=16, choices=TransferState.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    actor = models.ForeignKey(
+        USER, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"), db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("transfer step")
+        verbose_name_plural = _("transfer steps")
+
+    def __str__(self) -> str:
+        return f"{self.transfer_id} {self.action}"
+
+
 class StockCount(TimeStampedModel):
     """A stock count (盘点) of one warehouse: the sheet lists what the ledger expects, counters enter
     what they find, a supervisor approves, and the differences post as adjustment moves."""
@@ -380,6 +404,30 @@ class StockCountLine(models.Model):
     @property
     def difference(self) -> int | None:
         return None if self.counted is None else self.counted - self.expected
+
+
+class CountEvent(AppendOnlyModel):
+    """A step of a stock count (R32, R41): who, when, from which state to which, and their note."""
+
+    count = models.ForeignKey(
+        StockCount, verbose_name=_("count"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("action"), max_length=32)
+    from_state = models.CharField(_("from"), max_length=16, choices=CountState.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=16, choices=CountState.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    actor = models.ForeignKey(
+        USER, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"), db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("count step")
+        verbose_name_plural = _("count steps")
+
+    def __str__(self) -> str:
+        return f"{self.count_id} {self.action}"
 
 
 class DealerAccount(TimeStampedModel):
@@ -492,6 +540,30 @@ class PartRequestLine(models.Model):
         return f"{self.part_id} ×{self.quantity}"
 
 
+class PartRequestEvent(AppendOnlyModel):
+    """A step of a part request (R28, R41): who, when, from which state to which, and their note."""
+
+    request = models.ForeignKey(
+        PartRequest, verbose_name=_("part request"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("action"), max_length=32)
+    from_state = models.CharField(_("from"), max_length=16, choices=PartRequestState.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=16, choices=PartRequestState.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    actor = models.ForeignKey(
+        USER, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"), db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("part request step")
+        verbose_name_plural = _("part request steps")
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.action}"
+
+
 class OldPartShipment(TimeStampedModel):
     """A batch of reported old parts sent from a service point to HQ and inspected there (R29)."""
 
@@ -520,6 +592,30 @@ class OldPartShipment(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.number
+
+
+class OldPartShipmentEvent(AppendOnlyModel):
+    """A step of an old-part shipment (R29, R41): who, when, from which state to which, and their note."""
+
+    shipment = models.ForeignKey(
+        OldPartShipment, verbose_name=_("shipment"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("action"), max_length=32)
+    from_state = models.CharField(_("from"), max_length=16, choices=ShipmentState.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=16, choices=ShipmentState.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    actor = models.ForeignKey(
+        USER, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"), db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("shipment step")
+        verbose_name_plural = _("shipment steps")
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id} {self.action}"
 
 
 class OldPart(TimeStampedModel):
@@ -589,6 +685,31 @@ class OldPart(TimeStampedModel):
         return self.number
 
 
+class OldPartEvent(AppendOnlyModel):
+    """A step of an old part (R29, R41): registered, reported, shipped, received, inspected, a
+    penalty charged or reversed: who, when, from which state to which, and their note."""
+
+    old_part = models.ForeignKey(
+        OldPart, verbose_name=_("old part"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("action"), max_length=32)
+    from_state = models.CharField(_("from"), max_length=16, choices=OldPartState.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=16, choices=OldPartState.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    actor = models.ForeignKey(
+        USER, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"), db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("old-part step")
+        verbose_name_plural = _("old-part steps")
+
+    def __str__(self) -> str:
+        return f"{self.old_part_id} {self.action}"
+
+
 class ReimbursementClaim(TimeStampedModel):
     """保修期内配件费用报销单 (R31): one per dealer and month, built on the 3rd from the in-warranty
     parts its service points used, reviewed line by line by HQ and credited to its account once."""
@@ -645,6 +766,31 @@ class ClaimLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_part_id}: {self.amount}"
+
+
+class ClaimEvent(AppendOnlyModel):
+    """A step of a reimbursement claim (R31, R41): built, a line approved or rejected, approved,
+    credited: who, when, from which state to which, and their note."""
+
+    claim = models.ForeignKey(
+        ReimbursementClaim, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("action"), max_length=32)
+    from_state = models.CharField(_("from"), max_length=16, choices=ClaimState.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=16, choices=ClaimState.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    actor = models.ForeignKey(
+        USER, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"), db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("claim step")
+        verbose_name_plural = _("claim steps")
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} {self.action}"
 
 
 class AccountEntry(AppendOnlyModel):

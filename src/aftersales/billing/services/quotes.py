@@ -155,7 +155,8 @@ class Price:
 
 def _dealer_of(work_order: WorkOrder) -> int | None:
     """The dealer whose service point does the work (its approved fee standard applies, R30)."""
-    return work_order.service_point.dealer_id if work_order.service_point_id else None
+    point = work_order.service_point
+    return point.dealer_id if point is not None else None
 
 
 def _suggested_price(quote: Quote, kind: str, part: Part | None, distance_km: Decimal | None) -> Price | None:
