@@ -88,7 +88,7 @@ def world():
 
 
 def month_to_seed() -> date:
-    """The month before the earliest seeded so far (the first run: two months ago)."""
+    """The month before the earliest seeded so far (the first run: last month)."""
     from aftersales.parts.models import OldPart
 
     earliest = OldPart.objects.filter(number__startswith="BJ").order_by("replaced_at").first()
