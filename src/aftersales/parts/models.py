@@ -49,6 +49,30 @@ def _quantity(verbose_name=None, **options) -> models.PositiveIntegerField:
     )
 
 
+class Step(AppendOnlyModel):
+    """A step of one of this app's lifecycles (R41): who, when, from which state to which, and
+    their note. Each document's steps are a subclass naming the document and its states."""
+
+    action = models.CharField(_("action"), max_length=32)
+    note = models.TextField(_("note"), blank=True)
+    actor = models.ForeignKey(
+        USER, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"), db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+
+
+def _states(choices) -> tuple[models.CharField, models.CharField]:
+    """The step's `from_state` and `to_state`, in the document's states."""
+    return (
+        models.CharField(_("from"), max_length=16, choices=choices, blank=True),
+        models.CharField(_("to"), max_length=16, choices=choices, blank=True),
+    )
+
+
 class Warehouse(TimeStampedModel):
     """A place that holds parts (R32): HQ, a service point, an engineer's van, or a defective
     location (HQ's or a service point's) where old parts wait apart from good stock."""
@@ -330,23 +354,15 @@ class TransferLine(models.Model):
         return f"{self.part_id} ×{self.quantity}"
 
 
-class TransferEvent(AppendOnlyModel):
+class TransferEvent(Step):
     """A step of a transfer (R32, R41): who, when, from which state to which, and their note."""
 
     transfer = models.ForeignKey(
         StockTransfer, verbose_name=_("transfer"), on_delete=models.CASCADE, related_name="events"
     )
-    action = models.CharField(_("action"), max_length=32)
-    from_state = models.CharField(_("from"), max_length=16, choices=TransferState.choices, blank=True)
-    to_state = models.CharField(_("to"), max_length=16, choices=TransferState.choices, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(
-        USER, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("time"), db_index=True)
+    from_state, to_state = _states(TransferState.choices)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(Step.Meta):
         verbose_name = _("transfer step")
         verbose_name_plural = _("transfer steps")
 
@@ -406,23 +422,15 @@ class StockCountLine(models.Model):
         return None if self.counted is None else self.counted - self.expected
 
 
-class CountEvent(AppendOnlyModel):
+class CountEvent(Step):
     """A step of a stock count (R32, R41): who, when, from which state to which, and their note."""
 
     count = models.ForeignKey(
         StockCount, verbose_name=_("count"), on_delete=models.CASCADE, related_name="events"
     )
-    action = models.CharField(_("action"), max_length=32)
-    from_state = models.CharField(_("from"), max_length=16, choices=CountState.choices, blank=True)
-    to_state = models.CharField(_("to"), max_length=16, choices=CountState.choices, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(
-        USER, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("time"), db_index=True)
+    from_state, to_state = _states(CountState.choices)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(Step.Meta):
         verbose_name = _("count step")
         verbose_name_plural = _("count steps")
 
@@ -540,23 +548,15 @@ class PartRequestLine(models.Model):
         return f"{self.part_id} ×{self.quantity}"
 
 
-class PartRequestEvent(AppendOnlyModel):
+class PartRequestEvent(Step):
     """A step of a part request (R28, R41): who, when, from which state to which, and their note."""
 
     request = models.ForeignKey(
         PartRequest, verbose_name=_("part request"), on_delete=models.CASCADE, related_name="events"
     )
-    action = models.CharField(_("action"), max_length=32)
-    from_state = models.CharField(_("from"), max_length=16, choices=PartRequestState.choices, blank=True)
-    to_state = models.CharField(_("to"), max_length=16, choices=PartRequestState.choices, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(
-        USER, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("time"), db_index=True)
+    from_state, to_state = _states(PartRequestState.choices)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(Step.Meta):
         verbose_name = _("part request step")
         verbose_name_plural = _("part request steps")
 
@@ -594,23 +594,15 @@ class OldPartShipment(TimeStampedModel):
         return self.number
 
 
-class OldPartShipmentEvent(AppendOnlyModel):
+class OldPartShipmentEvent(Step):
     """A step of an old-part shipment (R29, R41): who, when, from which state to which, and their note."""
 
     shipment = models.ForeignKey(
         OldPartShipment, verbose_name=_("shipment"), on_delete=models.CASCADE, related_name="events"
     )
-    action = models.CharField(_("action"), max_length=32)
-    from_state = models.CharField(_("from"), max_length=16, choices=ShipmentState.choices, blank=True)
-    to_state = models.CharField(_("to"), max_length=16, choices=ShipmentState.choices, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(
-        USER, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("time"), db_index=True)
+    from_state, to_state = _states(ShipmentState.choices)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(Step.Meta):
         verbose_name = _("shipment step")
         verbose_name_plural = _("shipment steps")
 
@@ -685,24 +677,16 @@ class OldPart(TimeStampedModel):
         return self.number
 
 
-class OldPartEvent(AppendOnlyModel):
+class OldPartEvent(Step):
     """A step of an old part (R29, R41): registered, reported, shipped, received, inspected, a
     penalty charged or reversed: who, when, from which state to which, and their note."""
 
     old_part = models.ForeignKey(
         OldPart, verbose_name=_("old part"), on_delete=models.CASCADE, related_name="events"
     )
-    action = models.CharField(_("action"), max_length=32)
-    from_state = models.CharField(_("from"), max_length=16, choices=OldPartState.choices, blank=True)
-    to_state = models.CharField(_("to"), max_length=16, choices=OldPartState.choices, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(
-        USER, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("time"), db_index=True)
+    from_state, to_state = _states(OldPartState.choices)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(Step.Meta):
         verbose_name = _("old-part step")
         verbose_name_plural = _("old-part steps")
 
@@ -768,24 +752,16 @@ class ClaimLine(models.Model):
         return f"{self.old_part_id}: {self.amount}"
 
 
-class ClaimEvent(AppendOnlyModel):
+class ClaimEvent(Step):
     """A step of a reimbursement claim (R31, R41): built, a line approved or rejected, approved,
     credited: who, when, from which state to which, and their note."""
 
     claim = models.ForeignKey(
         ReimbursementClaim, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="events"
     )
-    action = models.CharField(_("action"), max_length=32)
-    from_state = models.CharField(_("from"), max_length=16, choices=ClaimState.choices, blank=True)
-    to_state = models.CharField(_("to"), max_length=16, choices=ClaimState.choices, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(
-        USER, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("time"), db_index=True)
+    from_state, to_state = _states(ClaimState.choices)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(Step.Meta):
         verbose_name = _("claim step")
         verbose_name_plural = _("claim steps")
 

@@ -50,6 +50,7 @@ from .models import (
     PartRequest,
     PartRequestEvent,
     ReimbursementClaim,
+    Step,
     StockBalance,
     StockCount,
     StockTransfer,
@@ -132,8 +133,16 @@ def _dealer_check(user: Any, warehouse: Warehouse) -> None:
         )
 
 
-def _stock_step(event_model: type[models.Model], document: str):
-    """One step row per transition: who, when, the two states and the user's note or reason."""
+NoteOf = Callable[[TransitionRun], str]
+
+
+def _note_input(run: TransitionRun) -> str:
+    return run.text("note") or run.text("reason")
+
+
+def step_recorder(event_model: type[models.Model], document: str, note: NoteOf = _note_input):
+    """The `record` of a parts machine: one step row (`event_model`, whose foreign key to the
+    record is `document`) per transition: who, when, the two states and the user's note."""
 
     def record(run: TransitionRun) -> None:
         event_model._default_manager.create(
@@ -141,8 +150,9 @@ def _stock_step(event_model: type[models.Model], document: str):
             action=run.transition.name,
             from_state=run.from_state,
             to_state=run.machine.state_of(run.obj),
-            note=run.text("reason") or run.text("note"),
-            actor=run.actor,
+            note=note(run),
+            # A step the system runs for someone (an old part shipped with its shipment) names them.
+            actor=run.actor or run.inputs.get("by"),
             created_at=run.now,
         )
 
@@ -229,7 +239,7 @@ TRANSFER = Machine(
             ),
         )
     },
-    record=_stock_step(TransferEvent, "transfer"),
+    record=step_recorder(TransferEvent, "transfer"),
     owner=lambda transfer: van_engineer_user_id(transfer.destination),
     owner_bound_roles=frozenset({Role.ENGINEER}),
     lock_related=(
@@ -349,7 +359,7 @@ COUNT = Machine(
             ),
         )
     },
-    record=_stock_step(CountEvent, "count"),
+    record=step_recorder(CountEvent, "count"),
     lock_related=("warehouse__service_point", "warehouse__engineer__service_point"),
 )
 COUNT.register_guard(_count_scope_guard)
@@ -390,70 +400,33 @@ REVIEW_CLAIM = Permission(CLAIM_REVIEWERS, own_work_only=False)
 BUILD_CLAIMS = Permission(CLAIM_REVIEWERS, own_work_only=False)
 REVERSE_PENALTY = Permission(CLAIM_CREDITORS, own_work_only=False)
 
-NoteOf = Callable[[TransitionRun], str]
 
-
-def _note_input(run: TransitionRun) -> str:
-    return run.text("note") or run.text("reason")
-
-
-def step_recorder(event_model: type[models.Model], document: str, note: NoteOf = _note_input):
-    """The `record` of a parts machine: one step row (`event_model`, whose foreign key to the
-    record is `document`) per transition: who, when, the two states and the user's note."""
-
-    def record(run: TransitionRun) -> None:
-        event_model._default_manager.create(
-            **{document: run.obj},
-            action=run.transition.name,
-            from_state=run.from_state,
-            to_state=run.machine.state_of(run.obj),
-            note=note(run),
-            # A step the system runs for someone (an old part shipped with its shipment) names them.
-            actor=run.actor or run.inputs.get("by"),
-            created_at=run.now,
-        )
-
-    return record
-
-
-def old_part_step(old_part: OldPart, *, action: str, actor, note: str = "") -> OldPartEvent:
-    """A step of an old part that is not a transition (registered, photo, penalty charged or
-    reversed), in its history (R41)."""
-    return OldPartEvent.objects.create(
-        old_part=old_part,
+def _step_add(event_model: type[Step], document: str, record: Any, *, action: str, actor, note: str) -> Step:
+    """A step of a record that is not a transition, in its history (R41)."""
+    return event_model._default_manager.create(
+        **{document: record},
         action=action,
-        from_state=old_part.state,
-        to_state=old_part.state,
+        from_state=record.state,
+        to_state=record.state,
         note=note,
         actor=actor,
         created_at=timezone.now(),
     )
 
 
-def shipment_step(shipment: OldPartShipment, *, action: str, actor, note: str = "") -> OldPartShipmentEvent:
-    """A step of a shipment that is not a transition (packed, a part added or taken off)."""
-    return OldPartShipmentEvent.objects.create(
-        shipment=shipment,
-        action=action,
-        from_state=shipment.state,
-        to_state=shipment.state,
-        note=note,
-        actor=actor,
-        created_at=timezone.now(),
-    )
+def old_part_step(old_part: OldPart, *, action: str, actor, note: str = "") -> Step:
+    """Registered, photo, penalty charged or reversed."""
+    return _step_add(OldPartEvent, "old_part", old_part, action=action, actor=actor, note=note)
 
 
-def claim_step(claim: ReimbursementClaim, *, action: str, actor, note: str = "") -> ClaimEvent:
-    """A step of a claim that is not a transition (built, lines added, a line decided)."""
-    return ClaimEvent.objects.create(
-        claim=claim,
-        action=action,
-        from_state=claim.state,
-        to_state=claim.state,
-        note=note,
-        actor=actor,
-        created_at=timezone.now(),
-    )
+def shipment_step(shipment: OldPartShipment, *, action: str, actor, note: str = "") -> Step:
+    """Packed, a part added or taken off."""
+    return _step_add(OldPartShipmentEvent, "shipment", shipment, action=action, actor=actor, note=note)
+
+
+def claim_step(claim: ReimbursementClaim, *, action: str, actor, note: str = "") -> Step:
+    """Built, lines added, a line decided."""
+    return _step_add(ClaimEvent, "claim", claim, action=action, actor=actor, note=note)
 
 
 # --- old part ---------------------------------------------------------------------------------------
@@ -763,14 +736,6 @@ def _keep_reason(run: TransitionRun) -> None:
     run.set(reject_reason=run.text("reason")[:255])
 
 
-def _by_actor(field_name: str):
-    def effect(run: TransitionRun) -> None:
-        run.set(**{field_name: run.actor})
-
-    effect.__name__ = f"by_{field_name}"
-    return effect
-
-
 def _own_dealer(run: TransitionRun) -> None:
     """R37: a dealer's staff act only on their own dealer's requests."""
     actor = run.actor
@@ -806,7 +771,7 @@ PART_REQUEST = Machine(
                 HQ_PARTS_DESK,
                 needs=frozenset({"expected_ship_date"}),
                 accepts=frozenset({"lines", "note"}),
-                effects=(_request_effect("confirm_lines"), stamp("confirmed_at"), _by_actor("confirmed_by")),
+                effects=(_request_effect("confirm_lines"), stamp("confirmed_at"), _by("confirmed_by")),
                 own_work_only=False,
                 style="success",
             ),
