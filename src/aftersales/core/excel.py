@@ -16,10 +16,6 @@ from typing import IO, Any
 
 from django.http import FileResponse
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from .text import spreadsheet_text
 
@@ -46,6 +42,8 @@ def _cell(sheet: Any, value: Any) -> Any:
     text, formula_like = spreadsheet_text(value)
     if not formula_like:
         return text
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value=text)
     cell.data_type = "s"
     cell.quotePrefix = True
@@ -55,7 +53,14 @@ def _cell(sheet: Any, value: Any) -> Any:
 def xlsx_write(
     target: IO[bytes], *, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> None:
-    """One sheet with a bold header row, written to `target`; rows are streamed, one at a time."""
+    """One sheet with a bold header row, written to `target`; rows are streamed, one at a time.
+    openpyxl is imported here, not with the module: about 15 MB (with Pillow) that a web worker
+    would otherwise carry for every request (issue 9: worker memory)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     for index, header in enumerate(headers, start=1):
@@ -123,6 +128,8 @@ def export_response(
 
 def xlsx_rows(upload) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
     """Header names and (row number, {header: value}) for every non-empty row of the first sheet."""
+    from openpyxl import load_workbook
+
     workbook = load_workbook(upload, read_only=True, data_only=True)
     sheet = workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)

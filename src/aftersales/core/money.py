@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-import cn2an
-
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 # Up to 999,999,999,999.99: DecimalField(max_digits=MAX_DIGITS, decimal_places=2).
@@ -50,6 +48,8 @@ def total(amounts: Iterable[Amount]) -> Decimal:
 
 def in_words(amount: Amount) -> str:
     """The amount in words as on a receipt, e.g. 壹万贰仟叁佰肆拾伍元陆角柒分, 壹佰元整."""
+    import cn2an  # 0.1 s and 6 MB to import: only where an amount is written in words
+
     return cn2an.an2cn(str(cny(amount)), "rmb")
 
 

@@ -8,6 +8,10 @@ class InsufficientStock(DomainError):
 
     status = 409
     default_code = "insufficient_stock"
+    # What was short where, for the page's and the API's help (substitutes, nearest stock).
+    part_id: int | None = None
+    warehouse_id: int | None = None
+    available: int = 0
 
 
 register_error_codes(

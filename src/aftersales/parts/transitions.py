@@ -50,7 +50,6 @@ from .models import (
     PartRequest,
     PartRequestEvent,
     ReimbursementClaim,
-    Step,
     StockBalance,
     StockCount,
     StockTransfer,
@@ -401,7 +400,9 @@ BUILD_CLAIMS = Permission(CLAIM_REVIEWERS, own_work_only=False)
 REVERSE_PENALTY = Permission(CLAIM_CREDITORS, own_work_only=False)
 
 
-def _step_add(event_model: type[Step], document: str, record: Any, *, action: str, actor, note: str) -> Step:
+def _step_add(
+    event_model: type[models.Model], document: str, record: Any, *, action: str, actor, note: str
+) -> models.Model:
     """A step of a record that is not a transition, in its history (R41)."""
     return event_model._default_manager.create(
         **{document: record},
@@ -414,17 +415,17 @@ def _step_add(event_model: type[Step], document: str, record: Any, *, action: st
     )
 
 
-def old_part_step(old_part: OldPart, *, action: str, actor, note: str = "") -> Step:
+def old_part_step(old_part: OldPart, *, action: str, actor, note: str = "") -> models.Model:
     """Registered, photo, penalty charged or reversed."""
     return _step_add(OldPartEvent, "old_part", old_part, action=action, actor=actor, note=note)
 
 
-def shipment_step(shipment: OldPartShipment, *, action: str, actor, note: str = "") -> Step:
+def shipment_step(shipment: OldPartShipment, *, action: str, actor, note: str = "") -> models.Model:
     """Packed, a part added or taken off."""
     return _step_add(OldPartShipmentEvent, "shipment", shipment, action=action, actor=actor, note=note)
 
 
-def claim_step(claim: ReimbursementClaim, *, action: str, actor, note: str = "") -> Step:
+def claim_step(claim: ReimbursementClaim, *, action: str, actor, note: str = "") -> models.Model:
     """Built, lines added, a line decided."""
     return _step_add(ClaimEvent, "claim", claim, action=action, actor=actor, note=note)
 

@@ -15,7 +15,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from stdnum.cn import uscc
 
 from aftersales.accounts.models import User
 from aftersales.core.errors import DomainError, NotPermitted
@@ -67,6 +66,8 @@ def _checked(fields: dict[str, Any], *, paid: Decimal) -> dict[str, Any]:
         errors["title"] = [_("Enter the invoice title: the buyer's full name.")]
     number = (values.get("tax_number") or "").upper().replace(" ", "")
     values["tax_number"] = number
+    from stdnum.cn import uscc  # imported where a tax number is checked, not in every worker
+
     if number and not uscc.is_valid(number):
         errors["tax_number"] = [_("This is not a valid unified social credit code (18 characters).")]
     if values.get("invoice_type") == InvoiceType.SPECIAL:
