@@ -34,7 +34,7 @@ from aftersales.core.api import (
 )
 
 from ..filtersets_dealers import AccountEntryFilterSet, DealerAccountFilterSet, PartRequestFilterSet
-from ..models import AccountEntry, PartRequest, PartRequestEvent, PartRequestLine
+from ..models import AccountEntry, PartRequest, PartRequestLine
 from ..selectors_dealers import (
     account_dealer_scope,
     account_of_dealer,
@@ -49,6 +49,7 @@ from ..selectors_dealers import (
 )
 from ..services import dealer_accounts, requests
 from ..transitions import PART_REQUEST
+from .steps import StepSerializer
 
 AMOUNT = {"max_digits": 14, "decimal_places": 2, "read_only": True}
 
@@ -65,15 +66,6 @@ class PartRequestLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = PartRequestLine
         fields = ["id", "part", "part_number", "quantity", "confirmed_quantity", "unit_cost", "amount"]
-        read_only_fields = fields
-
-
-class PartRequestEventSerializer(serializers.ModelSerializer):
-    actor = IdNameSerializer(read_only=True, allow_null=True)
-
-    class Meta:
-        model = PartRequestEvent
-        fields = ["action", "from_state", "to_state", "note", "actor", "created_at"]
         read_only_fields = fields
 
 
@@ -97,7 +89,7 @@ class PartRequestSerializer(serializers.ModelSerializer):
     credit_approved_by = IdNameSerializer(read_only=True, allow_null=True)
     shipment = PartRequestShipmentSerializer(source="transfer", read_only=True, allow_null=True)
     lines = PartRequestLineSerializer(many=True, read_only=True)
-    events = PartRequestEventSerializer(many=True, read_only=True, help_text=_("Every step, oldest first."))
+    events = StepSerializer(many=True, read_only=True, help_text=_("Every step, oldest first."))
     available_actions = serializers.SerializerMethodField()
     print_url = serializers.SerializerMethodField()
 

@@ -56,23 +56,13 @@ from ..selectors_old_parts import (
 from ..services import claims as claim_services
 from ..services import old_parts as services
 from ..transitions import CLAIM, OLD_PART, OLD_PART_SHIPMENT
+from .steps import StepSerializer
 
 AMOUNT = {"max_digits": 14, "decimal_places": 2, "read_only": True}
 
 
 class Input(RejectUnknownFieldsMixin, serializers.Serializer):
     """An action's input: unknown keys are an error, not silently dropped."""
-
-
-class StepSerializer(serializers.Serializer):
-    """A step of a record's history (R41): who, when, from which state to which, their note."""
-
-    action = serializers.CharField()
-    from_state = serializers.CharField()
-    to_state = serializers.CharField()
-    note = serializers.CharField()
-    actor = IdNameSerializer(allow_null=True)
-    created_at = serializers.DateTimeField()
 
 
 def _actions(machine, obj, context) -> list[str]:

@@ -52,7 +52,6 @@ from ..filtersets_stock import (
     WarehouseFilterSet,
 )
 from ..models import (
-    CountEvent,
     ReorderRule,
     StockAlert,
     StockBalance,
@@ -60,7 +59,6 @@ from ..models import (
     StockCountLine,
     StockMove,
     StockTransfer,
-    TransferEvent,
     TransferLine,
     Warehouse,
 )
@@ -83,6 +81,7 @@ from ..services.counts import count_create, count_lines_set, count_sheet_import
 from ..services.stock_desk import stock_receive, stock_scrap
 from ..services.transfers import transfer_create, transfer_line_add, transfer_line_remove
 from ..transitions import COUNT, TRANSFER
+from .steps import StepSerializer
 
 AMOUNT = {"max_digits": 14, "decimal_places": 2, "read_only": True}
 
@@ -217,15 +216,6 @@ class TransferLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TransferStepSerializer(serializers.ModelSerializer):
-    actor = IdNameSerializer(read_only=True, allow_null=True)
-
-    class Meta:
-        model = TransferEvent
-        fields = ["action", "from_state", "to_state", "note", "actor", "created_at"]
-        read_only_fields = fields
-
-
 class TransferSerializer(serializers.ModelSerializer):
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     source = WarehouseRefSerializer(read_only=True)
@@ -235,7 +225,7 @@ class TransferSerializer(serializers.ModelSerializer):
     shipped_by = IdNameSerializer(read_only=True, allow_null=True)
     received_by = IdNameSerializer(read_only=True, allow_null=True)
     lines = TransferLineSerializer(many=True, read_only=True)
-    steps = TransferStepSerializer(source="events", many=True, read_only=True)
+    steps = StepSerializer(source="events", many=True, read_only=True)
     available_actions = serializers.SerializerMethodField()
 
     class Meta:
@@ -280,22 +270,13 @@ class CountLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CountStepSerializer(serializers.ModelSerializer):
-    actor = IdNameSerializer(read_only=True, allow_null=True)
-
-    class Meta:
-        model = CountEvent
-        fields = ["action", "from_state", "to_state", "note", "actor", "created_at"]
-        read_only_fields = fields
-
-
 class CountSerializer(serializers.ModelSerializer):
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     warehouse = WarehouseRefSerializer(read_only=True)
     created_by = IdNameSerializer(read_only=True)
     approved_by = IdNameSerializer(read_only=True, allow_null=True)
     lines = CountLineSerializer(many=True, read_only=True)
-    steps = CountStepSerializer(source="events", many=True, read_only=True)
+    steps = StepSerializer(source="events", many=True, read_only=True)
     available_actions = serializers.SerializerMethodField()
 
     class Meta:
