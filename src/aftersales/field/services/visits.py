@@ -22,10 +22,9 @@ from aftersales.core.services import number_next
 from aftersales.core.transitions import Permission, transition_run
 from aftersales.parts.choices import WarehouseKind
 from aftersales.parts.models import StockTransfer, Warehouse
-from aftersales.parts.services import stock
+from aftersales.parts.services.job_parts import job_part_put_back, job_part_take
 from aftersales.parts.services.transfers import transfer_create
 from aftersales.workorders.events import event_record
-from aftersales.workorders.hooks import part_cover
 from aftersales.workorders.models import Attachment, WorkOrder
 from aftersales.workorders.services import attachment_add
 from aftersales.workorders.transitions import WORKORDER
@@ -265,39 +264,30 @@ def visit_part_add(
     visit_check(visit, actor, EDIT_VISIT_RECORD, _("Only the visit's engineer or a supervisor may do this."))
     visit_check_record_open(visit)
     number = part_number_normalize(part_number)
-    catalog_part = Part.objects.filter(number=number).first() if number else None
+    taken = job_part_take(
+        work_order=visit.work_order,
+        part_number=number,
+        quantity=quantity,
+        warehouse=_source_warehouse(visit, warehouse_id),
+        actor=actor,
+        day=visit.day,
+        old_serial_number=old_serial_number,
+        note=visit.number,
+    )
     part = VisitPart(
         visit=visit,
         part_number=number,
-        name=(name or "").strip() or (catalog_part.name if catalog_part else ""),
+        name=(name or "").strip() or (taken.part.name if taken.part else ""),
         quantity=quantity,
         shown_to_customer=shown_to_customer,
-        part=catalog_part,
+        part=taken.part,
+        warehouse=taken.warehouse,
+        covered=taken.covered,
+        cover_reason=taken.cover_reason,
         old_serial_number=(old_serial_number or "").strip(),
         created_by=actor,
     )
     part.full_clean()
-    if catalog_part is not None:
-        cover = part_cover(visit.work_order, part_category=catalog_part.category, day=visit.day)
-        if cover is not None:
-            part.covered, part.cover_reason = cover[0], cover[1][:500]
-        if part.covered and catalog_part.serialised and not part.old_serial_number:
-            raise DomainError(
-                _("%(part)s is tracked by serial number: enter the serial number of the part taken out.")
-                % {"part": catalog_part},
-                code="serial_number_required",
-                field="old_serial_number",
-            )
-        part.warehouse = _source_warehouse(visit, warehouse_id)
-        if part.warehouse is not None:
-            stock.issue(
-                warehouse=part.warehouse,
-                part=catalog_part,
-                quantity=quantity,
-                actor=actor,
-                work_order=visit.work_order,
-                note=visit.number,
-            )
     part.save()
     visit_event(visit, actor=actor, action="visit_part_add", params={"part": str(part)})
     return part
@@ -311,14 +301,13 @@ def visit_part_remove(*, part_id: int, actor) -> None:
     visit = VISIT.lock(part.visit_id)
     visit_check(visit, actor, EDIT_VISIT_RECORD, _("Only the visit's engineer or a supervisor may do this."))
     visit_check_record_open(visit)
-    if part.warehouse is not None and part.part is not None:
-        stock.return_unused(
-            warehouse=part.warehouse,
-            part=part.part,
-            quantity=part.quantity,
-            actor=actor,
-            work_order=visit.work_order,
-        )
+    job_part_put_back(
+        work_order=visit.work_order,
+        part=part.part,
+        quantity=part.quantity,
+        warehouse=part.warehouse,
+        actor=actor,
+    )
     part.delete()
     visit_event(visit, actor=actor, action="visit_part_remove", params={"part": str(part)})
 
