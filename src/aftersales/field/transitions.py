@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy
 from aftersales.accounts.choices import DISPATCH_ROLES, Role
 from aftersales.core.errors import DomainError, TransitionNotAllowed
 from aftersales.core.transitions import Machine, Transition, TransitionRun, keep_input, stamp
-from aftersales.parts.services.old_parts import old_part_register
+from aftersales.parts.services.job_parts import job_old_parts_keep
 from aftersales.workorders.choices import State
 from aftersales.workorders.events import transition_recorder
 from aftersales.workorders.services import workorder_transition
@@ -184,21 +184,8 @@ def check_out_location(run: TransitionRun) -> None:
 
 
 def old_parts_keep(run: TransitionRun) -> None:
-    """R29: at check-out, each catalog part replaced under warranty becomes an old part kept at
-    the service point for HQ (numbered, into its defective location, to be reported)."""
-    visit = run.obj
-    for part in visit.parts.filter(covered=True, part__isnull=False, old_part__isnull=True).select_related(
-        "part"
-    ):
-        part.old_part = old_part_register(
-            work_order=visit.work_order,
-            part=part.part,
-            quantity=part.quantity,
-            serial_number=part.old_serial_number,
-            actor=run.actor,
-            replaced_at=run.now,
-        )
-        part.save(update_fields=["old_part", "updated_at"])
+    """R29: at check-out, each catalog part replaced under warranty becomes an old part (job_parts)."""
+    job_old_parts_keep(run.obj.parts.all(), work_order=run.obj.work_order, when=run.now)
 
 
 def cancel_with_appointment(run: TransitionRun) -> None:

@@ -4,6 +4,7 @@ from aftersales.core.errors import register_error_codes
 
 register_error_codes(
     {
+        "no_store": "R32: the service point has no store to take parts from.",
         "plan_not_confirmed": "R8: the work order may not start before the customer confirmed the plan.",
         "plan_exists": "R8: the work order already has a plan; revise it.",
         "needs_approval": "R8: this revision needs a supervisor's approval before it is sent.",

@@ -44,6 +44,8 @@ REPAIR = register_event_type(
         "depot_receive": _("Device taken in for depot repair, repair order %(record)s"),
         "depot_inspect": _("%(record)s inspected; warranty: %(warranty)s"),
         "depot_log": _("%(record)s: a line added to the repair process record"),
+        "depot_part_add": _("%(record)s: part replaced: %(part)s"),
+        "depot_part_remove": _("%(record)s: part removed: %(part)s"),
         "depot_hand_back": _("%(record)s: device handed back to %(handed_back_to)s (%(method)s)"),
         "external_send": _("Sent to %(vendor)s (%(reason)s), voucher %(voucher)s, expected back on %(date)s"),
         "external_follow_up": _("%(vendor)s contacted about the device"),

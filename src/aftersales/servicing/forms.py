@@ -148,6 +148,23 @@ class RepairLogForm(forms.Form):
     )
 
 
+class DepotPartForm(forms.Form):
+    """R12, R32: a part replaced in the depot, from the service point's store unless unticked."""
+
+    part_number = forms.CharField(label=_("Part number"), max_length=64)
+    name = forms.CharField(
+        label=_("Part name"),
+        max_length=128,
+        required=False,
+        help_text=_("Filled in from the catalog for a catalog part."),
+    )
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=9999, initial=1)
+    from_store = forms.BooleanField(label=_("From the service point's store"), required=False, initial=True)
+    old_serial_number = forms.CharField(
+        label=_("Serial number of the part taken out"), max_length=64, required=False
+    )
+
+
 class FollowUpForm(forms.Form):
     note = forms.CharField(label=_("What the vendor said"), widget=forms.Textarea(attrs=TEXTAREA))
 

@@ -275,6 +275,57 @@ class RepairLogEntry(AppendOnlyModel):
         return self.work_done[:40]
 
 
+class DepotRepairPart(TimeStampedModel):
+    """A part replaced in a depot repair (R12, R13): issued from the service point's store (R32),
+    its warranty cover decided when recorded (R36); a covered part leaves an old part for HQ when
+    the device is handed back (R29)."""
+
+    depot_repair = models.ForeignKey(
+        DepotRepair, verbose_name=_("depot repair"), on_delete=models.CASCADE, related_name="parts"
+    )
+    part_number = models.CharField(_("part number"), max_length=64)
+    name = models.CharField(_("part name"), max_length=128)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1, validators=[MinValueValidator(1)])
+    part = models.ForeignKey(
+        "catalog.Part",
+        verbose_name=_("catalog part"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    warehouse = models.ForeignKey(
+        "parts.Warehouse",
+        verbose_name=_("taken from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    covered = models.BooleanField(_("under warranty"), null=True, blank=True)
+    cover_reason = models.CharField(_("why"), max_length=500, blank=True)
+    old_serial_number = models.CharField(_("serial number of the part taken out"), max_length=64, blank=True)
+    old_part = models.OneToOneField(
+        "parts.OldPart",
+        verbose_name=_("old part"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="depot_repair_part",
+    )
+    created_by = models.ForeignKey(
+        USER, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["depot_repair", "id"]
+        verbose_name = _("part replaced in a depot repair")
+        verbose_name_plural = _("parts replaced in depot repairs")
+
+    def __str__(self) -> str:
+        return f"{self.part_number} {self.name} ×{self.quantity}"
+
+
 class ExternalRepair(TimeStampedModel):
     """R14: a send-out of a depot-repair device to a vendor, only for an in-warranty device or a
     fault beyond local ability (which one is recorded); the vendor was contacted first and the

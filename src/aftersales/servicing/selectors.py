@@ -13,6 +13,7 @@ from aftersales.workorders.selectors import workorder_scope
 from .choices import DepotState, ExternalState, PlanState
 from .models import (
     DepotRepair,
+    DepotRepairPart,
     ExternalRepair,
     ExternalRepairFollowUp,
     MaintenanceOccurrence,
@@ -192,3 +193,12 @@ def maintenance_of_contract(contract) -> QuerySet[MaintenanceOccurrence]:
         .select_related("work_order", "device")
         .order_by("-due_on", "-id")
     )
+
+
+def depot_parts_replaced(work_order: WorkOrder) -> dict[int, int]:
+    """R13, R9: catalog part id → how many were replaced in the work order's depot repairs."""
+    replaced: dict[int, int] = {}
+    rows = DepotRepairPart.objects.filter(depot_repair__work_order=work_order, part__isnull=False)
+    for part_id, quantity in rows.order_by("id").values_list("part_id", "quantity"):
+        replaced[part_id] = replaced.get(part_id, 0) + quantity
+    return replaced

@@ -51,6 +51,7 @@ from aftersales.core.transitions import (
     stamp,
 )
 from aftersales.notifications.choices import Channel as MessageChannel
+from aftersales.parts.services.job_parts import job_old_parts_keep
 from aftersales.workorders.choices import State
 from aftersales.workorders.events import EventType, event_record
 from aftersales.workorders.models import WorkOrder
@@ -327,6 +328,11 @@ def _device_back(repair: DepotRepair) -> TransitionNotAllowed | None:
 # --- external repair (R14) --------------------------------------------------------------------------
 
 
+def old_parts_keep(run: TransitionRun) -> None:
+    """R29: at hand-back, each catalog part replaced under warranty becomes an old part (job_parts)."""
+    job_old_parts_keep(run.obj.parts.all(), work_order=run.obj.work_order, when=run.now)
+
+
 def _returned_now(run: TransitionRun) -> None:
     run.set(returned_at=run.obj.returned_at or run.now)
 
@@ -576,6 +582,7 @@ DEPOT = _machine(
                 ("confirmation_method", "handover_method", gettext_lazy("How did the customer confirm?")),
             ),
             stamp("handed_back_at"),
+            old_parts_keep,
         ),
         style="success",
     ),

@@ -11,6 +11,12 @@ urlpatterns = [
     path("repairs/<int:pk>/", views.repair_detail, name="repair_detail"),
     path("repairs/<int:pk>/print/", printing.repair_record_view, name="repair_print"),
     path("repairs/<int:pk>/log/", views.depot_repair_log_view, name="depot_log"),
+    path("repairs/<int:pk>/parts/", views.depot_repair_part_view, name="depot_part_add"),
+    path(
+        "repairs/<int:pk>/parts/<int:part_pk>/remove/",
+        views.depot_repair_part_remove_view,
+        name="depot_part_remove",
+    ),
     path(
         "repairs/<int:pk>/do/<str:action>/",
         views.DepotRepairTransitionView.as_view(),

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from aftersales.core.forms import attempt, form_error_messages
+from aftersales.core.forms import REFUSALS, attempt, error_messages, form_error_messages
 from aftersales.core.htmx import is_partial
 from aftersales.core.lists import BulkAction, ObjectListView
 from aftersales.core.transitions import Machine, Transition
@@ -44,6 +44,8 @@ from .selectors import (
 )
 from .services import (
     depot_repair_log,
+    depot_repair_part_add,
+    depot_repair_part_remove,
     depot_repair_receive,
     external_repair_follow_up_log,
     plan_create,
@@ -323,8 +325,56 @@ def _depot_page(request: HttpRequest, pk: int, *, bound: tuple | None = None) ->
         "externals": externals,
         "form": _bound(("depot", repair.pk, "log"), bound, lambda: _log_form(repair)),
         "can_log": may_keep_record(user, repair),
+        **_parts_context(request, repair),
     }
     return render(request, "servicing/repair_detail.html", context)
+
+
+def _parts_context(
+    request: HttpRequest, repair: DepotRepair, form: f.DepotPartForm | None = None
+) -> dict[str, Any]:
+    return {
+        "repair": repair,
+        "parts": list(repair.parts.select_related("warehouse", "old_part")),
+        "part_form": form or f.DepotPartForm(auto_id=f"id_depot_{repair.pk}_part_%s"),
+        "can_log": may_keep_record(request.user, repair),
+    }
+
+
+def _parts_response(
+    request: HttpRequest, repair: DepotRepair, form: f.DepotPartForm | None = None
+) -> HttpResponse:
+    """HTMX gets the parts card back in place; the page otherwise."""
+    if is_partial(request):
+        return render(request, "servicing/_repair_parts.html", _parts_context(request, repair, form))
+    return redirect(f"{reverse('servicing:repair_detail', args=[repair.pk])}#repair-parts")
+
+
+@login_required
+@require_POST
+def depot_repair_part_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/servicing/repairs/<pk>/parts/`: a part replaced in the depot (R12, R32)."""
+    repair = depot_repair_get(request.user, pk)
+    form = f.DepotPartForm(request.POST, auto_id=f"id_depot_{repair.pk}_part_%s")
+    done = form.is_valid() and attempt(
+        form, lambda: depot_repair_part_add(repair_id=repair.pk, actor=request.user, **form.cleaned_data)
+    )
+    if not done and not is_partial(request):
+        form_error_messages(request, form)
+    return _parts_response(request, depot_repair_get(request.user, pk), None if done else form)
+
+
+@login_required
+@require_POST
+def depot_repair_part_remove_view(request: HttpRequest, pk: int, part_pk: int) -> HttpResponse:
+    """`/servicing/repairs/<pk>/parts/<part_pk>/remove/`: back to the store it came from."""
+    repair = depot_repair_get(request.user, pk)
+    part = get_object_or_404(repair.parts, pk=part_pk)
+    try:
+        depot_repair_part_remove(part_id=part.pk, actor=request.user)
+    except REFUSALS as error:
+        error_messages(request, error)
+    return _parts_response(request, depot_repair_get(request.user, pk))
 
 
 @login_required

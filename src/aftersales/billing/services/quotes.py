@@ -31,7 +31,7 @@ from aftersales.devices.choices import Payer
 from aftersales.field.selectors import parts_replaced
 from aftersales.field.services import signature_image
 from aftersales.notifications.choices import Channel as MessageChannel
-from aftersales.servicing.selectors import plan_current
+from aftersales.servicing.selectors import depot_parts_replaced, plan_current
 from aftersales.servicing.services import plan_free_revisions
 from aftersales.servicing.transitions import work_order_open_check
 from aftersales.servicing.warranty import work_order_entitlement
@@ -345,16 +345,19 @@ def quote_line_add(
 
 
 def quote_visit_parts_add(*, quote_id: int, actor) -> tuple[list[QuoteLine], list[Part]]:
-    """R9, R12: the parts replaced on the work order's visits that the draft does not price yet,
-    each a part line at the price list's price with its payer from the entitlement (R36). Parts no
-    price list prices are returned to be added by hand with a price."""
+    """R9, R12, R13: the parts replaced on the work order's visits and in its depot repairs that the
+    draft does not price yet, each a part line at the price list's price with its payer from the
+    entitlement (R36). Parts no price list prices are returned to be added by hand with a price."""
     quote = _draft_locked(quote_id, actor)
     quoted: dict[int, Decimal] = {}
     for part_id, quantity in quote.lines.filter(kind=LineKind.PART).values_list("part_id", "quantity"):
         quoted[part_id] = quoted.get(part_id, Decimal(0)) + quantity
     added, unpriced = [], []
-    parts = Part.objects.in_bulk(list(parts_replaced(quote.work_order)))
-    for part_id, count in parts_replaced(quote.work_order).items():
+    replaced = parts_replaced(quote.work_order)
+    for part_id, count in depot_parts_replaced(quote.work_order).items():
+        replaced[part_id] = replaced.get(part_id, 0) + count
+    parts = Part.objects.in_bulk(list(replaced))
+    for part_id, count in replaced.items():
         missing = count - quoted.get(part_id, Decimal(0))
         if missing <= 0:
             continue

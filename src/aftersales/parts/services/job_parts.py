@@ -6,8 +6,9 @@ serialised part needs for its old part, and the issue from the van or store it w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from aftersales.catalog.models import Part, part_number_normalize
@@ -16,6 +17,7 @@ from aftersales.workorders.hooks import part_cover
 
 from ..models import Warehouse
 from . import stock
+from .old_parts import old_part_register
 
 
 @dataclass(frozen=True)
@@ -70,3 +72,21 @@ def job_part_put_back(
         stock.return_unused(
             warehouse=warehouse, part=part, quantity=quantity, actor=actor, work_order=work_order
         )
+
+
+def job_old_parts_keep(rows: QuerySet, *, work_order, when: datetime) -> None:
+    """R29: when the job ends (a visit's check-out, a depot repair's hand-back), each catalog part
+    of `rows` (VisitPart or DepotRepairPart) replaced under warranty becomes an old part kept at
+    the service point for HQ: numbered, in its defective location, to be reported, registered by
+    whoever recorded the part (the counter clerk handing a device back may not register them)."""
+    rows = rows.filter(covered=True, part__isnull=False, old_part__isnull=True)
+    for row in rows.select_related("part", "created_by"):
+        row.old_part = old_part_register(
+            work_order=work_order,
+            part=row.part,
+            quantity=row.quantity,
+            serial_number=row.old_serial_number,
+            actor=row.created_by,
+            replaced_at=when,
+        )
+        row.save(update_fields=["old_part", "updated_at"])

@@ -34,6 +34,7 @@ from ..choices import (
 )
 from ..models import (
     DepotRepair,
+    DepotRepairPart,
     ExternalRepair,
     ExternalRepairFollowUp,
     RemoteSession,
@@ -329,6 +330,38 @@ class RepairLogInput(Input):
     work_done = serializers.CharField(allow_blank=True, max_length=5000)
     measurements = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     performed_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class DepotPartInput(Input):
+    """R12, R32: a part replaced in the depot; from the service point's store unless `from_store` is false."""
+
+    part_number = serializers.CharField(max_length=64)
+    name = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
+    quantity = serializers.IntegerField(min_value=1, max_value=9999, default=1)
+    from_store = serializers.BooleanField(default=True)
+    old_serial_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+
+
+class DepotPartSerializer(serializers.ModelSerializer):
+    warehouse = IdNameSerializer(read_only=True, allow_null=True, help_text="The store it was issued from.")
+    old_part = serializers.SlugRelatedField(
+        slug_field="number", read_only=True, allow_null=True, help_text="The old part kept for HQ (R29)."
+    )
+
+    class Meta:
+        model = DepotRepairPart
+        fields = [
+            "id",
+            "part_number",
+            "name",
+            "quantity",
+            "warehouse",
+            "covered",
+            "cover_reason",
+            "old_serial_number",
+            "old_part",
+        ]
+        read_only_fields = fields
 
 
 class FollowUpInput(Input):

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import prefetch_related_objects
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -216,6 +217,44 @@ class DepotRepairViewSet(ServicingViewSet):
             repair_id=repair.pk, actor=request.user, **serializer.validated_data
         )
         return _respond(self, s.RepairLogEntrySerializer, entry, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        summary=_("The parts replaced in the repair"),
+        responses={200: s.DepotPartSerializer(many=True), **problem_responses(404)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary=_("Record a part replaced in the repair"),
+        request=s.DepotPartInput,
+        responses={201: s.DepotPartSerializer, **problem_responses(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def parts(self, request: Request, pk: str | None = None) -> Response:
+        """R12, R32: issued from the service point's store (409 `insufficient_stock` when short)."""
+        repair = self.get_object()
+        if request.method == "GET":
+            rows = repair.parts.select_related("warehouse", "old_part")
+            return Response(s.DepotPartSerializer(rows, many=True).data)
+        serializer = s.DepotPartInput(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        part = services.depot_repair_part_add(
+            repair_id=repair.pk, actor=request.user, **serializer.validated_data
+        )
+        return _respond(self, s.DepotPartSerializer, part, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("Remove a part recorded by mistake"),
+        request=None,
+        responses={204: None, **problem_responses(403, 404, 409)},
+    )
+    @action(detail=True, methods=["delete"], url_path=r"parts/(?P<part_id>[0-9]+)")
+    def part_remove(self, request: Request, pk: str | None = None, part_id: str | None = None) -> Response:
+        """R32: the part goes back to the store it came from."""
+        repair = self.get_object()
+        part = get_object_or_404(repair.parts, pk=part_id)
+        services.depot_repair_part_remove(part_id=part.pk, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema_view(

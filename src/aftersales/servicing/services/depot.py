@@ -14,15 +14,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersales.catalog.models import part_number_normalize
 from aftersales.core.errors import DomainError, TransitionNotAllowed
 from aftersales.core.services import number_next
 from aftersales.core.transitions import transition_run
+from aftersales.parts.choices import WarehouseKind
+from aftersales.parts.models import Warehouse
+from aftersales.parts.services.job_parts import job_part_put_back, job_part_take
 from aftersales.workorders.events import event_record
 from aftersales.workorders.models import WorkOrder
 
 from ..choices import DepotState
 from ..events import REPAIR
-from ..models import DepotRepair, RepairLogEntry
+from ..models import DepotRepair, DepotRepairPart, RepairLogEntry
 from ..transitions import (
     DEPOT,
     KEEP_PROCESS_RECORD,
@@ -149,3 +153,98 @@ def depot_repair_log(
         note=" · ".join(part for part in (entry.work_done, entry.measurements) if part),
     )
     return entry
+
+
+def _record_parts_check(repair: DepotRepair, actor) -> None:
+    permission_check(DEPOT, KEEP_PROCESS_RECORD, actor, repair, _("You may not record parts of this repair."))
+    if repair.state not in RECORD_STATES:
+        raise TransitionNotAllowed(
+            _("Parts are recorded between the inspection and the re-check."), code="not_repairing"
+        )
+
+
+@transaction.atomic
+def depot_repair_part_add(
+    *,
+    repair_id: int,
+    actor,
+    part_number: str,
+    name: str = "",
+    quantity: int = 1,
+    from_store: bool = True,
+    old_serial_number: str = "",
+) -> DepotRepairPart:
+    """R12, R13, R32: a part replaced in the depot, issued from the service point's store (or not
+    from stock), refused with what is on hand when short (409); its warranty cover is decided now
+    (R36) and a covered part becomes an old part when the device is handed back (R29)."""
+    repair = DEPOT.lock(repair_id)
+    _record_parts_check(repair, actor)
+    store = None
+    if from_store:
+        store = Warehouse.objects.filter(
+            kind=WarehouseKind.SERVICE_POINT,
+            service_point_id=repair.work_order.service_point_id,
+            is_active=True,
+        ).first()
+        if store is None:
+            raise DomainError(
+                _("The service point has no store to take parts from: record it as not from stock."),
+                code="no_store",
+                field="from_store",
+            )
+    number = part_number_normalize(part_number)
+    taken = job_part_take(
+        work_order=repair.work_order,
+        part_number=number,
+        quantity=quantity,
+        warehouse=store,
+        actor=actor,
+        day=timezone.localdate(),
+        old_serial_number=old_serial_number,
+        note=repair.number,
+    )
+    part = DepotRepairPart(
+        depot_repair=repair,
+        part_number=number,
+        name=(name or "").strip() or (taken.part.name if taken.part else ""),
+        quantity=quantity,
+        part=taken.part,
+        warehouse=taken.warehouse,
+        covered=taken.covered,
+        cover_reason=taken.cover_reason,
+        old_serial_number=(old_serial_number or "").strip(),
+        created_by=actor,
+    )
+    part.full_clean(exclude=["depot_repair", "part", "warehouse", "created_by", "old_part"])
+    part.save()
+    event_record(
+        repair.work_order,
+        kind=REPAIR,
+        actor=actor,
+        action="depot_part_add",
+        params={"record": str(repair), "part": str(part)},
+    )
+    return part
+
+
+@transaction.atomic
+def depot_repair_part_remove(*, part_id: int, actor) -> None:
+    """A part recorded by mistake, before the re-check: back to the store it came from."""
+    part = DepotRepairPart.objects.select_related("part", "warehouse").get(pk=part_id)
+    repair = DEPOT.lock(part.depot_repair_id)
+    _record_parts_check(repair, actor)
+    job_part_put_back(
+        work_order=repair.work_order,
+        part=part.part,
+        quantity=part.quantity,
+        warehouse=part.warehouse,
+        actor=actor,
+    )
+    part.delete()
+    event_record(
+        repair.work_order,
+        kind=REPAIR,
+        actor=actor,
+        action="depot_part_remove",
+        params={"record": str(repair), "part": str(part)},
+    )
