@@ -312,3 +312,19 @@ def test_r32_the_ledger_replays_to_every_balance_whatever_the_order_of_moves(db)
             max_examples=20, stateful_step_count=15, deadline=None, suppress_health_check=list(HealthCheck)
         ),
     )
+
+
+@pytest.mark.skipif(not uses_postgres(), reason="the database trigger exists on PostgreSQL")
+def test_r41_the_ledgers_refuse_bulk_updates_and_deletes_at_the_database(hq, part, parts_clerk):
+    from aftersales.parts.choices import EntryKind
+    from aftersales.parts.models import AccountEntry
+    from aftersales.parts.services.accounts import entry_post
+
+    stock.receive(warehouse=hq, part=part, quantity=1, unit_cost=Decimal("1"), actor=parts_clerk)
+    entry_post(dealer=f.DealerFactory(), kind=EntryKind.ADJUSTMENT, amount=Decimal("1"))
+    for rows in (StockMove.objects.all(), AccountEntry.objects.all()):
+        with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+            rows.update(reason="rewritten") if rows.model is AccountEntry else rows.update(note="rewritten")
+        with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+            rows.delete()
+        assert rows.count() == 1
