@@ -5,6 +5,7 @@ settles and records a WeChat Pay payment, and the receipt PDF is kept on the wor
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -68,6 +69,9 @@ def test_r8_r9_r15_quote_signature_and_wechat_payment_on_a_phone(open_page, live
 
     # and sends it; the customer signs with a finger
     page.get_by_test_id("quote-action-send").click()
+    # the send form unfolds (Bootstrap collapse): submit once it stands still, not while it moves
+    quote = Quote.objects.get(work_order=work_order)
+    expect(page.locator(f"#quote-{quote.pk}-send")).to_have_class(re.compile(r"\bshow\b"))
     submit(page, "quote-submit-send")
     page.get_by_test_id("quote-signer-name").fill("李娜")
     canvas = page.get_by_test_id("signature-canvas")
