@@ -21,12 +21,11 @@ from django.utils.translation import gettext_lazy
 from aftersales.accounts.choices import Role
 from aftersales.core.errors import DomainError, TransitionNotAllowed
 from aftersales.core.money import yuan
-from aftersales.core.transitions import Machine, Permission, Transition, TransitionRun, clear, stamp
+from aftersales.core.transitions import Machine, Permission, Transition, TransitionRun, by_actor, clear, stamp
 from aftersales.notifications.choices import Channel as MessageChannel
 from aftersales.servicing.transitions import (
     APPROVERS,
     CUSTOMER_FACING,
-    by_actor,
     label_of,
     required,
     timeline_recorder,

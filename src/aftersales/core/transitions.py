@@ -74,6 +74,16 @@ def stamp(*fields: str) -> Effect:
     return effect
 
 
+def by_actor(*fields: str) -> Effect:
+    """Effect: the fields name the user who ran the transition."""
+
+    def effect(run: TransitionRun) -> None:
+        run.set(**{name: run.actor for name in fields})
+
+    effect.__name__ = f"by_actor_{'_'.join(fields)}"
+    return effect
+
+
 def clear(*fields: str) -> Effect:
     """Effect: the fields are emptied (None)."""
 

@@ -23,6 +23,7 @@ from aftersales.core.transitions import (
     Permission,
     Transition,
     TransitionRun,
+    by_actor,
     clear,
     keep_input,
     stamp,
@@ -164,14 +165,6 @@ def _transfer_scope_guard(run: TransitionRun) -> None:
     _dealer_check(run.actor, transfer.destination if run.transition.name == "receive" else transfer.source)
 
 
-def _by(field_name: str):
-    def effect(run: TransitionRun) -> None:
-        run.set(**{field_name: run.actor})
-
-    effect.__name__ = f"by_{field_name}"
-    return effect
-
-
 def _has_lines(run: TransitionRun) -> None:
     if not run.obj.lines.exists():
         raise DomainError(_("Add at least one part before shipping."), code="transfer_empty", field="lines")
@@ -208,7 +201,7 @@ TRANSFER = Machine(
                     keep_input("carrier"),
                     keep_input("tracking_number"),
                     stamp("shipped_at"),
-                    _by("shipped_by"),
+                    by_actor("shipped_by"),
                     _post_shipment,
                 ),
                 own_work_only=False,
@@ -221,7 +214,7 @@ TRANSFER = Machine(
                 T.RECEIVED,
                 STOCK_WRITERS | {Role.ENGINEER},  # an engineer: into their own van only
                 accepts=frozenset({"note"}),
-                effects=(stamp("received_at"), _by("received_by"), _post_receipt),
+                effects=(stamp("received_at"), by_actor("received_by"), _post_receipt),
                 style="success",
                 icon="bi-box-arrow-in-down",
             ),
@@ -329,7 +322,7 @@ COUNT = Machine(
                 K.APPROVED,
                 COUNT_APPROVERS,
                 accepts=frozenset({"note"}),
-                effects=(stamp("approved_at"), _by("approved_by"), _post_adjustments),
+                effects=(stamp("approved_at"), by_actor("approved_by"), _post_adjustments),
                 own_work_only=False,
                 style="success",
             ),
@@ -772,7 +765,7 @@ PART_REQUEST = Machine(
                 HQ_PARTS_DESK,
                 needs=frozenset({"expected_ship_date"}),
                 accepts=frozenset({"lines", "note"}),
-                effects=(_request_effect("confirm_lines"), stamp("confirmed_at"), _by("confirmed_by")),
+                effects=(_request_effect("confirm_lines"), stamp("confirmed_at"), by_actor("confirmed_by")),
                 own_work_only=False,
                 style="success",
             ),

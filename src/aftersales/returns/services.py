@@ -55,7 +55,6 @@ from .transitions import (
 
 NUMBER_PREFIX = "TH"  # 退换
 PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
-QUANTITY_MAX = 9999
 ENDED = (ReturnState.CLOSED, ReturnState.CANCELLED, ReturnState.REFUSED)
 # The facts of a draft that change until it is submitted (audited: each change in its history).
 EDITABLE = (
@@ -348,20 +347,6 @@ def return_transition(*, request_id: int, action: str, actor, **inputs: Any) -> 
     return transition_run(RETURN_REQUEST, pk=request_id, action=action, actor=actor, inputs=inputs)
 
 
-def _quantity(value: Any) -> int:
-    try:
-        number = value if isinstance(value, int) and not isinstance(value, bool) else int(str(value).strip())
-    except (TypeError, ValueError):
-        number = 0
-    if not 1 <= number <= QUANTITY_MAX:
-        raise DomainError(
-            _("Enter a whole number from 1 to %(high)d.") % {"high": QUANTITY_MAX},
-            code="invalid_quantity",
-            field="quantity",
-        )
-    return number
-
-
 def defective_stock_post(
     *, request: ReturnRequest, part: Part | int | str, quantity: Any, actor
 ) -> tuple[Warehouse, Part, int]:
@@ -373,7 +358,7 @@ def defective_stock_post(
             part = Part.objects.get(pk=int(str(part)))
         except (Part.DoesNotExist, ValueError):
             raise DomainError(_("Choose a part of the catalog."), code="invalid", field="part") from None
-    count = _quantity(quantity)
+    count = stock.quantity_checked(quantity)
     point = request.work_order.service_point if request.work_order is not None else None
     warehouse = defective_location(point)
     stock.post(

@@ -44,6 +44,7 @@ from aftersales.core.transitions import (
     Permission,
     Transition,
     TransitionRun,
+    by_actor,
     keep_input,
     stamp,
 )
@@ -123,14 +124,6 @@ def may_keep_policy(user: Any) -> bool:
 
 
 # --- effects ----------------------------------------------------------------------------------------
-
-
-def _by(field_name: str) -> Effect:
-    def effect(run: TransitionRun) -> None:
-        run.set(**{field_name: run.actor})
-
-    effect.__name__ = f"by_{field_name}"
-    return effect
 
 
 def _rules_kept(run: TransitionRun) -> None:
@@ -338,7 +331,7 @@ RETURN_REQUEST = Machine(
                 R.APPROVED,
                 REVIEWERS,
                 accepts=frozenset({"note"}),
-                effects=(_rules_kept, stamp("approved_at"), _by("approved_by")),
+                effects=(_rules_kept, stamp("approved_at"), by_actor("approved_by")),
                 own_work_only=False,
                 style="success",
             ),
@@ -349,7 +342,7 @@ RETURN_REQUEST = Machine(
                 R.REFUSED,
                 REVIEWERS,
                 needs=frozenset({"reason"}),
-                effects=(keep_input("reason", "refusal_reason"), stamp("refused_at"), _by("refused_by")),
+                effects=(keep_input("reason", "refusal_reason"), stamp("refused_at"), by_actor("refused_by")),
                 own_work_only=False,
                 style="danger",
                 icon="bi-x-lg",
@@ -386,7 +379,7 @@ RETURN_REQUEST = Machine(
                     ),
                     _inspection,
                     stamp("received_at", "inspected_at"),
-                    _by("inspected_by"),
+                    by_actor("inspected_by"),
                     _into_defective_stock,
                 ),
                 own_work_only=False,
@@ -409,7 +402,7 @@ RETURN_REQUEST = Machine(
                         gettext_lazy("Say how the money went back."),
                     ),
                     stamp("refunded_at"),
-                    _by("refunded_by"),
+                    by_actor("refunded_by"),
                     _follow_up_due,
                 ),
                 own_work_only=False,
@@ -457,7 +450,7 @@ RETURN_REQUEST = Machine(
                 effects=(
                     keep_input("note", "follow_up_note"),
                     stamp("followed_up_at"),
-                    _by("followed_up_by"),
+                    by_actor("followed_up_by"),
                 ),
                 own_work_only=False,
                 icon="bi-telephone",

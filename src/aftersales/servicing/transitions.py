@@ -47,6 +47,7 @@ from aftersales.core.transitions import (
     Permission,
     Transition,
     TransitionRun,
+    by_actor,
     keep_input,
     stamp,
 )
@@ -199,16 +200,6 @@ def required(*specs: tuple[str, str, Promise]) -> Effect:
         run.set(**values)
 
     effect.__name__ = f"required_{'_'.join(spec[0] for spec in specs)}"
-    return effect
-
-
-def by_actor(*fields: str) -> Effect:
-    """Effect: the fields name the user who ran the transition."""
-
-    def effect(run: TransitionRun) -> None:
-        run.set(**{name: run.actor for name in fields})
-
-    effect.__name__ = f"by_actor_{'_'.join(fields)}"
     return effect
 
 

@@ -108,12 +108,6 @@ def defective_location(service_point: ServicePoint | None) -> Warehouse:
 # --- registering ----------------------------------------------------------------------------------------
 
 
-def _quantity(quantity: int) -> int:
-    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
-        raise DomainError(_("Enter a quantity of at least 1."), code="invalid_quantity", field="quantity")
-    return quantity
-
-
 def _photo_checked(upload: UploadedFile) -> UploadedFile:
     """An image within the attachment size limit, recognised by its content, under a new name."""
     if (upload.size or 0) > settings.ATTACHMENT_MAX_BYTES:
@@ -159,7 +153,7 @@ def old_part_register(
             code="no_service_point",
             field="work_order",
         )
-    quantity = _quantity(quantity)
+    quantity = stock.quantity_checked(quantity)
     serial_number = (serial_number or "").strip()
     if part.serialised and not serial_number:
         raise DomainError(

@@ -35,27 +35,10 @@ from ..errors import CreditLimitExceeded
 from ..models import DealerAccount, PartRequest, PartRequestEvent, PartRequestLine, Warehouse
 from ..transitions import PART_REQUEST, may_draw_up_part_request
 from .accounts import account_of, entry_post
+from .stock import quantity_checked
 from .transfers import transfer_create, transfer_transition
 
 NUMBER_PREFIX = "PR"
-QUANTITY_MAX = 9999
-
-
-def _quantity(value: Any, *, field: str = "quantity", minimum: int = 1) -> int:
-    """A whole number of parts, `minimum` to QUANTITY_MAX."""
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        number = value if isinstance(value, int) else int(str(value).strip())
-    except (TypeError, ValueError):
-        number = -1
-    if not minimum <= number <= QUANTITY_MAX:
-        raise DomainError(
-            _("Enter a whole number from %(low)d to %(high)d.") % {"low": minimum, "high": QUANTITY_MAX},
-            code="invalid_quantity",
-            field=field,
-        )
-    return number
 
 
 def _active_part(part: Part) -> Part:
@@ -118,9 +101,9 @@ def part_request_create(
     merged: dict[int, PartRequestLine] = {}
     for part, quantity in lines:
         _active_part(part)
-        count = _quantity(quantity)
+        count = quantity_checked(quantity)
         if part.pk in merged:
-            merged[part.pk].quantity = _quantity(merged[part.pk].quantity + count)
+            merged[part.pk].quantity = quantity_checked(merged[part.pk].quantity + count)
         else:
             merged[part.pk] = PartRequestLine(request=request, part=part, quantity=count)
     PartRequestLine.objects.bulk_create(merged.values())
@@ -172,12 +155,12 @@ def part_request_line_add(*, request_id: int, part: Part, quantity: Any, actor) 
     """R28: a part added to a draft (a part already on it gets the quantity added)."""
     request = _draft_locked(request_id, actor)
     _active_part(part)
-    count = _quantity(quantity)
+    count = quantity_checked(quantity)
     line = PartRequestLine.objects.filter(request=request, part=part).first()
     if line is None:
         line = PartRequestLine.objects.create(request=request, part=part, quantity=count)
     else:
-        line.quantity = _quantity(line.quantity + count)
+        line.quantity = quantity_checked(line.quantity + count)
         line.save(update_fields=["quantity"])
     _step(request, action="line", actor=actor, note=f"{part.number} ×{line.quantity}")
     return line
@@ -192,7 +175,7 @@ def _line_locked(line_id: int, actor) -> tuple[PartRequest, PartRequestLine]:
 def part_request_line_update(*, line_id: int, quantity: Any, actor) -> PartRequestLine:
     """R28: a draft's line asks for another quantity."""
     request, line = _line_locked(line_id, actor)
-    line.quantity = _quantity(quantity)
+    line.quantity = quantity_checked(quantity)
     line.save(update_fields=["quantity"])
     _step(request, action="line", actor=actor, note=f"{line.part.number} ×{line.quantity}")
     return line
@@ -259,7 +242,7 @@ def confirm_lines(run: TransitionRun) -> None:
         entered = given.get(line.pk, {})
         quantity = entered.get("quantity")
         line.confirmed_quantity = (
-            line.quantity if quantity in (None, "") else _quantity(quantity, field="lines", minimum=0)
+            line.quantity if quantity in (None, "") else quantity_checked(quantity, field="lines", minimum=0)
         )
         cost = entered.get("unit_cost")
         if cost in (None, ""):

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -172,10 +173,27 @@ def _apply(change: Change, balance: StockBalance) -> list[StockMove]:
     ]
 
 
-def _positive(quantity: int) -> int:
-    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
-        raise DomainError(_("Enter a quantity of at least 1."), code="invalid_quantity", field="quantity")
-    return quantity
+# The most of one part a single line moves, asks for or returns.
+QUANTITY_MAX = 9999
+
+
+def quantity_checked(value: Any, *, field: str = "quantity", minimum: int = 1) -> int:
+    """A whole number of parts from `minimum` to QUANTITY_MAX (parts are counted, not weighed), or
+    `invalid_quantity` naming `field`: the one check of every stock, request, old-part and return
+    quantity."""
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        number = value if isinstance(value, int) else int(str(value).strip())
+    except (TypeError, ValueError):
+        number = minimum - 1
+    if not minimum <= number <= QUANTITY_MAX:
+        raise DomainError(
+            _("Enter a whole number from %(low)d to %(high)d.") % {"low": minimum, "high": QUANTITY_MAX},
+            code="invalid_quantity",
+            field=field,
+        )
+    return number
 
 
 def receive(
@@ -191,7 +209,9 @@ def receive(
     """Parts arrive from outside the network (HQ's purchase), at `unit_cost` each."""
     if cny(unit_cost) < 0:
         raise DomainError(_("A unit cost cannot be negative."), code="invalid_unit_cost", field="unit_cost")
-    change = Change(warehouse.pk, part.pk, _positive(quantity), MoveKind.RECEIPT, unit_cost=cny(unit_cost))
+    change = Change(
+        warehouse.pk, part.pk, quantity_checked(quantity), MoveKind.RECEIPT, unit_cost=cny(unit_cost)
+    )
     return post([change], actor=actor, reference=reference, note=note)[0]
 
 
@@ -207,7 +227,7 @@ def issue(
 ) -> StockMove:
     """Parts leave a warehouse for a work order (R12): refused with `InsufficientStock` (409) when
     fewer are available."""
-    change = Change(warehouse.pk, part.pk, -_positive(quantity), MoveKind.ISSUE)
+    change = Change(warehouse.pk, part.pk, -quantity_checked(quantity), MoveKind.ISSUE)
     return post(
         [change], actor=actor, reference=reference or _number_of(work_order), work_order=work_order, note=note
     )[0]
@@ -223,7 +243,7 @@ def return_unused(
     ).values_list("quantity", "value")
     net_quantity = -sum(q for q, _v in issued)
     net_value = -sum((v for _q, v in issued), ZERO)
-    if _positive(quantity) > net_quantity:
+    if quantity_checked(quantity) > net_quantity:
         raise DomainError(
             _("Only %(count)s of this part were issued to the work order from this warehouse.")
             % {"count": net_quantity},
@@ -238,7 +258,7 @@ def return_unused(
 def scrap(*, warehouse: Warehouse, part: Part, quantity: int, actor, note: str) -> StockMove:
     if not note.strip():
         raise DomainError(_("Say why the parts are scrapped."), code="reason_required", field="note")
-    change = Change(warehouse.pk, part.pk, -_positive(quantity), MoveKind.SCRAP)
+    change = Change(warehouse.pk, part.pk, -quantity_checked(quantity), MoveKind.SCRAP)
     return post([change], actor=actor, note=note)[0]
 
 

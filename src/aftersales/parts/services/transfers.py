@@ -20,7 +20,7 @@ from ..choices import TransferState
 from ..models import StockTransfer, TransferEvent, TransferLine, Warehouse
 from ..selectors_stock import warehouse_dealer_id, warehouse_scope
 from ..transitions import STOCK_KEEPERS, TRANSFER, may_write_stock, van_engineer_user_id
-from .stock import _positive
+from .stock import quantity_checked
 
 NUMBER_PREFIX = "DB"  # 调拨
 
@@ -38,7 +38,7 @@ def _merged(lines: Iterable[tuple[Part, int]]) -> dict[int, tuple[Part, int]]:
     merged: dict[int, tuple[Part, int]] = {}
     for part, quantity in lines:
         _active_part(part)
-        quantity = _positive(quantity)
+        quantity = quantity_checked(quantity)
         if part.pk in merged:
             quantity += merged[part.pk][1]
         merged[part.pk] = (part, quantity)
@@ -128,7 +128,7 @@ def transfer_line_add(*, transfer_id: int, part: Part, quantity: int, actor) -> 
     """A part added to a draft (a part already on it gets the quantity added)."""
     transfer = _draft_locked(transfer_id, actor)
     _active_part(part)
-    quantity = _positive(quantity)
+    quantity = quantity_checked(quantity)
     line = TransferLine.objects.filter(transfer=transfer, part=part).first()
     if line is None:
         return TransferLine.objects.create(transfer=transfer, part=part, quantity=quantity)
