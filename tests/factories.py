@@ -152,6 +152,7 @@ class WorkOrderFactory(DjangoModelFactory):
 
     class Meta:
         model = WorkOrder
+        skip_postgeneration_save = True
 
     number = factory.Sequence(lambda n: f"WO20261122{n:04d}")
     channel = Channel.PHONE
@@ -162,6 +163,14 @@ class WorkOrderFactory(DjangoModelFactory):
     device_model_text = "HP LaserJet M1005"
     fault_symptom = "开机后卡纸，无法打印"
     service_point = factory.SubFactory(ServicePointFactory)
+
+    @factory.post_generation
+    def search_words(obj, create, extracted, **kwargs):
+        """Found by its words like a work order taken through the services (workorders.search)."""
+        if create:
+            from aftersales.workorders.search import workorder_search_refresh
+
+            workorder_search_refresh([obj.pk])
 
 
 # --- price lists and fee standards ---

@@ -11,11 +11,12 @@ from aftersales.workorders.hooks import (
     register_demo_seeder,
     register_detail_panel,
     register_intake_planner,
+    register_search_texts,
     register_transition_guard,
     register_transition_hook,
 )
 
-from . import panels
+from . import panels, selectors
 
 
 @register_intake_planner
@@ -70,3 +71,9 @@ def visits_demo(*, rng, now) -> None:
     from .demo import seed
 
     seed(rng=rng, now=now)
+
+
+@register_search_texts
+def visit_findings(work_order_ids: list[int]) -> dict[int, list[str]]:
+    """What the engineers found and did on the work orders' visits is searched with them."""
+    return selectors.visit_findings_by_work_order(work_order_ids)

@@ -186,6 +186,17 @@ def appointment_calendar(
 # On-site visits (R12), sign-off (R15-R17), supervision cards (R19) ----------------------------
 
 
+def visit_findings_by_work_order(work_order_ids: list[int]) -> dict[int, list[str]]:
+    """The visits' findings and plan changes of these work orders, for their search words."""
+    texts: dict[int, list[str]] = {}
+    rows = Visit.objects.filter(work_order_id__in=work_order_ids).values_list(
+        "work_order_id", "findings", "plan_change"
+    )
+    for work_order_id, findings, plan_change in rows:
+        texts.setdefault(work_order_id, []).extend(t for t in (findings, plan_change) if t)
+    return texts
+
+
 def self_check_labels(work_order: WorkOrder) -> list[str]:
     """The self-check items for a visit (R15): the active items configured for the device's product
     line and for every line, in order; the built-in defaults when none is configured."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import django_filters
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -16,9 +14,7 @@ from aftersales.customers.models import Customer
 from . import hooks
 from .choices import Channel, Priority, State, WorkOrderType
 from .models import WorkOrder
-
-# A whole work-order number (WO + day + count), typed or scanned: found by itself.
-WHOLE_NUMBER = re.compile(r"WO\d{12,}", re.IGNORECASE)
+from .search import INDEX, WHOLE_NUMBER
 
 
 class ListOrderingFilter(SortFilter):
@@ -43,10 +39,13 @@ class ListOrderingFilter(SortFilter):
 
 
 class WorkOrderFilterSet(ListFilterSet):
+    # A whole number by itself; else the words of what was said and written (core.search), parts
+    # of numbers and serial numbers, the customer's name, or a phone's digits.
     q = search_box(
-        text=("number", "customer__name", "contact_name", "serial_number"),
+        text=("number", "customer__name", "serial_number"),
         phones=("contact_phone", "customer__phone"),
         outright=lambda value: Q(number=value.upper()) if WHOLE_NUMBER.fullmatch(value) else None,
+        also=lambda value: INDEX.condition(value) or Q(pk__in=[]),
     )
     # distinct=False: a filter on the row itself needs no SELECT DISTINCT (which sorts every match).
     state = django_filters.MultipleChoiceFilter(choices=State.choices, label=_("State"), distinct=False)

@@ -41,6 +41,9 @@ class DetailPanel:
 
 
 detail_panels: list[DetailPanel] = []
+# Texts other apps add to a work order's search words (a visit's findings): `texts(work_order_ids)`
+# gives {work order id: [text, ...]} in one query (workorders.search).
+search_texts: list[Callable[[list[int]], dict[int, list[str]]]] = []
 demo_seeders: list[Callable[..., None]] = []
 
 
@@ -124,6 +127,15 @@ def detail_url(work_order_id: int, tab: str, anchor: str = "") -> str:
         raise ValueError(f"unknown tab {tab!r}; one of {PANEL_TABS}")
     url = reverse("workorders:detail", args=[work_order_id]) + f"?tab={tab}"
     return url + (f"#{anchor}" if anchor else "")
+
+
+def register_search_texts(
+    texts: Callable[[list[int]], dict[int, list[str]]],
+) -> Callable[[list[int]], dict[int, list[str]]]:
+    """Decorator: the work orders' texts an app keeps (e.g. visit findings) are searched too; the
+    app calls `workorders.search.workorder_search_refresh` when they change."""
+    search_texts.append(texts)
+    return texts
 
 
 def register_demo_seeder(seeder: Callable[..., None]) -> Callable[..., None]:

@@ -227,6 +227,23 @@ class WorkOrderEvent(AppendOnlyModel):
         return f"{self.work_order_id} {self.kind} {self.action}"
 
 
+class WorkOrderSearch(models.Model):
+    """The words a work order is found by (core.search): its number, people, device and what the
+    customer and the engineers wrote, segmented into words. Kept beside the work order so the
+    hot table stays narrow; refreshed by the services that change those texts."""
+
+    work_order = models.OneToOneField(
+        WorkOrder, primary_key=True, on_delete=models.CASCADE, related_name="+", db_column="work_order_id"
+    )
+    document = models.TextField(default="", blank=True)
+
+    class Meta:
+        ordering = ["-work_order"]
+
+    def __str__(self) -> str:
+        return f"{self.work_order_id}: {self.document[:40]}"
+
+
 class Note(TimeStampedModel):
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -8,15 +8,23 @@ from datetime import UTC, datetime, timedelta
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.choices import Role
 from aftersales.catalog.selectors import PRODUCT_MODELS
 from aftersales.core.models import ChangeRecord
+from aftersales.core.phones import phone_search_digits
+from aftersales.core.search import highlight, query_parse
+from aftersales.customers.models import Customer
+from aftersales.customers.selectors import customer_search
+from aftersales.devices.models import Device
+from aftersales.devices.selectors import device_search
 
 from . import hooks
 from .choices import OPEN_STATES, State
 from .models import WorkOrder
+from .search import INDEX, WHOLE_NUMBER
 
 
 def workorder_scope(user, queryset: QuerySet[WorkOrder] | None = None) -> QuerySet[WorkOrder]:
@@ -202,3 +210,70 @@ def workorder_queue(user) -> dict:
         "mine_count": mine.count(),
         "mine": list(mine.order_by("-created_at")[:QUEUE_SIZE]),
     }
+
+
+# --- the global search box (issue 12) -------------------------------------------------------------
+
+# Rows of each kind the global search shows; the lists behind "all results" have the rest.
+SEARCH_LIMIT = 10
+# The texts of a hit its snippet is taken from: the first holding a searched word.
+SNIPPET_FIELDS = ("fault_symptom", "error_messages", "probable_cause", "resolution")
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    work_order: WorkOrder
+    snippet: SafeString
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    text: str
+    jump: WorkOrder | None
+    work_orders: list[SearchHit]
+    customers: list[Customer]
+    devices: list[Device]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.jump or self.work_orders or self.customers or self.devices)
+
+
+def search_everything(user, text: str) -> SearchResults:
+    """The navbar's search: a whole work-order number is that work order (jumped to); else the
+    work orders whose words match, best first (core.search), those with the phone's digits, and
+    the customers and devices by name, code, phone or serial number; all within the user's scope,
+    a bounded number of statements whatever the data."""
+    text = (text or "").strip()[:200]
+    if not text:
+        return SearchResults(text="", jump=None, work_orders=[], customers=[], devices=[])
+    scope = workorder_scope(user)
+    if WHOLE_NUMBER.fullmatch(text):
+        jump = scope.filter(number=text.upper()).first()
+        if jump is not None:
+            return SearchResults(text=text, jump=jump, work_orders=[], customers=[], devices=[])
+    query = query_parse(text)
+    keys = INDEX.ranked(
+        query, within=None if user.sees_whole_company else scope.values("pk"), limit=SEARCH_LIMIT
+    )
+    digits = phone_search_digits(text)
+    if len(digits) >= 7 and len(keys) < SEARCH_LIMIT:
+        by_phone = scope.filter(contact_phone__contains=digits).order_by("-created_at", "-id")
+        keys += [pk for pk in by_phone.values_list("pk", flat=True)[:SEARCH_LIMIT] if pk not in keys]
+    rows = {wo.pk: wo for wo in scope.filter(pk__in=keys[:SEARCH_LIMIT]).select_related("customer")}
+    hits = [SearchHit(work_order=rows[pk], snippet=_snippet(rows[pk], query)) for pk in keys if pk in rows]
+    return SearchResults(
+        text=text,
+        jump=None,
+        work_orders=hits,
+        customers=list(customer_search(user, text, limit=5)),
+        devices=list(device_search(user, text, limit=5)),
+    )
+
+
+def _snippet(work_order: WorkOrder, query) -> SafeString:
+    for name in SNIPPET_FIELDS:
+        marked = highlight(getattr(work_order, name), query)
+        if "<mark>" in marked:
+            return marked
+    return highlight(work_order.fault_symptom, query)

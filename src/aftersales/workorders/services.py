@@ -24,6 +24,7 @@ from . import hooks
 from .choices import NoteVisibility, WorkOrderType
 from .events import ATTACHMENT, CREATED, NOTE, event_build, event_record, events_record
 from .models import AUDITED_FIELDS, Attachment, Note, WorkOrder
+from .search import workorder_search_new, workorder_search_refresh
 from .transitions import WORKORDER
 
 # Request types about a device: the device model must be known (R2).
@@ -135,6 +136,7 @@ def workorder_create(*, actor, **fields: Any) -> WorkOrder:
     planned = [planner(work_order=work_order, actor=actor) for planner in hooks.intake_planners]
     work_order.number = number_next(prefix="WO")
     work_order.save(force_insert=True)
+    workorder_search_new(work_order)
     created = event_build(work_order, kind=CREATED, actor=actor, to_state=work_order.state)
     events_record(
         [created]
@@ -155,6 +157,7 @@ def _save_with_history(work_order: WorkOrder, before: dict[str, str], actor) -> 
     changes_record(
         instance=work_order, before=before, after=snapshot(work_order, AUDITED_FIELDS), actor=actor
     )
+    workorder_search_refresh([work_order.pk])
 
 
 @transaction.atomic
@@ -200,6 +203,7 @@ def note_add(*, work_order: WorkOrder, actor, body: str, visibility: str = NoteV
     note.full_clean()
     note.save()
     event_record(work_order, kind=NOTE, actor=actor, action=visibility, note=note.body)
+    workorder_search_refresh([work_order.pk])
     return note
 
 

@@ -30,6 +30,7 @@ from .choices import OPEN_STATES, State, WaitingReason, WorkOrderType
 from .events import TRANSITION, event_record
 from .models import AUDITED_FIELDS, WorkOrder
 from .notices import acknowledgement_queue
+from .search import workorder_search_refresh
 
 FRONT_OFFICE = frozenset({Role.AGENT, Role.SUPERVISOR, Role.HQ_ADMIN})
 FIELD = frozenset({Role.ENGINEER, Role.SUPERVISOR, Role.DEALER_STAFF})
@@ -225,6 +226,12 @@ def _acknowledge(run: TransitionRun) -> None:
         acknowledgement_queue(work_order=run.obj)
 
 
+def _search_words(run: TransitionRun) -> None:
+    """A transition that writes the resolution changes what the work order is found by."""
+    if "resolution" in run.transition.inputs:
+        workorder_search_refresh([run.obj.pk])
+
+
 def _guards_of_other_apps(run: TransitionRun) -> None:
     for guard in hooks.transition_guards:
         guard(work_order=run.obj, transition=run.transition, actor=run.actor)
@@ -247,7 +254,7 @@ WORKORDER = Machine(
     versioned=True,
     effects=(_leave_waiting,),
     guards=[_guards_of_other_apps],
-    hooks=[_acknowledge, _hooks_of_other_apps],
+    hooks=[_acknowledge, _search_words, _hooks_of_other_apps],
 )
 
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.WorkOrderListView.as_view(), name="list"),
     path("export.xlsx", views.WorkOrderExportView.as_view(), name="export"),
     path("new/", views.WorkOrderIntakeView.as_view(), name="intake"),
+    path("search/", views.search_view, name="search"),
     path("lookup/customers/", views.customer_lookup, name="lookup_customers"),
     path("lookup/devices/", views.device_lookup, name="lookup_devices"),
     path("<int:pk>/", views.WorkOrderDetailView.as_view(), name="detail"),

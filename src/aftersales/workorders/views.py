@@ -46,6 +46,7 @@ from .forms import (
 from .models import WorkOrder
 from .selectors import (
     TimelineCursor,
+    search_everything,
     workorder_get,
     workorder_list,
     workorder_queue,
@@ -243,6 +244,17 @@ class WorkOrderIntakeView(FrontLineRequiredMixin, View):
 
     def form_page(self, request: HttpRequest, form: IntakeForm) -> HttpResponse:
         return render(request, "workorders/intake.html", {"form": form})
+
+
+@login_required
+@require_GET
+def search_view(request: HttpRequest) -> HttpResponse:
+    """The navbar's search box (issue 12): a whole work-order number opens it; anything else lists
+    the work orders, customers and devices it finds (`selectors.search_everything`)."""
+    results = search_everything(request.user, request.GET.get("q", ""))
+    if results.jump is not None:
+        return redirect("workorders:detail", pk=results.jump.pk)
+    return render(request, "workorders/search.html", {"results": results})
 
 
 @login_required

@@ -26,6 +26,7 @@ from aftersales.parts.services.job_parts import job_part_put_back, job_part_take
 from aftersales.parts.services.transfers import transfer_create
 from aftersales.workorders.events import event_record
 from aftersales.workorders.models import Attachment, WorkOrder
+from aftersales.workorders.search import workorder_search_refresh
 from aftersales.workorders.services import attachment_add
 from aftersales.workorders.transitions import WORKORDER
 
@@ -202,6 +203,7 @@ def visit_record(
     visit.plan_change = plan_change
     visit.plan_change_agreed = plan_change_agreed if plan_change else None
     _visit_save(visit, "findings", "checklist", "plan_change", "plan_change_agreed")
+    workorder_search_refresh([visit.work_order_id])  # the findings are searched too
     if plan_change and (visit.plan_change, visit.plan_change_agreed) != plan_before:
         visit_event(
             visit,

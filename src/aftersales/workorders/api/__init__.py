@@ -3,6 +3,7 @@ attachments, events and history. `register(router)` is called by config/api_urls
 
 from __future__ import annotations
 
+from .search import SearchViewSet
 from .views import UnknownActionViewSet, WorkOrderViewSet, workorder_of_path
 
 
@@ -13,6 +14,7 @@ def register(router) -> None:
     `POST /api/workorders/<id>/<anything>/` answers a JSON 404 problem rather than an HTML page.
     """
     router.register(r"workorders", WorkOrderViewSet, basename="workorder")
+    router.register(r"search", SearchViewSet, basename="search")
     router.register(
         r"workorders/(?P<work_order_pk>[^/.]+)/(?P<action_name>[^/.]+)",
         UnknownActionViewSet,
