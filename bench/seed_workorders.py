@@ -599,6 +599,7 @@ def seed_work_orders(
     from aftersales.sla.models import SlaClock, SlaMilestone, SlaPolicy
     from aftersales.workorders.choices import State, WaitingReason
     from aftersales.workorders.models import Note, WorkOrder, WorkOrderEvent
+    from aftersales.workorders.search import workorder_search_refresh
 
     cur = raw_cursor(connection)
     default = SlaPolicy.objects.get(is_default=True)
@@ -676,8 +677,11 @@ def seed_work_orders(
         for moment in times[first : first + BATCH]:
             life.work_order(datetime.fromtimestamp(moment, UTC))
         # parents before children: visits name their appointments
+        first_id = life.ids["wo"] - len(life.rows["wo"])
         for name in ("wo", "appointment", "visit", "event", "change", "clock", "note"):
             copiers[name].write(life.rows.pop(name, []))
+        # their search words, built by the app's own code from the rows just written
+        workorder_search_refresh(range(first_id, life.ids["wo"]))
         if progress:
             done = min(first + BATCH, len(times))
             rate = done / (time.perf_counter() - started)

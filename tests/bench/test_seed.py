@@ -75,6 +75,15 @@ def test_the_backlog_has_the_shape_of_a_real_one(seeded):
     day = timezone.localdate(last.created_at)
     taken = WorkOrder.objects.filter(number__startswith=f"WO{day:%Y%m%d}").count()
     assert number_next(prefix="WO", day=day) == f"WO{day:%Y%m%d}{taken + 1:04d}"
+    # every work order has its search words, as the app's services would have written them
+    from aftersales.workorders.models import WorkOrderSearch
+    from aftersales.workorders.search import INDEX, workorder_search_refresh
+
+    assert WorkOrderSearch.objects.count() == WORK_ORDERS
+    seeded_words = dict(WorkOrderSearch.objects.values_list("pk", "document"))
+    workorder_search_refresh(list(seeded_words))
+    assert dict(WorkOrderSearch.objects.values_list("pk", "document")) == seeded_words
+    assert WorkOrder.objects.filter(INDEX.condition(last.number)).get() == last
 
 
 def test_the_pages_render_the_seeded_work_orders(seeded, client):

@@ -14,6 +14,8 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from aftersales.core.search import warm_up as search_warm_up
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersales.config.settings")
 
 # Freeze after these many requests (and once at start-up).
@@ -42,5 +44,7 @@ class FrozenAfterWarmUp:
 
 
 application = get_wsgi_application()
+# The search's word segmenter (a few MB of dictionary) is built before the first freeze, once.
+search_warm_up()
 if os.environ.get("GC_FREEZE", "1") != "0":
     application = FrozenAfterWarmUp(application)

@@ -27,6 +27,7 @@ entered the dictionary are still found.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import html
 import io
@@ -109,22 +110,25 @@ def _kept(words: Iterable[str]) -> list[str]:
 def document(parts: Iterable[str | None]) -> str:
     """The search column's value for a row's texts: its words, once each, space-separated; a code's
     digits are words of their own too."""
-    tokenizer = SEGMENTER.tokenizer()
     words: dict[str, None] = {}
     for part in parts:
         if not part:
             continue
-        text = _normalised(part)
-        for word in _kept(tokenizer.cut_for_search(text)):
-            words[word] = None
-        for match in CODE.finditer(text):
-            words[match.group(2)] = None
-        for run in CJK_RUN.findall(text):
-            for piece in _pieces(run):
-                words[piece] = None
+        words.update(dict.fromkeys(_part_words(part)))
         if len(words) >= MAX_WORDS:
             break
     return " ".join(list(words)[:MAX_WORDS])
+
+
+@functools.lru_cache(maxsize=2048)
+def _part_words(part: str) -> tuple[str, ...]:
+    """The words of one text; the same texts recur (model and customer names, standard phrases)."""
+    text = _normalised(part)
+    words = dict.fromkeys(_kept(SEGMENTER.tokenizer().cut_for_search(text)))
+    words.update(dict.fromkeys(match.group(2) for match in CODE.finditer(text)))
+    for run in CJK_RUN.findall(text):
+        words.update(dict.fromkeys(_pieces(run)))
+    return tuple(words)
 
 
 def _pieces(run: str) -> list[str]:
