@@ -59,6 +59,8 @@ SCENARIOS = (
     "detail_tab",
     "detail_api",
     "search",
+    "search_words",
+    "global_search",
     "dispatch_board",
 )
 
@@ -339,6 +341,9 @@ def scenario_data() -> dict[str, Any]:
     terms = []
     for wo in sample:
         terms += [wo.number, wo.customer.name[:4], wo.contact_phone[-8:]]
+    # words of what customers said and engineers wrote (core.search), and people's names
+    words = ["卡纸", "异响", "联网", "定影组件", "黑色竖线", "齿轮磨损", "13.B2", "搓纸轮 卡纸"]
+    words += [wo.contact_name for wo in sample[:8]]
     contacts = list(
         Contact.objects.filter(customer__province__gt="", is_primary=True)
         .order_by("id")
@@ -352,6 +357,7 @@ def scenario_data() -> dict[str, Any]:
         "detail_ids": [pk for pair in itertools.zip_longest(ids, open_ids) for pk in pair if pk],
         "service_point": busiest["service_point"] if busiest else None,
         "terms": terms,
+        "words": words,
         "contacts": contacts,
         "product_model": product_model,
     }
@@ -361,7 +367,7 @@ def scenarios(data: dict[str, Any], port: int) -> dict[str, Scenario]:
     agent_page = session_login("bench_agent", port)
     agent_api = token_login("bench_agent", port)
     dispatcher = session_login("bench_dispatcher", port)
-    ids, terms, contacts = data["detail_ids"], data["terms"], data["contacts"]
+    ids, terms, words, contacts = data["detail_ids"], data["terms"], data["words"], data["contacts"]
 
     def create(i: int) -> tuple[str, str, bytes]:
         customer, contact = contacts[i % len(contacts)]
@@ -399,6 +405,14 @@ def scenarios(data: dict[str, Any], port: int) -> dict[str, Scenario]:
         ),
         "search": Scenario(
             "search", get(lambda i: "/workorders/?" + urlencode({"q": terms[i % len(terms)]})), agent_page
+        ),
+        "search_words": Scenario(
+            "search_words", get(lambda i: "/workorders/?" + urlencode({"q": words[i % len(words)]})), agent_page
+        ),
+        "global_search": Scenario(
+            "global_search",
+            get(lambda i: "/workorders/search/?" + urlencode({"q": words[i % len(words)]})),
+            agent_page,
         ),
         "dispatch_board": Scenario("dispatch_board", get(lambda i: "/field/dispatch/"), dispatcher),
     }
