@@ -407,7 +407,9 @@ def scenarios(data: dict[str, Any], port: int) -> dict[str, Scenario]:
             "search", get(lambda i: "/workorders/?" + urlencode({"q": terms[i % len(terms)]})), agent_page
         ),
         "search_words": Scenario(
-            "search_words", get(lambda i: "/workorders/?" + urlencode({"q": words[i % len(words)]})), agent_page
+            "search_words",
+            get(lambda i: "/workorders/?" + urlencode({"q": words[i % len(words)]})),
+            agent_page,
         ),
         "global_search": Scenario(
             "global_search",
