@@ -199,12 +199,15 @@ def search_box(
     also: Callable[[str], Q] | None = None,
     outright: Callable[[str], Q | None] | None = None,
     placeholder: Any = "",
+    own_text_min_length: int = 0,
 ) -> django_filters.CharFilter:
     """The search box of a list (`q`): the words inside any of the `text` fields, equal to one of
     the `exact` ones (codes), or their digits inside a `phones` field (E.164 numbers); `also`
     adds a condition of its own (a match in related rows); `outright(value)` gives the condition
     of a value that names one row by itself (a whole work-order number), looked up by it alone on
-    its unique index instead of searched for inside every row's text."""
+    its unique index instead of searched for inside every row's text. Shorter values than
+    `own_text_min_length` skip the row's own `text` fields (a trigram index serves three
+    characters or more; a shorter value would scan every row)."""
 
     def search(queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
@@ -213,7 +216,8 @@ def search_box(
         named = outright(value) if outright is not None else None
         if named is not None:
             return queryset.filter(named)
-        condition = related_search_condition(queryset.model, value, text=text, phones=phones)
+        searched = text if len(value) >= own_text_min_length else [f for f in text if "__" in f]
+        condition = related_search_condition(queryset.model, value, text=searched, phones=phones)
         for field in exact:
             condition |= Q(**{f"{field}__iexact": value})
         if also is not None:

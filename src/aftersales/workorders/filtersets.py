@@ -46,6 +46,7 @@ class WorkOrderFilterSet(ListFilterSet):
         phones=("contact_phone", "customer__phone"),
         outright=lambda value: Q(number=value.upper()) if WHOLE_NUMBER.fullmatch(value) else None,
         also=lambda value: INDEX.condition(value) or Q(pk__in=[]),
+        own_text_min_length=3,
     )
     # distinct=False: a filter on the row itself needs no SELECT DISTINCT (which sorts every match).
     state = django_filters.MultipleChoiceFilter(choices=State.choices, label=_("State"), distinct=False)
