@@ -74,13 +74,13 @@ LIST_COLUMNS = (
     lists.Column(
         "state",
         _("State"),
-        value=lambda wo, user: wo.get_state_display(),
+        value=lambda wo, user: label_of(wo, "state"),
         html=lambda wo, user: state_badge(wo),
         sort="state",
         fixed=True,
     ),
     lists.Column(
-        "type", _("Type"), value=lambda wo, user: wo.get_type_display(), css="d-none d-lg-table-cell"
+        "type", _("Type"), value=lambda wo, user: label_of(wo, "type"), css="d-none d-lg-table-cell"
     ),
     lists.Column(
         "priority",
@@ -90,7 +90,7 @@ LIST_COLUMNS = (
         sort="priority",
         css="d-none d-md-table-cell",
     ),
-    lists.Column("channel", _("Channel"), value=lambda wo, user: wo.get_channel_display(), default=False),
+    lists.Column("channel", _("Channel"), value=lambda wo, user: label_of(wo, "channel"), default=False),
     lists.Column("customer", _("Customer"), value=lambda wo, user: wo.customer.name, sort="customer"),
     lists.Column(
         "contact",
