@@ -46,6 +46,8 @@ from .forms import (
 from .models import WorkOrder
 from .selectors import (
     TimelineCursor,
+    caller_lookup,
+    caller_lookup_params,
     workorder_get,
     workorder_list,
     workorder_queue,
@@ -315,6 +317,20 @@ def device_lookup(request: HttpRequest) -> HttpResponse:
     return render(
         request, "htmx/device_lookup.html", {"devices": devices, "query": request.GET.get("serial", "")}
     )
+
+
+@login_required
+@require_GET
+def caller_lookup_view(request: HttpRequest) -> HttpResponse:
+    """`/workorders/lookup/caller/` (HTMX, beside the intake form): once the phone or the serial
+    number is recognised, the caller's open and latest work orders and the device's history, and
+    an open work order on the same device offered instead of a duplicate (a note on it)."""
+    if not request.user.takes_requests:
+        raise PermissionDenied
+    lookup = caller_lookup(request.user, **caller_lookup_params(request.GET))
+    for work_order in (*lookup.duplicates, *lookup.open_work_orders):
+        work_order.note_url = hooks.detail_url(work_order.pk, "overview", "notes")
+    return render(request, "htmx/intake_caller.html", {"lookup": lookup})
 
 
 # ---------------------------------------------------------------------------------------------
