@@ -12,7 +12,7 @@ from .panels import HISTORY_PAGE_SIZE, HistoryCursor, history_page
 
 class FactSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the field named "label"
     value = serializers.JSONField(allow_null=True, help_text="A count, or a text such as an average.")
     url = serializers.CharField(help_text="The page of the filtered list it counts, or empty.")
     last_contact = serializers.DateTimeField(allow_null=True)
