@@ -10,4 +10,5 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints and difficult cases")
 
     def ready(self) -> None:
-        from . import errors, hooks  # noqa: F401  (error codes; registers the work-order panel and the demo seeder)
+        # error codes; registers the work-order panel, the demo seeder and the customer section
+        from . import customer360, errors, hooks  # noqa: F401

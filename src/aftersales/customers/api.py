@@ -13,19 +13,23 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from aftersales.accounts.choices import FRONT_LINE_ROLES, REFERENCE_ADMIN_ROLES
 from aftersales.accounts.models import Dealer
 from aftersales.core.api import CustomerPhoneField, RoleWritePermission, problem_responses, request_user
 from aftersales.core.models import AccessLog
+from aftersales.core.panels import last_contact, object_facts
+from aftersales.core.panels_api import FactSerializer
 from aftersales.core.services import access_log
 
 from . import services
 from .choices import CustomerKind
 from .filtersets import CustomerFilterSet
-from .models import Contact, Customer
+from .models import Address, Contact, Customer
 from .selectors import customer_scope
 
 
@@ -114,6 +118,28 @@ class CustomerUpdateSerializer(serializers.Serializer):
     notes = serializers.CharField(allow_blank=True)
 
 
+class AddressSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Address
+        fields = ["id", "label", "province", "city", "district", "detail", "is_default"]
+        read_only_fields = fields
+
+
+class CustomerSummarySerializer(serializers.Serializer):
+    """Customer 360: the customer with contacts and addresses, the counts the apps above give
+    (work orders, open ones, devices, visits, complaints, return visits, average score; each
+    scoped to the user), the last contact time, and where the lists are (paginated)."""
+
+    customer = CustomerSerializer()
+    addresses = AddressSerializer(many=True)
+    facts = FactSerializer(many=True)
+    last_contact_at = serializers.DateTimeField(allow_null=True)
+    lists = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="The paginated API lists of the customer's records, by name (work_orders, devices).",
+    )
+
+
 def _own_dealer_id(user) -> int | None:
     engineer = getattr(user, "engineer", None)
     return engineer.service_point.dealer_id if engineer is not None else user.dealer_id
@@ -186,6 +212,32 @@ class CustomerViewSet(
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.update(request, *args, partial=True, **kwargs)
+
+    @extend_schema(
+        summary=_("Customer 360: the customer, the counts of their records and the last contact"),
+        description="The counts come from the apps that keep the records, each scoped to the user "
+        "like its own list (R37): dealer staff count only their points' work orders. The records "
+        "themselves are read from the paginated lists named in `lists`.",
+        responses={200: CustomerSummarySerializer, **problem_responses(404)},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def summary(self, request: Request, pk: str | None = None) -> Response:
+        customer = self.get_object()
+        if request.user.sees_customer_phone:
+            access_log(actor=request.user, action=AccessLog.Action.VIEW, resource=f"customer:{customer.pk}")
+        facts = object_facts("customer", request.user, customer)
+        lists = {
+            "work_orders": reverse("workorder-list", request=request) + f"?customer={customer.pk}",
+            "devices": reverse("device-list", request=request) + f"?customer={customer.pk}",
+        }
+        data = {
+            "customer": customer,
+            "addresses": list(customer.addresses.all()),
+            "facts": facts,
+            "last_contact_at": last_contact(facts),
+            "lists": lists,
+        }
+        return Response(CustomerSummarySerializer(data, context=self.get_serializer_context()).data)
 
 
 def register(router) -> None:

@@ -21,6 +21,7 @@ from aftersales.core.import_views import import_page as core_import_page
 from aftersales.core.import_views import import_template_download as core_template_download
 from aftersales.core.lists import Column, ObjectListView
 from aftersales.core.models import AccessLog
+from aftersales.core.panels import last_contact, object_facts, object_panels_for
 from aftersales.core.phones import phone_for
 from aftersales.core.services import access_log
 
@@ -106,13 +107,17 @@ class CustomerExportView(CustomerListView):
 
 @login_required
 def customer_detail(request, pk: int):
+    """`/customers/<pk>/` (customer 360): the customer, contacts and addresses, the counts and the
+    last contact time at the top, and the sections the apps above register (devices with their
+    warranty, work orders, visits, complaints, return-visit scores, documents), each scoped to
+    the user and limited to its latest rows with a link to the whole filtered list."""
     customer = get_object_or_404(customer_scope(request.user).select_related("dealer"), pk=pk)
     user = request.user
     access_log(actor=user, action=AccessLog.Action.VIEW, resource="customer", detail=customer.code)
     contacts = list(customer.contacts.all())
     for contact in contacts:
         contact.phone_shown = phone_for(user, contact.phone)
-    devices = customer.devices.select_related("product_model__product_line").order_by("serial_number")
+    facts = object_facts("customer", user, customer)
     return render(
         request,
         "customers/detail.html",
@@ -121,7 +126,9 @@ def customer_detail(request, pk: int):
             "phone_shown": phone_for(user, customer.phone),
             "contacts": contacts,
             "addresses": customer.addresses.all(),
-            "devices": devices,
+            "facts": facts,
+            "last_contact": last_contact(facts),
+            "panels": object_panels_for("customer", request, customer),
         },
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -31,11 +32,20 @@ from aftersales.core.api import (
     transition_actions,
 )
 from aftersales.core.money import MAX_DIGITS
+from aftersales.core.panels_api import HISTORY_PARAMETERS, HistoryPageSerializer, history_response
 from aftersales.customers.models import Customer
 from aftersales.customers.selectors import customer_scope
 
 from . import services
 from .choices import ContractKind, DateShift
+from .entitlement import (
+    WARRANTY_CONTRACT,
+    WARRANTY_IN,
+    WARRANTY_OUT,
+    WARRANTY_UNKNOWN,
+    device_warranty,
+    warranty_state,
+)
 from .filtersets import DeviceFilterSet, ServiceContractFilterSet
 from .models import ContractEvent, Device, MaintenancePlan, ServiceContract
 from .selectors import contract_get, contract_history, contract_list, device_scope, plans_of_contract
@@ -101,6 +111,21 @@ def _on_serial_number(error: ValidationError) -> ValidationError:
 _ERRORS = problem_responses(400, 403, 404)
 
 
+class DeviceWarrantySerializer(serializers.Serializer):
+    """The device's warranty today (R36), extended by a service contract in force (R35)."""
+
+    state = serializers.ChoiceField(
+        choices=[WARRANTY_IN, WARRANTY_CONTRACT, WARRANTY_OUT, WARRANTY_UNKNOWN],
+        help_text="in: in warranty; contract: covered by a service contract; out; unknown.",
+    )
+    covered_until = serializers.DateField(allow_null=True)
+    reason = serializers.CharField()
+
+
+class DeviceHistorySerializer(HistoryPageSerializer):
+    warranty = DeviceWarrantySerializer()
+
+
 @extend_schema_view(
     list=extend_schema(responses={200: DeviceSerializer(many=True), **problem_responses(400)}),
     retrieve=extend_schema(responses={200: DeviceSerializer, **problem_responses(404)}),
@@ -157,8 +182,31 @@ class DeviceViewSet(
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.update(request, *args, partial=True, **kwargs)
 
+    # -- service contracts (R35) -------------------------------------------------------------------
 
-# -- service contracts (R35) -------------------------------------------------------------------
+    @extend_schema(
+        summary=_("Device history: its service records, newest first, a page at a time"),
+        description="Work orders, visits, parts replaced on site and in the depot, depot and "
+        "external repairs (with what was found), each from the app that keeps it and scoped to the "
+        "user (R37). Cursor pagination: follow `next` for the older entries (null on the last page).",
+        parameters=HISTORY_PARAMETERS,
+        responses={200: DeviceHistorySerializer, **problem_responses(400, 404)},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        device = self.get_object()
+        entitlement = device_warranty(device, day=timezone.localdate())
+        warranty = {
+            "state": warranty_state(entitlement),
+            "covered_until": entitlement.covered_until,
+            "reason": entitlement.reason,
+        }
+        return Response(
+            {
+                "warranty": DeviceWarrantySerializer(warranty).data,
+                **history_response(request, "device", device),
+            }
+        )
 
 
 def _action_slug(name: str) -> str:

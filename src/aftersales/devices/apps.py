@@ -8,4 +8,5 @@ class DevicesConfig(AppConfig):
     verbose_name = _("Installed devices")
 
     def ready(self) -> None:
-        from . import errors, transitions  # noqa: F401  (error codes; the contract's lifecycle)
+        # error codes; the contract's lifecycle; the sections of the customer page (core.panels)
+        from . import customer360, errors, transitions  # noqa: F401

@@ -9,6 +9,7 @@ urlpatterns = [
     path("import/", views.device_import, name="import"),
     path("import/template/", views.device_import_template, name="import_template"),
     path("<int:pk>/", views.device_detail, name="detail"),
+    path("<int:pk>/history/", views.device_history, name="history"),
     path("contracts/", views.ContractListView.as_view(), name="contract_list"),
     path("contracts/export.xlsx", views.ContractExportView.as_view(), name="contract_export"),
     path("contracts/new/", views.contract_create, name="contract_create"),

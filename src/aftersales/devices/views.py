@@ -19,7 +19,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from aftersales.core.forms import REFUSALS, attempt, error_messages, form_error_messages
+from aftersales.core.htmx import is_partial
 from aftersales.core.lists import Column, ObjectListView
+from aftersales.core.panels import HistoryCursor, history_page, object_panels_for
+from aftersales.core.qr import qr_svg
 from aftersales.core.transitions import transition_run
 from aftersales.customers.importing import can_import
 from aftersales.customers.selectors import customer_scope
@@ -27,7 +30,7 @@ from aftersales.customers.views import import_page, import_template_download, ph
 
 from . import services
 from .choices import PLAN_KINDS, ContractState
-from .entitlement import months_after
+from .entitlement import device_warranty, months_after, warranty_state
 from .filtersets import DeviceFilterSet, ServiceContractFilterSet
 from .forms import ContractActionForm, ContractCustomerForm, ContractForm, MaintenancePlanForm
 from .hooks import contract_panels
@@ -103,15 +106,40 @@ class DeviceExportView(DeviceListView):
     export_only = True
 
 
-@login_required
-def device_detail(request, pk: int):
-    device = get_object_or_404(
+def _device_get(request: HttpRequest, pk: int):
+    return get_object_or_404(
         device_scope(request.user).select_related("product_model__product_line", "customer__dealer"),
         pk=pk,
     )
+
+
+def _history_context(request: HttpRequest, device) -> dict:
+    """One page of the device's service history (core.panels), older than `?before=`."""
+    before = None
+    if request.GET.get("before"):
+        try:
+            before = HistoryCursor.decode(request.GET["before"])
+        except ValueError:
+            raise Http404 from None
+    page = history_page("device", request.user, device, before=before)
+    more_url = ""
+    if page.next is not None:
+        more_url = reverse("devices:history", args=[device.pk]) + f"?before={page.next.encode()}"
+    return {"device": device, "history": page.rows, "history_more_url": more_url}
+
+
+@login_required
+def device_detail(request, pk: int):
+    """`/devices/<pk>/`: the device, its QR code and serial number, its warranty state today, the
+    customer, the contracts on it, its whole service history (work orders, visits, parts
+    replaced, depot and external repairs with what was found: the apps above register them in
+    core.panels), newest first a page at a time, and a button to take a new request for it."""
+    device = _device_get(request, pk)
     contracts = list(contracts_of_device(request.user, device))
     for contract in contracts:
         contract.style = STATE_STYLE.get(contract.state, "secondary")
+    warranty = device_warranty(device, day=timezone.localdate())
+    page_url = request.build_absolute_uri(reverse("devices:detail", args=[device.pk]))
     return render(
         request,
         "devices/detail.html",
@@ -120,8 +148,25 @@ def device_detail(request, pk: int):
             "customer_phone": phone_for(request.user, device.customer.phone),
             "contracts": contracts,
             "may_sell": may_sell(request.user),
+            "warranty": warranty,
+            "warranty_state": warranty_state(warranty),
+            "qr": qr_svg(page_url),
+            "may_take": request.user.takes_requests,
+            "new_request_url": reverse("workorders:intake") + f"?device={device.pk}",
+            "panels": object_panels_for("device", request, device),
+            **_history_context(request, device),
         },
     )
+
+
+@login_required
+def device_history(request, pk: int):
+    """`/devices/<pk>/history/?before=<cursor>`: the next page of the device's history (the rows
+    for HTMX, the whole page otherwise)."""
+    device = _device_get(request, pk)
+    if not is_partial(request):
+        return redirect("devices:detail", pk=pk)
+    return render(request, "devices/_service_history_rows.html", _history_context(request, device))
 
 
 @login_required

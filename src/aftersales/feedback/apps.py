@@ -10,4 +10,5 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("Return visits")
 
     def ready(self) -> None:
-        from . import hooks  # noqa: F401  (registers the lifecycle hooks, the panel and the demo seeder)
+        # registers the lifecycle hooks, the panel, the demo seeder and the customer section
+        from . import customer360, hooks  # noqa: F401

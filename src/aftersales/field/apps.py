@@ -8,4 +8,5 @@ class FieldConfig(AppConfig):
     verbose_name = _("Field service")
 
     def ready(self) -> None:
-        from . import errors, hooks  # noqa: F401  (error codes; registers the field panels and lifecycle hooks)
+        # error codes; registers the field panels and lifecycle hooks, its customer and device sections
+        from . import customer360, errors, hooks  # noqa: F401

@@ -11,4 +11,5 @@ class ServicingConfig(AppConfig):
     verbose_name = _("Servicing")
 
     def ready(self) -> None:
-        from . import errors, hooks  # noqa: F401  (error codes; registers the plan guard, the panels and the demo seeder)
+        # error codes; registers the plan guard, the panels, the demo seeder and the device history
+        from . import customer360, errors, hooks  # noqa: F401

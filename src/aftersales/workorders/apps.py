@@ -8,4 +8,5 @@ class WorkOrdersConfig(AppConfig):
     verbose_name = _("Work orders")
 
     def ready(self) -> None:
-        from . import errors  # noqa: F401  (declares the app's error codes)
+        # the app's error codes; its sections of the customer and device pages (core.panels)
+        from . import customer360, errors  # noqa: F401

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -14,12 +15,13 @@ from django.utils.translation import gettext_lazy
 from aftersales.accounts.choices import Role
 from aftersales.catalog.selectors import PRODUCT_MODELS
 from aftersales.core.models import ChangeRecord
-from aftersales.core.phones import phone_search_digits
+from aftersales.core.panels import history_page
+from aftersales.core.phones import phone_normalize, phone_search_digits
 from aftersales.core.search import highlight, query_parse
-from aftersales.customers.models import Customer
-from aftersales.customers.selectors import customer_search
+from aftersales.customers.models import Contact, Customer
+from aftersales.customers.selectors import customer_scope, customer_search
 from aftersales.devices.models import Device
-from aftersales.devices.selectors import device_search
+from aftersales.devices.selectors import device_scope, device_search
 
 from . import hooks
 from .choices import OPEN_STATES, State
@@ -277,3 +279,116 @@ def _snippet(work_order: WorkOrder, query) -> SafeString:
         if "<mark>" in marked:
             return marked
     return highlight(work_order.fault_symptom, query)
+
+
+# --- intake: who is calling, about which device (issue 12) ---------------------------------------
+
+CALLER_CUSTOMERS = 5
+CALLER_OPEN = 10
+CALLER_RECENT = 5
+CALLER_HISTORY = 5
+
+
+@dataclass(frozen=True)
+class CallerLookup:
+    """What intake shows beside the form once the phone or the serial number is recognised: the
+    customers with that phone (theirs or a contact's), their open and latest other work orders,
+    the device with that serial number and its latest history, and the open work orders on that
+    device, offered instead of a duplicate (a repeat call gets a note, not a new work order)."""
+
+    phone: str
+    serial: str
+    customers: list
+    devices: list
+    open_work_orders: list
+    recent_work_orders: list
+    device_history: list
+    duplicates: list
+
+    @property
+    def recognised(self) -> bool:
+        return bool(self.customers or self.devices or self.open_work_orders or self.recent_work_orders)
+
+
+def caller_lookup_params(params) -> dict:
+    """The lookup's inputs from the intake form's fields (or the API's short names)."""
+
+    def number(name: str) -> int | None:
+        value = (params.get(name) or "").strip()
+        return int(value) if value.isdigit() and len(value) <= 12 else None
+
+    phone = params.get("contact_phone") or params.get("new_customer_phone") or params.get("phone") or ""
+    serial = params.get("serial_number") or params.get("serial") or ""
+    customer_id, device_id = number("customer"), number("device")
+    return {"phone": phone, "serial": serial, "customer_id": customer_id, "device_id": device_id}
+
+
+def caller_lookup(
+    user, *, phone: str = "", serial: str = "", customer_id: int | None = None, device_id: int | None = None
+) -> CallerLookup:
+    """The caller's and the device's records in the user's scope (R37), each list bounded, so the
+    cost is the same whatever their history: about ten queries."""
+    try:
+        e164 = phone_normalize(phone) if phone else ""
+    except ValidationError:
+        e164 = ""
+    serial = (serial or "").strip().upper()
+
+    customer_filter = Q(pk=customer_id) if customer_id else Q(pk__in=[])
+    if e164:
+        customer_filter |= Q(phone=e164) | Q(pk__in=Contact.objects.filter(phone=e164).values("customer_id"))
+    customers = []
+    if customer_id or e164:
+        customers = list(
+            customer_scope(user).filter(customer_filter).order_by("name", "pk")[:CALLER_CUSTOMERS]
+        )
+
+    device_filter = Q(pk=device_id) if device_id else Q(pk__in=[])
+    if len(serial) >= 3:
+        device_filter |= Q(serial_number__iexact=serial)
+    devices = []
+    if device_id or len(serial) >= 3:
+        devices = list(
+            device_scope(user)
+            .filter(device_filter)
+            .select_related("product_model", "customer")
+            .order_by("serial_number", "pk")[:3]
+        )
+
+    # the work orders the user may see of whoever has that phone, even a customer of another
+    # dealer's (its work orders at the user's own points are theirs to see, R37)
+    caller_filter = Q(customer__in=[c.pk for c in customers])
+    if e164:
+        caller_filter |= (
+            Q(contact_phone=e164)
+            | Q(customer__phone=e164)
+            | Q(customer__in=Contact.objects.filter(phone=e164).values("customer_id"))
+        )
+    rows = (
+        workorder_scope(user)
+        .select_related("customer", "device", "service_point")
+        .order_by("-created_at", "-id")
+    )
+    open_orders, recent = [], []
+    if customers or e164:
+        callers = rows.filter(caller_filter)
+        open_orders = list(callers.filter(state__in=OPEN_STATES)[:CALLER_OPEN])
+        recent = list(callers.exclude(state__in=OPEN_STATES)[:CALLER_RECENT])
+
+    duplicates = []
+    if devices or len(serial) >= 3:
+        same_device = Q(device__in=[d.pk for d in devices])
+        if len(serial) >= 3:
+            same_device |= Q(serial_number__iexact=serial)
+        duplicates = list(rows.filter(same_device, state__in=OPEN_STATES)[:3])
+    history = history_page("device", user, devices[0], size=CALLER_HISTORY).rows if devices else []
+    return CallerLookup(
+        phone=e164,
+        serial=serial,
+        customers=customers,
+        devices=devices,
+        open_work_orders=open_orders,
+        recent_work_orders=recent,
+        device_history=history,
+        duplicates=duplicates,
+    )

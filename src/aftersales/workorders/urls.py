@@ -10,6 +10,7 @@ urlpatterns = [
     path("search/", views.search_view, name="search"),
     path("lookup/customers/", views.customer_lookup, name="lookup_customers"),
     path("lookup/devices/", views.device_lookup, name="lookup_devices"),
+    path("lookup/caller/", views.caller_lookup_view, name="lookup_caller"),
     path("<int:pk>/", views.WorkOrderDetailView.as_view(), name="detail"),
     path("<int:pk>/timeline/", views.WorkOrderTimelineView.as_view(), name="timeline"),
     path("<int:pk>/edit/", views.WorkOrderEditView.as_view(), name="edit"),

@@ -27,8 +27,8 @@ from aftersales.core.models import AccessLog
 from aftersales.core.phones import phone_display, phone_for
 from aftersales.core.services import access_log
 from aftersales.core.views import TransitionView, register_home_panel, transition_buttons
-from aftersales.customers.selectors import customer_search
-from aftersales.devices.selectors import device_search
+from aftersales.customers.selectors import customer_scope, customer_search
+from aftersales.devices.selectors import device_scope, device_search
 
 from . import hooks
 from .choices import State
@@ -46,6 +46,8 @@ from .forms import (
 from .models import WorkOrder
 from .selectors import (
     TimelineCursor,
+    caller_lookup,
+    caller_lookup_params,
     search_everything,
     workorder_get,
     workorder_list,
@@ -200,6 +202,44 @@ def _readback_rows(form: IntakeForm, user) -> list[tuple[str, str, str]]:
     return rows
 
 
+def _caller_initial(user, customer) -> dict:
+    """The customer picked and their primary contact filled in (the phone only for the roles that
+    see phone numbers, R41)."""
+    contact = customer.contacts.order_by("-is_primary", "name", "pk").first()
+    phone = contact.phone if contact else customer.phone
+    return {
+        "customer": customer.pk,
+        "customer_label": f"{customer.name} ({customer.code})",
+        "contact_name": contact.name if contact else customer.name,
+        "contact_phone": phone_display(phone) if user.sees_customer_phone else "",
+    }
+
+
+def _intake_initial(request: HttpRequest) -> dict:
+    """`/workorders/new/?device=<id>` (the device page's "new request for this device") or
+    `?customer=<id>` (the customer page's): the form opens with them filled in, in the user's
+    scope (anything else is ignored)."""
+    initial: dict = {}
+    device_id, customer_id = request.GET.get("device", ""), request.GET.get("customer", "")
+    if device_id.isdigit():
+        devices = device_scope(request.user).select_related("product_model", "customer")
+        device = devices.filter(pk=device_id).first()
+        if device is not None:
+            initial.update(_caller_initial(request.user, device.customer))
+            initial.update(
+                device=device.pk,
+                device_label=f"{device.product_model} · {device.serial_number}",
+                serial_number=device.serial_number,
+                purchase_date=device.purchase_date,
+            )
+            return initial
+    if customer_id.isdigit():
+        customer = customer_scope(request.user).filter(pk=customer_id).first()
+        if customer is not None:
+            initial.update(_caller_initial(request.user, customer))
+    return initial
+
+
 class FrontLineRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
     """Taking and editing requests is for front-line roles (403 for finance, parts, quality)."""
 
@@ -216,7 +256,7 @@ class WorkOrderIntakeView(FrontLineRequiredMixin, View):
     """`/workorders/new/`: take a request on the phone, read it back, then create it (R1-R4, R7)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self.form_page(request, IntakeForm(user=request.user))
+        return self.form_page(request, IntakeForm(user=request.user, initial=_intake_initial(request)))
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = IntakeForm(request.POST, user=request.user)
@@ -289,6 +329,20 @@ def device_lookup(request: HttpRequest) -> HttpResponse:
     return render(
         request, "htmx/device_lookup.html", {"devices": devices, "query": request.GET.get("serial", "")}
     )
+
+
+@login_required
+@require_GET
+def caller_lookup_view(request: HttpRequest) -> HttpResponse:
+    """`/workorders/lookup/caller/` (HTMX, beside the intake form): once the phone or the serial
+    number is recognised, the caller's open and latest work orders and the device's history, and
+    an open work order on the same device offered instead of a duplicate (a note on it)."""
+    if not request.user.takes_requests:
+        raise PermissionDenied
+    lookup = caller_lookup(request.user, **caller_lookup_params(request.GET))
+    for work_order in (*lookup.duplicates, *lookup.open_work_orders):
+        work_order.note_url = hooks.detail_url(work_order.pk, "overview", "notes")
+    return render(request, "htmx/intake_caller.html", {"lookup": lookup})
 
 
 # ---------------------------------------------------------------------------------------------

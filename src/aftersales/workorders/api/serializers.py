@@ -31,6 +31,7 @@ from aftersales.core.api import (
     request_user,
 )
 from aftersales.core.models import ChangeRecord
+from aftersales.core.panels_api import HistoryEntrySerializer
 from aftersales.core.phones import phone_display, phone_mask
 from aftersales.customers.models import Contact, Customer
 from aftersales.customers.selectors import customer_scope
@@ -383,3 +384,71 @@ class AttachmentInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer
 
     file = serializers.FileField(max_length=255, allow_empty_file=False)
     description = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+
+# --- intake: the caller lookup (issue 12) ------------------------------------------------------
+
+
+class WorkOrderBriefSerializer(serializers.ModelSerializer):
+    """A work order in a short list (the caller's, a device's): what tells one from another."""
+
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    type_display = serializers.CharField(source="get_type_display", read_only=True)
+    customer = IdNameSerializer(read_only=True)
+
+    class Meta:
+        model = WorkOrder
+        fields = [
+            "id",
+            "number",
+            "state",
+            "state_display",
+            "type",
+            "type_display",
+            "customer",
+            "device",
+            "serial_number",
+            "fault_symptom",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class CallerDeviceSerializer(serializers.ModelSerializer):
+    product_model = IdNameSerializer(read_only=True)
+    customer = IdNameSerializer(read_only=True)
+
+    class Meta:
+        model = Device
+        fields = ["id", "serial_number", "product_model", "customer", "purchase_date"]
+        read_only_fields = fields
+
+
+class CallerCustomerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Customer
+        fields = ["id", "code", "name"]
+        read_only_fields = fields
+
+
+class CallerLookupSerializer(serializers.Serializer):
+    """What intake shows beside the form (the same as the page's panel)."""
+
+    phone = serializers.CharField(help_text="The phone number recognised, in E.164 form; empty if none.")
+    serial = serializers.CharField()
+    recognised = serializers.BooleanField()
+    customers = CallerCustomerSerializer(
+        many=True, help_text="The customers with that phone (theirs or a contact's)."
+    )
+    devices = CallerDeviceSerializer(many=True, help_text="The devices with that serial number.")
+    open_work_orders = WorkOrderBriefSerializer(
+        many=True, help_text="The caller's open work orders, newest first."
+    )
+    recent_work_orders = WorkOrderBriefSerializer(
+        many=True, help_text="The caller's latest other work orders."
+    )
+    device_history = HistoryEntrySerializer(many=True, help_text="The device's latest service history.")
+    duplicates = WorkOrderBriefSerializer(
+        many=True,
+        help_text="Open work orders on the same device: add a note to one instead of a new work order.",
+    )

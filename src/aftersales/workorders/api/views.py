@@ -29,6 +29,8 @@ from ..models import WorkOrder
 from ..selectors import (
     TIMELINE_PAGE_SIZE,
     TimelineCursor,
+    caller_lookup,
+    caller_lookup_params,
     workorder_get,
     workorder_history,
     workorder_list,
@@ -39,6 +41,7 @@ from .serializers import (
     TRANSITION_FIELDS,
     AttachmentInputSerializer,
     AttachmentSerializer,
+    CallerLookupSerializer,
     ChangeRecordSerializer,
     EventSerializer,
     NoteInputSerializer,
@@ -303,6 +306,31 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             {"next": next_url, "results": page.rows}, context=self.get_serializer_context()
         ).data
         return Response(data)
+
+    @extend_schema(
+        summary=_("Intake: the caller's and the device's records (issue 12)"),
+        description="Once the phone or the serial number is recognised: the customers with that "
+        "phone (theirs or a contact's), their open and latest other work orders, the device with that "
+        "serial number and its latest service history, and the open work orders on that device "
+        "(`duplicates`): a repeat call adds a note to one of them instead of a new work order. "
+        "Scoped to what the user may see (R37); every list is bounded. For the roles that take "
+        "requests.",
+        parameters=[
+            OpenApiParameter("phone", str, description="The caller's phone, as typed."),
+            OpenApiParameter("serial", str, description="The device's serial number (whole)."),
+            OpenApiParameter("customer", int, description="A customer already picked."),
+            OpenApiParameter("device", int, description="A device already picked."),
+        ],
+        responses={200: CallerLookupSerializer, **problem_responses(403)},
+    )
+    @action(
+        detail=False, methods=["get"], url_path="intake-lookup", filter_backends=[], pagination_class=None
+    )
+    def intake_lookup(self, request: Request) -> Response:
+        if not request.user.takes_requests:
+            raise exceptions.PermissionDenied()
+        lookup = caller_lookup(request.user, **caller_lookup_params(request.query_params))
+        return Response(CallerLookupSerializer(lookup, context=self.get_serializer_context()).data)
 
     @extend_schema(
         summary=_("Field-level change history (R41)"),
