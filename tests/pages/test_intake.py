@@ -48,6 +48,14 @@ def form_data(**overrides):
     return data
 
 
+SUZHOU = {
+    "new_customer_province": "江苏省",
+    "new_customer_city": "苏州市",
+    "new_customer_district": "吴中区",
+    "new_customer_address": "星湖街 328 号",
+}
+
+
 def test_intake_page_has_testids(client, agent):
     client.force_login(agent)
     body = client.get(INTAKE).content.decode()
@@ -105,7 +113,10 @@ def test_r1_r7_intake_confirm_creates_and_redirects_with_number(client, agent, c
 def test_intake_with_new_customer_inline(client, agent):
     client.force_login(agent)
     data = form_data(
-        new_customer="on", new_customer_name="苏州新月科技有限公司", new_customer_phone="0512-65001234"
+        new_customer="on",
+        new_customer_name="苏州新月科技有限公司",
+        new_customer_phone="0512-65001234",
+        **SUZHOU,
     )
     client.post(INTAKE, {**data, "step": "review"})
     assert Customer.objects.count() == 0  # read-back saves nothing
@@ -113,6 +124,43 @@ def test_intake_with_new_customer_inline(client, agent):
     work_order = WorkOrder.objects.get()
     assert work_order.customer.name == "苏州新月科技有限公司"
     assert work_order.customer.phone == "+8651265001234"
+    # R5: with the address picked in cascade, dispatch can route the new customer's work
+    customer = work_order.customer
+    assert (customer.province, customer.city, customer.district) == ("江苏省", "苏州市", "吴中区")
+    assert customer.address == "星湖街 328 号"
+
+
+def test_r5_a_new_customer_needs_an_address_whose_parts_belong_together(client, agent):
+    client.force_login(agent)
+    base = form_data(
+        new_customer="on", new_customer_name="苏州新月科技有限公司", new_customer_phone="13955550000"
+    )
+    form = client.post(INTAKE, {**base, "step": "review"}).context["form"]
+    assert form.errors["new_customer_province"] == ["Choose a province."]
+    wrong = {**SUZHOU, "new_customer_district": "徐汇区"}  # Shanghai's, not Suzhou's
+    form = client.post(INTAKE, {**base, **wrong, "step": "review"}).context["form"]
+    assert "new_customer_district" in form.errors
+    assert Customer.objects.count() == 0
+    # shown again with the error, the cascade keeps its levels' choices
+    cities = [value for value, _label in form.fields["new_customer_city"].choices]
+    assert "苏州市" in cities and "杭州市" not in cities
+
+
+def test_the_address_picker_loads_each_level_from_the_divisions_api(client, agent):
+    client.force_login(agent)
+    provinces = client.get("/api/divisions/").json()["results"]
+    jiangsu = next(row for row in provinces if row["name"] == "江苏省")
+    assert len(provinces) == 34 and jiangsu["code"] == "320000"
+    cities = client.get("/api/divisions/", {"parent": jiangsu["code"]}).json()["results"]
+    suzhou = next(row for row in cities if row["name"] == "苏州市")
+    districts = client.get("/api/divisions/", {"parent": suzhou["code"]}).json()["results"]
+    assert "吴中区" in {row["name"] for row in districts}
+    shanghai = client.get("/api/divisions/", {"parent": "310000"}).json()["results"]
+    assert [row["name"] for row in shanghai] == ["上海市"]  # a municipality is its own city
+    response = client.get("/api/divisions/", {"parent": "32"})
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "parent"
+    page = client.get(INTAKE).content.decode()
+    assert 'data-division="province"' in page and 'data-code="320000"' in page
 
 
 def test_intake_with_device_from_lookup(client, agent):
@@ -144,6 +192,7 @@ def test_r2_service_refusal_saves_no_inline_customer(client, agent):
         new_customer="on",
         new_customer_name="无锡太湖电子有限公司",
         new_customer_phone="13955556666",
+        **SUZHOU,
         device_model_text="",
         step="confirm",
     )

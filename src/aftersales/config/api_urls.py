@@ -7,6 +7,7 @@ from aftersales.billing.api import register as register_billing
 from aftersales.catalog.api import register as register_catalog
 from aftersales.complaints.api import register as register_complaints
 from aftersales.core.autocomplete_api import autocomplete_urls
+from aftersales.core.divisions_api import division_urls
 from aftersales.core.lists_api import register as register_lists
 from aftersales.customers.api import register as register_customers
 from aftersales.devices.api import register as register_devices
@@ -38,5 +39,7 @@ urlpatterns = [
     path("auth/", include("aftersales.accounts.api_urls")),
     # The filters' choices of large sets, on demand (the lookups the apps registered).
     *autocomplete_urls(),
+    # Provinces, cities and districts for the address pickers.
+    *division_urls(),
     path("", include(router.urls)),
 ]

@@ -117,3 +117,76 @@ class TransitionForm(forms.Form):
         data = dict(self.cleaned_data)
         version = data.pop("version", None)
         return {"expected_version": version, "inputs": {k: v for k, v in data.items() if v not in ("", None)}}
+
+
+# --- addresses: province, city and district picked in cascade (core.divisions) ------------------
+
+
+class DivisionSelect(forms.Select):
+    """A select of divisions (values are names, as addresses store them) whose options carry their
+    codes, so the page's script (divisions.js) loads the next level's choices from the API."""
+
+    def __init__(self, level: str, group: str, codes: Mapping[str, str] | None = None) -> None:
+        super().__init__(attrs={"data-division": level, "data-division-group": group})
+        self.codes: Mapping[str, str] = codes or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value in self.codes:
+            option["attrs"]["data-code"] = self.codes[value]
+        return option
+
+
+class AddressFields:
+    """The province, city, district and street fields `<prefix>province` ... of a form, picked in
+    cascade; the choices of each level follow the level above as the form was given (so a form
+    shown again with errors keeps them) and `clean_address()` checks that they fit together."""
+
+    def __init__(self, prefix: str, *, street_field: str = "address") -> None:
+        self.prefix, self.street_field = prefix, street_field
+
+    def fields(self) -> dict[str, forms.Field]:
+        group = self.prefix.rstrip("_") or "address"
+        return {
+            f"{self.prefix}province": forms.ChoiceField(
+                label=_("Province"), required=False, widget=DivisionSelect("province", group)
+            ),
+            f"{self.prefix}city": forms.ChoiceField(
+                label=_("City"), required=False, widget=DivisionSelect("city", group)
+            ),
+            f"{self.prefix}district": forms.ChoiceField(
+                label=_("District / county"), required=False, widget=DivisionSelect("district", group)
+            ),
+            f"{self.prefix}{self.street_field}": forms.CharField(
+                label=_("Street address"), max_length=255, required=False
+            ),
+        }
+
+    def bind(self, form: forms.Form) -> None:
+        """Set each level's choices from what the form holds (data, else initial)."""
+        from . import divisions
+
+        def chosen(level: str) -> str:
+            name = f"{self.prefix}{level}"
+            source = form.data if form.is_bound else form.initial
+            return (source.get(name) or "").strip()
+
+        rows = divisions.provinces()
+        for level in ("province", "city", "district"):
+            field = form.fields[f"{self.prefix}{level}"]
+            field.choices = [("", "—"), *((row.name, row.name) for row in rows)]
+            field.widget.codes = {row.name: row.code for row in rows}
+            picked = divisions.find(chosen(level), rows)
+            rows = divisions.children(picked.code) if picked is not None else []
+
+    def clean_address(self, form: forms.Form, *, required: bool) -> None:
+        """Errors on the fields: a required address needs a province, a city and (where the city
+        has them) a district that belong together (R5: dispatch routes by them)."""
+        from . import divisions
+
+        data = form.cleaned_data
+        parts = [data.get(f"{self.prefix}{level}") or "" for level in ("province", "city", "district")]
+        if not any(parts) and not required:
+            return
+        for level, message in divisions.address_errors(*parts).items():
+            form.add_error(f"{self.prefix}{level}", message)

@@ -11,7 +11,7 @@ from aftersales.accounts.choices import Role
 from aftersales.accounts.models import Engineer, ServicePoint
 from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
 from aftersales.core.autocomplete import AutocompleteSelect
-from aftersales.core.forms import InputField, choice_input, text_input
+from aftersales.core.forms import AddressFields, InputField, choice_input, text_input
 from aftersales.core.lists import BulkForm
 from aftersales.core.phones import phone_display
 from aftersales.customers.choices import CustomerKind
@@ -118,6 +118,9 @@ class WorkOrderDataForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.DATA_FIELDS if name in self.fields}
 
 
+NEW_CUSTOMER_ADDRESS = AddressFields("new_customer_")
+
+
 class IntakeForm(WorkOrderDataForm):
     """A request taken on the phone: who calls, about which device, what is wrong (R1-R4, R7)."""
 
@@ -147,6 +150,9 @@ class IntakeForm(WorkOrderDataForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
+        # A new customer's address, picked in cascade: dispatch routes by it (R5)
+        self.fields.update(NEW_CUSTOMER_ADDRESS.fields())
+        NEW_CUSTOMER_ADDRESS.bind(self)
         self.fields["customer"].queryset = customer_scope(user)
         # with its product line: dispatch (R5, R38) and the SLA policy (R34) ask for it at intake
         self.fields["device"].queryset = device_scope(user).select_related("product_model__product_line")
@@ -160,6 +166,7 @@ class IntakeForm(WorkOrderDataForm):
                 self.add_error("new_customer_name", _("Enter the customer's name."))
             if not (data.get("new_customer_phone") or "").strip():
                 self.add_error("new_customer_phone", _("Enter the customer's phone number."))
+            NEW_CUSTOMER_ADDRESS.clean_address(self, required=True)
         elif not data.get("customer") and "customer" not in self.errors:
             self.add_error("customer", _("Look up the customer, or enter a new customer."))
         return data

@@ -149,6 +149,10 @@ def _intake_save(*, form: IntakeForm, actor, dry_run: bool) -> WorkOrder | None:
             "name": data["new_customer_name"],
             "phone": data["new_customer_phone"],
             "kind": data["new_customer_kind"],
+            "province": data.get("new_customer_province", ""),
+            "city": data.get("new_customer_city", ""),
+            "district": data.get("new_customer_district", ""),
+            "address": data.get("new_customer_address", ""),
         }
     try:
         return workorder_intake(
