@@ -107,6 +107,23 @@ def test_r37_customer_create_normalises_phone(client, agent):
     assert customer.contacts.get().name == "王伟"
 
 
+def test_r5_a_new_customers_region_is_picked_in_cascade_and_checked(client, agent):
+    """Issue 12: province, city and district are chosen from China's divisions, so dispatch can
+    route the customer's work; a district of another city is refused and nothing is saved."""
+    client.force_login(agent)
+    page = client.get(reverse("customers:create")).content.decode()
+    assert 'data-division="province"' in page and 'data-division="district"' in page
+    base = {"kind": "company", "name": "杭州新源科技有限公司", "phone": "13812345678"}
+    region = {"province": "浙江省", "city": "杭州市", "district": "徐汇区", "address": "文三路 90 号"}
+    response = client.post(reverse("customers:create"), {**base, **region})
+    assert response.status_code == 200 and "district" in response.context["form"].errors
+    assert not Customer.objects.exists()
+    response = client.post(reverse("customers:create"), {**base, **region, "district": "西湖区"})
+    assert response.status_code == 302
+    customer = Customer.objects.get()
+    assert (customer.province, customer.city, customer.district) == ("浙江省", "杭州市", "西湖区")
+
+
 def test_r37_customer_create_bad_phone_saves_nothing(client, agent):
     client.force_login(agent)
     response = client.post(

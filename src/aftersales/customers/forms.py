@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Dealer
+from aftersales.core.forms import AddressFields
 
 from .choices import CustomerKind
 
@@ -20,6 +21,9 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, messages)
 
 
+ADDRESS = AddressFields("")
+
+
 class CustomerCreateForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=CustomerKind.choices, initial=CustomerKind.COMPANY)
     name = forms.CharField(label=_("Name"), max_length=128)
@@ -28,10 +32,6 @@ class CustomerCreateForm(forms.Form):
     )
     email = forms.EmailField(label=_("Email"), required=False)
     contact_name = forms.CharField(label=_("Contact person"), max_length=64, required=False)
-    province = forms.CharField(label=_("Province"), max_length=32, required=False)
-    city = forms.CharField(label=_("City"), max_length=32, required=False)
-    district = forms.CharField(label=_("District"), max_length=32, required=False)
-    address = forms.CharField(label=_("Address"), max_length=255, required=False)
     dealer = forms.ModelChoiceField(
         label=_("Served by dealer"),
         queryset=Dealer.objects.filter(is_active=True),
@@ -41,9 +41,19 @@ class CustomerCreateForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The region picked in cascade (R5: dispatch routes by it), before the dealer
+        dealer = self.fields.pop("dealer")
+        self.fields.update(ADDRESS.fields())
+        self.fields["dealer"] = dealer
+        ADDRESS.bind(self)
         if user is None or not user.sees_whole_company:
             # Dealer staff create customers of their own dealer (the service fills it in).
             del self.fields["dealer"]
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
+
+    def clean(self):
+        data = super().clean()
+        ADDRESS.clean_address(self, required=False)
+        return data
