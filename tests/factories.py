@@ -120,6 +120,7 @@ PERSONAL_DATA_CANARIES = (CANARY_CUSTOMER, CANARY_CONTACT, CANARY_STREET)
 class CustomerFactory(DjangoModelFactory):
     class Meta:
         model = Customer
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"C{n:05d}")
     name = factory.Sequence(lambda n: f"上海{CANARY_CUSTOMER}有限公司{n}")
@@ -127,24 +128,49 @@ class CustomerFactory(DjangoModelFactory):
     email = ""
     address = factory.Sequence(lambda n: f"{CANARY_STREET} {n} 号")
 
+    @factory.post_generation
+    def search_words(obj, create, extracted, **kwargs):
+        """Found by its words like a customer saved through the services (customers.search)."""
+        if create:
+            from aftersales.customers.search import customer_search_refresh
+
+            customer_search_refresh([obj.pk])
+
 
 class ContactFactory(DjangoModelFactory):
     class Meta:
         model = Contact
+        skip_postgeneration_save = True
 
     customer = factory.SubFactory(CustomerFactory)
     name = CANARY_CONTACT
     phone = factory.Sequence(lambda n: f"+86139{n:08d}")
 
+    @factory.post_generation
+    def search_words(obj, create, extracted, **kwargs):
+        if create:
+            from aftersales.customers.search import customer_search_refresh
+
+            customer_search_refresh([obj.customer_id])
+
 
 class DeviceFactory(DjangoModelFactory):
     class Meta:
         model = Device
+        skip_postgeneration_save = True
 
     product_model = factory.SubFactory(ProductModelFactory)
     serial_number = factory.Sequence(lambda n: f"SN{n:08d}")
     customer = factory.SubFactory(CustomerFactory)
     purchase_date = date(2026, 3, 1)
+
+    @factory.post_generation
+    def search_words(obj, create, extracted, **kwargs):
+        """Found by its words like a device saved through the services (devices.search)."""
+        if create:
+            from aftersales.devices.search import device_search_refresh
+
+            device_search_refresh([obj.pk])
 
 
 class WorkOrderFactory(DjangoModelFactory):

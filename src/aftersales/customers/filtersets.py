@@ -13,6 +13,7 @@ from aftersales.core.phones import search_condition
 
 from .choices import CustomerKind
 from .models import Contact, Customer
+from .search import INDEX
 
 
 def contact_match(value: str) -> Q:
@@ -25,7 +26,10 @@ class CustomerFilterSet(ListFilterSet):
         text=("name", "email"),
         phones=("phone",),
         exact=("code",),
-        also=lambda value: Q(pk__in=Contact.objects.filter(contact_match(value)).values("customer_id")),
+        also=lambda value: (
+            Q(pk__in=Contact.objects.filter(contact_match(value)).values("customer_id"))
+            | (INDEX.condition(value) or Q(pk__in=[]))
+        ),
         placeholder=_("Name, code, phone or contact"),
     )
     kind = django_filters.ChoiceFilter(

@@ -80,3 +80,19 @@ class Address(TimeStampedModel):
 
     def __str__(self) -> str:
         return " ".join(part for part in (self.province, self.city, self.district, self.detail) if part)
+
+
+class CustomerSearch(models.Model):
+    """The words a customer is found by (core.search): names, code, region, addresses and contact
+    people, segmented; refreshed by the customer services."""
+
+    customer = models.OneToOneField(
+        Customer, primary_key=True, on_delete=models.CASCADE, related_name="+", db_column="customer_id"
+    )
+    document = models.TextField(default="", blank=True)
+
+    class Meta:
+        ordering = ["-customer"]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.document[:40]}"

@@ -8,6 +8,7 @@ from aftersales.core.autocomplete import Lookup, register_lookup
 from aftersales.core.phones import phone_search_digits, search_condition
 
 from .models import Contact, Customer
+from .search import INDEX
 
 
 def customer_scope(user, queryset: QuerySet[Customer] | None = None) -> QuerySet[Customer]:
@@ -30,7 +31,7 @@ def customer_search(user, text: str, limit: int = 10) -> QuerySet[Customer]:
     text = (text or "").strip()
     if not text:
         return Customer.objects.none()
-    condition = Q(name__icontains=text) | Q(code__iexact=text)
+    condition = Q(name__icontains=text) | Q(code__iexact=text) | (INDEX.condition(text) or Q(pk__in=[]))
     digits = phone_search_digits(text)
     if len(digits) >= 4:
         condition |= Q(phone__contains=digits) | Q(contacts__phone__contains=digits)

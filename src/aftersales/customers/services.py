@@ -11,6 +11,7 @@ from aftersales.core.services import number_next
 
 from .choices import CustomerKind
 from .models import Contact, Customer
+from .search import customer_search_refresh
 
 
 def _normalized_phone(raw: str, field: str) -> str:
@@ -57,6 +58,8 @@ def customer_create(
     customer.save()
     if contact_name.strip():
         contact_create(customer=customer, name=contact_name, phone=phone, is_primary=True)
+    else:
+        customer_search_refresh([customer.pk])
     return customer
 
 
@@ -80,6 +83,7 @@ def contact_create(
     )
     contact.full_clean()
     contact.save()
+    customer_search_refresh([customer.pk])
     return contact
 
 
@@ -94,4 +98,5 @@ def customer_update(*, customer: Customer, actor=None, **fields) -> Customer:
         setattr(customer, name, value)
     customer.full_clean()
     customer.save()
+    customer_search_refresh([customer.pk])
     return customer

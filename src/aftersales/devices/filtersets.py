@@ -14,12 +14,14 @@ from aftersales.customers.models import Customer
 
 from .choices import ContractKind, ContractState
 from .models import Device, ServiceContract
+from .search import INDEX
 
 
 class DeviceFilterSet(ListFilterSet):
     q = search_box(
         text=("serial_number", "customer__name", "product_model__code", "product_model__name"),
         exact=("customer__code",),
+        also=lambda value: INDEX.condition(value) or Q(pk__in=[]),
         placeholder=_("Serial number, customer or model"),
     )
     serial = django_filters.CharFilter(method="filter_serial", label=_("Serial number"))

@@ -242,3 +242,19 @@ class ContractEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.action}"
+
+
+class DeviceSearch(models.Model):
+    """The words a device is found by (core.search): serial number, model, customer, where it is
+    installed; refreshed by the device services."""
+
+    device = models.OneToOneField(
+        Device, primary_key=True, on_delete=models.CASCADE, related_name="+", db_column="device_id"
+    )
+    document = models.TextField(default="", blank=True)
+
+    class Meta:
+        ordering = ["-device"]
+
+    def __str__(self) -> str:
+        return f"{self.device_id}: {self.document[:40]}"

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from aftersales.customers.selectors import customer_scope
 
 from .models import ContractEvent, Device, MaintenancePlan, ServiceContract
+from .search import INDEX
 
 
 def device_scope(user, queryset: QuerySet[Device] | None = None) -> QuerySet[Device]:
@@ -26,6 +27,21 @@ def device_search(user, serial: str, limit: int = 10) -> QuerySet[Device]:
     return (
         device_scope(user)
         .filter(serial_number__icontains=serial)
+        .select_related("product_model", "customer")
+        .order_by("serial_number")[:limit]
+    )
+
+
+def device_find(user, text: str, limit: int = 10) -> QuerySet[Device]:
+    """The global search's devices: by serial number (a part of it), or by the words of their
+    model, customer and installation address (core.search)."""
+    text = (text or "").strip()
+    if len(text) < 2:
+        return Device.objects.none()
+    condition = Q(serial_number__icontains=text.upper()) | (INDEX.condition(text) or Q(pk__in=[]))
+    return (
+        device_scope(user)
+        .filter(condition)
         .select_related("product_model", "customer")
         .order_by("serial_number")[:limit]
     )

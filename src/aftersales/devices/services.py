@@ -23,6 +23,7 @@ from aftersales.notifications.services import customer_message_queue, notify
 
 from .choices import PLAN_KINDS, ContractKind, ContractState, DateShift
 from .models import Device, MaintenancePlan, ServiceContract
+from .search import device_search_refresh
 from .transitions import CONTRACT, SELL_ROLES, contract_event_record
 
 
@@ -46,6 +47,7 @@ def device_create(
     )
     device.full_clean()
     device.save()
+    device_search_refresh([device.pk])
     return device
 
 
@@ -58,6 +60,7 @@ def device_update(*, device: Device, actor=None, **fields) -> Device:
         setattr(device, name, value)
     device.full_clean()
     device.save()
+    device_search_refresh([device.pk])
     return device
 
 

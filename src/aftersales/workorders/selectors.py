@@ -21,7 +21,7 @@ from aftersales.core.search import highlight, query_parse
 from aftersales.customers.models import Contact, Customer
 from aftersales.customers.selectors import customer_scope, customer_search
 from aftersales.devices.models import Device
-from aftersales.devices.selectors import device_scope, device_search
+from aftersales.devices.selectors import device_find, device_scope
 
 from . import hooks
 from .choices import OPEN_STATES, State
@@ -269,7 +269,7 @@ def search_everything(user, text: str) -> SearchResults:
         jump=None,
         work_orders=hits,
         customers=list(customer_search(user, text, limit=5)),
-        devices=list(device_search(user, text, limit=5)),
+        devices=list(device_find(user, text, limit=5)),
     )
 
 
