@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from aftersales.accounts.models import ServicePoint
 from aftersales.core.reference import ReferenceCache
+from aftersales.workorders.selectors import workorder_scope
 
 from .calendar import WorkingTime, package_has_holidays
 from .choices import WARNING_SHARE, HolidaySource, MilestoneKind, OfficialDayKind, RiskLevel
@@ -309,3 +310,23 @@ def clocks_for(
     clocks.sort(key=lambda clock: order.get(clock.kind, 99))
     wt = working_time or WorkingTime.standard(time_zone=settings.TIME_ZONE)
     return [clock_view(clock, at=at, working_time=wt) for clock in clocks]
+
+
+ESCALATIONS_SHOWN = 10
+
+
+def escalations_open(user, *, size: int = ESCALATIONS_SHOWN) -> tuple[int, list[SlaClock]]:
+    """R34: the clocks escalated to the supervisors (past their due time) and not stopped since, of
+    the work orders the user may see, the latest escalation first: how many, and the first `size`
+    with their work order and customer (the supervisor's home page)."""
+    clocks = (
+        SlaClock.objects.filter(
+            escalated_at__isnull=False,
+            stopped_at__isnull=True,
+            work_order__in=workorder_scope(user).values("pk"),
+        )
+        .select_related("work_order__customer")
+        .order_by("-escalated_at", "-pk")
+    )
+    rows = list(clocks[:size])
+    return (len(rows) if len(rows) < size else clocks.count()), rows
