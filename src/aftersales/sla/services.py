@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from aftersales.accounts.choices import Role
 from aftersales.accounts.models import ServicePoint, User
@@ -111,7 +111,7 @@ def official_day_set(*, day: date, kind: str, name: str, actor) -> OfficialDay:
     before. Refused for years the package knows (`official_year_known`) and for anyone but an HQ
     admin. Every calendar that follows public holidays counts it from now on."""
     if not may_edit_official_schedule(actor):
-        raise NotPermitted(gettext_lazy("Only an HQ admin may change the official holiday schedule."))
+        raise NotPermitted(gettext("Only an HQ admin may change the official holiday schedule."))
     official = OfficialDay.objects.filter(date=day).first() or OfficialDay(date=day, created_by=actor)
     official.kind = kind
     official.name = name.strip()

@@ -230,7 +230,7 @@ def workorder_queue(user) -> dict:
         overdue = workorder_overdue(user, at=now)
         rows = list(overdue[:QUEUE_SIZE])
         for row in rows:
-            row.sla_breached = row.sla_due_at is None or row.sla_due_at < now
+            row.sla_breached = row.sla_due_at is None or row.sla_due_at < now  # type: ignore[attr-defined]
         queue["overdue"] = rows
         queue["overdue_count"] = len(rows) if len(rows) < QUEUE_SIZE else overdue.count()
     mine = _mine(user)
