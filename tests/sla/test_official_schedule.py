@@ -5,6 +5,7 @@ Every test freezes the clock: none depends on today's date."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, time, timedelta
 from io import BytesIO
 
@@ -21,7 +22,7 @@ from aftersales.sla.choices import HolidaySource
 from aftersales.sla.importing import official_days_import
 from aftersales.sla.models import OfficialDay
 from aftersales.sla.selectors import holiday_source as source_of
-from aftersales.sla.selectors import next_year_schedule_missing, working_time_for
+from aftersales.sla.selectors import next_year_schedule_missing, schedule_years_missing, working_time_for
 from aftersales.sla.services import official_day_set
 from tests import factories as f
 from tests.timeutil import at, frozen
@@ -178,19 +179,36 @@ def test_r34_import_file_problems(admin):
 
 
 def test_r34_banner_from_november_when_next_year_is_unknown(client, admin):
-    """Frozen at 2027-11-05: neither the package nor the database knows 2028."""
+    """Frozen at 2026-11-05 and 2027-11-05: the package knows 2026 but neither it nor the database
+    knows 2027 or 2028."""
+    with frozen(at(2026, 11, 5, 9)):
+        client.force_login(admin)
+        assert next_year_schedule_missing(date(2026, 11, 5)) == 2027
+        html = client.get(reverse("workorders:list")).content.decode()
+    assert re.findall(r'data-testid="official-schedule-banner" data-year="(\d+)"', html) == ["2027"]
+    with frozen(at(2026, 10, 31, 23)):
+        client.force_login(admin)
+        assert b"official-schedule-banner" not in client.get(reverse("workorders:list")).content
+    official_day_set(day=date(2027, 1, 1), kind="holiday", name="元旦", actor=admin)
     with frozen(at(2027, 11, 5, 9)):
         client.force_login(admin)
         assert next_year_schedule_missing(date(2027, 11, 5)) == 2028
-        page = client.get(reverse("workorders:list"))
-    assert b'data-testid="official-schedule-banner" data-year="2028"' in page.content
-    with frozen(at(2027, 10, 31, 23)):
+        html = client.get(reverse("workorders:list")).content.decode()
+    assert re.findall(r'data-testid="official-schedule-banner" data-year="(\d+)"', html) == ["2028"]
+
+
+def test_r34_banner_all_year_while_the_current_year_is_unknown(client, admin):
+    with frozen(at(2027, 3, 1, 9)):
         client.force_login(admin)
-        assert b"official-schedule-banner" not in client.get(reverse("workorders:list")).content
+        assert schedule_years_missing(date(2027, 3, 1)) == [2027]
+        html = client.get(reverse("workorders:list")).content.decode()
+    assert re.findall(r'data-testid="official-schedule-banner" data-year="(\d+)"', html) == ["2027"]
+    assert schedule_years_missing(date(2027, 11, 5)) == [2027, 2028]
 
 
 def test_r34_banner_goes_once_a_holiday_of_next_year_is_imported(client, admin):
     official_day_set(day=date(2028, 1, 1), kind="holiday", name="元旦", actor=admin)
+    official_day_set(day=date(2027, 1, 1), kind="holiday", name="元旦", actor=admin)
     with frozen(at(2027, 11, 5, 9)):
         client.force_login(admin)
         assert next_year_schedule_missing(date(2027, 11, 5)) is None
@@ -202,6 +220,7 @@ def test_r34_banner_only_for_admins_and_not_for_years_the_package_knows(client, 
         client.force_login(supervisor)
         assert b"official-schedule-banner" not in client.get(reverse("workorders:list")).content
     assert next_year_schedule_missing(date(2025, 11, 5)) is None  # the package knows 2026
+    assert schedule_years_missing(date(2025, 11, 5)) == []
 
 
 # -- the calendar page ----------------------------------------------------------------------------

@@ -118,18 +118,29 @@ def holiday_source(day: date, service_point: ServicePoint | None = None) -> Holi
     return HolidaySource(working_time_for(service_point).holiday_source(day))
 
 
+def schedule_known(year: int) -> bool:
+    """R34: True when the package or the imported official schedule has a public holiday in `year`."""
+    if package_has_holidays(year):
+        return True
+    _own, default = CALENDARS.get()
+    return any(day.year == year for day in default.official_holidays)
+
+
 def next_year_schedule_missing(today: date) -> int | None:
     """R34: from 1 November, next year when neither the package nor the imported official schedule
     has a public holiday in it (admins are told to import it); None otherwise."""
-    if today.month < 11:
+    if today.month < 11 or schedule_known(today.year + 1):
         return None
-    year = today.year + 1
-    if package_has_holidays(year):
-        return None
-    _own, default = CALENDARS.get()
-    if any(day.year == year for day in default.official_holidays):
-        return None
-    return year
+    return today.year + 1
+
+
+def schedule_years_missing(today: date) -> list[int]:
+    """R34: the years whose official schedule admins are told to import: from 1 November next year
+    (`next_year_schedule_missing`), and all year long the current one if it is still unknown (its
+    holidays are being counted as working days)."""
+    years = [] if schedule_known(today.year) else [today.year]
+    upcoming = next_year_schedule_missing(today)
+    return years + ([upcoming] if upcoming is not None else [])
 
 
 def official_days(year: int | None = None) -> QuerySet[OfficialDay]:

@@ -23,7 +23,7 @@ from aftersales.core.forms import attempt
 from .choices import HolidaySource
 from .forms import OfficialDayForm, OfficialScheduleImportForm
 from .importing import HEADERS, official_days_import, official_template
-from .selectors import holiday_source, next_year_schedule_missing, official_days, official_years
+from .selectors import holiday_source, official_days, official_years
 from .services import may_edit_official_schedule, official_day_set
 
 SOURCE_STYLE = {
@@ -51,7 +51,6 @@ def _page(request: HttpRequest, *, day_form=None, import_form=None, report=None)
         "sources": sources,
         "shown_year": shown,
         "days": list(official_days(shown)),
-        "missing_year": next_year_schedule_missing(today),
         "may_edit": may_edit,
         "day_form": day_form or OfficialDayForm(),
         "import_form": import_form or OfficialScheduleImportForm(),

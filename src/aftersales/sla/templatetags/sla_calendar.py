@@ -1,13 +1,14 @@
 """`{% official_schedule_banner %}` (base.html): from 1 November, tells HQ admins on every page that
 next year's official holiday schedule is unknown to the SLA arithmetic (R34): neither the holiday
-package nor the imported schedule has a holiday in it. No query while the calendars are unchanged."""
+package nor the imported schedule has a holiday in it; and so all year long for the current year
+if it is still unknown. No query while the calendars are unchanged."""
 
 from __future__ import annotations
 
 from django import template
 from django.utils import timezone
 
-from ..selectors import next_year_schedule_missing
+from ..selectors import schedule_years_missing
 from ..services import may_edit_official_schedule
 
 register = template.Library()
@@ -17,5 +18,5 @@ register = template.Library()
 def official_schedule_banner(context) -> dict:
     user = context.get("user")
     if not may_edit_official_schedule(user):
-        return {"year": None}
-    return {"year": next_year_schedule_missing(timezone.localdate())}
+        return {"years": []}
+    return {"years": schedule_years_missing(timezone.localdate())}
