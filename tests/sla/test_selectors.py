@@ -39,7 +39,7 @@ def test_r34_data_migration_creates_the_company_standard_calendar():
 
 
 def test_r34_default_calendar_counts_across_national_day(django_assert_num_queries):
-    with django_assert_num_queries(3):  # the calendars, their hours, their exceptions
+    with django_assert_num_queries(4):  # the calendars, their hours, their exceptions, official days
         working_time_for()
     with django_assert_num_queries(0):  # then from memory (core/reference.py)
         working = working_time_for()
@@ -155,7 +155,7 @@ def test_r34_working_times_of_many_points_from_memory_for_dispatch(django_assert
     calendar_exception_set(calendar=calendar, day=date(2026, 3, 4), kind=ExceptionKind.HOLIDAY)
     calendar_exception_set(calendar=calendar, day=date(2026, 6, 4), kind=ExceptionKind.HOLIDAY)
 
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         working_times_of_points([own.pk])
     with django_assert_num_queries(0):
         times = working_times_of_points([own.pk, other.pk])

@@ -9,9 +9,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
+from aftersales.accounts.choices import Role
 from aftersales.workorders.models import WorkOrder
 
-from .choices import OPEN_CASE_STATES, CaseState, ResponseRisk
+from .choices import OPEN_CASE_STATES, OPEN_COMPLAINT_STATES, CaseState, ResponseRisk
 from .forms import CaseOpenForm, open_prefix
 from .selectors import (
     case_list,
@@ -45,13 +46,26 @@ def workorder_panel(request: HttpRequest, work_order: WorkOrder) -> dict[str, An
     }
 
 
+# Open complaints a quality clerk's home page lists at most.
+OPEN_SHOWN = 10
+
+
 def home_panel(request: HttpRequest) -> dict[str, Any]:
-    """Unanswered complaints at risk or overdue, and the user's open difficult cases."""
+    """Unanswered complaints at risk or overdue, and the user's open difficult cases; for quality
+    staff, who assess and follow every complaint (R26), the open complaints too (the one whose
+    response is due first first)."""
     user = request.user
     now = timezone.now()
     complaints = complaint_list(user)
-    return {
+    panel: dict[str, Any] = {
         "overdue": complaints.filter(response_condition(ResponseRisk.OVERDUE, now)).count(),
         "at_risk": complaints.filter(response_condition(ResponseRisk.WARNING, now)).count(),
         "my_cases": list(case_list(user).filter(handler=user, state__in=OPEN_CASE_STATES)[:10]),
+        "open": None,
+        "open_count": 0,
     }
+    if user.role == Role.QUALITY:
+        opened = complaints.filter(state__in=OPEN_COMPLAINT_STATES).order_by("response_due_at", "pk")
+        panel["open"] = list(opened[:OPEN_SHOWN])
+        panel["open_count"] = len(panel["open"]) if len(panel["open"]) < OPEN_SHOWN else opened.count()
+    return panel

@@ -16,6 +16,7 @@ from aftersales.field.api import register as register_field
 from aftersales.parts.api import register as register_parts
 from aftersales.returns.api import register as register_returns
 from aftersales.servicing.api import register as register_servicing
+from aftersales.sla.api import register as register_sla
 from aftersales.workorders.api import register as register_workorders
 
 router = DefaultRouter()
@@ -32,6 +33,7 @@ for register in (
     register_billing,
     register_parts,
     register_returns,
+    register_sla,
 ):
     register(router)
 

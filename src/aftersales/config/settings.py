@@ -360,6 +360,10 @@ SPECTACULAR_SETTINGS = {
         "ReturnInspectionResultEnum": "aftersales.returns.choices.InspectionResult",
         "ItemConditionEnum": "aftersales.returns.choices.ItemCondition",
         "RefundMethodEnum": "aftersales.returns.choices.RefundMethod",
+        # R34: the official holiday schedule of coming years.
+        "OfficialDayKindEnum": "aftersales.sla.choices.OfficialDayKind",
+        "HolidaySourceEnum": "aftersales.sla.choices.HolidaySource",
+        "ComplaintSourceEnum": "aftersales.complaints.choices.ComplaintSource",
         # R28, R30: part requests, dealer account entries, the approval of dealers' fee standards.
         "PartRequestStateEnum": "aftersales.parts.choices.PartRequestState",
         "AccountEntryKindEnum": "aftersales.parts.choices.EntryKind",

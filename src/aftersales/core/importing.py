@@ -97,14 +97,19 @@ def run_import(
     required_headers: Iterable[str],
     skip_invalid: bool,
     import_row: Callable[[int, dict[str, str]], None],
+    read: Callable[[Any], tuple[list[str], list[tuple[int, dict[str, Any]]]]] = xlsx_rows,
+    unreadable: str = "",
 ) -> ImportReport:
     """Read the sheet and feed each row to `import_row` in a savepoint; all or nothing unless
-    `skip_invalid`. `import_row` raises RowInvalid with (column, message) pairs."""
+    `skip_invalid`. `import_row` raises RowInvalid with (column, message) pairs. `read` gives the
+    headers and numbered rows (an Excel sheet by default; e.g. a CSV file), `unreadable` what to
+    say when it fails."""
     report = ImportReport(skip_invalid=skip_invalid)
     try:
-        headers, rows = xlsx_rows(upload)
+        headers, rows = read(upload)
     except Exception:  # noqa: BLE001 - any unreadable upload is one clear message
-        report.errors.append(RowError(None, "", _("The file is not a readable Excel (.xlsx) workbook.")))
+        message = unreadable or _("The file is not a readable Excel (.xlsx) workbook.")
+        report.errors.append(RowError(None, "", message))
         return report
     missing = [header for header in required_headers if header not in headers]
     if missing:

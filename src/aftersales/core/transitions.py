@@ -149,6 +149,12 @@ class Transition:
     def permission(self) -> Permission:
         return Permission(self.roles, self.own_work_only)
 
+    @property
+    def destructive(self) -> bool:
+        """Ends the record's life for good (cancel, cancel_*): pages set its button apart, in red,
+        in a menu of its own, away from the everyday actions."""
+        return self.name == "cancel" or self.name.startswith("cancel_")
+
     def allows_state(self, state: str) -> bool:
         return state in self.sources
 

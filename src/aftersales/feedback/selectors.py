@@ -8,6 +8,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from aftersales.accounts.choices import Role
 from aftersales.accounts.models import User
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
@@ -87,12 +88,16 @@ def end_of_today() -> datetime:
 
 
 def return_visit_queue(user) -> dict:
-    """The home panel: the user's pending visits, overdue and due today counted (R22)."""
+    """The home panel (R22): the user's pending visits, overdue and due today counted. Quality staff
+    oversee every call: theirs are all the pending visits in their scope to call by the end of today
+    (overdue ones included), whoever they are assigned to (`due` says which list it is)."""
     now = timezone.now()
-    mine = return_visit_list(user).filter(state=ReturnVisitState.PENDING, assignee=user)
-    counts = mine.aggregate(
+    pending = return_visit_list(user).filter(state=ReturnVisitState.PENDING)
+    all_due = user.role == Role.QUALITY
+    rows = pending.filter(next_call_at__lt=end_of_today()) if all_due else pending.filter(assignee=user)
+    counts = rows.aggregate(
         total=Count("pk"),
         overdue=Count("pk", filter=Q(due_at__lt=now)),
         today=Count("pk", filter=Q(next_call_at__lt=end_of_today())),
     )
-    return {**counts, "rows": list(mine[:QUEUE_SIZE])}
+    return {**counts, "due": all_due, "rows": list(rows[:QUEUE_SIZE])}

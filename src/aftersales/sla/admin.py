@@ -7,7 +7,15 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from .models import CalendarException, SlaClock, SlaMilestone, SlaPolicy, WorkingCalendar, WorkingHours
+from .models import (
+    CalendarException,
+    OfficialDay,
+    SlaClock,
+    SlaMilestone,
+    SlaPolicy,
+    WorkingCalendar,
+    WorkingHours,
+)
 
 
 class WorkingHoursFormSet(BaseInlineFormSet):
@@ -59,6 +67,16 @@ class CalendarExceptionAdmin(admin.ModelAdmin):
     search_fields = ["note", "calendar__name"]
     date_hierarchy = "date"
     list_select_related = ["calendar"]
+
+
+@admin.register(OfficialDay)
+class OfficialDayAdmin(admin.ModelAdmin):
+    """The imported official schedule of years the holiday package does not know (R34)."""
+
+    list_display = ["date", "kind", "name", "created_by", "updated_at"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    date_hierarchy = "date"
 
 
 class SlaMilestoneInline(admin.TabularInline):

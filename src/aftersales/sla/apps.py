@@ -8,4 +8,4 @@ class SlaConfig(AppConfig):
     verbose_name = _("Service levels")
 
     def ready(self) -> None:
-        from . import hooks  # noqa: F401  (the clock hooks, list column and clocks panel)
+        from . import errors, hooks  # noqa: F401  (error codes; the clock hooks, list column and clocks panel)

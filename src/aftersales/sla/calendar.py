@@ -13,7 +13,10 @@ A worked day with no periods of its own (a make-up Saturday, an extra working da
 uses the standard periods: those of the first weekday Monday-Friday that has any.
 
 Outside the years `chinese_calendar` knows (it raises `NotImplementedError`; 1.11.0 knows
-2004-2026) public holidays cannot be known, so only exceptions and weekly hours apply.
+2004-2026) the official schedule an admin imported (`OfficialDay` rows, passed in as
+`official_holidays` / `official_workdays`) takes its place; a year neither knows falls back to
+weekends only: only exceptions and weekly hours apply. `holiday_source` says which of the three
+a day's year uses.
 
 All instants are aware datetimes; results are in the calendar's zone (Asia/Shanghai by
 default). Durations are wall-clock durations in that zone, which is exact for zones without
@@ -44,9 +47,31 @@ _ZERO = timedelta(0)
 _ONE_DAY = timedelta(days=1)
 
 
+# Where a year's public holidays come from (the values of `choices.HolidaySource`).
+SOURCE_PACKAGE = "package"
+SOURCE_IMPORTED = "imported"
+SOURCE_WEEKENDS = "weekends"
+
+
 def public_calendar_knows(day: date) -> bool:
     """True when `chinese_calendar` has the holidays of `day`'s year."""
     return day.year in _KNOWN_YEARS
+
+
+def package_has_holidays(year: int) -> bool:
+    """True when `chinese_calendar` lists a public holiday in `year`."""
+    return year in _KNOWN_YEARS
+
+
+def holiday_source(day: date, imported_years: frozenset[int] | set[int] = frozenset()) -> str:
+    """R34: where the public holidays of `day`'s year come from: the package when it knows the
+    year, else the imported official schedule when it has days of that year, else none at all
+    (the weekends-only fallback)."""
+    if day.year in _KNOWN_YEARS:
+        return SOURCE_PACKAGE
+    if day.year in imported_years:
+        return SOURCE_IMPORTED
+    return SOURCE_WEEKENDS
 
 
 def _require_aware(value: datetime, name: str) -> None:
@@ -64,6 +89,8 @@ class WorkingTime:
     weekly: tuple[tuple[Period, ...], ...]
     extra_holidays: frozenset[date] = frozenset()
     extra_workdays: frozenset[date] = frozenset()
+    official_holidays: frozenset[date] = frozenset()
+    official_workdays: frozenset[date] = frozenset()
     use_public_holidays: bool = True
     time_zone: str = DEFAULT_TIME_ZONE
     name: str = ""
@@ -129,12 +156,24 @@ class WorkingTime:
             return ()
         if day in self.extra_workdays:
             return self.weekly[day.weekday()] or self._standard
-        if self.use_public_holidays and day.year in _KNOWN_YEARS:
-            if day in _PUBLIC_HOLIDAYS:
+        if self.use_public_holidays:
+            if day.year in _KNOWN_YEARS:
+                holidays, workdays = _PUBLIC_HOLIDAYS, _MAKEUP_WORKDAYS
+            else:
+                holidays, workdays = self.official_holidays, self.official_workdays
+            if day in holidays:
                 return ()
-            if day in _MAKEUP_WORKDAYS:
+            if day in workdays:
                 return self.weekly[day.weekday()] or self._standard
         return self.weekly[day.weekday()]
+
+    def holiday_source(self, day: date) -> str:
+        """R34: where this calendar takes the public holidays of `day`'s year from (see the
+        module's `holiday_source`); a calendar that does not follow them uses weekends only."""
+        if not self.use_public_holidays:
+            return SOURCE_WEEKENDS
+        years = {d.year for d in self.official_holidays | self.official_workdays}
+        return holiday_source(day, years)
 
     def is_working_day(self, day: date) -> bool:
         """True when `day` has working time (rules in the module docstring)."""

@@ -23,6 +23,24 @@ class ExceptionKind(models.TextChoices):
     WORKDAY = "workday", _("Extra working day")
 
 
+class OfficialDayKind(models.TextChoices):
+    """A day of the official (State Council) schedule: a public holiday, or a make-up working day
+    (调休, usually a Saturday or Sunday worked in exchange for a bridge day off)."""
+
+    HOLIDAY = "holiday", _("Public holiday")
+    WORKDAY = "workday", _("Make-up working day")
+
+
+class HolidaySource(models.TextChoices):
+    """Where the SLA arithmetic takes a year's public holidays from (R34): the installed
+    `chinese_calendar` package, the official schedule an admin imported, or (neither knows the
+    year) no public holidays at all: weekends are the only days off."""
+
+    PACKAGE = "package", _("Holiday package (chinese-calendar)")
+    IMPORTED = "imported", _("Imported official schedule")
+    WEEKENDS = "weekends", _("Fallback: weekends only")
+
+
 class MilestoneKind(models.TextChoices):
     """The chained service-level milestones of a work order (R34, R18)."""
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.accounts.choices import Role
+from aftersales.core.views import register_home_panel
 from aftersales.workorders.hooks import (
     ListColumn,
     register_detail_panel,
@@ -19,6 +21,7 @@ from aftersales.workorders.hooks import (
     register_intake_hook,
     register_intake_planner,
     register_list_column,
+    register_overdue_condition,
     register_transition_hook,
 )
 
@@ -67,6 +70,20 @@ def first_response_due(work_order) -> datetime | None:
         .first()
     )
     return due_at if due_at is not None and due_at > timezone.now() else None
+
+
+@register_overdue_condition
+def clock_breached_or_at_risk(at: datetime) -> Q:
+    """R34: a work order is overdue while one of its clocks is at risk or breached: running past its
+    warning time (75 % of the budget used) or its due time, or paused after its due time. One
+    semi-join on the clocks not stopped (few of them are at risk at any time)."""
+    from .models import SlaClock
+
+    running_late = Q(paused_at__isnull=True) & (Q(warn_at__lte=at) | Q(due_at__lt=at))
+    clocks = SlaClock.objects.filter(stopped_at__isnull=True).filter(
+        running_late | Q(paused_at__gt=F("due_at"))
+    )
+    return Q(pk__in=clocks.values("work_order_id"))
 
 
 def next_due_annotations() -> dict:
@@ -127,3 +144,22 @@ register_list_column(
         export=lambda wo: wo.sla_due_at,
     )
 )
+
+
+# Roles the escalations go to (R34: a breach escalates to the supervisors).
+ESCALATION_ROLES = (Role.SUPERVISOR, Role.HQ_ADMIN)
+
+
+def escalations_home_panel(request) -> dict:
+    """R34: on a supervisor's home page, the clocks escalated to them and still open (empty for
+    the roles breaches do not escalate to: the template shows nothing)."""
+    from .selectors import escalations_open
+
+    user = request.user
+    if not user.has_role(*ESCALATION_ROLES):
+        return {}
+    count, clocks = escalations_open(user)
+    return {"count": count, "clocks": clocks}
+
+
+register_home_panel("sla/_escalations_home_panel.html", escalations_home_panel, order=12)

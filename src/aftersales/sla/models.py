@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.core.models import TimeStampedModel
 from aftersales.workorders.choices import Priority, WaitingReason, WorkOrderType
 
-from .choices import CREATED, ClockState, ExceptionKind, MilestoneKind, Weekday
+from .calendar import public_calendar_knows
+from .choices import CREATED, ClockState, ExceptionKind, MilestoneKind, OfficialDayKind, Weekday
 
 
 class WorkingCalendar(TimeStampedModel):
@@ -142,6 +143,51 @@ class CalendarException(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
+
+
+class OfficialDay(TimeStampedModel):
+    """A day of the official public-holiday schedule of a year the `chinese_calendar` package does
+    not know (R34): a public holiday or a make-up working day (调休), imported by an admin once the
+    State Council publishes the next year's schedule (usually in November). It applies to every
+    working calendar that follows the public holidays, like the package's own days; a calendar's
+    exceptions still win over it. One row per date."""
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=OfficialDayKind.choices)
+    name = models.CharField(_("name"), max_length=64, help_text=_("E.g. 春节 (Spring Festival)."))
+    created_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("official schedule day")
+        verbose_name_plural = _("official schedule days")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name} ({self.get_kind_display()})"
+
+    def clean(self) -> None:
+        """A year the package knows keeps the package's schedule: one source per year (a company
+        change of one day is a calendar exception)."""
+        if self.date is not None and public_calendar_knows(self.date):
+            raise ValidationError(
+                {
+                    "date": ValidationError(
+                        _(
+                            "The installed holiday calendar already has the official schedule of "
+                            "%(year)d; change a single day with an exception of the working calendar."
+                        ),
+                        code="official_year_known",
+                        params={"year": self.date.year},
+                    )
+                }
+            )
 
 
 def _known_events() -> set[str]:

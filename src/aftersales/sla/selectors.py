@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
@@ -14,10 +14,19 @@ from django.utils import timezone
 
 from aftersales.accounts.models import ServicePoint
 from aftersales.core.reference import ReferenceCache
+from aftersales.workorders.selectors import workorder_scope
 
-from .calendar import WorkingTime
-from .choices import WARNING_SHARE, MilestoneKind, RiskLevel
-from .models import CalendarException, SlaClock, SlaMilestone, SlaPolicy, WorkingCalendar, WorkingHours
+from .calendar import WorkingTime, package_has_holidays
+from .choices import WARNING_SHARE, HolidaySource, MilestoneKind, OfficialDayKind, RiskLevel
+from .models import (
+    CalendarException,
+    OfficialDay,
+    SlaClock,
+    SlaMilestone,
+    SlaPolicy,
+    WorkingCalendar,
+    WorkingHours,
+)
 
 
 def working_time_for(service_point: ServicePoint | None = None) -> WorkingTime:
@@ -51,8 +60,14 @@ def working_times_of_points(point_ids: Iterable[int]) -> dict[int, WorkingTime]:
 
 def _calendars_load() -> tuple[dict[int, WorkingTime], WorkingTime]:
     """The points' own calendars by point id, and the company default (the standard one when the
-    database has none): three plain queries, no model instances (the calendars, their hours,
-    their exceptions)."""
+    database has none): four plain queries, no model instances (the calendars, their hours,
+    their exceptions, the imported official schedule that every calendar shares)."""
+    official = list(OfficialDay.objects.values_list("date", "kind"))
+    shared = {
+        "official_holidays": frozenset(day for day, kind in official if kind == OfficialDayKind.HOLIDAY),
+        "official_workdays": frozenset(day for day, kind in official if kind == OfficialDayKind.WORKDAY),
+        "time_zone": settings.TIME_ZONE,
+    }
     calendars = WorkingCalendar.objects.filter(Q(is_default=True) | Q(service_point__isnull=False))
     heads = list(calendars.values_list("pk", "is_default", "service_point_id", "use_public_holidays", "name"))
     ids = [head[0] for head in heads]
@@ -71,21 +86,72 @@ def _calendars_load() -> tuple[dict[int, WorkingTime], WorkingTime]:
             hours=hours[pk],
             exceptions=days[pk],
             use_public_holidays=public,
-            time_zone=settings.TIME_ZONE,
             name=name,
             calendar_id=pk,
+            **shared,
         )
         for pk, _default, _point, public, name in heads
     }
     default = next((built[pk] for pk, is_default, *_ in heads if is_default), None)
-    default = default or WorkingTime.standard(time_zone=settings.TIME_ZONE, name="standard")
+    default = default or WorkingTime.standard(name="standard", **shared)
     return {point: built[pk] for pk, _default, point, *_ in heads if point}, default
 
 
 # R34: the working calendars, read on every create (SLA clocks, dispatch availability).
 CALENDARS = ReferenceCache(
-    "sla.calendars", _calendars_load, depends_on=(WorkingCalendar, WorkingHours, CalendarException)
+    "sla.calendars",
+    _calendars_load,
+    depends_on=(WorkingCalendar, WorkingHours, CalendarException, OfficialDay),
 )
+
+
+# -- the official schedule of coming years (R34) --------------------------------------------
+
+
+def holiday_source(day: date, service_point: ServicePoint | None = None) -> HolidaySource:
+    """R34: which rule the SLA arithmetic follows for the public holidays of `day`'s year: the
+    `chinese_calendar` package (it knows the year), the official schedule an admin imported (the
+    package does not know the year, the database has days of it), or the fallback of weekends
+    only (neither knows it, or the calendar does not follow public holidays). For the calendar of
+    `service_point` (its own, else the company default); no query while the calendars are
+    unchanged (`CALENDARS`)."""
+    return HolidaySource(working_time_for(service_point).holiday_source(day))
+
+
+def schedule_known(year: int) -> bool:
+    """R34: True when the package or the imported official schedule has a public holiday in `year`."""
+    if package_has_holidays(year):
+        return True
+    _own, default = CALENDARS.get()
+    return any(day.year == year for day in default.official_holidays)
+
+
+def next_year_schedule_missing(today: date) -> int | None:
+    """R34: from 1 November, next year when neither the package nor the imported official schedule
+    has a public holiday in it (admins are told to import it); None otherwise."""
+    if today.month < 11 or schedule_known(today.year + 1):
+        return None
+    return today.year + 1
+
+
+def schedule_years_missing(today: date) -> list[int]:
+    """R34: the years whose official schedule admins are told to import: from 1 November next year
+    (`next_year_schedule_missing`), and all year long the current one if it is still unknown (its
+    holidays are being counted as working days)."""
+    years = [] if schedule_known(today.year) else [today.year]
+    upcoming = next_year_schedule_missing(today)
+    return years + ([upcoming] if upcoming is not None else [])
+
+
+def official_days(year: int | None = None) -> QuerySet[OfficialDay]:
+    """The imported official schedule (of `year` when given), by date."""
+    days = OfficialDay.objects.select_related("created_by").order_by("date")
+    return days.filter(date__year=year) if year is not None else days
+
+
+def official_years() -> list[int]:
+    """The years that have imported official days, in order."""
+    return [day.year for day in OfficialDay.objects.dates("date", "year")]
 
 
 def working_time_of(work_order) -> WorkingTime:
@@ -255,3 +321,23 @@ def clocks_for(
     clocks.sort(key=lambda clock: order.get(clock.kind, 99))
     wt = working_time or WorkingTime.standard(time_zone=settings.TIME_ZONE)
     return [clock_view(clock, at=at, working_time=wt) for clock in clocks]
+
+
+ESCALATIONS_SHOWN = 10
+
+
+def escalations_open(user, *, size: int = ESCALATIONS_SHOWN) -> tuple[int, list[SlaClock]]:
+    """R34: the clocks escalated to the supervisors (past their due time) and not stopped since, of
+    the work orders the user may see, the latest escalation first: how many, and the first `size`
+    with their work order and customer (the supervisor's home page)."""
+    clocks = (
+        SlaClock.objects.filter(
+            escalated_at__isnull=False,
+            stopped_at__isnull=True,
+            work_order__in=workorder_scope(user).values("pk"),
+        )
+        .select_related("work_order__customer")
+        .order_by("-escalated_at", "-pk")
+    )
+    rows = list(clocks[:size])
+    return (len(rows) if len(rows) < size else clocks.count()), rows

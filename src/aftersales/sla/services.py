@@ -15,10 +15,12 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
+from aftersales.accounts.choices import Role
 from aftersales.accounts.models import ServicePoint, User
 from aftersales.accounts.selectors import StaffRouting, staff_routing
+from aftersales.core.errors import NotPermitted
 from aftersales.notifications.choices import Channel
 from aftersales.notifications.services import Notice, OutgoingMessage, messages_queue, notify_many
 from aftersales.workorders.events import event_record
@@ -27,7 +29,7 @@ from aftersales.workorders.models import WorkOrder
 
 from .choices import CREATED, WARNING_SHARE, AlertKind, ExceptionKind, MilestoneKind
 from .events import SLA
-from .models import CalendarException, SlaClock, SlaMilestone, WorkingCalendar, WorkingHours
+from .models import CalendarException, OfficialDay, SlaClock, SlaMilestone, WorkingCalendar, WorkingHours
 from .selectors import policy_by_id, policy_for
 from .transitions import ClockCalendar, clock_move, clock_plan
 
@@ -92,6 +94,30 @@ def calendar_exception_set(
     exception.save()
     calendar.save(update_fields=["updated_at"])
     return exception
+
+
+# -- the official schedule of years the holiday package does not know (R34) -----------------
+
+
+def may_edit_official_schedule(user) -> bool:
+    """HQ admins keep the official holiday schedule (it applies to every calendar)."""
+    return bool(user and user.is_authenticated and user.has_role(Role.HQ_ADMIN))
+
+
+@transaction.atomic
+def official_day_set(*, day: date, kind: str, name: str, actor) -> OfficialDay:
+    """R34: record one day of the official schedule of a year the `chinese_calendar` package does
+    not know: a public holiday or a make-up working day (调休), replacing what that date said
+    before. Refused for years the package knows (`official_year_known`) and for anyone but an HQ
+    admin. Every calendar that follows public holidays counts it from now on."""
+    if not may_edit_official_schedule(actor):
+        raise NotPermitted(gettext("Only an HQ admin may change the official holiday schedule."))
+    official = OfficialDay.objects.filter(date=day).first() or OfficialDay(date=day, created_by=actor)
+    official.kind = kind
+    official.name = name.strip()
+    official.full_clean()
+    official.save()
+    return official
 
 
 # -- the clock engine (R34, R18) -------------------------------------------------------------

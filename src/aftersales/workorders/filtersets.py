@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Engineer, ServicePoint
@@ -12,7 +13,7 @@ from aftersales.core.lists import ListFilterSet, SortFilter, date_range, search_
 from aftersales.customers.models import Customer
 
 from . import hooks
-from .choices import Channel, Priority, State, WorkOrderType
+from .choices import OPEN_STATES, Channel, Priority, State, WorkOrderType
 from .models import WorkOrder
 from .search import INDEX, WHOLE_NUMBER
 
@@ -57,6 +58,9 @@ class WorkOrderFilterSet(ListFilterSet):
     service_point = autocomplete_filter("service-points", model=ServicePoint, label=_("Service point"))
     engineer = autocomplete_filter("engineers", model=Engineer, label=_("Engineer"))
     customer = autocomplete_filter("customers", model=Customer, label=_("Customer"))
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", label=_("Overdue (service level breached or at risk)")
+    )
     created_after, created_before = date_range("created_at", _("Created from"), _("Created until"))
     ordering = ListOrderingFilter(
         fields=(
@@ -71,7 +75,17 @@ class WorkOrderFilterSet(ListFilterSet):
 
     class Meta:
         model = WorkOrder
-        fields = ["q", "state", "type", "priority", "channel", "service_point", "engineer", "customer"]
+        fields = [
+            "q",
+            "state",
+            "type",
+            "priority",
+            "channel",
+            "service_point",
+            "engineer",
+            "customer",
+            "overdue",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,3 +93,10 @@ class WorkOrderFilterSet(ListFilterSet):
         for column in hooks.list_columns:  # registered at start-up, after this class was built
             if column.sort_field:
                 ordering.add_column(key=column.key, field=column.sort_field, label=column.label)
+
+    def filter_overdue(self, queryset, name, value):
+        """R34: open work orders with a service-level clock breached or at risk (false: the others)."""
+        if value is None:
+            return queryset
+        overdue = Q(state__in=OPEN_STATES) & hooks.overdue_condition(timezone.now())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 
 TransitionHook = Callable[..., None]
@@ -179,6 +180,27 @@ def register_list_column(column: ListColumn) -> ListColumn:
 def list_annotations() -> dict[str, Any]:
     """The annotations of every registered list column, for the list selector."""
     return {name: value for column in list_columns for name, value in column.annotations().items()}
+
+
+# R34: what "overdue" means wherever a work order is called so (home pages, the list's filter): a
+# service-level clock breached or at risk. The SLA app, which keeps the clocks, gives the SQL
+# condition on the work order for an instant; with no provider, the next due time has passed.
+OverdueCondition = Callable[[datetime], Q]
+overdue_condition_providers: list[OverdueCondition] = []
+
+
+def register_overdue_condition(provider: OverdueCondition) -> OverdueCondition:
+    """Decorator: `provider(at) -> Q` on WorkOrder, true for work orders overdue at `at` (R34)."""
+    overdue_condition_providers.append(provider)
+    return provider
+
+
+def overdue_condition(at: datetime) -> Q:
+    """R34: work orders with a service-level clock breached or at risk at `at` (any provider's)."""
+    condition = Q(sla_due_at__lt=at)
+    for provider in overdue_condition_providers:
+        condition |= provider(at)
+    return condition
 
 
 # R3: what the acknowledgement promises. A provider returns the time by which the customer will

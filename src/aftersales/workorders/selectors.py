@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -175,12 +175,26 @@ def workorder_timeline_page(
     return TimelinePage(rows=rows, next=TimelineCursor.of(rows[-1]))
 
 
-OVERDUE_AFTER = timedelta(hours=24)  # placeholder until the SLA app computes due times per policy
 QUEUE_SIZE = 10
+# Roles whose home page lists the overdue work orders (R34): those who move work orders on. Quality,
+# finance and the parts desk act on return visits, complaints, money and parts (their apps' panels).
+OVERDUE_ROLES = frozenset(
+    {
+        Role.AGENT,
+        Role.DISPATCHER,
+        Role.ENGINEER,
+        Role.CLERK,
+        Role.SUPERVISOR,
+        Role.HQ_ADMIN,
+        Role.DEALER_STAFF,
+    }
+)
 
 
 def _mine(user):
-    """The user's own queue: what their role acts on next."""
+    """The user's own queue: what their role acts on next; None for the roles that have none among
+    work orders (supervisors and HQ admins act on the overdue ones, quality on return visits and
+    complaints, finance and the parts desk on their own lists)."""
     rows = workorder_list(user)
     if user.role == Role.ENGINEER:
         return gettext_lazy("Assigned to me"), rows.filter(engineer__user=user, state__in=OPEN_STATES)
@@ -190,28 +204,52 @@ def _mine(user):
         return gettext_lazy("Completed, to close"), rows.filter(state=State.COMPLETED)
     if user.role == Role.DEALER_STAFF:
         return gettext_lazy("To accept or assign"), rows.filter(state__in=[State.NEW, State.ACCEPTED])
-    return gettext_lazy("Opened by me, still open"), rows.filter(created_by=user, state__in=OPEN_STATES)
+    if user.role == Role.AGENT:
+        return gettext_lazy("Opened by me, still open"), rows.filter(created_by=user, state__in=OPEN_STATES)
+    return None
+
+
+def workorder_overdue(user, *, at: datetime | None = None) -> QuerySet[WorkOrder]:
+    """R34: the open work orders in the user's scope with a service-level clock breached or at risk
+    (`hooks.overdue_condition`), the one due first first."""
+    at = at or timezone.now()
+    return (
+        workorder_list(user)
+        .filter(Q(state__in=OPEN_STATES) & hooks.overdue_condition(at))
+        .order_by(F("sla_due_at").asc(nulls_last=True), "created_at", "pk")
+    )
 
 
 def workorder_queue(user) -> dict:
-    """Counts by state, overdue (open longer than 24 h since created) and mine, all scoped."""
+    """The home page's work-order panel, all scoped (R37): counts by state; the overdue work orders
+    (a service-level clock breached or at risk, R34) for the roles that move work orders on; and
+    the user's own queue for the roles that have one. A part a role does not act on is None."""
     scope = workorder_scope(user)
     counted = dict(scope.order_by().values_list("state").annotate(n=Count("pk")))
-    overdue = (
-        workorder_list(user)
-        .filter(state__in=OPEN_STATES, created_at__lt=timezone.now() - OVERDUE_AFTER)
-        .order_by("created_at")
-    )
-    mine_title, mine = _mine(user)
-    return {
+    now = timezone.now()
+    queue: dict = {
         "counts": [(value, label, counted.get(value, 0)) for value, label in State.choices],
         "open_count": sum(counted.get(value, 0) for value in OPEN_STATES),
-        "overdue_count": overdue.count(),
-        "overdue": list(overdue[:QUEUE_SIZE]),
-        "mine_title": mine_title,
-        "mine_count": mine.count(),
-        "mine": list(mine.order_by("-created_at")[:QUEUE_SIZE]),
+        "overdue_count": None,
+        "overdue": None,
+        "mine_title": None,
+        "mine_count": None,
+        "mine": None,
     }
+    if user.has_role(*OVERDUE_ROLES):
+        overdue = workorder_overdue(user, at=now)
+        rows = list(overdue[:QUEUE_SIZE])
+        for row in rows:
+            row.sla_breached = row.sla_due_at is None or row.sla_due_at < now  # type: ignore[attr-defined]
+        queue["overdue"] = rows
+        queue["overdue_count"] = len(rows) if len(rows) < QUEUE_SIZE else overdue.count()
+    mine = _mine(user)
+    if mine is not None:
+        title, rows = mine
+        queue["mine_title"] = title
+        queue["mine_count"] = rows.count()
+        queue["mine"] = list(rows.order_by("-created_at")[:QUEUE_SIZE])
+    return queue
 
 
 # --- the global search box (issue 12) -------------------------------------------------------------

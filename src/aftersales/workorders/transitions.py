@@ -15,6 +15,8 @@ work orders assigned to them. Other apps react through `hooks` (guards before, h
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -261,3 +263,11 @@ WORKORDER = Machine(
 def transitions_available(work_order: WorkOrder, user) -> list[Transition]:
     """The transitions this user may run on this work order now (the buttons on its page)."""
     return WORKORDER.available(work_order, user)
+
+
+def shown_transition(transition: Transition, work_order: WorkOrder) -> Transition:
+    """The transition as the work order's page shows its button: "assign" reads "Reassign" (改派)
+    once the work order is assigned (it then replaces the engineer)."""
+    if transition.name == "assign" and work_order.state == State.ASSIGNED:
+        return replace(transition, label=gettext_lazy("Reassign"))
+    return transition

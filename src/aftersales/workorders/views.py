@@ -57,7 +57,7 @@ from .selectors import (
 )
 from .services import attachment_add, note_add, workorder_intake, workorder_transition, workorder_update
 from .tables import export_headers, export_rows, list_columns, timeline_entries
-from .transitions import WORKORDER
+from .transitions import WORKORDER, shown_transition
 
 # ---------------------------------------------------------------------------------------------
 # List, HTMX partial and export: one FilterSet, scoped rows.
@@ -453,7 +453,10 @@ class WorkOrderDetailView(LoginRequiredMixin, View):
         context = {"wo": work_order, **_tab_context(request, work_order, tab)}
         if not is_partial(request):
             attachment_count = work_order.attachments.count()  # the tab's badge: one query however many
-            context["actions"] = transition_buttons(WORKORDER, work_order, user, TRANSITION_FIELDS)
+            context["actions"] = [
+                (shown_transition(transition, work_order), form)
+                for transition, form in transition_buttons(WORKORDER, work_order, user, TRANSITION_FIELDS)
+            ]
             context["tabs"] = detail_tabs(work_order, attachments=attachment_count)
         return render_page_or_partial(
             request,

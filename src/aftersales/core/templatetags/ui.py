@@ -250,3 +250,15 @@ def list_rows(context, rows, columns, ticks: bool = False):
             )
         )
     return mark_safe("\n".join(html))  # noqa: S308 - every row is built with format_html
+
+
+@register.filter
+def everyday_actions(actions) -> list:
+    """The (transition, form) pairs of a page's lifecycle buttons that are not destructive."""
+    return [(transition, form) for transition, form in actions or () if not transition.destructive]
+
+
+@register.filter
+def destructive_actions(actions) -> list:
+    """The destructive ones (cancel ...): set apart in a menu of their own, in red."""
+    return [(transition, form) for transition, form in actions or () if transition.destructive]
