@@ -1,7 +1,8 @@
 """R15-R17 sign-off: the customer's ratings and signature (drawn or a stamp) kept as an image with
 the time and the SHA-256 of the signed content; the signed service form stored as a PDF attachment
 (R21); a refusal recorded with its reason, never forced; an unsatisfied customer or a refusal keeps
-the work order open, a satisfied one lets it complete; the internal fault cause and measures stay
+the work order open until a later step supersedes it (a satisfied later visit, a depot hand-back the
+customer confirmed), a satisfied one lets it complete; the internal fault cause and measures stay
 editable until the work order closes and never reach the customer's copy (R16)."""
 
 from __future__ import annotations
@@ -30,11 +31,20 @@ from aftersales.field.services import (
     visit_signoff_refuse,
     visit_transition,
 )
+from aftersales.servicing.choices import ConfirmationMethod, DepotState
+from aftersales.servicing.services import (
+    depot_repair_hand_back,
+    depot_repair_inspect,
+    depot_repair_receive,
+    depot_repair_recheck,
+    depot_repair_start,
+)
 from aftersales.workorders.choices import State
 from aftersales.workorders.events import event_text
 from aftersales.workorders.models import Attachment, WorkOrderEvent
 from aftersales.workorders.services import workorder_transition
 
+from ..api.helpers import assert_problem
 from ..timeutil import at, frozen
 from .visit_factories import png_bytes, png_data_url, png_upload, sign, visit_at
 
@@ -172,16 +182,76 @@ def test_r17_refusal_is_recorded_with_its_reason_and_the_work_order_stays_open(f
     assert field_wo.state == State.IN_SERVICE and field_wo.completed_at is None
 
 
+def depot_handed_back(wo, actor, *, method=ConfirmationMethod.SIGNATURE):
+    """The work order's device taken in, repaired, re-checked and handed back to the customer, who
+    confirms it (`method`)."""
+    repair = depot_repair_receive(work_order=wo, actor=actor)
+    depot_repair_inspect(repair_id=repair.pk, actor=actor, appearance="外观完好", configuration="标准配置")
+    depot_repair_start(repair_id=repair.pk, actor=actor)
+    depot_repair_recheck(repair_id=repair.pk, actor=actor, result="打印正常")
+    return depot_repair_hand_back(
+        repair_id=repair.pk, actor=actor, handed_back_to="李娜", confirmation_method=method
+    )
+
+
 @pytest.mark.django_db
-def test_r17_unsatisfied_customer_keeps_the_work_order_open_until_a_later_visit_satisfies(field_wo):
-    visit_at(field_wo, "done", satisfied=False)
+def test_r17_a_later_satisfied_visit_supersedes_the_unsatisfied_sign_off(field_wo):
+    """R17: the check looks at the customer's LATEST confirmation: unsatisfied on the first visit,
+    satisfied on a later one, the work order completes."""
+    with frozen(at(2026, 11, 23, 10, 0)):
+        visit_at(field_wo, "done", satisfied=False)
     assert "NOT satisfied" in event_text(WorkOrderEvent.objects.get(kind="signoff"))
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(TransitionNotAllowed) as refused:
         complete(field_wo)
+    assert refused.value.code == "customer_not_satisfied"
     field_wo.refresh_from_db()
     assert field_wo.state == State.IN_SERVICE
-    visit_at(field_wo, "done", satisfied=True)  # the follow-up visit
+    with frozen(at(2026, 11, 25, 15, 0)):  # the follow-up visit
+        visit_at(field_wo, "done", satisfied=True)
     assert complete(field_wo).state == State.COMPLETED
+
+
+@pytest.mark.django_db
+def test_r17_a_depot_hand_back_the_customer_confirmed_supersedes_the_unsatisfied_sign_off(field_wo):
+    """R17: unsatisfied on site, then the device repaired at the depot and handed back with the
+    customer's confirmation: the work order completes."""
+    engineer = field_wo.engineer.user
+    with frozen(at(2026, 11, 23, 10, 0)):
+        visit = visit_at(field_wo, "done", satisfied=False)
+    with frozen(at(2026, 11, 26, 16, 0)):
+        repair = depot_handed_back(field_wo, engineer)
+    assert repair.state == DepotState.HANDED_BACK
+    assert complete(field_wo).state == State.COMPLETED
+    assert visit.number  # the unsatisfied sign-off stays on record (append-only)
+    assert SignOff.objects.get(visit=visit).satisfied is False
+
+
+@pytest.mark.django_db
+def test_r17_an_unsatisfied_sign_off_after_the_hand_back_still_refuses(field_wo):
+    """R17: what counts is the latest confirmation; a hand-back before the unsatisfied sign-off does
+    not let the work order complete."""
+    engineer = field_wo.engineer.user
+    with frozen(at(2026, 11, 20, 9, 0)):
+        workorder_transition(work_order_id=field_wo.pk, action="start", actor=engineer)
+        depot_handed_back(field_wo, engineer)
+    with frozen(at(2026, 11, 23, 10, 0)):
+        visit = visit_at(field_wo, "done", satisfied=False)
+    with pytest.raises(TransitionNotAllowed) as refused:
+        complete(field_wo)
+    assert refused.value.code == "customer_not_satisfied" and visit.number in refused.value.message
+
+
+@pytest.mark.django_db
+def test_r17_unsatisfied_alone_is_refused_with_409_through_the_api(field_wo, api_client):
+    """R17: with only the unsatisfied sign-off, completing over the API is a 409 problem."""
+    with frozen(at(2026, 11, 23, 10, 0)):
+        visit_at(field_wo, "done", satisfied=False)
+    response = api_client(field_wo.engineer.user).post(
+        f"/api/workorders/{field_wo.pk}/complete/", {"resolution": "已修复"}, format="json"
+    )
+    assert_problem(response, 409, field=None, code="customer_not_satisfied")
+    field_wo.refresh_from_db()
+    assert field_wo.state == State.IN_SERVICE
 
 
 @pytest.mark.django_db

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from aftersales.workorders.hooks import (
     PlannedEvent,
+    register_customer_confirmation,
     register_demo_seeder,
     register_detail_panel,
     register_intake_planner,
@@ -15,7 +16,7 @@ from aftersales.workorders.hooks import (
     register_transition_hook,
 )
 
-from . import panels
+from . import panels, policies
 
 
 @register_intake_planner
@@ -51,10 +52,14 @@ def visits_follow_reassignment(*, work_order, transition, actor) -> None:
         visits_follow_engineer(work_order=work_order, actor=actor)
 
 
+register_customer_confirmation(policies.latest_signoff_confirmation)
+
+
 @register_transition_guard
 def completion_needs_satisfied_customer(*, work_order, transition, actor) -> None:
     """R15, R17: completing a work order with visits needs them checked out and the customer's
-    latest sign-off signed and satisfied (TransitionNotAllowed otherwise)."""
+    latest confirmation (a sign-off, or a later depot hand-back) satisfied (TransitionNotAllowed
+    otherwise)."""
     from aftersales.workorders.choices import State
 
     from .services import workorder_completion_check

@@ -231,3 +231,37 @@ def parts_needed(work_order) -> list[str]:
     for provider in parts_needed_providers:
         numbers.extend(n for n in provider(work_order) if n not in numbers)
     return numbers
+
+
+@dataclass(frozen=True)
+class CustomerConfirmation:
+    """R17: the customer's verdict on the work done, as one app records it: a visit's sign-off
+    (signed and satisfied, or not), a depot repair's hand-back the customer confirmed. `at` orders
+    them; `satisfied` says whether it lets the work order complete; `record` names it (a visit or
+    repair number) for the message that explains a refusal."""
+
+    at: datetime
+    satisfied: bool
+    record: str
+
+
+CustomerConfirmations = Callable[[Any], "CustomerConfirmation | None"]
+customer_confirmation_providers: list[CustomerConfirmations] = []
+
+
+def register_customer_confirmation(provider: CustomerConfirmations) -> CustomerConfirmations:
+    """Decorator: `provider(work_order) -> CustomerConfirmation | None`, the latest confirmation of
+    the customer the app keeps for `work_order` (R17)."""
+    customer_confirmation_providers.append(provider)
+    return provider
+
+
+def latest_customer_confirmation(work_order) -> CustomerConfirmation | None:
+    """R17: the customer's latest confirmation across the apps (a later step supersedes an earlier
+    unsatisfied one), or None when they gave none; on the same instant the first provider wins."""
+    latest: CustomerConfirmation | None = None
+    for provider in customer_confirmation_providers:
+        answer = provider(work_order)
+        if answer is not None and (latest is None or answer.at > latest.at):
+            latest = answer
+    return latest

@@ -294,8 +294,8 @@ def visit_signoff_refuse(
 
 def workorder_completion_check(work_order: WorkOrder) -> None:
     """R15, R17: a work order completes only once its visits are checked out and the customer's
-    latest sign-off is signed and satisfied (`policies.completion_refusal`); TransitionNotAllowed
-    otherwise."""
+    latest confirmation (a visit's sign-off, or a later depot hand-back) is satisfied
+    (`policies.completion_refusal`); TransitionNotAllowed otherwise."""
     refusal = completion_refusal(work_order)
     if refusal is not None:
         raise refusal
