@@ -14,9 +14,10 @@ from aftersales.workorders.hooks import (
     register_intake_planner,
     register_transition_guard,
     register_transition_hook,
+    register_visit_records,
 )
 
-from . import panels, policies
+from . import panels, policies, selectors
 
 
 @register_intake_planner
@@ -53,6 +54,7 @@ def visits_follow_reassignment(*, work_order, transition, actor) -> None:
 
 
 register_customer_confirmation(policies.latest_signoff_confirmation)
+register_visit_records(selectors.visits_made)  # R27: repeated visits on a device
 
 
 @register_transition_guard

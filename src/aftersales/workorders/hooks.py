@@ -265,3 +265,23 @@ def latest_customer_confirmation(work_order) -> CustomerConfirmation | None:
         if answer is not None and (latest is None or answer.at > latest.at):
             latest = answer
     return latest
+
+
+# R27: the visits made for work orders, for the difficult-case "repeated work" criterion (visits on
+# the same device within a period, a reopened work order's later visits included). The app that
+# keeps visits (field) gives them as a queryset whose rows have `work_order_id`, `device_id` (the
+# work order's device) and `at` (when the engineer checked in on site), visits that never reached
+# the customer left out; the criterion builds its SQL subqueries on it.
+VisitRecords = Callable[[], Any]
+visit_record_sources: list[VisitRecords] = []
+
+
+def register_visit_records(source: VisitRecords) -> VisitRecords:
+    """Decorator: `source() -> QuerySet` of the visits made, with `work_order_id`, `device_id`, `at`."""
+    visit_record_sources.append(source)
+    return source
+
+
+def visit_records() -> Any:
+    """R27: the first source's visits made, or None when no app keeps visits."""
+    return visit_record_sources[0]() if visit_record_sources else None
