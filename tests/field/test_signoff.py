@@ -161,6 +161,46 @@ def test_r15_incomplete_sign_off_is_refused_with_the_field_at_fault(field_wo, kw
 
 
 @pytest.mark.django_db
+def test_r16_r17_a_rating_of_1_or_2_with_satisfied_needs_the_engineers_confirmation(field_wo):
+    """R16, R17: "satisfied" with a rating of 1 or 2 is probably a slip: refused on
+    `confirm_low_rating` until the engineer confirms it; unsatisfied or rated 3 needs nothing."""
+    visit = visit_at(field_wo, "on_site")
+    arguments = dict(
+        visit_id=visit.pk,
+        actor=field_wo.engineer.user,
+        quality_rating=2,
+        attitude_rating=5,
+        satisfied=True,
+        signer_name="李娜",
+        drawn_signature=png_data_url(),
+    )
+    for ratings in ({"quality_rating": 2}, {"attitude_rating": 1, "quality_rating": 4}):
+        with pytest.raises(ValidationError) as error:
+            visit_sign(**{**arguments, **ratings})
+        assert list(error.value.message_dict) == ["confirm_low_rating"]
+        assert error.value.error_dict["confirm_low_rating"][0].code == "low_rating_unconfirmed"
+    assert not SignOff.objects.exists() and not Attachment.objects.exists()
+    signoff = visit_sign(**arguments, confirm_low_rating=True)
+    assert (signoff.quality_rating, signoff.satisfied) == (2, True) and signoff.allows_completion
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("quality,satisfied", [(1, False), (3, True)])
+def test_r16_unsatisfied_or_a_rating_of_3_needs_no_confirmation(field_wo, quality, satisfied):
+    visit = visit_at(field_wo, "on_site")
+    signoff = visit_sign(
+        visit_id=visit.pk,
+        actor=field_wo.engineer.user,
+        quality_rating=quality,
+        attitude_rating=quality,
+        satisfied=satisfied,
+        signer_name="李娜",
+        drawn_signature=png_data_url(),
+    )
+    assert signoff.quality_rating == quality and signoff.satisfied is satisfied
+
+
+@pytest.mark.django_db
 def test_r17_refusal_is_recorded_with_its_reason_and_the_work_order_stays_open(field_wo):
     visit = visit_at(field_wo, "on_site")
     with pytest.raises(ValidationError) as error:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from aftersales.field.models import SupervisionCard
+from aftersales.field.models import SignOff, SupervisionCard
 
 from .. import factories as f
+from ..api.helpers import assert_problem
 from .visit_factories import png_data_url, visit_at
 
 
@@ -63,3 +64,33 @@ def test_r17_refusal_through_the_api_and_scope(api_client, field_wo):
     stranger = api_client(f.EngineerFactory(user__username="stranger").user)
     assert stranger.get(f"/api/visits/{visit.pk}/").status_code == 404
     assert stranger.get("/api/visits/").json()["count"] == 0
+
+
+@pytest.mark.django_db
+def test_r16_r17_a_low_rating_with_satisfied_is_a_400_problem_until_confirmed(api_client, field_wo):
+    """R16, R17: a rating of 1 or 2 with satisfied=true is refused naming `confirm_low_rating`
+    (code `low_rating_unconfirmed`); sent again with the flag, it is signed."""
+    visit = visit_at(field_wo, "on_site")
+    api = api_client(field_wo.engineer.user)
+    answers = {
+        "quality_rating": 1,
+        "attitude_rating": 4,
+        "satisfied": True,
+        "signer_name": "李娜",
+        "signature": png_data_url(),
+    }
+    refused = api.post(f"/api/visits/{visit.pk}/sign/", answers, format="json")
+    assert_problem(refused, 400, field="confirm_low_rating", code="low_rating_unconfirmed")
+    assert not SignOff.objects.exists()
+    signed = api.post(f"/api/visits/{visit.pk}/sign/", {**answers, "confirm_low_rating": True}, format="json")
+    assert signed.status_code == 200, signed.content
+    assert signed.json()["signoff"]["quality_rating"] == 1 and signed.json()["signoff"]["satisfied"] is True
+
+
+@pytest.mark.django_db
+def test_r16_the_sign_input_documents_the_rating_scale_and_the_confirmation(api_client, field_wo):
+    schema = api_client(field_wo.engineer.user).get("/api/schema/?format=json").json()
+    sign = schema["components"]["schemas"]["SignInputRequest"]["properties"]
+    assert "very unsatisfied" in sign["quality_rating"]["description"]
+    assert sign["confirm_low_rating"]["type"] == "boolean"
+    assert "low_rating_unconfirmed" in sign["confirm_low_rating"]["description"]

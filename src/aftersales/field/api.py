@@ -197,12 +197,25 @@ CARD_TRANSITION_FIELDS = {
 
 class SignInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     version = serializers.IntegerField(required=False, allow_null=True, default=None)
-    quality_rating = serializers.IntegerField(min_value=1, max_value=5)
-    attitude_rating = serializers.IntegerField(min_value=1, max_value=5)
+    quality_rating = serializers.IntegerField(
+        min_value=1, max_value=5, help_text="1 = very unsatisfied … 5 = very satisfied"
+    )
+    attitude_rating = serializers.IntegerField(
+        min_value=1, max_value=5, help_text="1 = very unsatisfied … 5 = very satisfied"
+    )
     satisfied = serializers.BooleanField()
     signer_name = serializers.CharField(max_length=64)
     signature = serializers.CharField(help_text="data:image/png;base64,… (the drawn signature)")
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+    confirm_low_rating = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Ratings are 1 = very unsatisfied … 5 = very satisfied. A rating of 1 or 2 with "
+            "satisfied=true is refused (400, code low_rating_unconfirmed on this field) unless this "
+            "is true: the engineer checked with the customer."
+        ),
+    )
 
 
 class RefuseInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
@@ -317,6 +330,7 @@ class VisitViewSet(
             signer_name=data["signer_name"],
             drawn_signature=data["signature"],
             comment=data["comment"],
+            confirm_low_rating=data["confirm_low_rating"],
             expected_version=data["version"],
         )
         return self.transition_response(visit)

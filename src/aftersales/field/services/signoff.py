@@ -37,6 +37,9 @@ from .visits import visit_check, visit_check_record_open
 SIGNATURE_MAX_BYTES = 2 * 1024 * 1024
 SIGNATURE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 SERVICE_FORM_TEMPLATE = "field/forms/service_form.html"
+# R16, R17: a rating this low (1 = very unsatisfied, 2 = unsatisfied) with "satisfied: yes" is
+# probably a slip on the phone: the engineer checks with the customer and confirms it.
+LOW_RATING = 2
 
 
 def signoff_content_hash(content: dict) -> str:
@@ -79,6 +82,25 @@ def _rating(value, field: str, *, required: bool) -> int | None:
     if not 1 <= rating <= 5:
         raise ValidationError({field: [_("Give a rating from 1 to 5.")]})
     return rating
+
+
+def low_rating_check(*ratings: int | None, satisfied: bool, confirmed: bool) -> None:
+    """R16, R17: "satisfied" with a rating of 1 or 2 needs the engineer's confirmation that the
+    customer meant both (ValidationError on `confirm_low_rating` otherwise)."""
+    if satisfied and not confirmed and any(r is not None and r <= LOW_RATING for r in ratings):
+        raise ValidationError(
+            {
+                "confirm_low_rating": [
+                    ValidationError(
+                        _(
+                            "The customer gave a rating of 1 or 2 but says they are satisfied: check "
+                            "with them, then confirm both answers (or correct them)."
+                        ),
+                        code="low_rating_unconfirmed",
+                    )
+                ]
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -234,16 +256,20 @@ def visit_sign(
     drawn_signature: str = "",
     stamp: UploadedFile | None = None,
     comment: str = "",
+    confirm_low_rating: bool = False,
     expected_version: int | None = None,
 ) -> SignOff:
     """R15, R16: the customer's joint acceptance on site: ratings of repair quality and service
     attitude (1-5), satisfied or not, and the signature drawn on the screen or an uploaded
     stamp/scan, kept as an image with the time and the SHA-256 of the form content signed. The
     signed service form is stored as a PDF attachment of the work order. A satisfied customer lets
-    the work order complete; an unsatisfied one keeps it open for follow-up (R17)."""
+    the work order complete; an unsatisfied one keeps it open for follow-up (R17). A rating of 1
+    or 2 with "satisfied" is refused on `confirm_low_rating` unless the engineer confirms it (they
+    checked with the customer)."""
     visit = _signoff_visit(visit_id, actor)
     quality = _rating(quality_rating, "quality_rating", required=True)
     attitude = _rating(attitude_rating, "attitude_rating", required=True)
+    low_rating_check(quality, attitude, satisfied=bool(satisfied), confirmed=confirm_low_rating)
     signer_name = (signer_name or "").strip()
     if not signer_name:
         raise ValidationError({"signer_name": [_("Enter the name of the person signing.")]})
