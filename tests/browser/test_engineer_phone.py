@@ -117,7 +117,7 @@ def test_r12_r15_engineer_visit_on_a_phone_with_drawn_signature(open_page, live_
     assert SupervisionCard.objects.filter(visit=visit).exists()
     work_order = WorkOrder.objects.get(pk=work_order.pk)
     assert work_order.state == State.IN_SERVICE  # the first trip started it
-    document = signoff.document
+    document = signoff.signed_form.attachment  # rendered by the job after the commit
     assert document.work_order_id == work_order.pk and document.content_type == "application/pdf"
     with document.file.open("rb") as handle:
         assert handle.read(5) == b"%PDF-"

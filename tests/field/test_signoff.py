@@ -19,9 +19,11 @@ from django.utils.translation import gettext
 from pypdf import PdfReader
 
 from aftersales.core.errors import NotPermitted, TransitionNotAllowed
-from aftersales.field.choices import SignatureKind, SignOffOutcome, VisitState
-from aftersales.field.models import SignOff, Visit
+from aftersales.field.choices import SignatureKind, SignedFormState, SignOffOutcome, VisitState
+from aftersales.field.models import SignedForm, SignOff, Visit
 from aftersales.field.services import (
+    signed_form_render,
+    signed_forms_render_pending,
     signoff_content_hash,
     visit_internal_update,
     visit_part_add,
@@ -95,11 +97,14 @@ def test_r15_signature_is_stored_as_an_image_with_time_and_content_hash(field_wo
 
 
 @pytest.mark.django_db
-def test_r15_r21_signed_service_form_pdf_is_an_attachment_of_the_work_order(field_wo):
+def test_r15_r21_signed_service_form_pdf_is_an_attachment_of_the_work_order(
+    field_wo, django_capture_on_commit_callbacks
+):
     visit = visit_at(field_wo, "on_site")
     visit_part_add(visit_id=visit.pk, actor=field_wo.engineer.user, part_number="RM1-2337", name="定影组件")
-    signoff = sign(Visit.objects.get(pk=visit.pk))
-    document = signoff.document
+    with django_capture_on_commit_callbacks(execute=True):  # the job, once the sign-off commits
+        signoff = sign(Visit.objects.get(pk=visit.pk))
+    document = SignedForm.objects.get(signoff=signoff).attachment
     assert document is not None and document.work_order_id == field_wo.pk
     assert document.content_type == "application/pdf"
     assert document.file.name.startswith(f"attachments/{timezone.now():%Y/%m}/")  # catalogued by month
@@ -209,7 +214,8 @@ def test_r17_refusal_is_recorded_with_its_reason_and_the_work_order_stays_open(f
     signoff = visit_signoff_refuse(
         visit_id=visit.pk, actor=field_wo.engineer.user, reason="公司规定须主管签字", satisfied=None
     )
-    assert signoff.outcome == SignOffOutcome.REFUSED and not signoff.signature and signoff.document is None
+    assert signoff.outcome == SignOffOutcome.REFUSED and not signoff.signature
+    assert not SignedForm.objects.exists()  # nothing signed, no signed form
     assert signoff.refusal_reason == "公司规定须主管签字" and len(signoff.content_hash) == 64
     event = WorkOrderEvent.objects.get(work_order=field_wo, kind="signoff")
     assert event.action == "refused" and "公司规定须主管签字" in event.note  # the customer's own words
@@ -405,43 +411,101 @@ def test_r41_signoff_check_constraint_refuses_a_refusal_without_reason(field_wo)
     assert Visit.objects.get(pk=visit.pk).state == VisitState.ON_SITE
 
 
-@pytest.mark.django_db
-def test_r15_the_signed_form_is_rendered_before_the_lock_and_again_if_the_record_changed(
-    field_wo, monkeypatch
-):
-    """The PDF takes seconds: it is rendered before the visit row is locked. Should the record change
-    in between (another phone adds a part), the form is rendered again under the lock, so the stored
-    PDF always shows the content that was hashed."""
+@pytest.fixture
+def renders(monkeypatch):
+    """The calls of the signed form's (slow) PDF rendering, each with whether it ran while a
+    sign-off was being written (the visit locked)."""
     from aftersales.field.services import signoff as signoff_services
 
-    visit = visit_at(field_wo, "on_site")
     render = signoff_services._signed_form_render
-    calls = []
+    calls: list[int] = []
 
-    def render_then_change(signoff, signature):
+    def counted(signoff, signature):
         calls.append(len(signoff.content["parts"]))
-        if len(calls) == 1:  # meanwhile, before the lock
-            visit_part_add(
-                visit_id=visit.pk, actor=field_wo.engineer.user, part_number="RM1-2337", name="定影组件"
-            )
         return render(signoff, signature)
 
-    monkeypatch.setattr(signoff_services, "_signed_form_render", render_then_change)
-    signoff = sign(Visit.objects.get(pk=visit.pk))
-    assert calls == [0, 1]  # the first form had no part; the one stored has it
-    assert signoff.content["parts"] == [["RM1-2337", "定影组件", 1]]
-    with signoff.document.file.open("rb") as handle:
-        assert "RM1-2337" in pdf_text(handle.read())
+    monkeypatch.setattr(signoff_services, "_signed_form_render", counted)
+    return calls
 
 
 @pytest.mark.django_db
-def test_r15_the_signed_form_is_rendered_once_when_nothing_changed(field_wo, monkeypatch):
+def test_r15_the_sign_off_does_not_render_the_pdf_inside_its_transaction(
+    field_wo, renders, django_capture_on_commit_callbacks
+):
+    """The PDF takes seconds: the sign-off only writes its signed form "pending" (nothing rendered
+    while the visit is locked); the job queued for after the commit renders it from the frozen
+    record and keeps it on the work order: "ready"."""
+    visit = visit_at(field_wo, "on_site")
+    visit_part_add(visit_id=visit.pk, actor=field_wo.engineer.user, part_number="RM1-2337", name="定影组件")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        signoff = sign(Visit.objects.get(pk=visit.pk))
+    form = SignedForm.objects.get(signoff=signoff)
+    assert renders == [] and form.state == SignedFormState.PENDING and form.attachment is None
+    assert not Attachment.objects.exists()
+    for callback in callbacks:  # the commit: the job runs (eagerly in tests)
+        callback()
+    form.refresh_from_db()
+    assert renders == [1] and form.state == SignedFormState.READY and form.attempts == 1
+    assert form.attachment.work_order_id == field_wo.pk and form.attachment.content_type == "application/pdf"
+    with form.attachment.file.open("rb") as handle:
+        text = pdf_text(handle.read())
+    assert "RM1-2337" in text and signoff.content_hash[:16] in text.replace("\n", "")
+    # Idempotent: a second run (a retry, the periodic job) finds it ready and stores nothing again.
+    assert signed_form_render(signed_form_id=form.pk).attachment_id == form.attachment_id
+    assert renders == [1] and Attachment.objects.filter(work_order=field_wo).count() == 1
+
+
+@pytest.mark.django_db
+def test_r15_a_refusal_has_no_signed_form_to_render(field_wo, renders, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        visit_signoff_refuse(
+            visit_id=visit_at(field_wo, "on_site").pk, actor=field_wo.engineer.user, reason="x"
+        )
+    assert renders == [] and not SignedForm.objects.exists()
+
+
+@pytest.mark.django_db
+def test_r15_a_failed_rendering_is_kept_and_tried_again_by_the_periodic_job(
+    field_wo, monkeypatch, django_capture_on_commit_callbacks
+):
     from aftersales.field.services import signoff as signoff_services
 
     visit = visit_at(field_wo, "on_site")
     render = signoff_services._signed_form_render
-    calls = []
-    monkeypatch.setattr(signoff_services, "_signed_form_render", lambda *a: calls.append(1) or render(*a))
-    sign(Visit.objects.get(pk=visit.pk))
-    visit_signoff_refuse(visit_id=visit_at(field_wo, "on_site").pk, actor=field_wo.engineer.user, reason="x")
-    assert calls == [1]  # a refusal has no signed form
+
+    def broken(signoff, signature):
+        raise OSError("font missing")
+
+    monkeypatch.setattr(signoff_services, "_signed_form_render", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        signoff = sign(Visit.objects.get(pk=visit.pk))  # the sign-off itself is kept
+    form = SignedForm.objects.get(signoff=signoff)
+    assert (form.state, form.attempts, form.error) == (SignedFormState.FAILED, 1, "OSError: font missing")
+    monkeypatch.setattr(signoff_services, "_signed_form_render", render)
+    assert signed_forms_render_pending() == 1
+    form.refresh_from_db()
+    assert form.state == SignedFormState.READY and form.attempts == 2 and form.error == ""
+
+
+@pytest.mark.django_db
+def test_r15_in_the_embedded_mode_the_periodic_job_renders_the_pending_forms(
+    field_wo, settings, renders, django_capture_on_commit_callbacks
+):
+    """Without a broker a queued job would run inside the engineer's request: nothing is queued,
+    the job process's periodic job renders the form (on the beat schedule). With a broker, the
+    periodic job leaves a fresh form to its queued job."""
+    from aftersales.config.celery import app as celery_app
+
+    entry = celery_app.conf.beat_schedule["field-render-signed-forms"]
+    assert entry["task"] == "aftersales.field.tasks.render_pending_signed_forms"
+    settings.FIELD_SIGNED_FORM_ON_COMMIT = False
+    with django_capture_on_commit_callbacks(execute=True):
+        signoff = sign(visit_at(field_wo, "on_site"))
+    assert renders == [] and signoff.signed_form.state == SignedFormState.PENDING
+    settings.FIELD_SIGNED_FORM_ON_COMMIT = True
+    assert signed_forms_render_pending() == 0 and renders == []  # its queued job will do it
+    settings.FIELD_SIGNED_FORM_ON_COMMIT = False
+    from aftersales.field.tasks import render_pending_signed_forms
+
+    assert render_pending_signed_forms.delay().get() == 1 and renders == [0]
+    assert SignedForm.objects.get(signoff=signoff).is_ready

@@ -94,3 +94,31 @@ def test_r16_the_sign_input_documents_the_rating_scale_and_the_confirmation(api_
     assert "very unsatisfied" in sign["quality_rating"]["description"]
     assert sign["confirm_low_rating"]["type"] == "boolean"
     assert "low_rating_unconfirmed" in sign["confirm_low_rating"]["description"]
+
+
+@pytest.mark.django_db
+def test_r15_the_signed_form_is_pending_in_the_api_until_the_job_made_it(
+    api_client, field_wo, django_capture_on_commit_callbacks
+):
+    """R15, R21: the sign-off answers at once; its signed form is "pending" (no document yet)
+    until the job queued for after the commit renders it."""
+    visit = visit_at(field_wo, "on_site")
+    api = api_client(field_wo.engineer.user)
+    answers = {
+        "quality_rating": 5,
+        "attitude_rating": 5,
+        "satisfied": True,
+        "signer_name": "李娜",
+        "signature": png_data_url(),
+    }
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        signed = api.post(f"/api/visits/{visit.pk}/sign/", answers, format="json").json()
+    assert signed["signoff"]["document_state"] == "pending" and signed["signoff"]["document"] is None
+    for callback in callbacks:
+        callback()
+    signoff = api.get(f"/api/visits/{visit.pk}/").json()["signoff"]
+    assert signoff["document_state"] == "ready"
+    assert signoff["document"] == SignOff.objects.get().signed_form.attachment_id
+    refused = visit_at(field_wo, "on_site")
+    body = api.post(f"/api/visits/{refused.pk}/refuse/", {"reason": "需请示领导"}, format="json").json()
+    assert body["signoff"]["document_state"] is None and body["signoff"]["document"] is None

@@ -177,6 +177,33 @@ def test_r16_r17_the_sign_off_page_shows_the_scale_and_asks_to_confirm_a_low_rat
 
 
 @pytest.mark.django_db
+def test_r15_the_page_answers_at_once_and_shows_the_signed_form_pending_until_it_is_ready(
+    engineer_client, field_wo, django_capture_on_commit_callbacks
+):
+    """R15, R21: signing does not wait for the PDF: the page shows the signed form being prepared
+    (and asks for itself again every few seconds) until the job made it, then links to it."""
+    visit = visit_at(field_wo, "on_site")
+    answers = {
+        "quality_rating": "5",
+        "attitude_rating": "5",
+        "satisfied": "yes",
+        "signer_name": "李娜",
+        "signature": png_data_url(),
+    }
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        page = go(engineer_client, "visit_sign", visit.pk, data=answers).content.decode()
+    assert 'data-testid="signoff-signed"' in page and 'data-testid="signed-form-pending"' in page
+    assert 'hx-trigger="every 3s"' in page and 'hx-select="#signed-form"' in page
+    for callback in callbacks:
+        callback()
+    page = engineer_client.get(reverse("field:visit_detail", args=[visit.pk])).content.decode()
+    attachment = SignOff.objects.get().signed_form.attachment
+    assert 'data-testid="signed-form-link"' in page and 'data-testid="signed-form-pending"' not in page
+    assert reverse("workorders:attachment_download", args=[field_wo.pk, attachment.pk]) in page
+    assert "every 3s" not in page
+
+
+@pytest.mark.django_db
 def test_r17_refusal_through_the_page_keeps_the_work_order_open(engineer_client, field_wo):
     visit = visit_at(field_wo, "on_site")
     page = go(

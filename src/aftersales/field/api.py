@@ -26,11 +26,13 @@ from aftersales.core.api import (
 )
 from aftersales.workorders.api import workorder_of_path
 
+from .choices import SignedFormState
 from .filtersets import SupervisionCardFilterSet
 from .models import SignOff, SupervisionCard, Visit, VisitPart
 from .selectors import (
     dispatch_points_for,
     dispatch_suggest,
+    signed_form_of,
     supervision_get,
     supervision_list,
     visit_get,
@@ -105,6 +107,12 @@ class TransferRefSerializer(serializers.Serializer):
 
 
 class SignOffSerializer(serializers.ModelSerializer):
+    """The customer's sign-off; `document` is the signed service form's attachment (its id), made
+    by a job after the sign-off: `document_state` says "pending" until it is there (R15, R21)."""
+
+    document = serializers.SerializerMethodField()
+    document_state = serializers.SerializerMethodField()
+
     class Meta:
         model = SignOff
         fields = [
@@ -119,8 +127,25 @@ class SignOffSerializer(serializers.ModelSerializer):
             "signed_at",
             "content_hash",
             "document",
+            "document_state",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_document(self, signoff: SignOff) -> int | None:
+        form = signed_form_of(signoff)
+        return form.attachment_id if form is not None and form.is_ready else None
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=SignedFormState.choices,
+            allow_null=True,
+            help_text=("pending | ready | failed (tried again by a job); null for a refusal (no form)"),
+        )
+    )
+    def get_document_state(self, signoff: SignOff) -> str | None:
+        form = signed_form_of(signoff)
+        return form.state if form is not None else None
 
 
 class VisitSerializer(serializers.ModelSerializer):
@@ -267,7 +292,7 @@ class VisitViewSet(
     def get_queryset(self):
         return (
             visit_scope(self.request.user)
-            .select_related("work_order", "engineer__user", "signoff")
+            .select_related("work_order", "engineer__user", "signoff__signed_form")
             .prefetch_related("parts")
         )
 

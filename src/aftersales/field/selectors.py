@@ -28,6 +28,7 @@ from .models import (
     AppointmentState,
     EngineerLeave,
     SelfCheckItem,
+    SignedForm,
     SignOff,
     SupervisionCard,
     Visit,
@@ -316,6 +317,17 @@ def visit_signoff(visit: Visit) -> SignOff | None:
     try:
         return visit.signoff
     except SignOff.DoesNotExist:
+        return None
+
+
+def signed_form_of(signoff: SignOff | None) -> SignedForm | None:
+    """R15, R21: a signature's signed service form (pending until the job renders it); None for a
+    refusal."""
+    if signoff is None:
+        return None
+    try:
+        return signoff.signed_form
+    except SignedForm.DoesNotExist:
         return None
 
 

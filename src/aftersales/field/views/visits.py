@@ -58,6 +58,7 @@ from ..selectors import (
     appointment_get,
     engineer_today,
     part_sources,
+    signed_form_of,
     van_stock,
     visit_get,
     visit_photos,
@@ -144,6 +145,7 @@ def visit_page(
         "signoff": signoff,
         "may_sign": may_record_signoff(user, visit),
         "signature": signature_data_uri(signoff),
+        "signed_form": signed_form_of(signoff),
         "signoff_form": signoff_form
         or SignOffForm(initial={**initial, "signer_name": work_order.contact_name}),
         "refusal_form": RefusalForm(initial=initial),
