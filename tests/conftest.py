@@ -163,6 +163,8 @@ def _fast_tests(settings):
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.OUTBOX_SEND_ON_COMMIT = True
+    # Signed service forms are rendered by the (eager) job on commit, as with a broker (R15).
+    settings.FIELD_SIGNED_FORM_ON_COMMIT = True
     # Numbers are taken inside the test's transaction, so they roll back with it (the PostgreSQL
     # path that takes them on their own connection is proved by tests/core/test_numbers.py).
     settings.NUMBERS_OUTSIDE_TRANSACTION = False

@@ -117,7 +117,7 @@ def test_r12_r15_engineer_visit_on_a_phone_with_drawn_signature(open_page, live_
     assert SupervisionCard.objects.filter(visit=visit).exists()
     work_order = WorkOrder.objects.get(pk=work_order.pk)
     assert work_order.state == State.IN_SERVICE  # the first trip started it
-    document = signoff.document
+    document = signoff.signed_form.attachment  # rendered by the job after the commit
     assert document.work_order_id == work_order.pk and document.content_type == "application/pdf"
     with document.file.open("rb") as handle:
         assert handle.read(5) == b"%PDF-"
@@ -128,3 +128,50 @@ def test_r12_r15_engineer_visit_on_a_phone_with_drawn_signature(open_page, live_
     attachments = page.get_by_test_id("attachments")
     expect(attachments).to_contain_text(visit.number)
     expect(attachments.get_by_test_id("attachment")).to_have_count(2)
+
+
+def test_r16_r17_a_low_rating_with_satisfied_is_confirmed_on_the_phone(open_page, live_server):
+    """R16, R17: the scale is shown; choosing 2 and "satisfied" shows the confirmation; sent without
+    it, the form comes back with the error, the answers and the drawn signature kept; ticked, the
+    customer's sign-off is recorded."""
+    from tests.field.visit_factories import visit_at
+
+    engineer = f.EngineerFactory(user__username="engineer2")
+    work_order = f.WorkOrderFactory(
+        engineer=engineer, service_point=engineer.service_point, state=State.ASSIGNED
+    )
+    visit = visit_at(work_order, "on_site")
+    base = live_server.url
+    page = open_page(width=390, height=844, phone=True)
+    login(page, base, "engineer2")
+    page.goto(f"{base}/field/visits/{visit.pk}/")
+    expect(page.get_by_test_id("signoff-scale")).to_be_visible()
+    box = page.get_by_test_id("confirm-low-rating-box")
+    expect(box).to_be_hidden()
+    page.get_by_test_id("quality_rating-2").click()
+    page.get_by_test_id("attitude_rating-4").click()
+    page.get_by_test_id("satisfied-yes").click()
+    expect(box).to_be_visible()
+    page.get_by_test_id("satisfied-no").click()
+    expect(box).to_be_hidden()
+    page.get_by_test_id("satisfied-yes").click()
+    canvas = page.get_by_test_id("signature-canvas")
+    canvas.scroll_into_view_if_needed()
+    area = canvas.bounding_box()
+    assert area is not None
+    x, y = area["x"], area["y"] + area["height"] / 2
+    page.mouse.move(x + 30, y)
+    page.mouse.down()
+    for step in range(1, 20):
+        page.mouse.move(x + 30 + step * 10, y + (15 if step % 2 else -15), steps=3)
+    page.mouse.up()
+    submit(page, "signoff-submit")  # unconfirmed: back on the form
+    expect(page.get_by_test_id("confirm-low-rating-error")).to_be_visible()
+    expect(page.locator("#quality_rating-2")).to_be_checked()
+    expect(page.locator("#satisfied-yes")).to_be_checked()
+    assert not SignOff.objects.filter(visit=visit).exists()
+    page.get_by_test_id("confirm-low-rating").check()
+    submit(page, "signoff-submit")
+    expect(page.get_by_test_id("signoff-image")).to_be_visible()
+    signoff = SignOff.objects.get(visit=visit)
+    assert (signoff.quality_rating, signoff.satisfied) == (2, True) and signoff.signature

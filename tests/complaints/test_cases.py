@@ -23,8 +23,12 @@ from aftersales.core.errors import DomainError, NotPermitted
 from aftersales.notifications.models import Notification
 from aftersales.sla.models import SlaClock
 from aftersales.workorders.choices import State
+from aftersales.workorders.services import workorder_transition
 
 from .. import factories as f
+from ..field.visit_factories import visit_at
+from ..timeutil import frozen
+from .conftest import MONDAY_9
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +71,81 @@ def test_r27_repeat_window_and_count_are_configurable(supervisor):
     assert proposed(supervisor) == {orders[1].number, orders[2].number}
     case_criteria_update(actor=supervisor, repeat_enabled=False)
     assert proposed(supervisor) == set()
+
+
+def assigned_on(device, engineer):
+    """A repair of `device` assigned to `engineer` (its visits go through the field services)."""
+    return f.WorkOrderFactory(
+        customer=device.customer,
+        device=device,
+        service_point=engineer.service_point,
+        engineer=engineer,
+        state=State.ASSIGNED,
+    )
+
+
+def visited(work_order, moment, *, satisfied=True, state="done"):
+    """A visit of the work order's engineer on site at `moment` (checked out after a sign-off)."""
+    with frozen(moment):
+        return visit_at(work_order, state, satisfied=satisfied)
+
+
+def test_r27_visits_after_a_reopen_of_the_same_work_order_count_as_repeated_work(
+    supervisor, quality, engineer
+):
+    """R27: one work order on the device, visited, completed and reopened (unsatisfied return
+    visit) twice: its three visits within 30 days are repeated work, though it is a single work
+    order."""
+    case_criteria_update(actor=supervisor, sla_breach_enabled=False)
+    work_order = assigned_on(f.DeviceFactory(), engineer)
+    for day in (MONDAY_9 - timedelta(days=25), MONDAY_9 - timedelta(days=15)):
+        visited(work_order, day)
+        with frozen(day + timedelta(hours=2)):
+            workorder_transition(
+                work_order_id=work_order.pk, action="complete", actor=engineer.user, resolution="已修复"
+            )
+        with frozen(day + timedelta(days=3)):
+            workorder_transition(
+                work_order_id=work_order.pk, action="reopen", actor=quality, note="回访：故障复发"
+            )
+    visited(work_order, MONDAY_9 - timedelta(days=2), state="on_site")
+    with frozen(MONDAY_9):
+        row = case_proposals(supervisor).get()
+        assert row.pk == work_order.pk
+        assert (row.repeat_orders, row.repeat_visits, row.repeat_count) == (1, 3, 3)
+        assert case_reasons(work_order) == [CaseReason.REPEAT]
+        case_criteria_update(actor=supervisor, repeat_days=20)  # the first visit falls out
+        assert proposed(supervisor) == set()
+        assert case_reasons(work_order) == []
+
+
+def test_r27_visits_on_the_devices_other_work_orders_count_and_cancelled_or_future_ones_do_not(
+    supervisor, engineer
+):
+    """R27: the visits on the same device are counted across its work orders (two visits on the
+    first, one on the second: three, though only two work orders); a booked visit that never
+    reached the customer and visits on another device are not."""
+    case_criteria_update(actor=supervisor, sla_breach_enabled=False)
+    device = f.DeviceFactory()
+    with frozen(MONDAY_9 - timedelta(days=21)):
+        first = assigned_on(device, engineer)
+    visited(first, MONDAY_9 - timedelta(days=20), satisfied=False)
+    visited(first, MONDAY_9 - timedelta(days=12))
+    with frozen(MONDAY_9 - timedelta(days=4)):
+        second = assigned_on(device, engineer)
+        other = assigned_on(f.DeviceFactory(), engineer)
+    visited(other, MONDAY_9 - timedelta(days=3))
+    with frozen(MONDAY_9 - timedelta(days=2)):
+        visit_at(second, "booked")  # planned, never on site: not counted
+    with frozen(MONDAY_9):
+        assert proposed(supervisor) == set()  # two work orders; the second not visited yet
+    visited(second, MONDAY_9 - timedelta(days=1), state="on_site")
+    with frozen(MONDAY_9):
+        rows = {row.number: row for row in case_proposals(supervisor)}
+        assert set(rows) == {second.number}
+        assert (rows[second.number].repeat_orders, rows[second.number].repeat_visits) == (2, 3)
+        assert case_reasons(second) == [CaseReason.REPEAT]
+        assert case_reasons(other) == []
 
 
 def test_r27_breached_service_level_is_proposed(supervisor, work_order):

@@ -20,7 +20,9 @@ def test_r12_r15_r17_r19_demo_seed_makes_signed_refused_and_todays_visits(demo):
     demo_engineer = Engineer.objects.get(user__username="engineer")
 
     signed = SignOff.objects.filter(outcome=SignOffOutcome.SIGNED)
-    assert signed.count() == DONE_VISITS and all(s.document_id and s.allows_completion for s in signed)
+    assert signed.count() == DONE_VISITS and all(
+        s.signed_form.is_ready and s.allows_completion for s in signed
+    )
     assert SupervisionCard.objects.count() == DONE_VISITS + 1  # the refused visit's card too
     refusal = SignOff.objects.get(outcome=SignOffOutcome.REFUSED)
     open_order = refusal.visit.work_order  # another engineer's work in service

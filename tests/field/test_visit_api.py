@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from aftersales.field.models import SupervisionCard
+from aftersales.field.models import SignOff, SupervisionCard
 
 from .. import factories as f
+from ..api.helpers import assert_problem
 from .visit_factories import png_data_url, visit_at
 
 
@@ -63,3 +64,61 @@ def test_r17_refusal_through_the_api_and_scope(api_client, field_wo):
     stranger = api_client(f.EngineerFactory(user__username="stranger").user)
     assert stranger.get(f"/api/visits/{visit.pk}/").status_code == 404
     assert stranger.get("/api/visits/").json()["count"] == 0
+
+
+@pytest.mark.django_db
+def test_r16_r17_a_low_rating_with_satisfied_is_a_400_problem_until_confirmed(api_client, field_wo):
+    """R16, R17: a rating of 1 or 2 with satisfied=true is refused naming `confirm_low_rating`
+    (code `low_rating_unconfirmed`); sent again with the flag, it is signed."""
+    visit = visit_at(field_wo, "on_site")
+    api = api_client(field_wo.engineer.user)
+    answers = {
+        "quality_rating": 1,
+        "attitude_rating": 4,
+        "satisfied": True,
+        "signer_name": "李娜",
+        "signature": png_data_url(),
+    }
+    refused = api.post(f"/api/visits/{visit.pk}/sign/", answers, format="json")
+    assert_problem(refused, 400, field="confirm_low_rating", code="low_rating_unconfirmed")
+    assert not SignOff.objects.exists()
+    signed = api.post(f"/api/visits/{visit.pk}/sign/", {**answers, "confirm_low_rating": True}, format="json")
+    assert signed.status_code == 200, signed.content
+    assert signed.json()["signoff"]["quality_rating"] == 1 and signed.json()["signoff"]["satisfied"] is True
+
+
+@pytest.mark.django_db
+def test_r16_the_sign_input_documents_the_rating_scale_and_the_confirmation(api_client, field_wo):
+    schema = api_client(field_wo.engineer.user).get("/api/schema/?format=json").json()
+    sign = schema["components"]["schemas"]["SignInputRequest"]["properties"]
+    assert "very unsatisfied" in sign["quality_rating"]["description"]
+    assert sign["confirm_low_rating"]["type"] == "boolean"
+    assert "low_rating_unconfirmed" in sign["confirm_low_rating"]["description"]
+
+
+@pytest.mark.django_db
+def test_r15_the_signed_form_is_pending_in_the_api_until_the_job_made_it(
+    api_client, field_wo, django_capture_on_commit_callbacks
+):
+    """R15, R21: the sign-off answers at once; its signed form is "pending" (no document yet)
+    until the job queued for after the commit renders it."""
+    visit = visit_at(field_wo, "on_site")
+    api = api_client(field_wo.engineer.user)
+    answers = {
+        "quality_rating": 5,
+        "attitude_rating": 5,
+        "satisfied": True,
+        "signer_name": "李娜",
+        "signature": png_data_url(),
+    }
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        signed = api.post(f"/api/visits/{visit.pk}/sign/", answers, format="json").json()
+    assert signed["signoff"]["document_state"] == "pending" and signed["signoff"]["document"] is None
+    for callback in callbacks:
+        callback()
+    signoff = api.get(f"/api/visits/{visit.pk}/").json()["signoff"]
+    assert signoff["document_state"] == "ready"
+    assert signoff["document"] == SignOff.objects.get().signed_form.attachment_id
+    refused = visit_at(field_wo, "on_site")
+    body = api.post(f"/api/visits/{refused.pk}/refuse/", {"reason": "需请示领导"}, format="json").json()
+    assert body["signoff"]["document_state"] is None and body["signoff"]["document"] is None

@@ -137,6 +137,73 @@ def test_r12_the_whole_visit_through_the_pages(engineer_client, field_wo):
 
 
 @pytest.mark.django_db
+def test_r16_r17_the_sign_off_page_shows_the_scale_and_asks_to_confirm_a_low_rating_with_satisfied(
+    engineer_client, field_wo
+):
+    """R16, R17: the rating scale (1 = very unsatisfied … 5 = very satisfied) as on the return-visit
+    form; "satisfied" with a rating of 2 comes back on the filled-in form (400) with an error on the
+    confirmation, the answers and the drawn signature kept; confirmed, it is signed."""
+    visit = visit_at(field_wo, "on_site")
+    url = reverse("field:visit_detail", args=[visit.pk])
+    page = engineer_client.get(url).content.decode()
+    assert 'data-testid="signoff-scale"' in page and "1 = very unsatisfied … 5 = very satisfied" in page
+    assert 'data-testid="quality_rating-1"' in page and 'data-testid="attitude_rating-5"' in page
+    assert 'data-testid="confirm-low-rating-error"' not in page
+    answers = {
+        "version": visit.version,
+        "quality_rating": "2",
+        "attitude_rating": "4",
+        "satisfied": "yes",
+        "signer_name": "王芳",
+        "comment": "还行",
+        "signature": png_data_url(),
+    }
+    response = engineer_client.post(reverse("field:visit_sign", args=[visit.pk]), answers)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'data-testid="confirm-low-rating-error"' in page and "rating of 1 or 2" in page
+    form = response.context["signoff_form"]
+    assert "confirm_low_rating" in form.errors
+    assert 'id="quality_rating-2" value="2" required autocomplete="off" data-rating checked' in page
+    assert 'id="satisfied-yes" value="yes" required autocomplete="off" checked' in page
+    assert 'value="王芳"' in page and "还行</textarea>" in page and png_data_url() in page
+    assert not SignOff.objects.exists()
+    page = go(
+        engineer_client, "visit_sign", visit.pk, data={**answers, "confirm_low_rating": "on"}
+    ).content.decode()
+    signoff = SignOff.objects.get()
+    assert (signoff.quality_rating, signoff.satisfied, signoff.signer_name) == (2, True, "王芳")
+    assert 'data-testid="signoff-signed"' in page
+
+
+@pytest.mark.django_db
+def test_r15_the_page_answers_at_once_and_shows_the_signed_form_pending_until_it_is_ready(
+    engineer_client, field_wo, django_capture_on_commit_callbacks
+):
+    """R15, R21: signing does not wait for the PDF: the page shows the signed form being prepared
+    (and asks for itself again every few seconds) until the job made it, then links to it."""
+    visit = visit_at(field_wo, "on_site")
+    answers = {
+        "quality_rating": "5",
+        "attitude_rating": "5",
+        "satisfied": "yes",
+        "signer_name": "李娜",
+        "signature": png_data_url(),
+    }
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        page = go(engineer_client, "visit_sign", visit.pk, data=answers).content.decode()
+    assert 'data-testid="signoff-signed"' in page and 'data-testid="signed-form-pending"' in page
+    assert 'hx-trigger="every 3s"' in page and 'hx-select="#signed-form"' in page
+    for callback in callbacks:
+        callback()
+    page = engineer_client.get(reverse("field:visit_detail", args=[visit.pk])).content.decode()
+    attachment = SignOff.objects.get().signed_form.attachment
+    assert 'data-testid="signed-form-link"' in page and 'data-testid="signed-form-pending"' not in page
+    assert reverse("workorders:attachment_download", args=[field_wo.pk, attachment.pk]) in page
+    assert "every 3s" not in page
+
+
+@pytest.mark.django_db
 def test_r17_refusal_through_the_page_keeps_the_work_order_open(engineer_client, field_wo):
     visit = visit_at(field_wo, "on_site")
     page = go(

@@ -86,7 +86,7 @@ OPEN_CASE_STATES = frozenset({CaseState.OPEN, CaseState.IN_PROGRESS, CaseState.E
 class CaseReason(models.TextChoices):
     """The difficult-case criteria a work order can meet (R27)."""
 
-    REPEAT = "repeat", _("Repeated work orders on the device")
+    REPEAT = "repeat", _("Repeated visits or work orders on the device")
     SLA_BREACH = "sla_breach", _("Service level breached")
     HIGH_VALUE = "high_value", _("High value")
     COMPLAINT = "complaint", _("Complaint linked")

@@ -191,17 +191,22 @@ class ComplaintResponsePolicy(TimeStampedModel):
 
 class CaseCriteria(TimeStampedModel):
     """R27: when a work order is proposed as a difficult case. One row, edited in the admin
-    and on the settings page; a work order meeting any enabled criterion is proposed."""
+    and on the settings page; a work order meeting any enabled criterion is proposed. Repeated work
+    counts the visits made on the same device within `repeat_days` (those after a reopen of the
+    same work order included), or its work orders then, whichever is more."""
 
-    repeat_enabled = models.BooleanField(_("repeated work orders on the same device"), default=True)
+    repeat_enabled = models.BooleanField(_("repeated visits or work orders on the same device"), default=True)
     repeat_days = models.PositiveSmallIntegerField(
         _("within (days)"), default=30, validators=[MinValueValidator(1)]
     )
     repeat_min_orders = models.PositiveSmallIntegerField(
-        _("at least (work orders)"),
+        _("at least (visits or work orders)"),
         default=3,
         validators=[MinValueValidator(2)],
-        help_text=_("Work orders on the same device within the period, this one included."),
+        help_text=_(
+            "Visits on the same device (a reopened work order's later visits included), or work orders "
+            "on it, within the period, this one included."
+        ),
     )
     sla_breach_enabled = models.BooleanField(_("service level breached"), default=True)
     complaint_enabled = models.BooleanField(_("complaint linked"), default=True)

@@ -9,13 +9,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from aftersales.accounts.models import User
 from aftersales.sla.selectors import breached_clocks_of
 from aftersales.workorders.choices import State
+from aftersales.workorders.hooks import visit_records
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
 
@@ -155,11 +156,38 @@ def register_work_order_value(source: Callable[[], Any]) -> Callable[[], Any]:
     return source
 
 
+def _repeat_visits(window: timedelta) -> tuple[dict[str, Any], dict[str, Any]]:
+    """R27: `repeat_visits`, the visits made on the same device (on any of its work orders, a
+    reopened one's later visits included) in the period up to this work order's latest visit; as
+    two rounds of annotations (the second reads the first's `last_visit_at`). None when no app keeps
+    visits."""
+    visits = visit_records()
+    if visits is None:
+        return {}, {"repeat_visits": Value(0)}
+    last_visit = visits.filter(work_order_id=OuterRef("pk")).order_by("-at").values("at")[:1]
+    counted = (
+        visits.filter(
+            device_id=OuterRef("device_id"),
+            at__gt=OuterRef("last_visit_at") - window,
+            at__lte=OuterRef("last_visit_at"),
+        )
+        .values("device_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        {"last_visit_at": Subquery(last_visit)},
+        {"repeat_visits": Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))},
+    )
+
+
 def criteria_annotate(
     queryset: QuerySet[WorkOrder], *, criteria: CaseCriteria, at: datetime
 ) -> QuerySet[WorkOrder]:
-    """R27: each criterion as a boolean column computed in SQL (`meets_<reason>`), plus
-    `repeat_count`, the work orders of the same device in the period up to this one."""
+    """R27: each criterion as a boolean column computed in SQL (`meets_<reason>`), plus the
+    repeated work on the device: `repeat_orders`, its work orders in the period up to this one;
+    `repeat_visits`, its visits in the period up to this work order's latest visit (a reopened
+    work order's visits count each); `repeat_count`, the larger of the two."""
     window = timedelta(days=criteria.repeat_days)
     repeats = (
         WorkOrder.objects.filter(
@@ -172,18 +200,20 @@ def criteria_annotate(
         .annotate(n=Count("pk"))
         .values("n")
     )
+    visit_anchor, visit_count = _repeat_visits(window)
     breached = breached_clocks_of(OuterRef("pk"), at=at)  # the SLA app's rule (R34)
     complained = Complaint.objects.filter(work_order_id=OuterRef("pk")).exclude(
         outcome=ComplaintOutcome.REJECTED
     )
     annotations: dict[str, Any] = {
-        "repeat_count": Coalesce(Subquery(repeats, output_field=IntegerField()), Value(0)),
+        "repeat_orders": Coalesce(Subquery(repeats, output_field=IntegerField()), Value(0)),
         "meets_sla_breach": Exists(breached),
         "meets_complaint": Exists(complained),
     }
     if work_order_values:
         annotations["work_value"] = work_order_values[-1]()
-    return queryset.annotate(**annotations)
+    queryset = queryset.annotate(**visit_anchor, **annotations).annotate(**visit_count)
+    return queryset.annotate(repeat_count=Greatest(F("repeat_orders"), F("repeat_visits")))
 
 
 def _criteria_condition(criteria: CaseCriteria) -> Q | None:

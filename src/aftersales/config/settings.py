@@ -179,6 +179,12 @@ REFERENCE_CACHE_SECONDS = float(os.environ.get("REFERENCE_CACHE_SECONDS", "60"))
 # the job process's outbox flush (every OUTBOX_FLUSH_SECONDS) sends it instead.
 OUTBOX_SEND_ON_COMMIT = env_bool("OUTBOX_SEND_ON_COMMIT", bool(REDIS_URL))
 OUTBOX_FLUSH_SECONDS = float(os.environ.get("OUTBOX_FLUSH_SECONDS", "15"))
+# R15, R21: the signed service form (PDF) of a sign-off is rendered by a job, never in the
+# engineer's request: with a broker it is queued when the sign-off commits; in the embedded mode
+# (where a queued job would run inside the request) the job process's periodic job renders it,
+# every FIELD_SIGNED_FORM_SECONDS.
+FIELD_SIGNED_FORM_ON_COMMIT = env_bool("FIELD_SIGNED_FORM_ON_COMMIT", bool(REDIS_URL))
+FIELD_SIGNED_FORM_SECONDS = float(os.environ.get("FIELD_SIGNED_FORM_SECONDS", "10"))
 
 # R29: days a service point has to report an old part to HQ after replacing it; past them the dealer
 # is charged the part's out-of-warranty price (once).
@@ -213,6 +219,12 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-flush-outbox": {
         "task": "aftersales.notifications.tasks.flush_outbox",
         "schedule": OUTBOX_FLUSH_SECONDS,
+    },
+    # R15, R21: signed service forms still to render (all of them in the embedded mode), failed
+    # ones tried again
+    "field-render-signed-forms": {
+        "task": "aftersales.field.tasks.render_pending_signed_forms",
+        "schedule": FIELD_SIGNED_FORM_SECONDS,
     },
     # R34: clocks at 75 % of their budget warn the owner, breached ones escalate (a warning at
     # 75 % of a 24-hour budget comes at most five minutes late)

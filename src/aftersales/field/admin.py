@@ -5,6 +5,7 @@ from .models import (
     EngineerLeave,
     SelfCheckItem,
     ServiceArea,
+    SignedForm,
     SignOff,
     SupervisionCard,
     Visit,
@@ -92,6 +93,13 @@ class SignOffAdmin(ReadOnlyAdmin):
     list_display = ["visit", "outcome", "quality_rating", "attitude_rating", "satisfied", "signed_at"]
     list_filter = ["outcome", "satisfied"]
     search_fields = ["visit__number", "visit__work_order__number", "signer_name"]
+
+
+@admin.register(SignedForm)
+class SignedFormAdmin(ReadOnlyAdmin):
+    list_display = ["signoff", "state", "attempts", "error", "updated_at"]
+    list_filter = ["state"]
+    search_fields = ["signoff__visit__number", "signoff__visit__work_order__number"]
 
 
 @admin.register(SupervisionCard)

@@ -26,11 +26,13 @@ from aftersales.core.api import (
 )
 from aftersales.workorders.api import workorder_of_path
 
+from .choices import SignedFormState
 from .filtersets import SupervisionCardFilterSet
 from .models import SignOff, SupervisionCard, Visit, VisitPart
 from .selectors import (
     dispatch_points_for,
     dispatch_suggest,
+    signed_form_of,
     supervision_get,
     supervision_list,
     visit_get,
@@ -105,6 +107,12 @@ class TransferRefSerializer(serializers.Serializer):
 
 
 class SignOffSerializer(serializers.ModelSerializer):
+    """The customer's sign-off; `document` is the signed service form's attachment (its id), made
+    by a job after the sign-off: `document_state` says "pending" until it is there (R15, R21)."""
+
+    document = serializers.SerializerMethodField()
+    document_state = serializers.SerializerMethodField()
+
     class Meta:
         model = SignOff
         fields = [
@@ -119,8 +127,25 @@ class SignOffSerializer(serializers.ModelSerializer):
             "signed_at",
             "content_hash",
             "document",
+            "document_state",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_document(self, signoff: SignOff) -> int | None:
+        form = signed_form_of(signoff)
+        return form.attachment_id if form is not None and form.is_ready else None
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=SignedFormState.choices,
+            allow_null=True,
+            help_text=("pending | ready | failed (tried again by a job); null for a refusal (no form)"),
+        )
+    )
+    def get_document_state(self, signoff: SignOff) -> str | None:
+        form = signed_form_of(signoff)
+        return form.state if form is not None else None
 
 
 class VisitSerializer(serializers.ModelSerializer):
@@ -197,12 +222,25 @@ CARD_TRANSITION_FIELDS = {
 
 class SignInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     version = serializers.IntegerField(required=False, allow_null=True, default=None)
-    quality_rating = serializers.IntegerField(min_value=1, max_value=5)
-    attitude_rating = serializers.IntegerField(min_value=1, max_value=5)
+    quality_rating = serializers.IntegerField(
+        min_value=1, max_value=5, help_text="1 = very unsatisfied … 5 = very satisfied"
+    )
+    attitude_rating = serializers.IntegerField(
+        min_value=1, max_value=5, help_text="1 = very unsatisfied … 5 = very satisfied"
+    )
     satisfied = serializers.BooleanField()
     signer_name = serializers.CharField(max_length=64)
     signature = serializers.CharField(help_text="data:image/png;base64,… (the drawn signature)")
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+    confirm_low_rating = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Ratings are 1 = very unsatisfied … 5 = very satisfied. A rating of 1 or 2 with "
+            "satisfied=true is refused (400, code low_rating_unconfirmed on this field) unless this "
+            "is true: the engineer checked with the customer."
+        ),
+    )
 
 
 class RefuseInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
@@ -254,7 +292,7 @@ class VisitViewSet(
     def get_queryset(self):
         return (
             visit_scope(self.request.user)
-            .select_related("work_order", "engineer__user", "signoff")
+            .select_related("work_order", "engineer__user", "signoff__signed_form")
             .prefetch_related("parts")
         )
 
@@ -317,6 +355,7 @@ class VisitViewSet(
             signer_name=data["signer_name"],
             drawn_signature=data["signature"],
             comment=data["comment"],
+            confirm_low_rating=data["confirm_low_rating"],
             expected_version=data["version"],
         )
         return self.transition_response(visit)

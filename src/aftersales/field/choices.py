@@ -28,6 +28,14 @@ class SignatureKind(models.TextChoices):
     STAMP = "stamp", _("Uploaded stamp or scan")
 
 
+class SignedFormState(models.TextChoices):
+    """Where the signed service form's PDF is (R15, R21): made by a job after the sign-off."""
+
+    PENDING = "pending", _("Being prepared")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed, to retry")
+
+
 class SupervisionState(models.TextChoices):
     PENDING = "pending", _("To submit")
     SUBMITTED = "submitted", _("Submitted")

@@ -24,6 +24,7 @@ from .models import SupervisionCard, Visit
 from .selectors import self_check_labels
 from .services import (
     VISIT_NUMBER_PREFIX,
+    signed_forms_render_pending,
     supervision_transition,
     visit_create,
     visit_internal_update,
@@ -200,3 +201,5 @@ def seed(*, rng: random.Random, now: datetime) -> None:
         visit_create(
             work_order=work_order, actor=work_order.engineer.user, planned_date=timezone.localdate(now)
         )
+    # The signed forms the job would render (R15, R21): the demo opens with them ready.
+    signed_forms_render_pending(limit=DONE_VISITS, grace=timedelta(0))

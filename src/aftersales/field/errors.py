@@ -15,6 +15,13 @@ register_error_codes(
         "visit_active": "R15: a visit of the work order is still under way.",
         "not_your_warehouse": "R32: engineers take parts from their own van or their point's store.",
         "no_van_or_store": "R32: parts are asked of the point's store into a van; one of them is missing.",
-        "customer_not_satisfied": "R17: the last sign-off is a refusal or the customer is not satisfied.",
+        "low_rating_unconfirmed": (
+            'R16, R17: a rating of 1 or 2 with "satisfied" needs the confirmation flag '
+            "(confirm_low_rating) that the customer meant both."
+        ),
+        "customer_not_satisfied": (
+            "R17: the customer's latest confirmation (a visit's sign-off, superseded by a later "
+            "satisfied one or a depot hand-back they confirmed) is a refusal or unsatisfied."
+        ),
     }
 )

@@ -295,13 +295,20 @@ RATINGS = [(str(value), str(value)) for value in range(1, 6)]
 
 
 class SignOffForm(VisitForm):
-    """The customer's ratings, satisfaction and signature (drawn: a PNG data URL; or a stamp)."""
+    """The customer's ratings (1 = very unsatisfied … 5 = very satisfied), satisfaction and
+    signature (drawn: a PNG data URL; or a stamp); `confirm_low_rating` when a rating of 1 or 2 goes
+    with "satisfied" (the service refuses it otherwise)."""
 
     quality_rating = forms.ChoiceField(label=_("Repair quality"), choices=RATINGS, widget=forms.RadioSelect)
     attitude_rating = forms.ChoiceField(
         label=_("Service attitude"), choices=RATINGS, widget=forms.RadioSelect
     )
     satisfied = forms.ChoiceField(label=_("Satisfied"), choices=YES_NO[1:], widget=forms.RadioSelect)
+    confirm_low_rating = forms.BooleanField(
+        label=_("Checked with the customer: a low rating, yet satisfied"),
+        required=False,
+        help_text=_("Needed when a rating of 1 or 2 goes with “satisfied: yes”."),
+    )
     signer_name = forms.CharField(
         label=_("Name of the person signing"), max_length=64, widget=forms.TextInput(attrs=BIG)
     )
@@ -316,6 +323,9 @@ class SignOffForm(VisitForm):
             attrs={"class": "form-control", "accept": "image/png,image/jpeg,image/webp"}
         ),
     )
+
+    def rating_fields(self) -> list[forms.BoundField]:
+        return [self["quality_rating"], self["attitude_rating"]]
 
     def service_kwargs(self) -> dict[str, Any]:
         data = super().service_kwargs()

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from aftersales.workorders.hooks import (
     PlannedEvent,
+    register_customer_confirmation,
     register_demo_seeder,
     register_detail_panel,
     register_intake_planner,
     register_search_texts,
     register_transition_guard,
     register_transition_hook,
+    register_visit_records,
 )
 
-from . import panels, selectors
+from . import panels, policies, selectors
 
 
 @register_intake_planner
@@ -52,10 +54,15 @@ def visits_follow_reassignment(*, work_order, transition, actor) -> None:
         visits_follow_engineer(work_order=work_order, actor=actor)
 
 
+register_customer_confirmation(policies.latest_signoff_confirmation)
+register_visit_records(selectors.visits_made)  # R27: repeated visits on a device
+
+
 @register_transition_guard
 def completion_needs_satisfied_customer(*, work_order, transition, actor) -> None:
     """R15, R17: completing a work order with visits needs them checked out and the customer's
-    latest sign-off signed and satisfied (TransitionNotAllowed otherwise)."""
+    latest confirmation (a sign-off, or a later depot hand-back) satisfied (TransitionNotAllowed
+    otherwise)."""
     from aftersales.workorders.choices import State
 
     from .services import workorder_completion_check

@@ -9,7 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.models import AppendOnlyModel, TimeStampedModel
 
-from .choices import RATING_CHOICES, SignatureKind, SignOffOutcome, SupervisionState, VisitState
+from .choices import (
+    RATING_CHOICES,
+    SignatureKind,
+    SignedFormState,
+    SignOffOutcome,
+    SupervisionState,
+    VisitState,
+)
 
 
 class ServiceArea(TimeStampedModel):
@@ -321,8 +328,8 @@ class SignOff(AppendOnlyModel):
     ratings of repair quality and service attitude, satisfied or not, and the signature (drawn on
     screen or an uploaded stamp/scan) with the time and the SHA-256 hash of the form content it
     was given for (`content`, which keeps the exact values hashed). A refusal is recorded with its
-    reason instead: a signature is never forced. The signed service form (PDF) is kept as an
-    attachment of the work order (`document`, R21)."""
+    reason instead: a signature is never forced. The signed service form (PDF) of a signature is made
+    after the sign-off by a job (`SignedForm`, R21)."""
 
     visit = models.OneToOneField(
         Visit, verbose_name=_("visit"), on_delete=models.PROTECT, related_name="signoff"
@@ -353,14 +360,6 @@ class SignOff(AppendOnlyModel):
     signed_at = models.DateTimeField(_("time"))
     content = models.JSONField(_("signed content"), default=dict)
     content_hash = models.CharField(_("SHA-256 of the signed content"), max_length=64)
-    document = models.ForeignKey(
-        "workorders.Attachment",
-        verbose_name=_("signed form"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     recorded_by = models.ForeignKey(
         "accounts.User", verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -388,6 +387,47 @@ class SignOff(AppendOnlyModel):
     def allows_completion(self) -> bool:
         """Only a signed, satisfied acceptance lets the work order complete (R15, R17)."""
         return self.is_signed and self.satisfied is True
+
+
+class SignedForm(TimeStampedModel):
+    """R15, R21: the signed service form (PDF) of a signature, kept as an attachment of the work
+    order. Rendering it takes seconds, so it is not done while the sign-off holds the visit's lock:
+    the row is written "pending" with the sign-off and a job renders the PDF once the sign-off is
+    committed (`services.signed_form_render`); "failed" ones are tried again by the periodic job,
+    a few times. The sign-off itself is append-only, so its form's progress is kept here."""
+
+    signoff = models.OneToOneField(
+        SignOff, verbose_name=_("customer sign-off"), on_delete=models.PROTECT, related_name="signed_form"
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=16,
+        choices=SignedFormState.choices,
+        default=SignedFormState.PENDING,
+        db_index=True,
+    )
+    attachment = models.ForeignKey(
+        "workorders.Attachment",
+        verbose_name=_("signed form"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.CharField(_("last error"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("signed service form")
+        verbose_name_plural = _("signed service forms")
+
+    def __str__(self) -> str:
+        return f"{self.signoff.visit} {self.get_state_display()}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == SignedFormState.READY and self.attachment_id is not None
 
 
 class SupervisionCard(TimeStampedModel):

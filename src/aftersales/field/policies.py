@@ -14,6 +14,7 @@ from aftersales.accounts.choices import Role
 from aftersales.core.errors import TransitionNotAllowed
 from aftersales.core.transitions import Permission
 from aftersales.workorders.choices import State
+from aftersales.workorders.hooks import CustomerConfirmation, latest_customer_confirmation
 from aftersales.workorders.transitions import WORKORDER
 
 from .choices import ACTIVE_VISIT_STATES, VisitState
@@ -109,25 +110,40 @@ def verifies_supervision_cards(user) -> bool:
     return user.has_role(*SUPERVISION_CARD["verify"].roles)
 
 
+def latest_signoff_confirmation(work_order) -> CustomerConfirmation | None:
+    """R17: the customer's latest sign-off on the work order's visits as a confirmation: satisfied
+    only when signed and satisfied."""
+    latest = SignOff.objects.filter(visit__work_order=work_order).select_related("visit").first()
+    if latest is None:
+        return None
+    return CustomerConfirmation(
+        at=latest.signed_at,
+        satisfied=latest.allows_completion,
+        record=_("visit %(number)s") % {"number": latest.visit.number},
+    )
+
+
 def completion_refusal(work_order) -> TransitionNotAllowed | None:
     """R15, R17: why the work order may not complete yet, or None. Its visits must be checked out
-    and the customer's latest sign-off signed and satisfied; a refusal or an unsatisfied customer
-    keeps it open until a later visit satisfies them. Work without visits (e.g. remote) is not
-    concerned."""
+    and the customer's LATEST confirmation (a visit's sign-off, a depot hand-back the customer
+    confirmed: `workorders.hooks.latest_customer_confirmation`) must be satisfied: a refusal or an
+    unsatisfied customer keeps it open until a later visit satisfies them or they confirm the
+    repaired device handed back. Work without any confirmation (e.g. remote) is not concerned."""
     active = work_order.visits.filter(state__in=ACTIVE_VISIT_STATES).first()
     if active is not None:
         return TransitionNotAllowed(
             _("Visit %(number)s is still under way: check out first.") % {"number": active.number},
             code="visit_active",
         )
-    latest = SignOff.objects.filter(visit__work_order=work_order).select_related("visit").first()
-    if latest is not None and not latest.allows_completion:
+    latest = latest_customer_confirmation(work_order)
+    if latest is not None and not latest.satisfied:
         return TransitionNotAllowed(
             _(
-                "The customer of visit %(number)s refused to sign or is not satisfied: the work order stays "
-                "open for follow-up until a visit satisfies them."
+                "The customer of %(record)s refused to sign or is not satisfied: the work order stays open "
+                "for follow-up until a later visit satisfies them or they confirm the repaired device "
+                "handed back."
             )
-            % {"number": latest.visit.number},
+            % {"record": latest.record},
             code="customer_not_satisfied",
         )
     return None

@@ -28,6 +28,7 @@ from .models import (
     AppointmentState,
     EngineerLeave,
     SelfCheckItem,
+    SignedForm,
     SignOff,
     SupervisionCard,
     Visit,
@@ -283,6 +284,18 @@ def engineer_today(user, *, day: date | None = None) -> TodayJobs:
     return TodayJobs(day=day, visits=list(visits), appointments=list(appointments))
 
 
+def visits_made() -> QuerySet[Visit]:
+    """R27: every visit that reached the customer (checked in on site, not cancelled), with
+    `device_id` (its work order's device) and `at` (the check-in): what the difficult-case
+    "repeated work" criterion counts, a reopened work order's later visits included."""
+    return (
+        Visit.objects.filter(arrived_at__isnull=False)
+        .exclude(state=VisitState.CANCELLED)
+        .annotate(device_id=F("work_order__device_id"), at=F("arrived_at"))
+        .order_by()
+    )
+
+
 def signoff_latest(work_order: WorkOrder) -> SignOff | None:
     """The customer's latest sign-off (or refusal) of the work order's visits."""
     return SignOff.objects.filter(visit__work_order=work_order).select_related("visit").first()
@@ -315,6 +328,17 @@ def visit_signoff(visit: Visit) -> SignOff | None:
     try:
         return visit.signoff
     except SignOff.DoesNotExist:
+        return None
+
+
+def signed_form_of(signoff: SignOff | None) -> SignedForm | None:
+    """R15, R21: a signature's signed service form (pending until the job renders it); None for a
+    refusal."""
+    if signoff is None:
+        return None
+    try:
+        return signoff.signed_form
+    except SignedForm.DoesNotExist:
         return None
 
 

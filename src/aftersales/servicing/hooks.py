@@ -1,5 +1,6 @@
 """What servicing adds to the work-order lifecycle and page: work does not start before the
-customer confirmed the service plan (R8), the plan, remote-service and repair panels (service
+customer confirmed the service plan (R8), a depot hand-back the customer confirmed counts as their
+latest confirmation for completion (R17), the plan, remote-service and repair panels (service
 tab); the maintenance work orders on the service contract's page (R35); and the demo records.
 Importing `services` puts the servicing machines' own hooks in place."""
 
@@ -14,6 +15,8 @@ from aftersales.catalog.models import Part
 from aftersales.core.errors import TransitionNotAllowed
 from aftersales.devices.hooks import register_contract_panel
 from aftersales.workorders.hooks import (
+    CustomerConfirmation,
+    register_customer_confirmation,
     register_demo_seeder,
     register_detail_panel,
     register_part_cover,
@@ -22,7 +25,7 @@ from aftersales.workorders.hooks import (
 )
 
 from . import panels, services  # noqa: F401  (services registers the machines' hooks)
-from .selectors import plan_blocks_start, plan_current
+from .selectors import depot_hand_back_latest, plan_blocks_start, plan_current
 from .warranty import work_order_entitlement
 
 # What may be a part number in free text such as "定影组件 FU-3600×1，搓纸轮 PR-110".
@@ -44,6 +47,16 @@ def plan_confirmed_before_start(*, work_order, transition, actor) -> None:
             % {"plan": plan, "state": plan.get_state_display()},
             code="plan_not_confirmed",
         )
+
+
+@register_customer_confirmation
+def depot_hand_back_confirmation(work_order) -> CustomerConfirmation | None:
+    """R13, R17: the repaired device taken back with the customer's confirmation is their latest
+    word on the work done: it supersedes an earlier unsatisfied sign-off on site."""
+    repair = depot_hand_back_latest(work_order)
+    if repair is None:
+        return None
+    return CustomerConfirmation(at=repair.handed_back_at, satisfied=True, record=repair.number)
 
 
 @register_part_cover

@@ -60,6 +60,17 @@ def plan_blocks_start(work_order: WorkOrder) -> ServicePlan | None:
     return plan if plan_holds_work(plan) else None
 
 
+def depot_hand_back_latest(work_order: WorkOrder) -> DepotRepair | None:
+    """R13, R17: the work order's latest depot repair handed back with the customer's confirmation
+    (who took it, how they confirmed)."""
+    return (
+        work_order.depot_repairs.filter(state=DepotState.HANDED_BACK, handed_back_at__isnull=False)
+        .exclude(handover_method="")
+        .order_by("-handed_back_at", "-id")
+        .first()
+    )
+
+
 def warranty_records(path: str = "") -> tuple[Prefetch, ...]:
     """The prefetches of a work order's warranty exclusions, overrides and proofs of purchase
     (with who recorded them) that `warranty.work_order_entitlement` reads, and the service

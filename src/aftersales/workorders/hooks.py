@@ -265,3 +265,57 @@ def parts_needed(work_order) -> list[str]:
     for provider in parts_needed_providers:
         numbers.extend(n for n in provider(work_order) if n not in numbers)
     return numbers
+
+
+@dataclass(frozen=True)
+class CustomerConfirmation:
+    """R17: the customer's verdict on the work done, as one app records it: a visit's sign-off
+    (signed and satisfied, or not), a depot repair's hand-back the customer confirmed. `at` orders
+    them; `satisfied` says whether it lets the work order complete; `record` names it (a visit or
+    repair number) for the message that explains a refusal."""
+
+    at: datetime
+    satisfied: bool
+    record: str
+
+
+CustomerConfirmations = Callable[[Any], "CustomerConfirmation | None"]
+customer_confirmation_providers: list[CustomerConfirmations] = []
+
+
+def register_customer_confirmation(provider: CustomerConfirmations) -> CustomerConfirmations:
+    """Decorator: `provider(work_order) -> CustomerConfirmation | None`, the latest confirmation of
+    the customer the app keeps for `work_order` (R17)."""
+    customer_confirmation_providers.append(provider)
+    return provider
+
+
+def latest_customer_confirmation(work_order) -> CustomerConfirmation | None:
+    """R17: the customer's latest confirmation across the apps (a later step supersedes an earlier
+    unsatisfied one), or None when they gave none; on the same instant the first provider wins."""
+    latest: CustomerConfirmation | None = None
+    for provider in customer_confirmation_providers:
+        answer = provider(work_order)
+        if answer is not None and (latest is None or answer.at > latest.at):
+            latest = answer
+    return latest
+
+
+# R27: the visits made for work orders, for the difficult-case "repeated work" criterion (visits on
+# the same device within a period, a reopened work order's later visits included). The app that
+# keeps visits (field) gives them as a queryset whose rows have `work_order_id`, `device_id` (the
+# work order's device) and `at` (when the engineer checked in on site), visits that never reached
+# the customer left out; the criterion builds its SQL subqueries on it.
+VisitRecords = Callable[[], Any]
+visit_record_sources: list[VisitRecords] = []
+
+
+def register_visit_records(source: VisitRecords) -> VisitRecords:
+    """Decorator: `source() -> QuerySet` of the visits made, with `work_order_id`, `device_id`, `at`."""
+    visit_record_sources.append(source)
+    return source
+
+
+def visit_records() -> Any:
+    """R27: the first source's visits made, or None when no app keeps visits."""
+    return visit_record_sources[0]() if visit_record_sources else None

@@ -1,7 +1,7 @@
 """Writes of the customer's acceptance of a visit (R15-R17): the signature with ratings, or the
 recorded refusal, each hashed over the content shown to the customer and written once; the signed
-service form kept as a PDF attachment of the work order (R21); the completion guard of the work
-order (R15, R17)."""
+service form kept as a PDF attachment of the work order (R21), rendered by a job after the commit;
+the completion guard of the work order (R15, R17)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import base64
 import binascii
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import filetype
@@ -18,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -26,17 +29,26 @@ from aftersales.workorders.events import event_record
 from aftersales.workorders.models import Attachment, WorkOrder
 from aftersales.workorders.services import attachment_add
 
-from ..choices import SignatureKind, SignOffOutcome
+from ..choices import SignatureKind, SignedFormState, SignOffOutcome
 from ..events import NOT_SATISFIED, SATISFIED, SIGNOFF
-from ..models import SignOff, Visit
+from ..models import SignedForm, SignOff, Visit
 from ..policies import RECORD_SIGNOFF, completion_refusal
 from ..printing import service_form_context
 from ..transitions import VISIT
 from .visits import visit_check, visit_check_record_open
 
+logger = logging.getLogger(__name__)
+
 SIGNATURE_MAX_BYTES = 2 * 1024 * 1024
 SIGNATURE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 SERVICE_FORM_TEMPLATE = "field/forms/service_form.html"
+# R16, R17: a rating this low (1 = very unsatisfied, 2 = unsatisfied) with "satisfied: yes" is
+# probably a slip on the phone: the engineer checks with the customer and confirms it.
+LOW_RATING = 2
+# The periodic job: a failed form is tried this many times; with a broker, a form still pending
+# after this long lost its queued job (broker down) and is rendered by the periodic job instead.
+SIGNED_FORM_MAX_ATTEMPTS = 5
+SIGNED_FORM_GRACE = timedelta(minutes=2)
 
 
 def signoff_content_hash(content: dict) -> str:
@@ -79,6 +91,25 @@ def _rating(value, field: str, *, required: bool) -> int | None:
     if not 1 <= rating <= 5:
         raise ValidationError({field: [_("Give a rating from 1 to 5.")]})
     return rating
+
+
+def low_rating_check(*ratings: int | None, satisfied: bool, confirmed: bool) -> None:
+    """R16, R17: "satisfied" with a rating of 1 or 2 needs the engineer's confirmation that the
+    customer meant both (ValidationError on `confirm_low_rating` otherwise)."""
+    if satisfied and not confirmed and any(r is not None and r <= LOW_RATING for r in ratings):
+        raise ValidationError(
+            {
+                "confirm_low_rating": [
+                    ValidationError(
+                        _(
+                            "The customer gave a rating of 1 or 2 but says they are satisfied: check "
+                            "with them, then confirm both answers (or correct them)."
+                        ),
+                        code="low_rating_unconfirmed",
+                    )
+                ]
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -153,11 +184,11 @@ def _signoff_build(
     return signoff
 
 
-def _signed_form_render(signoff: SignOff, signature: Signature) -> bytes:
+def _signed_form_render(signoff: SignOff, signature: bytes) -> bytes:
     """R15: the signed service form as a PDF, in the company's language, from the same template as
     its print view."""
     with translation.override(settings.LANGUAGE_CODE):
-        context = service_form_context(signoff.visit, signoff=signoff, signature=signature.image)
+        context = service_form_context(signoff.visit, signoff=signoff, signature=signature)
         return render_pdf(SERVICE_FORM_TEMPLATE, context)
 
 
@@ -171,6 +202,73 @@ def _signed_form_store(visit: Visit, pdf: bytes, *, actor) -> Attachment:
     return attachment_add(work_order=visit.work_order, actor=actor, upload=upload, description=description)
 
 
+def _signed_form_after_commit(form: SignedForm) -> None:
+    """R15: the job that renders the form, handed to the queue once the sign-off is committed, with
+    a broker (FIELD_SIGNED_FORM_ON_COMMIT); in the embedded mode the job process's periodic
+    `signed_forms_render_pending` renders it, so the engineer's request never waits for the PDF."""
+    from ..tasks import render_signed_form
+
+    if settings.FIELD_SIGNED_FORM_ON_COMMIT:
+        # robust: the sign-off is committed whatever happens here; a form whose hand-over failed
+        # (broker down) stays pending and the periodic job renders it.
+        transaction.on_commit(lambda: render_signed_form.delay(form.pk), robust=True)
+
+
+def signed_form_render(*, signed_form_id: int) -> SignedForm:
+    """R15, R21: render a sign-off's signed service form (from the stored signature, the frozen
+    visit record and the sign-off) and keep it as an attachment of the work order: "ready".
+    Idempotent: a ready form is returned as it is, and two jobs rendering the same form store it
+    once (the row is locked to store). Rendering runs outside any transaction; a failure is kept on
+    the row ("failed", with the error) for the periodic job to try again."""
+    form = SignedForm.objects.select_related(
+        "signoff__visit__work_order__customer", "signoff__visit__engineer__user", "signoff__recorded_by"
+    ).get(pk=signed_form_id)
+    if form.state == SignedFormState.READY:
+        return form
+    signoff = form.signoff
+    try:
+        with signoff.signature.open("rb") as handle:
+            pdf = _signed_form_render(signoff, handle.read())
+    except Exception as error:  # noqa: BLE001 - any failure is kept on the row and retried
+        logger.exception("signed form %s of %s could not be rendered", form.pk, signoff.visit)
+        SignedForm.objects.filter(pk=form.pk).exclude(state=SignedFormState.READY).update(
+            state=SignedFormState.FAILED,
+            attempts=F("attempts") + 1,
+            error=f"{type(error).__name__}: {error}"[:255],
+            updated_at=timezone.now(),
+        )
+        form.refresh_from_db()
+        return form
+    with transaction.atomic():
+        form = SignedForm.objects.select_for_update().get(pk=form.pk)
+        if form.state == SignedFormState.READY:  # another job stored it meanwhile
+            return form
+        form.attachment = _signed_form_store(signoff.visit, pdf, actor=signoff.recorded_by)
+        form.state = SignedFormState.READY
+        form.attempts += 1
+        form.error = ""
+        form.save(update_fields=["attachment", "state", "attempts", "error", "updated_at"])
+    return form
+
+
+def signed_forms_render_pending(*, limit: int = 50, grace: timedelta | None = None) -> int:
+    """Periodic (see settings.CELERY_BEAT_SCHEDULE): render the signed forms still pending, and the
+    failed ones (up to SIGNED_FORM_MAX_ATTEMPTS tries). With a broker the queued job renders a new
+    form itself, so only those pending for a while are taken (a lost hand-over); in the embedded
+    mode this is what renders them (`grace` overrides the wait). Returns how many became ready."""
+    if grace is None:
+        grace = SIGNED_FORM_GRACE if settings.FIELD_SIGNED_FORM_ON_COMMIT else timedelta(0)
+    due = (
+        SignedForm.objects.filter(
+            Q(state=SignedFormState.PENDING, created_at__lte=timezone.now() - grace)
+            | Q(state=SignedFormState.FAILED, attempts__lt=SIGNED_FORM_MAX_ATTEMPTS)
+        )
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(signed_form_render(signed_form_id=pk).is_ready for pk in list(due))
+
+
 def _signoff_record(
     *,
     visit: Visit,
@@ -179,28 +277,21 @@ def _signoff_record(
     answers: dict[str, Any],
     signature: Signature | None,
 ) -> SignOff:
-    """Write the sign-off or refusal, all or nothing.
-
-    The signed form's PDF (seconds of work) is rendered before the visit is locked, from the visit
-    as read; under the lock the request is checked again and the content rebuilt from the locked
-    visit: if it changed meanwhile (a part added...) the form is rendered again, so the stored PDF
-    always shows what was hashed. Then the PDF attachment, the sign-off and its event are saved in
-    one transaction."""
+    """Write the sign-off or refusal, all or nothing: under the visit's lock the request is checked
+    again and the content built from the locked visit, hashed, and saved with its event. A
+    signature's PDF form is not rendered here (seconds of work while the visit is locked): its row
+    is written pending and a job renders it once this is committed (`signed_form_render`)."""
     signed_at = timezone.now()
-    draft = _signoff_build(visit, actor=actor, answers=answers, signed_at=signed_at, signature=signature)
-    pdf = _signed_form_render(draft, signature) if signature is not None else None
     with transaction.atomic():
         visit = VISIT.lock(visit.pk, expected_version)
         _signoff_check(visit, actor)
         signoff = _signoff_build(
             visit, actor=actor, answers=answers, signed_at=signed_at, signature=signature
         )
-        signoff.full_clean(exclude=["document"])
-        if signature is not None:
-            if pdf is None or signoff.content_hash != draft.content_hash:
-                pdf = _signed_form_render(signoff, signature)
-            signoff.document = _signed_form_store(visit, pdf, actor=actor)
+        signoff.full_clean()
         signoff.save()
+        if signature is not None:
+            _signed_form_after_commit(SignedForm.objects.create(signoff=signoff))
         if signoff.is_signed:
             params = {
                 "name": signoff.signer_name,
@@ -234,16 +325,20 @@ def visit_sign(
     drawn_signature: str = "",
     stamp: UploadedFile | None = None,
     comment: str = "",
+    confirm_low_rating: bool = False,
     expected_version: int | None = None,
 ) -> SignOff:
     """R15, R16: the customer's joint acceptance on site: ratings of repair quality and service
     attitude (1-5), satisfied or not, and the signature drawn on the screen or an uploaded
     stamp/scan, kept as an image with the time and the SHA-256 of the form content signed. The
     signed service form is stored as a PDF attachment of the work order. A satisfied customer lets
-    the work order complete; an unsatisfied one keeps it open for follow-up (R17)."""
+    the work order complete; an unsatisfied one keeps it open for follow-up (R17). A rating of 1
+    or 2 with "satisfied" is refused on `confirm_low_rating` unless the engineer confirms it (they
+    checked with the customer)."""
     visit = _signoff_visit(visit_id, actor)
     quality = _rating(quality_rating, "quality_rating", required=True)
     attitude = _rating(attitude_rating, "attitude_rating", required=True)
+    low_rating_check(quality, attitude, satisfied=bool(satisfied), confirmed=confirm_low_rating)
     signer_name = (signer_name or "").strip()
     if not signer_name:
         raise ValidationError({"signer_name": [_("Enter the name of the person signing.")]})
@@ -294,8 +389,8 @@ def visit_signoff_refuse(
 
 def workorder_completion_check(work_order: WorkOrder) -> None:
     """R15, R17: a work order completes only once its visits are checked out and the customer's
-    latest sign-off is signed and satisfied (`policies.completion_refusal`); TransitionNotAllowed
-    otherwise."""
+    latest confirmation (a visit's sign-off, or a later depot hand-back) is satisfied
+    (`policies.completion_refusal`); TransitionNotAllowed otherwise."""
     refusal = completion_refusal(work_order)
     if refusal is not None:
         raise refusal

@@ -58,6 +58,7 @@ from ..selectors import (
     appointment_get,
     engineer_today,
     part_sources,
+    signed_form_of,
     van_stock,
     visit_get,
     visit_photos,
@@ -101,8 +102,15 @@ def _card_buttons(card, visit: Visit, user) -> list:
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """`/field/visits/<pk>/`: the visit on the engineer's phone: its steps, what is recorded on
     site, the customer's sign-off, the internal fields and the supervision card."""
+    return visit_page(request, visit_get(request.user, pk))
+
+
+def visit_page(
+    request: HttpRequest, visit: Visit, *, signoff_form: SignOffForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The visit page; `signoff_form` bound with what was posted when the sign-off comes back to be
+    confirmed or corrected (the answers and the drawn signature kept)."""
     user = request.user
-    visit = visit_get(user, pk)
     work_order = visit.work_order
     signoff = visit_signoff(visit)
     card = getattr(visit, "supervision_card", None)
@@ -137,7 +145,9 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "signoff": signoff,
         "may_sign": may_record_signoff(user, visit),
         "signature": signature_data_uri(signoff),
-        "signoff_form": SignOffForm(initial={**initial, "signer_name": work_order.contact_name}),
+        "signed_form": signed_form_of(signoff),
+        "signoff_form": signoff_form
+        or SignOffForm(initial={**initial, "signer_name": work_order.contact_name}),
         "refusal_form": RefusalForm(initial=initial),
         "may_complete": may_complete_from_visit(user, visit, signoff),
         "complete_form": WorkOrderCompleteForm(initial={"resolution": visit.findings}),
@@ -145,7 +155,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "card_actions": _card_buttons(card, visit, user) if card else [],
         "card_late": card.is_late() if card else False,
     }
-    return render(request, "field/visit.html", context)
+    return render(request, "field/visit.html", context, status=status)
 
 
 def _plan(request: HttpRequest, fallback: HttpResponse, success: str, **kwargs: Any) -> HttpResponse:

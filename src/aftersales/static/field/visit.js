@@ -1,6 +1,8 @@
 /* The engineer's visit page (R12, R15): the browser's position on check-in and check-out when the
-   phone gives it (the step works without), and the customer's signature drawn on a canvas with
-   signature_pad, sent as a PNG data URL. */
+   phone gives it (the step works without), the customer's signature drawn on a canvas with
+   signature_pad, sent as a PNG data URL (and drawn again when the form comes back to be confirmed),
+   and the confirmation asked for when a rating of 1 or 2 goes with "satisfied" (R16, R17; the
+   server refuses it unconfirmed). */
 (function () {
   "use strict";
 
@@ -35,9 +37,28 @@
     });
   });
 
+  var signoffForm = document.getElementById("signoff-form");
+  var confirmBox = document.getElementById("confirm-low-rating-box");
+  if (signoffForm && confirmBox) {
+    var showConfirm = function () {
+      var low = Array.prototype.some.call(
+        signoffForm.querySelectorAll("input[data-rating]:checked"),
+        function (input) { return Number(input.value) <= 2; }
+      );
+      var satisfied = signoffForm.querySelector("input[name=satisfied][value=yes]:checked");
+      if (low && satisfied) confirmBox.classList.remove("d-none");
+      else if (!confirmBox.querySelector("[data-testid=confirm-low-rating-error]")) confirmBox.classList.add("d-none");
+    };
+    signoffForm.addEventListener("change", showConfirm);
+    showConfirm();
+  }
+
   var canvas = document.getElementById("signature-canvas");
   if (!canvas || !window.SignaturePad) return;
   var pad = new window.SignaturePad(canvas, { backgroundColor: "rgb(255, 255, 255)" });
+
+  var hidden = document.getElementById("signature-data");
+  var kept = hidden ? hidden.value : "";  // the signature drawn before the form came back
 
   function resize() {
     var ratio = Math.max(window.devicePixelRatio || 1, 1);
@@ -47,12 +68,18 @@
     canvas.getContext("2d").scale(ratio, ratio);
     pad.clear();
     pad.fromData(strokes);
+    if (kept && !strokes.length) {
+      pad.fromDataURL(kept, { width: canvas.offsetWidth, height: canvas.offsetHeight });
+    }
   }
   window.addEventListener("resize", resize);
   resize();
 
-  document.getElementById("signature-clear").addEventListener("click", function () { pad.clear(); });
+  document.getElementById("signature-clear").addEventListener("click", function () {
+    kept = "";
+    pad.clear();
+  });
   document.getElementById("signoff-form").addEventListener("submit", function () {
-    document.getElementById("signature-data").value = pad.isEmpty() ? "" : pad.toDataURL("image/png");
+    document.getElementById("signature-data").value = pad.isEmpty() ? kept : pad.toDataURL("image/png");
   });
 })();
