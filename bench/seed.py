@@ -20,6 +20,7 @@ with the same size reuses it; `--reset` drops the database and seeds from scratc
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import random
@@ -88,6 +89,7 @@ def seed(plan: Plan, *, progress: bool = True) -> dict:
     """Seed `plan` into the default database (Django set up, migrated) unless it holds it already;
     returns what is seeded. Inside a transaction (tests) it skips VACUUM, which cannot run there."""
     from django.contrib.auth.hashers import make_password
+    from django.core.management import call_command
     from django.db import connection, transaction
 
     from aftersales.workorders.models import WorkOrder
@@ -110,6 +112,8 @@ def seed(plan: Plan, *, progress: bool = True) -> dict:
             # foreign keys checked as the rows arrive, not queued (millions of events) for COMMIT
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         world = seed_reference(connection, plan, rng, make_password(PASSWORD))
+        # the customers' and devices' search words, by the app's own code (core.search)
+        call_command("search_reindex", index=["customers", "devices"], batch=5000, stdout=io.StringIO())
         if progress:
             print(f"reference data in {time.perf_counter() - started:.1f} s", flush=True)
         counts = seed_work_orders(connection, plan, world, rng, progress)

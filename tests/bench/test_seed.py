@@ -84,6 +84,11 @@ def test_the_backlog_has_the_shape_of_a_real_one(seeded):
     workorder_search_refresh(list(seeded_words))
     assert dict(WorkOrderSearch.objects.values_list("pk", "document")) == seeded_words
     assert WorkOrder.objects.filter(INDEX.condition(last.number)).get() == last
+    from aftersales.customers.models import Customer, CustomerSearch
+    from aftersales.devices.models import Device, DeviceSearch
+
+    assert CustomerSearch.objects.count() == Customer.objects.count() > 0
+    assert DeviceSearch.objects.count() == Device.objects.count() > 0
 
 
 def test_the_pages_render_the_seeded_work_orders(seeded, client):
