@@ -41,6 +41,8 @@ from .suggestions import engineer_load_subquery, on_leave_exists
 BOARD_SIZE = 100
 # Engineers the board's side panel lists at most: those of the points suggested for its rows.
 BOARD_ENGINEERS = 30
+# Points whose engineers a board row offers in its assign choice: the chosen one, then the nearest.
+BOARD_CHOICE_POINTS = 3
 
 
 def dispatch_points_for(user) -> QuerySet[ServicePoint] | None:
