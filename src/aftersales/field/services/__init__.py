@@ -10,6 +10,7 @@ from .appointments import (
     appointments_follow_engineer,
 )
 from .dispatch import dispatch_assign, workorder_autodispatch
+from .schedule import schedule_assign_book
 from .signoff import (
     SERVICE_FORM_TEMPLATE,
     SIGNATURE_MAX_BYTES,
@@ -49,6 +50,7 @@ __all__ = [
     "appointment_reschedule",
     "appointments_follow_engineer",
     "dispatch_assign",
+    "schedule_assign_book",
     "signoff_content",
     "signoff_content_hash",
     "supervision_due",
