@@ -304,3 +304,132 @@ def test_r12_service_refusal_codes(sched, dispatcher):
         )
     assert refused.value.code == "not_qualified"
     unchanged(sched.order)
+
+
+# The API ------------------------------------------------------------------------------------------
+
+
+def book_body(sched, engineer, start="10:00", end="12:00", **extra):
+    return {
+        "work_order": sched.order.pk,
+        "engineer": engineer.pk,
+        "date": DAY.isoformat(),
+        "window_start": start,
+        "window_end": end,
+        **extra,
+    }
+
+
+def codes(response) -> list[str]:
+    return [error["code"] for error in response.json()["errors"]]
+
+
+def test_r12_api_board_of_the_day(api_client, dispatcher, sched):
+    booked = f.WorkOrderFactory(state=State.ASSIGNED, engineer=sched.qualified, service_point=sched.point)
+    appointment_book(
+        work_order=booked,
+        engineer=sched.qualified,
+        day=DAY,
+        window_start=time(9),
+        window_end=time(11),
+        actor=None,
+    )
+    response = api_client(dispatcher).get(
+        "/api/schedule/board/", {"date": DAY.isoformat(), "service_point": sched.point.pk}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["date"] == DAY.isoformat() and body["working"] is True
+    assert [p["id"] for p in body["service_points"]] == [sched.point.pk]
+    first, _second, away = body["engineers"]
+    assert first["engineer_id"] == sched.qualified.pk and "09:00" not in first["free_hours"]
+    assert (
+        first["entries"][0]["work_order"]["number"] == booked.number
+        and first["entries"][0]["kind"] == "appointment"
+    )
+    assert away["on_leave"] is True and away["free_hours"] == []
+    (waiting,) = body["unassigned"]
+    assert waiting["work_order"]["id"] == sched.order.pk
+    assert waiting["suggested_engineer"]["id"] == sched.qualified.pk
+    bad = api_client(dispatcher).get("/api/schedule/board/", {"date": "24/11/2026"})
+    assert bad.status_code == 400 and codes(bad) == ["invalid"]
+
+
+def test_r5_r38_r12_api_assigns_and_books_in_one_step(api_client, dispatcher, sched):
+    response = api_client(dispatcher).post(
+        "/api/schedule/book/", book_body(sched, sched.qualified), format="json"
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["work_order"]["state"] == State.ASSIGNED and body["state"] == AppointmentState.BOOKED
+    assert (body["date"], body["window_start"], body["window_end"]) == (
+        DAY.isoformat(),
+        "10:00:00",
+        "12:00:00",
+    )
+    assert WorkOrder.objects.get(pk=sched.order.pk).engineer == sched.qualified
+
+
+@pytest.mark.parametrize(
+    "who,start,end,status,code",
+    [
+        ("unqualified", "10:00", "12:00", 400, "not_qualified"),
+        ("away", "10:00", "12:00", 400, "on_leave"),
+        ("qualified", "11:00", "13:00", 400, "double_booking"),
+        ("qualified", "12:00", "11:00", 400, "invalid_window"),
+    ],
+    ids=["R38-not-qualified", "R12-on-leave", "R12-double-booking", "R12-window"],
+)
+def test_r38_r12_api_refusals_save_nothing(api_client, dispatcher, sched, who, start, end, status, code):
+    other = f.WorkOrderFactory(state=State.ASSIGNED, engineer=sched.qualified, service_point=sched.point)
+    appointment_book(
+        work_order=other,
+        engineer=sched.qualified,
+        day=DAY,
+        window_start=time(10),
+        window_end=time(12),
+        actor=None,
+    )
+    engineer = getattr(sched, who)
+    body = book_body(sched, engineer, start, end, reason="客户指定")
+    response = api_client(dispatcher).post("/api/schedule/book/", body, format="json")
+    assert response.status_code == status and codes(response) == [code]
+    unchanged(sched.order)
+
+
+def test_r37_api_scoped_and_for_dispatchers_only(api_client, sched):
+    dealer = f.DealerFactory(code="DZ")
+    sched.other.dealer = dealer
+    sched.other.save()
+    staff = f.UserFactory(role=Role.DEALER_STAFF, dealer=dealer, username="dz_staff")
+    response = api_client(staff).post(
+        "/api/schedule/book/", book_body(sched, sched.other_engineer), format="json"
+    )
+    assert response.status_code == 404
+    board = api_client(staff).get("/api/schedule/board/", {"service_point": sched.point.pk}).json()
+    assert [p["id"] for p in board["service_points"]] == [sched.other.pk]
+    finance = f.UserFactory(role=Role.FINANCE, username="fin")
+    assert api_client(finance).get("/api/schedule/board/").status_code == 403
+    assert api_client(finance).post("/api/schedule/book/", {}, format="json").status_code == 403
+    unchanged(sched.order)
+
+
+def test_api_book_rejects_unknown_fields(api_client, dispatcher, sched):
+    body = {**book_body(sched, sched.qualified), "state": "assigned"}
+    response = api_client(dispatcher).post("/api/schedule/book/", body, format="json")
+    assert response.status_code == 400
+    unchanged(sched.order)
+
+
+def test_the_schema_documents_the_schedule_endpoints(api_client, dispatcher):
+    schema = api_client(dispatcher).get("/api/schema/", {"format": "json"}).json()
+    board = schema["paths"]["/api/schedule/board/"]["get"]
+    assert board["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/ScheduleBoard"
+    )
+    book = schema["paths"]["/api/schedule/book/"]["post"]
+    assert set(book["responses"]) >= {"201", "400", "403", "404", "409"}
+    assert "double_booking" in book["description"] and "not_qualified" in book["description"]
+    assert book["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/ScheduleBookInputRequest"
+    )

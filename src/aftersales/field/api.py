@@ -26,6 +26,7 @@ from aftersales.core.api import (
 )
 from aftersales.workorders.api import workorder_of_path
 
+from .api_schedule import ScheduleViewSet
 from .filtersets import SupervisionCardFilterSet
 from .models import SignOff, SupervisionCard, Visit, VisitPart
 from .selectors import (
@@ -400,6 +401,7 @@ def register(router) -> None:
     router.register(r"visits", VisitViewSet, basename="visit")
     router.register(r"supervision-cards", SupervisionCardViewSet, basename="supervision-card")
     router.register(r"dispatch", DispatchSuggestionViewSet, basename="dispatch")
+    router.register(r"schedule", ScheduleViewSet, basename="schedule")
 
 
 # -- dispatch suggestion (R5, R38, R12) ------------------------------------------------------------
