@@ -433,3 +433,41 @@ def test_the_schema_documents_the_schedule_endpoints(api_client, dispatcher):
     assert book["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "/ScheduleBookInputRequest"
     )
+
+
+# The map of the day -------------------------------------------------------------------------------
+
+
+def test_r12_map_of_the_day_places_visits_at_their_check_in_beside_the_point(client, dispatcher, sched):
+    """The visits with a position (the phone's check-in) are drawn beside the service point, with
+    the engineer's route from the point; those with none yet are listed; another point's are not."""
+    from .visit_factories import visit_at
+
+    sched.point.latitude, sched.point.longitude = "31.203900", "121.590100"
+    sched.point.save()
+
+    def assigned(engineer):
+        return f.WorkOrderFactory(
+            state=State.ASSIGNED, engineer=engineer, service_point=engineer.service_point
+        )
+
+    on_site = visit_at(assigned(sched.qualified), "on_site")  # checked in at 31.2304, 121.4737
+    booked = visit_at(assigned(sched.qualified), "booked")
+    elsewhere = visit_at(assigned(sched.other_engineer), "on_site")
+    client.force_login(dispatcher)
+    response = client.get("/field/schedule/map/", {"date": DAY.isoformat(), "service_point": sched.point.pk})
+    assert response.status_code == 200
+    day_map = response.context["map"]
+    kinds = [(m.kind, m.url) for m in day_map.markers]
+    assert kinds == [("point", ""), ("visit", f"/field/visits/{on_site.pk}/")]
+    point, visit = day_map.markers
+    assert 0 <= point.x <= day_map.width and 0 <= visit.y <= day_map.height
+    assert visit.x < point.x  # the customer is west of the office
+    assert [engineer for engineer, _path in day_map.routes] == [sched.qualified]
+    assert day_map.unlocated == [booked]
+    html = response.content.decode()
+    assert html.count('data-testid="map-visit"') == 1 and booked.number in html
+    assert elsewhere.number not in html
+    finance = f.UserFactory(role=Role.FINANCE, username="fin")
+    client.force_login(finance)
+    assert client.get("/field/schedule/map/").status_code == 403

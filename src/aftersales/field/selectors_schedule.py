@@ -9,18 +9,21 @@ engineers, that day's visits and SCHEDULE_UNASSIGNED unassigned work orders (the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q
+from django.urls import reverse
 
 from aftersales.accounts.models import Engineer, ServicePoint
 from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
 from aftersales.sla.selectors import working_times_of_points
 from aftersales.workorders.models import WorkOrder
 
-from .models import EngineerLeave
+from .choices import VisitState
+from .models import EngineerLeave, Visit
 from .selectors import (
     BOARD_CHOICE_POINTS,
     CalendarEntry,
@@ -222,3 +225,118 @@ def window_of(day: date, start: time, hours: int) -> tuple[time, time]:
     if ends.date() != day:
         return start, time(23, 59)
     return start, ends.time()
+
+
+# The map of the day ---------------------------------------------------------------------------------
+
+MAP_WIDTH, MAP_HEIGHT, MAP_PADDING = 800, 500, 30
+
+
+@dataclass
+class MapMarker:
+    """A service point or a visit placed on the day's map (x, y in the drawing's pixels)."""
+
+    kind: str  # "point" or "visit"
+    label: str
+    latitude: float
+    longitude: float
+    url: str = ""
+    state: str = ""
+    engineer_id: int | None = None
+    x: float = 0.0
+    y: float = 0.0
+
+
+@dataclass
+class ScheduleMap:
+    """R12: where the day's visits of the chosen points happened (the phones' check-in, else
+    check-out position) beside the service points, each engineer's route in time order; the visits
+    with no position yet are listed."""
+
+    day: date
+    points: list[ServicePoint]
+    markers: list[MapMarker]
+    routes: list[tuple[Engineer, str]]  # SVG polyline points
+    unlocated: list
+    width: int = MAP_WIDTH
+    height: int = MAP_HEIGHT
+
+    @property
+    def previous(self) -> date:
+        return self.day - timedelta(days=1)
+
+    @property
+    def next(self) -> date:
+        return self.day + timedelta(days=1)
+
+
+def _project(markers: list[MapMarker]) -> None:
+    """Equirectangular projection of the markers into the drawing, the same scale on both axes
+    (longitudes shortened by the cosine of the middle latitude), centred."""
+    if not markers:
+        return
+    lats = [m.latitude for m in markers]
+    lons = [m.longitude for m in markers]
+    squeeze = math.cos(math.radians((min(lats) + max(lats)) / 2))
+    span_x = max((max(lons) - min(lons)) * squeeze, 0.01)
+    span_y = max(max(lats) - min(lats), 0.01)
+    scale = min((MAP_WIDTH - 2 * MAP_PADDING) / span_x, (MAP_HEIGHT - 2 * MAP_PADDING) / span_y)
+    offset_x = (MAP_WIDTH - span_x * scale) / 2
+    offset_y = (MAP_HEIGHT - span_y * scale) / 2
+    for marker in markers:
+        marker.x = round(offset_x + (marker.longitude - min(lons)) * squeeze * scale, 1)
+        marker.y = round(offset_y + (max(lats) - marker.latitude) * scale, 1)
+
+
+def schedule_map(user, *, day: date, point_ids: Iterable[int] = ()) -> ScheduleMap:
+    """R12: the map of the day of the chosen points (R37: of the user's scope); three queries, the
+    day's visits of at most SCHEDULE_ENGINEERS engineers."""
+    points = schedule_points(user, point_ids)
+    ids = [p.pk for p in points]
+    engineers = list(engineers_in_scope(user).filter(service_point_id__in=ids)[:SCHEDULE_ENGINEERS])
+    visits = (
+        Visit.objects.filter(engineer__in=[e.pk for e in engineers], planned_date=day)
+        .exclude(state=VisitState.CANCELLED)
+        .select_related("work_order__customer", "engineer__user")
+        .order_by("arrived_at", "window_start", "id")
+    )
+    markers: list[MapMarker] = []
+    point_marker: dict[int, MapMarker] = {}
+    for point in points:
+        if point.latitude is None or point.longitude is None:
+            continue
+        marker = MapMarker("point", point.name, float(point.latitude), float(point.longitude))
+        markers.append(marker)
+        point_marker[point.pk] = marker
+    unlocated = []
+    by_engineer: dict[int, list[MapMarker]] = {}
+    for visit in visits:
+        if visit.checkin_latitude is not None:
+            latitude, longitude = visit.checkin_latitude, visit.checkin_longitude
+        else:
+            latitude, longitude = visit.checkout_latitude, visit.checkout_longitude
+        if latitude is None or longitude is None:
+            unlocated.append(visit)
+            continue
+        marker = MapMarker(
+            "visit",
+            f"{visit.number} {visit.work_order.customer.name} · {visit.engineer.user.display_name}",
+            float(latitude),
+            float(longitude),
+            url=reverse("field:visit_detail", args=[visit.pk]),
+            state=visit.state,
+            engineer_id=visit.engineer_id,
+        )
+        markers.append(marker)
+        by_engineer.setdefault(visit.engineer_id, []).append(marker)
+    _project(markers)
+    routes = []
+    for engineer in engineers:
+        stops = by_engineer.get(engineer.pk, [])
+        if not stops:
+            continue
+        start = point_marker.get(engineer.service_point_id)
+        path = ([start] if start is not None else []) + stops
+        if len(path) > 1:
+            routes.append((engineer, " ".join(f"{m.x},{m.y}" for m in path)))
+    return ScheduleMap(day=day, points=points, markers=markers, routes=routes, unlocated=unlocated)

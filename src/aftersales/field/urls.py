@@ -17,6 +17,7 @@ urlpatterns = [
     path("calendar/", appointments.calendar_view, name="calendar"),
     path("schedule/", schedule.schedule_view, name="schedule"),
     path("schedule/book/", schedule.schedule_book_view, name="schedule_book"),
+    path("schedule/map/", schedule.schedule_map_view, name="schedule_map"),
     path("workorders/<int:pk>/task-form/", printing.task_form_view, name="task_form"),
     path("today/", visits.today_view, name="today"),
     path("workorders/<int:pk>/visits/", visits.visit_plan_view, name="visit_plan"),

@@ -21,7 +21,7 @@ from aftersales.core.htmx import is_partial
 from aftersales.workorders.selectors import workorder_get
 
 from ..forms import ScheduleBookForm, ScheduleChoicesForm, ScheduleQueryForm
-from ..selectors_schedule import schedule_board, window_of
+from ..selectors_schedule import schedule_board, schedule_map, window_of
 from ..services import schedule_assign_book
 from .dispatch import _require_dispatcher, refusal_text
 
@@ -44,6 +44,7 @@ def _render(request: HttpRequest, query: dict, *, error: str = "", done: str = "
         "previous_url": board_url(board.previous, point_ids, query["length"]),
         "next_url": board_url(board.next, point_ids, query["length"]),
         "self_url": board_url(board.day, point_ids, query["length"]),
+        "map_url": map_url(board.day, point_ids),
     }
     template = "field/_schedule_board.html" if is_partial(request) else "field/schedule.html"
     return render(request, template, context)
@@ -108,3 +109,28 @@ def schedule_book_view(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, done)
     return redirect(board_url(query["day"], query["point_ids"], query["length"]))
+
+
+def map_url(day, point_ids) -> str:
+    query = [("date", f"{day:%Y-%m-%d}"), *(("service_point", pk) for pk in point_ids)]
+    return f"{reverse('field:schedule_map')}?{urlencode(query)}"
+
+
+@login_required
+@require_GET
+def schedule_map_view(request: HttpRequest) -> HttpResponse:
+    """`/field/schedule/map/?date=&service_point=`: where the day's visits of the chosen points
+    happened, beside the points, each engineer's route in time order (an SVG drawn from the
+    coordinates: no map tiles, no internet needed)."""
+    _require_dispatcher(request)
+    query = ScheduleQueryForm(request.GET).query()
+    day_map = schedule_map(request.user, day=query["day"], point_ids=query["point_ids"])
+    point_ids = [p.pk for p in day_map.points]
+    context = {
+        "map": day_map,
+        "choices": ScheduleChoicesForm(request.user, initial={"service_point": point_ids}),
+        "previous_url": map_url(day_map.previous, point_ids),
+        "next_url": map_url(day_map.next, point_ids),
+        "board_url": board_url(day_map.day, point_ids, query["length"]),
+    }
+    return render(request, "field/schedule_map.html", context)
