@@ -127,6 +127,11 @@ def test_r12_board_shows_engineers_hours_visits_leave_and_the_unassigned_with_su
     assert [b.entry.work_order for b in qualified_row.blocks] == [booked]
     assert not next(s for s in qualified_row.slots if s.start == time(14)).free
     assert next(s for s in qualified_row.slots if s.start == time(10)).free
+    # hours outside the point's working periods (the lunch break, when it has one) are shaded
+    worked = {s.start for s in qualified_row.slots if s.working}
+    assert worked == {
+        s.start for s in qualified_row.slots if any(p[0] < s.end and s.start < p[1] for p in periods)
+    }
     assert board.rows[2].leave is not None and not any(s.free for s in board.rows[2].slots)
     assert [(wo, s.engineer) for wo, s in board.unassigned] == [(sched.order, sched.qualified)]
     html = response.content.decode()

@@ -69,6 +69,7 @@ class ScheduleSlot:
     start: time
     end: time
     free: bool
+    working: bool = True  # within the working time of the engineer's point (else shaded)
 
 
 @dataclass
@@ -155,6 +156,7 @@ def _row(
     start: time,
     end: time,
     hours: list[time],
+    periods: tuple = (),
 ) -> ScheduleRow:
     row = ScheduleRow(engineer=engineer, leave=leave)
     first, span = _minutes(start), (_minutes(end) - _minutes(start)) or 60
@@ -173,7 +175,8 @@ def _row(
         a = _minutes(hour)
         b = min(a + 60, _minutes(end) or 24 * 60)
         free = leave is None and not any(x < b and a < y for x, y in booked)
-        row.slots.append(ScheduleSlot(start=hour, end=_time(b), free=free))
+        working = any(_minutes(p[0]) < b and a < (_minutes(p[1]) or 24 * 60) for p in periods)
+        row.slots.append(ScheduleSlot(start=hour, end=_time(b), free=free, working=working))
     return row
 
 
@@ -194,7 +197,13 @@ def schedule_board(user, *, day: date, point_ids: Iterable[int] = ()) -> Schedul
         ).order_by("start")
     }
     entries = calendar_entries([e.pk for e in engineers], day, day)
-    rows = [_row(e, leaves.get(e.pk), entries.get(e.pk, []), start, end, hours) for e in engineers]
+    calendars = working_times_of_points(ids)
+    periods = {pk: calendars[pk].day_periods(day) for pk in ids if pk in calendars}
+    rows = []
+    for engineer in engineers:
+        worked = periods.get(engineer.service_point_id) or ()
+        booked = entries.get(engineer.pk, [])
+        rows.append(_row(engineer, leaves.get(engineer.pk), booked, start, end, hours, worked))
     waiting = list(
         dispatch_board_rows(user).filter(Q(service_point_id__in=ids) | Q(service_point__isnull=True))[
             : SCHEDULE_UNASSIGNED + 1
