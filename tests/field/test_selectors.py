@@ -239,10 +239,8 @@ def test_r5_r38_board_never_offers_a_hangzhou_order_a_wuhan_engineer(zhejiang, q
     assert [e.engineer for e in dispatch_suggest(zhejiang.order).eligible_engineers] == [busy]
 
 
-def test_r5_when_the_covering_point_does_not_serve_the_line_the_nearest_one_does(zhejiang, qualify, line):
-    """R5: the Hangzhou point does not serve the product line; of the points that do, the one
-    nearest the covering point (Shanghai) is suggested, not the first by code (Wuhan), and why says
-    how far it is from the covering point."""
+def _covering_point_without_the_line(zhejiang, qualify):
+    """The Hangzhou point serves another line only; a Shanghai point serves the work order's."""
     other_line = f.ProductLineFactory(code="SCN")
     hangzhou = zhejiang.at("HZ", "浙江省", "杭州市", HZ)
     hangzhou.product_lines.add(other_line)
@@ -251,12 +249,27 @@ def test_r5_when_the_covering_point_does_not_serve_the_line_the_nearest_one_does
     near = f.EngineerFactory(service_point=shanghai, employee_no="SH-1")
     qualify(near)
     _busy(near, 2)
+    return shanghai, near
+
+
+def test_r5_when_the_covering_point_does_not_serve_the_line_the_nearest_one_does(zhejiang, qualify):
+    """R5: the Hangzhou point does not serve the product line; of the points that do, the one
+    nearest the covering point (Shanghai) is suggested, not the first by code (Wuhan), and why says
+    how far it is from the covering point."""
+    shanghai, near = _covering_point_without_the_line(zhejiang, qualify)
     suggestion = dispatch_suggest(zhejiang.order)
     assert (suggestion.point, suggestion.engineer) == (shanghai, near)
     assert [c.point for c in suggestion.candidates] == [shanghai, zhejiang.wuhan]
     assert suggestion.chosen.distance_km is None and 150 < suggestion.chosen.covering_km < 200
     assert "km from the point covering" in suggestion.explanation
     assert [e.engineer for e in suggestion.eligible_engineers] == [near, zhejiang.wuhan_engineer]
+
+
+def test_r5_api_says_how_far_a_fallback_is_from_the_covering_point(zhejiang, qualify, api_client, dispatcher):
+    _covering_point_without_the_line(zhejiang, qualify)
+    body = api_client(dispatcher).get(f"/api/dispatch/{zhejiang.order.pk}/").json()
+    first = body["candidates"][0]
+    assert first["distance_km"] is None and 150 < first["covering_km"] < 200
 
 
 def test_r5_r38_assign_choices_list_the_covering_points_engineers_first_then_others_by_distance(

@@ -420,6 +420,13 @@ class PointCandidateSerializer(serializers.Serializer):
     point = IdNameSerializer()
     region = serializers.CharField(source="region_label")
     distance_km = serializers.FloatField(allow_null=True)
+    covering_km = serializers.FloatField(
+        allow_null=True,
+        help_text=_(
+            "Distance from the point covering the customer's region, when the customer's own "
+            "position is unknown (R5: the nearest comes first)."
+        ),
+    )
     serves_all_lines = serializers.BooleanField()
     considered = serializers.BooleanField(help_text=_("Its engineers were looked at."))
     engineer = IdNameSerializer(source="engineer.user", allow_null=True, default=None)
