@@ -200,6 +200,16 @@ def test_r12_board_queries_do_not_grow_with_work_orders_or_visits(client, dispat
     assert len(many) == len(few)
 
 
+def test_r5_a_new_work_order_not_routed_yet_is_listed_but_accepted_first(client, dispatcher, sched):
+    fresh = f.WorkOrderFactory(customer=sched.order.customer, state=State.NEW, service_point=None)
+    client.force_login(dispatcher)
+    response = client.get("/field/schedule/", {"date": DAY.isoformat(), "service_point": sched.point.pk})
+    rows = {row["wo"].pk: row["may_assign"] for row in response.context["waiting"]}
+    assert rows == {sched.order.pk: True, fresh.pk: False}
+    html = response.content.decode()
+    assert f'data-book-for="{fresh.pk}"' not in html and 'data-testid="schedule-accept-first"' in html
+
+
 # One step: assign + book ----------------------------------------------------------------------------
 
 

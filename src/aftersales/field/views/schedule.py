@@ -19,6 +19,7 @@ from aftersales.accounts.selectors import engineers_in_scope
 from aftersales.core.forms import REFUSALS
 from aftersales.core.htmx import is_partial
 from aftersales.workorders.selectors import workorder_get
+from aftersales.workorders.transitions import WORKORDER
 
 from ..forms import ScheduleBookForm, ScheduleChoicesForm, ScheduleQueryForm
 from ..selectors_schedule import schedule_board, schedule_map, window_of
@@ -36,6 +37,14 @@ def _render(request: HttpRequest, query: dict, *, error: str = "", done: str = "
     point_ids = [p.pk for p in board.points]
     context = {
         "board": board,
+        "waiting": [
+            {
+                "wo": wo,
+                "s": suggestion,
+                "may_assign": WORKORDER["assign"] in WORKORDER.available(wo, request.user),
+            }
+            for wo, suggestion in board.unassigned
+        ],
         "length": query["length"],
         "error": error,
         "done": done,
