@@ -452,3 +452,52 @@ def test_r12_two_concurrent_bookings_of_one_window_exactly_one_succeeds(assigned
         thread.join(timeout=30)
     assert sorted(results) == ["double_booking", "ok"]
     assert Appointment.objects.filter(state=AppointmentState.BOOKED).count() == 1
+
+
+@pytest.mark.django_db
+def test_r12_calendar_shows_every_visit_not_only_appointments(client, supervisor, field_engineer):
+    """Issue 12: the calendar shows each visit whatever its state (booked, en route, on site,
+    done) beside the appointments booked with no visit yet; a cancelled visit is not shown, and a
+    booked appointment that became a visit is shown once, as the visit."""
+    from aftersales.field.services import visit_create, visit_transition
+
+    from ..timeutil import at, frozen
+    from .visit_factories import visit_at
+
+    def assigned_wo():
+        return f.WorkOrderFactory(
+            state=State.ASSIGNED, engineer=field_engineer, service_point=field_engineer.service_point
+        )
+
+    with frozen(at(2026, 11, 24, 8, 0)):  # a Tuesday
+        day = timezone.localdate()
+        orders = {state: assigned_wo() for state in ("booked", "en_route", "on_site", "done")}
+        visits = {state: visit_at(wo, state) for state, wo in orders.items()}
+        only_booked = assigned_wo()
+        appointment = book(only_booked, day, t(14), t(16))
+        from_appointment = assigned_wo()
+        planned = book(from_appointment, day, t(16), t(17))
+        planned_visit = visit_create(work_order=from_appointment, actor=supervisor, appointment=planned)
+        cancelled_wo = assigned_wo()
+        cancelled = visit_create(work_order=cancelled_wo, actor=supervisor)
+        visit_transition(visit_id=cancelled.pk, action="cancel", actor=supervisor, reason="客户改期")
+        client.force_login(supervisor)
+        response = client.get("/field/calendar/", {"span": "day", "week": day.isoformat()})
+    assert response.status_code == 200
+    (engineer, cells), *_ = [row for row in response.context["week"].rows if row[0] == field_engineer]
+    entries = cells[0]
+    shown = {(e.kind, e.pk): e.state for e in entries}
+    assert shown == {
+        **{("visit", v.pk): state for state, v in visits.items()},
+        ("visit", planned_visit.pk): "booked",
+        ("appointment", appointment.pk): "booked",
+    }
+    html = response.content.decode()
+    for state in ("booked", "en_route", "on_site", "done"):
+        assert f'data-state="{state}"' in html
+    assert html.count('data-testid="calendar-appointment"') == 1
+    assert html.count('data-testid="calendar-visit"') == 5
+    assert cancelled.number not in html and cancelled_wo.number not in html
+    # timed blocks in time order, the visits with no window after them
+    timed = [e for e in entries if e.window_start is not None]
+    assert [e.window_start for e in timed] == sorted(e.window_start for e in timed)

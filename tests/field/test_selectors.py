@@ -177,3 +177,126 @@ def test_r5_r38_routing_reads_each_engineer_once_with_load_leave_and_every_asked
     assert sorted(q.product_line_id for q in first.line_qualifications) == sorted([printers.pk, copiers.pk])
     assert second.line_qualifications == [] and first.service_point is sp
     assert _engineers({sp.pk: sp}, [], day)[sp.pk][0].line_qualifications == []
+
+
+# Issue 12: never a far-away point when one at or near the covering point can serve (R5, R38) ------
+
+HZ, NB, WZ = ("30.278300", "120.128400"), ("29.868300", "121.544000"), ("27.993800", "120.699400")
+SH, WH = ("31.230400", "121.473700"), ("30.590700", "114.266000")
+
+
+@pytest.fixture
+def zhejiang(point, qualify, line):
+    """A Hangzhou customer's work order; a Hangzhou point covering the city; a Wuhan point whose
+    code comes first and whose engineer is idle."""
+
+    def at(code, province, city, where, **kwargs):
+        return point(code=code, province=province, city=city, latitude=where[0], longitude=where[1], **kwargs)
+
+    customer = f.CustomerFactory(province="浙江省", city="杭州市", district="西湖区")
+    order = f.WorkOrderFactory(
+        customer=customer,
+        product_model=f.ProductModelFactory(product_line=line),
+        service_point=None,
+        state=State.ACCEPTED,
+    )
+    wuhan = at("A-WH", "湖北省", "武汉市", WH)
+    idle = f.EngineerFactory(service_point=wuhan, employee_no="WH-1")
+    qualify(idle)
+    return type("Zhejiang", (), dict(order=order, at=at, wuhan=wuhan, wuhan_engineer=idle))
+
+
+def _busy(engineer, n):
+    for _ in range(n):
+        f.WorkOrderFactory(service_point=engineer.service_point, engineer=engineer, state=State.ASSIGNED)
+
+
+def test_r5_r38_board_never_offers_a_hangzhou_order_a_wuhan_engineer(zhejiang, qualify):
+    """The board ranks every row on its own: a Wuhan work order on the same page does not bring the
+    Wuhan point into a Hangzhou work order's candidates; the nearest covering point with a
+    qualified engineer is suggested (Ningbo), and no other province's."""
+    from aftersales.field.selectors import dispatch_route_many
+    from aftersales.field.suggestions import dispatch_suggest_many
+
+    hangzhou = zhejiang.at("HZ", "浙江省", "杭州市", HZ)
+    f.EngineerFactory(service_point=hangzhou, employee_no="HZ-1")  # not qualified (R38)
+    ningbo = zhejiang.at("NB", "浙江省", "宁波市", NB)
+    busy = f.EngineerFactory(service_point=ningbo, employee_no="NB-1")
+    qualify(busy)
+    _busy(busy, 3)
+    wuhan_order = f.WorkOrderFactory(
+        customer=f.CustomerFactory(province="湖北省", city="武汉市", district="江汉区"),
+        product_model=zhejiang.order.product_model,
+        service_point=None,
+        state=State.ACCEPTED,
+    )
+    for run in (dispatch_route_many, dispatch_suggest_many):
+        result = run([zhejiang.order, wuhan_order])
+        suggestion = result[zhejiang.order.pk]
+        assert (suggestion.point, suggestion.engineer) == (ningbo, busy), run.__name__
+        assert zhejiang.wuhan not in [c.point for c in suggestion.candidates]
+        assert result[wuhan_order.pk].engineer == zhejiang.wuhan_engineer
+    assert [e.engineer for e in dispatch_suggest(zhejiang.order).eligible_engineers] == [busy]
+
+
+def _covering_point_without_the_line(zhejiang, qualify):
+    """The Hangzhou point serves another line only; a Shanghai point serves the work order's."""
+    other_line = f.ProductLineFactory(code="SCN")
+    hangzhou = zhejiang.at("HZ", "浙江省", "杭州市", HZ)
+    hangzhou.product_lines.add(other_line)
+    qualify(f.EngineerFactory(service_point=hangzhou))
+    shanghai = zhejiang.at("SH", "上海市", "上海市", SH)
+    near = f.EngineerFactory(service_point=shanghai, employee_no="SH-1")
+    qualify(near)
+    _busy(near, 2)
+    return shanghai, near
+
+
+def test_r5_when_the_covering_point_does_not_serve_the_line_the_nearest_one_does(zhejiang, qualify):
+    """R5: the Hangzhou point does not serve the product line; of the points that do, the one
+    nearest the covering point (Shanghai) is suggested, not the first by code (Wuhan), and why says
+    how far it is from the covering point."""
+    shanghai, near = _covering_point_without_the_line(zhejiang, qualify)
+    suggestion = dispatch_suggest(zhejiang.order)
+    assert (suggestion.point, suggestion.engineer) == (shanghai, near)
+    assert [c.point for c in suggestion.candidates] == [shanghai, zhejiang.wuhan]
+    assert suggestion.chosen.distance_km is None and 150 < suggestion.chosen.covering_km < 200
+    assert "km from the point covering" in suggestion.explanation
+    assert [e.engineer for e in suggestion.eligible_engineers] == [near, zhejiang.wuhan_engineer]
+
+
+def test_r5_api_says_how_far_a_fallback_is_from_the_covering_point(zhejiang, qualify, api_client, dispatcher):
+    _covering_point_without_the_line(zhejiang, qualify)
+    body = api_client(dispatcher).get(f"/api/dispatch/{zhejiang.order.pk}/").json()
+    first = body["candidates"][0]
+    assert first["distance_km"] is None and 150 < first["covering_km"] < 200
+
+
+def test_r5_r38_assign_choices_list_the_covering_points_engineers_first_then_others_by_distance(
+    zhejiang, qualify, client, dispatcher
+):
+    """The engineer choice of the board's assign form: the chosen (covering) point's qualified
+    engineers first, then the other points' by their distance from it (Ningbo before Wenzhou),
+    whatever their load; the unqualified never."""
+    hangzhou = zhejiang.at("HZ", "浙江省", "杭州市", HZ)
+    own = f.EngineerFactory(service_point=hangzhou, employee_no="HZ-1")
+    qualify(own)
+    _busy(own, 4)
+    f.EngineerFactory(service_point=hangzhou, employee_no="HZ-0")  # not qualified
+    ningbo = zhejiang.at("NB", "浙江省", "宁波市", NB)
+    ningbo_engineer = f.EngineerFactory(service_point=ningbo, employee_no="NB-1")
+    qualify(ningbo_engineer)
+    _busy(ningbo_engineer, 2)
+    wenzhou = zhejiang.at("A-WZ", "浙江省", "温州市", WZ)
+    wenzhou_engineer = f.EngineerFactory(service_point=wenzhou, employee_no="WZ-1")
+    qualify(wenzhou_engineer)
+    suggestion = dispatch_suggest(zhejiang.order)
+    assert suggestion.point == hangzhou and suggestion.engineer == own
+    expected = [own, ningbo_engineer, wenzhou_engineer]
+    assert [e.engineer for e in suggestion.eligible_engineers] == expected
+    client.force_login(dispatcher)
+    html = client.get("/field/dispatch/").content.decode()
+    row = html[html.index(f'data-number="{zhejiang.order.number}"') :]
+    select = row[row.index('data-testid="assign-engineer"') : row.index("</select>")]
+    positions = [select.index(f'value="{e.pk}"') for e in expected]
+    assert positions == sorted(positions) and f'value="{zhejiang.wuhan_engineer.pk}"' not in select

@@ -26,6 +26,7 @@ from aftersales.core.api import (
 )
 from aftersales.workorders.api import workorder_of_path
 
+from .api_schedule import ScheduleViewSet
 from .choices import SignedFormState
 from .filtersets import SupervisionCardFilterSet
 from .models import SignOff, SupervisionCard, Visit, VisitPart
@@ -439,6 +440,7 @@ def register(router) -> None:
     router.register(r"visits", VisitViewSet, basename="visit")
     router.register(r"supervision-cards", SupervisionCardViewSet, basename="supervision-card")
     router.register(r"dispatch", DispatchSuggestionViewSet, basename="dispatch")
+    router.register(r"schedule", ScheduleViewSet, basename="schedule")
 
 
 # -- dispatch suggestion (R5, R38, R12) ------------------------------------------------------------
@@ -457,6 +459,13 @@ class PointCandidateSerializer(serializers.Serializer):
     point = IdNameSerializer()
     region = serializers.CharField(source="region_label")
     distance_km = serializers.FloatField(allow_null=True)
+    covering_km = serializers.FloatField(
+        allow_null=True,
+        help_text=_(
+            "Distance from the point covering the customer's region, when the customer's own "
+            "position is unknown (R5: the nearest comes first)."
+        ),
+    )
     serves_all_lines = serializers.BooleanField()
     considered = serializers.BooleanField(help_text=_("Its engineers were looked at."))
     engineer = IdNameSerializer(source="engineer.user", allow_null=True, default=None)

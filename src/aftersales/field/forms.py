@@ -7,14 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Engineer, ServicePoint
 from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
-from aftersales.core.autocomplete import AutocompleteSelect
+from aftersales.core.autocomplete import AutocompleteSelect, AutocompleteSelectMultiple
 from aftersales.core.forms import InputField
 
 from .selectors import part_in_catalog, part_sources
+from .selectors_schedule import DEFAULT_LENGTH, SCHEDULE_POINTS, VISIT_LENGTHS
 from .services.visits import VAN
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
@@ -115,6 +117,60 @@ class DispatchVisitForm(forms.Form):
             "day": self.cleaned_data["visit_date"],
             "window": (start, end) if start and end and end > start else None,
         }
+
+
+class ScheduleQueryForm(forms.Form):
+    """The schedule board's `?date=YYYY-MM-DD&service_point=<id>&service_point=<id>&length=<hours>`;
+    anything invalid is ignored (today, the user's point, 2 hours)."""
+
+    date = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    length = forms.TypedChoiceField(required=False, coerce=int, choices=[])
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["length"].choices = [(str(n), str(n)) for n in VISIT_LENGTHS]  # type: ignore[attr-defined]
+
+    def query(self) -> dict[str, Any]:
+        """`day`, `point_ids` and `length` for the board."""
+        data = self.cleaned_data if self.is_valid() else {}
+        raw = self.data.getlist("service_point") if hasattr(self.data, "getlist") else []
+        return {
+            "day": data.get("date") or timezone.localdate(),
+            "point_ids": [int(pk) for pk in raw if str(pk).isdigit()][:SCHEDULE_POINTS],
+            "length": data.get("length") or DEFAULT_LENGTH,
+        }
+
+
+class ScheduleChoicesForm(forms.Form):
+    """The schedule board's service points: a combobox of the user's scope (R37), several allowed."""
+
+    service_point = forms.ModelMultipleChoiceField(
+        label=_("Service points"),
+        queryset=ServicePoint.objects.none(),
+        required=False,
+        widget=AutocompleteSelectMultiple("service-points", attrs={"class": "form-select form-select-sm"}),
+    )
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any):
+        kwargs.setdefault("auto_id", "schedule-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["service_point"].queryset = service_points_in_scope(user)  # type: ignore[attr-defined]
+
+
+class ScheduleBookForm(forms.Form):
+    """The schedule board's one step: a work order onto an engineer's slot (R5, R38, R12)."""
+
+    work_order = forms.IntegerField(min_value=1)
+    engineer = forms.IntegerField(label=_("Engineer"), min_value=1)
+    date = forms.DateField(label=_("Date"), input_formats=["%Y-%m-%d"])
+    window_start = forms.TimeField(label=_("From"))
+    length = forms.TypedChoiceField(label=_("Length (hours)"), coerce=int, choices=[])
+    reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
+    version = forms.IntegerField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["length"].choices = [(str(n), str(n)) for n in VISIT_LENGTHS]  # type: ignore[attr-defined]
 
 
 # On-site visits (R12), sign-off (R15-R17), supervision cards (R19) ----------------------------

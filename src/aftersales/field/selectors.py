@@ -5,8 +5,9 @@ supervision cards (R19). The data of the printed forms is `printing`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
@@ -41,6 +42,8 @@ from .suggestions import engineer_load_subquery, on_leave_exists
 BOARD_SIZE = 100
 # Engineers the board's side panel lists at most: those of the points suggested for its rows.
 BOARD_ENGINEERS = 30
+# Points whose engineers a board row offers in its assign choice: the chosen one, then the nearest.
+BOARD_CHOICE_POINTS = 3
 
 
 def dispatch_points_for(user) -> QuerySet[ServicePoint] | None:
@@ -112,14 +115,34 @@ def week_start(day: date) -> date:
 CALENDAR_ENGINEERS_PER_PAGE = 25
 
 
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One block of the visit calendar (R12): a visit (booked, en route, on site or done) or an
+    appointment booked with the customer that has no visit yet."""
+
+    kind: str  # "visit" or "appointment"
+    state: str
+    state_label: str
+    date: date
+    window_start: time | None
+    window_end: time | None
+    work_order: WorkOrder
+    number: str = ""  # the visit's number
+    pk: int = 0
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.window_start is None, self.window_start or time.min, self.kind, self.pk)
+
+
 @dataclass
 class CalendarWeek:
-    """A grid of booked appointments of the engineers shown: a week (Monday to Sunday) or one day."""
+    """A grid of the visits of the engineers shown: a week (Monday to Sunday) or one day."""
 
     start: date
     days: list[date]
     engineers: list[Engineer]
-    rows: list[tuple[Engineer, list[list[Appointment]]]]
+    rows: list[tuple[Engineer, list[list[CalendarEntry]]]]
     page: int = 1
     has_next: bool = False
 
@@ -136,6 +159,60 @@ class CalendarWeek:
         return self.start + timedelta(days=len(self.days))
 
 
+def calendar_entries(engineer_ids: Iterable[int], first: date, last: date) -> dict[int, list[CalendarEntry]]:
+    """R12: every visit of the engineers planned between `first` and `last` whatever its state
+    (booked, en route, on site, done; not cancelled), and the booked appointments that have no
+    visit yet (or only a cancelled one), by engineer, in time order. Two queries."""
+    ids = list(engineer_ids)
+    entries: dict[int, list[CalendarEntry]] = {pk: [] for pk in ids}
+    if not ids:
+        return entries
+    visits = (
+        Visit.objects.filter(engineer_id__in=ids, planned_date__gte=first, planned_date__lte=last)
+        .exclude(state=VisitState.CANCELLED)
+        .select_related("work_order__customer")
+        .order_by()
+    )
+    for visit in visits:
+        entries[visit.engineer_id].append(
+            CalendarEntry(
+                kind="visit",
+                state=visit.state,
+                state_label=str(visit.get_state_display()),
+                date=visit.planned_date,
+                window_start=visit.window_start,
+                window_end=visit.window_end,
+                work_order=visit.work_order,
+                number=visit.number,
+                pk=visit.pk,
+            )
+        )
+    appointments = (
+        Appointment.objects.filter(
+            engineer_id__in=ids, date__gte=first, date__lte=last, state=AppointmentState.BOOKED
+        )
+        .filter(Q(visit__isnull=True) | Q(visit__state=VisitState.CANCELLED))
+        .select_related("work_order__customer")
+        .order_by()
+    )
+    for appointment in appointments:
+        entries[appointment.engineer_id].append(
+            CalendarEntry(
+                kind="appointment",
+                state=appointment.state,
+                state_label=str(appointment.get_state_display()),
+                date=appointment.date,
+                window_start=appointment.window_start,
+                window_end=appointment.window_end,
+                work_order=appointment.work_order,
+                pk=appointment.pk,
+            )
+        )
+    for rows in entries.values():
+        rows.sort(key=lambda entry: entry.sort_key)
+    return entries
+
+
 def appointment_calendar(
     user,
     *,
@@ -145,10 +222,11 @@ def appointment_calendar(
     single_day: bool = False,
     page: int = 1,
 ) -> CalendarWeek:
-    """R12: the booked appointments of the week containing `day` (or of that day alone), one row per
-    engineer, for the engineers in the user's scope (R37): one engineer, a service point's
-    engineers, or all of them, CALENDAR_ENGINEERS_PER_PAGE at a time (`page`). Two queries
-    whatever the number of engineers and appointments."""
+    """R12: every visit (booked, en route, on site, done) and every booked appointment without a
+    visit of the week containing `day` (or of that day alone), one row per engineer, for the
+    engineers in the user's scope (R37): one engineer, a service point's engineers, or all of them,
+    CALENDAR_ENGINEERS_PER_PAGE at a time (`page`). Three queries whatever the number of engineers
+    and visits."""
     start = day if single_day else week_start(day)
     days = [start + timedelta(days=i) for i in range(1 if single_day else 7)]
     engineers_qs = engineers_in_scope(user)
@@ -160,20 +238,10 @@ def appointment_calendar(
     engineers = list(engineers_qs[first : first + CALENDAR_ENGINEERS_PER_PAGE + 1])
     has_next = len(engineers) > CALENDAR_ENGINEERS_PER_PAGE
     engineers = engineers[:CALENDAR_ENGINEERS_PER_PAGE]
-    by_engineer: dict[int, list[list[Appointment]]] = {e.pk: [[] for _ in days] for e in engineers}
-    if engineers:
-        rows = (
-            Appointment.objects.filter(
-                engineer_id__in=by_engineer.keys(),
-                date__gte=days[0],
-                date__lte=days[-1],
-                state=AppointmentState.BOOKED,
-            )
-            .select_related("work_order__customer")
-            .order_by("date", "window_start", "id")
-        )
-        for appointment in rows:
-            by_engineer[appointment.engineer_id][(appointment.date - start).days].append(appointment)
+    by_engineer: dict[int, list[list[CalendarEntry]]] = {e.pk: [[] for _ in days] for e in engineers}
+    for engineer_pk, entries in calendar_entries(by_engineer.keys(), days[0], days[-1]).items():
+        for entry in entries:
+            by_engineer[engineer_pk][(entry.date - start).days].append(entry)
     return CalendarWeek(
         start=start,
         days=days,

@@ -96,14 +96,21 @@ class PointCandidate:
     considered: bool = False  # among the POINTS_CONSIDERED best, so its engineers were looked at
     reasons: list[str] = field(default_factory=list)
     plan: PointDay | None = None  # the day its engineers' availability is counted on
+    # distance from the point covering the customer's region, when the customer's is unknown
+    covering_km: float | None = None
 
     @property
     def region_label(self) -> str:
         return REGION_LABELS[self.region_level]()
 
     @property
+    def near_km(self) -> float | None:
+        """The distance ranking uses: from the customer, else from the covering point."""
+        return self.distance_km if self.distance_km is not None else self.covering_km
+
+    @property
     def rank_key(self) -> tuple:
-        return scoring.point_rank_key(self.region_level, self.distance_km, self.point.code)
+        return scoring.point_rank_key(self.region_level, self.near_km, self.point.code)
 
 
 @dataclass
@@ -138,11 +145,20 @@ class DispatchSuggestion:
 
     @property
     def eligible_engineers(self) -> list[EngineerCandidate]:
-        """Qualified, available engineers at the considered points, best first (for overrides)."""
-        rows = [e for c in self.candidates if c.considered for e in c.engineers if e.eligible]
-        return sorted(
-            rows, key=lambda e: (e.engineer.service_point_id != getattr(self.point, "pk", None), e.score)
-        )
+        """Qualified, available engineers at the considered points (for overrides, R5, R38): those
+        of the chosen point first, then those of the other points in their rank (coverage, then
+        distance from the customer or the covering point), the lowest score first within a point;
+        a far-away point's idle engineer never comes before a near point's busy one."""
+        chosen = getattr(self.point, "pk", None)
+        rows = [
+            (rank, e)
+            for rank, c in enumerate(self.candidates)
+            if c.considered
+            for e in c.engineers
+            if e.eligible
+        ]
+        rows.sort(key=lambda row: (row[1].engineer.service_point_id != chosen, row[0], row[1].score))
+        return [e for _rank, e in rows]
 
     @property
     def explanation(self) -> str:
@@ -209,17 +225,29 @@ def _point_facts_load() -> list[PointFacts]:
     ]
 
 
-def _points(points: QuerySet[ServicePoint] | None, regions: Sequence[scoring.Region]) -> list[PointFacts]:
-    """The active points (of `points`, when given) that may cover one of the regions, or all of
-    them when a region is unknown or none covers it; from memory (`ROUTING_POINTS`): routing runs
+def _allowed_points(points: QuerySet[ServicePoint] | None) -> list[PointFacts]:
+    """The active points (of `points`, when given), from memory (`ROUTING_POINTS`): routing runs
     on every create, and points change seldom. The instances are shared: read them only."""
     facts = ROUTING_POINTS.get()
     if points is not None:
         allowed = set(points.values_list("pk", flat=True))
         facts = [row for row in facts if row.point.pk in allowed]
-    provinces = {region.province for region in regions}
-    covering = [] if "" in provinces else [row for row in facts if row.covers_province(provinces)]
-    return covering or facts
+    return facts
+
+
+def _points_for(
+    facts: list[PointFacts], region: scoring.Region, line: ProductLine | None
+) -> list[PointFacts]:
+    """R5: the points that may serve one work order: those covering its province and serving its
+    product line; when none does (or the province is unknown), every point serving the line, to be
+    ranked by their distance from the customer or from the point covering the customer's region.
+    Each work order on its own: a Hangzhou work order is never offered a Wuhan point because the
+    same page also lists a Wuhan work order."""
+    serving = [row for row in facts if line is None or not row.lines or line.pk in row.lines]
+    if not region.province:
+        return serving
+    covering = [row for row in serving if row.covers_province({region.province})]
+    return covering or serving
 
 
 @dataclass(frozen=True)
@@ -246,24 +274,47 @@ ROUTING_POINTS = ReferenceCache(
 )
 
 
+def _covering_origin(facts: list[PointFacts], place: scoring.Region) -> tuple[float, float] | None:
+    """Where the customer is, roughly, when their coordinates are unknown: the point covering their
+    region most precisely (whatever the lines it serves; the first by code on a tie), when it has
+    coordinates (R5: "at or near the covering point")."""
+    best: tuple[int, str, tuple[float, float]] | None = None
+    for row in facts:
+        level = scoring.region_level(row.own, list(row.areas), place)
+        latitude, longitude = scoring.coordinates(row.point.latitude, row.point.longitude)
+        if level == scoring.NONE or latitude is None or longitude is None:
+            continue
+        key = (-level, row.point.code, (latitude, longitude))
+        if best is None or key[:2] < best[:2]:
+            best = key
+    return best[2] if best is not None else None
+
+
 def _point_candidates(
     work_order: WorkOrder,
     points: list[PointFacts],
     line: ProductLine | None,
     origin: tuple[float, float] | None,
+    covering_origin: tuple[float, float] | None = None,
 ) -> list[PointCandidate]:
+    """The points able to serve the work order, best first (R5): coverage of the customer's
+    region, then the distance from the customer or, when their coordinates are unknown, from the
+    point covering their region (`covering_origin`), so that a fallback is the nearest point, not
+    the first by code."""
     place = customer_region(work_order)
     candidates = []
     for facts in points:
         if line is not None and facts.lines and line.pk not in facts.lines:
             continue  # the point does not serve this product line (R5)
         point = facts.point
+        here = scoring.coordinates(point.latitude, point.longitude)
         candidates.append(
             PointCandidate(
                 point=point,
                 region_level=scoring.region_level(facts.own, list(facts.areas), place),
-                distance_km=scoring.distance_km(origin, scoring.coordinates(point.latitude, point.longitude)),
+                distance_km=scoring.distance_km(origin, here),
                 serves_all_lines=not facts.lines,
+                covering_km=scoring.distance_km(covering_origin, here) if origin is None else None,
             )
         )
     candidates.sort(key=lambda c: c.rank_key)
@@ -427,6 +478,10 @@ def _point_reasons(candidate: PointCandidate, line: ProductLine | None) -> list[
     reasons = [_("%(point)s: %(region)s") % {"point": point, "region": candidate.region_label}]
     if candidate.distance_km is not None:
         reasons.append(_("%(km)s km away") % {"km": candidate.distance_km})
+    elif candidate.covering_km is not None:
+        reasons.append(
+            _("%(km)s km from the point covering the customer's region") % {"km": candidate.covering_km}
+        )
     if line is not None:
         reasons.append(
             _("serves all product lines")
@@ -606,13 +661,21 @@ class _Ranking:
         points: QuerySet[ServicePoint] | None,
         origins: dict[int, tuple[float, float]],
     ) -> _Ranking:
-        point_rows = _points(points, [customer_region(wo) for wo in work_orders])
+        facts = _allowed_points(points)
         lines = {wo.pk: wo.product_line for wo in work_orders}
-        ranked = {
-            wo.pk: _point_candidates(wo, point_rows, lines[wo.pk], origins.get(wo.pk) or customer_origin(wo))
-            for wo in work_orders
-        }
-        return cls({facts.point.pk: facts.point for facts in point_rows}, ranked, lines)
+        ranked = {}
+        used: dict[int, ServicePoint] = {}
+        near: dict[scoring.Region, tuple[float, float] | None] = {}  # once per region, not per row
+        for wo in work_orders:
+            region = customer_region(wo)
+            rows = _points_for(facts, region, lines[wo.pk])
+            origin = origins.get(wo.pk) or customer_origin(wo)
+            if origin is None and region not in near:
+                near[region] = _covering_origin(facts, region)
+            covering = near.get(region) if origin is None else None
+            ranked[wo.pk] = _point_candidates(wo, rows, lines[wo.pk], origin, covering)
+            used.update((c.point.pk, c.point) for c in ranked[wo.pk])
+        return cls(used, ranked, lines)
 
     @property
     def line_ids(self) -> set[int]:
@@ -659,21 +722,25 @@ def dispatch_route_many(
     day: date | None = None,
     window: scoring.Window | None = None,
     points: QuerySet[ServicePoint] | None = None,
+    choices: int = 1,
 ) -> dict[int, DispatchSuggestion]:
     """R5: the choice `dispatch_suggest_many` makes, the best-ranked point with a qualified,
     available engineer and the best engineer there, found with fewer reads: the engineers of each
     work order's best point first, those of its next points (up to POINTS_CONSIDERED) only when
     it has none. Intake and the dispatch board read one point's engineers per work order instead
     of ten; the chosen point's reasons and engineers are the same, the other points' are not read
-    (`dispatch_suggest` gives them)."""
+    (`dispatch_suggest` gives them). With `choices` > 1 (the board's assign choices) the engineers
+    of that many best points are read in the first round, so that the other points' qualified
+    engineers can be offered after the chosen one's, nearest first."""
     if not work_orders:
         return {}
     day = day or timezone.localdate()
+    choices = max(1, min(choices, POINTS_CONSIDERED))
     ranking = _Ranking.read(work_orders, points, {})
-    staffing = _Staffing.read(ranking.points(work_orders, slice(1)), ranking.line_ids, day, window)
+    staffing = _Staffing.read(ranking.points(work_orders, slice(choices)), ranking.line_ids, day, window)
     shared: dict[tuple[int, int | None], EngineerCandidate] = {}
     result = {
-        wo.pk: staffing.suggest(shared, wo, ranking.ranked[wo.pk], ranking.lines[wo.pk], considered=1)
+        wo.pk: staffing.suggest(shared, wo, ranking.ranked[wo.pk], ranking.lines[wo.pk], considered=choices)
         for wo in work_orders
     }
     unstaffed = [
@@ -682,7 +749,7 @@ def dispatch_route_many(
     if unstaffed:
         further = {
             pk: point
-            for pk, point in ranking.points(unstaffed, slice(1, POINTS_CONSIDERED)).items()
+            for pk, point in ranking.points(unstaffed, slice(choices, POINTS_CONSIDERED)).items()
             if pk not in staffing.plans  # not read in the first round for another work order
         }
         staffing.add(_Staffing.read(further, ranking.line_ids, day, window))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import appointments, dispatch, printing, signoff, supervision, visits
+from .views import appointments, dispatch, printing, schedule, signoff, supervision, visits
 
 app_name = "field"
 urlpatterns = [
@@ -15,6 +15,9 @@ urlpatterns = [
     ),
     path("appointments/<int:pk>/cancel/", appointments.appointment_cancel_view, name="appointment_cancel"),
     path("calendar/", appointments.calendar_view, name="calendar"),
+    path("schedule/", schedule.schedule_view, name="schedule"),
+    path("schedule/book/", schedule.schedule_book_view, name="schedule_book"),
+    path("schedule/map/", schedule.schedule_map_view, name="schedule_map"),
     path("workorders/<int:pk>/task-form/", printing.task_form_view, name="task_form"),
     path("today/", visits.today_view, name="today"),
     path("workorders/<int:pk>/visits/", visits.visit_plan_view, name="visit_plan"),

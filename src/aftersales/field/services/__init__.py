@@ -10,6 +10,7 @@ from .appointments import (
     appointments_follow_engineer,
 )
 from .dispatch import dispatch_assign, workorder_autodispatch
+from .schedule import schedule_assign_book
 from .signoff import (
     SERVICE_FORM_TEMPLATE,
     SIGNATURE_MAX_BYTES,
@@ -53,6 +54,7 @@ __all__ = [
     "dispatch_assign",
     "signed_form_render",
     "signed_forms_render_pending",
+    "schedule_assign_book",
     "signoff_content",
     "signoff_content_hash",
     "supervision_due",

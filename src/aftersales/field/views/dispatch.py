@@ -22,6 +22,7 @@ from aftersales.workorders.transitions import WORKORDER
 
 from ..forms import DispatchVisitForm
 from ..selectors import (
+    BOARD_CHOICE_POINTS,
     BOARD_ENGINEERS,
     BOARD_SIZE,
     dispatch_board_rows,
@@ -98,7 +99,9 @@ def dispatch_board(request: HttpRequest) -> HttpResponse:
     truncated = len(rows) > BOARD_SIZE
     rows = rows[:BOARD_SIZE]
     visit = DispatchVisitForm(request.GET).visit()
-    suggestions = dispatch_route_many(rows, points=dispatch_points_for(user), **visit)
+    suggestions = dispatch_route_many(
+        rows, points=dispatch_points_for(user), choices=BOARD_CHOICE_POINTS, **visit
+    )
     context = {
         "visit": visit,
         "rows": [_row_context(wo, suggestions[wo.pk], user, visit=visit) for wo in rows],
