@@ -178,7 +178,7 @@ def test_r12_a_points_own_calendar_applies_and_queries_stay_bounded(
         other = point(code=f"B{i}")
         qualify(f.EngineerFactory(service_point=other))
         WorkingCalendar.objects.create(name=f"日历{i}", service_point=other)
-    with django_assert_max_num_queries(9):  # the points and calendars are read into memory
+    with django_assert_max_num_queries(10):  # points, calendars, official days into memory
         dispatch_suggest(order, day=MONDAY)
     with django_assert_max_num_queries(3):  # engineers, qualifications, booked visits
         suggestion = dispatch_suggest(order, day=MONDAY)
