@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -58,8 +59,11 @@ class WorkOrderFilterSet(ListFilterSet):
     service_point = autocomplete_filter("service-points", model=ServicePoint, label=_("Service point"))
     engineer = autocomplete_filter("engineers", model=Engineer, label=_("Engineer"))
     customer = autocomplete_filter("customers", model=Customer, label=_("Customer"))
+    # "any" is the empty value, so an untouched filter adds nothing to the address (or a saved filter)
     overdue = django_filters.BooleanFilter(
-        method="filter_overdue", label=_("Overdue (service level breached or at risk)")
+        method="filter_overdue",
+        label=_("Overdue (service level breached or at risk)"),
+        widget=forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]),
     )
     created_after, created_before = date_range("created_at", _("Created from"), _("Created until"))
     ordering = ListOrderingFilter(
