@@ -182,3 +182,14 @@ def test_an_engineer_finds_only_the_work_of_their_point(client, corpus, make_use
     client.force_login(engineer.user)
     hits = client.get(reverse("workorders:search"), {"q": "卡纸"}).context["results"].work_orders
     assert [hit.work_order for hit in hits] == [corpus.world.order_b]  # not point A's 卡纸 orders
+
+
+def test_a_common_word_is_tested_row_by_row_with_the_same_result(corpus):
+    """More matches than `ids_up_to` are not read as ids but tested for each row (on PostgreSQL a
+    scalar subquery, never hashed over every match): the same work orders either way."""
+    as_ids = set(WorkOrder.objects.filter(INDEX.condition("卡纸")))
+    row_by_row = set(WorkOrder.objects.filter(INDEX.condition("卡纸", ids_up_to=1)))
+    assert as_ids == row_by_row and len(as_ids) == 4
+    either = set(WorkOrder.objects.filter(INDEX.condition("空调 异响", ids_up_to=1)))
+    assert either == {corpus.aircon, corpus.fuser}
+    assert not WorkOrder.objects.filter(INDEX.condition("洗衣机", ids_up_to=1)).exists()

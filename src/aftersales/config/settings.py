@@ -202,6 +202,8 @@ RETURNS_FOLLOW_UP_DAYS = int(os.environ.get("RETURNS_FOLLOW_UP_DAYS", "3"))
 # Search (core/search.py): the most frequent words of jieba's dictionary kept by the segmenter; the
 # whole dictionary (349,046 words) would cost every process about 80 MB, these about 8 MB.
 SEARCH_DICTIONARY_WORDS = int(os.environ.get("SEARCH_DICTIONARY_WORDS", "50000"))
+# Where the segmenter keeps those words once chosen (read by every process after the first).
+SEARCH_CACHE_DIR = Path(os.environ.get("SEARCH_CACHE_DIR", VAR_DIR / "cache"))
 
 # Celery: a real broker with REDIS_URL; otherwise tasks run in-process ("embedded" mode), and
 # `celery beat` still fires the periodic jobs, which then run inside the beat process.
