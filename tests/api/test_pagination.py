@@ -14,6 +14,7 @@ from aftersales.core import lists
 from aftersales.workorders.choices import Priority
 from aftersales.workorders.models import WorkOrder
 from tests import factories as f
+from tests.conftest import uses_postgres
 
 from ..timeutil import at
 from .helpers import assert_problem
@@ -148,3 +149,21 @@ def test_the_list_page_says_when_older_rows_are_past_its_pages(client, agent, or
     response = client.get("/workorders/", {"page": 99})  # past the pages: the last one offered
     assert response.context["page"].number == 2
     assert 'data-testid="pages-capped"' in response.content.decode()
+
+
+@pytest.mark.skipif(not uses_postgres(), reason="statement_timeout is PostgreSQL's")
+def test_a_count_that_takes_too_long_gives_way_to_the_estimate(orders, settings):
+    """A list's count is given COUNT_TIME_LIMIT_MS: a condition tested row by row over rows that
+    mostly fail it (a common word of the search) must not make the page wait while it reads the
+    whole table; the pager says "about" the planner's estimate instead, and the transaction goes on."""
+    from django.db.models import BooleanField
+    from django.db.models.expressions import RawSQL
+
+    settings.COUNT_TIME_LIMIT_MS = 20
+    slow = WorkOrder.objects.filter(RawSQL("pg_sleep(0.01) IS NOT NULL", [], output_field=BooleanField()))
+    paginator = lists.CountedPaginator(slow.order_by("-created_at", "-id"), 4)
+    assert paginator.count >= 0 and paginator.estimated is True
+    assert WorkOrder.objects.count() == len(orders)  # the connection is usable afterwards
+    settings.COUNT_TIME_LIMIT_MS = 10_000
+    paginator = lists.CountedPaginator(slow.order_by("-created_at", "-id"), 4)
+    assert paginator.count == len(orders) and paginator.estimated is False

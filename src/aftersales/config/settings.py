@@ -199,6 +199,10 @@ RETURNS_EXCHANGE_DAYS = int(os.environ.get("RETURNS_EXCHANGE_DAYS", "15"))
 RETURNS_PROOF_REQUIRED = env_bool("RETURNS_PROOF_REQUIRED", True)
 RETURNS_FOLLOW_UP_DAYS = int(os.environ.get("RETURNS_FOLLOW_UP_DAYS", "3"))
 
+# A list's count of its rows (exact up to 10,000) may take this long on PostgreSQL; past it the
+# pager shows the planner's estimate instead (core.lists: a search for a common word).
+COUNT_TIME_LIMIT_MS = int(os.environ.get("COUNT_TIME_LIMIT_MS", "100"))
+
 # Search (core/search.py): the most frequent words of jieba's dictionary kept by the segmenter; the
 # whole dictionary (349,046 words) would cost every process about 80 MB, these about 8 MB.
 SEARCH_DICTIONARY_WORDS = int(os.environ.get("SEARCH_DICTIONARY_WORDS", "50000"))

@@ -16,10 +16,11 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Page, Paginator
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect
@@ -246,6 +247,24 @@ def estimated_count(queryset: QuerySet) -> int | None:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
+def _bounded_count(rows: QuerySet) -> int | None:
+    """COUNT of at most EXACT_COUNT_LIMIT + 1 rows; on PostgreSQL given COUNT_TIME_LIMIT_MS, after
+    which None (the caller estimates): a condition tested row by row (a common word of the search)
+    over rows that mostly fail it would otherwise read the whole table to count."""
+    if connection.vendor != "postgresql":
+        return rows.count()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = %s", [settings.COUNT_TIME_LIMIT_MS])
+            counted = rows.count()
+            cursor.execute("SET LOCAL statement_timeout = DEFAULT")
+            return counted
+    except OperationalError as error:
+        if getattr(error, "__cause__", None).__class__.__name__ != "QueryCanceled":
+            raise
+        return None
+
+
 class CountedPaginator(Paginator):
     """Exact counts up to EXACT_COUNT_LIMIT (a bounded COUNT); beyond, the planner's estimate
     (never below the limit), so a page never scans every row just to say how many there are."""
@@ -256,12 +275,12 @@ class CountedPaginator(Paginator):
         # Only the ids, unordered: the count never computes the page's annotations or sorts, and
         # the planner estimates the same rows without planning the page's joins and subqueries.
         ids = rows.order_by().values("pk")
-        bounded = ids[: EXACT_COUNT_LIMIT + 1].count()
-        if bounded <= EXACT_COUNT_LIMIT:
+        bounded = _bounded_count(ids[: EXACT_COUNT_LIMIT + 1])
+        if bounded is not None and bounded <= EXACT_COUNT_LIMIT:
             self.estimated = False
             return bounded
         self.estimated = True
-        return max(estimated_count(ids) or 0, bounded)
+        return max(estimated_count(ids) or 0, bounded or 0)
 
     estimated = False
 

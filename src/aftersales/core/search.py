@@ -293,12 +293,12 @@ class SearchIndex:
             condition = RawSQL(
                 '"vector" @@ %s::tsquery', [_tsquery(query, any_word=any_word)], output_field=BooleanField()
             )
-            return manager.filter(condition).values("pk")
+            return manager.filter(condition).order_by().values("pk")
         ids = RawSQL(
             f'SELECT rowid FROM "{self.fts_table}" WHERE "{self.fts_table}" MATCH %s',
             [_fts5_query(query, any_word=any_word)],
         )
-        return manager.filter(pk__in=ids).values("pk")
+        return manager.filter(pk__in=ids).order_by().values("pk")
 
     def condition(self, text: str, *, field: str = "pk", ids_up_to: int = 2000) -> Q | None:
         """The filter for a list's search box: rows holding every word; when none does, rows

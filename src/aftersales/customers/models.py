@@ -92,7 +92,7 @@ class CustomerSearch(models.Model):
     document = models.TextField(default="", blank=True)
 
     class Meta:
-        ordering = ["-customer"]
+        ordering = ["-customer_id"]
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.document[:40]}"

@@ -254,7 +254,7 @@ class DeviceSearch(models.Model):
     document = models.TextField(default="", blank=True)
 
     class Meta:
-        ordering = ["-device"]
+        ordering = ["-device_id"]
 
     def __str__(self) -> str:
         return f"{self.device_id}: {self.document[:40]}"

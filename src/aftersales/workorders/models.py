@@ -238,7 +238,7 @@ class WorkOrderSearch(models.Model):
     document = models.TextField(default="", blank=True)
 
     class Meta:
-        ordering = ["-work_order"]
+        ordering = ["-work_order_id"]
 
     def __str__(self) -> str:
         return f"{self.work_order_id}: {self.document[:40]}"

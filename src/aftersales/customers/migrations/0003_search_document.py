@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('document', models.TextField(blank=True, default='')),
             ],
             options={
-                'ordering': ['-customer'],
+                'ordering': ['-customer_id'],
             },
         ),
         # PostgreSQL: a generated tsvector with a GIN index; SQLite: an FTS5 table kept by triggers.

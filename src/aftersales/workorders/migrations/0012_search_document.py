@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('document', models.TextField(blank=True, default='')),
             ],
             options={
-                'ordering': ['-work_order'],
+                'ordering': ['-work_order_id'],
             },
         ),
         # PostgreSQL: a generated tsvector with a GIN index; SQLite: an FTS5 table kept by triggers.
