@@ -253,11 +253,13 @@ def _bounded_count(rows: QuerySet) -> int | None:
     over rows that mostly fail it would otherwise read the whole table to count."""
     if connection.vendor != "postgresql":
         return rows.count()
+    nested = connection.in_atomic_block  # else the limit ends with the transaction opened here
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL statement_timeout = %s", [settings.COUNT_TIME_LIMIT_MS])
             counted = rows.count()
-            cursor.execute("SET LOCAL statement_timeout = DEFAULT")
+            if nested:
+                cursor.execute("SET LOCAL statement_timeout = DEFAULT")
             return counted
     except OperationalError as error:
         if getattr(error, "__cause__", None).__class__.__name__ != "QueryCanceled":
