@@ -39,7 +39,9 @@ from .suggestions import dispatch_route_many as dispatch_route_many
 from .suggestions import dispatch_suggest as dispatch_suggest  # read through here too
 from .suggestions import engineer_load_subquery, on_leave_exists
 
-BOARD_SIZE = 100
+# Rows the board shows, oldest first; past them it says how many more wait (each row routes its work
+# order among the points, which is most of the page's time and memory: issue 9).
+BOARD_SIZE = 50
 # Engineers the board's side panel lists at most: those of the points suggested for its rows.
 BOARD_ENGINEERS = 30
 # Points whose engineers a board row offers in its assign choice: the chosen one, then the nearest.
