@@ -30,6 +30,7 @@ from aftersales.servicing.services import (
 from aftersales.workorders.choices import State
 
 from .. import factories as f
+from ..conftest import COUNT_GUARD_STATEMENTS
 from .factories import VendorFactory
 
 pytestmark = pytest.mark.django_db
@@ -250,7 +251,7 @@ def test_r14_lists_filter_sort_export_and_scope(
     logged_in, client, at_vendor, world, django_assert_max_num_queries
 ):
     for name in ("servicing:repairs", "servicing:external", "servicing:vendors"):
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(12 + COUNT_GUARD_STATEMENTS):
             response = logged_in.get(
                 reverse(name), {"ordering": "-" + ("lead_time_days" if "vendors" in name else "state")}
             )
