@@ -16,7 +16,7 @@ from .api import problem_responses
 
 
 class DivisionQuerySerializer(serializers.Serializer):
-    parent = serializers.RegexField(
+    parent = serializers.RegexField(  # type: ignore[assignment]
         r"^\d{6}$",
         required=False,
         allow_blank=True,

@@ -173,7 +173,7 @@ class AddressFields:
 
         rows = divisions.provinces()
         for level in ("province", "city", "district"):
-            field = form.fields[f"{self.prefix}{level}"]
+            field: Any = form.fields[f"{self.prefix}{level}"]  # a ChoiceField (fields() above)
             field.choices = [("", "—"), *((row.name, row.name) for row in rows)]
             field.widget.codes = {row.name: row.code for row in rows}
             picked = divisions.find(chosen(level), rows)

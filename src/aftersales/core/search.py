@@ -38,6 +38,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, migrations
@@ -106,8 +107,8 @@ def _trimmed_dictionary(jieba) -> bytes:
         pass
     with open(source, "rb") as lines:
         entries = (line.split(b" ", 2) for line in lines if line.strip())
-        kept = heapq.nlargest(words, ((int(e[1]), e[0]) for e in entries if len(e) >= 2))
-    text = b"\n".join(word + b" " + str(freq).encode() for freq, word in kept)
+        chosen = heapq.nlargest(words, ((int(e[1]), e[0]) for e in entries if len(e) >= 2))
+    text = b"\n".join(word + b" " + str(freq).encode() for freq, word in chosen)
     try:
         os.makedirs(settings.SEARCH_CACHE_DIR, exist_ok=True)
         partial = f"{cache}.{os.getpid()}"
@@ -327,7 +328,8 @@ class SearchIndex:
         `IN` and `EXISTS` into a hash of every match, 150,000 of them for a common word)."""
         if connection.vendor != "postgresql":
             return Q(**{f"{field}__in": self.matching(query, any_word=any_word)})
-        outer = self.model()._meta.pk.related_model._meta
+        indexed: Any = self.model()._meta.pk.related_model  # the model whose rows are searched
+        outer = indexed._meta
         column = outer.pk.column if field == "pk" else outer.get_field(field).column
         sql = (
             f'(SELECT true FROM "{self.table}" s WHERE s."{self.key}" = "{outer.db_table}"."{column}" '
