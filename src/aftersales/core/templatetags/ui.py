@@ -221,12 +221,19 @@ def list_rows(context, rows, columns, ticks: bool = False):
     request, csrf_token = context["request"], context.get("csrf_token")
     list_view = context["list_view"]
     tick = gettext("Tick")
+    labelled = [(column, str(column.label)) for column in columns]
     html = []
     for row in rows:
         css = list_view.row_css(row)
+        # data-label: on a phone the rows are cards, each cell with its column's name (app.css)
         cells = "".join(
-            format_html('<td class="{}">{}</td>', column.css, _cell(column, row, request, csrf_token))
-            for column in columns
+            format_html(
+                '<td class="{}" data-label="{}">{}</td>',
+                column.css,
+                label,
+                _cell(column, row, request, csrf_token),
+            )
+            for column, label in labelled
         )
         box = (
             format_html(
