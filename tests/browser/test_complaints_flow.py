@@ -45,6 +45,7 @@ def test_r26_r27_complaint_and_case_in_the_browser(open_page, live_server):
 
     page = open_page()
     login(page, base, "agent")
+    page.get_by_test_id("nav-menu-quality").click()
     page.get_by_test_id("nav-complaints").click()
     page.get_by_test_id("complaint-register").click()
     page.get_by_test_id("complaint-customer-search").fill("13900001111")
@@ -81,6 +82,7 @@ def test_r26_r27_complaint_and_case_in_the_browser(open_page, live_server):
     page.get_by_test_id("complaint-description").fill("维修后故障复发")
     page.get_by_test_id("complaint-submit").click()
     expect(page.get_by_test_id("work-order")).to_contain_text(order.number)
+    page.get_by_test_id("nav-menu-quality").click()
     page.get_by_test_id("nav-complaints").click()
     expect(page.get_by_test_id("list-row")).to_have_count(2)
     shot(page, "list")

@@ -44,3 +44,19 @@ def test_a_phone_sized_list_renders_rows_as_cards(live_server, open_page):
     desk.goto(f"{live_server.url}/workorders/")
     assert display(desk.get_by_test_id("list-row").first) == "table-row"
     assert desk.get_by_test_id("list-table").locator("thead").is_visible()
+
+
+def test_the_english_navbar_fits_one_line_at_1440_pixels(live_server, open_page):
+    """Issue 12: the daily pages in the bar, the rest in menus; HQ admin has the most entries."""
+    f.UserFactory(username="admin", role=Role.HQ_ADMIN, is_staff=True)
+    page = open_page(width=1440, height=900)
+    login(page, live_server.url, "admin")
+    page.goto(f"{live_server.url}/workorders/")
+    page.get_by_test_id("language-select").select_option("en")
+    expect(page.get_by_test_id("nav-list")).to_have_text("Work orders")
+    tops = page.locator("#mainnav .navbar-nav > .nav-item").evaluate_all(
+        "items => items.map(item => Math.round(item.getBoundingClientRect().top))"
+    )
+    assert len(tops) >= 8 and len(set(tops)) == 1, tops  # one line
+    page.get_by_test_id("nav-menu-parts").click()
+    expect(page.get_by_test_id("nav-stock")).to_be_visible()

@@ -37,6 +37,7 @@ def test_r23_quality_agent_records_an_unsatisfied_customer_and_the_work_order_re
     login(page, live_server.url, "quality")
     page.set_viewport_size({"width": 390, "height": 844})  # the rest on a phone-sized screen
     page.locator(".navbar-toggler").click()
+    page.get_by_test_id("nav-menu-quality").click()
     page.get_by_test_id("nav-return-visits").click()
     row = page.locator(f'[data-testid="list-row"][data-key="{visit.number}"]')
     expect(row).to_contain_text("上海星辰科技有限公司")
