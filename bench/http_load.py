@@ -61,6 +61,8 @@ SCENARIOS = (
     "search",
     "search_words",
     "global_search",
+    "customer_page",
+    "device_page",
     "dispatch_board",
 )
 
@@ -358,6 +360,18 @@ def scenario_data() -> dict[str, Any]:
         "service_point": busiest["service_point"] if busiest else None,
         "terms": terms,
         "words": words,
+        # the customers with the most work orders and their devices: the 360 pages' worst case
+        "customers": list(
+            WorkOrder.objects.values_list("customer_id", flat=True)
+            .annotate(n=Count("id"))
+            .order_by("-n")[:20]
+        ),
+        "devices": list(
+            WorkOrder.objects.filter(device__isnull=False)
+            .values_list("device_id", flat=True)
+            .annotate(n=Count("id"))
+            .order_by("-n")[:20]
+        ),
         "contacts": contacts,
         "product_model": product_model,
     }
@@ -368,6 +382,7 @@ def scenarios(data: dict[str, Any], port: int) -> dict[str, Scenario]:
     agent_api = token_login("bench_agent", port)
     dispatcher = session_login("bench_dispatcher", port)
     ids, terms, words, contacts = data["detail_ids"], data["terms"], data["words"], data["contacts"]
+    customers, devices = data["customers"], data["devices"]
 
     def create(i: int) -> tuple[str, str, bytes]:
         customer, contact = contacts[i % len(contacts)]
@@ -415,6 +430,12 @@ def scenarios(data: dict[str, Any], port: int) -> dict[str, Scenario]:
             "global_search",
             get(lambda i: "/workorders/search/?" + urlencode({"q": words[i % len(words)]})),
             agent_page,
+        ),
+        "customer_page": Scenario(
+            "customer_page", get(lambda i: f"/customers/{customers[i % len(customers)]}/"), agent_page
+        ),
+        "device_page": Scenario(
+            "device_page", get(lambda i: f"/devices/{devices[i % len(devices)]}/"), agent_page
         ),
         "dispatch_board": Scenario("dispatch_board", get(lambda i: "/field/dispatch/"), dispatcher),
     }

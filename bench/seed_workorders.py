@@ -84,6 +84,7 @@ BATCH = 10_000  # work orders per COPY round
 WORK_ORDER_FIELDS = """
     number state waiting_reason version channel type priority customer contact contact_name
     contact_phone device product_model device_model_text serial_number part_model purchase_date
+    service_province service_city service_district service_address
     fault_symptom error_messages recent_operations service_point engineer fault_category
     probable_cause proposed_handling estimated_hours resolution created_by accepted_at
     completed_at closed_at created_at updated_at
@@ -376,6 +377,10 @@ class Lifecycle:
                 serial,
                 "",
                 bought,
+                "",  # the service is done at the customer's address
+                "",
+                "",
+                "",
                 rng.choice(FAULTS),
                 "",
                 "",

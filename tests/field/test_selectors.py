@@ -300,3 +300,16 @@ def test_r5_r38_assign_choices_list_the_covering_points_engineers_first_then_oth
     select = row[row.index('data-testid="assign-engineer"') : row.index("</select>")]
     positions = [select.index(f'value="{e.pk}"') for e in expected]
     assert positions == sorted(positions) and f'value="{zhejiang.wuhan_engineer.pk}"' not in select
+
+
+def test_r5_a_work_order_done_elsewhere_is_routed_by_its_service_address(order, point, qualify):
+    """Issue 12: the customer is in Shanghai (徐汇区) but the device is at its Hangzhou branch: the
+    work order's service address decides the point, not the customer's."""
+    shanghai = point(code="SH", district="徐汇区")
+    hangzhou = point(code="HZ", province="浙江省", city="杭州市", district="西湖区")
+    for p in (shanghai, hangzhou):
+        qualify(f.EngineerFactory(service_point=p))
+    assert dispatch_suggest(order).point == shanghai
+    order.service_province, order.service_city, order.service_district = "浙江省", "杭州市", "西湖区"
+    order.save()
+    assert dispatch_suggest(order).point == hangzhou

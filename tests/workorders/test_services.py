@@ -588,3 +588,58 @@ def test_r1_concurrent_intakes_get_distinct_sequential_numbers():
 
 def test_refused_transition_is_a_409_domain_error():
     assert TransitionNotAllowed("x").status == 409
+
+
+def test_r5_a_service_address_must_hold_together_and_is_kept_in_the_history(agent):
+    """Issue 12: the work order's service address (when not the customer's) names a province, city
+    and district that belong together; a wrong one is a field error and nothing is saved."""
+    from django.core.exceptions import ValidationError
+
+    from aftersales.workorders.services import workorder_create, workorder_update
+
+    customer = f.CustomerFactory(province="上海市", city="上海市", district="徐汇区")
+    base = dict(
+        channel="phone",
+        type="repair",
+        customer=customer,
+        contact_name="张伟",
+        contact_phone="13812345678",
+        device_model_text="HP M1005",
+        fault_symptom="卡纸",
+    )
+    with pytest.raises(ValidationError) as refused:
+        workorder_create(actor=agent, **base, service_province="浙江省", service_city="苏州市")
+    assert "service_city" in refused.value.message_dict
+    assert not WorkOrder.objects.exists()
+    work_order = workorder_create(
+        actor=agent, **base, service_province="浙江省", service_city="杭州市", service_district="西湖区"
+    )
+    work_order = workorder_update(
+        work_order_id=work_order.pk,
+        actor=agent,
+        expected_version=work_order.version,
+        service_address="文三路 90 号",
+    )
+    assert work_order.service_address == "文三路 90 号"
+
+
+def test_r5_the_api_takes_and_checks_the_service_address(agent, api_client):
+    customer = f.CustomerFactory(province="上海市", city="上海市", district="徐汇区")
+    payload = {
+        "customer": customer.pk,
+        "contact_name": "张伟",
+        "contact_phone": "13812345678",
+        "type": "repair",
+        "device_model_text": "HP M1005",
+        "fault_symptom": "卡纸",
+        "service_province": "浙江省",
+        "service_city": "杭州市",
+        "service_district": "徐汇区",
+    }
+    client = api_client(agent)
+    response = client.post("/api/workorders/", payload, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "service_district"
+    response = client.post("/api/workorders/", {**payload, "service_district": "西湖区"}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["service_city"] == "杭州市"

@@ -174,6 +174,14 @@ class DispatchSuggestion:
 
 
 def customer_region(work_order: WorkOrder) -> scoring.Region:
+    """Where the service is done (R5): the work order's service address when it has one, else the
+    customer's."""
+    if work_order.service_province.strip():
+        return scoring.Region(
+            work_order.service_province.strip(),
+            work_order.service_city.strip(),
+            work_order.service_district.strip(),
+        )
     customer = work_order.customer
     return scoring.Region(customer.province.strip(), customer.city.strip(), customer.district.strip())
 

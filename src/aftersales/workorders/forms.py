@@ -35,6 +35,9 @@ WORKORDER_FIELD_ALIASES = {"product_model": "device_model_text", "contact": "con
 TEXTAREA = {"rows": 2}
 
 
+SERVICE_ADDRESS = AddressFields("service_")
+
+
 class WorkOrderDataForm(forms.Form):
     """The data fields shared by intake and edit (R2, R4, R7)."""
 
@@ -101,11 +104,18 @@ class WorkOrderDataForm(forms.Form):
         "proposed_handling",
         "estimated_hours",
         "service_point",
+        "service_province",
+        "service_city",
+        "service_district",
+        "service_address",
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # where the service is done, when not at the customer's address (R5: dispatch routes by it)
+        self.fields.update(SERVICE_ADDRESS.fields())
+        SERVICE_ADDRESS.bind(self)
         if user.sees_whole_company or user.role == Role.DEALER_STAFF:
             self.fields["service_point"].queryset = service_points_in_scope(user)
             # Scoped users must keep the work order inside what they can see.

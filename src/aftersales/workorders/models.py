@@ -76,6 +76,13 @@ class WorkOrder(TimeStampedModel):
     part_model = models.CharField(_("consumable / part model"), max_length=128, blank=True)
     purchase_date = models.DateField(_("purchase date"), null=True, blank=True)
 
+    # Where the service is done when not at the customer's address (a branch office, a site):
+    # dispatch routes by it (R5); empty, by the customer's.
+    service_province = models.CharField(_("service province"), max_length=32, blank=True, default="")
+    service_city = models.CharField(_("service city"), max_length=32, blank=True, default="")
+    service_district = models.CharField(_("service district"), max_length=32, blank=True, default="")
+    service_address = models.CharField(_("service street address"), max_length=255, blank=True, default="")
+
     fault_symptom = models.TextField(_("fault symptom / service need"))
     error_messages = models.TextField(_("error messages shown"), blank=True)
     recent_operations = models.TextField(_("recent special operations"), blank=True)
@@ -188,6 +195,10 @@ AUDITED_FIELDS = [
     "serial_number",
     "part_model",
     "purchase_date",
+    "service_province",
+    "service_city",
+    "service_district",
+    "service_address",
     "fault_symptom",
     "error_messages",
     "recent_operations",

@@ -14,6 +14,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.choices import Role
+from aftersales.core.divisions import address_errors
 from aftersales.core.errors import NotPermitted
 from aftersales.core.phones import phone_normalize
 from aftersales.core.services import changes_record, number_next, snapshot
@@ -97,6 +98,17 @@ def _loaded_relations(work_order: WorkOrder) -> list[str]:
     ]
 
 
+def _validate_service_address(work_order: WorkOrder) -> None:
+    """R5: a service address other than the customer's names a province, city and district that
+    belong together (dispatch routes by them)."""
+    parts = (work_order.service_province, work_order.service_city, work_order.service_district)
+    if not any(part.strip() for part in parts) and not work_order.service_address.strip():
+        return
+    errors = address_errors(*(part.strip() for part in parts))
+    if errors:
+        raise ValidationError({f"service_{level}": [message] for level, message in errors.items()})
+
+
 def _validate_all(work_order: WorkOrder, exclude: list[str] | None = None) -> None:
     """Every problem of the input at once, as field errors (R2: nothing is half-saved)."""
     errors: dict[str, list[str]] = {}
@@ -107,6 +119,7 @@ def _validate_all(work_order: WorkOrder, exclude: list[str] | None = None) -> No
             exclude=(exclude or []) + ["created_by"] + _loaded_relations(wo) + list(errors)
         ),
         _validate_intake,
+        _validate_service_address,
     ):
         try:
             check(work_order)
