@@ -48,7 +48,7 @@ def test_a_phone_sized_list_renders_rows_as_cards(live_server, open_page):
 
 def test_the_english_navbar_fits_one_line_at_1440_pixels(live_server, open_page):
     """Issue 12: the daily pages in the bar, the rest in menus; HQ admin has the most entries."""
-    f.UserFactory(username="admin", role=Role.HQ_ADMIN, is_staff=True)
+    f.UserFactory(username="admin", role=Role.HQ_ADMIN, is_staff=True, first_name="欧阳", last_name="晓明")
     page = open_page(width=1440, height=900)
     login(page, live_server.url, "admin")
     page.goto(f"{live_server.url}/workorders/")
