@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 # The pages apps may add to.
 PAGES = ("customer", "device")
@@ -159,6 +159,15 @@ class HistoryCursor:
         elif kind == self.kind:
             condition |= Q(**{field: self.at, "pk__lt": self.pk})
         return condition
+
+
+def history_rows(rows: QuerySet, *, kind: str, field: str, before: HistoryCursor | None, limit: int) -> list:
+    """A source's page of rows: newest first by `field` (then id), after the cursor, at most
+    `limit`; the source turns them into its entries."""
+    rows = rows.order_by(f"-{field}", "-id")
+    if before is not None:
+        rows = rows.filter(before.before(kind, field))
+    return list(rows[:limit])
 
 
 # source(user, obj, before, limit) -> at most `limit` entries, newest first, all of its `kind`.

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.core.panels import (
     Fact,
     HistoryEntry,
+    history_rows,
     register_history_source,
     register_object_facts,
     register_object_panel,
@@ -36,14 +37,9 @@ def _visit_facts(user, customer) -> list[Fact]:
 
 
 def _device_visits(user, device, before, limit) -> list[HistoryEntry]:
-    rows = (
-        visit_scope(user)
-        .filter(work_order__device=device)
-        .select_related("work_order", "engineer__user")
-        .order_by("-created_at", "-id")
+    visits = (
+        visit_scope(user).filter(work_order__device=device).select_related("work_order", "engineer__user")
     )
-    if before is not None:
-        rows = rows.filter(before.before("visit", "created_at"))
     return [
         HistoryEntry(
             at=visit.created_at,
@@ -55,18 +51,13 @@ def _device_visits(user, device, before, limit) -> list[HistoryEntry]:
             work_order=visit.work_order.number,
             state=visit.get_state_display(),
         )
-        for visit in rows[:limit]
+        for visit in history_rows(visits, kind="visit", field="created_at", before=before, limit=limit)
     ]
 
 
 def _device_parts(user, device, before, limit) -> list[HistoryEntry]:
-    rows = (
-        VisitPart.objects.filter(visit__in=visit_scope(user).filter(work_order__device=device).values("pk"))
-        .select_related("visit__work_order")
-        .order_by("-created_at", "-id")
-    )
-    if before is not None:
-        rows = rows.filter(before.before("visit_part", "created_at"))
+    visits = visit_scope(user).filter(work_order__device=device).values("pk")
+    parts = VisitPart.objects.filter(visit__in=visits).select_related("visit__work_order")
     return [
         HistoryEntry(
             at=part.created_at,
@@ -78,7 +69,7 @@ def _device_parts(user, device, before, limit) -> list[HistoryEntry]:
             work_order=part.visit.work_order.number,
             state=str(_("part replaced on site")),
         )
-        for part in rows[:limit]
+        for part in history_rows(parts, kind="visit_part", field="created_at", before=before, limit=limit)
     ]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from aftersales.core.panels import HistoryEntry, register_history_source
+from aftersales.core.panels import HistoryEntry, history_rows, register_history_source
 from aftersales.workorders.hooks import detail_url
 from aftersales.workorders.selectors import workorder_scope
 
@@ -18,13 +18,9 @@ def _device_orders(user, device):
 
 
 def _depot_repairs(user, device, before, limit) -> list[HistoryEntry]:
-    rows = (
-        DepotRepair.objects.filter(work_order__in=_device_orders(user, device))
-        .select_related("work_order")
-        .order_by("-received_at", "-id")
+    repairs = DepotRepair.objects.filter(work_order__in=_device_orders(user, device)).select_related(
+        "work_order"
     )
-    if before is not None:
-        rows = rows.filter(before.before("depot", "received_at"))
     return [
         HistoryEntry(
             at=repair.received_at,
@@ -36,18 +32,14 @@ def _depot_repairs(user, device, before, limit) -> list[HistoryEntry]:
             work_order=repair.work_order.number,
             state=repair.get_state_display(),
         )
-        for repair in rows[:limit]
+        for repair in history_rows(repairs, kind="depot", field="received_at", before=before, limit=limit)
     ]
 
 
 def _depot_parts(user, device, before, limit) -> list[HistoryEntry]:
-    rows = (
-        DepotRepairPart.objects.filter(depot_repair__work_order__in=_device_orders(user, device))
-        .select_related("depot_repair__work_order")
-        .order_by("-created_at", "-id")
-    )
-    if before is not None:
-        rows = rows.filter(before.before("depot_part", "created_at"))
+    parts = DepotRepairPart.objects.filter(
+        depot_repair__work_order__in=_device_orders(user, device)
+    ).select_related("depot_repair__work_order")
     return [
         HistoryEntry(
             at=part.created_at,
@@ -59,18 +51,14 @@ def _depot_parts(user, device, before, limit) -> list[HistoryEntry]:
             work_order=part.depot_repair.work_order.number,
             state=_("part replaced in the depot"),
         )
-        for part in rows[:limit]
+        for part in history_rows(parts, kind="depot_part", field="created_at", before=before, limit=limit)
     ]
 
 
 def _external_repairs(user, device, before, limit) -> list[HistoryEntry]:
-    rows = (
-        ExternalRepair.objects.filter(work_order__in=_device_orders(user, device))
-        .select_related("work_order", "vendor")
-        .order_by("-sent_at", "-id")
+    repairs = ExternalRepair.objects.filter(work_order__in=_device_orders(user, device)).select_related(
+        "work_order", "vendor"
     )
-    if before is not None:
-        rows = rows.filter(before.before("external", "sent_at"))
     return [
         HistoryEntry(
             at=repair.sent_at,
@@ -86,7 +74,7 @@ def _external_repairs(user, device, before, limit) -> list[HistoryEntry]:
             work_order=repair.work_order.number,
             state=repair.get_state_display(),
         )
-        for repair in rows[:limit]
+        for repair in history_rows(repairs, kind="external", field="sent_at", before=before, limit=limit)
     ]
 
 

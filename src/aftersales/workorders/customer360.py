@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.core.panels import (
     Fact,
     HistoryEntry,
+    history_rows,
     register_history_source,
     register_object_facts,
     register_object_panel,
@@ -94,9 +95,7 @@ def _workorder_facts(user, customer) -> list[Fact]:
 
 
 def _device_workorders(user, device, before, limit) -> list[HistoryEntry]:
-    rows = workorder_scope(user).filter(device=device).order_by("-created_at", "-id")
-    if before is not None:
-        rows = rows.filter(before.before("workorder", "created_at"))
+    orders = workorder_scope(user).filter(device=device)
     return [
         HistoryEntry(
             at=wo.created_at,
@@ -108,7 +107,7 @@ def _device_workorders(user, device, before, limit) -> list[HistoryEntry]:
             work_order=wo.number,
             state=wo.get_state_display(),
         )
-        for wo in rows[:limit]
+        for wo in history_rows(orders, kind="workorder", field="created_at", before=before, limit=limit)
     ]
 
 
