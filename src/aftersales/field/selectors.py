@@ -175,20 +175,6 @@ def calendar_entries(engineer_ids: Iterable[int], first: date, last: date) -> di
         .select_related("work_order__customer")
         .order_by()
     )
-    for visit in visits:
-        entries[visit.engineer_id].append(
-            CalendarEntry(
-                kind="visit",
-                state=visit.state,
-                state_label=str(visit.get_state_display()),
-                date=visit.planned_date,
-                window_start=visit.window_start,
-                window_end=visit.window_end,
-                work_order=visit.work_order,
-                number=visit.number,
-                pk=visit.pk,
-            )
-        )
     appointments = (
         Appointment.objects.filter(
             engineer_id__in=ids, date__gte=first, date__lte=last, state=AppointmentState.BOOKED
@@ -197,19 +183,21 @@ def calendar_entries(engineer_ids: Iterable[int], first: date, last: date) -> di
         .select_related("work_order__customer")
         .order_by()
     )
-    for appointment in appointments:
-        entries[appointment.engineer_id].append(
-            CalendarEntry(
-                kind="appointment",
-                state=appointment.state,
-                state_label=str(appointment.get_state_display()),
-                date=appointment.date,
-                window_start=appointment.window_start,
-                window_end=appointment.window_end,
-                work_order=appointment.work_order,
-                pk=appointment.pk,
+    for kind, found, day_field in (("visit", visits, "planned_date"), ("appointment", appointments, "date")):
+        for row in found:
+            entries[row.engineer_id].append(
+                CalendarEntry(
+                    kind=kind,
+                    state=row.state,
+                    state_label=str(row.get_state_display()),
+                    date=getattr(row, day_field),
+                    window_start=row.window_start,
+                    window_end=row.window_end,
+                    work_order=row.work_order,
+                    number=getattr(row, "number", ""),  # a visit's; an appointment has none
+                    pk=row.pk,
+                )
             )
-        )
     for rows in entries.values():
         rows.sort(key=lambda entry: entry.sort_key)
     return entries
