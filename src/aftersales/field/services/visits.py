@@ -265,10 +265,9 @@ def visit_part_add(
     visit = VISIT.lock(visit_id)
     visit_check(visit, actor, EDIT_VISIT_RECORD, _("Only the visit's engineer or a supervisor may do this."))
     visit_check_record_open(visit)
-    number = part_number_normalize(part_number)
     taken = job_part_take(
         work_order=visit.work_order,
-        part_number=number,
+        part_number=part_number,
         quantity=quantity,
         warehouse=_source_warehouse(visit, warehouse_id),
         actor=actor,
@@ -278,16 +277,8 @@ def visit_part_add(
     )
     part = VisitPart(
         visit=visit,
-        part_number=number,
-        name=(name or "").strip() or (taken.part.name if taken.part else ""),
-        quantity=quantity,
         shown_to_customer=shown_to_customer,
-        part=taken.part,
-        warehouse=taken.warehouse,
-        covered=taken.covered,
-        cover_reason=taken.cover_reason,
-        old_serial_number=(old_serial_number or "").strip(),
-        created_by=actor,
+        **taken.row_fields(name=name, quantity=quantity, old_serial_number=old_serial_number, actor=actor),
     )
     part.full_clean()
     part.save()

@@ -31,6 +31,20 @@ class JobPart:
     cover_reason: str
     warehouse: Warehouse | None
 
+    def row_fields(self, *, name: str, quantity: int, old_serial_number: str, actor) -> dict:
+        """The fields a job's part row (a visit's, a depot repair's) keeps of this part."""
+        return {
+            "part_number": self.number,
+            "name": (name or "").strip() or (self.part.name if self.part else ""),
+            "quantity": quantity,
+            "part": self.part,
+            "warehouse": self.warehouse,
+            "covered": self.covered,
+            "cover_reason": self.cover_reason,
+            "old_serial_number": (old_serial_number or "").strip(),
+            "created_by": actor,
+        }
+
 
 def job_part_take(
     *,

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.catalog.models import part_number_normalize
 from aftersales.core.errors import DomainError, TransitionNotAllowed
 from aftersales.core.services import number_next
 from aftersales.core.transitions import transition_run
@@ -192,10 +191,9 @@ def depot_repair_part_add(
                 code="no_store",
                 field="from_store",
             )
-    number = part_number_normalize(part_number)
     taken = job_part_take(
         work_order=repair.work_order,
-        part_number=number,
+        part_number=part_number,
         quantity=quantity,
         warehouse=store,
         actor=actor,
@@ -205,15 +203,7 @@ def depot_repair_part_add(
     )
     part = DepotRepairPart(
         depot_repair=repair,
-        part_number=number,
-        name=(name or "").strip() or (taken.part.name if taken.part else ""),
-        quantity=quantity,
-        part=taken.part,
-        warehouse=taken.warehouse,
-        covered=taken.covered,
-        cover_reason=taken.cover_reason,
-        old_serial_number=(old_serial_number or "").strip(),
-        created_by=actor,
+        **taken.row_fields(name=name, quantity=quantity, old_serial_number=old_serial_number, actor=actor),
     )
     part.full_clean(exclude=["depot_repair", "part", "warehouse", "created_by", "old_part"])
     part.save()
