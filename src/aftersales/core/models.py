@@ -32,6 +32,20 @@ class AppendOnlyModel(models.Model):
         raise ValueError("History rows are append-only")
 
 
+class SearchWords(models.Model):
+    """The words a row is found by (core.search.SearchIndex): a subclass adds the row it indexes as
+    its primary key (a one-to-one field); the database indexes `document` (its migration adds the
+    operation of `SearchIndex.migration_operation`)."""
+
+    document = models.TextField(default="", blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.document[:40]}"
+
+
 class NumberSequence(models.Model):
     """Per-prefix, per-day counter behind readable numbers such as WO202611220001."""
 

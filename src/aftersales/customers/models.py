@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.models import TimeStampedModel
+from aftersales.core.models import SearchWords, TimeStampedModel
 from aftersales.core.phones import validate_phone
 
 from .choices import CustomerKind
@@ -82,17 +82,13 @@ class Address(TimeStampedModel):
         return " ".join(part for part in (self.province, self.city, self.district, self.detail) if part)
 
 
-class CustomerSearch(models.Model):
+class CustomerSearch(SearchWords):
     """The words a customer is found by (core.search): names, code, region, addresses and contact
     people, segmented; refreshed by the customer services."""
 
     customer = models.OneToOneField(
         Customer, primary_key=True, on_delete=models.CASCADE, related_name="+", db_column="customer_id"
     )
-    document = models.TextField(default="", blank=True)
 
     class Meta:
         ordering = ["-customer_id"]
-
-    def __str__(self) -> str:
-        return f"{self.customer_id}: {self.document[:40]}"

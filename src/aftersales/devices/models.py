@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.models import AppendOnlyModel, TimeStampedModel
+from aftersales.core.models import AppendOnlyModel, SearchWords, TimeStampedModel
 from aftersales.core.money import MAX_DIGITS
 
 from .choices import ContractKind, ContractState, DateShift, StartBasis
@@ -244,17 +244,13 @@ class ContractEvent(AppendOnlyModel):
         return f"{self.contract_id} {self.action}"
 
 
-class DeviceSearch(models.Model):
+class DeviceSearch(SearchWords):
     """The words a device is found by (core.search): serial number, model, customer, where it is
     installed; refreshed by the device services."""
 
     device = models.OneToOneField(
         Device, primary_key=True, on_delete=models.CASCADE, related_name="+", db_column="device_id"
     )
-    document = models.TextField(default="", blank=True)
 
     class Meta:
         ordering = ["-device_id"]
-
-    def __str__(self) -> str:
-        return f"{self.device_id}: {self.document[:40]}"

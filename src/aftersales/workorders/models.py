@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.models import AppendOnlyModel, TimeStampedModel
+from aftersales.core.models import AppendOnlyModel, SearchWords, TimeStampedModel
 from aftersales.core.phones import validate_phone
 
 from .choices import (
@@ -238,7 +238,7 @@ class WorkOrderEvent(AppendOnlyModel):
         return f"{self.work_order_id} {self.kind} {self.action}"
 
 
-class WorkOrderSearch(models.Model):
+class WorkOrderSearch(SearchWords):
     """The words a work order is found by (core.search): its number, people, device and what the
     customer and the engineers wrote, segmented into words. Kept beside the work order so the
     hot table stays narrow; refreshed by the services that change those texts."""
@@ -246,13 +246,9 @@ class WorkOrderSearch(models.Model):
     work_order = models.OneToOneField(
         WorkOrder, primary_key=True, on_delete=models.CASCADE, related_name="+", db_column="work_order_id"
     )
-    document = models.TextField(default="", blank=True)
 
     class Meta:
         ordering = ["-work_order_id"]
-
-    def __str__(self) -> str:
-        return f"{self.work_order_id}: {self.document[:40]}"
 
 
 class Note(TimeStampedModel):
