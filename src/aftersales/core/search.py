@@ -355,13 +355,15 @@ class SearchIndex:
     def _ranked(
         self, query: Query, *, any_word: bool, within: QuerySet | None, candidates: int, limit: int
     ) -> list[int]:
+        postgres = connection.vendor == "postgresql"
         scope, scope_params = "", ()
         if within is not None:
             sql, scope_params = within.query.sql_with_params()
-            scope = f'AND "{self.key}" IN ({sql})'
+            column = f'"{self.key}"' if postgres else "rowid"  # the FTS5 table's rows are keyed by rowid
+            scope = f"AND {column} IN ({sql})"
         table, key = self.table, self.key
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
+            if postgres:
                 cursor.execute(
                     f'SELECT "{key}" FROM (SELECT "{key}", "vector" FROM "{table}" '
                     f'WHERE "vector" @@ %s::tsquery {scope} ORDER BY "{key}" DESC LIMIT %s) AS c '
@@ -376,7 +378,6 @@ class SearchIndex:
                 )
             else:
                 fts = self.fts_table
-                scope = scope.replace(f'"{key}" IN', "rowid IN")
                 cursor.execute(
                     f'SELECT rowid FROM (SELECT rowid, rank FROM "{fts}" WHERE "{fts}" MATCH %s {scope} '
                     f"ORDER BY rowid DESC LIMIT %s) ORDER BY rank, rowid DESC LIMIT %s",

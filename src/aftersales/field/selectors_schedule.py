@@ -85,8 +85,22 @@ class ScheduleRow:
         return [block.entry for block in self.blocks] + self.untimed
 
 
+class OneDay:
+    """A page about one day (`day`), with links to the day before and after."""
+
+    day: date
+
+    @property
+    def previous(self) -> date:
+        return self.day - timedelta(days=1)
+
+    @property
+    def next(self) -> date:
+        return self.day + timedelta(days=1)
+
+
 @dataclass
-class ScheduleBoard:
+class ScheduleBoard(OneDay):
     day: date
     points: list[ServicePoint]
     start: time
@@ -97,14 +111,6 @@ class ScheduleBoard:
     unassigned: list[tuple[WorkOrder, DispatchSuggestion]]
     truncated: bool = False
     engineers_truncated: bool = False
-
-    @property
-    def previous(self) -> date:
-        return self.day - timedelta(days=1)
-
-    @property
-    def next(self) -> date:
-        return self.day + timedelta(days=1)
 
     @property
     def span_minutes(self) -> int:
@@ -257,7 +263,7 @@ class MapMarker:
 
 
 @dataclass
-class ScheduleMap:
+class ScheduleMap(OneDay):
     """R12: where the day's visits of the chosen points happened (the phones' check-in, else
     check-out position) beside the service points, each engineer's route in time order; the visits
     with no position yet are listed."""
@@ -269,14 +275,6 @@ class ScheduleMap:
     unlocated: list
     width: int = MAP_WIDTH
     height: int = MAP_HEIGHT
-
-    @property
-    def previous(self) -> date:
-        return self.day - timedelta(days=1)
-
-    @property
-    def next(self) -> date:
-        return self.day + timedelta(days=1)
 
 
 def _project(markers: list[MapMarker]) -> None:
