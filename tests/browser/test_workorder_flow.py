@@ -25,7 +25,10 @@ def login(page: Page, base_url: str, username: str) -> None:
 
 def open_action_form(page: Page, action: str) -> None:
     """Open the action's small form and wait for it: Bootstrap marks the panel "show" once its
-    opening animation is over; clicking earlier can land on a button that is still clipped."""
+    opening animation is over; clicking earlier can land on a button that is still clipped. The
+    page must have loaded first: a click before Bootstrap's script ran opens nothing (seen once in
+    CI on a loaded machine)."""
+    page.wait_for_load_state("load")
     page.get_by_test_id(f"action-{action}").click()
     expect(page.locator(f"#action-{action}")).to_have_class(re.compile(r"\bshow\b"))
 
