@@ -3,6 +3,12 @@ normalised, queries, and highlighting that escapes everything but its own marks.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import aftersales
 from aftersales.core.search import document, highlight, query_parse
 
 
@@ -18,12 +24,40 @@ def test_chinese_is_segmented_into_words_and_two_character_pieces():
 
 
 def test_a_word_the_segmenter_splits_wrongly_is_still_found_by_its_pieces():
-    """客户说定影器发烫 is segmented 客户/说定/影器/发烫 (定影器 is not in the dictionary)."""
+    """客户说定影器发烫 is segmented 客户/说定影器发烫 (定影 is not in the dictionary)."""
     indexed = words("客户说定影器发烫")
     assert "定影" in indexed
     query = query_parse("定影器")
     assert query.words == (("定影器", ("定影", "影器")),)
     assert {"定影", "影器"} <= indexed
+
+
+def test_segmentation_follows_the_most_probable_words_and_joins_characters_that_make_none():
+    assert query_parse("打印机经常卡纸").words == (
+        ("打印机", ("打印", "印机")),
+        ("经常", ()),
+        ("卡纸", ()),
+    )
+    # A name is no dictionary word: its characters stay together (jieba's model of unknown words).
+    assert "张伟明" in words("联系人张伟明电话13812345678")
+    # Words of more than four characters are known too, with their dictionary words of three.
+    assert {"中华人民共和国", "共和国"} <= words("中华人民共和国")
+
+
+def test_searching_never_imports_jieba_whose_structures_cost_a_worker_11_mb():
+    """Only jieba's dictionary file is read (issue 9: a web worker stays under 120 MB)."""
+    script = (
+        "import django, sys; django.setup();"
+        "from aftersales.core import search;"
+        "search.document(['定影组件异响 E-302']); search.query_parse('打印机卡纸');"
+        "print('jieba' in sys.modules)"
+    )
+    source = str(Path(aftersales.__file__).parents[1])  # this checkout's code, not an installed one
+    environment = {**os.environ, "PYTHONPATH": source}
+    found = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, env=environment
+    )
+    assert found.stdout.strip() == "False"
 
 
 def test_fault_codes_and_model_numbers_are_normalised():

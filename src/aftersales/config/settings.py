@@ -204,9 +204,9 @@ RETURNS_FOLLOW_UP_DAYS = int(os.environ.get("RETURNS_FOLLOW_UP_DAYS", "3"))
 COUNT_TIME_LIMIT_MS = int(os.environ.get("COUNT_TIME_LIMIT_MS", "100"))
 
 # Search (core/search.py): the most frequent words of jieba's dictionary kept by the segmenter; the
-# whole dictionary (349,046 words) would cost every process about 80 MB, these about 8 MB.
+# whole dictionary (349,046 words) would cost every process about 80 MB in jieba, these about 1 MB.
 SEARCH_DICTIONARY_WORDS = int(os.environ.get("SEARCH_DICTIONARY_WORDS", "50000"))
-# Where the segmenter keeps those words once chosen (read by every process after the first).
+# Where the segmenter keeps those words once chosen and packed (read by every process after the first).
 SEARCH_CACHE_DIR = Path(os.environ.get("SEARCH_CACHE_DIR", VAR_DIR / "cache"))
 
 # Celery: a real broker with REDIS_URL; otherwise tasks run in-process ("embedded" mode), and

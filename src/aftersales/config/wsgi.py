@@ -44,7 +44,7 @@ class FrozenAfterWarmUp:
 
 
 application = get_wsgi_application()
-# The search's word segmenter (a few MB of dictionary) is built before the first freeze, once.
+# The search's dictionary (1 MB of arrays) is loaded before the first freeze, once.
 search_warm_up()
 if os.environ.get("GC_FREEZE", "1") != "0":
     application = FrozenAfterWarmUp(application)

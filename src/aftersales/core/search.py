@@ -2,8 +2,9 @@
 
 Chinese has no spaces, and neither PostgreSQL's `simple` configuration nor SQLite's FTS5
 tokenizers split it into words (a trigram index cannot even find a two-character word such as
-卡纸). So the application segments text itself, with jieba, and stores the words in a search-only
-column of a model's index table; the database indexes those words as they are:
+卡纸). So the application segments text itself, the way jieba does (the most probable path through
+its dictionary's words), and stores the words in a search-only column of a model's index table;
+the database indexes those words as they are:
 
 - PostgreSQL: a stored generated `tsvector` (`array_to_tsvector` of the words, no parsing, no
   stemming) with a GIN index; queries are `tsquery` values built from the same words.
@@ -13,34 +14,39 @@ column of a model's index table; the database indexes those words as they are:
 Fault codes and model numbers are normalised before segmentation (`E-302`, `e302` and `E 302` all
 become `e302`; the index also keeps the digits, `302`).
 
-Segmentation is not always right (客户说定影器发烫 comes out as 客户/说定/影器/发烫 when 定影器 is
+Segmentation is not always right (客户说定影器发烫 comes out as 客户/说定影器发烫 when 定影 is
 not in the dictionary), so every two-character piece of a run of Chinese characters is indexed as
 well, and a query word of three or more characters also matches when all its pieces are there:
-定影 finds that text, whatever the segmenter made of it. The jieba words still count in ranking.
+定影 finds that text, whatever the segmenter made of it. The whole words still count in ranking.
 
-Memory: jieba's full dictionary (349,046 words) costs a process about 80 MB, more than a web
-worker may grow. The segmenter takes the dictionary's `SEARCH_DICTIONARY_WORDS` most frequent
-words (50,000: about 8 MB) and jieba's model of unknown words (names, new terms) does the rest. A
-query word is also matched by the sub-words it is made of, so documents indexed before a word
-entered the dictionary are still found.
+Memory: jieba's full dictionary (349,046 words) costs a process about 80 MB, and even its 50,000
+most frequent words (`SEARCH_DICTIONARY_WORDS`) 11 MB in jieba's own structures, more than a web
+worker may grow. `_Dictionary` packs those words into 1 MB of arrays and segments with them as
+jieba does; jieba's model of unknown words is replaced by joining characters that make no word
+(names, new terms). A query word is also matched by the sub-words it is made of, so documents
+indexed before a word entered the dictionary are still found.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import heapq
 import html
-import io
+import importlib.util
 import logging
+import math
 import os
 import re
 import threading
 import unicodedata
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, migrations
 from django.db.models import BooleanField, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -50,6 +56,10 @@ from django.utils.safestring import SafeString, mark_safe
 CODE = re.compile(r"(?<![a-z0-9])([a-z]{1,8})[-_. ]?(\d{1,12})(?![0-9])")
 # A run of Chinese characters: its two-character pieces are indexed too (below).
 CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
+CJK_WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+# The runs a text is cut into before segmentation: Chinese, or letters and digits of other scripts.
+WORD_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\W_\u3400-\u9fff\uf900-\ufaff]+")
+PACKED_LENGTH = 4  # words of up to four characters are packed into one 64-bit number
 # A word worth indexing holds a letter, a digit or a CJK character (not punctuation or spaces).
 WORDLIKE = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
 MAX_WORD = 60  # longer "words" (hashes, URLs) are cut; PostgreSQL refuses lexemes over 2 KB
@@ -57,75 +67,156 @@ MAX_WORDS = 4000  # per document: a tsvector holds at most 1 MB
 QUERY_MAX_CHARS = 200
 
 
-class _Segmenter:
-    """jieba with the trimmed dictionary, built once per process on first use."""
+class _Dictionary:
+    """jieba's most frequent Chinese words and their frequencies, packed for a web worker.
+
+    jieba itself keeps its dictionary as a dict of every word and every prefix of one: 8.4 MB for
+    50,000 words, plus 3 MB of its modules, in every process. Here a word of up to four characters
+    is one 64-bit number (its UTF-16 code units side by side) in a sorted array, with its score (the
+    logarithm of its probability) in a parallel array, found by bisection; the few hundred longer
+    words sit in a dict. About 1 MB; jieba is never imported, only its dictionary file is read."""
 
     def __init__(self) -> None:
-        self._tokenizer = None
         self._lock = threading.Lock()
+        self._loaded = False
 
-    def tokenizer(self):
-        if self._tokenizer is None:
+    def load(self) -> None:
+        if not self._loaded:
             with self._lock:
-                if self._tokenizer is None:
-                    self._tokenizer = self._build()
-        return self._tokenizer
+                if not self._loaded:
+                    self._build()
+                    self._loaded = True
 
-    @staticmethod
-    def _build():
-        import sys
+    def _build(self) -> None:
+        header, _, body = _packed_dictionary().partition(b"\n")
+        count, total = (int(number) for number in header.split())
+        log_total = math.log(total or 1)
+        self.keys, freqs = array("Q"), array("I")
+        self.keys.frombytes(body[: count * self.keys.itemsize])
+        freqs.frombytes(body[count * self.keys.itemsize : count * (self.keys.itemsize + freqs.itemsize)])
+        self.scores = array("d", (math.log(freq) - log_total for freq in freqs))
+        self.long_words = {
+            word: math.log(int(freq)) - log_total
+            for word, freq in (line.split(" ") for line in body[count * 12 :].decode("utf-8").splitlines())
+        }
+        self.long_prefixes = {word[:PACKED_LENGTH] for word in self.long_words}
+        self.unknown = -log_total  # a character the dictionary lacks counts as seen once
 
-        # jieba reads its files through setuptools' pkg_resources when it can, and importing that
-        # costs a process about 11 MB and 75 ms; without it jieba opens the same files directly.
-        blocked = "pkg_resources" not in sys.modules
-        if blocked:
-            sys.modules["pkg_resources"] = None  # type: ignore[assignment]
-        try:
-            import jieba
-        finally:
-            if blocked:
-                del sys.modules["pkg_resources"]
+    def knows(self, word: str) -> bool:
+        self.load()
+        if len(word) > PACKED_LENGTH:
+            return word in self.long_words
+        key = _packed(word)
+        at = bisect.bisect_left(self.keys, key)
+        return at < len(self.keys) and self.keys[at] == key
 
-        jieba.setLogLevel(logging.WARNING)
-        tokenizer = jieba.Tokenizer()
-        tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(io.BytesIO(_trimmed_dictionary(jieba)))
-        tokenizer.initialized = True
-        return tokenizer
+    def segments(self, run: str) -> list[str]:
+        """The words of a run of Chinese characters: jieba's choice, the path through the
+        dictionary's words with the highest product of probabilities, where characters that make
+        no word with their neighbours are joined into one (a name such as 陈英, a term the
+        dictionary lacks: what jieba's model of unknown words would mostly find)."""
+        self.load()
+        keys, scores, count = self.keys, self.scores, len(self.keys)
+        encoded, size = run.encode("utf-16-be"), len(run)
+        best: list[tuple[float, int]] = [(0.0, size)] * (size + 1)
+        for start in range(size - 1, -1, -1):
+            choice = (self.unknown + best[start + 1][0], start + 1)
+            for end in range(start + 1, min(size, start + PACKED_LENGTH) + 1):
+                key = int.from_bytes(encoded[2 * start : 2 * end], "big")
+                at = bisect.bisect_left(keys, key)
+                if at < count and keys[at] == key:
+                    choice = max(choice, (scores[at] + best[end][0], end))
+            if size - start > PACKED_LENGTH and run[start : start + PACKED_LENGTH] in self.long_prefixes:
+                for end in range(start + PACKED_LENGTH + 1, size + 1):
+                    score = self.long_words.get(run[start:end])
+                    if score is not None:
+                        choice = max(choice, (score + best[end][0], end))
+            best[start] = choice
+        words, single, start = [], "", 0
+        while start < size:
+            end = best[start][1]
+            if end - start == 1:
+                single += run[start]
+            else:
+                if single:
+                    words.append(single)
+                    single = ""
+                words.append(run[start:end])
+            start = end
+        if single:
+            words.append(single)
+        return words
 
 
-def _trimmed_dictionary(jieba) -> bytes:
-    """jieba's most frequent words, one "word frequency" per line: built from its dictionary once
-    and kept in SEARCH_CACHE_DIR, so a worker reads 50,000 lines rather than sorting 349,046
-    (which leaves a process 15 MB larger than the words it keeps)."""
+def _packed(word: str) -> int:
+    return int.from_bytes(word.encode("utf-16-be"), "big")
+
+
+def _dictionary_source() -> str:
+    """jieba's dictionary file, found without importing jieba (its import costs 3 MB)."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImproperlyConfigured("search: the jieba package (its dictionary) is not installed")
+    return os.path.join(next(iter(spec.submodule_search_locations)), "dict.txt")
+
+
+def _packed_dictionary() -> bytes:
+    """jieba's `SEARCH_DICTIONARY_WORDS` most frequent words, packed as `_Dictionary` reads them:
+    a line "count total", the sorted 64-bit words, their 32-bit frequencies, then the longer words
+    as "word frequency" lines. Chosen from jieba's 349,046 words once and kept in SEARCH_CACHE_DIR,
+    so a worker reads 600 KB and allocates nothing on the way."""
     words = settings.SEARCH_DICTIONARY_WORDS
-    source = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
-    cache = os.path.join(settings.SEARCH_CACHE_DIR, f"jieba-{jieba.__version__}-{words}.txt")
+    source = _dictionary_source()
+    cache = os.path.join(settings.SEARCH_CACHE_DIR, f"jieba-{os.path.getsize(source)}-{words}.bin")
     try:
         with open(cache, "rb") as kept:
             return kept.read()
     except OSError:
         pass
-    with open(source, "rb") as lines:
-        entries = (line.split(b" ", 2) for line in lines if line.strip())
+    with open(source, encoding="utf-8") as lines:
+        entries = (line.split(" ", 2) for line in lines if line.strip())
         chosen = heapq.nlargest(words, ((int(e[1]), e[0]) for e in entries if len(e) >= 2))
-    text = b"\n".join(word + b" " + str(freq).encode() for freq, word in chosen)
+    total = sum(freq for freq, _ in chosen)
+    short = sorted(
+        (_packed(word), freq)
+        for freq, word in chosen
+        if len(word) <= PACKED_LENGTH and CJK_WORD.fullmatch(word)
+    )
+    long_words = "".join(
+        f"{word} {freq}\n" for freq, word in chosen if len(word) > PACKED_LENGTH and CJK_WORD.fullmatch(word)
+    )
+    packed = (
+        f"{len(short)} {total}\n".encode()
+        + array("Q", (key for key, _ in short)).tobytes()
+        + array("I", (freq for _, freq in short)).tobytes()
+        + long_words.encode("utf-8")
+    )
     try:
         os.makedirs(settings.SEARCH_CACHE_DIR, exist_ok=True)
         partial = f"{cache}.{os.getpid()}"
         with open(partial, "wb") as out:
-            out.write(text)
+            out.write(packed)
         os.replace(partial, cache)  # whole or not at all, whichever process gets there first
     except OSError:
         logging.getLogger(__name__).warning("search: cannot keep the dictionary in %s", cache)
-    return text
+    return packed
 
 
-SEGMENTER = _Segmenter()
+DICTIONARY = _Dictionary()
 
 
 def warm_up() -> None:
-    """Build the segmenter now (a web worker at start-up, before its objects are frozen)."""
-    SEGMENTER.tokenizer()
+    """Load the dictionary now (a web worker at start-up, before its objects are frozen)."""
+    DICTIONARY.load()
+
+
+def _words(text: str) -> list[str]:
+    """A normalised text's words: runs of Chinese segmented, other runs of letters and digits as
+    they are."""
+    words: list[str] = []
+    for run in WORD_RUN.findall(text):
+        words.extend(DICTIONARY.segments(run) if CJK_WORD.fullmatch(run) else [run])
+    return words
 
 
 def _normalised(text: str) -> str:
@@ -155,7 +246,13 @@ def document(parts: Iterable[str | None]) -> str:
 def _part_words(part: str) -> tuple[str, ...]:
     """The words of one text; the same texts recur (model and customer names, standard phrases)."""
     text = _normalised(part)
-    words = dict.fromkeys(_kept(SEGMENTER.tokenizer().cut_for_search(text)))
+    words: dict[str, None] = {}
+    for word in _kept(_words(text)):
+        if len(word) > 3 and CJK_WORD.fullmatch(word):  # its dictionary words of three, as jieba does
+            words.update(
+                dict.fromkeys(w for i in range(len(word) - 2) if DICTIONARY.knows(w := word[i : i + 3]))
+            )
+        words[word] = None
     words.update(dict.fromkeys(match.group(2) for match in CODE.finditer(text)))
     for run in CJK_RUN.findall(text):
         words.update(dict.fromkeys(_pieces(run)))
@@ -184,9 +281,8 @@ class Query:
 
 
 def query_parse(text: str) -> Query:
-    tokenizer = SEGMENTER.tokenizer()
     words: dict[str, tuple[str, ...]] = {}
-    for word in _kept(tokenizer.cut(_normalised(text[:QUERY_MAX_CHARS]))):
+    for word in _kept(_words(_normalised(text[:QUERY_MAX_CHARS]))):
         if word not in words:
             chinese = len(word) > 2 and CJK_RUN.fullmatch(word)
             words[word] = tuple(dict.fromkeys(_pieces(word))) if chinese else ()
