@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from django.db import connections
 from django.test import override_settings
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from aftersales.config.celery import app as celery_app
@@ -261,3 +262,32 @@ def test_a_replay_waiting_too_long_for_the_first_is_409(agent, customer, monkeyp
     replay = post(_client(agent), intake(customer), "slow")
     assert replay.status_code == 201 and replay.content == first[0].content
     assert WorkOrder.objects.count() == 1
+
+
+# --- the schema ------------------------------------------------------------------------------------
+
+# Actions that move money without creating a record of their own (answered 200).
+MONEY_ACTIONS = {"/api/claims/{id}/credit/", "/api/returns/{id}/refund/"}
+
+
+def test_every_create_and_money_action_documents_the_header_and_its_errors():
+    """Every POST answered 201 (it creates something) and every money action takes the key; a new
+    create endpoint without `@idempotent` fails here."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = {
+        path: item["post"]
+        for path, item in schema["paths"].items()
+        if "post" in item and ("201" in item["post"]["responses"] or path in MONEY_ACTIONS)
+    }
+    assert {"/api/workorders/", "/api/settlements/{id}/payments/", "/api/customers/"} <= set(operations)
+    missing = sorted(
+        path
+        for path, operation in operations.items()
+        if not any(p["in"] == "header" and p["name"] == "Idempotency-Key" for p in operation.get("parameters", []))
+        or not {"409", "422"} <= set(operation["responses"])
+    )
+    assert missing == []
+    header = next(p for p in operations["/api/workorders/"]["parameters"] if p["name"] == "Idempotency-Key")
+    assert header.get("required", False) is False
+    transition = schema["paths"]["/api/workorders/{id}/accept/"]["post"]
+    assert "Idempotency-Key" not in [p["name"] for p in transition["parameters"]]  # not a create

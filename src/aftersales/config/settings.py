@@ -334,7 +334,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "aftersales.core.pagination.StandardPagination",
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "aftersales.core.api.problem_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "aftersales.core.idempotency.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "aftersales.core.api.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "AfterSales API",

@@ -32,14 +32,12 @@ from django.db import OperationalError, connection, transaction
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.status import is_success
 from rest_framework.utils.encoders import JSONEncoder
 
-from .api import ProblemSerializer
 from .errors import IdempotencyKeyInvalid, IdempotencyKeyReused, IdempotencyRequestInProgress
 from .models import IdempotencyKey
 
@@ -72,7 +70,7 @@ ViewMethod = Callable[..., Response]
 def idempotent(view_method: ViewMethod) -> ViewMethod:
     """Make a DRF view method that creates something or moves money honour `Idempotency-Key` on
     POST (its GET, if any, is untouched). Put it right above the `def`, under `@action` and
-    `@extend_schema`; the schema then documents the header and the 409/422 (`AutoSchema`)."""
+    `@extend_schema`; the schema then documents the header and the 409/422 (`core.api.AutoSchema`)."""
 
     @functools.wraps(view_method)
     def wrapper(view: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -83,6 +81,11 @@ def idempotent(view_method: ViewMethod) -> ViewMethod:
 
     wrapper.idempotent = True  # type: ignore[attr-defined]
     return wrapper
+
+
+def is_idempotent(view_method: Any) -> bool:
+    """Whether a view method was marked with `@idempotent`."""
+    return getattr(view_method, "idempotent", False)
 
 
 def idempotent_response(request: Request, key: str, respond: Callable[[], Response]) -> Response:
@@ -180,28 +183,3 @@ def _canonical(value: Any) -> Any:
         value.seek(0)
         return {"file": value.name, "sha256": digest.hexdigest()}
     return value
-
-
-class AutoSchema(openapi.AutoSchema):
-    """drf-spectacular's schema, plus what `@idempotent` adds to an operation: the optional
-    `Idempotency-Key` header and the 409 (still running) and 422 (key reused) problems."""
-
-    def _idempotent(self) -> bool:
-        if self.method != "POST":
-            return False
-        name = getattr(self.view, "action", None) or self.method.lower()
-        return getattr(getattr(self.view, name, None), "idempotent", False)
-
-    def get_override_parameters(self) -> list:
-        parameters = super().get_override_parameters()
-        return [*parameters, IDEMPOTENCY_KEY_PARAMETER] if self._idempotent() else parameters
-
-    def _get_response_bodies(self, direction: Any = "response") -> dict:
-        responses = super()._get_response_bodies(direction)
-        if self._idempotent():
-            for code in ("409", "422"):
-                if code not in responses:
-                    responses[code] = self._get_response_for_code(
-                        ProblemSerializer, code, direction=direction
-                    )
-        return responses
