@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import OperationalError, connection, transaction
 from django.utils.datastructures import MultiValueDict
@@ -74,10 +75,10 @@ def idempotent(view_method: ViewMethod) -> ViewMethod:
 
     @functools.wraps(view_method)
     def wrapper(view: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
-        key = request.headers.get(HEADER)
-        if key is None or request.method != "POST" or not request.user.is_authenticated:
+        key, user = request.headers.get(HEADER), request.user
+        if key is None or request.method != "POST" or isinstance(user, AnonymousUser):
             return view_method(view, request, *args, **kwargs)
-        return idempotent_response(request, key, lambda: view_method(view, request, *args, **kwargs))
+        return idempotent_response(request, user, key, lambda: view_method(view, request, *args, **kwargs))
 
     wrapper.idempotent = True  # type: ignore[attr-defined]
     return wrapper
@@ -88,19 +89,28 @@ def is_idempotent(view_method: Any) -> bool:
     return getattr(view_method, "idempotent", False)
 
 
-def idempotent_response(request: Request, key: str, respond: Callable[[], Response]) -> Response:
-    """The stored response to `key`, or `respond()` run and its response stored with it, in one
-    transaction (the services' own transactions nest in it)."""
+def idempotent_response(request: Request, user, key: str, respond: Callable[[], Response]) -> Response:
+    """The stored response to the user's `key`, or `respond()` run and its response stored with it,
+    in one transaction (the services' own transactions nest in it)."""
     if not KEY_FORMAT.fullmatch(key):
         raise IdempotencyKeyInvalid(
             _("The Idempotency-Key header must be 1 to 255 printable ASCII characters."), field=HEADER
         )
-    fingerprint = request_fingerprint(request)
+    this_request = IdempotencyKey(
+        user=user,
+        key=key,
+        method=request.method or "",
+        path=request.path,
+        fingerprint=request_fingerprint(request),
+    )
     with transaction.atomic():
-        record = _claim(request, key, fingerprint)
+        record = _claim(this_request)
         if record.response_status is not None:
-            same_request = (request.method, request.path, fingerprint)
-            if (record.method, record.path, record.fingerprint) != same_request:
+            if (record.method, record.path, record.fingerprint) != (
+                this_request.method,
+                this_request.path,
+                this_request.fingerprint,
+            ):
                 raise IdempotencyKeyReused(
                     _("This Idempotency-Key was used for another request; use a new key."), field=HEADER
                 )
@@ -120,18 +130,15 @@ def idempotent_response(request: Request, key: str, respond: Callable[[], Respon
         return response
 
 
-def _claim(request: Request, key: str, fingerprint: str) -> IdempotencyKey:
-    """This request's new row (no response yet), or the row of the earlier request with the key.
+def _claim(row: IdempotencyKey) -> IdempotencyKey:
+    """This request's row inserted (no response yet), or the row of the earlier request with its key.
 
     The insert does nothing on a conflict, and waits while another transaction holds the key
     uncommitted: concurrent requests are served one after the other. A committed row always has
     its response (it is written in the same transaction), so an empty response is ours."""
-    row = IdempotencyKey(
-        user=request.user, key=key, method=request.method, path=request.path, fingerprint=fingerprint
-    )
     with _lock_wait_bounded():
         IdempotencyKey.objects.bulk_create([row], ignore_conflicts=True)
-    return IdempotencyKey.objects.get(user=request.user, key=key)
+    return IdempotencyKey.objects.get(user_id=row.user_id, key=row.key)
 
 
 @contextmanager
