@@ -111,8 +111,12 @@ def test_r8_send_approve_reject_revise_through_the_api(
     )
     assert approved.status_code == 200, approved.content
     assert approved.json()["state"] == "approved" and len(approved.json()["content_hash"]) == 64
-    revised = client.post(f"/api/quotes/{quote['id']}/revise/", {"reason": "发现新故障"}, format="json")
+    revise = f"/api/quotes/{quote['id']}/revise/"
+    revised = client.post(revise, {"reason": "发现新故障"}, format="json", HTTP_IDEMPOTENCY_KEY="revise-1")
     assert revised.status_code == 201 and revised.json()["version"] == 2
+    # a retry of the revision under its key is its first answer, not a third version or a 409
+    again = client.post(revise, {"reason": "发现新故障"}, format="json", HTTP_IDEMPOTENCY_KEY="revise-1")
+    assert again.status_code == 201 and again.content == revised.content
     assert revised.json()["previous"] == quote["id"] and revised.json()["total"] == "80.00"
     listed = client.get(f"/api/quotes/?work_order={order.pk}").json()
     assert [row["version"] for row in listed["results"]] == [2, 1]

@@ -105,10 +105,13 @@ def test_r33_one_post_per_step(api_client, people, draft):
         409,
         code="return_kind_mismatch",
     )
-    refunded = finance.post(
-        f"{URL}{request.pk}/refund/", {"refund_amount": "1280.00", "refund_method": "alipay"}, format="json"
-    )
+    refund = {"refund_amount": "1280.00", "refund_method": "alipay"}
+    refunded = finance.post(f"{URL}{request.pk}/refund/", refund, format="json", HTTP_IDEMPOTENCY_KEY="rf-1")
     assert (refunded.json()["state"], refunded.json()["refund_amount"]) == ("refunded", "1280.00")
+    # money moves once: the retry under the key is the first answer, not a 409 or a second refund
+    again = finance.post(f"{URL}{request.pk}/refund/", refund, format="json", HTTP_IDEMPOTENCY_KEY="rf-1")
+    assert again.status_code == 200 and again.content == refunded.content
+    assert again["Idempotent-Replayed"] == "true"
     assert_problem(agent.post(f"{URL}{request.pk}/follow-up/", {"foo": 1}, format="json"), 400, field="foo")
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -24,6 +24,7 @@ from aftersales.core.api import (
     request_user,
     transition_actions,
 )
+from aftersales.core.idempotency import idempotent
 from aftersales.devices.choices import Payer
 from aftersales.notifications.choices import Channel as MessageChannel
 from aftersales.workorders.models import WorkOrder
@@ -261,6 +262,7 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         request=QuoteCreateInput,
         responses={201: QuoteSerializer, **problem_responses(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         serializer = QuoteCreateInput(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -275,6 +277,7 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         responses={201: QuoteSerializer, **problem_responses(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def lines(self, request: Request, pk=None) -> Response:
         quote = self.get_object()
         serializer = QuoteLineInput(data=request.data, context=self.get_serializer_context())
@@ -491,7 +494,8 @@ class SettlementCreateInput(Input):
 
 class PaymentInput(Input):
     """R15: a payment taken from the customer. Send an `Idempotency-Key` header: the same request
-    sent again with it is answered with the first payment (200), never a second one."""
+    sent again with it is answered with the first response, never a second payment (a payment
+    already recorded under the key on this settlement by someone else is answered 200)."""
 
     method = serializers.ChoiceField(choices=PaymentMethod.choices)
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=_("CNY"))
@@ -597,17 +601,6 @@ INVOICE_API_INPUTS = {
 }
 
 
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    type=str,
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description=_(
-        "Any unique text per payment: a retry with the same key and body is answered with the first one."
-    ),
-)
-
-
 class SettlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Settlements (R9, R10, R11, R15): the fees of a work order from its approved quote, the
     payments with their receipts, refunds and waiver requests."""
@@ -642,6 +635,7 @@ class SettlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         request=SettlementCreateInput,
         responses={201: SettlementSerializer, **problem_responses(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = self._input(request, SettlementCreateInput)
         changes = {change.pop("quote_line"): change for change in data.get("changes", [])}
@@ -661,7 +655,6 @@ class SettlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(
         summary=_("Record a payment (with its receipt)"),
-        parameters=[IDEMPOTENCY_KEY],
         request=PaymentInput,
         responses={
             201: PaymentSerializer,
@@ -670,12 +663,12 @@ class SettlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         },
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def payments(self, request: Request, pk=None) -> Response:
         return self._money(request, PaymentInput, services.payment_record)
 
     @extend_schema(
         summary=_("Record a refund"),
-        parameters=[IDEMPOTENCY_KEY],
         request=RefundInput,
         responses={
             201: PaymentSerializer,
@@ -684,6 +677,7 @@ class SettlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         },
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def refunds(self, request: Request, pk=None) -> Response:
         return self._money(request, RefundInput, services.refund_record)
 
@@ -693,6 +687,7 @@ class SettlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         responses={201: WaiverSerializer, **problem_responses(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def waiver(self, request: Request, pk=None) -> Response:
         settlement = self.get_object()
         data = self._input(request, WaiverInput)
@@ -705,6 +700,7 @@ class SettlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         responses={201: InvoiceSerializer, **problem_responses(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def invoices(self, request: Request, pk=None) -> Response:
         settlement = self.get_object()
         data = self._input(request, InvoiceRequestInput)

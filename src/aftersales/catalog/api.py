@@ -11,6 +11,8 @@ Catalog rows carry no rule beyond model validation, so the writes here are `full
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.db import transaction
 from django.db.models import Model, Q
@@ -32,6 +34,7 @@ from aftersales.core.api import (
     problem_responses,
     transition_actions,
 )
+from aftersales.core.idempotency import idempotent
 
 from .choices import FEE_STANDARD_KINDS, FeeUnit, ModelKind, PeriodStatus
 from .filtersets import FeeScheduleFilterSet, PartFilterSet, PriceListFilterSet, PriceListItemFilterSet
@@ -93,7 +96,11 @@ class ProductModelSerializer(serializers.ModelSerializer):
 
 class ReferenceDataWriteMixin:
     """Create/update/delete of plain reference data: model validation, then save, never from
-    the serializer itself (ARCHITECTURE.md §9)."""
+    the serializer itself (ARCHITECTURE.md §9). Creating takes an Idempotency-Key."""
+
+    @idempotent
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().create(request, *args, **kwargs)  # type: ignore[misc]
 
     @transaction.atomic
     def perform_create(self, serializer: serializers.ModelSerializer) -> None:
@@ -382,6 +389,7 @@ class PriceListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         responses={201: PriceListSerializer, **problem_responses(400, 401, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"], filter_backends=[])
+    @idempotent
     def revise(self, request: Request, pk: str | None = None) -> Response:
         if not can_manage_prices(request.user):
             raise exceptions.PermissionDenied(_("Your role may not revise price lists."))
@@ -561,6 +569,7 @@ class FeeScheduleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         request=FeeScheduleSubmitInput,
         responses={201: FeeScheduleDetailSerializer, **problem_responses(400, 401, 403)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = FeeScheduleSubmitInput(data=request.data)
         data.is_valid(raise_exception=True)

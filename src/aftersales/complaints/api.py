@@ -27,6 +27,7 @@ from aftersales.core.api import (
     request_user,
     transition_actions,
 )
+from aftersales.core.idempotency import idempotent
 from aftersales.core.transitions import Machine
 from aftersales.customers.models import Customer
 from aftersales.customers.selectors import customer_scope
@@ -349,6 +350,7 @@ class ComplaintViewSet(ScopedViewSet):
         request=ComplaintRegisterSerializer,
         responses={201: ComplaintSerializer, **problem_responses(400, 403)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         serializer = ComplaintRegisterSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -391,6 +393,7 @@ class DifficultCaseViewSet(ScopedViewSet):
         request=CaseOpenSerializer,
         responses={201: DifficultCaseSerializer, **problem_responses(400, 403)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         serializer = CaseOpenSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)

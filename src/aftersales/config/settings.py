@@ -275,6 +275,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "aftersales.parts.tasks.charge_unreported_old_parts",
         "schedule": crontab(hour=1, minute=15),
     },
+    # Idempotency-Key: the keys of API requests older than 24 hours are forgotten (core.idempotency)
+    "core-purge-idempotency-keys": {
+        "task": "aftersales.core.tasks.purge_idempotency_keys",
+        "schedule": 3600.0,
+    },
     # R31: on PARTS_CLAIM_DAY, one warranty reimbursement claim per dealer for the previous month
     "parts-monthly-claims": {
         "task": "aftersales.parts.tasks.build_monthly_claims",
@@ -312,6 +317,10 @@ DEVICES_CONTRACT_EXPIRY_REMINDER_DAYS = int(os.environ.get("DEVICES_CONTRACT_EXP
 # The empty choice of every list filter reads "全部" (All), not "---------".
 FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("All")
 
+# Idempotency-Key (core.idempotency): how long, on PostgreSQL, a request waits for one with the same
+# key still running before it is answered 409 idempotency_request_in_progress.
+IDEMPOTENCY_WAIT_SECONDS = float(os.environ.get("IDEMPOTENCY_WAIT_SECONDS", "10"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -325,7 +334,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "aftersales.core.pagination.StandardPagination",
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "aftersales.core.api.problem_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "aftersales.core.api.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "AfterSales API",

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular import openapi
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, permissions, serializers, status
@@ -27,6 +28,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
 from .errors import DomainError
+from .idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent, is_idempotent
 from .phones import phone_for
 from .reference import ReferenceCache
 from .transitions import Machine, Transition, transition_run
@@ -135,6 +137,31 @@ class ProblemSerializer(serializers.Serializer):
 def problem_responses(*codes: int) -> dict[int, type[serializers.Serializer]]:
     """OpenAPI responses for the given error statuses, all in the problem shape."""
     return {code: ProblemSerializer for code in codes}
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's schema, plus what `@idempotent` adds to an operation: the optional
+    `Idempotency-Key` header and the 409 (still running) and 422 (key reused) problems."""
+
+    def _idempotent(self) -> bool:
+        if self.method != "POST":
+            return False
+        name = getattr(self.view, "action", None) or self.method.lower()
+        return is_idempotent(getattr(self.view, name, None))
+
+    def get_override_parameters(self) -> list:
+        parameters = super().get_override_parameters()
+        return [*parameters, IDEMPOTENCY_KEY_PARAMETER] if self._idempotent() else parameters
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict:
+        responses = super()._get_response_bodies(direction)
+        if self._idempotent():
+            for code in ("409", "422"):
+                if code not in responses:
+                    responses[code] = self._get_response_for_code(
+                        ProblemSerializer, code, direction=direction
+                    )
+        return responses
 
 
 # --- permissions --------------------------------------------------------------------------------
@@ -353,6 +380,7 @@ def transition_actions(
     run: Mapping[str, TransitionCall] | None = None,
     multipart: frozenset[str] = frozenset(),
     created: Mapping[str, type[serializers.Serializer]] | None = None,
+    moves_money: frozenset[str] = frozenset(),
 ):
     """Class decorator: `POST /<resource>/<id>/<name>/` for every transition of `machine` a user
     may run (the system's own have no endpoint), each with its own input serializer (from
@@ -399,6 +427,8 @@ def transition_actions(
             endpoint.__name__ = transition.name
             endpoint.__qualname__ = f"{viewset.__name__}.{transition.name}"
             endpoint.__doc__ = input_class.__doc__
+            if transition.name in made or transition.name in moves_money:
+                endpoint = idempotent(endpoint)
             extra: dict[str, Any] = (
                 {"parser_classes": MULTIPART_PARSERS} if transition.name in multipart else {}
             )

@@ -37,6 +37,19 @@ class IdempotencyKeyReused(DomainError):
     default_code = "idempotency_key_reused"
 
 
+class IdempotencyKeyInvalid(DomainError):
+    """The Idempotency-Key header is not 1 to 255 printable ASCII characters (400)."""
+
+    default_code = "idempotency_key_invalid"
+
+
+class IdempotencyRequestInProgress(DomainError):
+    """A request with the same Idempotency-Key is still running and did not finish in time (409)."""
+
+    status = 409
+    default_code = "idempotency_request_in_progress"
+
+
 class NotPermitted(DomainError):
     """The actor's role may not perform this action."""
 
@@ -74,6 +87,10 @@ register_error_codes(
         "invalid_phone": "Not a valid Chinese mobile or landline number.",
         "inactive": "The person chosen is not active.",
         "idempotency_key_reused": "The Idempotency-Key was used before with a different request (422).",
+        "idempotency_key_invalid": "The Idempotency-Key header is not 1 to 255 printable ASCII characters.",
+        "idempotency_request_in_progress": (
+            "A request with this Idempotency-Key is still running; send it again a little later (409)."
+        ),
         "unsupported_ordering": "Cursor pages cannot follow this sort (a computed column); sort by another.",
     }
 )

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .api import RejectUnknownFieldsMixin, problem_responses
+from .idempotency import idempotent
 from .lists import list_views
 from .models import ListPreference, SavedFilter
 from .services import list_columns_choose, saved_filter_delete, saved_filter_save
@@ -64,6 +65,7 @@ class SavedFilterViewSet(
         responses={201: SavedFilterSerializer, **problem_responses(400)},
         summary=_("Save a filter (a filter of the same name is replaced)"),
     )
+    @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = SavedFilterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -156,3 +158,34 @@ class SavedFilter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# How long a client may replay a request under the same Idempotency-Key (the hourly purge,
+# core.tasks, forgets older keys).
+IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
+
+
+class IdempotencyKey(models.Model):
+    """A create or payment request sent with an `Idempotency-Key` header and the response it got
+    (core.idempotency): the same user sending the same key again gets that response, and nothing
+    is created twice. Written in the transaction of the rows the request created, so the key
+    exists exactly when they do; `response_status` is empty only inside that transaction."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request body, canonical form")
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.TextField(blank=True, help_text="JSON")
+    response_headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_idempotencykey_once")]
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

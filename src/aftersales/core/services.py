@@ -1,10 +1,10 @@
-"""Shared write helpers: readable numbers, field-level change records, access logging, and the
-users' own list settings (columns shown, saved filters)."""
+"""Shared write helpers: readable numbers, field-level change records, access logging, the
+users' own list settings (columns shown, saved filters), and forgetting old idempotency keys."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -14,7 +14,15 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import AccessLog, ChangeRecord, ListPreference, NumberSequence, SavedFilter
+from .models import (
+    IDEMPOTENCY_KEY_LIFETIME,
+    AccessLog,
+    ChangeRecord,
+    IdempotencyKey,
+    ListPreference,
+    NumberSequence,
+    SavedFilter,
+)
 
 # One statement takes the next number of a prefix and day, creating the day's counter on first use
 # (SQLite has INSERT ... ON CONFLICT ... RETURNING since 3.35).
@@ -137,3 +145,11 @@ def saved_filter_delete(*, user, filter_id: int) -> None:
     deleted, _rows = SavedFilter.objects.filter(user=user, pk=filter_id).delete()
     if not deleted:
         raise SavedFilter.DoesNotExist
+
+
+def idempotency_keys_purge(*, now: datetime | None = None) -> int:
+    """Forget the Idempotency-Keys older than IDEMPOTENCY_KEY_LIFETIME (24 hours): a request sent
+    again under such a key is a new request. Returns how many were deleted."""
+    cutoff = (now or timezone.now()) - IDEMPOTENCY_KEY_LIFETIME
+    deleted, _rows = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

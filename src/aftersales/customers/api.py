@@ -21,6 +21,7 @@ from rest_framework.reverse import reverse
 from aftersales.accounts.choices import FRONT_LINE_ROLES, REFERENCE_ADMIN_ROLES
 from aftersales.accounts.models import Dealer
 from aftersales.core.api import CustomerPhoneField, RoleWritePermission, problem_responses, request_user
+from aftersales.core.idempotency import idempotent
 from aftersales.core.models import AccessLog
 from aftersales.core.panels import last_contact, object_facts
 from aftersales.core.panels_api import FactSerializer
@@ -189,6 +190,7 @@ class CustomerViewSet(
             access_log(actor=request.user, action=AccessLog.Action.VIEW, resource=f"customer:{customer.pk}")
         return self._output(customer)
 
+    @idempotent
     def create(self, request: Request) -> Response:
         serializer = CustomerWriteSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)

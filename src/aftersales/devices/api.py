@@ -31,6 +31,7 @@ from aftersales.core.api import (
     request_user,
     transition_actions,
 )
+from aftersales.core.idempotency import idempotent
 from aftersales.core.money import MAX_DIGITS
 from aftersales.core.panels_api import HISTORY_PARAMETERS, HistoryPageSerializer, history_response
 from aftersales.customers.models import Customer
@@ -160,6 +161,7 @@ class DeviceViewSet(
     def _output(self, device: Device, status_code: int = status.HTTP_200_OK) -> Response:
         return Response(DeviceSerializer(device, context=self.get_serializer_context()).data, status_code)
 
+    @idempotent
     def create(self, request: Request) -> Response:
         serializer = DeviceWriteSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -383,6 +385,7 @@ class ServiceContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         request=ContractCreateSerializer,
         responses={201: ServiceContractSerializer, **problem_responses(400, 403)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         serializer = ContractCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -416,6 +419,7 @@ class ServiceContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         responses={201: MaintenancePlanSerializer, **problem_responses(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
+    @idempotent
     def plans(self, request: Request, pk: str | None = None) -> Response:
         contract = self.get_object()
         context = self.get_serializer_context()

@@ -23,6 +23,7 @@ from aftersales.core.api import (
     problem_responses,
     transition_actions,
 )
+from aftersales.core.idempotency import idempotent
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
 
@@ -251,6 +252,7 @@ class ReturnVisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         },
     )
     @action(detail=False, methods=["post"])
+    @idempotent
     def callback(self, request: Request) -> Response:
         """201 with the new call-back, or 200 with the one already scheduled (idempotent)."""
         work_order = self._input(CallbackInputSerializer)["work_order"]

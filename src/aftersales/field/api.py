@@ -24,6 +24,7 @@ from aftersales.core.api import (
     problem_responses,
     transition_actions,
 )
+from aftersales.core.idempotency import idempotent
 from aftersales.workorders.api import workorder_of_path
 
 from .api_schedule import ScheduleViewSet
@@ -303,6 +304,7 @@ class VisitViewSet(
         responses={201: PartSerializer, **problem_responses(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"], url_path="parts")
+    @idempotent
     def part_add(self, request: Request, pk: str | None = None) -> Response:
         """R12, R32: issued from the van (409 `insufficient_stock` with what is on hand when short)."""
         visit = self.get_object()
@@ -318,6 +320,7 @@ class VisitViewSet(
         responses={201: TransferRefSerializer, **problem_responses(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"], url_path="parts/request")
+    @idempotent
     def parts_request(self, request: Request, pk: str | None = None) -> Response:
         """R12, R32: a draft transfer from the store to the engineer's van, for this work order."""
         visit = self.get_object()

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from aftersales.accounts.selectors import engineers_in_scope
 from aftersales.core.api import IdNameSerializer, RejectUnknownFieldsMixin, problem_responses
+from aftersales.core.idempotency import idempotent
 from aftersales.workorders.api import workorder_of_path
 
 from .selectors_schedule import SCHEDULE_POINTS, schedule_board
@@ -162,6 +163,7 @@ class ScheduleViewSet(viewsets.ViewSet):
         responses={201: ScheduleAppointmentSerializer, **problem_responses(400, 403, 404, 409)},
     )
     @action(detail=False, methods=["post"], url_path="book")
+    @idempotent
     def book(self, request: Request) -> Response:
         self._require_dispatcher(request)
         serializer = ScheduleBookInputSerializer(data=request.data)

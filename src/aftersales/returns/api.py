@@ -35,6 +35,7 @@ from aftersales.core.api import (
     transition_actions,
 )
 from aftersales.core.i18n import shown_params
+from aftersales.core.idempotency import idempotent
 from aftersales.customers.models import Customer
 from aftersales.customers.selectors import customer_scope
 from aftersales.devices.models import Device
@@ -354,6 +355,7 @@ def _run(rq, transition, actor, version, inputs):
     fields=RETURN_API_INPUTS,
     prefix="ReturnRequest",
     run={t.name: _run for t in RETURN_REQUEST},
+    moves_money=frozenset({"refund"}),
 )
 class ReturnRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Return and exchange requests (退换货申请表, R33)."""
@@ -387,6 +389,7 @@ class ReturnRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         request=ReturnCreateInput,
         responses={201: ReturnRequestSerializer, **problem_responses(400, 403)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = self._input(request, ReturnCreateInput)
         rq = services.return_create(actor=request.user, **data)
@@ -418,6 +421,7 @@ class ReturnRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         responses={201: ReturnRequestSerializer, **problem_responses(400, 403, 404)},
     )
     @action(detail=True, methods=["post"], parser_classes=MULTIPART_PARSERS)
+    @idempotent
     def photos(self, request: Request, pk=None) -> Response:
         rq = self.get_object()
         data = self._input(request, PhotoInput)

@@ -21,6 +21,7 @@ from aftersales.core.api import (
     problem,
     problem_responses,
 )
+from aftersales.core.idempotency import idempotent
 from aftersales.core.importing import ImportReport
 
 from .choices import HolidaySource, OfficialDayKind
@@ -106,6 +107,7 @@ class OfficialDayViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         request=OfficialDayInput,
         responses={201: OfficialDaySerializer, **problem_responses(400, 403)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = OfficialDayInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -127,6 +129,7 @@ class OfficialDayViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         responses={201: ImportResultSerializer, **problem_responses(400, 403)},
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=MULTIPART_PARSERS)
+    @idempotent
     def import_file(self, request: Request) -> Response:
         form = OfficialScheduleImportForm(data={}, files=request.FILES)
         if not form.is_valid():

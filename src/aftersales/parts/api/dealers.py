@@ -32,6 +32,7 @@ from aftersales.core.api import (
     request_user,
     transition_actions,
 )
+from aftersales.core.idempotency import idempotent
 
 from ..filtersets_dealers import AccountEntryFilterSet, DealerAccountFilterSet, PartRequestFilterSet
 from ..models import AccountEntry, PartRequest, PartRequestLine
@@ -254,6 +255,7 @@ class PartRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         request=PartRequestCreateInput,
         responses={201: PartRequestSerializer, **problem_responses(400, 403)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = self._input(request, PartRequestCreateInput)
         pr = requests.part_request_create(
@@ -290,6 +292,7 @@ class PartRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         responses={201: PartRequestSerializer, **problem_responses(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def lines(self, request: Request, pk=None) -> Response:
         pr = self.get_object()
         data = self._input(request, PartRequestLineInput)
@@ -487,6 +490,7 @@ class DealerAccountViewSet(
         responses={201: AccountEntrySerializer, **problem_responses(400, 403, 404)},
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def payments(self, request: Request, pk=None) -> Response:
         dealer = self.get_object()
         data = DealerPaymentInput(data=request.data)
@@ -537,6 +541,7 @@ class AccountEntryViewSet(
         responses={201: AccountEntrySerializer, **problem_responses(400, 403, 404)},
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def reverse(self, request: Request, pk=None) -> Response:
         entry = self.get_object()
         data = AccountEntryReverseInput(data=request.data)

@@ -36,6 +36,7 @@ from aftersales.core.api import (
     request_user,
     transition_actions,
 )
+from aftersales.core.idempotency import idempotent
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
 
@@ -237,6 +238,7 @@ class OldPartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         request=OldPartRegisterInput,
         responses={201: OldPartDetailSerializer, **problem_responses(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         serializer = OldPartRegisterInput(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -287,6 +289,7 @@ class OldPartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         responses={201: PostedEntrySerializer, **problem_responses(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"], url_path="reverse-penalty")
+    @idempotent
     def reverse_penalty(self, request: Request, pk=None) -> Response:
         old_part = self.get_object()
         serializer = PenaltyReverseInput(data=request.data)
@@ -409,6 +412,7 @@ class OldPartShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         request=ShipmentCreateInput,
         responses={201: OldPartShipmentSerializer, **problem_responses(400, 403)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = self._input(request, ShipmentCreateInput)
         old_parts = data["old_parts"]
@@ -554,7 +558,7 @@ CLAIM_API_INPUTS = {"note": _note}
     list=extend_schema(summary=_("Warranty reimbursement claims in your scope (R31)")),
     retrieve=extend_schema(responses={200: ClaimDetailSerializer, **problem_responses(404)}),
 )
-@transition_actions(CLAIM, fields=CLAIM_API_INPUTS, prefix="Claim")
+@transition_actions(CLAIM, fields=CLAIM_API_INPUTS, prefix="Claim", moves_money=frozenset({"credit"}))
 class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """保修期内配件费用报销单 (R31): one per dealer and month, reviewed line by line by HQ,
     approved, credited to the dealer's account once."""

@@ -39,6 +39,7 @@ from aftersales.core.api import (
     request_user,
     transition_actions,
 )
+from aftersales.core.idempotency import idempotent
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
 
@@ -490,6 +491,7 @@ class WarehouseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StockVi
         responses={201: MoveSerializer, **problem_responses(400, 403, 404)},
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def receipts(self, request: Request, pk=None) -> Response:
         warehouse = self.get_object()
         data = self._input(request, ReceiptInput)
@@ -502,6 +504,7 @@ class WarehouseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StockVi
         responses={201: MoveSerializer, **problem_responses(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def scraps(self, request: Request, pk=None) -> Response:
         warehouse = self.get_object()
         data = self._input(request, ScrapInput)
@@ -572,6 +575,7 @@ class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StockVie
         request=TransferCreateInput,
         responses={201: TransferSerializer, **problem_responses(400, 403)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = self._input(request, TransferCreateInput)
         transfer = transfer_create(
@@ -590,6 +594,7 @@ class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StockVie
         responses={201: TransferSerializer, **problem_responses(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def lines(self, request: Request, pk=None) -> Response:
         transfer = self.get_object()
         data = self._input(request, StockLineInput)
@@ -644,6 +649,7 @@ class CountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StockViewSe
         request=CountCreateInput,
         responses={201: CountSerializer, **problem_responses(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = self._input(request, CountCreateInput)
         count = count_create(
@@ -706,6 +712,7 @@ class ReorderRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Stock
         request=ReorderRuleInput,
         responses={201: ReorderRuleSerializer, **problem_responses(400, 403)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = self._input(request, ReorderRuleInput)
         return self._rule(

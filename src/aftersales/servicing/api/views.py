@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from aftersales.core.api import MULTIPART_PARSERS, RoleWritePermission, problem_responses, transition_actions
+from aftersales.core.idempotency import idempotent
 from aftersales.workorders.api import workorder_of_path
 
 from .. import services
@@ -93,6 +94,7 @@ class RemoteSessionViewSet(ServicingViewSet):
         return remote_session_list(self.request.user)
 
     @_create_schema(s.RemoteStartInput, s.RemoteSessionSerializer, _("Record a remote session"))
+    @idempotent
     def create(self, request: Request) -> Response:
         return self.create_with(
             request,
@@ -127,6 +129,7 @@ class ServicePlanViewSet(ServicingViewSet):
         return service_plan_list(self.request.user)
 
     @_create_schema(s.PlanCreateInput, s.ServicePlanSerializer, _("Draw up a service plan (draft)"))
+    @idempotent
     def create(self, request: Request) -> Response:
         return self.create_with(
             request,
@@ -185,6 +188,7 @@ class DepotRepairViewSet(ServicingViewSet):
         )
 
     @_create_schema(s.DepotReceiveInput, s.DepotRepairSerializer, _("Take a device in for depot repair"))
+    @idempotent
     def create(self, request: Request) -> Response:
         return self.create_with(
             request,
@@ -204,6 +208,7 @@ class DepotRepairViewSet(ServicingViewSet):
         responses={201: s.RepairLogEntrySerializer, **problem_responses(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["get", "post"])
+    @idempotent
     def entries(self, request: Request, pk: str | None = None) -> Response:
         repair = self.get_object()
         if request.method == "GET":
@@ -230,6 +235,7 @@ class DepotRepairViewSet(ServicingViewSet):
         responses={201: s.DepotPartSerializer, **problem_responses(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["get", "post"])
+    @idempotent
     def parts(self, request: Request, pk: str | None = None) -> Response:
         """R12, R32: issued from the service point's store (409 `insufficient_stock` when short)."""
         repair = self.get_object()
@@ -290,6 +296,7 @@ class ExternalRepairViewSet(ServicingViewSet):
         responses={201: s.FollowUpSerializer, **problem_responses(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["get", "post"], url_path="follow-ups", url_name="follow-ups")
+    @idempotent
     def follow_ups(self, request: Request, pk: str | None = None) -> Response:
         external = self.get_object()
         if request.method == "GET":
@@ -371,6 +378,7 @@ class WarrantyViewSet(viewsets.ViewSet):
         return self._entitlement(work_order, query.validated_data.get("day"))
 
     @action(detail=True, methods=["post"])
+    @idempotent
     def exclusions(self, request: Request, pk: str | None = None) -> Response:
         work_order = workorder_of_path(request.user, pk)
         data = s.WarrantyExclusionInputSerializer(data=request.data)
@@ -379,6 +387,7 @@ class WarrantyViewSet(viewsets.ViewSet):
         return self._entitlement(work_order, code=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
+    @idempotent
     def overrides(self, request: Request, pk: str | None = None) -> Response:
         work_order = workorder_of_path(request.user, pk)
         data = s.WarrantyOverrideInputSerializer(data=request.data)
@@ -387,6 +396,7 @@ class WarrantyViewSet(viewsets.ViewSet):
         return self._entitlement(work_order, code=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"], url_path="purchase-proofs", parser_classes=MULTIPART_PARSERS)
+    @idempotent
     def purchase_proofs(self, request: Request, pk: str | None = None) -> Response:
         work_order = workorder_of_path(request.user, pk)
         data = s.PurchaseProofInputSerializer(data=request.data)

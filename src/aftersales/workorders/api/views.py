@@ -22,6 +22,7 @@ from rest_framework.reverse import reverse
 
 from aftersales.accounts.choices import FRONT_LINE_ROLES
 from aftersales.core.api import RoleWritePermission, problem_responses, transition_actions
+from aftersales.core.idempotency import idempotent
 
 from .. import services
 from ..filtersets import WorkOrderFilterSet
@@ -120,6 +121,7 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         request=WorkOrderWriteSerializer,
         responses={201: WorkOrderSerializer, **problem_responses(400, 403)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         """R1/R2: intake through the same service as the form; channel defaults to "api"."""
         serializer = WorkOrderWriteSerializer(data=request.data, context=self.get_serializer_context())
@@ -174,6 +176,7 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         responses={201: NoteSerializer, **problem_responses(400, 404)},
     )
     @action(detail=True, methods=["get", "post"], pagination_class=OldestFirstPagination, filter_backends=[])
+    @idempotent
     def notes(self, request: Request, pk: str | None = None) -> Response:
         work_order = self.get_object()
         context = self.get_serializer_context()
@@ -204,6 +207,7 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         pagination_class=OldestFirstPagination,
         filter_backends=[],
     )
+    @idempotent
     def attachments(self, request: Request, pk: str | None = None) -> Response:
         work_order = self.get_object()
         context = self.get_serializer_context()
