@@ -150,33 +150,44 @@ def test_r5_suggestion_queries_are_bounded(order, point, qualify, django_assert_
         assert suggestion.explanation
 
 
-def test_r5_r38_routing_reads_each_engineer_once_with_load_leave_and_every_asked_qualification(point):
+def test_r5_r38_routing_reads_each_engineer_once_with_load_leave_and_their_qualifications(point):
     """The engineers' read (one statement of plain SQL, issue 9): each active engineer once, in
-    employee order, with the open work counted (not closed work), today's leave, and the
-    qualifications of exactly the lines asked about, however many."""
+    employee order, with the open work counted (not closed work), today's leave, and every
+    qualification. The people stay in memory: the next read asks only for load and leave, and
+    gives the same engineers; a change to an engineer makes every process read them again."""
     day = date(2026, 12, 7)
     sp = point(code="ENG")
     printers, copiers, scanners = (f.ProductLineFactory(code=code) for code in ("PRN", "CPY", "SCN"))
     both = f.EngineerFactory(service_point=sp, employee_no="E1")
     none = f.EngineerFactory(service_point=sp, employee_no="E2")
     f.EngineerFactory(service_point=sp, employee_no="E0", is_active=False)
-    for line in (printers, copiers, scanners):
+    for line in (printers, copiers):
         f.QualificationFactory(engineer=both, product_line=line)
     f.WorkOrderFactory(service_point=sp, engineer=both, state=State.IN_SERVICE)
     f.WorkOrderFactory(service_point=sp, engineer=both, state=State.CLOSED)
     EngineerLeave.objects.create(engineer=none, start=day, end=day + timedelta(days=2))
 
     with CaptureQueriesContext(connection) as queries:
-        rows = _engineers({sp.pk: sp}, [printers.pk, copiers.pk], day)[sp.pk]
-        names = [str(engineer) for engineer in rows]
-
+        rows = _engineers({sp.pk: sp}, day)[sp.pk]
+        names = [str(routed.engineer) for routed in rows]
     assert len(queries.captured_queries) == 1
-    assert [e.employee_no for e in rows] == ["E1", "E2"] and names == [str(both), str(none)]
+    assert [r.engineer.employee_no for r in rows] == ["E1", "E2"] and names == [str(both), str(none)]
     first, second = rows
     assert (first.open_load, first.is_on_leave, second.open_load, second.is_on_leave) == (1, False, 0, True)
-    assert sorted(q.product_line_id for q in first.line_qualifications) == sorted([printers.pk, copiers.pk])
-    assert second.line_qualifications == [] and first.service_point is sp
-    assert _engineers({sp.pk: sp}, [], day)[sp.pk][0].line_qualifications == []
+    qualified = sorted(q.product_line_id for q in first.engineer.line_qualifications)
+    assert qualified == sorted([printers.pk, copiers.pk])
+    assert second.engineer.line_qualifications == [] and first.engineer.service_point is sp
+
+    f.WorkOrderFactory(service_point=sp, engineer=none, state=State.IN_SERVICE)
+    with CaptureQueriesContext(connection) as queries:
+        again = _engineers({sp.pk: sp}, day)[sp.pk]
+    assert len(queries.captured_queries) == 1 and "first_name" not in queries.captured_queries[0]["sql"]
+    assert [r.engineer for r in again] == [first.engineer, second.engineer]
+    assert again[0].engineer is first.engineer and again[1].open_load == 1  # people kept, load read
+
+    f.QualificationFactory(engineer=none, product_line=scanners)
+    renewed = _engineers({sp.pk: sp}, day)[sp.pk]
+    assert [q.product_line_id for q in renewed[1].engineer.line_qualifications] == [scanners.pk]
 
 
 # Issue 12: never a far-away point when one at or near the covering point can serve (R5, R38) ------

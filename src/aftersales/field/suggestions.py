@@ -330,70 +330,118 @@ def _point_candidates(
 
 
 # The engineers of some points with what routing weighs, in one statement of portable SQL (SQLite
-# in tests and the demo, PostgreSQL in production): each engineer with their user, open load,
-# leave today and qualifications for the lines asked about (one row per qualification, or one
-# without). Intake runs it on every create: the ORM's form of it (select_related, two subquery
-# annotations, a prefetch, model building) cost 5 ms of Python per create for 0.3 ms in the
-# database; this costs about 1 ms in all (issue 9). The open load is counted on the partial index
-# of open work orders (`wo_open_by_engineer`), so it follows the open backlog only.
-_ENGINEERS_SQL = """
-SELECT e.id, e.user_id, e.service_point_id, e.employee_no, e.is_active,
-       u.username, u.first_name, u.last_name, u.phone,
+# in tests and the demo, PostgreSQL in production): each engineer with their open load and leave
+# today, and, for points not in memory yet (`{people}`), their user and qualifications (one row per
+# qualification, or one without). Intake runs it on every create: the ORM's form of it
+# (select_related, two subquery annotations, a prefetch, model building) cost 5 ms of Python per
+# create for 0.3 ms in the database; this costs about 1 ms in all (issue 9). The open load is
+# counted on the partial index of open work orders (`wo_open_by_engineer`), so it follows the open
+# backlog only.
+_LOADS_SQL = """
+SELECT e.id, e.service_point_id,
        (SELECT COUNT(*) FROM {work_order} w WHERE w.engineer_id = e.id AND w.state IN ({states})),
-       EXISTS (SELECT 1 FROM {leave} l WHERE l.engineer_id = e.id AND l.start <= %s AND l."end" >= %s),
-       q.id, q.product_line_id, q.certified_on, q.expires_on
-FROM {engineer} e JOIN {user} u ON u.id = e.user_id
-LEFT JOIN {qualification} q ON q.engineer_id = e.id AND {lines}
+       EXISTS (SELECT 1 FROM {leave} l WHERE l.engineer_id = e.id AND l.start <= %s AND l."end" >= %s)
+       {people}
+FROM {engineer} e {people_join}
 WHERE e.is_active AND e.service_point_id IN ({points})
 ORDER BY e.service_point_id, e.employee_no, e.id
 """
-_ENGINEER_FIELDS = ["id", "user_id", "service_point_id", "employee_no", "is_active"]
+_PEOPLE_COLUMNS = (
+    ", e.user_id, e.employee_no, e.is_active, u.username, u.first_name, u.last_name, u.phone, "
+    "q.id, q.product_line_id, q.certified_on, q.expires_on"
+)
+_PEOPLE_JOIN = "JOIN {user} u ON u.id = e.user_id LEFT JOIN {qualification} q ON q.engineer_id = e.id"
+_ENGINEER_FIELDS = ["id", "user_id", "service_point_id", "employee_no", "is_active"]  # in the model's order
 _USER_FIELDS = ["id", "username", "first_name", "last_name", "phone"]
-_QUALIFICATION_FIELDS = ["id", "engineer_id", "product_line_id", "certified_on", "expires_on"]
 
 
-def _engineers(
-    points: dict[int, ServicePoint], line_ids: Iterable[int], day: date
-) -> dict[int, list[Engineer]]:
-    """Active engineers of the points (their points, already read, attached) with their user,
-    `open_load`, `is_on_leave` and `line_qualifications` (those for `line_ids`): one query. The
-    rows carry only the fields read here; any other is loaded when asked for, as with `only()`."""
+@dataclass(frozen=True, slots=True)
+class LineQualification:
+    """What routing reads of an engineer's qualification for a product line (R38)."""
+
+    product_line_id: int
+    certified_on: date
+    expires_on: date
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.certified_on <= day <= self.expires_on
+
+
+@dataclass(frozen=True, slots=True)
+class RoutedEngineer:
+    """An engineer as routing weighs them on one day: the engineer (shared, read-only, with their
+    user, point and `line_qualifications`) and what changes by the minute."""
+
+    engineer: Engineer
+    open_load: int
+    is_on_leave: bool
+
+
+# R5, R38: the active engineers of each point with their user and qualifications, kept in memory
+# like the points and filled a point at a time (a create reads one point's, the dispatch board
+# most of the company's 2,000). Building them anew on every board cost a worker 13 MB of memory it
+# never gave back (issue 9). The instances are shared: read them only.
+ROUTING_ENGINEERS: ReferenceCache[dict[int, list[Engineer]]] = ReferenceCache(
+    "field.routing_engineers", dict, depends_on=(Engineer, User, Qualification, ServicePoint)
+)
+
+
+def _engineers(points: dict[int, ServicePoint], day: date) -> dict[int, list[RoutedEngineer]]:
+    """Active engineers of the points (their points, already read, attached) with their load and
+    leave on `day`: one query, which also reads the people of points not in memory yet."""
     if not points:
         return {}
-    lines = sorted(set(line_ids))
-    sql = _ENGINEERS_SQL.format(
+    known = ROUTING_ENGINEERS.get()
+    missing = [pk for pk in points if pk not in known]
+    tables = {
+        "user": User._meta.db_table,
+        "qualification": Qualification._meta.db_table,
+    }
+    sql = _LOADS_SQL.format(
         work_order=WorkOrder._meta.db_table,
         leave=EngineerLeave._meta.db_table,
         engineer=Engineer._meta.db_table,
-        user=User._meta.db_table,
-        qualification=Qualification._meta.db_table,
         states=", ".join(["%s"] * len(OPEN_STATES)),
-        lines=f"q.product_line_id IN ({', '.join(['%s'] * len(lines))})" if lines else "1 = 0",
         points=", ".join(["%s"] * len(points)),
+        people=_PEOPLE_COLUMNS if missing else "",
+        people_join=_PEOPLE_JOIN.format(**tables) if missing else "",
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*sorted(OPEN_STATES), day, day, *lines, *points])
+        cursor.execute(sql, [*sorted(OPEN_STATES), day, day, *points])
         rows = cursor.fetchall()
+    if missing:
+        known.update(_people(rows, points, set(missing)))
+    loads = {row[0]: (row[2], bool(row[3])) for row in rows}
+    return {
+        pk: [RoutedEngineer(engineer, *loads[engineer.pk]) for engineer in known[pk] if engineer.pk in loads]
+        for pk in points
+    }
+
+
+def _people(
+    rows: list[tuple], points: dict[int, ServicePoint], missing: set[int]
+) -> dict[int, list[Engineer]]:
+    """The engineers of the `missing` points, built from `_LOADS_SQL`'s rows with their people."""
     alias = connection.alias
-    by_point: dict[int, list[Engineer]] = {}
-    engineer: Any = None  # an Engineer with routing's attributes (open_load, is_on_leave, ...)
+    by_point: dict[int, list[Engineer]] = {pk: [] for pk in missing}
+    engineer: Any = None  # an Engineer with `line_qualifications`
     for row in rows:
+        if row[1] not in missing:
+            continue
         if engineer is None or engineer.pk != row[0]:
-            engineer = Engineer.from_db(alias, _ENGINEER_FIELDS, row[:5])
-            engineer.user = User.from_db(alias, _USER_FIELDS, (row[1], *row[5:9]))
+            engineer = Engineer.from_db(alias, _ENGINEER_FIELDS, (row[0], row[4], row[1], *row[5:7]))
+            engineer.user = User.from_db(alias, _USER_FIELDS, (row[4], *row[7:11]))
             engineer.service_point = points[engineer.service_point_id]
-            engineer.open_load, engineer.is_on_leave = row[9], bool(row[10])
             engineer.line_qualifications = []
-            by_point.setdefault(engineer.service_point_id, []).append(engineer)
+            by_point[engineer.service_point_id].append(engineer)
         if row[11] is not None:
-            values = (row[11], row[0], *row[12:15])
-            engineer.line_qualifications.append(Qualification.from_db(alias, _QUALIFICATION_FIELDS, values))
+            engineer.line_qualifications.append(LineQualification(*row[12:15]))
     return by_point
 
 
-def _engineer_candidate(engineer: Any, line: ProductLine | None, day: date) -> EngineerCandidate:
-    """`engineer` as `_engineers` read it: with `open_load`, `is_on_leave` and `line_qualifications`."""
-    reasons = [_("%(name)s: %(load)d open work orders") % {"name": engineer, "load": engineer.open_load}]
+def _engineer_candidate(routed: RoutedEngineer, line: ProductLine | None, day: date) -> EngineerCandidate:
+    engineer: Any = routed.engineer  # with `line_qualifications` (see `_people`)
+    reasons = [_("%(name)s: %(load)d open work orders") % {"name": engineer, "load": routed.open_load}]
     qualified: bool | None = None
     expires = None
     if line is not None:
@@ -417,12 +465,12 @@ def _engineer_candidate(engineer: Any, line: ProductLine | None, day: date) -> E
                 _("qualified for %(line)s until %(date)s")
                 % {"line": line, "date": f"{qualification.expires_on:%Y-%m-%d}"}
             )
-    if engineer.is_on_leave:
+    if routed.is_on_leave:
         reasons.append(_("on leave today"))
     return EngineerCandidate(
         engineer=engineer,
-        load=engineer.open_load,
-        on_leave=engineer.is_on_leave,
+        load=routed.open_load,
+        on_leave=routed.is_on_leave,
         qualified=qualified,
         qualification_expires_on=expires,
         reasons=reasons,
@@ -463,7 +511,7 @@ def _availability(
 
 def _engineer_candidate_shared(
     shared: dict[tuple[int, int | None], EngineerCandidate],
-    engineer: Engineer,
+    routed: RoutedEngineer,
     line: ProductLine | None,
     day: date,
     plan: PointDay | None,
@@ -472,11 +520,11 @@ def _engineer_candidate_shared(
 ) -> EngineerCandidate:
     """The engineer as a candidate for work of `line`: the same for every work order of one run
     (same day, window and bookings), so built once per engineer and line, read-only after."""
-    key = (engineer.pk, line.pk if line is not None else None)
+    key = (routed.engineer.pk, line.pk if line is not None else None)
     if key not in shared:
-        candidate = _engineer_candidate(engineer, line, day)
+        candidate = _engineer_candidate(routed, line, day)
         if plan is not None:
-            _availability(candidate, plan, booked.get((engineer.pk, plan.day), []), window)
+            _availability(candidate, plan, booked.get((routed.engineer.pk, plan.day), []), window)
         shared[key] = candidate
     return shared[key]
 
@@ -527,7 +575,7 @@ class PartsHeld:
         needed = parts_needed(work_order)
         if not needed:
             return None
-        engineer_ids = [e.pk for rows in staffing.engineers.values() for e in rows]
+        engineer_ids = [e.engineer.pk for rows in staffing.engineers.values() for e in rows]
         return cls(needed, parts_in_vans(engineer_ids, needed))
 
     def count_by_key(self, candidates: list[EngineerCandidate]) -> dict[int, int]:
@@ -544,7 +592,7 @@ def _suggest(
     shared: dict[tuple[int, int | None], EngineerCandidate],
     work_order: WorkOrder,
     candidates: list[PointCandidate],
-    engineers: dict[int, list[Engineer]],
+    engineers: dict[int, list[RoutedEngineer]],
     day: date,
     line: ProductLine | None,
     plans: dict[int, PointDay],
@@ -610,18 +658,17 @@ class _Staffing:
 
     day: date
     window: scoring.Window | None
-    engineers: dict[int, list[Engineer]]
+    engineers: dict[int, list[RoutedEngineer]]
     plans: dict[int, PointDay]
     booked: dict[tuple[int, date], list[Booking]]
 
     @classmethod
-    def read(
-        cls, points: dict[int, ServicePoint], line_ids: set[int], day: date, window: scoring.Window | None
-    ) -> _Staffing:
-        engineers = _engineers(points, line_ids, day)
+    def read(cls, points: dict[int, ServicePoint], day: date, window: scoring.Window | None) -> _Staffing:
+        engineers = _engineers(points, day)
         plans = availability.point_days(set(points), day, fixed=window is not None)
         booked = availability.bookings(
-            [e.pk for rows in engineers.values() for e in rows], {plan.day for plan in plans.values()}
+            [e.engineer.pk for rows in engineers.values() for e in rows],
+            {plan.day for plan in plans.values()},
         )
         return cls(day, window, engineers, plans, booked)
 
@@ -685,10 +732,6 @@ class _Ranking:
             used.update((c.point.pk, c.point) for c in ranked[wo.pk])
         return cls(used, ranked, lines)
 
-    @property
-    def line_ids(self) -> set[int]:
-        return {line.pk for line in self.lines.values() if line is not None}
-
     def points(self, work_orders: Iterable[WorkOrder], ranks: slice) -> dict[int, ServicePoint]:
         """The points at `ranks` of the work orders' rankings."""
         return {c.point.pk: self.by_id[c.point.pk] for wo in work_orders for c in self.ranked[wo.pk][ranks]}
@@ -714,7 +757,6 @@ def dispatch_suggest_many(
     ranking = _Ranking.read(work_orders, points, origins or {})
     staffing = _Staffing.read(
         ranking.points(work_orders, slice(POINTS_CONSIDERED)),
-        ranking.line_ids,
         day or timezone.localdate(),
         window,
     )
@@ -745,7 +787,7 @@ def dispatch_route_many(
     day = day or timezone.localdate()
     choices = max(1, min(choices, POINTS_CONSIDERED))
     ranking = _Ranking.read(work_orders, points, {})
-    staffing = _Staffing.read(ranking.points(work_orders, slice(choices)), ranking.line_ids, day, window)
+    staffing = _Staffing.read(ranking.points(work_orders, slice(choices)), day, window)
     shared: dict[tuple[int, int | None], EngineerCandidate] = {}
     result = {
         wo.pk: staffing.suggest(shared, wo, ranking.ranked[wo.pk], ranking.lines[wo.pk], considered=choices)
@@ -760,7 +802,7 @@ def dispatch_route_many(
             for pk, point in ranking.points(unstaffed, slice(choices, POINTS_CONSIDERED)).items()
             if pk not in staffing.plans  # not read in the first round for another work order
         }
-        staffing.add(_Staffing.read(further, ranking.line_ids, day, window))
+        staffing.add(_Staffing.read(further, day, window))
         for wo in unstaffed:
             result[wo.pk] = staffing.suggest(shared, wo, ranking.ranked[wo.pk], ranking.lines[wo.pk])
     return result
@@ -779,7 +821,6 @@ def dispatch_suggest(
     ranking = _Ranking.read([work_order], points, {work_order.pk: origin} if origin is not None else {})
     staffing = _Staffing.read(
         ranking.points([work_order], slice(POINTS_CONSIDERED)),
-        ranking.line_ids,
         day or timezone.localdate(),
         window,
     )
