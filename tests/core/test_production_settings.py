@@ -23,8 +23,10 @@ PRODUCTION_ENV = {
     "CSRF_TRUSTED_ORIGINS": "https://service.example.com",
     "SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto",
 }
-# What the settings read that the machine running the tests might have set otherwise.
+# What the machine or this test process might have set otherwise (the browser tests' conftest
+# allows Django's sync calls from Playwright's event loop, which check --deploy rightly refuses).
 SETTINGS_VARIABLES = (
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
     "AFTERSALES_ENV",
     "SECURE_COOKIES",
     "SECURE_SSL_REDIRECT",
