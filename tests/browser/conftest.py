@@ -44,8 +44,15 @@ def browser():
 @pytest.fixture
 def open_page(browser):
     """A new page in its own browser context (its own cookies: one signed-in user each); every
-    context is closed when the test ends, so no connection to the live server outlives it."""
+    context is closed when the test ends, so no connection to the live server outlives it. What
+    the Content-Security-Policy blocked on any of its pages (an inline script or handler, a style
+    element) fails the test: Chromium reports each on the console."""
     contexts = []
+    blocked: list[str] = []
+
+    def note_blocked(message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            blocked.append(message.text)
 
     def open_(*, width: int = 1280, height: int = 900, phone: bool = False):
         context = browser.new_context(
@@ -53,11 +60,14 @@ def open_page(browser):
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", note_blocked)
+        return page
 
     yield open_
     for context in contexts:
         context.close()
+    assert blocked == [], "blocked by the Content-Security-Policy"
 
 
 @pytest.fixture(scope="session")

@@ -18,8 +18,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def settled(page: Page) -> None:
-    """Wait until no Bootstrap collapse is still opening: a click during the animation is lost."""
-    page.wait_for_function("!document.querySelector('.collapsing')")
+    """Wait until no Bootstrap collapse is still opening: a click during the animation is lost.
+    (A locator, not wait_for_function: the page's Content-Security-Policy forbids evaluating a
+    string.)"""
+    expect(page.locator(".collapsing")).to_have_count(0)
 
 
 def submit(page: Page, testid: str) -> None:

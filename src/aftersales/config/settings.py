@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -28,9 +29,36 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me")
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me"
+SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
+
+# Production mode (AFTERSALES_ENV=production) is the default as soon as ALLOWED_HOSTS names a host
+# other than this machine's own names: such a site is reachable by others, so it refuses to start
+# with the development key or DEBUG, and turns on the HTTPS-only settings below (each can still be
+# turned off by its own variable, e.g. SECURE_SSL_REDIRECT=false on a trial without TLS).
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]", "testserver"}
+PUBLIC_HOSTS = [host for host in ALLOWED_HOSTS if host not in LOCAL_HOSTS]
+AFTERSALES_ENV = os.environ.get("AFTERSALES_ENV", "production" if PUBLIC_HOSTS else "development")
+if AFTERSALES_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(f"AFTERSALES_ENV is {AFTERSALES_ENV!r}: set it to production or development.")
+if AFTERSALES_ENV == "development" and PUBLIC_HOSTS:
+    raise ImproperlyConfigured(
+        f"ALLOWED_HOSTS names {', '.join(PUBLIC_HOSTS)}, which only production mode serves: "
+        "unset AFTERSALES_ENV (or set it to production)."
+    )
+PRODUCTION = AFTERSALES_ENV == "production"
+if PRODUCTION and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "Production mode needs a secret key of its own: set the SECRET_KEY environment variable to a "
+        "long random string (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "DEBUG shows settings and tracebacks to anyone: set the DEBUG environment variable to false "
+        f"in production mode (ALLOWED_HOSTS: {', '.join(ALLOWED_HOSTS)})."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -46,6 +74,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "aftersales.core",
     "aftersales.notifications",
     "aftersales.accounts",
@@ -66,6 +95,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "aftersales.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -422,6 +452,40 @@ LOGGING = {
     },
 }
 
-if not DEBUG and env_bool("SECURE_COOKIES", False):
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+# HTTPS: on by default in production mode (README "Production"). Behind a proxy that ends TLS,
+# SECURE_PROXY_SSL_HEADER names the header it sets to "https" (e.g. X-Forwarded-Proto); without it
+# the redirect to HTTPS would loop. Only set it when the proxy always sets (or strips) that header.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+if proxy_ssl_header := os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip():
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + proxy_ssl_header.upper().replace("-", "_"), "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600) if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Preloading is a promise to browsers' built-in lists that is slow to take back, so it stays an
+# explicit choice: with it off, check --deploy's reminder of it (W021) is not a finding.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = os.environ.get("SECURE_REFERRER_POLICY", "same-origin")
+
+# Content-Security-Policy, enforced in development too so an inline script or handler fails at
+# once (tests/core/test_security_headers.py, and every browser test). Scripts and style sheets come
+# only from our static files; style="" attributes are allowed (they cannot run script; the pages
+# size and place things with them), <style> elements are not. Bootstrap draws some icons as data:
+# SVG images. htmx's own indicator style is off (meta htmx-config in base.html, app.css has it).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],  # browsers without -elem/-attr (before CSP 3)
+        "style-src-elem": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}

@@ -1,6 +1,12 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+
+# Redoc styles itself with <style> elements it writes at run time and parses in a worker of its own.
+redoc_view = csp_update({"style-src-elem": ["'unsafe-inline'"], "worker-src": ["blob:"]})(
+    SpectacularRedocView.as_view(url_name="api-schema")
+)
 
 urlpatterns = [
     path("", include("aftersales.core.urls")),
@@ -22,8 +28,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("aftersales.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", redoc_view, name="api-redoc"),
 ]
 
 handler500 = "aftersales.core.errorviews.server_error"
