@@ -48,7 +48,7 @@ def credentials_check(*, request: HttpRequest, username: str, password: str) -> 
         raise DomainError(
             _("Unable to sign in with the user name and password given."), code="invalid_credentials"
         )
-    return user  # type: ignore[return-value]  # AUTH_USER_MODEL is accounts.User
+    return user
 
 
 @transaction.atomic
