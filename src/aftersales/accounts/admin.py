@@ -1,10 +1,14 @@
-"""Organisation and people in the admin: dealers, service points, users, engineers (R37, R38)."""
+"""Organisation and people in the admin: dealers, service points, users, engineers (R37, R38),
+and the users' API tokens (revoked here, never made or edited: the owner makes them)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import Dealer, Engineer, Qualification, ServicePoint, User
+from .forms import AdminPasswordChangeForm
+from .models import ApiToken, Dealer, Engineer, Qualification, ServicePoint, User
+from .services import api_token_revoke
 
 
 @admin.register(Dealer)
@@ -31,6 +35,7 @@ class ServicePointAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    change_password_form = AdminPasswordChangeForm  # a new password revokes the user's API tokens
     list_display = ["username", "last_name", "first_name", "role", "dealer", "service_point", "is_active"]
     list_filter = ["role", "is_active", "is_staff", "is_superuser", "dealer"]
     search_fields = ["username", "first_name", "last_name", "email", "phone"]
@@ -75,3 +80,32 @@ class QualificationAdmin(admin.ModelAdmin):
     search_fields = ["engineer__employee_no", "engineer__user__last_name", "engineer__user__first_name"]
     list_select_related = ["engineer__user", "product_line"]
     autocomplete_fields = ["engineer", "product_line"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["user", "client", "key_prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "revoked_reason", "expires_at"]
+    search_fields = ["client", "key_prefix", "user__username", "user__last_name", "user__first_name"]
+    list_select_related = ["user"]
+    fields = list_display + ["revoked_reason", "revoked_by"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # revoked rows stay: who revoked what, and why
+
+    @admin.action(description=_("Revoke the selected API tokens"), permissions=["change"])
+    def revoke(self, request, queryset) -> None:
+        tokens = list(queryset.filter(revoked_at__isnull=True))
+        for token in tokens:
+            api_token_revoke(token=token, actor=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d API token revoked.", "%(count)d API tokens revoked.", len(tokens))
+            % {"count": len(tokens)},
+            messages.SUCCESS,
+        )

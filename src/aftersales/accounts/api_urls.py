@@ -1,4 +1,10 @@
-from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
+"""Signing in and out of the API (`/api/auth/`); the tokens themselves are a viewset (api.py)."""
 
-urlpatterns = [path("token/", obtain_auth_token, name="api-token")]
+from django.urls import path
+
+from .api import LogoutView, TokenObtainView
+
+urlpatterns = [
+    path("token/", TokenObtainView.as_view(), name="api-token"),
+    path("logout/", LogoutView.as_view(), name="api-logout"),
+]

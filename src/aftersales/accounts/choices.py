@@ -63,3 +63,12 @@ REFERENCE_ADMIN_ROLES = frozenset({Role.SUPERVISOR, Role.HQ_ADMIN})
 
 # Roles that assign work to engineers (the "assign" transition, the dispatch board).
 DISPATCH_ROLES = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.HQ_ADMIN, Role.DEALER_STAFF})
+
+
+class TokenRevocation(models.TextChoices):
+    """Why an API token stopped working before it expired."""
+
+    REVOKED = "revoked", _("Revoked")
+    LOGOUT = "logout", _("Logged out")
+    REPLACED = "replaced", _("Replaced by a new token for the same client")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.models import TimeStampedModel
 from aftersales.core.phones import phone_display, validate_phone
 
-from .choices import COMPANY_WIDE_ROLES, DISPATCH_ROLES, FRONT_LINE_ROLES, PHONE_VISIBLE_ROLES, Role
+from .choices import (
+    COMPANY_WIDE_ROLES,
+    DISPATCH_ROLES,
+    FRONT_LINE_ROLES,
+    PHONE_VISIBLE_ROLES,
+    Role,
+    TokenRevocation,
+)
 
 
 class Dealer(TimeStampedModel):
@@ -189,3 +197,50 @@ class Qualification(TimeStampedModel):
 
     def is_valid_on(self, day: date) -> bool:
         return self.certified_on <= day <= self.expires_on
+
+
+class ApiToken(models.Model):
+    """A key an API client signs in with (`Authorization: Bearer <key>`): one per client or device
+    of a user, working until it expires or is revoked (by its owner, an HQ admin, logging out with
+    it, a new token for the same client, or a password change). Only a digest of the key is kept;
+    `key_prefix`, its first characters, finds the row and tells the owner which key it is."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    client = models.CharField(_("client"), max_length=100, help_text=_("The app or device using the token."))
+    key_prefix = models.CharField(_("key prefix"), max_length=16, db_index=True)
+    digest = models.CharField(_("digest"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.CharField(
+        _("revoked because"), max_length=20, choices=TokenRevocation.choices, blank=True
+    )
+    revoked_by = models.ForeignKey(
+        User,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "client"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="accounts_apitoken_one_per_client",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} ({self.key_prefix}…)"
+
+    def is_expired(self, now: datetime) -> bool:
+        return self.expires_at <= now

@@ -14,7 +14,7 @@ from aftersales.core.autocomplete import Lookup, register_lookup
 from aftersales.core.phones import search_condition
 
 from .choices import Role
-from .models import Dealer, Engineer, Qualification, ServicePoint, User
+from .models import ApiToken, Dealer, Engineer, Qualification, ServicePoint, User
 
 
 def service_points_in_scope(user) -> QuerySet[ServicePoint]:
@@ -180,3 +180,23 @@ def staff_routing() -> StaffRouting:
         elif user.role == Role.DISPATCHER and not user.dealer_id:
             routing.company_dispatchers.append(user)
     return routing
+
+
+# -- API tokens ---------------------------------------------------------------------------------------
+
+
+def manages_tokens_of_others(user) -> bool:
+    """HQ admins see and revoke anyone's API tokens; everybody else only their own."""
+    return user.has_role(Role.HQ_ADMIN)
+
+
+def api_tokens_visible(user) -> QuerySet[ApiToken]:
+    """The API tokens not revoked (in force or expired) the user may see and revoke: their own,
+    or everybody's for an HQ admin; newest first."""
+    tokens = ApiToken.objects.filter(revoked_at__isnull=True).select_related("user")
+    return tokens if manages_tokens_of_others(user) else tokens.filter(user=user)
+
+
+def api_tokens_own(user) -> QuerySet[ApiToken]:
+    """The user's own tokens not revoked ("My API tokens", whatever the role)."""
+    return api_tokens_visible(user).filter(user=user)

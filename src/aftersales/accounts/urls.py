@@ -1,4 +1,5 @@
-"""Sign-in pages. No namespace: `login` and `logout` are the names Django's settings use."""
+"""Sign-in pages and the user's own settings. No namespace: `login` and `logout` are the names
+Django's settings use."""
 
 from django.urls import path
 
@@ -8,4 +9,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("language/", views.language_set, name="language_set"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("tokens/", views.api_token_list_view, name="api_token_list"),
+    path("tokens/<int:pk>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
 ]

@@ -1,16 +1,27 @@
-"""Sign-in, sign-out and the language switch (remembered on the user)."""
+"""Sign-in, sign-out, the language switch (remembered on the user), the user's password and their
+API tokens. Signing out of the browser revokes no API token."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
-from django.utils import translation
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from .forms import LoginForm
-from .models import User
+from aftersales.core.forms import attempt
+
+from .forms import ApiTokenCreateForm, LoginForm, PasswordChangeForm
+from .models import ApiToken, User
+from .selectors import api_tokens_own
+from .services import api_token_obtain, api_token_revoke
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
@@ -44,7 +55,20 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    """Sign out (POST only, as Django requires)."""
+    """Sign out (POST only, as Django requires); the user's API tokens keep working."""
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change my password (the old one first); every API token of mine is revoked with it."""
+
+    form_class = PasswordChangeForm
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("api_token_list")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)  # keeps this browser signed in
+        messages.success(self.request, _("Your password was changed; your API tokens were revoked."))
+        return response
 
 
 @require_POST
@@ -59,3 +83,45 @@ def language_set(request: HttpRequest) -> HttpResponse:
     ):
         User.objects.filter(pk=request.user.pk).update(language=language)
     return response
+
+
+@never_cache
+@login_required
+def api_token_list_view(request: HttpRequest) -> HttpResponse:
+    """My API tokens, and a form for a new one: its key is shown once, in the answer to that form
+    (never put in a message or the session), and not cached by the browser."""
+    form = ApiTokenCreateForm(request.POST or None)
+    created = None
+    if form.is_valid():
+        created = attempt(
+            form,
+            lambda: api_token_obtain(
+                request=request,
+                username=request.user.get_username(),
+                password=form.cleaned_data["password"],
+                client=form.cleaned_data["client"],
+            ),
+        )
+        if created is not None:
+            form = ApiTokenCreateForm()
+    context = {
+        "tokens": api_tokens_own(request.user),
+        "form": form,
+        "created": created,
+        "lifetime_days": settings.API_TOKEN_LIFETIME.days,
+        "now": timezone.now(),
+    }
+    return render(request, "accounts/api_tokens.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke one of my tokens: the app using it is refused from its next request on."""
+    try:
+        token = api_tokens_own(request.user).get(pk=pk)
+    except ApiToken.DoesNotExist as error:
+        raise Http404 from error
+    api_token_revoke(token=token, actor=request.user)
+    messages.success(request, _("The token of %(client)s was revoked.") % {"client": token.client})
+    return redirect("api_token_list")

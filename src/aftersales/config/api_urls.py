@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from aftersales.accounts.api import register as register_accounts
 from aftersales.billing.api import register as register_billing
 from aftersales.catalog.api import register as register_catalog
 from aftersales.complaints.api import register as register_complaints
@@ -22,6 +23,7 @@ from aftersales.workorders.api import register as register_workorders
 router = DefaultRouter()
 for register in (
     register_lists,
+    register_accounts,
     register_catalog,
     register_customers,
     register_devices,

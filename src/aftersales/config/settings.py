@@ -5,6 +5,7 @@ Celery broker and the shared cache; without it tasks run in-process (embedded mo
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -69,7 +70,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -344,6 +344,9 @@ SERVICING_FOLLOW_UP_DAYS = float(os.environ.get("SERVICING_FOLLOW_UP_DAYS", "2")
 # R35: days before a service contract ends that its customer and seller are reminded.
 DEVICES_CONTRACT_EXPIRY_REMINDER_DAYS = int(os.environ.get("DEVICES_CONTRACT_EXPIRY_REMINDER_DAYS", "30"))
 
+# How long an API token (POST /api/auth/token/) works before its client must sign in again, in days.
+API_TOKEN_LIFETIME = timedelta(days=float(os.environ.get("API_TOKEN_LIFETIME_DAYS", "30")))
+
 # The empty choice of every list filter reads "全部" (All), not "---------".
 FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("All")
 
@@ -353,7 +356,7 @@ IDEMPOTENCY_WAIT_SECONDS = float(os.environ.get("IDEMPOTENCY_WAIT_SECONDS", "10"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "aftersales.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -1,6 +1,7 @@
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 # Redoc styles itself with <style> elements it writes at run time and parses in a worker of its own.
@@ -25,6 +26,8 @@ urlpatterns = [
     path("parts/", include("aftersales.parts.urls")),
     path("returns/", include("aftersales.returns.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admin's own "change password" is the app's page, which revokes the user's API tokens.
+    path("admin/password_change/", RedirectView.as_view(pattern_name="password_change")),
     path("admin/", admin.site.urls),
     path("api/", include("aftersales.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -34,6 +34,7 @@ from .reference import ReferenceCache
 from .transitions import Machine, Transition, transition_run
 
 MULTIPART_PARSERS = [MultiPartParser, FormParser, JSONParser]
+PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
 # --- errors -------------------------------------------------------------------------------------
@@ -63,7 +64,7 @@ def problem_json(status_code: int, title: str, errors: list[dict[str, str | None
     return JsonResponse(
         {"status": status_code, "title": str(title), "errors": errors},
         status=status_code,
-        content_type="application/problem+json",
+        content_type=PROBLEM_MEDIA_TYPE,
         json_dumps_params={"ensure_ascii": False},
     )
 
@@ -72,7 +73,7 @@ def problem(status_code: int, title: str, errors: list[dict[str, str | None]]) -
     return Response(
         {"status": status_code, "title": str(title), "errors": errors},
         status=status_code,
-        content_type="application/problem+json",
+        content_type=PROBLEM_MEDIA_TYPE,
     )
 
 
@@ -134,9 +135,9 @@ class ProblemSerializer(serializers.Serializer):
     errors = ProblemErrorSerializer(many=True)  # type: ignore[assignment]  # a field named "errors"
 
 
-def problem_responses(*codes: int) -> dict[int, type[serializers.Serializer]]:
-    """OpenAPI responses for the given error statuses, all in the problem shape."""
-    return {code: ProblemSerializer for code in codes}
+def problem_responses(*codes: int) -> dict[tuple[int, str], type[serializers.Serializer]]:
+    """OpenAPI responses for the given error statuses, all in the problem shape and media type."""
+    return {(code, PROBLEM_MEDIA_TYPE): ProblemSerializer for code in codes}
 
 
 class AutoSchema(openapi.AutoSchema):
