@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Organisation and users")
 
     def ready(self) -> None:
-        from . import selectors  # noqa: F401  (registers the app's autocomplete lookups)
+        from . import errors, selectors  # noqa: F401  (error codes; the app's autocomplete lookups)

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import QuerySet
 from django.db.models.functions import Concat
+from django.utils import timezone
 
 from aftersales.core.autocomplete import Lookup, register_lookup
 from aftersales.core.phones import search_condition
 
 from .choices import Role
-from .models import Dealer, Engineer, Qualification, ServicePoint, User
+from .models import Dealer, Engineer, LoginThrottle, Qualification, ServicePoint, User
 
 
 def service_points_in_scope(user) -> QuerySet[ServicePoint]:
@@ -180,3 +181,32 @@ def staff_routing() -> StaffRouting:
         elif user.role == Role.DISPATCHER and not user.dealer_id:
             routing.company_dispatchers.append(user)
     return routing
+
+
+# --- sign-in throttling (accounts.services_login) ---------------------------------------------------
+
+
+def login_key(username: str) -> str:
+    """The name a throttle counts under: typed variants of one name ("Agent ", "agent") are one."""
+    return username.strip().casefold()[:150]
+
+
+def login_locked_until(*, username: str, ip_address: str) -> datetime | None:
+    """When the lock-out of this name from this address ends, if it is locked out now."""
+    return (
+        LoginThrottle.objects.filter(
+            username=login_key(username), ip_address=ip_address, locked_until__gt=timezone.now()
+        )
+        .values_list("locked_until", flat=True)
+        .first()
+    )
+
+
+def login_throttles_matching(*, username: str = "", ip_address: str = "") -> QuerySet[LoginThrottle]:
+    """The counters of a name (any address), of an address (any name), or of both."""
+    throttles = LoginThrottle.objects.all()
+    if username:
+        throttles = throttles.filter(username=login_key(username))
+    if ip_address:
+        throttles = throttles.filter(ip_address=ip_address)
+    return throttles

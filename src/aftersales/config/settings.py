@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "aftersales.accounts.middleware.SessionTimeoutMiddleware",
+    "aftersales.accounts.middleware.LoginLockoutMiddleware",
     "aftersales.core.middleware.ControlCharacterMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -125,6 +127,19 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Every sign-in that passes the request to `authenticate` (the sign-in page, the admin's, the API
+# token endpoint) is throttled per username and IP address: LOGIN_FAILURE_LIMIT failures within
+# LOGIN_FAILURE_WINDOW_MINUTES lock that pair out for LOGIN_LOCKOUT_MINUTES (accounts.services_login).
+AUTHENTICATION_BACKENDS = ["aftersales.accounts.backends.ThrottledModelBackend"]
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_WINDOW_MINUTES = float(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
+LOGIN_LOCKOUT_MINUTES = float(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+# A signed-in browser session ends after this long without a request, and this long after signing
+# in however active it is (accounts.middleware.SessionTimeoutMiddleware).
+SESSION_IDLE_TIMEOUT_MINUTES = float(os.environ.get("SESSION_IDLE_TIMEOUT_MINUTES", "30"))
+SESSION_ABSOLUTE_TIMEOUT_HOURS = float(os.environ.get("SESSION_ABSOLUTE_TIMEOUT_HOURS", "12"))
+# The cookie (and the stored session, for `clearsessions`) lasts no longer than that.
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT_HOURS * 3600)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
