@@ -96,8 +96,18 @@ def test_an_htmx_request_with_an_expired_session_sends_the_browser_to_sign_in(si
 
 
 def test_a_session_signed_in_another_way_is_limited_too(client, agent, clock):
-    """force_login (as the admin's sign-in): the limits count from the first request."""
+    """force_login signs in as the admin's page does, through Django's login()."""
     client.force_login(agent)
+    clock.shift(timedelta(minutes=31))
+    assert client.get(HOME).status_code == 302
+
+
+def test_a_session_from_before_the_limits_counts_from_its_next_request(client, agent, clock):
+    client.force_login(agent)
+    session = client.session
+    del session["signed_in_at"], session["seen_at"]
+    session.save()
+    clock.shift(timedelta(hours=11))
     assert client.get(HOME).status_code == 200
     clock.shift(timedelta(minutes=31))
     assert client.get(HOME).status_code == 302

@@ -51,8 +51,9 @@ SEEN_AT = "seen_at"
 SEEN_PRECISION_SECONDS = 60
 
 
-def session_timeouts_start(request: HttpRequest) -> None:
-    """Both limits count from now (called when the user signs in)."""
+def session_timeouts_start(request: HttpRequest, **_signal: object) -> None:
+    """Both limits count from now: connected to Django's `user_logged_in` (accounts.apps), the one
+    place every way of signing in passes (the sign-in page, the admin's, the test client's)."""
     now = timezone.now().timestamp()
     request.session[SIGNED_IN_AT] = now
     request.session[SEEN_AT] = now
@@ -79,7 +80,7 @@ class SessionTimeoutMiddleware:
         if SESSION_KEY not in session:
             return self.get_response(request)
         if SIGNED_IN_AT not in session or SEEN_AT not in session:
-            session_timeouts_start(request)  # signed in some other way (the admin's page, a test)
+            session_timeouts_start(request)  # a session from before these limits
             return self.get_response(request)
         now = timezone.now().timestamp()
         if _session_expired(request, now):

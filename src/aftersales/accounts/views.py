@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from .forms import LoginForm
-from .middleware import session_timeouts_start
 from .models import User
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -30,8 +29,7 @@ def _set_language_cookie(response: HttpResponse, language: str) -> None:
 
 
 class LoginView(auth_views.LoginView):
-    """Sign in; the user's own language (user.language) applies from the first page on, and the
-    session's idle and absolute limits count from now (accounts.middleware)."""
+    """Sign in; the user's own language (user.language) applies from the first page on."""
 
     form_class = LoginForm
     template_name = "registration/login.html"
@@ -39,7 +37,6 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        session_timeouts_start(self.request)
         language = form.get_user().language
         if language in LANGUAGE_CODES:
             _set_language_cookie(response, language)
