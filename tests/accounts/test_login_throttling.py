@@ -238,3 +238,24 @@ def test_signing_in_without_a_request_is_not_throttled(client, agent, clock):
     for _attempt in range(3):
         sign_in(client, "agent", "wrong")
     assert client.login(username="agent", password=f.PASSWORD)
+
+
+def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw(client, agent, settings, clock):
+    settings.TRUSTED_PROXY_COUNT = 1
+
+    def through_proxy(username, password, forwarded):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client.post(
+            reverse("login"),
+            {"username": username, "password": password},
+            REMOTE_ADDR="10.9.9.9",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    for attempt in range(3):  # a client's own X-Forwarded-For entries change nothing
+        through_proxy("agent", "wrong", forwarded=f"192.0.2.{attempt}, 203.0.113.7")
+    assert LOCKED in through_proxy("agent", f.PASSWORD, forwarded="203.0.113.7").content.decode()
+    assert signed_in(through_proxy("agent", f.PASSWORD, forwarded="203.0.113.8"))
+    client.post(reverse("logout"))
+    through_proxy("agent", "wrong", forwarded="not-an-address")
+    assert LoginFailure.objects.order_by("-id").first().ip_address == "10.9.9.9"

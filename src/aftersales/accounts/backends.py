@@ -10,10 +10,12 @@ the end of the lock-out (`lockout_of`), so that the form says so and the API ans
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -32,8 +34,23 @@ def _http_request(request: Any) -> HttpRequest:
 
 
 def client_ip(request: Any) -> str:
-    """The address the request came from ("" if unknown); behind a proxy, that proxy's own."""
-    return _http_request(request).META.get("REMOTE_ADDR") or ""
+    """The address the request came from ("" if unknown). Behind TRUSTED_PROXY_COUNT proxies, the
+    address the outermost of them saw (X-Forwarded-For, counted from the right: a client can
+    prepend whatever it likes, never append)."""
+    meta = _http_request(request).META
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = [part.strip() for part in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies and len(forwarded) >= proxies and _is_ip(forwarded[-proxies]):
+        return forwarded[-proxies]
+    return meta.get("REMOTE_ADDR") or ""
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def lockout_of(request: Any) -> datetime | None:

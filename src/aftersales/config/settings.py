@@ -134,6 +134,9 @@ AUTHENTICATION_BACKENDS = ["aftersales.accounts.backends.ThrottledModelBackend"]
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_MINUTES = float(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
 LOGIN_LOCKOUT_MINUTES = float(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+# Proxies in front that append the client's address to X-Forwarded-For (nginx: 1); with 0 the
+# address is the connection's own.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # A signed-in browser session ends after this long without a request, and this long after signing
 # in however active it is (accounts.middleware.SessionTimeoutMiddleware).
 SESSION_IDLE_TIMEOUT_MINUTES = float(os.environ.get("SESSION_IDLE_TIMEOUT_MINUTES", "30"))
