@@ -6,16 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from .. import factories as f
 from ..api.helpers import assert_problem
-from ..timeutil import at
 
 pytestmark = pytest.mark.django_db
 
-START = at(2026, 11, 23, 8, 0)
 HOME = reverse("home")
 
 
@@ -26,14 +23,8 @@ def limits(settings):
 
 
 @pytest.fixture
-def clock():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
 def signed_in(client, agent, clock):
-    """The agent signed in on the sign-in page at START."""
+    """The agent signed in on the sign-in page, the clock standing still."""
     response = client.post(reverse("login"), {"username": "agent", "password": f.PASSWORD})
     assert response.status_code == 302 and response["Location"] == HOME
     return client
