@@ -17,6 +17,8 @@ from rest_framework.test import APIClient
 
 from aftersales.accounts.choices import Role
 from aftersales.accounts.models import LoginFailure, LoginThrottle
+from aftersales.accounts.tasks import purge_login_throttles
+from aftersales.config.celery import app as celery_app
 
 from .. import factories as f
 from ..api.helpers import assert_problem
@@ -251,3 +253,18 @@ def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw(client, agent, sett
     client.post(reverse("logout"))
     through_proxy("agent", "wrong", forwarded="not-an-address")
     assert LoginFailure.objects.order_by("-id").first().ip_address == "10.9.9.9"
+
+
+def test_the_hourly_job_forgets_counters_that_count_nothing_any_more(client, agent, clock):
+    sign_in(client, "ghost", "wrong")  # one failure, its window over at 9:15
+    clock.shift(timedelta(minutes=10))
+    for _attempt in range(3):
+        sign_in(client, "agent", "wrong")  # locked out until 9:25
+    clock.shift(timedelta(minutes=5))
+    assert purge_login_throttles.delay().get() == 1
+    assert list(LoginThrottle.objects.values_list("username", flat=True)) == ["agent"]
+    clock.shift(timedelta(minutes=10, seconds=1))
+    assert purge_login_throttles.delay().get() == 1
+    assert LoginFailure.objects.count() == 4  # the audit stays
+    entry = settings.CELERY_BEAT_SCHEDULE["accounts-purge-login-throttles"]
+    assert entry["task"] == purge_login_throttles.name and entry["task"] in celery_app.tasks

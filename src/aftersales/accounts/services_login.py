@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .models import LoginFailure, LoginThrottle, User
@@ -81,3 +81,13 @@ def login_unlock(*, throttles: QuerySet[LoginThrottle], actor: str) -> int:
     for username, ip_address in pairs:
         logger.info("sign-in of %s from %s unlocked by %s", username, ip_address or "-", actor)
     return len(pairs)
+
+
+def login_throttles_purge() -> int:
+    """Forget the counters whose window and lock-out are both over (they would count nothing):
+    names tried once and never again would otherwise pile up. The audit stays."""
+    now = timezone.now()
+    over = LoginThrottle.objects.filter(window_started_at__lte=now - _window()).filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+    )
+    return over.delete()[0]

@@ -239,6 +239,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with late acks: a task waits in Redis, 
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # a worker started before Redis keeps trying
 # Every periodic job of every app, in one place (seconds between runs).
 CELERY_BEAT_SCHEDULE = {
+    # sign-in failure counters whose window and lock-out are over (the audit of failures stays)
+    "accounts-purge-login-throttles": {
+        "task": "aftersales.accounts.tasks.purge_login_throttles",
+        "schedule": 3600.0,
+    },
     # the outbox: messages not sent yet (embedded mode), failed ones, or ones whose worker died
     "notifications-flush-outbox": {
         "task": "aftersales.notifications.tasks.flush_outbox",
