@@ -51,10 +51,13 @@ def signed_in(response) -> bool:
 
 
 def token(username, password, ip="10.0.0.1"):
-    client = APIClient()
-    return client.post(
-        reverse("api-token"), {"username": username, "password": password}, format="json", REMOTE_ADDR=ip
-    )
+    """POST /api/auth/token/ (the name of the client is for the expiring tokens' endpoint)."""
+    body = {"username": username, "password": password, "client": "throttling test"}
+    return APIClient().post(reverse("api-token"), body, format="json", REMOTE_ADDR=ip)
+
+
+def token_given(response) -> bool:
+    return response.status_code in (200, 201)
 
 
 def test_r41_the_form_locks_a_name_and_address_out_at_the_limit_and_says_so(client, agent, clock):
@@ -154,7 +157,7 @@ def test_the_token_endpoint_is_throttled_with_a_429_problem(agent, clock):
     assert refused["Retry-After"] == str(15 * 60)
     clock.shift(timedelta(minutes=5))
     assert token("agent", f.PASSWORD)["Retry-After"] == str(10 * 60)
-    assert token("agent", f.PASSWORD, ip="10.0.0.2").status_code == 200
+    assert token_given(token("agent", f.PASSWORD, ip="10.0.0.2"))
     assert LoginFailure.objects.filter(username="agent", locked_out=True).count() == 2
 
 
@@ -168,7 +171,7 @@ def test_the_form_and_the_api_count_together(client, agent, clock):
 def test_a_successful_token_request_resets_the_count(agent, clock):
     for _attempt in range(2):
         token("agent", "wrong")
-    assert token("agent", f.PASSWORD).status_code == 200
+    assert token_given(token("agent", f.PASSWORD))
     for _attempt in range(2):
         assert token("agent", "wrong").status_code == 400
 
