@@ -71,8 +71,8 @@ def test_r31_the_claims_list_filters_by_state_and_dealer(client, w):
 
 def test_r31_hq_builds_a_month_by_hand_from_the_list(client, w):
     ReimbursementClaim.objects.all().delete()
-    client.force_login(w.parts_clerk)
     with frozen(at(2026, 12, 10, 9, 0)):
+        client.force_login(w.parts_clerk)
         response = client.post(reverse("parts:claim_build"), {"month": "2026-11"}, follow=True)
     assert 'data-testid="message-success"' in response.content.decode()
     assert ReimbursementClaim.objects.filter(month=NOVEMBER).count() == 2

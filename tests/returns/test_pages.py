@@ -175,10 +175,10 @@ def test_r33_the_list_filters_searches_and_exports(client, people, draft, side_b
 def test_r33_overdue_follow_ups_are_listed(client, people, draft):
     late = run_to(draft(), people, "refund")
     run_to(draft(), people, "follow_up")
-    login(client, people.agent)
     from ..timeutil import at, frozen
 
     with frozen(at(2026, 11, 25, 9, 0)):
+        login(client, people.agent)  # days later: a session of today's
         response = client.get(LIST, {"overdue": "true"})
         page = client.get(reverse("returns:detail", args=[late.pk])).content.decode()
 

@@ -1,14 +1,18 @@
 """Organisation and people in the admin: dealers, service points, users, engineers (R37, R38),
-and the users' API tokens (revoked here, never made or edited: the owner makes them)."""
+the users' API tokens (revoked here, never made or edited: the owner makes them), failed sign-ins
+and the lock-outs they caused, with the unlock (R41)."""
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from aftersales.core.admin import ReadOnlyAdmin
+
 from .forms import AdminPasswordChangeForm
-from .models import ApiToken, Dealer, Engineer, Qualification, ServicePoint, User
+from .models import ApiToken, Dealer, Engineer, LoginFailure, LoginThrottle, Qualification, ServicePoint, User
 from .services import api_token_revoke
+from .services_login import login_unlock
 
 
 @admin.register(Dealer)
@@ -107,5 +111,47 @@ class ApiTokenAdmin(admin.ModelAdmin):
             request,
             ngettext("%(count)d API token revoked.", "%(count)d API tokens revoked.", len(tokens))
             % {"count": len(tokens)},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(ReadOnlyAdmin):
+    """Who tried which name, from where and with what; append-only."""
+
+    list_display = ["created_at", "username", "user", "ip_address", "locked_out", "user_agent"]
+    list_filter = ["locked_out", "created_at"]
+    search_fields = ["username", "ip_address", "user_agent"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(LoginThrottle)
+class LoginThrottleAdmin(admin.ModelAdmin):
+    """The counters of names and addresses with recent failures; the locked ones can be unlocked."""
+
+    list_display = ["username", "ip_address", "failures", "window_started_at", "locked_until"]
+    list_filter = [("locked_until", admin.EmptyFieldListFilter)]
+    search_fields = ["username", "ip_address"]
+    readonly_fields = list_display
+    actions = ["unlock"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # unlocking is the one way out, and it is logged
+        return actions
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Unlock the selected sign-ins"), permissions=["delete"])
+    def unlock(self, request, queryset):
+        count = login_unlock(throttles=queryset, actor=request.user.username)
+        self.message_user(
+            request,
+            ngettext("%(count)d sign-in unlocked.", "%(count)d sign-ins unlocked.", count) % {"count": count},
             messages.SUCCESS,
         )

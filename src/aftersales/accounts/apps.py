@@ -8,4 +8,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Organisation and users")
 
     def ready(self) -> None:
-        from . import selectors  # noqa: F401  (registers the app's autocomplete lookups)
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import errors, selectors  # noqa: F401  (error codes; the app's autocomplete lookups)
+        from .middleware import session_timeouts_start
+
+        # Django's own hook for "a user signed in" (it updates last_login the same way).
+        user_logged_in.connect(session_timeouts_start, dispatch_uid="accounts.session_timeouts_start")

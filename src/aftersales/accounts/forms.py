@@ -1,13 +1,16 @@
-"""Forms of the accounts pages: sign-in, a new API token, and the password forms (the page's and
-the admin's), which save through `user_password_set` so that a new password revokes API tokens."""
+"""Forms of the accounts pages: sign-in (throttled: accounts.backends), a new API token, and the
+password forms (the page's and the admin's), which save through `user_password_set` so that a new
+password revokes API tokens."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .backends import lockout_message, lockout_of
 from .models import ApiToken
 from .services import user_password_set
 
@@ -24,6 +27,13 @@ class LoginForm(AuthenticationForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+    def get_invalid_login_error(self) -> ValidationError:
+        """A locked-out name and address are told so (the same words whether the name exists)."""
+        until = lockout_of(self.request)
+        if until is not None:
+            return ValidationError(lockout_message(until), code="login_locked")
+        return super().get_invalid_login_error()
 
 
 class ApiTokenCreateForm(forms.Form):

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.models import TimeStampedModel
+from aftersales.core.models import AppendOnlyModel, TimeStampedModel
 from aftersales.core.phones import phone_display, validate_phone
 
 from .choices import (
@@ -244,3 +244,54 @@ class ApiToken(models.Model):
 
     def is_expired(self, now: datetime) -> bool:
         return self.expires_at <= now
+
+
+class LoginFailure(AppendOnlyModel):
+    """A sign-in refused, kept for the admins (R41): the name typed, from where, with what, and
+    whether the password was wrong or the name and address were locked out at the time.
+    `user` is the account of that name if there is one (admins only ever see it)."""
+
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    username = models.CharField(_("username tried"), max_length=150, db_index=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=255, blank=True)
+    locked_out = models.BooleanField(
+        _("locked out"), default=False, help_text=_("Refused without checking the password.")
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.ip_address or '-'} {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class LoginThrottle(models.Model):
+    """The failed sign-ins of one name from one address in the current window; at the limit the
+    pair is locked out until `locked_until` (accounts.services_login). A sign-in that succeeds, or
+    an admin's unlock, removes the row. The name is kept case-folded, whether an account has it or not."""
+
+    username = models.CharField(_("username"), max_length=150)
+    ip_address = models.CharField(_("IP address"), max_length=45, blank=True)  # "" when unknown
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    window_started_at = models.DateTimeField(_("first failure at"), default=timezone.now)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-window_started_at", "-id"]
+        verbose_name = _("sign-in lock-out")
+        verbose_name_plural = _("sign-in lock-outs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["username", "ip_address"],
+                name="accounts_loginthrottle_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.ip_address or '-'}"

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import QuerySet
 from django.db.models.functions import Concat
+from django.utils import timezone
 
 from aftersales.core.autocomplete import Lookup, register_lookup
 from aftersales.core.phones import search_condition
 
 from .choices import Role
-from .models import ApiToken, Dealer, Engineer, Qualification, ServicePoint, User
+from .models import ApiToken, Dealer, Engineer, LoginThrottle, Qualification, ServicePoint, User
 
 
 def service_points_in_scope(user) -> QuerySet[ServicePoint]:
@@ -200,3 +201,32 @@ def api_tokens_visible(user) -> QuerySet[ApiToken]:
 def api_tokens_own(user) -> QuerySet[ApiToken]:
     """The user's own tokens not revoked ("My API tokens", whatever the role)."""
     return api_tokens_visible(user).filter(user=user)
+
+
+# --- sign-in throttling (accounts.services_login) ---------------------------------------------------
+
+
+def login_key(username: str) -> str:
+    """The name a throttle counts under: typed variants of one name ("Agent ", "agent") are one."""
+    return username.strip().casefold()[:150]
+
+
+def login_locked_until(*, username: str, ip_address: str) -> datetime | None:
+    """When the lock-out of this name from this address ends, if it is locked out now."""
+    return (
+        LoginThrottle.objects.filter(
+            username=login_key(username), ip_address=ip_address, locked_until__gt=timezone.now()
+        )
+        .values_list("locked_until", flat=True)
+        .first()
+    )
+
+
+def login_throttles_matching(*, username: str = "", ip_address: str = "") -> QuerySet[LoginThrottle]:
+    """The counters of a name (any address), of an address (any name), or of both."""
+    throttles = LoginThrottle.objects.all()
+    if username:
+        throttles = throttles.filter(username=login_key(username))
+    if ip_address:
+        throttles = throttles.filter(ip_address=ip_address)
+    return throttles

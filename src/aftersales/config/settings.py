@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "aftersales.accounts.middleware.SessionTimeoutMiddleware",
+    "aftersales.accounts.middleware.LoginLockoutMiddleware",
     "aftersales.core.middleware.ControlCharacterMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -155,6 +157,22 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Every sign-in that passes the request to `authenticate` (the sign-in page, the admin's, the API
+# token endpoint) is throttled per username and IP address: LOGIN_FAILURE_LIMIT failures within
+# LOGIN_FAILURE_WINDOW_MINUTES lock that pair out for LOGIN_LOCKOUT_MINUTES (accounts.services_login).
+AUTHENTICATION_BACKENDS = ["aftersales.accounts.backends.ThrottledModelBackend"]
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_WINDOW_MINUTES = float(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
+LOGIN_LOCKOUT_MINUTES = float(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+# Proxies in front that append the client's address to X-Forwarded-For (nginx: 1); with 0 the
+# address is the connection's own.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# A signed-in browser session ends after this long without a request, and this long after signing
+# in however active it is (accounts.middleware.SessionTimeoutMiddleware).
+SESSION_IDLE_TIMEOUT_MINUTES = float(os.environ.get("SESSION_IDLE_TIMEOUT_MINUTES", "30"))
+SESSION_ABSOLUTE_TIMEOUT_HOURS = float(os.environ.get("SESSION_ABSOLUTE_TIMEOUT_HOURS", "12"))
+# The cookie (and the stored session, for `clearsessions`) lasts no longer than that.
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT_HOURS * 3600)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -251,6 +269,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with late acks: a task waits in Redis, 
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # a worker started before Redis keeps trying
 # Every periodic job of every app, in one place (seconds between runs).
 CELERY_BEAT_SCHEDULE = {
+    # sign-in failure counters whose window and lock-out are over (the audit of failures stays)
+    "accounts-purge-login-throttles": {
+        "task": "aftersales.accounts.tasks.purge_login_throttles",
+        "schedule": 3600.0,
+    },
     # the outbox: messages not sent yet (embedded mode), failed ones, or ones whose worker died
     "notifications-flush-outbox": {
         "task": "aftersales.notifications.tasks.flush_outbox",
