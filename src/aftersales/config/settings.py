@@ -147,6 +147,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/signature_pad", NODE_MODULES / "signature_pad" / "dist"),
+    ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -185,6 +186,17 @@ OUTBOX_FLUSH_SECONDS = float(os.environ.get("OUTBOX_FLUSH_SECONDS", "15"))
 # every FIELD_SIGNED_FORM_SECONDS.
 FIELD_SIGNED_FORM_ON_COMMIT = env_bool("FIELD_SIGNED_FORM_ON_COMMIT", bool(REDIS_URL))
 FIELD_SIGNED_FORM_SECONDS = float(os.environ.get("FIELD_SIGNED_FORM_SECONDS", "10"))
+
+# The day's map (/field/schedule/map/, Leaflet): the tile layer's URL template ({s}, {z}, {x}, {y});
+# empty, no tiles: the positions on a plain background and no request leaves the site. The tiles'
+# coordinate system: "wgs84" (what phones report and the database keeps; OpenStreetMap) or "gcj02"
+# (Chinese providers such as AutoNavi: the page shifts the positions, the database never changes).
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+MAP_TILE_SUBDOMAINS = os.environ.get("MAP_TILE_SUBDOMAINS", "abc")
+MAP_COORDINATES = os.environ.get("MAP_COORDINATES", "wgs84").strip().lower()
+if MAP_COORDINATES not in {"wgs84", "gcj02"}:
+    raise ValueError(f"MAP_COORDINATES must be wgs84 or gcj02, not {MAP_COORDINATES!r}")
 
 # R29: days a service point has to report an old part to HQ after replacing it; past them the dealer
 # is charged the part's out-of-warranty price (once).
