@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from aftersales.accounts.choices import Role
 from aftersales.core.errors import DomainError
-from aftersales.field.models import Appointment, AppointmentState, EngineerLeave, Visit
+from aftersales.field.models import Appointment, AppointmentState, EngineerLeave
 from aftersales.field.selectors_schedule import schedule_map
 from aftersales.field.services import appointment_book, schedule_assign_book
 from aftersales.sla.selectors import working_times_of_points
@@ -24,6 +24,7 @@ from aftersales.workorders.models import WorkOrder, WorkOrderEvent
 
 from .. import factories as f
 from ..timeutil import at, frozen
+from .visit_factories import checked_in
 
 pytestmark = pytest.mark.django_db
 
@@ -490,17 +491,6 @@ def test_r12_map_of_the_day_places_visits_at_their_check_in_beside_the_point(cli
     finance = f.UserFactory(role=Role.FINANCE, username="fin")
     client.force_login(finance)
     assert client.get("/field/schedule/map/").status_code == 403
-
-
-def checked_in(engineer, moment, latitude: str, longitude: str):
-    """A visit of the engineer checked in at `moment` (the clock at it) at the given position."""
-    from .visit_factories import visit_at
-
-    order = f.WorkOrderFactory(state=State.ASSIGNED, engineer=engineer, service_point=engineer.service_point)
-    with frozen(moment):
-        visit = visit_at(order, "on_site")
-    Visit.objects.filter(pk=visit.pk).update(checkin_latitude=latitude, checkin_longitude=longitude)
-    return Visit.objects.get(pk=visit.pk)
 
 
 @pytest.fixture

@@ -95,11 +95,9 @@
   }
 
   var map = null;
-  var bounds = [];
 
   function marker(item, kind, extraClass, title, lines, html) {
     var at = place(item.position);
-    bounds.push(at);
     var icon = L.divIcon({
       className: "map-marker map-marker-" + kind + (extraClass ? " " + extraClass : ""),
       iconSize: [18, 18],
@@ -116,6 +114,9 @@
   container.classList.remove("d-none");
   try {
     map = L.map(container, { attributionControl: Boolean(options.tileUrl) });
+    // the view first: Leaflet adds layers (and their elements) to a map that has one
+    var everything = points.concat(checkins, visits).map(function (item) { return place(item.position); });
+    map.fitBounds(L.latLngBounds(everything).pad(0.15), { maxZoom: 15 });
     if (options.tileUrl) {
       var note = document.getElementById("schedule-map-tiles-failed");
       L.tileLayer(options.tileUrl, {
@@ -156,7 +157,6 @@
     visits.forEach(function (visit) {
       marker(visit, "visit", "map-state-" + visit.state, visit.number + " " + visit.customer, visitLines(visit));
     });
-    map.fitBounds(L.latLngBounds(bounds).pad(0.15), { maxZoom: 15 });
   } catch (error) {
     // the drawing stays the map
     if (map) map.remove();
