@@ -127,3 +127,16 @@ def test_api_docs_load_their_script_from_a_url(client, agent):
         assert inline_code(response.content.decode()) == [], url
     script = client.get(reverse("api-docs"), {"script": ""})
     assert script.status_code == 200 and script["Content-Type"].startswith("application/javascript")
+
+
+def test_the_map_tiles_host_is_allowed_as_an_image_source_with_its_placeholders_as_wildcards():
+    from aftersales.config.settings import map_tile_sources
+
+    assert map_tile_sources("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png") == [
+        "https://*.tile.openstreetmap.org"
+    ]
+    assert map_tile_sources("https://webrd0{s}.is.autonavi.com/appmaptile?x={x}") == [
+        "https://*.is.autonavi.com"
+    ]
+    assert map_tile_sources("https://tiles.example.com/{z}/{x}/{y}.png") == ["https://tiles.example.com"]
+    assert map_tile_sources("") == []

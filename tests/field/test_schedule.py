@@ -5,6 +5,8 @@ through the same services as the assign and booking forms, a refusal saving noth
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date, time
 
 import pytest
@@ -14,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from aftersales.accounts.choices import Role
 from aftersales.core.errors import DomainError
 from aftersales.field.models import Appointment, AppointmentState, EngineerLeave
+from aftersales.field.selectors_schedule import schedule_map
 from aftersales.field.services import appointment_book, schedule_assign_book
 from aftersales.sla.selectors import working_times_of_points
 from aftersales.workorders.choices import State
@@ -21,6 +24,7 @@ from aftersales.workorders.models import WorkOrder, WorkOrderEvent
 
 from .. import factories as f
 from ..timeutil import at, frozen
+from .visit_factories import checked_in
 
 pytestmark = pytest.mark.django_db
 
@@ -474,11 +478,12 @@ def test_r12_map_of_the_day_places_visits_at_their_check_in_beside_the_point(cli
     assert response.status_code == 200
     day_map = response.context["map"]
     kinds = [(m.kind, m.url) for m in day_map.markers]
-    assert kinds == [("point", ""), ("visit", f"/field/visits/{on_site.pk}/")]
-    point, visit = day_map.markers
+    url = f"/field/visits/{on_site.pk}/"
+    assert kinds == [("point", ""), ("checkin", url), ("visit", url)]  # also the engineer's last check-in
+    point, _checkin, visit = day_map.markers
     assert 0 <= point.x <= day_map.width and 0 <= visit.y <= day_map.height
     assert visit.x < point.x  # the customer is west of the office
-    assert [engineer for engineer, _path in day_map.routes] == [sched.qualified]
+    assert [route.engineer for route in day_map.routes] == [sched.qualified]
     assert day_map.unlocated == [booked]
     html = response.content.decode()
     assert html.count('data-testid="map-visit"') == 1 and booked.number in html
@@ -486,3 +491,139 @@ def test_r12_map_of_the_day_places_visits_at_their_check_in_beside_the_point(cli
     finance = f.UserFactory(role=Role.FINANCE, username="fin")
     client.force_login(finance)
     assert client.get("/field/schedule/map/").status_code == 403
+
+
+@pytest.fixture
+def seen(sched):
+    """Check-ins around DAY: the qualified engineer the day before and on DAY (the latest), the
+    unqualified one only two days before, the one on leave only the day after; another point's
+    engineer on DAY."""
+    sched.point.latitude, sched.point.longitude = "30.274100", "120.155100"
+    sched.point.save()
+    return type(
+        "Seen",
+        (),
+        dict(
+            yesterday=checked_in(sched.qualified, at(2026, 11, 23, 15, 0), "30.250000", "120.100000"),
+            today=checked_in(sched.qualified, at(2026, 11, 24, 10, 30), "30.260000", "120.120000"),
+            earlier=checked_in(sched.unqualified, at(2026, 11, 22, 9, 0), "30.300000", "120.200000"),
+            tomorrow=checked_in(sched.away, at(2026, 11, 25, 9, 0), "30.310000", "120.210000"),
+            elsewhere=checked_in(sched.other_engineer, at(2026, 11, 24, 11, 0), "30.590000", "114.300000"),
+        ),
+    )
+
+
+def test_r12_map_shows_each_engineers_last_check_in_up_to_the_end_of_the_day(dispatcher, sched, seen):
+    day_map = schedule_map(dispatcher, day=DAY, point_ids=[sched.point.pk])
+
+    assert sorted(v.pk for v in day_map.checkins) == sorted([seen.today.pk, seen.earlier.pk])
+    assert [v.pk for v in day_map.visits] == [seen.today.pk]
+    kinds = [(m.kind, m.engineer_id) for m in day_map.markers]
+    assert kinds == [  # the check-ins beneath the visits
+        ("point", None),
+        ("checkin", sched.qualified.pk),
+        ("checkin", sched.unqualified.pk),
+        ("visit", sched.qualified.pk),
+    ]
+    (route,) = day_map.routes
+    assert [stop.position for stop in route.stops] == [(30.2741, 120.1551), (30.26, 120.12)]
+    # the day before, the latest check-in then was the one of that day
+    before = schedule_map(dispatcher, day=date(2026, 11, 23), point_ids=[sched.point.pk])
+    assert sorted(v.pk for v in before.checkins) == sorted([seen.yesterday.pk, seen.earlier.pk])
+
+
+def test_r12_map_queries_do_not_grow_with_engineers_visits_or_history(dispatcher, sched, seen):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            schedule_map(dispatcher, day=DAY, point_ids=[sched.point.pk])
+        return len(queries)
+
+    before = count()
+    for hour in (12, 14):
+        checked_in(sched.unqualified, at(2026, 11, 24, hour, 0), "30.2", "120.2")
+        checked_in(sched.qualified, at(2026, 11, 20, hour, 0), "30.2", "120.2")
+    f.EngineerFactory(service_point=sched.point, employee_no="E9")
+    assert count() == before <= 5
+
+
+def test_r12_map_page_draws_with_leaflet_from_json_and_keeps_the_drawing(
+    client, dispatcher, sched, seen, settings
+):
+    """The data goes to the page as JSON for the script (no inline script: every script is a file or
+    data), the tile settings as attributes, and the server's drawing stays for when script fails."""
+    settings.MAP_TILE_URL = "https://webrd0{s}.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}&style=8"
+    settings.MAP_TILE_SUBDOMAINS = "1234"
+    settings.MAP_COORDINATES = "gcj02"
+    client.force_login(dispatcher)
+    response = client.get("/field/schedule/map/", {"date": DAY.isoformat(), "service_point": sched.point.pk})
+    html = response.content.decode()
+    data = json.loads(
+        re.search(r'<script id="schedule-map-data" type="application/json">(.*?)</script>', html)[1]
+    )
+    assert [v["number"] for v in data["visits"]] == [seen.today.number]
+    assert {v["engineer_id"] for v in data["last_checkins"]} == {sched.qualified.pk, sched.unqualified.pk}
+    assert (
+        'data-tile-url="https://webrd0{s}.is.autonavi.com/appmaptile?x={x}&amp;y={y}&amp;z={z}&amp;style=8"'
+        in html
+    )
+    assert 'data-tile-subdomains="1234"' in html and 'data-coordinates="gcj02"' in html
+    assert "/static/vendor/leaflet/leaflet.js" in html and "/static/field/schedule_map.js" in html
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert scripts and all("src=" in attrs or 'type="application/json"' in attrs for attrs in scripts)
+    assert html.count('data-testid="map-visit"') == 1 and html.count('data-testid="map-checkin"') == 2
+    assert seen.elsewhere.number not in html
+
+
+def test_r12_api_map_of_the_day(api_client, dispatcher, sched, seen):
+    response = api_client(dispatcher).get(
+        "/api/schedule/map/", {"date": DAY.isoformat(), "service_point": sched.point.pk}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["date"] == DAY.isoformat()
+    assert body["service_points"] == [
+        {"id": sched.point.pk, "name": sched.point.name, "position": [30.2741, 120.1551]}
+    ]
+    (visit,) = body["visits"]
+    assert visit["number"] == seen.today.number and visit["position"] == [30.26, 120.12]
+    assert visit["work_order"]["url"] == f"/workorders/{seen.today.work_order_id}/"
+    assert visit["customer"] == seen.today.work_order.customer.name
+    assert visit["engineer"]["name"] == "周工" and visit["state_label"] == "On site"
+    assert visit["arrived_at"].startswith("2026-11-24T10:30:00+08:00")
+    checkins = {c["engineer_id"]: c for c in body["last_checkins"]}
+    assert checkins[sched.unqualified.pk]["number"] == seen.earlier.number
+    assert checkins[sched.unqualified.pk]["position"] == [30.3, 120.2]
+    assert body["routes"] == [
+        {
+            "engineer": {"id": sched.qualified.user_id, "name": "周工"},
+            "engineer_id": sched.qualified.pk,
+            "path": [[30.2741, 120.1551], [30.26, 120.12]],
+        }
+    ]
+    bad = api_client(dispatcher).get("/api/schedule/map/", {"date": "24/11/2026"})
+    assert bad.status_code == 400 and codes(bad) == ["invalid"]
+
+
+def test_r37_api_map_scoped_and_for_dispatchers_only(api_client, sched, seen):
+    dealer = f.DealerFactory(code="DZ")
+    sched.other.dealer = dealer
+    sched.other.save()
+    staff = f.UserFactory(role=Role.DEALER_STAFF, dealer=dealer, username="dz_staff")
+    body = api_client(staff).get("/api/schedule/map/", {"service_point": sched.point.pk, "date": DAY}).json()
+    assert [p["id"] for p in body["service_points"]] == [sched.other.pk]
+    assert [v["number"] for v in body["visits"]] == [seen.elsewhere.number]
+    assert [c["number"] for c in body["last_checkins"]] == [seen.elsewhere.number]
+    finance = f.UserFactory(role=Role.FINANCE, username="fin")
+    assert api_client(finance).get("/api/schedule/map/").status_code == 403
+
+
+def test_the_schema_documents_the_map_endpoint(api_client, dispatcher):
+    schema = api_client(dispatcher).get("/api/schema/", {"format": "json"}).json()
+    day_map = schema["paths"]["/api/schedule/map/"]["get"]
+    assert set(day_map["responses"]) >= {"200", "400", "403"}
+    assert day_map["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/ScheduleMap"
+    )
+    assert {p["name"] for p in day_map["parameters"]} >= {"date", "service_point"}
+    visit = schema["components"]["schemas"]["MapVisit"]["properties"]
+    assert {"position", "work_order", "customer", "engineer", "arrived_at", "state_label"} <= set(visit)

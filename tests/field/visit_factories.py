@@ -16,6 +16,7 @@ from aftersales.field.services import visit_create, visit_record, visit_sign, vi
 from aftersales.workorders.choices import State
 
 from .. import factories as f
+from ..timeutil import frozen
 
 
 def png_bytes(width: int = 4, height: int = 2) -> bytes:
@@ -97,6 +98,15 @@ def visit_at(wo, state: str, *, actor=None, signed: bool = True, satisfied: bool
     if state == "signed":
         return Visit.objects.get(pk=visit.pk)
     return visit_transition(visit_id=visit.pk, action="leave", actor=actor)
+
+
+def checked_in(engineer, moment, latitude: str, longitude: str):
+    """A visit of the engineer checked in at `moment` (the clock at it) at the given position."""
+    order = f.WorkOrderFactory(state=State.ASSIGNED, engineer=engineer, service_point=engineer.service_point)
+    with frozen(moment):  # the services stamp the check-in with the clock
+        visit = visit_at(order, "on_site")
+    Visit.objects.filter(pk=visit.pk).update(checkin_latitude=latitude, checkin_longitude=longitude)
+    return Visit.objects.get(pk=visit.pk)
 
 
 def sign(visit: Visit, *, actor=None, satisfied: bool = True):

@@ -195,6 +195,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/signature_pad", NODE_MODULES / "signature_pad" / "dist"),
+    ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -233,6 +234,32 @@ OUTBOX_FLUSH_SECONDS = float(os.environ.get("OUTBOX_FLUSH_SECONDS", "15"))
 # every FIELD_SIGNED_FORM_SECONDS.
 FIELD_SIGNED_FORM_ON_COMMIT = env_bool("FIELD_SIGNED_FORM_ON_COMMIT", bool(REDIS_URL))
 FIELD_SIGNED_FORM_SECONDS = float(os.environ.get("FIELD_SIGNED_FORM_SECONDS", "10"))
+
+# The day's map (/field/schedule/map/, Leaflet): the tile layer's URL template ({s}, {z}, {x}, {y});
+# empty, no tiles: the positions on a plain background and no request leaves the site. The tiles'
+# coordinate system: "wgs84" (what phones report and the database keeps; OpenStreetMap) or "gcj02"
+# (Chinese providers such as AutoNavi: the page shifts the positions, the database never changes).
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+MAP_TILE_SUBDOMAINS = os.environ.get("MAP_TILE_SUBDOMAINS", "abc")
+MAP_COORDINATES = os.environ.get("MAP_COORDINATES", "wgs84").strip().lower()
+
+
+def map_tile_sources(template: str) -> list[str]:
+    """The Content-Security-Policy source of the tiles' host: the labels holding a placeholder
+    become `*` (`https://{s}.tile.openstreetmap.org/...` → `https://*.tile.openstreetmap.org`)."""
+    if not template:
+        return []
+    scheme, _, rest = template.partition("://")
+    host = rest.split("/", 1)[0]
+    labels = host.split(".")
+    if any("{" in label for label in labels):
+        labels = ["*", *labels[max(i for i, label in enumerate(labels) if "{" in label) + 1 :]]
+    return [f"{scheme}://{'.'.join(labels)}"]
+
+
+if MAP_COORDINATES not in {"wgs84", "gcj02"}:
+    raise ValueError(f"MAP_COORDINATES must be wgs84 or gcj02, not {MAP_COORDINATES!r}")
 
 # R29: days a service point has to report an old part to HQ after replacing it; past them the dealer
 # is charged the part's out-of-warranty price (once).
@@ -506,7 +533,7 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'", "'unsafe-inline'"],  # browsers without -elem/-attr (before CSP 3)
         "style-src-elem": ["'self'"],
         "style-src-attr": ["'unsafe-inline'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *map_tile_sources(MAP_TILE_URL)],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -1,11 +1,15 @@
 """REST API of the dispatchers' schedule board (R5, R12, R38, R37): `GET /api/schedule/board/` reads the
-board of a day (what `/field/schedule/` shows) and `POST /api/schedule/book/` assigns an engineer and
+board of a day (what `/field/schedule/` shows), `GET /api/schedule/map/` the map of the day (what
+`/field/schedule/map/` draws, from the same serializer) and `POST /api/schedule/book/` assigns an engineer and
 books the visit in one transaction (`services.schedule_assign_book`, the same services as
 `/field/dispatch/<id>/assign/` and `/field/workorders/<id>/appointments/`). Dispatch roles only;
 errors are JSON problems with their codes."""
 
 from __future__ import annotations
 
+from datetime import date
+
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -20,7 +24,7 @@ from aftersales.core.api import IdNameSerializer, RejectUnknownFieldsMixin, prob
 from aftersales.core.idempotency import idempotent
 from aftersales.workorders.api import workorder_of_path
 
-from .selectors_schedule import SCHEDULE_POINTS, schedule_board
+from .selectors_schedule import SCHEDULE_POINTS, schedule_board, schedule_map, visit_position
 from .services import schedule_assign_book
 
 
@@ -29,6 +33,10 @@ class ScheduleWorkOrderSerializer(serializers.Serializer):
     number = serializers.CharField()
     state = serializers.CharField()
     version = serializers.IntegerField()
+    url = serializers.SerializerMethodField(help_text=_("The work order's page."))
+
+    def get_url(self, work_order) -> str:
+        return reverse("workorders:detail", args=[work_order.pk])
 
 
 class ScheduleEntrySerializer(serializers.Serializer):
@@ -88,6 +96,71 @@ class ScheduleBoardSerializer(serializers.Serializer):
         return ScheduleUnassignedSerializer(rows, many=True).data
 
 
+class MapPointSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    position = serializers.SerializerMethodField(
+        help_text=_("[latitude, longitude] (WGS-84, as stored); null when the point has none.")
+    )
+
+    def get_position(self, point) -> list[float] | None:
+        if point.latitude is None or point.longitude is None:
+            return None
+        return [float(point.latitude), float(point.longitude)]
+
+
+class MapVisitSerializer(serializers.Serializer):
+    """A visit on the map, with what its popup shows."""
+
+    id = serializers.IntegerField(source="pk")
+    number = serializers.CharField()
+    url = serializers.SerializerMethodField(help_text=_("The visit's page."))
+    state = serializers.CharField()
+    state_label = serializers.CharField(source="get_state_display")
+    work_order = ScheduleWorkOrderSerializer()
+    customer = serializers.CharField(source="work_order.customer.name")
+    engineer = IdNameSerializer(source="engineer.user")
+    engineer_id = serializers.IntegerField()
+    window_start = serializers.TimeField(allow_null=True)
+    window_end = serializers.TimeField(allow_null=True)
+    arrived_at = serializers.DateTimeField(allow_null=True, help_text=_("The check-in time."))
+    position = serializers.SerializerMethodField(
+        help_text=_("[latitude, longitude] of the check-in, else the check-out; null: none yet.")
+    )
+
+    def get_url(self, visit) -> str:
+        return reverse("field:visit_detail", args=[visit.pk])
+
+    def get_position(self, visit) -> list[float] | None:
+        position = visit_position(visit)
+        return None if position is None else list(position)
+
+
+class MapRouteSerializer(serializers.Serializer):
+    engineer = IdNameSerializer(source="engineer.user")
+    engineer_id = serializers.IntegerField(source="engineer.pk")
+    path = serializers.SerializerMethodField(
+        help_text=_("[latitude, longitude] pairs: the service point, then the visits in time order.")
+    )
+
+    def get_path(self, route) -> list[list[float]]:
+        return [list(stop.position) for stop in route.stops]
+
+
+class ScheduleMapSerializer(serializers.Serializer):
+    """R12: the map of a day of the chosen points."""
+
+    date = serializers.DateField(source="day")
+    service_points = MapPointSerializer(source="points", many=True)
+    visits = MapVisitSerializer(many=True, help_text=_("The day's visits in time order."))
+    last_checkins = MapVisitSerializer(
+        source="checkins",
+        many=True,
+        help_text=_("Each engineer's last checked-in visit up to the end of the day (where last seen)."),
+    )
+    routes = MapRouteSerializer(many=True)
+
+
 class ScheduleBookInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     work_order = serializers.IntegerField(min_value=1, help_text=_("The work order's id."))
     engineer = serializers.IntegerField(min_value=1, help_text=_("The engineer's id."))
@@ -116,12 +189,29 @@ class ScheduleAppointmentSerializer(serializers.Serializer):
     state = serializers.CharField()
 
 
+DAY_PARAMETERS = [
+    OpenApiParameter("date", OpenApiTypes.DATE, description=_("The day (default today).")),
+    OpenApiParameter("service_point", int, many=True, explode=True, description=_("Service point ids.")),
+]
+
+
 class ScheduleViewSet(viewsets.ViewSet):
     """The schedule board (dispatch roles; R37: the points of the user's scope only)."""
 
     def _require_dispatcher(self, request: Request) -> None:
         if not request.user.dispatches:
             raise exceptions.PermissionDenied(_("Only dispatchers use the schedule board."))
+
+    def _day_and_points(self, request: Request) -> tuple[date, list[int]]:
+        """`?date=` (default today; a bad one is a 400 on `date`) and the `?service_point=` ids."""
+        day_field = serializers.DateField(required=False)
+        raw = request.query_params.get("date")
+        try:
+            day = day_field.run_validation(raw) if raw else timezone.localdate()
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({"date": error.detail}) from None
+        ids = [int(pk) for pk in request.query_params.getlist("service_point") if pk.isdigit()]
+        return day, ids[:SCHEDULE_POINTS]
 
     @extend_schema(
         summary=_("The schedule board of a day (R12; dispatchers)"),
@@ -130,26 +220,32 @@ class ScheduleViewSet(viewsets.ViewSet):
             "the first of their scope) with their visits, leave and free hours of the day's working "
             "time, and the oldest unassigned work orders (at most 50) with the suggested engineer."
         ),
-        parameters=[
-            OpenApiParameter("date", OpenApiTypes.DATE, description=_("The day (default today).")),
-            OpenApiParameter(
-                "service_point", int, many=True, explode=True, description=_("Service point ids.")
-            ),
-        ],
+        parameters=DAY_PARAMETERS,
         responses={200: ScheduleBoardSerializer, **problem_responses(400, 403)},
     )
     @action(detail=False, methods=["get"], url_path="board")
     def board(self, request: Request) -> Response:
         self._require_dispatcher(request)
-        day_field = serializers.DateField(required=False)
-        raw = request.query_params.get("date")
-        try:
-            day = day_field.run_validation(raw) if raw else timezone.localdate()
-        except serializers.ValidationError as error:
-            raise serializers.ValidationError({"date": error.detail}) from None
-        ids = [int(pk) for pk in request.query_params.getlist("service_point") if pk.isdigit()]
-        board = schedule_board(request.user, day=day, point_ids=ids[:SCHEDULE_POINTS])
-        return Response(ScheduleBoardSerializer(board).data)
+        day, ids = self._day_and_points(request)
+        return Response(ScheduleBoardSerializer(schedule_board(request.user, day=day, point_ids=ids)).data)
+
+    @extend_schema(
+        summary=_("The map of a day (R12; dispatchers)"),
+        description=_(
+            "The chosen service points (at most five; default as the board) with their positions, the "
+            "day's visits of their engineers in time order with where the phone checked in (else "
+            "out), each engineer's last check-in up to the end of the day, and each engineer's route "
+            "(the point, then the visits in time order). Positions are [latitude, longitude] as the "
+            "phones reported them (WGS-84)."
+        ),
+        parameters=DAY_PARAMETERS,
+        responses={200: ScheduleMapSerializer, **problem_responses(400, 403)},
+    )
+    @action(detail=False, methods=["get"], url_path="map", url_name="map")
+    def day_map(self, request: Request) -> Response:
+        self._require_dispatcher(request)
+        day, ids = self._day_and_points(request)
+        return Response(ScheduleMapSerializer(schedule_map(request.user, day=day, point_ids=ids)).data)
 
     @extend_schema(
         summary=_("Assign an engineer and book the visit in one step (R5, R38, R12; dispatchers)"),

@@ -243,6 +243,8 @@ class Visit(TimeStampedModel):
         verbose_name_plural = _("on-site visits")
         indexes = [
             models.Index(fields=["engineer", "planned_date"], name="field_visit_engineer_date"),
+            # each engineer's last check-in (the day's map): the latest row of the engineer, read backwards
+            models.Index(fields=["engineer", "arrived_at"], name="field_visit_engineer_arrived"),
             models.Index(fields=["work_order", "state"], name="field_visit_wo_state"),
         ]
 

@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
+from django.utils import timezone
 
 from aftersales.accounts.models import Engineer, ServicePoint
 from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
@@ -249,9 +250,10 @@ MAP_WIDTH, MAP_HEIGHT, MAP_PADDING = 800, 500, 30
 
 @dataclass
 class MapMarker:
-    """A service point or a visit placed on the day's map (x, y in the drawing's pixels)."""
+    """A service point, a visit or an engineer's last check-in placed on the day's map (x, y in the
+    pixels of the drawing the page shows when the interactive map cannot run)."""
 
-    kind: str  # "point" or "visit"
+    kind: str  # "point", "visit" or "checkin"
     label: str
     latitude: float
     longitude: float
@@ -261,20 +263,48 @@ class MapMarker:
     x: float = 0.0
     y: float = 0.0
 
+    @property
+    def position(self) -> tuple[float, float]:
+        return self.latitude, self.longitude
+
+
+@dataclass
+class MapRoute:
+    """An engineer's day: from their service point (when placed) through their visits in time order."""
+
+    engineer: Engineer
+    stops: list[MapMarker]
+
+    @property
+    def svg_points(self) -> str:
+        return " ".join(f"{m.x},{m.y}" for m in self.stops)
+
 
 @dataclass
 class ScheduleMap(OneDay):
     """R12: where the day's visits of the chosen points happened (the phones' check-in, else
-    check-out position) beside the service points, each engineer's route in time order; the visits
-    with no position yet are listed."""
+    check-out position) beside the service points, each engineer's route in time order and each
+    engineer's last check-in (that day or before: where they were last seen); the visits with no
+    position yet are listed."""
 
     day: date
     points: list[ServicePoint]
+    visits: list[Visit]  # the day's, in time order, with or without a position
+    checkins: list[Visit]  # each engineer's last checked-in visit up to the end of the day
     markers: list[MapMarker]
-    routes: list[tuple[Engineer, str]]  # SVG polyline points
-    unlocated: list
+    routes: list[MapRoute]
+    unlocated: list[Visit]
     width: int = MAP_WIDTH
     height: int = MAP_HEIGHT
+
+
+def visit_position(visit: Visit) -> tuple[float, float] | None:
+    """Where the visit happened: the check-in position, else the check-out one (None: neither)."""
+    if visit.checkin_latitude is not None and visit.checkin_longitude is not None:
+        return float(visit.checkin_latitude), float(visit.checkin_longitude)
+    if visit.checkout_latitude is not None and visit.checkout_longitude is not None:
+        return float(visit.checkout_latitude), float(visit.checkout_longitude)
+    return None
 
 
 def _project(markers: list[MapMarker]) -> None:
@@ -295,18 +325,44 @@ def _project(markers: list[MapMarker]) -> None:
         marker.y = round(offset_y + (max(lats) - marker.latitude) * scale, 1)
 
 
+def last_checkins(engineer_ids: list[int], day: date) -> list[Visit]:
+    """Each engineer's latest check-in with a position up to the end of `day` (local time), one
+    query: the latest visit per engineer is picked in SQL (index engineer, arrived_at)."""
+    day_end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time()))
+    latest = (
+        Visit.objects.filter(
+            engineer=OuterRef("pk"),
+            arrived_at__lt=day_end,
+            checkin_latitude__isnull=False,
+            checkin_longitude__isnull=False,
+        )
+        .order_by("-arrived_at", "-pk")
+        .values("pk")[:1]
+    )
+    ids = Engineer.objects.filter(pk__in=engineer_ids).values(last=Subquery(latest))
+    return list(
+        Visit.objects.filter(pk__in=ids)
+        .select_related("work_order__customer", "engineer__user")
+        .order_by("engineer_id")
+    )
+
+
 def schedule_map(user, *, day: date, point_ids: Iterable[int] = ()) -> ScheduleMap:
-    """R12: the map of the day of the chosen points (R37: of the user's scope); three queries, the
-    day's visits of at most SCHEDULE_ENGINEERS engineers."""
+    """R12: the map of the day of the chosen points (R37: of the user's scope); four queries, the
+    day's visits and the last check-ins of at most SCHEDULE_ENGINEERS engineers."""
     points = schedule_points(user, point_ids)
     ids = [p.pk for p in points]
-    engineers = list(engineers_in_scope(user).filter(service_point_id__in=ids)[:SCHEDULE_ENGINEERS])
-    visits = (
-        Visit.objects.filter(engineer__in=[e.pk for e in engineers], planned_date=day)
+    engineers = list(
+        engineers_in_scope(user).filter(service_point_id__in=ids).select_related("user")[:SCHEDULE_ENGINEERS]
+    )
+    engineer_ids = [e.pk for e in engineers]
+    visits = list(
+        Visit.objects.filter(engineer__in=engineer_ids, planned_date=day)
         .exclude(state=VisitState.CANCELLED)
         .select_related("work_order__customer", "engineer__user")
         .order_by("arrived_at", "window_start", "id")
     )
+    checkins = last_checkins(engineer_ids, day)
     markers: list[MapMarker] = []
     point_marker: dict[int, MapMarker] = {}
     for point in points:
@@ -315,21 +371,31 @@ def schedule_map(user, *, day: date, point_ids: Iterable[int] = ()) -> ScheduleM
         marker = MapMarker("point", point.name, float(point.latitude), float(point.longitude))
         markers.append(marker)
         point_marker[point.pk] = marker
+    # the last check-ins under the day's visits (drawn first), often at the same place
+    for visit in checkins:
+        seen = timezone.localtime(visit.arrived_at)
+        markers.append(
+            MapMarker(
+                "checkin",
+                f"{visit.engineer.user.display_name} · {seen:%Y-%m-%d %H:%M} · {visit.number}",
+                float(visit.checkin_latitude),
+                float(visit.checkin_longitude),
+                url=reverse("field:visit_detail", args=[visit.pk]),
+                state=visit.state,
+                engineer_id=visit.engineer_id,
+            )
+        )
     unlocated = []
     by_engineer: dict[int, list[MapMarker]] = {}
     for visit in visits:
-        if visit.checkin_latitude is not None:
-            latitude, longitude = visit.checkin_latitude, visit.checkin_longitude
-        else:
-            latitude, longitude = visit.checkout_latitude, visit.checkout_longitude
-        if latitude is None or longitude is None:
+        position = visit_position(visit)
+        if position is None:
             unlocated.append(visit)
             continue
         marker = MapMarker(
             "visit",
             f"{visit.number} {visit.work_order.customer.name} · {visit.engineer.user.display_name}",
-            float(latitude),
-            float(longitude),
+            *position,
             url=reverse("field:visit_detail", args=[visit.pk]),
             state=visit.state,
             engineer_id=visit.engineer_id,
@@ -340,10 +406,16 @@ def schedule_map(user, *, day: date, point_ids: Iterable[int] = ()) -> ScheduleM
     routes = []
     for engineer in engineers:
         stops = by_engineer.get(engineer.pk, [])
-        if not stops:
-            continue
         start = point_marker.get(engineer.service_point_id)
         path = ([start] if start is not None else []) + stops
-        if len(path) > 1:
-            routes.append((engineer, " ".join(f"{m.x},{m.y}" for m in path)))
-    return ScheduleMap(day=day, points=points, markers=markers, routes=routes, unlocated=unlocated)
+        if stops and len(path) > 1:
+            routes.append(MapRoute(engineer, path))
+    return ScheduleMap(
+        day=day,
+        points=points,
+        visits=visits,
+        checkins=checkins,
+        markers=markers,
+        routes=routes,
+        unlocated=unlocated,
+    )

@@ -6,6 +6,7 @@ back to the board with a message."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +22,7 @@ from aftersales.core.htmx import is_partial
 from aftersales.workorders.selectors import workorder_get
 from aftersales.workorders.transitions import WORKORDER
 
+from ..api_schedule import ScheduleMapSerializer
 from ..forms import ScheduleBookForm, ScheduleChoicesForm, ScheduleQueryForm
 from ..selectors_schedule import schedule_board, schedule_map, window_of
 from ..services import schedule_assign_book
@@ -129,8 +131,9 @@ def map_url(day, point_ids) -> str:
 @require_GET
 def schedule_map_view(request: HttpRequest) -> HttpResponse:
     """`/field/schedule/map/?date=&service_point=`: where the day's visits of the chosen points
-    happened, beside the points, each engineer's route in time order (an SVG drawn from the
-    coordinates: no map tiles, no internet needed)."""
+    happened, beside the points, each engineer's route in time order and last check-in. Leaflet
+    draws them (on the MAP_TILE_URL tiles, if any) from the data of `GET /api/schedule/map/`; the
+    SVG drawn here from the coordinates stays the page's map when the script cannot run."""
     _require_dispatcher(request)
     query = ScheduleQueryForm(request.GET).query()
     day_map = schedule_map(request.user, day=query["day"], point_ids=query["point_ids"])
@@ -141,5 +144,12 @@ def schedule_map_view(request: HttpRequest) -> HttpResponse:
         "previous_url": map_url(day_map.previous, point_ids),
         "next_url": map_url(day_map.next, point_ids),
         "board_url": board_url(day_map.day, point_ids, query["length"]),
+        "map_data": ScheduleMapSerializer(day_map).data,
+        "tiles": {
+            "url": settings.MAP_TILE_URL,
+            "attribution": settings.MAP_TILE_ATTRIBUTION,
+            "subdomains": settings.MAP_TILE_SUBDOMAINS,
+            "coordinates": settings.MAP_COORDINATES,
+        },
     }
     return render(request, "field/schedule_map.html", context)
