@@ -53,7 +53,9 @@ def signed_in(response) -> bool:
 def token(username, password, ip="10.0.0.1"):
     """POST /api/auth/token/ (the name of the client is for the expiring tokens' endpoint)."""
     body = {"username": username, "password": password, "client": "throttling test"}
-    return APIClient().post(reverse("api-token"), body, format="json", REMOTE_ADDR=ip)
+    return APIClient().post(
+        reverse("api-token"), body, format="json", REMOTE_ADDR=ip, HTTP_ACCEPT_LANGUAGE="en"
+    )
 
 
 def token_given(response) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from .. import factories as f
@@ -31,6 +32,7 @@ def signed_in(client, agent, clock):
 
 
 def test_an_idle_session_ends_and_the_next_page_asks_to_sign_in_again(signed_in, clock):
+    signed_in.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the message below, in English
     clock.shift(timedelta(minutes=29))
     assert signed_in.get(HOME).status_code == 200
     clock.shift(timedelta(minutes=30, seconds=1))

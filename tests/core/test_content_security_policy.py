@@ -30,7 +30,7 @@ class InlineCodeFinder(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         names = dict(attrs)
-        if tag == "script" and not names.get("src"):
+        if tag == "script" and not names.get("src") and names.get("type") != "application/json":  # data
             self.found.append(f"<script> without src (line {self.getpos()[0]})")
         if tag == "style":
             self.found.append(f"<style> element (line {self.getpos()[0]})")

@@ -142,13 +142,26 @@ def problem_responses(*codes: int) -> dict[tuple[int, str], type[serializers.Ser
 
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's schema, plus what `@idempotent` adds to an operation: the optional
-    `Idempotency-Key` header and the 409 (still running) and 422 (key reused) problems."""
+    `Idempotency-Key` header and the 409 (still running) and 422 (key reused) problems; and list
+    actions recognised with problem responses keyed by media type."""
 
     def _idempotent(self) -> bool:
         if self.method != "POST":
             return False
         name = getattr(self.view, "action", None) or self.method.lower()
         return is_idempotent(getattr(self.view, name, None))
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        """drf-spectacular takes the lowest status as the main response; a problem's key is a
+        (status, media type) pair (`problem_responses`), which sorts before "200" as text, so a
+        list action lost its pagination and filters. The success responses decide."""
+        if serializer is None:
+            serializer = self.get_response_serializers()
+        if isinstance(serializer, dict):
+            serializer = {
+                code: s for code, s in serializer.items() if not isinstance(code, tuple)
+            } or serializer
+        return super()._is_list_view(serializer)
 
     def get_override_parameters(self) -> list:
         parameters = super().get_override_parameters()
