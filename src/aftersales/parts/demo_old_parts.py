@@ -9,8 +9,9 @@ services by the people who run each step, under a clock placed in the past:
   at HQ awaiting inspection, one not reported in time and charged, one charged and reversed on
   appeal (then reported), and one of a point HQ runs that is overdue but not charged.
 
-Deterministic (dealers by code, work orders by number, parts by number) and run once (nothing is
-added when claims or shipments exist)."""
+People's steps happen in working hours; a part is replaced on work handled on site
+(`workorders.demo.hands_on`) after that work started. Deterministic (dealers by code, work orders by
+number, parts by number) and run once (nothing is added when claims or shipments exist)."""
 
 from __future__ import annotations
 
@@ -20,12 +21,14 @@ from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from unittest import mock
 
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from aftersales.accounts.choices import Role
 from aftersales.accounts.models import Dealer, User
 from aftersales.catalog.models import Part
+from aftersales.core.demo import working_moment
+from aftersales.workorders.demo import hands_on
 from aftersales.workorders.models import WorkOrder
 
 from .choices import InspectionResult, LineDecision
@@ -72,13 +75,13 @@ class _Demo:
         self.used = 0
 
     def day(self, month: datetime | None, day: int, hour: int = 10) -> datetime:
-        """A moment on `day` of the month of `month`, never after now."""
+        """A working moment from `day` of the month of `month`, never after now."""
         base = month or self.now
         moment = timezone.make_aware(datetime.combine(base.date().replace(day=day), time(hour, 0)))
-        return min(moment, self.now - timedelta(minutes=5))
+        return working_moment(moment, not_after=self.now - timedelta(minutes=5))
 
     def ago(self, days: float) -> datetime:
-        return self.now - timedelta(days=days)
+        return working_moment(self.now - timedelta(days=days), not_after=self.now - timedelta(minutes=5))
 
     def staff_of(self, dealer_id: int | None) -> User:
         staff = (
@@ -90,20 +93,32 @@ class _Demo:
         )
         return staff or self.clerk
 
-    def work_order(self, dealer_id: int | None, point_id: int | None = None) -> WorkOrder:
-        """The dealer's work orders in turn (of one service point when `point_id` is given)."""
+    def work_order(
+        self, dealer_id: int | None, replaced_at: datetime, point_id: int | None = None
+    ) -> WorkOrder:
+        """The dealer's work orders handled on site in turn (of one service point when `point_id`
+        is given), among those started by `replaced_at`."""
         orders = self.orders.get(dealer_id)
         if orders is None:
             point = (
                 Q(service_point__dealer_id=dealer_id) if dealer_id else Q(service_point__dealer__isnull=True)
             )
+            started = Q(events__kind="transition", events__action="start")
             orders = list(
-                WorkOrder.objects.filter(point, service_point__isnull=False, engineer__isnull=False)
+                WorkOrder.objects.filter(
+                    hands_on(), point, service_point__isnull=False, engineer__isnull=False
+                )
+                .annotate(started_at=Min("events__created_at", filter=started))
+                .filter(started_at__isnull=False)
                 .select_related("engineer__user", "service_point")
-                .order_by("number")[:20]
+                .order_by("number")[:40]
             )
             self.orders[dealer_id] = orders
-        candidates = [o for o in orders if point_id is None or o.service_point_id == point_id] or orders
+        candidates = [
+            o
+            for o in orders
+            if (point_id is None or o.service_point_id == point_id) and o.started_at <= replaced_at
+        ] or sorted(orders, key=lambda o: o.started_at)[:1]  # (a small demo may have none started yet)
         order = candidates[self.used % len(candidates)]
         self.used += 1
         return order
@@ -111,7 +126,7 @@ class _Demo:
     def register(
         self, dealer_id: int | None, moment: datetime, quantity: int = 1, point_id: int | None = None
     ) -> OldPart:
-        order = self.work_order(dealer_id, point_id)
+        order = self.work_order(dealer_id, moment, point_id)
         part = self.parts[self.used % len(self.parts)]
         with _at(moment):
             return old_part_register(
