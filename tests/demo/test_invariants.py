@@ -17,7 +17,7 @@ from aftersales.complaints.models import Complaint
 from aftersales.core.demo import WORKDAY_END, WORKDAY_START, is_working_moment, working_days_from
 from aftersales.feedback.choices import ReturnVisitState
 from aftersales.feedback.models import ReturnVisit
-from aftersales.field.models import Appointment, AppointmentState, Visit, VisitPart
+from aftersales.field.models import Appointment, AppointmentState, SignOff, SupervisionCard, Visit, VisitPart
 from aftersales.parts.models import OldPart
 from aftersales.returns.models import ReturnRequest
 from aftersales.servicing.models import DepotRepair, RemoteSession, ServicePlan
@@ -69,6 +69,10 @@ def test_what_people_did_happened_in_working_hours_and_never_after_now(demo):
             assert is_working_moment(visit.left_at) and visit.arrived_at < visit.left_at <= demo.now
     for visit in ReturnVisit.objects.exclude(finished_at=None):
         assert is_working_moment(visit.finished_at) and visit.finished_at <= demo.now
+    for signoff in SignOff.objects.all():
+        assert is_working_moment(signoff.signed_at) and signoff.signed_at <= demo.now
+    for card in SupervisionCard.objects.exclude(submitted_at=None):
+        assert is_working_moment(card.submitted_at) and card.submitted_at <= demo.now
 
 
 def test_lifecycles_ran_in_order(demo):
@@ -111,8 +115,16 @@ def test_records_follow_the_work_they_are_about(demo):
         assert request.customer_id == request.work_order.customer_id
         assert request.work_order.state != State.CANCELLED
         assert request.work_order.created_at <= request.created_at <= demo.now
+    closings = defaultdict(list)
+    for work_order_id, created_at in WorkOrderEvent.objects.filter(
+        kind="transition", action="close"
+    ).values_list("work_order_id", "created_at"):
+        closings[work_order_id].append(created_at)
     for visit in ReturnVisit.objects.exclude(finished_at=None):
         assert visit.work_completed_at < visit.finished_at
+        # The work was closed before the customer was called back, never after (R22).
+        closed = [moment for moment in closings[visit.work_order_id] if moment > visit.work_completed_at]
+        assert not closed or min(closed) <= visit.finished_at
     for part in OldPart.objects.all():
         started = first[part.work_order_id].get("start")
         assert started is not None and started <= part.replaced_at <= demo.now

@@ -11,7 +11,7 @@ import random
 from datetime import datetime, timedelta
 
 from aftersales.accounts.models import User
-from aftersales.core.demo import simulated_clock, working_moment
+from aftersales.core.demo import simulated_clock, working_after, working_moment
 from aftersales.workorders.choices import State
 from aftersales.workorders.demo import hands_on
 from aftersales.workorders.models import WorkOrder
@@ -105,11 +105,6 @@ STEP_ACTOR = {
 }
 
 
-def _later(moment: datetime, hours: float, now: datetime) -> datetime:
-    """A working moment `hours` after `moment`, never after now."""
-    return max(working_moment(moment + timedelta(hours=hours), not_after=now), moment)
-
-
 def demo_seed(*, rng: random.Random, now: datetime) -> None:
     users = {
         user.username: user for user in User.objects.filter(username__in=[*STEP_ACTOR.values(), "clerk"])
@@ -123,7 +118,7 @@ def demo_seed(*, rng: random.Random, now: datetime) -> None:
     )
     if len(orders) < len(COMPLAINTS):
         return
-    picked = rng.sample(orders, k=len(COMPLAINTS))
+    shuffled = rng.sample(orders, k=len(orders))
     waiting = (
         WorkOrder.objects.filter(state__in=[State.ACCEPTED, State.ASSIGNED])
         .select_related("customer")
@@ -132,14 +127,17 @@ def demo_seed(*, rng: random.Random, now: datetime) -> None:
     )
     for index, (source, category, severity, text, steps, days) in enumerate(COMPLAINTS):
         # The first one comes from the hotline about no particular work order: nobody came yet.
-        work_order = picked[index] if index else None
         at = working_moment(now - timedelta(days=days), not_after=now)
-        if work_order is not None and work_order.completed_at >= at:
-            at = _later(work_order.completed_at, rng.uniform(2, 20), now)
+        work_order = None
+        if index:  # about work completed before the complaint came in
+            work_order = next((wo for wo in shuffled if wo.completed_at < at), shuffled[0])
+            shuffled.remove(work_order)
+            if work_order.completed_at >= at:  # (none was: right after this one)
+                at = working_after(work_order.completed_at, rng.uniform(2, 20), not_after=now)
         with simulated_clock(at):
             complaint = complaint_register(
                 work_order=work_order,
-                customer=None if work_order else (waiting or picked[0]).customer,
+                customer=None if work_order else (waiting or orders[0]).customer,
                 source=source,
                 category=category,
                 severity=severity,
@@ -148,7 +146,7 @@ def demo_seed(*, rng: random.Random, now: datetime) -> None:
                 people=[work_order.engineer.user] if work_order else [],
             )
         for step in steps:
-            at = _later(at, rng.uniform(1, 20), now)
+            at = working_after(at, rng.uniform(1, 20), not_after=now)
             with simulated_clock(at):
                 complaint_transition(
                     complaint_id=complaint.pk, action=step, actor=users[STEP_ACTOR[step]], **STEP_TEXT[step]
@@ -163,9 +161,9 @@ def _cases(users: dict[str, User], now: datetime) -> None:
         at = working_moment(now - timedelta(days=3 - index), not_after=now)
         with simulated_clock(at):
             case = case_open(work_order=work_order, handler=clerk, actor=supervisor)
-        with simulated_clock(_later(at, 1, now)):
+        with simulated_clock(working_after(at, 1, not_after=now)):
             case_transition(case_id=case.pk, action="start", actor=clerk)
-        with simulated_clock(_later(at, 3, now)):
+        with simulated_clock(working_after(at, 3, not_after=now)):
             case_transition(
                 case_id=case.pk,
                 action="record",
@@ -173,7 +171,7 @@ def _cases(users: dict[str, User], now: datetime) -> None:
                 note="已联系客户了解故障详情，安排工程师远程诊断",
             )
         if index >= 1:
-            with simulated_clock(_later(at, 6, now)):
+            with simulated_clock(working_after(at, 6, not_after=now)):
                 case_transition(
                     case_id=case.pk,
                     action="escalate",
@@ -182,7 +180,7 @@ def _cases(users: dict[str, User], now: datetime) -> None:
                     note="远程诊断后判断需更换主板，超出网点权限，升级至服务中心主管",
                 )
         if index == 2:
-            with simulated_clock(_later(at, 30, now)):
+            with simulated_clock(working_after(at, 30, not_after=now)):
                 case_transition(
                     case_id=case.pk,
                     action="resolve",

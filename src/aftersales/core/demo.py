@@ -85,6 +85,12 @@ def working_moment(moment: datetime, *, not_after: datetime | None = None) -> da
     return placed
 
 
+def working_after(moment: datetime, hours: float, *, not_after: datetime) -> datetime:
+    """The next step of a story: a working moment about `hours` after `moment`, never after
+    `not_after` nor before `moment` (so the steps stay in order)."""
+    return max(working_moment(moment + timedelta(hours=hours), not_after=not_after), moment)
+
+
 def last_working_moment(limit: datetime) -> datetime:
     """The latest moment in working hours not after `limit`."""
     local = timezone.localtime(limit)

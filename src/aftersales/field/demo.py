@@ -18,8 +18,10 @@ from django.utils import timezone
 from aftersales.accounts.models import User
 from aftersales.core.demo import (
     WORKDAY_START,
+    last_working_moment,
     previous_working_day,
     simulated_clock,
+    working_after,
     working_days_from,
     working_moment,
 )
@@ -154,7 +156,7 @@ def _done_visit(
     with simulated_clock(left):
         visit_transition(visit_id=visit.pk, action="leave", actor=actor)
     if work_order.state == State.COMPLETED:  # closed work is final (R16): nothing to add any more
-        with simulated_clock(working_moment(left + timedelta(hours=1), not_after=now)):
+        with simulated_clock(working_after(left, 1, not_after=now)):
             visit_internal_update(visit_id=visit.pk, actor=actor, fault_cause=cause, repair_measures=measures)
     card = SupervisionCard.objects.get(visit=visit)
     roll = rng.random()
@@ -290,4 +292,5 @@ def seed(*, rng: random.Random, now: datetime) -> None:
         _refused_visit(refused, yesterday, rng)
     _bookings(rng, now, [wo for wo in open_orders if wo is not refused])
     # The signed forms the job would render (R15, R21): the demo opens with them ready.
-    signed_forms_render_pending(limit=DONE_VISITS, grace=timedelta(0))
+    with simulated_clock(last_working_moment(now)):
+        signed_forms_render_pending(limit=DONE_VISITS, grace=timedelta(0))

@@ -18,7 +18,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from aftersales.accounts.choices import Role
 from aftersales.accounts.models import User
 from aftersales.catalog.models import Part
-from aftersales.core.demo import simulated_clock, working_moment
+from aftersales.core.demo import simulated_clock, working_after, working_moment
 from aftersales.workorders.choices import State, WorkOrderType
 from aftersales.workorders.models import WorkOrder
 
@@ -168,19 +168,28 @@ def seed(*, rng: random.Random, now: datetime) -> None:
     asked_for_it = When(type=WorkOrderType.RETURN_EXCHANGE, then=Value(0))
     work_orders = list(
         WorkOrder.objects.filter(device__isnull=False)
-        .exclude(state__in=[State.CANCELLED, State.NEW])
+        .exclude(state=State.CANCELLED)
         .annotate(asked_first=Case(asked_for_it, default=Value(1), output_field=IntegerField()))
         .order_by("asked_first", "number")
         .select_related("customer", "device__product_model", "service_point", "engineer__user")[
-            : len(SCENARIOS)
+            : 3
+            * len(
+                SCENARIOS
+            )  # room to find work raised before each request
         ]
     )
     part = Part.objects.filter(Q(is_active=True)).order_by("number").first()
-    for (kind, last, days, reason, text, condition), work_order in zip(SCENARIOS, work_orders, strict=False):
+    for kind, last, days, reason, text, condition in SCENARIOS:
+        if not work_orders:
+            return
+        start = working_moment(now - timedelta(days=days), not_after=now)
+        # A work order raised before the request, else the next one (a small demo may have none).
+        work_order = next((wo for wo in work_orders if wo.created_at <= start), work_orders[0])
+        work_orders.remove(work_order)
         _scenario(
             kind=kind,
             last=last,
-            start=max(working_moment(now - timedelta(days=days), not_after=now), work_order.created_at),
+            start=start,
             now=now,
             reason=reason,
             text=text,
@@ -211,7 +220,7 @@ def _scenario(*, kind, last, start, now, reason, text, condition, work_order, pa
         return
     moment = start
     if last == "close_exception":
-        moment = working_moment(moment + timedelta(hours=1), not_after=now)
+        moment = working_after(moment, 1, not_after=now)
         with simulated_clock(moment):
             return_transition(
                 request_id=request.pk,
@@ -220,7 +229,7 @@ def _scenario(*, kind, last, start, now, reason, text, condition, work_order, pa
                 reason="老客户，保修期内三次维修未解决，特批换新",
             )
     if last == "cancel":
-        moment = working_moment(moment + timedelta(hours=2), not_after=now)
+        moment = working_after(moment, 2, not_after=now)
         with simulated_clock(moment):
             return_transition(
                 request_id=request.pk, action="cancel", actor=people["requester"], reason="客户来电撤回申请"
@@ -230,7 +239,7 @@ def _scenario(*, kind, last, start, now, reason, text, condition, work_order, pa
     target = {"refuse": "approve", "close_exception": "close"}.get(last, last)
     carrier, prefix = CARRIERS[rng.randrange(len(CARRIERS))]
     for step in steps:
-        moment = max(working_moment(moment + timedelta(hours=rng.randrange(4, 20)), not_after=now), moment)
+        moment = working_after(moment, rng.randrange(4, 20), not_after=now)
         if step == "approve" and last == "refuse":
             with simulated_clock(moment):
                 return_transition(

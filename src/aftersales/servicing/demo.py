@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from aftersales.accounts.models import User
 from aftersales.catalog.models import ProductLine
-from aftersales.core.demo import simulated_clock, working_moment
+from aftersales.core.demo import simulated_clock, working_after, working_moment
 from aftersales.devices.models import WarrantyPolicy
 from aftersales.workorders.choices import State
 from aftersales.workorders.demo import handled_remotely, hands_on
@@ -100,10 +100,10 @@ WORK = [
 
 
 def _clock(start: datetime, limit: datetime, rng: random.Random) -> Iterator[datetime]:
-    """Working moments a few hours apart from `start`, never later than `limit`."""
-    moment = start
+    """Working moments a few hours apart from `start`, in order, never later than `limit`."""
+    moment = working_moment(start, not_after=limit)
     while True:
-        moment = max(working_moment(moment + timedelta(hours=rng.uniform(0.5, 6)), not_after=limit), moment)
+        moment = working_after(moment, rng.uniform(0.5, 6), not_after=limit)
         yield moment
 
 

@@ -38,7 +38,7 @@ from aftersales.accounts.models import Dealer, Engineer, Qualification, ServiceP
 from aftersales.catalog.choices import ModelKind
 from aftersales.catalog.demo import demo_seed as catalog_demo_seed
 from aftersales.catalog.models import ProductLine, ProductModel
-from aftersales.core.demo import simulated_clock, working_moment
+from aftersales.core.demo import simulated_clock, working_after, working_moment
 from aftersales.core.phones import phone_normalize
 from aftersales.customers.choices import CustomerKind
 from aftersales.customers.models import Address, Customer
@@ -502,8 +502,7 @@ class Command(BaseCommand):
         def later(hours_min: float, hours_max: float) -> datetime:
             """A working moment some hours after the last step (never after now)."""
             nonlocal clock
-            moment = clock + timedelta(hours=rng.uniform(hours_min, hours_max))
-            clock = max(working_moment(moment, not_after=limit), clock)
+            clock = working_after(clock, rng.uniform(hours_min, hours_max), not_after=limit)
             return clock
 
         agent = self.users[rng.choice(["agent", "agent2"])]
