@@ -110,7 +110,8 @@ def test_records_follow_the_work_they_are_about(demo):
     for complaint in Complaint.objects.exclude(work_order=None).select_related("work_order"):
         assert complaint.customer_id == complaint.work_order.customer_id
         completed = first[complaint.work_order_id].get("complete")
-        assert completed is not None and completed < complaint.created_at <= demo.now
+        # (a demo seeded after hours has its last steps at the last working moment, together)
+        assert completed is not None and completed <= complaint.created_at <= demo.now
     for request in ReturnRequest.objects.exclude(work_order=None).select_related("work_order"):
         assert request.customer_id == request.work_order.customer_id
         assert request.work_order.state != State.CANCELLED

@@ -29,6 +29,7 @@ from aftersales.workorders.models import WorkOrder
 
 from .choices import ApprovalMethod, InvoiceDelivery, LineKind, PaymentMethod, WaiverKind
 from .models import Quote
+from .printing import receipt_document_store
 from .services import (
     invoice_issue,
     invoice_request,
@@ -171,7 +172,7 @@ def _scenario(scenario: str, work_order: WorkOrder, engineer, supervisor, financ
         if scenario != "partly_paid"
         else (settlement.balance / 2).quantize(settlement.balance)
     )
-    payment_record(
+    payment = payment_record(
         settlement_id=settlement.pk,
         actor=engineer,
         method=PaymentMethod.WECHAT,
@@ -179,6 +180,8 @@ def _scenario(scenario: str, work_order: WorkOrder, engineer, supervisor, financ
         reference=f"42000{rng.randrange(10**9, 10**10)}",
         idempotency_key=f"demo-{work_order.number}",
     )
+    # Its receipt now, as at the payment (the task queued on commit then finds it there).
+    receipt_document_store(payment_id=payment.pk)
     if scenario in ("paid_with_invoice_sent", "paid_invoice_pending"):
         invoice = invoice_request(
             settlement_id=settlement.pk,

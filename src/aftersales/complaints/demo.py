@@ -130,7 +130,8 @@ def demo_seed(*, rng: random.Random, now: datetime) -> None:
         at = working_moment(now - timedelta(days=days), not_after=now)
         work_order = None
         if index:  # about work completed before the complaint came in
-            work_order = next((wo for wo in shuffled if wo.completed_at < at), shuffled[0])
+            earliest = min(shuffled, key=lambda wo: wo.completed_at)
+            work_order = next((wo for wo in shuffled if wo.completed_at < at), earliest)
             shuffled.remove(work_order)
             if work_order.completed_at >= at:  # (none was: right after this one)
                 at = working_after(work_order.completed_at, rng.uniform(2, 20), not_after=now)
