@@ -93,7 +93,7 @@ class _Demo:
         self, dealer_id: int | None, replaced_at: datetime, point_id: int | None = None
     ) -> WorkOrder:
         """The dealer's work orders handled on site in turn (of one service point when `point_id`
-        is given), among those started by `replaced_at`."""
+        is given), those started by `replaced_at` when there are such."""
         orders = self.orders.get(dealer_id)
         if orders is None:
             point = (
@@ -105,16 +105,13 @@ class _Demo:
                     hands_on(), point, service_point__isnull=False, engineer__isnull=False
                 )
                 .annotate(started_at=Min("events__created_at", filter=started))
-                .filter(started_at__isnull=False)
                 .select_related("engineer__user", "service_point")
                 .order_by("number")[:40]
             )
             self.orders[dealer_id] = orders
-        candidates = [
-            o
-            for o in orders
-            if (point_id is None or o.service_point_id == point_id) and o.started_at <= replaced_at
-        ] or sorted(orders, key=lambda o: o.started_at)[:1]  # (a small demo may have none started yet)
+        of_point = [o for o in orders if point_id is None or o.service_point_id == point_id] or orders
+        started = [o for o in of_point if o.started_at is not None and o.started_at <= replaced_at]
+        candidates = started or of_point  # (a small company may have no work started by then)
         order = candidates[self.used % len(candidates)]
         self.used += 1
         return order
