@@ -4,14 +4,15 @@ Pay with its receipt, one paid in part, a refusal waived by a supervisor, a disc
 awaiting the supervisor, an invoice still to be issued (overdue) and one sent, and an in-warranty
 repair where only the wear part is the customer's.
 
-Deterministic (the seed's `rng`, work orders in number order) and made through the services under
-a clock placed in the work orders' own past, like the other apps' demo records."""
+Quotes are for work handled on site (`workorders.demo.hands_on`: a part on the quote of a phone fix
+would contradict it). Deterministic (the seed's `rng`, work orders in number order) and made
+through the services under a clock placed in the work orders' own past, in working hours, like the
+other apps' demo records."""
 
 from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
-from unittest import mock
 
 from django.db.models import Q
 from django.utils import timezone
@@ -19,13 +20,16 @@ from django.utils import timezone
 from aftersales.accounts.choices import Role
 from aftersales.accounts.models import User
 from aftersales.catalog.models import Part
+from aftersales.core.demo import simulated_clock, working_moment
 from aftersales.core.errors import DomainError
 from aftersales.servicing.warranty import work_order_entitlement
 from aftersales.workorders.choices import State
+from aftersales.workorders.demo import hands_on
 from aftersales.workorders.models import WorkOrder
 
 from .choices import ApprovalMethod, InvoiceDelivery, LineKind, PaymentMethod, WaiverKind
 from .models import Quote
+from .printing import receipt_document_store
 from .services import (
     invoice_issue,
     invoice_request,
@@ -57,10 +61,6 @@ LINES = (
     (LineKind.OTHER, "清洁保养", 1, "30.00"),
 )
 CUSTOMERS = ("李娜", "王强", "张伟", "刘芳", "陈静", "杨洋", "赵磊", "黄敏")
-
-
-def _at(moment: datetime):
-    return mock.patch("django.utils.timezone.now", return_value=moment)
 
 
 def _line(quote: Quote, actor, kind: str, description: str, quantity, fallback: str, **extra) -> None:
@@ -99,7 +99,9 @@ def seed(*, rng: random.Random, now: datetime) -> None:
         User.objects.filter(role=Role.FINANCE, is_active=True).order_by("username").first() or supervisor
     )
     candidates = list(
-        WorkOrder.objects.filter(state=State.IN_SERVICE, engineer__isnull=False, device__isnull=False)
+        WorkOrder.objects.filter(
+            hands_on(), state=State.IN_SERVICE, engineer__isnull=False, device__isnull=False
+        )
         .exclude(service_plans__isnull=False)
         .select_related("engineer__user", "customer", "device__product_model", "product_model")
         .order_by("number")[:40]
@@ -115,8 +117,8 @@ def seed(*, rng: random.Random, now: datetime) -> None:
         else:
             continue
         engineer = work_order.engineer.user
-        moment = max(work_order.updated_at, now - timedelta(days=3))
-        with _at(moment):
+        moment = working_moment(max(work_order.updated_at, now - timedelta(days=3)), not_after=now)
+        with simulated_clock(max(moment, work_order.updated_at)):
             _scenario(scenario, work_order, engineer, supervisor, finance, signer, rng)
 
 
@@ -170,7 +172,7 @@ def _scenario(scenario: str, work_order: WorkOrder, engineer, supervisor, financ
         if scenario != "partly_paid"
         else (settlement.balance / 2).quantize(settlement.balance)
     )
-    payment_record(
+    payment = payment_record(
         settlement_id=settlement.pk,
         actor=engineer,
         method=PaymentMethod.WECHAT,
@@ -178,6 +180,8 @@ def _scenario(scenario: str, work_order: WorkOrder, engineer, supervisor, financ
         reference=f"42000{rng.randrange(10**9, 10**10)}",
         idempotency_key=f"demo-{work_order.number}",
     )
+    # Its receipt now, as at the payment (the task queued on commit then finds it there).
+    receipt_document_store(payment_id=payment.pk)
     if scenario in ("paid_with_invoice_sent", "paid_invoice_pending"):
         invoice = invoice_request(
             settlement_id=settlement.pk,

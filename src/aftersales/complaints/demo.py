@@ -1,18 +1,19 @@
 """Demo data of complaints and difficult cases (`manage.py demo_seed`), through the services at
 simulated past times: complaints in every state (one rejected, one still unanswered and overdue)
-and three difficult cases (in progress, escalated to level 2, resolved). Deterministic: the seed's
-rng and the demo's ordered rows."""
+and three difficult cases (in progress, escalated to level 2, resolved). A complaint about a work
+order comes after that work was completed; the hotline's complaint about nobody coming is from a
+customer whose work is still waiting for an engineer; every step is in working hours.
+Deterministic: the seed's rng and the demo's ordered rows."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
-from unittest import mock
 
 from aftersales.accounts.models import User
+from aftersales.core.demo import simulated_clock, working_after, working_moment
 from aftersales.workorders.choices import State
+from aftersales.workorders.demo import hands_on
 from aftersales.workorders.models import WorkOrder
 
 from .choices import ComplaintCategory, ComplaintSource, Severity
@@ -104,12 +105,6 @@ STEP_ACTOR = {
 }
 
 
-@contextmanager
-def simulated_clock(moment: datetime) -> Iterator[None]:
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
-
-
 def demo_seed(*, rng: random.Random, now: datetime) -> None:
     users = {
         user.username: user for user in User.objects.filter(username__in=[*STEP_ACTOR.values(), "clerk"])
@@ -117,21 +112,33 @@ def demo_seed(*, rng: random.Random, now: datetime) -> None:
     if len(users) < len(set(STEP_ACTOR.values())):
         return  # not the demo company
     orders = list(
-        WorkOrder.objects.filter(state=State.COMPLETED, engineer__isnull=False)
+        WorkOrder.objects.filter(hands_on(), state=State.COMPLETED, engineer__isnull=False)
         .select_related("engineer__user", "customer")
         .order_by("pk")[:40]
     )
     if len(orders) < len(COMPLAINTS):
         return
-    picked = rng.sample(orders, k=len(COMPLAINTS))
+    shuffled = rng.sample(orders, k=len(orders))
+    waiting = (
+        WorkOrder.objects.filter(state__in=[State.ACCEPTED, State.ASSIGNED])
+        .select_related("customer")
+        .order_by("created_at")
+        .first()
+    )
     for index, (source, category, severity, text, steps, days) in enumerate(COMPLAINTS):
-        # The first one comes from the hotline about no particular work order.
-        work_order = picked[index] if index else None
-        at = now - timedelta(days=days)
+        # The first one comes from the hotline about no particular work order: nobody came yet.
+        at = working_moment(now - timedelta(days=days), not_after=now)
+        work_order = None
+        if index:  # about work completed before the complaint came in
+            earliest = min(shuffled, key=lambda wo: wo.completed_at)
+            work_order = next((wo for wo in shuffled if wo.completed_at < at), earliest)
+            shuffled.remove(work_order)
+            if work_order.completed_at >= at:  # (none was: right after this one)
+                at = working_after(work_order.completed_at, rng.uniform(2, 20), not_after=now)
         with simulated_clock(at):
             complaint = complaint_register(
                 work_order=work_order,
-                customer=None if work_order else picked[0].customer,
+                customer=None if work_order else (waiting or orders[0]).customer,
                 source=source,
                 category=category,
                 severity=severity,
@@ -140,8 +147,8 @@ def demo_seed(*, rng: random.Random, now: datetime) -> None:
                 people=[work_order.engineer.user] if work_order else [],
             )
         for step in steps:
-            at += timedelta(hours=rng.uniform(1, 20))
-            with simulated_clock(min(at, now)):
+            at = working_after(at, rng.uniform(1, 20), not_after=now)
+            with simulated_clock(at):
                 complaint_transition(
                     complaint_id=complaint.pk, action=step, actor=users[STEP_ACTOR[step]], **STEP_TEXT[step]
                 )
@@ -152,12 +159,12 @@ def _cases(users: dict[str, User], now: datetime) -> None:
     """Three proposals become cases: one in progress, one escalated to level 2, one resolved."""
     clerk, supervisor = users["clerk"], users["supervisor"]
     for index, work_order in enumerate(list(case_proposals(supervisor)[:3])):
-        at = now - timedelta(days=3 - index)
+        at = working_moment(now - timedelta(days=3 - index), not_after=now)
         with simulated_clock(at):
             case = case_open(work_order=work_order, handler=clerk, actor=supervisor)
-        with simulated_clock(at + timedelta(hours=1)):
+        with simulated_clock(working_after(at, 1, not_after=now)):
             case_transition(case_id=case.pk, action="start", actor=clerk)
-        with simulated_clock(at + timedelta(hours=3)):
+        with simulated_clock(working_after(at, 3, not_after=now)):
             case_transition(
                 case_id=case.pk,
                 action="record",
@@ -165,7 +172,7 @@ def _cases(users: dict[str, User], now: datetime) -> None:
                 note="已联系客户了解故障详情，安排工程师远程诊断",
             )
         if index >= 1:
-            with simulated_clock(at + timedelta(hours=6)):
+            with simulated_clock(working_after(at, 6, not_after=now)):
                 case_transition(
                     case_id=case.pk,
                     action="escalate",
@@ -174,7 +181,7 @@ def _cases(users: dict[str, User], now: datetime) -> None:
                     note="远程诊断后判断需更换主板，超出网点权限，升级至服务中心主管",
                 )
         if index == 2:
-            with simulated_clock(at + timedelta(hours=30)):
+            with simulated_clock(working_after(at, 30, not_after=now)):
                 case_transition(
                     case_id=case.pk,
                     action="resolve",

@@ -1,21 +1,21 @@
 """Demo data of the return visits (`manage.py demo_seed`): the visits scheduled while the demo's
-work orders were completed are mostly answered, through the services, at a simulated time after
-the work order's last event: mostly satisfied customers, some praise, a few unsatisfied (their
-work order reopens, R23), some not reached yet or unreachable. Deterministic (the seed's rng)."""
+work orders were completed are answered, through the services, in working hours after the work
+order's last event (its closing, say) and mostly before they are due (R22): mostly satisfied
+customers, some praise, a few unsatisfied (their work order reopens, R23), some unreachable, and a
+few not reached yet, overdue once their due time has passed. Visits of work completed in the last
+hours are not called yet. Deterministic (the seed's rng)."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
-from unittest import mock
 
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from aftersales.accounts.choices import Role
 from aftersales.accounts.models import User
 from aftersales.complaints.choices import ComplaintCategory
+from aftersales.core.demo import last_working_moment, simulated_clock, working_moment
 
 from .choices import AttemptResult, ReturnVisitState
 from .models import ReturnVisit
@@ -36,12 +36,6 @@ NEEDS = [
 COMMENTS = ["整体满意", "希望以后能提前电话确认上门时间", "设备目前运行正常", ""]
 UNSATISFIED_COMMENTS = ["故障再次出现，打印仍然卡纸", "维修后噪音依旧很大", "问题没有彻底解决"]
 FAILED = [AttemptResult.NO_ANSWER, AttemptResult.BUSY, AttemptResult.CALL_LATER]
-
-
-@contextmanager
-def simulated_clock(moment: datetime) -> Iterator[None]:
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
 
 
 def _scores(rng: random.Random, low: int, high: int) -> dict[str, int]:
@@ -80,16 +74,20 @@ def _answer(visit: ReturnVisit, rng: random.Random, at: datetime, service_centre
         else:
             calls = 3 if roll < 0.92 else 1
             for call in range(calls):
-                with simulated_clock(at + timedelta(hours=5 * call)):
+                with simulated_clock(working_moment(at + timedelta(hours=3 * call))):
                     return_visit_call_failed(visit_id=visit.pk, actor=actor, result=rng.choice(FAILED))
 
 
 def return_visits_answer(*, rng: random.Random, now: datetime) -> None:
-    """Answer about three in four pending visits whose work order has been quiet for a while
-    (nothing when the demo has no agent)."""
+    """Call the pending visits whose work order has been quiet for a while, within a day or so and
+    before they are due when the work order's last event leaves the time (nothing when the demo
+    has no agent)."""
     visits = (
         ReturnVisit.objects.filter(state=ReturnVisitState.PENDING, assignee__isnull=False)
-        .annotate(last_event=Max("work_order__events__created_at"))
+        # The last lifecycle step (its closing, say): later records of other apps do not count.
+        .annotate(
+            last_event=Max("work_order__events__created_at", filter=Q(work_order__events__kind="transition"))
+        )
         .select_related("assignee")
         .order_by("pk")
     )
@@ -98,7 +96,10 @@ def return_visits_answer(*, rng: random.Random, now: datetime) -> None:
         return
     latest = now - timedelta(hours=12)
     for visit in list(visits):
-        at = visit.last_event + timedelta(hours=rng.uniform(2, 60))
-        if at > latest or rng.random() < 0.25:
+        at = working_moment(visit.last_event + timedelta(hours=rng.uniform(2, 30)))
+        before_due = last_working_moment(visit.due_at - timedelta(hours=rng.uniform(1, 4)))
+        if at > before_due > visit.last_event:
+            at = before_due
+        if at > latest:
             continue
         _answer(visit, rng, at, service_centre)

@@ -8,17 +8,16 @@ order) and run once (nothing is added when part requests exist)."""
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from unittest import mock
 
 from aftersales.accounts.choices import Role
 from aftersales.accounts.models import Dealer, ServicePoint, User
 from aftersales.catalog.models import FeeSchedule, Part
 from aftersales.catalog.pricing import part_prices
 from aftersales.catalog.services import fee_schedule_reject, fee_schedule_submit
+from aftersales.core.demo import simulated_clock
 from aftersales.core.errors import DomainError
 
 from .choices import EntryKind, PartRequestState, WarehouseKind
@@ -50,12 +49,6 @@ REQUESTS = (
 ORDER = (S.SUBMITTED, S.CONFIRMED, S.ACCEPTED, S.DEBITED, S.SHIPPED, S.RECEIVED)
 
 
-@contextmanager
-def _at(moment: datetime) -> Iterator[None]:
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
-
-
 def _first(role: str, **filters) -> User | None:
     return User.objects.filter(role=role, is_active=True, **filters).order_by("pk").first()
 
@@ -67,7 +60,7 @@ def _hq_warehouse() -> Warehouse:
 
 def _stocked(hq: Warehouse, parts: list[Part], costs: dict[int, Decimal], clerk: User, now: datetime) -> None:
     """HQ holds at least 40 of each demo part (a purchase at the cost price when it holds fewer)."""
-    with _at(now - timedelta(days=60)):
+    with simulated_clock(now - timedelta(days=60)):
         for part in parts:
             balance = StockBalance.objects.filter(warehouse=hq, part=part).first()
             short = 40 - (balance.on_hand if balance else 0)
@@ -196,7 +189,7 @@ def _fee_standards(
         member = staff.get(dealer.pk)
         if member is None:
             continue
-        with _at(now - timedelta(days=6 - index)):
+        with simulated_clock(now - timedelta(days=6 - index)):
             schedule = fee_schedule_submit(
                 dealer_id=dealer.pk,
                 code=code,
@@ -216,7 +209,7 @@ def _fee_standards(
                 actor=member,
             )
         if index == 1 and hq_admin is not None:
-            with _at(now - timedelta(days=3)):
+            with simulated_clock(now - timedelta(days=3)):
                 fee_schedule_reject(
                     schedule_id=schedule.pk,
                     actor=hq_admin,
@@ -263,6 +256,6 @@ def seed(*, rng: random.Random, now: datetime) -> None:
             first=len(jobs),
         )
     for moment, _order, job in sorted(jobs, key=lambda item: (item[0], item[1])):
-        with _at(moment):
+        with simulated_clock(moment):
             job()
     _fee_standards(dealers, staff, hq_admin, now)

@@ -9,23 +9,23 @@ services by the people who run each step, under a clock placed in the past:
   at HQ awaiting inspection, one not reported in time and charged, one charged and reversed on
   appeal (then reported), and one of a point HQ runs that is overdue but not charged.
 
-Deterministic (dealers by code, work orders by number, parts by number) and run once (nothing is
-added when claims or shipments exist)."""
+People's steps happen in working hours; a part is replaced on work handled on site
+(`workorders.demo.hands_on`) after that work started. Deterministic (dealers by code, work orders by
+number, parts by number) and run once (nothing is added when claims or shipments exist)."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, time, timedelta
-from unittest import mock
 
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from aftersales.accounts.choices import Role
 from aftersales.accounts.models import Dealer, User
 from aftersales.catalog.models import Part
+from aftersales.core.demo import WORKDAY_START, last_working_moment, simulated_clock, working_moment
+from aftersales.workorders.demo import hands_on
 from aftersales.workorders.models import WorkOrder
 
 from .choices import InspectionResult, LineDecision
@@ -36,6 +36,7 @@ from .services.old_parts import (
     old_part_penalty_reverse,
     old_part_register,
     old_part_transition,
+    report_days,
     shipment_create,
     shipment_transition,
 )
@@ -49,12 +50,6 @@ CONDITIONS = (
     "搓纸轮磨损严重",
 )
 CARRIERS = (("顺丰速运", "SF"), ("京东物流", "JD"), ("中通快递", "ZT"))
-
-
-@contextmanager
-def _at(moment: datetime) -> Iterator[None]:
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
 
 
 class _Demo:
@@ -72,13 +67,17 @@ class _Demo:
         self.used = 0
 
     def day(self, month: datetime | None, day: int, hour: int = 10) -> datetime:
-        """A moment on `day` of the month of `month`, never after now."""
+        """A moment on `day` of the month of `month` (people's: from then in working hours; a
+        night job's at `hour`), never after now."""
         base = month or self.now
         moment = timezone.make_aware(datetime.combine(base.date().replace(day=day), time(hour, 0)))
-        return min(moment, self.now - timedelta(minutes=5))
+        if time(hour) < WORKDAY_START:
+            return min(moment, self.now - timedelta(minutes=5))
+        return working_moment(moment, not_after=self.now - timedelta(minutes=5))
 
     def ago(self, days: float) -> datetime:
-        return self.now - timedelta(days=days)
+        """The last working moment at least `days` ago (a deadline counted from it has passed)."""
+        return last_working_moment(self.now - timedelta(days=days))
 
     def staff_of(self, dealer_id: int | None) -> User:
         staff = (
@@ -90,20 +89,29 @@ class _Demo:
         )
         return staff or self.clerk
 
-    def work_order(self, dealer_id: int | None, point_id: int | None = None) -> WorkOrder:
-        """The dealer's work orders in turn (of one service point when `point_id` is given)."""
+    def work_order(
+        self, dealer_id: int | None, replaced_at: datetime, point_id: int | None = None
+    ) -> WorkOrder:
+        """The dealer's work orders handled on site in turn (of one service point when `point_id`
+        is given), those started by `replaced_at` when there are such."""
         orders = self.orders.get(dealer_id)
         if orders is None:
             point = (
                 Q(service_point__dealer_id=dealer_id) if dealer_id else Q(service_point__dealer__isnull=True)
             )
+            started = Q(events__kind="transition", events__action="start")
             orders = list(
-                WorkOrder.objects.filter(point, service_point__isnull=False, engineer__isnull=False)
+                WorkOrder.objects.filter(
+                    hands_on(), point, service_point__isnull=False, engineer__isnull=False
+                )
+                .annotate(started_at=Min("events__created_at", filter=started))
                 .select_related("engineer__user", "service_point")
-                .order_by("number")[:20]
+                .order_by("number")[:40]
             )
             self.orders[dealer_id] = orders
-        candidates = [o for o in orders if point_id is None or o.service_point_id == point_id] or orders
+        of_point = [o for o in orders if point_id is None or o.service_point_id == point_id] or orders
+        started = [o for o in of_point if o.started_at is not None and o.started_at <= replaced_at]
+        candidates = started or of_point  # (a small company may have no work started by then)
         order = candidates[self.used % len(candidates)]
         self.used += 1
         return order
@@ -111,9 +119,9 @@ class _Demo:
     def register(
         self, dealer_id: int | None, moment: datetime, quantity: int = 1, point_id: int | None = None
     ) -> OldPart:
-        order = self.work_order(dealer_id, point_id)
+        order = self.work_order(dealer_id, moment, point_id)
         part = self.parts[self.used % len(self.parts)]
-        with _at(moment):
+        with simulated_clock(moment):
             return old_part_register(
                 work_order=order,
                 part=part,
@@ -125,7 +133,7 @@ class _Demo:
             )
 
     def report(self, old_part: OldPart, moment: datetime) -> None:
-        with _at(moment):
+        with simulated_clock(moment):
             old_part_transition(
                 old_part_id=old_part.pk,
                 action="report",
@@ -136,7 +144,7 @@ class _Demo:
     def ship(self, old_parts: list[OldPart], moment: datetime) -> OldPartShipment:
         staff = self.staff_of(old_parts[0].dealer_id)
         carrier, prefix = self.rng.choice(CARRIERS)
-        with _at(moment):
+        with simulated_clock(moment):
             shipment = shipment_create(
                 service_point=old_parts[0].service_point, old_part_ids=[o.pk for o in old_parts], actor=staff
             )
@@ -149,13 +157,13 @@ class _Demo:
             )
 
     def receive(self, shipment: OldPartShipment, moment: datetime) -> None:
-        with _at(moment):
+        with simulated_clock(moment):
             shipment_transition(
                 shipment_id=shipment.pk, action="receive", actor=self.clerk, note="已清点入库"
             )
 
     def inspect(self, old_part: OldPart, moment: datetime, result: str, note: str) -> None:
-        with _at(moment):
+        with simulated_clock(moment):
             old_part_transition(
                 old_part_id=old_part.pk,
                 action="inspect",
@@ -206,16 +214,16 @@ def seed(*, rng: random.Random, now: datetime) -> None:
     # The month before last: faulty, claimed, approved and credited.
     faulty = InspectionResult.FAULTY
     demo.returned(first, demo.day(before_last, 9), [(faulty, "确认故障"), (faulty, "确认故障，齿轮断裂")])
-    with _at(demo.day(last, 3, hour=2)):
+    with simulated_clock(demo.day(last, 3, hour=2)):
         claims_build(month=before_last.date())
     credited = ReimbursementClaim.objects.get(dealer_id=first, month=month_start(before_last.date()))
-    with _at(demo.day(last, 5)):
+    with simulated_clock(demo.day(last, 5)):
         for line in credited.lines.all():
             claim_line_decide(line_id=line.pk, decision=LineDecision.APPROVED, actor=demo.finance)
         claim_transition(
             claim_id=credited.pk, action="approve", actor=demo.finance, note="旧件检测均为故障件"
         )
-    with _at(demo.day(last, 6)):
+    with simulated_clock(demo.day(last, 6)):
         claim_transition(claim_id=credited.pk, action="credit", actor=demo.finance)
 
     # Last month: inspected (one not faulty), and another dealer's still on their way: in review.
@@ -234,18 +242,24 @@ def seed(*, rng: random.Random, now: datetime) -> None:
     demo.report(waiting, demo.ago(2))  # reported, waiting for a shipment
     demo.returned(second, demo.ago(9), [("", "")])  # received at HQ, awaiting inspection
     appealed = demo.register(first, demo.ago(15))
-    with _at(demo.ago(7)):
+    # The nightly job charges it once its deadline has passed; finance reverses it the next day.
+    deadline = appealed.replaced_at + timedelta(days=report_days() + 1)  # overdue the day after
+    charged_at = max(now - timedelta(days=7), deadline)
+    with simulated_clock(charged_at):
         old_part_penalties_charge()
-    with _at(demo.ago(6)):
+    appeal_at = max(
+        working_moment(charged_at + timedelta(days=1), not_after=now - timedelta(minutes=10)), charged_at
+    )
+    with simulated_clock(appeal_at):
         old_part_penalty_reverse(
             old_part_id=appealed.pk, actor=demo.finance, reason="经核实系统故障未能上报，免于扣款"
         )
-    demo.report(appealed, demo.ago(6))
+    demo.report(appealed, appeal_at)
     demo.register(second, demo.ago(12))  # not reported in time: charged below
     if WorkOrder.objects.filter(service_point__dealer__isnull=True, engineer__isnull=False).exists():
         demo.register(None, demo.ago(10))  # HQ's own point: overdue, not charged
-    with _at(now - timedelta(minutes=2)):
+    with simulated_clock(now - timedelta(minutes=2)):
         old_part_penalties_charge()
     # Built on the 3rd (or just now, early in the month): last month's claims wait in review.
-    with _at(min(demo.day(this_month, 3, hour=2), now - timedelta(minutes=1))):
+    with simulated_clock(min(demo.day(this_month, 3, hour=2), now - timedelta(minutes=1))):
         claims_build(month=last.date())

@@ -12,11 +12,9 @@ and parts in code order) and run once (nothing is added once HQ's store holds st
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from unittest import mock
 
 from django.utils import timezone
 
@@ -24,6 +22,7 @@ from aftersales.accounts.choices import Role
 from aftersales.accounts.models import Engineer, ServicePoint, User
 from aftersales.catalog.models import Part
 from aftersales.catalog.pricing import part_prices
+from aftersales.core.demo import simulated_clock
 
 from .choices import WarehouseKind
 from .models import StockBalance, StockCount, Warehouse
@@ -38,12 +37,6 @@ CARRIERS = (("顺丰速运", "SF"), ("京东物流", "JD"), ("德邦快递", "DP
 FALLBACK_COST = Decimal("50.00")
 
 Job = tuple[datetime, int, Callable[[], object]]
-
-
-@contextmanager
-def _at(moment: datetime) -> Iterator[None]:
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
 
 
 def _first(role: str, **filters) -> User | None:
@@ -192,7 +185,7 @@ def seed(*, rng: random.Random, now: datetime) -> None:
                 carrier=carrier,
                 tracking_number=f"{prefix}{rng.randrange(10**9, 10**10)}" if carrier else "",
             )
-            with _at(spec["at"] + timedelta(days=spec["days"], hours=5)):
+            with simulated_clock(spec["at"] + timedelta(days=spec["days"], hours=5)):
                 transfer_transition(transfer_id=transfer.pk, action="receive", actor=spec["receiver"])
 
         job(spec["at"], move)
@@ -285,5 +278,5 @@ def seed(*, rng: random.Random, now: datetime) -> None:
         job(now - timedelta(days=3), counts)
 
     for moment, _order, action in sorted(jobs, key=lambda item: (item[0], item[1])):
-        with _at(moment):
+        with simulated_clock(moment):
             action()

@@ -2,7 +2,9 @@
 customer service from work orders with a device (their customer, model, serial number), made
 through the services under a clock placed in the past, so their steps, the customer's messages,
 the returned part in a defective location and an overdue follow-up look as in real use. One was
-allowed outside the time limit by a supervisor's exception; one draft breaks the rules.
+allowed outside the time limit by a supervisor's exception; one draft breaks the rules. The work
+orders are those asking for a return or exchange first, then others that went ahead (never a
+cancelled one); every step is in working hours.
 
 Deterministic: the seed's `rng`, work orders in number order."""
 
@@ -10,13 +12,14 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
-from unittest import mock
 
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 
 from aftersales.accounts.choices import Role
 from aftersales.accounts.models import User
 from aftersales.catalog.models import Part
+from aftersales.core.demo import simulated_clock, working_after, working_moment
+from aftersales.workorders.choices import State, WorkOrderType
 from aftersales.workorders.models import WorkOrder
 
 from .choices import InspectionResult, ItemCondition, RefundMethod, ReturnKind, ReturnReason
@@ -145,10 +148,6 @@ EXCHANGE_STEPS = (
 CARRIERS = (("顺丰速运", "SF"), ("京东物流", "JD"), ("中通快递", "ZT"))
 
 
-def _at(moment: datetime):
-    return mock.patch("django.utils.timezone.now", return_value=moment)
-
-
 def _user(username: str, role: str) -> User:
     found = User.objects.filter(username=username).first()
     return found or User.objects.filter(role=role, is_active=True, dealer__isnull=True).order_by("pk").first()
@@ -166,17 +165,32 @@ def seed(*, rng: random.Random, now: datetime) -> None:
     }
     if any(user is None for user in people.values()):
         return
+    asked_for_it = When(type=WorkOrderType.RETURN_EXCHANGE, then=Value(0))
     work_orders = list(
         WorkOrder.objects.filter(device__isnull=False)
-        .select_related("customer", "device__product_model", "service_point", "engineer__user")
-        .order_by("number")[: len(SCENARIOS)]
+        .exclude(state=State.CANCELLED)
+        .annotate(asked_first=Case(asked_for_it, default=Value(1), output_field=IntegerField()))
+        .order_by("asked_first", "number")
+        .select_related("customer", "device__product_model", "service_point", "engineer__user")[
+            : 3
+            * len(
+                SCENARIOS
+            )  # room to find work raised before each request
+        ]
     )
     part = Part.objects.filter(Q(is_active=True)).order_by("number").first()
-    for (kind, last, days, reason, text, condition), work_order in zip(SCENARIOS, work_orders, strict=False):
+    for kind, last, days, reason, text, condition in SCENARIOS:
+        if not work_orders:
+            return
+        start = working_moment(now - timedelta(days=days), not_after=now)
+        # A work order raised before the request, else the next one (a small demo may have none).
+        work_order = next((wo for wo in work_orders if wo.created_at <= start), work_orders[0])
+        work_orders.remove(work_order)
         _scenario(
             kind=kind,
             last=last,
-            start=now - timedelta(days=days),
+            start=start,
+            now=now,
             reason=reason,
             text=text,
             condition=condition,
@@ -187,10 +201,10 @@ def seed(*, rng: random.Random, now: datetime) -> None:
         )
 
 
-def _scenario(*, kind, last, start, reason, text, condition, work_order, part, people, rng) -> None:
+def _scenario(*, kind, last, start, now, reason, text, condition, work_order, part, people, rng) -> None:
     outside = last in ("draft_outside", "close_exception")
     bought = (start - timedelta(days=40 if outside else 3)).date()
-    with _at(start):
+    with simulated_clock(start):
         request = return_create(
             actor=people["requester"],
             kind=kind,
@@ -206,8 +220,8 @@ def _scenario(*, kind, last, start, reason, text, condition, work_order, part, p
         return
     moment = start
     if last == "close_exception":
-        moment += timedelta(hours=1)
-        with _at(moment):
+        moment = working_after(moment, 1, not_after=now)
+        with simulated_clock(moment):
             return_transition(
                 request_id=request.pk,
                 action="grant_exception",
@@ -215,8 +229,8 @@ def _scenario(*, kind, last, start, reason, text, condition, work_order, part, p
                 reason="老客户，保修期内三次维修未解决，特批换新",
             )
     if last == "cancel":
-        moment += timedelta(hours=2)
-        with _at(moment):
+        moment = working_after(moment, 2, not_after=now)
+        with simulated_clock(moment):
             return_transition(
                 request_id=request.pk, action="cancel", actor=people["requester"], reason="客户来电撤回申请"
             )
@@ -225,9 +239,9 @@ def _scenario(*, kind, last, start, reason, text, condition, work_order, part, p
     target = {"refuse": "approve", "close_exception": "close"}.get(last, last)
     carrier, prefix = CARRIERS[rng.randrange(len(CARRIERS))]
     for step in steps:
-        moment += timedelta(hours=rng.randrange(4, 20))
+        moment = working_after(moment, rng.randrange(4, 20), not_after=now)
         if step == "approve" and last == "refuse":
-            with _at(moment):
+            with simulated_clock(moment):
                 return_transition(
                     request_id=request.pk,
                     action="refuse",
@@ -236,7 +250,7 @@ def _scenario(*, kind, last, start, reason, text, condition, work_order, part, p
                 )
             return
         actor, inputs = _step(step, request, carrier, prefix, part, people, rng)
-        with _at(moment):
+        with simulated_clock(moment):
             return_transition(request_id=request.pk, action=step, actor=actor, **inputs)
         if step == target:
             return

@@ -3,8 +3,11 @@ service plans in every state (drafts and sent plans that keep work from starting
 before the work started, a rejected one revised), depot repairs at every step, and devices at
 vendors (one overdue, followed up by the scheduled reminders) or back from them.
 
+Only work handled on site gets plans with parts and repairs, and a device with a visit booked stays
+with its customer; solved remote sessions are on work handled remotely (`workorders.demo`).
 Deterministic (the seed's `rng`, work orders taken in number order) and fast (a few dozen
-records), through the services under a simulated clock placed in the work orders' own past."""
+records), through the services under a simulated clock placed in the work orders' own past, in
+working hours."""
 
 from __future__ import annotations
 
@@ -12,14 +15,16 @@ import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
-from unittest import mock
 
+from django.db.models import Q
 from django.utils import timezone
 
 from aftersales.accounts.models import User
 from aftersales.catalog.models import ProductLine
+from aftersales.core.demo import simulated_clock, working_after, working_moment
 from aftersales.devices.models import WarrantyPolicy
 from aftersales.workorders.choices import State
+from aftersales.workorders.demo import handled_remotely, hands_on
 from aftersales.workorders.models import WorkOrder
 
 from .choices import ConfirmationMethod, FeeBasis, RemoteMethod, SendOutReason
@@ -94,21 +99,22 @@ WORK = [
 ]
 
 
-def _at(moment: datetime):
-    return mock.patch("django.utils.timezone.now", return_value=moment)
-
-
 def _clock(start: datetime, limit: datetime, rng: random.Random) -> Iterator[datetime]:
-    """Moments a few hours apart from `start`, never later than `limit`."""
-    moment = start
+    """Working moments a few hours apart from `start`, in order, never later than `limit`."""
+    moment = working_moment(start, not_after=limit)
     while True:
-        moment = min(moment + timedelta(hours=rng.uniform(0.5, 6)), limit)
+        moment = working_after(moment, rng.uniform(0.5, 6), not_after=limit)
         yield moment
 
 
-def _started_at(work_order: WorkOrder, fallback: datetime) -> datetime:
-    event = work_order.events.filter(action="start").order_by("created_at").first()
+def _transition_at(work_order: WorkOrder, action: str, fallback: datetime) -> datetime:
+    """When the work order last went through `action` (`fallback` when it never did)."""
+    event = work_order.events.filter(kind="transition", action=action).order_by("-created_at").first()
     return event.created_at if event else fallback
+
+
+def _started_at(work_order: WorkOrder, fallback: datetime) -> datetime:
+    return _transition_at(work_order, "start", fallback)
 
 
 def _vendors() -> list[Vendor]:
@@ -144,11 +150,17 @@ def _warranty_policies() -> None:
         )
 
 
-def _orders(state: str, *, count: int, exclude: set[int], **filters) -> list[WorkOrder]:
-    """The first `count` work orders in `state` (number order) not used yet."""
+def _orders(
+    state: str, *, count: int, exclude: set[int], handling: Q | None = None, unbooked: bool = False, **filters
+) -> list[WorkOrder]:
+    """The first `count` work orders in `state` (number order) not used yet, handled on site
+    unless `handling` says otherwise; `unbooked`: with no visit booked (a device that goes to the
+    depot cannot be visited)."""
+    rows = WorkOrder.objects.filter(hands_on() if handling is None else handling, state=state, **filters)
+    if unbooked:
+        rows = rows.exclude(appointments__state="booked")
     rows = (
-        WorkOrder.objects.filter(state=state, **filters)
-        .exclude(pk__in=exclude)
+        rows.exclude(pk__in=exclude)
         .select_related("engineer__user", "customer", "device__product_model", "product_model")
         .order_by("number")[:count]
     )
@@ -171,16 +183,19 @@ def seed(*, rng: random.Random, now: datetime) -> None:
 def _remote_sessions(rng: random.Random, now: datetime, support: User, used: set[int]) -> None:
     """Remote service first (R6), by HQ technical support before an engineer is assigned."""
     methods = list(RemoteMethod.values)
-    for index, work_order in enumerate(_orders(State.ACCEPTED, count=3, exclude=used)):
+    # Solved and still in progress: work handled remotely; escalated: work that needs a visit.
+    remote = _orders(State.ACCEPTED, count=2, exclude=used, handling=handled_remotely())
+    on_site = _orders(State.ACCEPTED, count=1, exclude=used)
+    for index, work_order in enumerate([*remote[:1], *on_site, *remote[1:]]):
         actor = support
         clock = _clock(work_order.accepted_at or now - timedelta(days=1), now - timedelta(minutes=5), rng)
-        with _at(next(clock)):
+        with simulated_clock(next(clock)):
             session = remote_session_start(
                 work_order=work_order, actor=actor, method=methods[index % 3], steps=rng.choice(REMOTE_STEPS)
             )
         if index == 2:
             continue  # one still in progress
-        with _at(next(clock)):
+        with simulated_clock(next(clock)):
             if index == 1:
                 remote_session_escalate(session_id=session.pk, actor=actor, result=rng.choice(ESCALATED))
             else:
@@ -214,33 +229,37 @@ def _plans(rng: random.Random, now: datetime, agent: User, used: set[int]) -> No
     assigned = [wo for wo in assigned if wo.engineer.user.username != "engineer"]
     for index, work_order in enumerate(assigned):
         actor = work_order.engineer.user
-        clock = _clock(now - timedelta(hours=rng.uniform(6, 30)), now - timedelta(minutes=5), rng)
-        with _at(next(clock)):
+        assigned = _transition_at(work_order, "assign", now)
+        clock = _clock(
+            max(now - timedelta(hours=rng.uniform(6, 30)), assigned), now - timedelta(minutes=5), rng
+        )
+        with simulated_clock(next(clock)):
             plan = plan_create(work_order=work_order, actor=actor, **_content(rng, fees=index % 2 == 0))
         if index == 0:
             continue  # still a draft
-        with _at(next(clock)):
+        with simulated_clock(next(clock)):
             plan = plan_send(plan_id=plan.pk, actor=agent)
         if index == 1:  # rejected, revised once (no approval needed), sent again
-            with _at(next(clock)):
+            with simulated_clock(next(clock)):
                 plan_reject(plan_id=plan.pk, actor=agent, reason="客户认为费用偏高，希望先只做清洁保养")
-            with _at(next(clock)):
+            with simulated_clock(next(clock)):
                 revised = plan_revise(
                     plan_id=plan.pk, actor=actor, reason="按客户要求只做清洁保养", **_content(rng, fees=False)
                 )
-            with _at(next(clock)):
+            with simulated_clock(next(clock)):
                 plan_send(plan_id=revised.pk, actor=agent, sent_via="wechat")
     # Confirmed before the work started.
     for work_order in _orders(State.IN_SERVICE, count=2, exclude=used, engineer__isnull=False):
         started = _started_at(work_order, now - timedelta(days=1))
-        clock = _clock(started - timedelta(hours=8), started - timedelta(minutes=10), rng)
-        with _at(next(clock)):
+        assigned = _transition_at(work_order, "assign", started)
+        clock = _clock(max(started - timedelta(hours=8), assigned), started - timedelta(minutes=10), rng)
+        with simulated_clock(next(clock)):
             plan = plan_create(
                 work_order=work_order, actor=work_order.engineer.user, **_content(rng, fees=True)
             )
-        with _at(next(clock)):
+        with simulated_clock(next(clock)):
             plan_send(plan_id=plan.pk, actor=agent)
-        with _at(next(clock)):
+        with simulated_clock(next(clock)):
             plan_confirm(
                 plan_id=plan.pk,
                 actor=agent,
@@ -253,10 +272,12 @@ def _repairs(rng: random.Random, now: datetime, agent: User, used: set[int]) -> 
     """Depot repairs at each step: devices received or inspected while the work order waits (for
     parts), repairing, handed back, and three sent out to vendors (one overdue, one back)."""
     in_service = _orders(
-        State.IN_SERVICE, count=5, exclude=used, engineer__isnull=False, device__isnull=False
+        State.IN_SERVICE, count=5, exclude=used, unbooked=True, engineer__isnull=False, device__isnull=False
     )
     in_service.sort(key=lambda wo: _started_at(wo, now))  # the longest in service is the one overdue
-    waiting = _orders(State.WAITING, count=2, exclude=used, engineer__isnull=False, device__isnull=False)
+    waiting = _orders(
+        State.WAITING, count=2, exclude=used, unbooked=True, engineer__isnull=False, device__isnull=False
+    )
     plan = [
         *zip(["overdue", "repairing", "handed_back", "at_vendor", "back"], in_service, strict=False),
         *zip(["received", "inspected"], waiting, strict=False),
@@ -265,11 +286,11 @@ def _repairs(rng: random.Random, now: datetime, agent: User, used: set[int]) -> 
         actor = work_order.engineer.user
         start = now - timedelta(days=14 if step == "overdue" else rng.uniform(1, 4))
         clock = _clock(max(start, _started_at(work_order, start)), now - timedelta(minutes=5), rng)
-        with _at(next(clock)):
+        with simulated_clock(next(clock)):
             repair = depot_repair_receive(work_order=work_order, actor=agent, accessories="电源线、硒鼓")
         if step == "received":
             continue
-        with _at(next(clock)):
+        with simulated_clock(next(clock)):
             depot_repair_inspect(
                 repair_id=repair.pk,
                 actor=actor,
@@ -279,17 +300,17 @@ def _repairs(rng: random.Random, now: datetime, agent: User, used: set[int]) -> 
             )
         if step == "inspected":
             continue
-        with _at(next(clock)):
+        with simulated_clock(next(clock)):
             depot_repair_start(repair_id=repair.pk, actor=actor)
         for work_done, measured in rng.sample(WORK, 2):
-            with _at(next(clock)):
+            with simulated_clock(next(clock)):
                 depot_repair_log(repair_id=repair.pk, actor=actor, work_done=work_done, measurements=measured)
         if step == "repairing":
             continue
         if step == "handed_back":
-            with _at(next(clock)):
+            with simulated_clock(next(clock)):
                 depot_repair_recheck(repair_id=repair.pk, actor=actor, result="连续打印 100 页无异常")
-            with _at(next(clock)):
+            with simulated_clock(next(clock)):
                 depot_repair_hand_back(
                     repair_id=repair.pk,
                     actor=agent,
@@ -303,7 +324,7 @@ def _repairs(rng: random.Random, now: datetime, agent: User, used: set[int]) -> 
 def _send_out(rng, clock, repair, work_order: WorkOrder, actor: User, step: str) -> None:
     vendors = list(vendors_for(work_order).order_by("name"))
     reason = SendOutReason.IN_WARRANTY if warranty_check(work_order).is_in else SendOutReason.BEYOND_LOCAL
-    with _at(next(clock)):
+    with simulated_clock(next(clock)):
         external = external_repair_send(
             repair_id=repair.pk,
             actor=actor,
@@ -314,20 +335,20 @@ def _send_out(rng, clock, repair, work_order: WorkOrder, actor: User, step: str)
         )
     if step == "at_vendor":
         return
-    with _at(next(clock)):
+    with simulated_clock(next(clock)):
         external_repair_follow_up_log(
             external_repair_id=external.pk, actor=actor, note="供应商称配件在途，预计下周寄回"
         )
     if step == "overdue":
         return
-    with _at(next(clock)):
+    with simulated_clock(next(clock)):
         external_repair_receive(
             external_repair_id=external.pk,
             actor=actor,
             vendor_report="更换主板，测试正常",
             cost=Decimal("680.00"),
         )
-    with _at(next(clock)):
+    with simulated_clock(next(clock)):
         external_repair_recheck(external_repair_id=external.pk, actor=actor, result="复检打印正常")
-    with _at(next(clock)):
+    with simulated_clock(next(clock)):
         external_repair_complete(external_repair_id=external.pk, actor=actor)

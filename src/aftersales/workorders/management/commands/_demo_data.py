@@ -2,7 +2,14 @@
 
 from aftersales.accounts.choices import Role
 from aftersales.catalog.choices import ModelKind
-from aftersales.workorders.choices import Channel, Priority, State, WaitingReason, WorkOrderType
+from aftersales.workorders.choices import (
+    Channel,
+    Priority,
+    ProposedHandling,
+    State,
+    WaitingReason,
+    WorkOrderType,
+)
 
 # --- reference data ----------------------------------------------------------------------
 
@@ -318,14 +325,18 @@ PROBABLE_CAUSES = [
     "齿轮断齿",
     "激光器组件老化",
 ]
+# What the engineer did: on site (or at the depot), or on the phone / remote desktop.
 RESOLUTIONS = [
     "更换搓纸轮并清洁进纸通道，测试打印 50 页正常。",
     "更换定影组件，校准温度，打印测试正常。",
     "清洁感光鼓与充电辊，调整浓度参数后输出正常。",
-    "重新安装驱动并配置网络端口，客户确认可正常打印。",
     "更换主板，升级固件至最新版本，功能测试通过。",
-    "远程指导客户完成设置，问题解决。",
     "更换输稿器分离垫，连续输稿 100 张无卡纸。",
+]
+REMOTE_RESOLUTIONS = [
+    "远程指导客户完成设置，问题解决。",
+    "远程重新安装驱动并配置网络端口，客户确认可正常打印。",
+    "电话回访指导客户清除打印队列并重启，客户确认恢复正常。",
 ]
 ANSWERS = [
     "已在电话中指导客户完成设置，客户确认问题解决。",
@@ -363,6 +374,13 @@ FINAL_STATES = [
     (State.COMPLETED, 12),
     (State.CLOSED, 40),
     (State.CANCELLED, 8),
+]
+# How an assessed fault is to be handled (R7): work handled remotely gets no visit or part.
+HANDLING = [
+    (ProposedHandling.ON_SITE, 50),
+    (ProposedHandling.REMOTE, 20),
+    (ProposedHandling.REPAIR, 20),
+    (ProposedHandling.REPLACE, 10),
 ]
 TYPES = [
     (WorkOrderType.REPAIR, 50),

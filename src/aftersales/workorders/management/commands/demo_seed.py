@@ -9,8 +9,10 @@ Work orders go through the real services (workorder_create, workorder_transition
 so their events, history and acknowledgements are what the system itself writes. To place
 them in the past, the services run under a simulated clock (`django.utils.timezone.now` is
 patched while each step runs), so numbers, timestamps, events and history agree with each
-other. Deterministic (random.Random(2026)), and idempotent: when the demo data is already
-there the command says so and changes nothing.
+other. Everything people do happens in working hours (`core.demo.working_moment`), and work
+handled on the phone or remotely gets remote resolutions (`workorders.demo`). Deterministic
+(random.Random(2026)), and idempotent: when the demo data is already there the command says so and
+changes nothing. Seeding takes half a minute: it says what it is doing as it goes.
 """
 
 from __future__ import annotations
@@ -18,12 +20,9 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -39,6 +38,7 @@ from aftersales.accounts.models import Dealer, Engineer, Qualification, ServiceP
 from aftersales.catalog.choices import ModelKind
 from aftersales.catalog.demo import demo_seed as catalog_demo_seed
 from aftersales.catalog.models import ProductLine, ProductModel
+from aftersales.core.demo import simulated_clock, working_after, working_moment
 from aftersales.core.phones import phone_normalize
 from aftersales.customers.choices import CustomerKind
 from aftersales.customers.models import Address, Customer
@@ -54,6 +54,7 @@ from aftersales.workorders.choices import (
     WaitingReason,
     WorkOrderType,
 )
+from aftersales.workorders.demo import REMOTE_TYPES
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.services import note_add, workorder_create, workorder_transition
 
@@ -72,6 +73,7 @@ from ._demo_data import (
     FAULT_CATEGORIES,
     FINAL_STATES,
     GIVEN_CHARS,
+    HANDLING,
     INSTITUTIONS,
     MOBILE_PREFIXES,
     NOTES_CUSTOMER,
@@ -80,6 +82,7 @@ from ._demo_data import (
     PROBABLE_CAUSES,
     PRODUCT_LINES,
     PRODUCT_MODELS,
+    REMOTE_RESOLUTIONS,
     RESOLUTIONS,
     SERVICE_POINTS,
     STREETS,
@@ -93,18 +96,12 @@ from ._demo_data import (
 SEED = 2026
 PASSWORD = "demo1234"
 MARKER_DEALER = "DL-GD"  # its presence means the demo data is loaded
+WORK_ORDERS_PER_PROGRESS_LINE = 100
 
 
 def weighted(rng: random.Random, options: list[tuple]) -> object:
     values, weights = zip(*options, strict=True)
     return rng.choices(values, weights=weights, k=1)[0]
-
-
-@contextmanager
-def simulated_clock(moment: datetime) -> Iterator[None]:
-    """Make `timezone.now()` return `moment` while the services run (timestamps in the past)."""
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
 
 
 @dataclass
@@ -119,6 +116,12 @@ class Plan:
     point: ServicePoint
     reopened: bool = False
     first_contact: bool = False
+    handling: str = ""  # the preliminary assessment's proposed handling (R7), when one is made
+
+    @property
+    def remote(self) -> bool:
+        """Answered on the phone or by remote desktop: no visit, part or repair (workorders.demo)."""
+        return self.type in REMOTE_TYPES or self.handling == ProposedHandling.REMOTE
 
 
 class Command(BaseCommand):
@@ -133,7 +136,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        started = time.monotonic()
+        self.started = started = time.monotonic()
         if Dealer.objects.filter(code=MARKER_DEALER).exists():
             self.stdout.write(self.style.WARNING("Demo data is already loaded; nothing changed."))
             self.print_logins()
@@ -151,12 +154,19 @@ class Command(BaseCommand):
         try:
             with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
                 with transaction.atomic():
+                    self.progress("Reference data: product lines, models, parts, service points")
                     self.seed_reference()
+                    self.progress("People: demo logins and engineers with their qualifications")
                     self.seed_people()
-                    self.seed_customers(round(300 * scale))
+                    customers = round(300 * scale)
+                    self.progress(f"Customers: {customers} with contacts and devices")
+                    self.seed_customers(customers)
                     self.seed_work_orders(round(500 * scale))
                     for seeder in hooks.demo_seeders:  # visits, repairs, return visits, complaints...
+                        app = seeder.__module__.split(".")[-2]
+                        self.progress(f"Demo records of {app}: {seeder.__name__}")
                         seeder(rng=self.rng, now=self.now)
+                    self.progress("Saving")
                 # Acknowledgements are sent on commit (now); they were sent when accepted.
                 Message.objects.filter(idempotency_key__startswith="ack:", sent_at__isnull=False).update(
                     sent_at=F("created_at")
@@ -172,6 +182,11 @@ class Command(BaseCommand):
             )
         )
         self.print_logins()
+
+    def progress(self, phase: str) -> None:
+        """One line per phase as it starts, with the seconds since the command started."""
+        self.stdout.write(f"[{time.monotonic() - self.started:5.1f} s] {phase}")
+        self.stdout.flush()
 
     def print_logins(self) -> None:
         self.stdout.write(f"Demo logins (password “{PASSWORD}”):")
@@ -220,11 +235,12 @@ class Command(BaseCommand):
         return f"{self.rng.choice(STREETS)} {self.rng.randint(1, 999)} 号"
 
     def past(self, days_min: float, days_max: float) -> datetime:
-        """A moment in working hours between days_min and days_max days ago."""
+        """A moment in working hours between about days_min and days_max days ago."""
         day = self.today - timedelta(days=self.rng.randint(int(days_min), int(days_max)))
-        moment = datetime(day.year, day.month, day.day, self.rng.randint(8, 18), self.rng.randrange(60))
-        moment = timezone.make_aware(moment)
-        return min(moment, self.now - timedelta(minutes=self.rng.randint(5, 120)))
+        moment = datetime(day.year, day.month, day.day, self.rng.randint(8, 17), self.rng.randrange(60))
+        return working_moment(
+            timezone.make_aware(moment), not_after=self.now - timedelta(minutes=self.rng.randint(5, 120))
+        )
 
     # --- reference data ------------------------------------------------------------------
 
@@ -436,7 +452,7 @@ class Command(BaseCommand):
                 final in (State.IN_SERVICE, State.CLOSED) and not first_contact and self.rng.random() < 0.08
             )
             specs.append((final, first_contact, reopened))
-        recent = {State.NEW: (0, 2), State.ACCEPTED: (0, 4), State.ASSIGNED: (1, 8)}
+        recent = {State.NEW: (0, 2), State.ACCEPTED: (0, 4), State.ASSIGNED: (0, 6)}
         plans = []
         for final, first_contact, reopened in specs:
             customer = self.rng.choice(self.customers)
@@ -445,6 +461,8 @@ class Command(BaseCommand):
             if reopened and kind == WorkOrderType.CONSULTATION:
                 kind = WorkOrderType.REPAIR
             device = self.rng.choice(devices) if devices else None
+            assessed = kind in (WorkOrderType.REPAIR, WorkOrderType.COMPLAINT) and final != State.NEW
+            handling = weighted(self.rng, HANDLING) if assessed else ""
             days = recent.get(final, (3, 88) if final in (State.CLOSED, State.CANCELLED) else (1, 30))
             plans.append(
                 Plan(
@@ -456,13 +474,17 @@ class Command(BaseCommand):
                     point=self.point_for(customer, device),
                     reopened=reopened,
                     first_contact=first_contact,
+                    handling=handling,
                 )
             )
         return sorted(plans, key=lambda plan: plan.raised_at)
 
     def seed_work_orders(self, count: int) -> None:
-        for plan in self.plans(count):
+        self.progress(f"Work orders: {count}, each through its lifecycle")
+        for done, plan in enumerate(self.plans(count), start=1):
             self.run_plan(plan)
+            if done % WORK_ORDERS_PER_PROGRESS_LINE == 0 and done < count:
+                self.progress(f"Work orders: {done} of {count}")
 
     def engineer_for(self, plan: Plan) -> Engineer:
         engineers = self.engineers_by_point[plan.point.pk]
@@ -478,8 +500,9 @@ class Command(BaseCommand):
         limit = self.now - timedelta(minutes=1)
 
         def later(hours_min: float, hours_max: float) -> datetime:
+            """A working moment some hours after the last step (never after now)."""
             nonlocal clock
-            clock = max(min(clock + timedelta(hours=rng.uniform(hours_min, hours_max)), limit), clock)
+            clock = working_after(clock, rng.uniform(hours_min, hours_max), not_after=limit)
             return clock
 
         agent = self.users[rng.choice(["agent", "agent2"])]
@@ -540,7 +563,8 @@ class Command(BaseCommand):
             step("resume", field_user, (20, 96))
         if final == State.IN_SERVICE and not plan.reopened:
             return
-        step("complete", field_user, (0.5, 8), resolution=rng.choice(RESOLUTIONS))
+        resolutions = REMOTE_RESOLUTIONS if plan.remote else RESOLUTIONS
+        step("complete", field_user, (0.5, 8), resolution=rng.choice(resolutions))
         if final == State.COMPLETED:
             return
         closer = dealer_staff or self.users[rng.choice(["agent", "clerk"])]
@@ -549,7 +573,7 @@ class Command(BaseCommand):
             step("reopen", self.users["clerk"], (24, 96), note="回访客户不满意：故障再次出现")
             if final == State.IN_SERVICE:
                 return
-            step("complete", field_user, (4, 48), resolution=rng.choice(RESOLUTIONS))
+            step("complete", field_user, (4, 48), resolution=rng.choice(resolutions))
         step("close", closer, (4, 72))
 
     def intake_fields(self, plan: Plan) -> dict:
@@ -580,7 +604,7 @@ class Command(BaseCommand):
                 fields.update(
                     fault_category=rng.choice(FAULT_CATEGORIES),
                     probable_cause=rng.choice(PROBABLE_CAUSES),
-                    proposed_handling=rng.choice(ProposedHandling.values),
+                    proposed_handling=plan.handling,
                     estimated_hours=Decimal(rng.choice(["1.0", "1.5", "2.0", "3.0", "4.0"])),
                 )
         elif plan.type == WorkOrderType.MAINTENANCE:
