@@ -9,6 +9,7 @@ from aftersales.complaints.api import register as register_complaints
 from aftersales.core.autocomplete_api import autocomplete_urls
 from aftersales.core.divisions_api import division_urls
 from aftersales.core.lists_api import register as register_lists
+from aftersales.core.privacy_api import register as register_privacy
 from aftersales.customers.api import register as register_customers
 from aftersales.devices.api import register as register_devices
 from aftersales.feedback.api import register as register_feedback
@@ -22,6 +23,7 @@ from aftersales.workorders.api import register as register_workorders
 router = DefaultRouter()
 for register in (
     register_lists,
+    register_privacy,
     register_catalog,
     register_customers,
     register_devices,
