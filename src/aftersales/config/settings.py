@@ -345,6 +345,8 @@ SPECTACULAR_SETTINGS = {
     ],
     # One name per choice set, however many fields use it.
     "ENUM_NAME_OVERRIDES": {
+        # R41: why a personal value was revealed.
+        "AccessReasonEnum": "aftersales.core.models.AccessLog.Reason",
         "WorkOrderStateEnum": "aftersales.workorders.choices.State",
         "CustomerKindEnum": "aftersales.customers.choices.CustomerKind",
         "ProductModelKindEnum": "aftersales.catalog.choices.ModelKind",

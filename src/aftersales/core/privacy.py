@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -151,7 +152,7 @@ def personal_data_reveal(
     if reason == AccessLog.Reason.OTHER and not reason_text:
         raise DomainError(_("Say why you need the value."), code="required", field="reason_text")
     # One reveal at a time per user, so that the limit holds under concurrent requests.
-    type(actor).objects.select_for_update().filter(pk=actor.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
     if reveals_left(actor) <= 0:
         limit = settings.PRIVACY_REVEALS_PER_HOUR
         raise RevealLimitReached(
