@@ -1,6 +1,7 @@
 """Logging that helps on call and keeps personal data out (R41, PIPL): every line carries the
 request id the user was shown, and phone numbers, e-mail addresses and resident ID-card numbers
-are masked in whatever is written, tracebacks included. Names, addresses and message bodies are never passed to a logger."""
+are masked in whatever is written, tracebacks included. Names, addresses and message bodies are
+never passed to a logger."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ class RevealForm(forms.Form):
     resource = forms.CharField(max_length=64)
     object_id = forms.CharField(max_length=64)
     field = forms.CharField(max_length=64)
-    reason = forms.ChoiceField(choices=[("", "")] + AccessLog.Reason.choices, required=False)
+    reason = forms.ChoiceField(choices=[("", ""), *AccessLog.Reason.choices], required=False)
     reason_text = forms.CharField(max_length=255, required=False)
 
 

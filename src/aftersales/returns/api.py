@@ -434,7 +434,12 @@ class ReturnRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         summary=_("A photo of the request (the image itself)"),
         responses={(200, "image/*"): OpenApiTypes.BINARY, **problem_responses(404)},
     )
-    @action(detail=True, methods=["get"], url_path=r"photos/(?P<photo_id>[0-9a-f-]{36})", url_name="photo-file")
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"photos/(?P<photo_id>[0-9a-f-]{36})",  # the photo's random key, never its id (R41)
+        url_name="photo-file",
+    )
     def photo_file(self, request: Request, pk=None, photo_id=None) -> FileResponse:
         rq = self.get_object()
         photo = get_object_or_404(ReturnPhoto.objects.filter(request=rq), uuid=photo_id)  # never the id (R41)

@@ -15,7 +15,6 @@ A dealer's staff see only their dealer's requests; another's is "not found" (pag
 from __future__ import annotations
 
 import uuid
-
 from typing import Any
 
 from django.contrib import messages

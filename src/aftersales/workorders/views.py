@@ -48,8 +48,8 @@ from .forms import (
 from .models import WorkOrder
 from .privacy import RESOURCE, workorder_in_full, workorder_personal
 from .selectors import (
-    attachment_scope,
     TimelineCursor,
+    attachment_scope,
     caller_lookup,
     caller_lookup_params,
     search_everything,
