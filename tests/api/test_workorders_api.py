@@ -268,7 +268,7 @@ def test_r37_dealer_gets_404_for_another_dealers_work_order(world, api_client):
         detail(order),
         f"{detail(order)}notes/",
         f"{detail(order)}attachments/",
-        f"{detail(order)}attachments/{attachment.pk}/download/",
+        f"{detail(order)}attachments/{attachment.uuid}/download/",
         f"{detail(order)}events/",
         f"{detail(order)}history/",
     ):
@@ -526,8 +526,9 @@ def test_r41_patch_is_in_the_history(agent, finance, api_client):
     by_field = {row["field"]: row for row in history}
     assert by_field["priority"]["new_value"] == "High" or by_field["priority"]["new_value"]
     assert by_field["priority"]["actor"]["id"] == agent.pk
-    assert by_field["contact_phone"]["old_value"] == "13700001111"
-    assert by_field["contact_phone"]["new_value"] == "13900002222"
+    # Old and new numbers in the history are masked for every reader (R41).
+    assert by_field["contact_phone"]["old_value"] == "137****1111"
+    assert by_field["contact_phone"]["new_value"] == "139****2222"
     masked = {
         row["field"]: row for row in api_client(finance).get(f"{detail(order)}history/").json()["results"]
     }
@@ -649,13 +650,16 @@ def test_r21_attachment_json_body_is_a_problem(agent, api_client):
     assert_problem(response, 415)
 
 
-def test_r21_download_of_an_attachment_of_another_work_order_is_404(agent, api_client):
+def test_r21_r41_download_by_uuid_never_by_sequential_id(agent, api_client):
     first, second = f.WorkOrderFactory(), f.WorkOrderFactory()
     attachment = services.attachment_add(
         work_order=first, actor=agent, upload=SimpleUploadedFile("p.png", PNG_BYTES, content_type="image/png")
     )
     client = api_client(agent)
-    assert_problem(client.get(f"{detail(second)}attachments/{attachment.pk}/download/"), 404)
-    assert_problem(client.get(f"{detail(first)}attachments/999999/download/"), 404)
+    listed = client.get(f"{detail(first)}attachments/").json()["results"][0]
+    assert listed["uuid"] == str(attachment.uuid) and str(attachment.uuid) in listed["download_url"]
+    assert client.get(listed["download_url"]).status_code == 200
+    assert_problem(client.get(f"{detail(second)}attachments/{attachment.uuid}/download/"), 404)
+    assert client.get(f"{detail(first)}attachments/{attachment.pk}/download/").status_code == 404
     attachment.file.delete(save=False)
-    assert_problem(client.get(f"{detail(first)}attachments/{attachment.pk}/download/"), 404)
+    assert_problem(client.get(f"{detail(first)}attachments/{attachment.uuid}/download/"), 404)

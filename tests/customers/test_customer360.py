@@ -134,7 +134,8 @@ def test_r37_the_customer_page_shows_every_section_to_a_company_wide_role(client
         "customer-documents",
     ):
         assert f'data-testid="{testid}"' in html, testid
-    assert "王工" in html and "天河路 1 号" in html
+    # the address is a customer's record: its street masked, revealed on purpose (R41)
+    assert "王工" in html and "广东 广州 ****" in html and "天河路 1 号" not in html
     assert 'data-testid="warranty-state" data-state="in"' in html
     assert "VS202605020001" in html and "RV202605050001" in html and "signed-form.pdf" in html
     assert "TS202605060001" in html and "TS202605260009" in html

@@ -199,7 +199,7 @@ def test_r15_the_page_answers_at_once_and_shows_the_signed_form_pending_until_it
     page = engineer_client.get(reverse("field:visit_detail", args=[visit.pk])).content.decode()
     attachment = SignOff.objects.get().signed_form.attachment
     assert 'data-testid="signed-form-link"' in page and 'data-testid="signed-form-pending"' not in page
-    assert reverse("workorders:attachment_download", args=[field_wo.pk, attachment.pk]) in page
+    assert reverse("workorders:attachment_download", args=[attachment.uuid]) in page
     assert "every 3s" not in page
 
 

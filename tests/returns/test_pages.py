@@ -198,7 +198,7 @@ def test_r37_another_dealers_request_is_not_found_on_any_page(client, people, dr
         reverse("returns:detail", args=[theirs.pk]),
         reverse("returns:print", args=[theirs.pk]),
         reverse("returns:print", args=[theirs.pk]) + "?format=pdf",
-        reverse("returns:photo", args=[photo.pk]),
+        reverse("returns:photo", args=[photo.uuid]),
     ):
         assert client.get(url).status_code == 404, url
     assert client.post(reverse("returns:transition", args=[theirs.pk, "submit"])).status_code == 404
@@ -206,7 +206,7 @@ def test_r37_another_dealers_request_is_not_found_on_any_page(client, people, dr
     assert [row[0] for row in xlsx_rows(client.get(LIST, {"export": "xlsx"}))[1:]] == [mine.number]
     assert client.get(reverse("returns:detail", args=[mine.pk])).status_code == 200
     login(client, side_a.staff)
-    assert client.get(reverse("returns:photo", args=[photo.pk])).status_code == 200
+    assert client.get(reverse("returns:photo", args=[photo.uuid])).status_code == 200
 
 
 def test_r37_an_engineer_sees_the_requests_of_their_work_orders(client, draft, side_a, side_b):

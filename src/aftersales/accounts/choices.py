@@ -31,20 +31,6 @@ COMPANY_WIDE_ROLES = frozenset(
     }
 )
 
-# Roles that need a customer's full phone number to do their work (R41); others see it masked.
-PHONE_VISIBLE_ROLES = frozenset(
-    {
-        Role.AGENT,
-        Role.DISPATCHER,
-        Role.ENGINEER,
-        Role.CLERK,
-        Role.QUALITY,  # they call customers back for the return visit (R22)
-        Role.SUPERVISOR,
-        Role.HQ_ADMIN,
-        Role.DEALER_STAFF,
-    }
-)
-
 # Roles that take requests and keep customers and devices on file (pages and API alike).
 FRONT_LINE_ROLES = frozenset(
     {

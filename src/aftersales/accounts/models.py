@@ -12,14 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.core.models import AppendOnlyModel, TimeStampedModel
 from aftersales.core.phones import phone_display, validate_phone
 
-from .choices import (
-    COMPANY_WIDE_ROLES,
-    DISPATCH_ROLES,
-    FRONT_LINE_ROLES,
-    PHONE_VISIBLE_ROLES,
-    Role,
-    TokenRevocation,
-)
+from .choices import COMPANY_WIDE_ROLES, DISPATCH_ROLES, FRONT_LINE_ROLES, Role, TokenRevocation
+from .privacy import ACCESS_LOG_ROLES
 
 
 class Dealer(TimeStampedModel):
@@ -113,8 +107,9 @@ class User(AbstractUser):
         return self.is_superuser or self.role in COMPANY_WIDE_ROLES
 
     @property
-    def sees_customer_phone(self) -> bool:
-        return self.is_superuser or self.role in PHONE_VISIBLE_ROLES
+    def reads_access_log(self) -> bool:
+        """Quality & compliance and HQ admins audit who viewed, revealed or exported personal data."""
+        return self.has_role(*ACCESS_LOG_ROLES)
 
     @property
     def takes_requests(self) -> bool:

@@ -84,6 +84,21 @@ register_lookup(
 )
 register_lookup(
     Lookup(
+        name="users",
+        # Chosen on the access log's filter, which only its auditors read (R41).
+        scope=lambda user: (
+            User.objects.order_by("username") if user.reads_access_log else User.objects.none()
+        ),
+        search=lambda rows, text: rows.filter(
+            search_condition(text, text=("username", "last_name", "first_name"), phones=("phone",))
+        ),
+        label=lambda user: user.display_name,
+        detail=lambda user: f"{user.username} · {user.get_role_display()}",
+        searches="name, user name or phone",
+    )
+)
+register_lookup(
+    Lookup(
         name="dealers",
         scope=dealers_in_scope,
         search=lambda rows, text: rows.filter(search_condition(text, text=("name", "code"))),

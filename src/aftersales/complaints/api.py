@@ -18,8 +18,8 @@ from rest_framework.response import Response
 
 from aftersales.accounts.models import User
 from aftersales.core.api import (
-    CustomerPhoneField,
     IdNameSerializer,
+    PersonalPhoneField,
     RejectUnknownFieldsMixin,
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
@@ -38,6 +38,7 @@ from . import services
 from .choices import CaseState, ComplaintCategory, ComplaintSource, ComplaintState, ResponseRisk, Severity
 from .filtersets import ComplaintFilterSet, DifficultCaseFilterSet
 from .models import CaseStep, Complaint, ComplaintEvent, DifficultCase
+from .privacy import complaint_in_full
 from .selectors import (
     case_get,
     case_list,
@@ -91,7 +92,8 @@ class AvailableActionsMixin(serializers.Serializer):
 
 
 class ComplaintSerializer(AvailableActionsMixin, serializers.ModelSerializer):
-    """A complaint (客户投诉处理单) with its response risk; the complainant's phone masked by role."""
+    """A complaint (客户投诉处理单) with its response risk; the complainant's phone masked in lists
+    and as `accounts.privacy` says on one complaint (R41)."""
 
     machine = COMPLAINT
     state = _state_field("ComplaintStateEnum", ComplaintState.choices)
@@ -99,7 +101,7 @@ class ComplaintSerializer(AvailableActionsMixin, serializers.ModelSerializer):
     customer = IdNameSerializer(read_only=True)
     work_order = IdNameSerializer(read_only=True, allow_null=True)
     people = IdNameSerializer(many=True, read_only=True)
-    contact_phone = CustomerPhoneField()
+    contact_phone = PersonalPhoneField(attribute="contact_phone", in_full=complaint_in_full)
     response_risk = serializers.ChoiceField(source="risk", choices=ResponseRisk.choices, read_only=True)
     available_actions = serializers.SerializerMethodField()
 

@@ -10,5 +10,6 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints and difficult cases")
 
     def ready(self) -> None:
-        # error codes; registers the work-order panel, the demo seeder and the customer section
-        from . import customer360, errors, hooks  # noqa: F401
+        # error codes; registers the work-order panel, the demo seeder, the customer section and the
+        # revealable complainant phone (core.privacy)
+        from . import customer360, errors, hooks, privacy  # noqa: F401

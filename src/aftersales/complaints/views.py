@@ -38,6 +38,7 @@ from .forms import (
     LifecycleForm,
     open_prefix,
 )
+from .privacy import complaint_phone
 from .selectors import (
     case_get,
     case_levels,
@@ -284,7 +285,13 @@ class ComplaintDetailView(LifecycleDetailView):
     def extra_context(self, request: HttpRequest, obj) -> dict[str, Any]:
         risk = obj.risk
         history = complaint_history_rows(complaint_history(obj))
-        return {"complaint": obj, "risk": risk, "risk_style": RISK_STYLE[risk], "history": history}
+        return {
+            "complaint": obj,
+            "contact_phone": complaint_phone(request.user, obj),
+            "risk": risk,
+            "risk_style": RISK_STYLE[risk],
+            "history": history,
+        }
 
 
 # -- difficult cases -----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from aftersales.complaints.api import register as register_complaints
 from aftersales.core.autocomplete_api import autocomplete_urls
 from aftersales.core.divisions_api import division_urls
 from aftersales.core.lists_api import register as register_lists
+from aftersales.core.privacy_api import register as register_privacy
 from aftersales.customers.api import register as register_customers
 from aftersales.devices.api import register as register_devices
 from aftersales.feedback.api import register as register_feedback
@@ -24,6 +25,7 @@ router = DefaultRouter()
 for register in (
     register_lists,
     register_accounts,
+    register_privacy,
     register_catalog,
     register_customers,
     register_devices,

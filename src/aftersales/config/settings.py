@@ -223,6 +223,9 @@ else:
 # (a version in the cache above) and at the latest after this many seconds.
 REFERENCE_CACHE_SECONDS = float(os.environ.get("REFERENCE_CACHE_SECONDS", "60"))
 
+# R41: masked personal values one user may reveal (with a reason, logged) in any hour; beyond, 429.
+PRIVACY_REVEALS_PER_HOUR = int(os.environ.get("PRIVACY_REVEALS_PER_HOUR", "30"))
+
 # Hand a queued message to the job queue when the transaction commits: with a broker (REDIS_URL)
 # that only publishes the job; in the embedded mode a request would deliver it itself, so there
 # the job process's outbox flush (every OUTBOX_FLUSH_SECONDS) sends it instead.
@@ -434,6 +437,8 @@ SPECTACULAR_SETTINGS = {
     ],
     # One name per choice set, however many fields use it.
     "ENUM_NAME_OVERRIDES": {
+        # R41: why a personal value was revealed.
+        "AccessReasonEnum": "aftersales.core.models.AccessLog.Reason",
         "WorkOrderStateEnum": "aftersales.workorders.choices.State",
         "CustomerKindEnum": "aftersales.customers.choices.CustomerKind",
         "ProductModelKindEnum": "aftersales.catalog.choices.ModelKind",

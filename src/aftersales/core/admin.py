@@ -29,8 +29,8 @@ class ChangeRecordAdmin(ReadOnlyAdmin):
 
 @admin.register(AccessLog)
 class AccessLogAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "actor", "action", "resource", "detail"]
-    list_filter = ["action", "resource"]
-    search_fields = ["actor__username", "resource", "detail"]
+    list_display = ["created_at", "actor", "action", "resource", "object_id", "field", "reason", "ip_address"]
+    list_filter = ["action", "reason", "resource"]
+    search_fields = ["actor__username", "resource", "object_id", "reason_text", "detail"]
     list_select_related = ["actor"]
     date_hierarchy = "created_at"

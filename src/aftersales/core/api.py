@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
+from operator import attrgetter
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -29,7 +30,8 @@ from rest_framework.views import exception_handler
 
 from .errors import DomainError
 from .idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent, is_idempotent
-from .phones import phone_for
+from .phones import phone_display, phone_mask
+from .privacy import STREET_MASK
 from .reference import ReferenceCache
 from .transitions import Machine, Transition, transition_run
 
@@ -205,15 +207,40 @@ def request_user(context: Mapping[str, Any]):
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class CustomerPhoneField(serializers.Field):
-    """A stored E.164 number shown in full (13812341234) or masked (138****1234) by role (R41)."""
+class PersonalPhoneField(serializers.Field):
+    """A customer's stored E.164 number, 13812341234 or 138****1234 (R41): masked in every list;
+    in one record's output in full when `in_full(user, record)` says so (the app asks
+    `accounts.privacy`), else masked and revealable through `POST /api/privacy/reveal/`."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, attribute: str, in_full: Callable[[Any, Any], bool], **kwargs: Any) -> None:
         kwargs["read_only"] = True
+        kwargs["source"] = "*"
+        self.attribute = attribute
+        self.in_full = in_full
         super().__init__(**kwargs)
 
-    def to_representation(self, value: str) -> str:
-        return phone_for(request_user(self.context), value)
+    def shown_in_full(self, record: Any) -> bool:
+        user = request_user(self.context)
+        listed = isinstance(self.root, serializers.ListSerializer)
+        return not listed and user is not None and self.in_full(user, record)
+
+    def to_representation(self, record: Any) -> str:
+        value = attrgetter(self.attribute)(record)
+        if not value:
+            return ""
+        return phone_display(value) if self.shown_in_full(record) else phone_mask(value)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PersonalAddressField(PersonalPhoneField):
+    """A street address, in full or masked like a phone number (`****`, the region stays in its
+    own fields): `attribute` names the street, e.g. "address"."""
+
+    def to_representation(self, record: Any) -> str:
+        value = attrgetter(self.attribute)(record)
+        if not value:
+            return ""
+        return value if self.shown_in_full(record) else STREET_MASK
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -334,7 +361,8 @@ class IdNameSerializer(serializers.Serializer):
 
 __all__ = [
     "FieldsBuiltOnceMixin",
-    "CustomerPhoneField",
+    "PersonalAddressField",
+    "PersonalPhoneField",
     "RejectUnknownFieldsMixin",
     "IdNameSerializer",
     "ProblemSerializer",

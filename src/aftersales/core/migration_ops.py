@@ -53,3 +53,16 @@ def postgres_index(table: str, name: str, columns: str, *, using: str = "btree")
             schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
 
     return migrations.RunPython(create, drop)
+
+
+def fill_uuids(app_label: str, model_name: str, field: str = "uuid") -> migrations.RunPython:
+    """Give every existing row its own random identifier (a field added null first, made unique and
+    required by the next migration): the rows addressed by it in URLs are never enumerable (R41)."""
+    import uuid
+
+    def forwards(apps, schema_editor):
+        model = apps.get_model(app_label, model_name)
+        for pk in model.objects.filter(**{f"{field}__isnull": True}).values_list("pk", flat=True).iterator():
+            model.objects.filter(pk=pk).update(**{field: uuid.uuid4()})
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop)

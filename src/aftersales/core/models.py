@@ -91,20 +91,37 @@ class ChangeRecord(AppendOnlyModel):
 
 
 class AccessLog(AppendOnlyModel):
-    """Viewing or exporting customer personal data is logged (R41)."""
+    """Viewing, revealing or exporting customer personal data is logged: who, which record and
+    field, when, why and from where (R41, PIPL). Rows written before reveals existed keep their
+    `resource` and `detail` and have the newer columns empty."""
 
     class Action(models.TextChoices):
         EXPORT = "export", _("Export")
         VIEW = "view", _("View")
+        REVEAL = "reveal", _("Reveal")
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    action = models.CharField(max_length=16, choices=Action.choices)
-    resource = models.CharField(max_length=64)
-    detail = models.TextField(blank=True)
+    class Reason(models.TextChoices):
+        RETURN_VISIT = "return_visit", _("Call the customer back")
+        ON_SITE = "on_site", _("On-site service")
+        IDENTITY = "identity", _("Verify identity")
+        OTHER = "other", _("Other")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    resource = models.CharField(_("resource"), max_length=64)
+    object_id = models.CharField(_("record"), max_length=64, blank=True, default="")
+    field = models.CharField(_("field"), max_length=64, blank=True, default="")
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices, blank=True, default="")
+    reason_text = models.CharField(_("reason (details)"), max_length=255, blank=True, default="")
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["actor", "action", "created_at"], name="core_accesslog_actor_action")]
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
 

@@ -102,6 +102,7 @@ def document_response(
     query string has `format=pdf`. Printed forms carry customer data: the view and the
     download are logged (R41). The caller has already checked the user may see the record."""
     from .models import AccessLog
+    from .privacy import client_ip
     from .services import access_log
 
     as_pdf = request.GET.get("format") == "pdf"
@@ -112,6 +113,7 @@ def document_response(
             actor=request.user,
             action=AccessLog.Action.EXPORT if as_pdf else AccessLog.Action.VIEW,
             resource="document",
+            ip_address=client_ip(request),
             detail=filename,
         )
     if not as_pdf:

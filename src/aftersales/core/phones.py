@@ -1,4 +1,5 @@
-"""Phone numbers: validated and normalised for region CN, masked for roles that don't need them."""
+"""Phone numbers: validated and normalised for region CN, displayed and masked (who sees which:
+`accounts.privacy`)."""
 
 from __future__ import annotations
 
@@ -38,18 +39,15 @@ def phone_display(e164: str) -> str:
 
 
 def phone_mask(e164: str) -> str:
-    """138****1234: the first three and last four digits stay readable."""
-    digits = phone_display(e164)
+    """138****1234: the first three and last four digits stay readable (a value that is no phone
+    number, as old history rows may hold, is masked whole)."""
+    try:
+        digits = phone_display(e164)
+    except phonenumbers.NumberParseException:
+        return "*" * len(e164)
     if len(digits) < 8:
         return "*" * len(digits)
     return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
-
-
-def phone_for(user, e164: str) -> str:
-    """The number as this user may read it: in full for roles that need it, else masked (R41)."""
-    if not e164:
-        return ""
-    return phone_display(e164) if getattr(user, "sees_customer_phone", False) else phone_mask(e164)
 
 
 def phone_search_digits(query: str) -> str:

@@ -103,8 +103,31 @@ def changes_record(
     return ChangeRecord.objects.bulk_create(rows)
 
 
-def access_log(*, actor, action: str, resource: str, detail: str = "") -> AccessLog:
-    return AccessLog.objects.create(actor=actor, action=action, resource=resource, detail=detail)
+def access_log(
+    *,
+    actor,
+    action: str,
+    resource: str,
+    object_id: str = "",
+    field: str = "",
+    reason: str = "",
+    reason_text: str = "",
+    ip_address: str | None = None,
+    detail: str = "",
+) -> AccessLog:
+    """Record that `actor` viewed, revealed or exported personal data (R41): the record and field,
+    why (reveals) and from which address."""
+    return AccessLog.objects.create(
+        actor=actor,
+        action=action,
+        resource=resource,
+        object_id=str(object_id),
+        field=field,
+        reason=reason,
+        reason_text=reason_text,
+        ip_address=ip_address,
+        detail=detail,
+    )
 
 
 # --- list preferences -------------------------------------------------------------------------

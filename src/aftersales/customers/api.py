@@ -20,22 +20,28 @@ from rest_framework.reverse import reverse
 
 from aftersales.accounts.choices import FRONT_LINE_ROLES, REFERENCE_ADMIN_ROLES
 from aftersales.accounts.models import Dealer
-from aftersales.core.api import CustomerPhoneField, RoleWritePermission, problem_responses, request_user
+from aftersales.core.api import (
+    PersonalAddressField,
+    PersonalPhoneField,
+    RoleWritePermission,
+    problem_responses,
+    request_user,
+)
 from aftersales.core.idempotency import idempotent
-from aftersales.core.models import AccessLog
 from aftersales.core.panels import last_contact, object_facts
 from aftersales.core.panels_api import FactSerializer
-from aftersales.core.services import access_log
+from aftersales.core.privacy import personal_data_viewed
 
 from . import services
 from .choices import CustomerKind
 from .filtersets import CustomerFilterSet
 from .models import Address, Contact, Customer
+from .privacy import customer_in_full
 from .selectors import customer_scope
 
 
 class ContactSerializer(serializers.ModelSerializer):
-    phone = CustomerPhoneField()
+    phone = PersonalPhoneField(attribute="phone", in_full=customer_in_full)
 
     class Meta:
         model = Contact
@@ -44,10 +50,12 @@ class ContactSerializer(serializers.ModelSerializer):
 
 
 class CustomerSerializer(serializers.ModelSerializer):
-    """A customer as readers get it: phone numbers in full or masked by role (R41)."""
+    """A customer as readers get it: phones and the street masked (revealed one at a time through
+    /api/privacy/reveal/, R41)."""
 
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    phone = CustomerPhoneField()
+    phone = PersonalPhoneField(attribute="phone", in_full=customer_in_full)
+    address = PersonalAddressField(attribute="address", in_full=customer_in_full)
     contacts = ContactSerializer(many=True, read_only=True)
 
     class Meta:
@@ -184,10 +192,9 @@ class CustomerViewSet(
         return Response(CustomerSerializer(customer, context=self.get_serializer_context()).data, status_code)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Viewing one customer's personal data in full is logged (R41)."""
+        """Viewing one customer's personal data is logged (R41)."""
         customer = self.get_object()
-        if request.user.sees_customer_phone:
-            access_log(actor=request.user, action=AccessLog.Action.VIEW, resource=f"customer:{customer.pk}")
+        personal_data_viewed(request, resource="customer", object_id=customer.pk, detail=customer.code)
         return self._output(customer)
 
     @idempotent
@@ -225,8 +232,7 @@ class CustomerViewSet(
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def summary(self, request: Request, pk: str | None = None) -> Response:
         customer = self.get_object()
-        if request.user.sees_customer_phone:
-            access_log(actor=request.user, action=AccessLog.Action.VIEW, resource=f"customer:{customer.pk}")
+        personal_data_viewed(request, resource="customer", object_id=customer.pk, detail=customer.code)
         facts = object_facts("customer", request.user, customer)
         lists = {
             "work_orders": reverse("workorder-list", request=request) + f"?customer={customer.pk}",

@@ -8,5 +8,5 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
-        # The app's error codes; its autocomplete lookups (core.autocomplete).
-        from . import errors, selectors  # noqa: F401
+        # The app's error codes; its autocomplete lookups (core.autocomplete); its revealable fields.
+        from . import errors, privacy, selectors  # noqa: F401

@@ -1,7 +1,8 @@
 """Customer pages: list (search, pages, Excel export), detail, create, Excel import.
 
 Rows come from `customer_scope`, so a user only ever sees the customers of their scope (R37);
-phone numbers are masked for roles that do not need them and viewing/export is logged (R41).
+phone numbers and streets are masked (revealed one at a time, `accounts.privacy`) and
+viewing/export is logged (R41).
 """
 
 from __future__ import annotations
@@ -20,15 +21,15 @@ from django.views.decorators.http import require_http_methods
 from aftersales.core.import_views import import_page as core_import_page
 from aftersales.core.import_views import import_template_download as core_template_download
 from aftersales.core.lists import Column, ObjectListView
-from aftersales.core.models import AccessLog
 from aftersales.core.panels import last_contact, object_facts, object_panels_for
-from aftersales.core.phones import phone_for
-from aftersales.core.services import access_log
+from aftersales.core.phones import phone_mask
+from aftersales.core.privacy import STREET_MASK, personal_data_viewed
 
 from .filtersets import CustomerFilterSet
 from .forms import CustomerCreateForm, add_service_errors
 from .importing import can_import, customer_template, customers_import
 from .models import Customer
+from .privacy import customer_personal
 from .selectors import customer_scope
 from .services import customer_create
 
@@ -52,13 +53,18 @@ CUSTOMER_COLUMNS = (
     ),
     Column("name", gettext_lazy("Name"), value=lambda c, user: c.name, sort="name"),
     Column("kind", gettext_lazy("Kind"), value=lambda c, user: c.get_kind_display()),
-    Column("phone", gettext_lazy("Phone"), value=lambda c, user: phone_for(user, c.phone), css="text-nowrap"),
+    Column("phone", gettext_lazy("Phone"), value=lambda c, user: phone_mask(c.phone), css="text-nowrap"),
     Column("email", gettext_lazy("Email"), value=lambda c, user: c.email, default=False),
     Column("province", gettext_lazy("Province"), value=lambda c, user: c.province, default=False),
     Column("city", gettext_lazy("City"), value=lambda c, user: c.city, default=False),
     Column("district", gettext_lazy("District"), value=lambda c, user: c.district, default=False),
     Column("region", gettext_lazy("Region"), value=_region, css="d-none d-md-table-cell", export=False),
-    Column("address", gettext_lazy("Address"), value=lambda c, user: c.address, default=False),
+    Column(
+        "address",
+        gettext_lazy("Address"),
+        value=lambda c, user: STREET_MASK if c.address else "",
+        default=False,
+    ),
     Column("dealer", gettext_lazy("Dealer"), value=_dealer, css="d-none d-md-table-cell"),
     Column(
         "devices",
@@ -71,7 +77,7 @@ CUSTOMER_COLUMNS = (
 
 
 class CustomerListView(ObjectListView):
-    """`/customers/`: customers in the user's scope (R37), phones masked by role (R41); the Excel
+    """`/customers/`: customers in the user's scope (R37), phones and streets masked (R41); the Excel
     export (`?export=xlsx`, logged) has every column."""
 
     list_key = "customers"
@@ -113,19 +119,17 @@ def customer_detail(request, pk: int):
     the user and limited to its latest rows with a link to the whole filtered list."""
     customer = get_object_or_404(customer_scope(request.user).select_related("dealer"), pk=pk)
     user = request.user
-    access_log(actor=user, action=AccessLog.Action.VIEW, resource="customer", detail=customer.code)
-    contacts = list(customer.contacts.all())
-    for contact in contacts:
-        contact.phone_shown = phone_for(user, contact.phone)
+    personal_data_viewed(request, resource="customer", object_id=customer.pk, detail=customer.code)
+    contacts, addresses = list(customer.contacts.all()), list(customer.addresses.all())
     facts = object_facts("customer", user, customer)
     return render(
         request,
         "customers/detail.html",
         {
             "customer": customer,
-            "phone_shown": phone_for(user, customer.phone),
+            **customer_personal(user, customer, contacts, addresses),
             "contacts": contacts,
-            "addresses": customer.addresses.all(),
+            "addresses": addresses,
             "facts": facts,
             "last_contact": last_contact(facts),
             "panels": object_panels_for("customer", request, customer),

@@ -24,6 +24,7 @@ from aftersales.accounts.choices import FRONT_LINE_ROLES, REFERENCE_ADMIN_ROLES
 from aftersales.catalog.models import ProductModel
 from aftersales.core.api import (
     IdNameSerializer,
+    PersonalAddressField,
     RejectUnknownFieldsMixin,
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
@@ -35,6 +36,7 @@ from aftersales.core.idempotency import idempotent
 from aftersales.core.money import MAX_DIGITS
 from aftersales.core.panels_api import HISTORY_PARAMETERS, HistoryPageSerializer, history_response
 from aftersales.customers.models import Customer
+from aftersales.customers.privacy import customer_in_full
 from aftersales.customers.selectors import customer_scope
 
 from . import services
@@ -57,6 +59,8 @@ from .transitions import CONTRACT, SELL_ROLES
 class DeviceSerializer(serializers.ModelSerializer):
     product_model = IdNameSerializer(read_only=True)
     customer = IdNameSerializer(read_only=True)
+    # A record: the street masked for every role, revealed through /api/privacy/reveal/ (R41).
+    install_address = PersonalAddressField(attribute="install_address", in_full=customer_in_full)
 
     class Meta:
         model = Device

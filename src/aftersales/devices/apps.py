@@ -8,5 +8,6 @@ class DevicesConfig(AppConfig):
     verbose_name = _("Installed devices")
 
     def ready(self) -> None:
-        # error codes; the contract's lifecycle; the sections of the customer page (core.panels)
-        from . import customer360, errors, transitions  # noqa: F401
+        # error codes; the contract's lifecycle; the sections of the customer page (core.panels);
+        # the revealable install address (core.privacy)
+        from . import customer360, errors, privacy, transitions  # noqa: F401

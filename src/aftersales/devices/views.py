@@ -22,11 +22,13 @@ from aftersales.core.forms import REFUSALS, attempt, error_messages, form_error_
 from aftersales.core.htmx import is_partial
 from aftersales.core.lists import Column, ObjectListView
 from aftersales.core.panels import HistoryCursor, history_page, object_panels_for
+from aftersales.core.privacy import personal_address, personal_phone
 from aftersales.core.qr import qr_svg
 from aftersales.core.transitions import transition_run
 from aftersales.customers.importing import can_import
+from aftersales.customers.privacy import customer_in_full
 from aftersales.customers.selectors import customer_scope
-from aftersales.customers.views import import_page, import_template_download, phone_for
+from aftersales.customers.views import import_page, import_template_download
 
 from . import services
 from .choices import PLAN_KINDS, ContractState
@@ -145,7 +147,21 @@ def device_detail(request, pk: int):
         "devices/detail.html",
         {
             "device": device,
-            "customer_phone": phone_for(request.user, device.customer.phone),
+            "customer_phone": personal_phone(
+                device.customer.phone,
+                in_full=customer_in_full(request.user),
+                resource="customer",
+                object_id=device.customer_id,
+                field="phone",
+            ),
+            "install_address": personal_address(
+                "",
+                device.install_address,
+                in_full=customer_in_full(request.user),
+                resource="device",
+                object_id=device.pk,
+                field="install_address",
+            ),
             "contracts": contracts,
             "may_sell": may_sell(request.user),
             "warranty": warranty,

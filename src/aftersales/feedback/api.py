@@ -16,8 +16,8 @@ from rest_framework.response import Response
 
 from aftersales.complaints.choices import ComplaintCategory, Severity
 from aftersales.core.api import (
-    CustomerPhoneField,
     IdNameSerializer,
+    PersonalPhoneField,
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
     problem_responses,
@@ -32,6 +32,7 @@ from .choices import AttemptResult
 from .filtersets import ReturnVisitFilterSet
 from .forms import ReportPeriodForm
 from .models import SCORE_FIELDS, ReturnVisit, ReturnVisitAttempt
+from .privacy import return_visit_in_full
 from .report import SCORE_AVERAGES, ReportRow, return_visit_report
 from .selectors import return_visit_get, return_visit_list
 from .transitions import RETURN_VISIT, makes_return_visits
@@ -52,7 +53,7 @@ class ReturnVisitSerializer(serializers.ModelSerializer):
     work_order = serializers.SerializerMethodField()
     customer = serializers.CharField(source="work_order.customer.name", read_only=True)
     contact_name = serializers.CharField(source="work_order.contact_name", read_only=True)
-    contact_phone = CustomerPhoneField(source="work_order.contact_phone")
+    contact_phone = PersonalPhoneField(attribute="work_order.contact_phone", in_full=return_visit_in_full)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     engineer = IdNameSerializer(read_only=True, allow_null=True)

@@ -10,5 +10,6 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("Return visits")
 
     def ready(self) -> None:
-        # registers the lifecycle hooks, the panel, the demo seeder and the customer section
-        from . import customer360, hooks  # noqa: F401
+        # registers the lifecycle hooks, the panel, the demo seeder, the customer section and the
+        # revealable contact phone (core.privacy)
+        from . import customer360, hooks, privacy  # noqa: F401

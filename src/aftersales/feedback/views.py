@@ -22,10 +22,8 @@ from django.views.decorators.http import require_POST
 from aftersales.core.excel import export_response
 from aftersales.core.forms import REFUSALS, attempt, error_messages
 from aftersales.core.lists import ObjectListView
-from aftersales.core.models import AccessLog
 from aftersales.core.pdf import document_response
-from aftersales.core.phones import phone_for
-from aftersales.core.services import access_log
+from aftersales.core.privacy import personal_data_viewed
 from aftersales.core.views import register_home_panel
 from aftersales.workorders.choices import State
 from aftersales.workorders.hooks import detail_url
@@ -34,6 +32,7 @@ from aftersales.workorders.selectors import workorder_get
 from .choices import Audience, ReturnVisitKind, ReturnVisitState
 from .filtersets import ReturnVisitFilterSet
 from .forms import CallFailedForm, ReportPeriodForm, ReturnVisitAnswerForm
+from .privacy import RESOURCE, return_visit_in_full, return_visit_phone
 from .report import REPORT_HEADERS, report_rows, return_visit_report
 from .selectors import policy_get, return_visit_get, return_visit_list, return_visit_queue, return_visits_of
 from .services import return_visit_call_failed, return_visit_callback_request, return_visit_record
@@ -105,10 +104,8 @@ class ReturnVisitView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         visit = return_visit_get(request.user, pk)
-        if request.user.sees_customer_phone:  # the customer's number in full (R41)
-            access_log(
-                actor=request.user, action=AccessLog.Action.VIEW, resource="return_visit", detail=visit.number
-            )
+        if return_visit_in_full(request.user, visit):  # the customer's number in full (R41)
+            personal_data_viewed(request, resource=RESOURCE, object_id=visit.pk, detail=visit.number)
         return self.page(request, visit, ReturnVisitAnswerForm(), CallFailedForm())
 
     def page(self, request, visit, answer_form, failed_form, status: int = 200) -> HttpResponse:
@@ -116,7 +113,7 @@ class ReturnVisitView(LoginRequiredMixin, View):
         context = {
             "visit": visit,
             "wo": work_order,
-            "contact_phone": phone_for(request.user, work_order.contact_phone),
+            "contact_phone": return_visit_phone(request.user, visit),
             "calls": visit.calls.select_related("actor"),
             "may_call": visit_actions_available(visit, request.user),
             "answer_form": answer_form,

@@ -62,6 +62,7 @@ class PhotoSerializer(serializers.ModelSerializer):
         model = ReturnPhoto
         fields = [
             "id",
+            "uuid",
             "original_name",
             "content_type",
             "size",
@@ -74,7 +75,7 @@ class PhotoSerializer(serializers.ModelSerializer):
 
     def get_url(self, photo: ReturnPhoto) -> str:
         """The photo itself (for who may see the request): `GET /api/returns/<id>/photos/<photo>/`."""
-        return reverse("return-request-photo-file", args=[photo.request_id, photo.pk])
+        return reverse("return-request-photo-file", args=[photo.request_id, str(photo.uuid)])
 
 
 class ReturnStepSerializer(serializers.ModelSerializer):
@@ -437,10 +438,15 @@ class ReturnRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         summary=_("A photo of the request (the image itself)"),
         responses={(200, "image/*"): OpenApiTypes.BINARY, **problem_responses(404)},
     )
-    @action(detail=True, methods=["get"], url_path=r"photos/(?P<photo_id>[0-9]+)", url_name="photo-file")
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"photos/(?P<photo_id>[0-9a-f-]{36})",  # the photo's random key, never its id (R41)
+        url_name="photo-file",
+    )
     def photo_file(self, request: Request, pk=None, photo_id=None) -> FileResponse:
         rq = self.get_object()
-        photo = get_object_or_404(ReturnPhoto.objects.filter(request=rq), pk=photo_id)
+        photo = get_object_or_404(ReturnPhoto.objects.filter(request=rq), uuid=photo_id)  # never the id (R41)
         try:
             handle = photo.file.open("rb")
         except FileNotFoundError as error:

@@ -3,6 +3,8 @@ is checked against (one `ReturnPolicy`, kept by HQ)."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -265,8 +267,6 @@ class ReturnRequest(TimeStampedModel):
 
 def photo_path(instance: ReturnPhoto, filename: str) -> str:
     """Stored under a generated name, catalogued by month; the original name is kept aside."""
-    import uuid
-
     from django.utils import timezone
 
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
@@ -275,8 +275,9 @@ def photo_path(instance: ReturnPhoto, filename: str) -> str:
 
 class ReturnPhoto(TimeStampedModel):
     """A photo of the product (its condition, the fault, the packaging, the invoice), recognised
-    as an image by its content."""
+    as an image by its content; addressed by its random `uuid`, never its sequential id (R41)."""
 
+    uuid = models.UUIDField(_("key"), default=uuid.uuid4, unique=True, editable=False)
     request = models.ForeignKey(
         ReturnRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="photos"
     )

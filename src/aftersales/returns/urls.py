@@ -13,6 +13,6 @@ urlpatterns = [
     path("<int:pk>/photos/", views.return_photo_view, name="photo_add"),
     path("<int:pk>/print/", views.return_print_view, name="print"),
     path("<int:pk>/do/<str:action>/", views.ReturnTransitionView.as_view(), name="transition"),
-    path("photos/<int:pk>/", views.return_photo_file, name="photo"),
+    path("photos/<uuid:key>/", views.return_photo_file, name="photo"),  # by its random key (R41)
     path("photos/<int:pk>/remove/", views.return_photo_remove_view, name="photo_remove"),
 ]

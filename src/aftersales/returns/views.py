@@ -14,6 +14,7 @@ A dealer's staff see only their dealer's requests; another's is "not found" (pag
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -359,9 +360,10 @@ def _photo_of(request: HttpRequest, pk: int) -> ReturnPhoto:
 
 @login_required
 @require_GET
-def return_photo_file(request: HttpRequest, pk: int) -> FileResponse:
-    """`/returns/photos/<pk>/`: the photo, only for who may see its request."""
-    photo = _photo_of(request, pk)
+def return_photo_file(request: HttpRequest, key: uuid.UUID) -> FileResponse:
+    """`/returns/photos/<key>/`: the photo by its random key (R41), only for who may see its
+    request (404 otherwise, R37)."""
+    photo = get_object_or_404(ReturnPhoto.objects.filter(request__in=return_scope(request.user)), uuid=key)
     try:
         handle = photo.file.open("rb")
     except FileNotFoundError as error:

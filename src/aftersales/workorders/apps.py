@@ -9,4 +9,5 @@ class WorkOrdersConfig(AppConfig):
 
     def ready(self) -> None:
         # the app's error codes; its sections of the customer and device pages (core.panels)
-        from . import customer360, errors  # noqa: F401
+        # the personal fields a reader may reveal (core.privacy)
+        from . import customer360, errors, privacy  # noqa: F401

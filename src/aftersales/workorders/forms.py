@@ -22,6 +22,7 @@ from aftersales.devices.selectors import device_scope
 
 from .choices import Channel, NoteVisibility, Priority, ProposedHandling, WaitingReason, WorkOrderType
 from .models import WorkOrder
+from .privacy import workorder_in_full
 
 
 class EngineerChoiceField(forms.ModelChoiceField):
@@ -196,9 +197,10 @@ class WorkOrderEditForm(WorkOrderDataForm):
         if "data" not in kwargs and not args:
             kwargs["initial"] = self.initial_from(work_order)
         super().__init__(*args, user=user, **kwargs)
-        if not user.sees_customer_phone:
-            # The masked number cannot be edited; it stays as it is (R41).
+        if not workorder_in_full(user, work_order):
+            # Masked values cannot be edited; they stay as they are (R41).
             del self.fields["contact_phone"]
+            del self.fields["service_address"]
 
     @classmethod
     def initial_from(cls, work_order: WorkOrder) -> dict[str, Any]:

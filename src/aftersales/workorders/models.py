@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -273,8 +275,6 @@ class Note(TimeStampedModel):
 
 def attachment_path(instance: Attachment, filename: str) -> str:
     """Stored under a generated name, catalogued by month (R21); the original name is kept aside."""
-    import uuid
-
     from django.utils import timezone
 
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
@@ -282,6 +282,10 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 
 class Attachment(TimeStampedModel):
+    """A file of a work order (photos, documents, signed forms), downloaded only by those who may
+    see the work order, by its random `uuid` (never its sequential id: R37, R41)."""
+
+    uuid = models.UUIDField(_("key"), default=uuid.uuid4, unique=True, editable=False)
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="attachments")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     file = models.FileField(_("file"), upload_to=attachment_path)

@@ -25,7 +25,7 @@ from aftersales.devices.selectors import device_find, device_scope
 
 from . import hooks
 from .choices import OPEN_STATES, State
-from .models import WorkOrder
+from .models import Attachment, WorkOrder
 from .search import INDEX, WHOLE_NUMBER
 
 
@@ -45,6 +45,11 @@ def workorder_scope(user, queryset: QuerySet[WorkOrder] | None = None) -> QueryS
             return queryset.none()
         return queryset.filter(Q(engineer=engineer) | Q(service_point_id=engineer.service_point_id))
     return queryset.none()
+
+
+def attachment_scope(user) -> QuerySet[Attachment]:
+    """The files of the work orders the user may see (R37)."""
+    return Attachment.objects.filter(work_order__in=workorder_scope(user).values("pk"))
 
 
 def workorder_list(user) -> QuerySet[WorkOrder]:

@@ -15,13 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.core import lists
 from aftersales.core.models import ChangeRecord
 from aftersales.core.paths import object_path
-from aftersales.core.phones import phone_for
+from aftersales.core.phones import phone_mask
 from aftersales.core.templatetags.ui import label_of, priority_class, state_badge
 
 from . import hooks
 from .choices import NoteVisibility, State
 from .events import NOTE, event_icon, event_text, event_title
 from .models import WorkOrder, WorkOrderEvent
+from .privacy import history_value
 
 # The richer cells, rendered by functions: a page shows 25 rows of them.
 
@@ -43,7 +44,7 @@ def _contact_cell(wo: WorkOrder, user) -> str:
         '<span class="text-nowrap">{}<br><span class="small text-body-secondary" '
         'data-testid="contact-phone">{}</span></span>',
         wo.contact_name,
-        phone_for(user, wo.contact_phone),
+        phone_mask(wo.contact_phone),
     )
 
 
@@ -166,8 +167,8 @@ def _exported_columns() -> list[hooks.ListColumn]:
 
 
 def export_rows(work_orders: Iterable[WorkOrder], user) -> Iterator[list[Any]]:
-    """One spreadsheet row per work order, phone masked as on the page, then the registered
-    columns' values."""
+    """One spreadsheet row per work order, phone masked as on the list (every role, R41), then the
+    registered columns' values."""
     extra = _exported_columns()
     for wo in work_orders:
         yield [
@@ -178,7 +179,7 @@ def export_rows(work_orders: Iterable[WorkOrder], user) -> Iterator[list[Any]]:
             wo.get_channel_display(),
             wo.customer.name,
             wo.contact_name,
-            phone_for(user, wo.contact_phone),
+            phone_mask(wo.contact_phone),
             wo.device_model_label,
             wo.serial_number,
             wo.part_model,
@@ -228,8 +229,7 @@ def _event_entry(event: WorkOrderEvent) -> TimelineEntry:
 
 def _change_entry(change: ChangeRecord, user) -> TimelineEntry:
     old, new = change.old_value, change.new_value
-    if change.field == "contact_phone":
-        old, new = phone_for(user, old), phone_for(user, new)
+    old, new = history_value(change.field, old), history_value(change.field, new)
     return TimelineEntry(
         when=change.created_at,
         actor=change.actor.display_name if change.actor_id else str(_("System")),

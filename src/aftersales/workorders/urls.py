@@ -18,9 +18,6 @@ urlpatterns = [
     path("<int:pk>/notes/", views.note_add_view, name="note_add"),
     path("<int:pk>/attachments/", views.attachment_add_view, name="attachment_add"),
     path("<int:pk>/attachments/list/", views.attachment_list_view, name="attachment_list"),
-    path(
-        "<int:pk>/attachments/<int:attachment_pk>/",
-        views.attachment_download,
-        name="attachment_download",
-    ),
+    # By the file's random key, never a sequential id (R41); only for who may see the work order.
+    path("files/<uuid:key>/", views.attachment_download, name="attachment_download"),
 ]

@@ -7,6 +7,8 @@ and every DomainError/ValidationError becomes a message on the page, never a 500
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
@@ -19,13 +21,13 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.http import require_GET, require_POST
 
+from aftersales.accounts.privacy import Seen, shows_in_full
 from aftersales.core.errors import DomainError
 from aftersales.core.forms import REFUSALS, error_messages, form_add_errors, form_error_messages
 from aftersales.core.htmx import is_partial, render_page_or_partial
 from aftersales.core.lists import BulkAction, ObjectListView
-from aftersales.core.models import AccessLog
-from aftersales.core.phones import phone_display, phone_for
-from aftersales.core.services import access_log
+from aftersales.core.phones import phone_display, phone_mask
+from aftersales.core.privacy import personal_data_viewed
 from aftersales.core.views import TransitionView, register_home_panel, transition_buttons
 from aftersales.customers.selectors import customer_scope, customer_search
 from aftersales.devices.selectors import device_scope, device_search
@@ -44,8 +46,10 @@ from .forms import (
     WorkOrderEditForm,
 )
 from .models import WorkOrder
+from .privacy import RESOURCE, workorder_in_full, workorder_personal
 from .selectors import (
     TimelineCursor,
+    attachment_scope,
     caller_lookup,
     caller_lookup_params,
     search_everything,
@@ -207,15 +211,15 @@ def _readback_rows(form: IntakeForm, user) -> list[tuple[str, str, str]]:
 
 
 def _caller_initial(user, customer) -> dict:
-    """The customer picked and their primary contact filled in (the phone only for the roles that
-    see phone numbers, R41)."""
+    """The customer picked and their primary contact filled in (the phone for the roles that take
+    the call, R41)."""
     contact = customer.contacts.order_by("-is_primary", "name", "pk").first()
     phone = contact.phone if contact else customer.phone
     return {
         "customer": customer.pk,
         "customer_label": f"{customer.name} ({customer.code})",
         "contact_name": contact.name if contact else customer.name,
-        "contact_phone": phone_display(phone) if user.sees_customer_phone else "",
+        "contact_phone": phone_display(phone) if shows_in_full(user, Seen.INTAKE) else "",
     }
 
 
@@ -306,6 +310,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
 def customer_lookup(request: HttpRequest) -> HttpResponse:
     """Autocomplete for intake: customers by name, code or phone digits, in the user's scope."""
     customers = list(customer_search(request.user, request.GET.get("q", "")))
+    on_the_call = shows_in_full(request.user, Seen.INTAKE)
     prefetch_related_objects(customers, "contacts")
     results = []
     for customer in customers:
@@ -314,10 +319,11 @@ def customer_lookup(request: HttpRequest) -> HttpResponse:
         results.append(
             {
                 "customer": customer,
-                "phone": phone_for(request.user, customer.phone),
+                "phone": phone_mask(customer.phone),
                 "contact_name": contact.name if contact else customer.name,
-                # Only roles that see phone numbers get one filled in for them (R41).
-                "contact_phone": phone_display(contact_phone) if request.user.sees_customer_phone else "",
+                # The matches are a list (masked); the one picked fills the form in full for the
+                # roles taking the call (R41).
+                "contact_phone": phone_display(contact_phone) if on_the_call else "",
             }
         )
     return render(
@@ -382,10 +388,10 @@ NOTES_SHOWN = 10
 ATTACHMENTS_SHOWN = 20
 
 
-def _log_view(user, work_order: WorkOrder) -> None:
-    """Viewing a work order's customer data is logged for the roles that see it unmasked (R41)."""
-    if user.sees_customer_phone:
-        access_log(actor=user, action=AccessLog.Action.VIEW, resource="workorder", detail=work_order.number)
+def _log_view(request: HttpRequest, work_order: WorkOrder) -> None:
+    """Viewing a work order's customer data is logged when the reader sees it in full (R41)."""
+    if workorder_in_full(request.user, work_order):
+        personal_data_viewed(request, resource=RESOURCE, object_id=work_order.pk, detail=work_order.number)
 
 
 def _timeline_context(request: HttpRequest, work_order: WorkOrder, before: TimelineCursor | None) -> dict:
@@ -400,8 +406,7 @@ def _overview_context(request: HttpRequest, work_order: WorkOrder) -> dict:
     user = request.user
     notes = list(work_order.notes.select_related("author").order_by("-created_at", "-id")[: NOTES_SHOWN + 1])
     return {
-        "contact_phone": phone_for(user, work_order.contact_phone),
-        "customer_phone": phone_for(user, work_order.customer.phone),
+        **workorder_personal(user, work_order),
         "notes": notes[:NOTES_SHOWN],
         "more_notes": len(notes) > NOTES_SHOWN,
         "note_form": NoteForm(),
@@ -449,7 +454,7 @@ class WorkOrderDetailView(LoginRequiredMixin, View):
         tab = request.GET.get("tab", "overview")
         if tab not in hooks.PANEL_TABS:
             tab = "overview"
-        _log_view(user, work_order)
+        _log_view(request, work_order)
         context = {"wo": work_order, **_tab_context(request, work_order, tab)}
         if not is_partial(request):
             attachment_count = work_order.attachments.count()  # the tab's badge: one query however many
@@ -480,7 +485,7 @@ class WorkOrderTimelineView(LoginRequiredMixin, View):
                 before = TimelineCursor.decode(request.GET["before"])
             except ValueError as error:
                 raise Http404 from error
-        _log_view(request.user, work_order)
+        _log_view(request, work_order)
         context = {"wo": work_order, **_timeline_context(request, work_order, before)}
         return render_page_or_partial(
             request,
@@ -572,10 +577,10 @@ def attachment_list_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
-    """Served only to users who may see the work order (404 otherwise), under its original name."""
-    work_order = workorder_get(request.user, pk)
-    attachment = get_object_or_404(work_order.attachments, pk=attachment_pk)
+def attachment_download(request: HttpRequest, key: uuid.UUID) -> FileResponse:
+    """`/workorders/files/<key>/`: served only to users who may see the work order (404
+    otherwise, R37), under its original name; addressed by its random key (R41)."""
+    attachment = get_object_or_404(attachment_scope(request.user), uuid=key)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as error:

@@ -1,4 +1,4 @@
-"""Template helpers shared by every page: Bootstrap fields, state badges, phone masking, sorting."""
+"""Template helpers shared by every page: Bootstrap fields, state badges, personal values, sorting."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from django import forms, template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from aftersales.core import phones
+from aftersales.core.phones import phone_mask
+from aftersales.core.privacy import PersonalValue
 
 register = template.Library()
 
@@ -68,8 +69,18 @@ def priority_class(priority: str) -> str:
 
 
 @register.filter
-def phone_for(e164: str, user) -> str:
-    return phones.phone_for(user, e164)
+def phone_masked(e164: str) -> str:
+    """138****1234: how every list shows a customer's number (R41)."""
+    return phone_mask(e164) if e164 else ""
+
+
+@register.inclusion_tag("core/_personal_value.html")
+def personal(value: PersonalValue | str, testid: str = "") -> dict:
+    """A phone number or address as the reader may see it: in full, or masked with a 显示 button
+    that asks for a reason and reveals it in place (R41)."""
+    if not isinstance(value, PersonalValue):
+        value = PersonalValue(str(value or ""))
+    return {"value": value, "testid": testid}
 
 
 def _widget_class(widget: forms.Widget) -> str:

@@ -6,6 +6,8 @@ from urllib.parse import quote
 
 from django import template
 
+from aftersales.workorders.privacy import workorder_personal
+
 register = template.Library()
 
 STATE_CLASSES = {
@@ -26,11 +28,11 @@ def visit_state_class(state: str) -> str:
     return STATE_CLASSES.get(state, "text-bg-light")
 
 
-@register.filter
-def customer_address(customer) -> str:
-    """The customer's full address, province first, as written in China."""
-    region = "".join(part for part in (customer.province, customer.city, customer.district) if part)
-    return " ".join(part for part in (region, customer.address) if part)
+@register.simple_tag(takes_context=True)
+def work_order_personal(context, work_order) -> dict:
+    """`{% work_order_personal wo as personal %}`: the work order's phones and addresses as the
+    page's user may read them (R41: in full on their own open work)."""
+    return workorder_personal(context["user"], work_order)
 
 
 @register.filter

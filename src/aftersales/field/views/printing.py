@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from aftersales.core.pdf import document_response
-from aftersales.core.phones import phone_for
+from aftersales.workorders.privacy import workorder_personal
 from aftersales.workorders.selectors import workorder_get
 
 from ..printing import service_form_context, supervision_card_context, warranty_record_context
@@ -42,8 +42,7 @@ def task_form_view(request: HttpRequest, pk: int) -> HttpResponse:
         "record_url": record_url,
         "back_url": record_url,
         "wo": work_order,
-        "contact_phone": phone_for(user, work_order.contact_phone),
-        "customer_phone": phone_for(user, work_order.customer.phone),
+        **workorder_personal(user, work_order),
         "appointments": list(appointments_for_workorder(work_order)),
     }
     return _document(request, "field/forms/task_form.html", context)

@@ -23,12 +23,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.catalog.models import Part, part_number_normalize
 from aftersales.core.forms import REFUSALS, error_messages, form_error_messages
-from aftersales.core.phones import phone_for
 from aftersales.core.views import TransitionView, transition_buttons
 from aftersales.parts.choices import WarehouseKind
 from aftersales.parts.errors import InsufficientStock
 from aftersales.parts.selectors_stock import shortage_help
 from aftersales.workorders.hooks import detail_url
+from aftersales.workorders.privacy import workorder_personal
 from aftersales.workorders.selectors import workorder_get
 from aftersales.workorders.services import workorder_transition
 
@@ -118,7 +118,7 @@ def visit_page(
     context = {
         "visit": visit,
         "wo": work_order,
-        "contact_phone": phone_for(user, work_order.contact_phone),
+        **workorder_personal(user, work_order),
         "actions": transition_buttons(VISIT, visit, user, VISIT_TRANSITION_FIELDS),
         "editable": may_edit_visit_record(user, visit),
         "record_form": VisitRecordForm(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import phonenumbers
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext_lazy as _
@@ -22,9 +21,10 @@ from aftersales.accounts.selectors import service_points_in_scope
 from aftersales.catalog.models import ProductModel
 from aftersales.catalog.selectors import PRODUCT_MODELS
 from aftersales.core.api import (
-    CustomerPhoneField,
     FieldsBuiltOnceMixin,
     IdNameSerializer,
+    PersonalAddressField,
+    PersonalPhoneField,
     ReferencePrimaryKeyRelatedField,
     RejectUnknownFieldsMixin,
     ScopedPrimaryKeyRelatedField,
@@ -32,7 +32,6 @@ from aftersales.core.api import (
 )
 from aftersales.core.models import ChangeRecord
 from aftersales.core.panels_api import HistoryEntrySerializer
-from aftersales.core.phones import phone_display, phone_mask
 from aftersales.customers.models import Contact, Customer
 from aftersales.customers.selectors import customer_scope
 from aftersales.devices.models import Device
@@ -41,6 +40,7 @@ from aftersales.devices.selectors import device_scope
 from ..choices import Channel, NoteVisibility, WaitingReason
 from ..events import event_text, event_title
 from ..models import AUDITED_FIELDS, Attachment, Note, WorkOrder, WorkOrderEvent
+from ..privacy import history_value, workorder_in_full
 from ..services import EDITABLE_FIELDS
 from ..transitions import WORKORDER, transitions_available
 
@@ -84,7 +84,8 @@ class WorkOrderSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     priority_display = serializers.CharField(source="get_priority_display", read_only=True)
     proposed_handling_display = serializers.CharField(source="get_proposed_handling_display", read_only=True)
     customer = IdNameSerializer(read_only=True)
-    contact_phone = CustomerPhoneField()
+    contact_phone = PersonalPhoneField(attribute="contact_phone", in_full=workorder_in_full)
+    service_address = PersonalAddressField(attribute="service_address", in_full=workorder_in_full)
     product_model = IdNameSerializer(read_only=True, allow_null=True)
     device_model_label = serializers.CharField(read_only=True)
     service_point = IdNameSerializer(read_only=True, allow_null=True)
@@ -172,6 +173,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         model = Attachment
         fields = [
             "id",
+            "uuid",
             "original_name",
             "content_type",
             "size",
@@ -187,7 +189,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         try:
             return reverse(
                 "workorder-attachment-download",
-                kwargs={"pk": attachment.work_order_id, "attachment_id": attachment.pk},
+                kwargs={"pk": attachment.work_order_id, "attachment_id": str(attachment.uuid)},
                 request=self.context.get("request"),
             )
         except NoReverseMatch:  # pragma: no cover - route names are fixed in register()
@@ -230,10 +232,6 @@ class EventSerializer(serializers.ModelSerializer):
         return event_text(event)
 
 
-# History fields whose values are customer phone numbers: masked like everywhere else (R41).
-PHONE_HISTORY_FIELDS = frozenset({"contact_phone"})
-
-
 class ChangeRecordSerializer(serializers.ModelSerializer):
     actor = IdNameSerializer(read_only=True, allow_null=True)
     old_value = serializers.SerializerMethodField()
@@ -244,21 +242,11 @@ class ChangeRecordSerializer(serializers.ModelSerializer):
         fields = ["id", "created_at", "field", "field_label", "old_value", "new_value", "actor"]
         read_only_fields = fields
 
-    def _value(self, record: ChangeRecord, value: str) -> str:
-        if record.field not in PHONE_HISTORY_FIELDS or not value:
-            return value
-        user = request_user(self.context)
-        masked = not (user is not None and user.sees_customer_phone)
-        try:
-            return phone_mask(value) if masked else phone_display(value)
-        except phonenumbers.NumberParseException:  # not a stored E.164 number
-            return "*" * len(value) if masked else value
-
     def get_old_value(self, record: ChangeRecord) -> str:
-        return self._value(record, record.old_value)
+        return history_value(record.field, record.old_value)
 
     def get_new_value(self, record: ChangeRecord) -> str:
-        return self._value(record, record.new_value)
+        return history_value(record.field, record.new_value)
 
 
 class TimelineEntrySerializer(serializers.Serializer):

@@ -235,15 +235,16 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(
         detail=True,
         methods=["get"],
-        url_path=r"attachments/(?P<attachment_id>[0-9]+)/download",
+        url_path=r"attachments/(?P<attachment_id>[0-9a-f-]{36})/download",
         url_name="attachment-download",
     )
     def attachment_download(
         self, request: Request, pk: str | None = None, attachment_id: str | None = None
     ) -> FileResponse:
-        """Served only when the work order is in the user's scope (404 otherwise, R37)."""
+        """Served only when the work order is in the user's scope (404 otherwise, R37); the
+        attachment named by its random `uuid`, never its sequential id (R41)."""
         work_order = self.get_object()
-        attachment = get_object_or_404(work_order.attachments.all(), pk=attachment_id)
+        attachment = get_object_or_404(work_order.attachments.all(), uuid=attachment_id)
         try:
             handle = attachment.file.open("rb")
         except (FileNotFoundError, ValueError):
