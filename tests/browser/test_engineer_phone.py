@@ -57,7 +57,7 @@ def test_r12_r15_engineer_visit_on_a_phone_with_drawn_signature(open_page, live_
     page.goto(f"{base}/field/today/")
     job = page.get_by_test_id("today-visit")
     expect(job).to_contain_text("上海星辰科技有限公司")
-    address = quote("上海市上海市徐汇区 漕溪北路 88 号")
+    address = quote("上海市 上海市 徐汇区 漕溪北路 88 号")
     expect(job.get_by_test_id("job-map")).to_have_attribute(
         "href", f"https://uri.amap.com/search?keyword={address}"
     )

@@ -60,3 +60,6 @@ def test_the_english_navbar_fits_one_line_at_1440_pixels(live_server, open_page)
     assert len(tops) >= 8 and len(set(tops)) == 1, tops  # one line
     page.get_by_test_id("nav-menu-parts").click()
     expect(page.get_by_test_id("nav-stock")).to_be_visible()
+    page.get_by_test_id("nav-user").click()  # the user's menu: tokens, password, log out
+    page.get_by_test_id("logout").click()
+    expect(page.get_by_label("Username")).to_be_visible()

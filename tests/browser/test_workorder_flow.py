@@ -20,7 +20,7 @@ def login(page: Page, base_url: str, username: str) -> None:
     page.get_by_test_id("field-username").fill(username)
     page.get_by_test_id("field-password").fill(f.PASSWORD)
     page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("logout")).to_be_visible()
+    expect(page.get_by_test_id("nav-user")).to_be_visible()
 
 
 def open_action_form(page: Page, action: str) -> None:
