@@ -43,22 +43,22 @@ def signed_in(key: str, keyword: str = "Bearer") -> APIClient:
 
 
 def test_obtain_returns_the_key_once_for_the_named_client(agent):
-    with travelling(NOW):
+    with travelling(NOW):  # the key is used within its 30 days, whatever the suite's clock
         response = obtain("agent")
-    assert response.status_code == 201
-    body = response.json()
-    assert body["client"] == "手机App-张三的iPhone"
-    assert body["token"].startswith(body["key_prefix"])
-    assert body["user"] == {"id": agent.pk, "name": agent.display_name}
-    assert body["is_expired"] is False
-    token = ApiToken.objects.get(pk=body["id"])
-    assert token.expires_at - token.created_at == settings.API_TOKEN_LIFETIME == timedelta(days=30)
-    # the key opens the API, sent the new way or the way the first API's clients send it
-    assert signed_in(body["token"]).get("/api/auth/tokens/").status_code == 200
-    assert signed_in(body["token"], keyword="Token").get("/api/auth/tokens/").status_code == 200
-    # and it is never shown again
-    listed = signed_in(body["token"]).get("/api/auth/tokens/").json()["results"]
-    assert [row["id"] for row in listed] == [body["id"]] and "token" not in listed[0]
+        assert response.status_code == 201
+        body = response.json()
+        assert body["client"] == "手机App-张三的iPhone"
+        assert body["token"].startswith(body["key_prefix"])
+        assert body["user"] == {"id": agent.pk, "name": agent.display_name}
+        assert body["is_expired"] is False
+        token = ApiToken.objects.get(pk=body["id"])
+        assert token.expires_at - token.created_at == settings.API_TOKEN_LIFETIME == timedelta(days=30)
+        # the key opens the API, sent the new way or the way the first API's clients send it
+        assert signed_in(body["token"]).get("/api/auth/tokens/").status_code == 200
+        assert signed_in(body["token"], keyword="Token").get("/api/auth/tokens/").status_code == 200
+        # and it is never shown again
+        listed = signed_in(body["token"]).get("/api/auth/tokens/").json()["results"]
+        assert [row["id"] for row in listed] == [body["id"]] and "token" not in listed[0]
 
 
 def test_the_raw_key_is_not_in_the_database(agent):
