@@ -10,17 +10,17 @@ the end of the lock-out (`lockout_of`), so that the form says so and the API ans
 
 from __future__ import annotations
 
-import ipaddress
 import math
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import ngettext
+
+from aftersales.core.client import client_ip
 
 from .selectors import login_locked_until
 from .services_login import login_failure_record, login_success_record
@@ -31,26 +31,6 @@ _LOCKED_UNTIL = "login_locked_until"
 def _http_request(request: Any) -> HttpRequest:
     """The Django request under DRF's wrapper: the one the middleware sees."""
     return getattr(request, "_request", request)
-
-
-def client_ip(request: Any) -> str:
-    """The address the request came from ("" if unknown). Behind TRUSTED_PROXY_COUNT proxies, the
-    address the outermost of them saw (X-Forwarded-For, counted from the right: a client can
-    prepend whatever it likes, never append)."""
-    meta = _http_request(request).META
-    proxies = settings.TRUSTED_PROXY_COUNT
-    forwarded = [part.strip() for part in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if proxies and len(forwarded) >= proxies and _is_ip(forwarded[-proxies]):
-        return forwarded[-proxies]
-    return meta.get("REMOTE_ADDR") or ""
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 def lockout_of(request: Any) -> datetime | None:

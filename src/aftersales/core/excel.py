@@ -103,8 +103,8 @@ def export_response(
     """A list exported as it is filtered and scoped, with the export logged (who, what, how many
     rows, which filters, from where: R41). Exports hold personal data masked, whatever the role
     (`accounts.privacy`), so they need no reason."""
+    from .client import client_ip
     from .models import AccessLog
-    from .privacy import client_ip
     from .services import access_log
 
     exported = 0

@@ -101,8 +101,8 @@ def document_response(
     """The print view of a form, or its PDF as a download (`filename`, ".pdf" added) when the
     query string has `format=pdf`. Printed forms carry customer data: the view and the
     download are logged (R41). The caller has already checked the user may see the record."""
+    from .client import client_ip
     from .models import AccessLog
-    from .privacy import client_ip
     from .services import access_log
 
     as_pdf = request.GET.get("format") == "pdf"

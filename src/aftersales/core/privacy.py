@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .client import client_ip
 from .errors import DomainError, register_error_codes
 from .models import AccessLog
 from .phones import phone_display, phone_mask
@@ -175,12 +176,6 @@ def personal_data_reveal(
         ip_address=ip_address,
     )
     return value
-
-
-def client_ip(request) -> str | None:
-    """The address the request came from, as the web server saw it (the proxy in front sets
-    REMOTE_ADDR; see README, Security)."""
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def personal_data_viewed(request, *, resource: str, object_id: Any, detail: str = "") -> None:

@@ -14,8 +14,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .api import RejectUnknownFieldsMixin, problem_responses
+from .client import client_ip
 from .models import AccessLog
-from .privacy import client_ip, personal_data_reveal
+from .privacy import personal_data_reveal
 from .privacy_lists import AccessLogFilterSet, access_log_list
 
 

@@ -11,10 +11,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from .client import client_ip
 from .errors import DomainError
 from .lists import Column, ObjectListView
 from .models import AccessLog
-from .privacy import REVEALABLE, client_ip, personal_data_reveal
+from .privacy import REVEALABLE, personal_data_reveal
 from .privacy_lists import AccessLogFilterSet, access_log_list
 
 

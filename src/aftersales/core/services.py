@@ -125,7 +125,7 @@ def access_log(
         field=field,
         reason=reason,
         reason_text=reason_text,
-        ip_address=ip_address,
+        ip_address=ip_address or None,  # "": unknown
         detail=detail,
     )
 
