@@ -4,7 +4,6 @@ the complaints the reader may see (R37)."""
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.privacy import Seen, shows_in_full
@@ -32,10 +31,8 @@ def complaint_phone(user, complaint: Complaint) -> PersonalValue:
     )
 
 
-def _contact_phone(user, object_id: str) -> str:
-    if not object_id.isdigit():
-        raise Http404
-    return phone_display(complaint_get(user, int(object_id)).contact_phone)
+def _contact_phone(user, pk: int) -> str:
+    return phone_display(complaint_get(user, pk).contact_phone)
 
 
 register_revealable(RESOURCE, "contact_phone", label=_("Complainant's phone"), read=_contact_phone)

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -87,19 +88,19 @@ def personal_address(
 
 @dataclass(frozen=True)
 class Revealable:
-    """A personal field of one kind of record: `read(user, object_id)` returns its full value from
-    the records `user` may see (Http404 for any other: R37)."""
+    """A personal field of one kind of record: `read(user, pk)` returns its full value from the
+    records `user` may see (Http404 for any other: R37)."""
 
     resource: str
     field: str
     label: Any
-    read: Callable[[Any, str], str]
+    read: Callable[[Any, int], str]
 
 
 REVEALABLE: dict[tuple[str, str], Revealable] = {}
 
 
-def register_revealable(resource: str, field: str, *, label: Any, read: Callable[[Any, str], str]) -> None:
+def register_revealable(resource: str, field: str, *, label: Any, read: Callable[[Any, int], str]) -> None:
     """Offer the reveal of one personal field (the apps register theirs when they load)."""
     REVEALABLE[(resource, field)] = Revealable(resource, field, label, read)
 
@@ -164,7 +165,9 @@ def personal_data_reveal(
             )
             % {"limit": limit}
         )
-    value = revealable.read(actor, str(object_id))
+    if not str(object_id).isdigit():
+        raise Http404  # no record has such a key
+    value = revealable.read(actor, int(object_id))
     access_log(
         actor=actor,
         action=AccessLog.Action.REVEAL,

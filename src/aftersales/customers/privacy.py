@@ -4,7 +4,6 @@ see (R37)."""
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
@@ -57,12 +56,10 @@ def customer_personal(user, customer: Customer, contacts: list[Contact], address
 
 
 def _scoped(model, related: str):
-    def get(user, object_id: str):
-        if not object_id.isdigit():
-            raise Http404
+    def get(user, pk: int):
         rows = model.objects.all() if model is Customer else model.objects.select_related("customer")
         kept = customer_scope(user).values("pk")
-        return get_object_or_404(rows.filter(**{f"{related}__in": kept}), pk=int(object_id))
+        return get_object_or_404(rows.filter(**{f"{related}__in": kept}), pk=pk)
 
     return get
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
@@ -12,10 +11,8 @@ from aftersales.core.privacy import register_revealable
 from .selectors import device_scope
 
 
-def _install_address(user, object_id: str) -> str:
-    if not object_id.isdigit():
-        raise Http404
-    return get_object_or_404(device_scope(user), pk=int(object_id)).install_address
+def _install_address(user, pk: int) -> str:
+    return get_object_or_404(device_scope(user), pk=pk).install_address
 
 
 register_revealable("device", "install_address", label=_("Install address"), read=_install_address)

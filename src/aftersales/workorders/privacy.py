@@ -4,7 +4,6 @@ masked elsewhere and revealable (`core.privacy`) from the work orders the reader
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.choices import Role
@@ -90,10 +89,8 @@ def history_value(field: str, value: str) -> str:
 
 
 def _reader(value_of):
-    def read(user, object_id: str) -> str:
-        if not object_id.isdigit():
-            raise Http404
-        return value_of(workorder_get(user, int(object_id)))
+    def read(user, pk: int) -> str:
+        return value_of(workorder_get(user, pk))
 
     return read
 
