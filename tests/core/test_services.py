@@ -101,6 +101,10 @@ def test_r41_phone_mask_and_search_digits():
     assert phone_mask("+8613812341234") == "138****1234"
     assert phone_search_digits("021-6234") == "216234"
     assert phone_search_digits("1381234") == "1381234"
+    assert phone_search_digits("+86 (138) 1234-5678") == "8613812345678"
+    # A code or a work-order number is not a phone: C00000 must not find every 0000 in a number.
+    assert phone_search_digits("C00000") == ""
+    assert phone_search_digits("WO20261207-0001") == ""
 
 
 @pytest.mark.parametrize(

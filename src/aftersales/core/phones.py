@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 
 import phonenumbers
@@ -50,8 +51,14 @@ def phone_mask(e164: str) -> str:
     return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
 
 
+_PHONE_QUERY = re.compile(r"[\d+()\-. ]*")
+
+
 def phone_search_digits(query: str) -> str:
-    """The digits of a search query as they appear inside a stored E.164 number."""
+    """The digits of a search query as they appear inside a stored E.164 number; none when the
+    query holds anything a phone number does not (C00001 is a code, not the digits 0001)."""
+    if not _PHONE_QUERY.fullmatch(query.strip()):
+        return ""
     digits = "".join(ch for ch in query if ch.isdigit())
     return digits[1:] if digits.startswith("0") and len(digits) > 3 else digits
 
