@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from aftersales.catalog.models import ProductLine, ProductModel
+from aftersales.core.models import ChangeRecord
 from tests import factories as f
 
 from .helpers import assert_problem
@@ -41,6 +42,18 @@ def test_supervisor_creates_and_edits_product_models(supervisor, api_client):
     response = client.patch(f"/api/product-models/{model_id}/", {"is_active": False}, format="json")
     assert response.status_code == 200 and response.json()["is_active"] is False
     assert ProductModel.objects.get(pk=model_id).warranty_months == 24
+
+
+def test_reference_data_edits_are_in_the_history(supervisor, api_client):
+    model = f.ProductModelFactory(code="LJ-9", warranty_months=12)
+    response = api_client(supervisor).patch(
+        f"/api/product-models/{model.pk}/", {"warranty_months": 24, "code": "LJ-9"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    rows = ChangeRecord.objects.filter(object_id=model.pk, content_type__model="productmodel")
+    assert [(row.field, row.old_value, row.new_value, row.actor) for row in rows] == [
+        ("warranty_months", "12", "24", supervisor)
+    ]
 
 
 @pytest.mark.parametrize(

@@ -11,11 +11,8 @@ Catalog rows carry no rule beyond model validation, so the writes here are `full
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
-from django.db import transaction
-from django.db.models import Model, Q
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +25,7 @@ from rest_framework.response import Response
 
 from aftersales.accounts.choices import REFERENCE_ADMIN_ROLES
 from aftersales.core.api import (
+    ReferenceDataWriteMixin,
     RejectUnknownFieldsMixin,
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
@@ -92,34 +90,6 @@ class ProductModelSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
-
-
-class ReferenceDataWriteMixin:
-    """Create/update/delete of plain reference data: model validation, then save, never from
-    the serializer itself (ARCHITECTURE.md §9). Creating takes an Idempotency-Key."""
-
-    @idempotent
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().create(request, *args, **kwargs)  # type: ignore[misc]
-
-    @transaction.atomic
-    def perform_create(self, serializer: serializers.ModelSerializer) -> None:
-        instance = serializer.Meta.model(**serializer.validated_data)
-        instance.full_clean()
-        instance.save()
-        serializer.instance = instance
-
-    @transaction.atomic
-    def perform_update(self, serializer: serializers.ModelSerializer) -> None:
-        instance: Model = serializer.instance
-        for name, value in serializer.validated_data.items():
-            setattr(instance, name, value)
-        instance.full_clean()
-        instance.save()
-
-    @transaction.atomic
-    def perform_destroy(self, instance: Model) -> None:
-        instance.delete()  # ProtectedError (still referenced) → 409 "protected"
 
 
 class ProductLineFilterSet(django_filters.FilterSet):

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
@@ -33,6 +35,7 @@ from .idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent, is_idempotent
 from .phones import phone_display, phone_mask
 from .privacy import STREET_MASK
 from .reference import ReferenceCache
+from .services import changes_record, snapshot
 from .transitions import Machine, Transition, transition_run
 
 MULTIPART_PARSERS = [MultiPartParser, FormParser, JSONParser]
@@ -512,3 +515,53 @@ def error_codes_in_schema(result: dict, generator: Any, request: Any, public: bo
         f"is stable:\n\n| code | meaning |\n|---|---|\n{rows}\n"
     )
     return result
+
+
+# --- reference data ------------------------------------------------------------------------------
+
+
+def _split_many_to_many(model: type[Model], data: Mapping[str, Any]) -> tuple[dict, dict]:
+    """(plain fields, many-to-many fields): the latter are set after the row exists."""
+    names = {field.name for field in model._meta.many_to_many}
+    plain = {name: value for name, value in data.items() if name not in names}
+    return plain, {name: value for name, value in data.items() if name in names}
+
+
+class ReferenceDataWriteMixin:
+    """Create/update/delete of plain reference data: model validation, then save, never from
+    the serializer itself (ARCHITECTURE.md §9). Creating takes an Idempotency-Key; an update
+    writes one history row per changed field (core.ChangeRecord), as the admin's pages show."""
+
+    @idempotent
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().create(request, *args, **kwargs)  # type: ignore[misc]
+
+    @transaction.atomic
+    def perform_create(self, serializer: serializers.ModelSerializer) -> None:
+        model = serializer.Meta.model
+        plain, many = _split_many_to_many(model, serializer.validated_data)
+        instance = model(**plain)
+        instance.full_clean()
+        instance.save()
+        for name, values in many.items():
+            getattr(instance, name).set(values)
+        serializer.instance = instance
+
+    @transaction.atomic
+    def perform_update(self, serializer: serializers.ModelSerializer) -> None:
+        instance: Model = serializer.instance
+        plain, many = _split_many_to_many(type(instance), serializer.validated_data)
+        before = snapshot(instance, plain)
+        for name, value in plain.items():
+            setattr(instance, name, value)
+        instance.full_clean()
+        instance.save()
+        for name, values in many.items():
+            getattr(instance, name).set(values)
+        changes_record(
+            instance=instance, before=before, after=snapshot(instance, plain), actor=self.request.user
+        )  # type: ignore[attr-defined]
+
+    @transaction.atomic
+    def perform_destroy(self, instance: Model) -> None:
+        instance.delete()  # ProtectedError (still referenced) → 409 "protected"
