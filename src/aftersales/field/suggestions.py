@@ -8,10 +8,12 @@ working calendars, the visits booked that day: `availability`). The scoring itse
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection
@@ -43,7 +45,7 @@ REGION_LABELS = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class EngineerCandidate:
     """One engineer of a candidate point, with why they are (not) suggested."""
 
@@ -81,7 +83,7 @@ class EngineerCandidate:
         return self.facts().score
 
 
-@dataclass
+@dataclass(slots=True)
 class PointCandidate:
     """One service point able to serve the work order, with its score breakdown."""
 
@@ -304,29 +306,41 @@ def _point_candidates(
     line: ProductLine | None,
     origin: tuple[float, float] | None,
     covering_origin: tuple[float, float] | None = None,
+    keep: int | None = None,
 ) -> list[PointCandidate]:
     """The points able to serve the work order, best first (R5): coverage of the customer's
     region, then the distance from the customer or, when their coordinates are unknown, from the
     point covering their region (`covering_origin`), so that a fallback is the nearest point, not
-    the first by code."""
+    the first by code. With `keep`, only that many best are built: the dispatch board ranks 200
+    points for each of its 50 rows and reads the engineers of a few (issue 9: 10,000 candidates
+    a board left the worker's memory larger)."""
     place = customer_region(work_order)
-    candidates = []
+    ranked = []
     for facts in points:
         if line is not None and facts.lines and line.pk not in facts.lines:
             continue  # the point does not serve this product line (R5)
         point = facts.point
         here = scoring.coordinates(point.latitude, point.longitude)
-        candidates.append(
-            PointCandidate(
-                point=point,
-                region_level=scoring.region_level(facts.own, list(facts.areas), place),
-                distance_km=scoring.distance_km(origin, here),
-                serves_all_lines=not facts.lines,
-                covering_km=scoring.distance_km(covering_origin, here) if origin is None else None,
-            )
+        level = scoring.region_level(facts.own, list(facts.areas), place)
+        distance = scoring.distance_km(origin, here)
+        covering = scoring.distance_km(covering_origin, here) if origin is None else None
+        near = distance if distance is not None else covering
+        ranked.append((scoring.point_rank_key(level, near, point.code), facts, level, distance, covering))
+    best = (
+        heapq.nsmallest(keep, ranked, key=itemgetter(0))
+        if keep is not None
+        else sorted(ranked, key=itemgetter(0))
+    )
+    return [
+        PointCandidate(
+            point=facts.point,
+            region_level=level,
+            distance_km=distance,
+            serves_all_lines=not facts.lines,
+            covering_km=covering,
         )
-    candidates.sort(key=lambda c: c.rank_key)
-    return candidates
+        for _key, facts, level, distance, covering in best
+    ]
 
 
 # The engineers of some points with what routing weighs, in one statement of portable SQL (SQLite
@@ -715,6 +729,7 @@ class _Ranking:
         work_orders: Sequence[WorkOrder],
         points: QuerySet[ServicePoint] | None,
         origins: dict[int, tuple[float, float]],
+        keep: int | None = None,
     ) -> _Ranking:
         facts = _allowed_points(points)
         lines = {wo.pk: wo.product_line for wo in work_orders}
@@ -728,7 +743,7 @@ class _Ranking:
             if origin is None and region not in near:
                 near[region] = _covering_origin(facts, region)
             covering = near.get(region) if origin is None else None
-            ranked[wo.pk] = _point_candidates(wo, rows, lines[wo.pk], origin, covering)
+            ranked[wo.pk] = _point_candidates(wo, rows, lines[wo.pk], origin, covering, keep)
             used.update((c.point.pk, c.point) for c in ranked[wo.pk])
         return cls(used, ranked, lines)
 
@@ -786,7 +801,7 @@ def dispatch_route_many(
         return {}
     day = day or timezone.localdate()
     choices = max(1, min(choices, POINTS_CONSIDERED))
-    ranking = _Ranking.read(work_orders, points, {})
+    ranking = _Ranking.read(work_orders, points, {}, keep=POINTS_CONSIDERED)
     staffing = _Staffing.read(ranking.points(work_orders, slice(choices)), day, window)
     shared: dict[tuple[int, int | None], EngineerCandidate] = {}
     result = {
