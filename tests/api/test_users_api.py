@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from aftersales.accounts.choices import Role, TokenRevocation
@@ -131,12 +133,22 @@ def test_r37_bad_users_are_refused_naming_the_field(admin, agent, dealer, api_cl
     assert not User.objects.filter(username__in=["new.user", "nobody"]).exists()
 
 
-def test_r37_the_admin_site_applies_the_same_rules(admin, dealer):
-    user = User(username="x", role=Role.SUPERVISOR, dealer=dealer)
-    user.set_unusable_password()
-    with pytest.raises(Exception) as refused:
-        user.full_clean()
-    assert refused.value.error_dict["dealer"][0].code == "dealer_not_allowed"
+def test_r37_the_admin_site_applies_the_same_rules(dealer, client):
+    client.force_login(f.UserFactory(username="root", role=Role.HQ_ADMIN, is_staff=True, is_superuser=True))
+    form = {
+        "username": "via.admin",
+        "usable_password": "true",
+        "password1": STRONG,
+        "password2": STRONG,
+        "role": "supervisor",
+        "dealer": dealer.pk,
+        "language": "zh-hans",
+    }
+    refused = client.post("/admin/accounts/user/add/", form)
+    assert refused.status_code == 200
+    assert "it belongs to no dealer" in refused.content.decode()
+    assert client.post("/admin/accounts/user/add/", {**form, "dealer": ""}).status_code == 302
+    assert User.objects.get(username="via.admin").dealer is None
 
 
 # --- who may ---------------------------------------------------------------------------------------
@@ -215,6 +227,22 @@ def test_the_user_list_searches_and_filters(admin, dealer, api_client):
     listed = api.get("/api/users/", {"q": "wang"}).json()
     assert listed["count"] == 1 and listed["results"][0]["phone"] == "139****5678"
     assert_problem(api.get("/api/users/", {"role": "king"}), 400, field="role")
+
+
+def test_the_user_list_costs_the_same_queries_for_more_users(admin, dealer, api_client):
+    point = f.ServicePointFactory(dealer=dealer)
+    api = api_client(admin)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get("/api/users/").status_code == 200
+        return len(captured)
+
+    f.UserFactory(role=Role.DEALER_STAFF, dealer=dealer, service_point=point)
+    few = queries()
+    for _n in range(10):
+        f.UserFactory(role=Role.DEALER_STAFF, dealer=f.DealerFactory(), phone="+8613912345678")
+    assert queries() == few
 
 
 def test_r41_a_staff_phone_is_masked_and_revealed_for_a_reason(admin, agent, api_client):
