@@ -15,5 +15,16 @@ register_error_codes(
         "session_expired": (
             "The browser session was idle too long or began too long ago; sign in again (401)."
         ),
+        "dealer_required": "Dealer staff belong to a dealer: `dealer` is required for this role.",
+        "dealer_not_allowed": "The company-wide roles (HQ) belong to no dealer: leave `dealer` empty.",
+        "service_point_other_dealer": "The service point chosen is not one of the user's dealer.",
+        "own_account": (
+            "Nobody changes their own role, deactivates themselves or sets their own password "
+            "through user management (403); the password page asks for the current one."
+        ),
+        "admin_account": (
+            "An account that may use the administration site (staff or superuser) is changed only "
+            "by a superuser (403)."
+        ),
     }
 )

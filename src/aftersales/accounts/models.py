@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -97,6 +98,29 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def clean(self) -> None:
+        """R37: dealer staff belong to a dealer (their scope); the company-wide roles belong to
+        none (they see every dealer's work); a service point, if any, is of the user's dealer."""
+        super().clean()
+        errors: dict[str, ValidationError] = {}
+        if self.role == Role.DEALER_STAFF and not self.dealer_id:
+            errors["dealer"] = ValidationError(
+                _("Dealer staff belong to a dealer: choose it."), code="dealer_required"
+            )
+        elif self.role in COMPANY_WIDE_ROLES and self.dealer_id:
+            errors["dealer"] = ValidationError(
+                _("This role works for HQ and sees every dealer's work: it belongs to no dealer."),
+                code="dealer_not_allowed",
+            )
+        elif (
+            self.dealer_id and (point := self.service_point) is not None and point.dealer_id != self.dealer_id
+        ):
+            errors["service_point"] = ValidationError(
+                _("The service point is not one of the user's dealer."), code="service_point_other_dealer"
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def display_name(self) -> str:

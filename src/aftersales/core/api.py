@@ -32,6 +32,7 @@ from rest_framework.views import exception_handler
 
 from .errors import DomainError
 from .idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent, is_idempotent
+from .models import ChangeRecord
 from .phones import phone_display, phone_mask
 from .privacy import STREET_MASK
 from .reference import ReferenceCache
@@ -362,7 +363,32 @@ class IdNameSerializer(serializers.Serializer):
         return str(obj)
 
 
+class ChangeRecordSerializer(serializers.ModelSerializer):
+    """One changed field of an audited record (R41): who, when, the field, from and to. An app
+    whose history holds personal values overrides `shown` to mask them."""
+
+    actor = IdNameSerializer(read_only=True, allow_null=True)
+    old_value = serializers.SerializerMethodField()
+    new_value = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ChangeRecord
+        fields = ["id", "created_at", "field", "field_label", "old_value", "new_value", "actor"]
+        read_only_fields = fields
+
+    def shown(self, record: ChangeRecord, value: str) -> str:
+        """A stored value as this reader sees it."""
+        return value
+
+    def get_old_value(self, record: ChangeRecord) -> str:
+        return self.shown(record, record.old_value)
+
+    def get_new_value(self, record: ChangeRecord) -> str:
+        return self.shown(record, record.new_value)
+
+
 __all__ = [
+    "ChangeRecordSerializer",
     "FieldsBuiltOnceMixin",
     "PersonalAddressField",
     "PersonalPhoneField",
