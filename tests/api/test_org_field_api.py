@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from aftersales.core.models import ChangeRecord
@@ -259,3 +261,28 @@ def test_the_schema_describes_leave_and_areas(agent, api_client):
     assert {"400", "403"} <= set(paths["/api/engineer-leave/"]["post"]["responses"])
     assert "409" not in paths["/api/engineer-leave/{id}/"]["delete"]["responses"]
     assert {"400", "403", "404"} <= set(paths["/api/service-areas/{id}/"]["put"]["responses"])
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/engineers/", "/api/service-points/", "/api/engineer-leave/", "/api/service-areas/"]
+)
+def test_org_list_queries_do_not_grow_with_rows(dispatcher, api_client, path):
+    api = api_client(dispatcher)
+
+    def make(count: int) -> None:
+        for index in range(count):
+            point = f.ServicePointFactory()
+            point.product_lines.set([f.ProductLineFactory(), f.ProductLineFactory()])
+            ServiceArea.objects.create(service_point=point, province="江苏省", city=f"城{index}")
+            engineer = f.EngineerFactory(service_point=point)
+            f.QualificationFactory(engineer=engineer)
+            f.QualificationFactory(engineer=engineer)
+            EngineerLeave.objects.create(engineer=engineer, start=date(2030, 5, 1), end=date(2030, 5, 2))
+
+    make(2)
+    with CaptureQueriesContext(connection) as few:
+        assert api.get(path).json()["count"] == 2
+    make(6)
+    with CaptureQueriesContext(connection) as many:
+        assert api.get(path).json()["count"] == 8
+    assert len(many) == len(few)
