@@ -115,7 +115,7 @@ class ServicePointSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializ
         extra_kwargs = {
             "province": {"help_text": _("A province of China, e.g. 上海市 (R5 routes by region).")},
             "city": {"help_text": _("A city of the province, e.g. 上海市.")},
-            "district": {"help_text": _("A district of the city; empty for the whole city.")},
+            "district": {"help_text": _("A district of the city; empty: the whole city.")},
             "latitude": {"help_text": _("WGS-84, -90 to 90; given with the longitude or not at all.")},
             "longitude": {"help_text": _("WGS-84, -180 to 180; given with the latitude or not at all.")},
             "product_lines": {
