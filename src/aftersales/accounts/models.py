@@ -73,6 +73,24 @@ class ServicePoint(TimeStampedModel):
     def region(self) -> str:
         return " ".join(part for part in (self.province, self.city, self.district) if part)
 
+    def clean(self) -> None:
+        """Coordinates (WGS-84, for the nearest point, R5) are given both or neither, in range."""
+        errors: dict[str, ValidationError] = {}
+        for name, limit in (("latitude", 90), ("longitude", 180)):
+            value = getattr(self, name)
+            if value is not None and not -limit <= value <= limit:
+                errors[name] = ValidationError(
+                    _("Give a value from -%(limit)d to %(limit)d degrees.") % {"limit": limit},
+                    code="coordinates",
+                )
+        if not errors and (self.latitude is None) != (self.longitude is None):
+            missing = "longitude" if self.longitude is None else "latitude"
+            errors[missing] = ValidationError(
+                _("Give the latitude and the longitude together, or neither."), code="coordinates"
+            )
+        if errors:
+            raise ValidationError(errors)
+
 
 class User(AbstractUser):
     """A staff user with one role; dealer staff belong to a dealer, field staff to a service point."""
@@ -181,6 +199,32 @@ class Engineer(TimeStampedModel):
     def phone_display(self) -> str:
         return phone_display(self.user.phone)
 
+    def clean(self) -> None:
+        """The account of an engineer has the engineer role and is nobody else's engineer record."""
+        try:
+            user = self.user
+        except User.DoesNotExist:
+            return  # no user, or an unknown one: the field's own error says so
+        if user.role != Role.ENGINEER:
+            raise ValidationError(
+                {
+                    "user": ValidationError(
+                        _("%(user)s's role is %(role)s: only a user with the engineer role can be one.")
+                        % {"user": user.username, "role": user.get_role_display()},
+                        code="not_engineer_role",
+                    )
+                }
+            )
+        if Engineer.objects.filter(user_id=self.user_id).exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {
+                    "user": ValidationError(
+                        _("%(user)s is already an engineer.") % {"user": user.username},
+                        code="already_engineer",
+                    )
+                }
+            )
+
 
 class Qualification(TimeStampedModel):
     """Trained and assessed on a product line, valid until the expiry date (R38)."""
@@ -213,6 +257,24 @@ class Qualification(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.engineer} · {self.product_line}"
+
+    def clean(self) -> None:
+        """Valid from certification to expiry; one qualification per engineer and product line."""
+        if self.certified_on and self.expires_on and self.expires_on < self.certified_on:
+            message = _("The expiry is before the certification.")
+            raise ValidationError({"expires_on": ValidationError(message, code="date_order")})
+        same_line = Qualification.objects.filter(
+            engineer_id=self.engineer_id, product_line_id=self.product_line_id
+        ).exclude(pk=self.pk)
+        if self.engineer_id and self.product_line_id and same_line.exists():
+            raise ValidationError(
+                {
+                    "product_line": ValidationError(
+                        _("The engineer already has a qualification for this product line: edit that one."),
+                        code="unique",
+                    )
+                }
+            )
 
     def is_valid_on(self, day: date) -> bool:
         return self.certified_on <= day <= self.expires_on

@@ -27,6 +27,7 @@ from aftersales.core.api import (
 from aftersales.core.idempotency import idempotent
 from aftersales.workorders.api import workorder_of_path
 
+from .api_org import register as register_org
 from .api_schedule import ScheduleViewSet
 from .choices import SignedFormState
 from .filtersets import SupervisionCardFilterSet
@@ -444,6 +445,7 @@ def register(router) -> None:
     router.register(r"supervision-cards", SupervisionCardViewSet, basename="supervision-card")
     router.register(r"dispatch", DispatchSuggestionViewSet, basename="dispatch")
     router.register(r"schedule", ScheduleViewSet, basename="schedule")
+    register_org(router)
 
 
 # -- dispatch suggestion (R5, R38, R12) ------------------------------------------------------------
