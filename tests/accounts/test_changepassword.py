@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils.translation import gettext
 from rest_framework.test import APIClient
 
 from aftersales.accounts.choices import TokenRevocation
@@ -58,7 +59,7 @@ def test_changepassword_revokes_the_users_api_tokens(agent, dispatcher, typed, c
     assert ApiToken.objects.get(user=agent).revoked_reason == TokenRevocation.PASSWORD_CHANGED
     assert key_of("agent", NEW)
     change = ChangeRecord.objects.get(object_id=agent.pk, field="password")
-    assert (change.new_value, change.actor) == ("New password set", None)
+    assert (change.new_value, change.actor) == (gettext("New password set"), None)  # in the active language
 
 
 def test_changepassword_keeps_django_s_checks(agent, typed, capsys):
