@@ -104,9 +104,9 @@ seed: migrate
 # (CELERY_TASK_ALWAYS_EAGER) and `celery beat` fires the periodic jobs, which then run inside the
 # beat process itself. With REDIS_URL: one worker with an embedded beat takes tasks from Redis.
 ifeq ($(strip $(REDIS_URL)),)
-JOBS_CMD := $(VENV)/bin/celery -A aftersales beat --loglevel=INFO --schedule=var/celery/beat-schedule
+JOBS_CMD := $(VENV)/bin/celery -A aftersales.config.celery beat --loglevel=INFO --schedule=var/celery/beat-schedule
 else
-JOBS_CMD := $(VENV)/bin/celery -A aftersales worker --beat --loglevel=INFO --concurrency=1 --schedule=var/celery/beat-schedule
+JOBS_CMD := $(VENV)/bin/celery -A aftersales.config.celery worker --beat --loglevel=INFO --concurrency=1 --schedule=var/celery/beat-schedule
 endif
 
 jobs: install var-dir

@@ -176,7 +176,7 @@ def test_r5_r38_routing_reads_each_engineer_once_with_load_leave_and_their_quali
     assert (first.open_load, first.is_on_leave, second.open_load, second.is_on_leave) == (1, False, 0, True)
     qualified = sorted(q.product_line_id for q in first.engineer.line_qualifications)
     assert qualified == sorted([printers.pk, copiers.pk])
-    assert second.engineer.line_qualifications == [] and first.engineer.service_point is sp
+    assert second.engineer.line_qualifications == () and first.engineer.service_point is sp
 
     f.WorkOrderFactory(service_point=sp, engineer=none, state=State.IN_SERVICE)
     with CaptureQueriesContext(connection) as queries:

@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy
 
@@ -292,6 +291,8 @@ SEARCH_CACHE_DIR = Path(os.environ.get("SEARCH_CACHE_DIR", VAR_DIR / "cache"))
 # Celery: a real broker with REDIS_URL; otherwise tasks run in-process ("embedded" mode), and
 # `celery beat` still fires the periodic jobs, which then run inside the beat process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The Celery app, imported by a web process only when it hands over its first job (core/jobs.py).
+JOBS_APP = "aftersales.config.celery.app"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -299,7 +300,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with late acks: a task waits in Redis, not in a busy worker
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # a worker started before Redis keeps trying
-# Every periodic job of every app, in one place (seconds between runs).
+# Every periodic job of every app, in one place: seconds between runs, or the crontab fields of a
+# time of day (made `crontab`s by config/celery.py, so that settings do not import Celery).
 CELERY_BEAT_SCHEDULE = {
     # sign-in failure counters whose window and lock-out are over (the audit of failures stays)
     "accounts-purge-login-throttles": {
@@ -342,23 +344,23 @@ CELERY_BEAT_SCHEDULE = {
     # (daily; a missed run is caught up by the next)
     "servicing-maintenance-work-orders": {
         "task": "aftersales.servicing.tasks.maintenance_work_orders_generate",
-        "schedule": crontab(hour=6, minute=0),
+        "schedule": {"hour": 6, "minute": 0},
     },
     # R35: contracts past their last day expire; those ending soon remind customer and seller once
     "devices-service-contracts-daily": {
         "task": "aftersales.devices.tasks.service_contracts_daily",
-        "schedule": crontab(hour=8, minute=30),
+        "schedule": {"hour": 8, "minute": 30},
     },
     # R32: every stock balance equals the sum of its moves; a mismatch is told to the HQ admins
     "parts-stock-ledger-check": {
         "task": "aftersales.parts.tasks.stock_ledger_check",
-        "schedule": crontab(hour=3, minute=10),
+        "schedule": {"hour": 3, "minute": 10},
     },
     # R29: old parts not reported by their deadline charge their dealer the out-of-warranty price,
     # each once (daily; a missed run is caught up by the next)
     "parts-old-part-penalties": {
         "task": "aftersales.parts.tasks.charge_unreported_old_parts",
-        "schedule": crontab(hour=1, minute=15),
+        "schedule": {"hour": 1, "minute": 15},
     },
     # Idempotency-Key: the keys of API requests older than 24 hours are forgotten (core.idempotency)
     "core-purge-idempotency-keys": {
@@ -368,7 +370,7 @@ CELERY_BEAT_SCHEDULE = {
     # R31: on PARTS_CLAIM_DAY, one warranty reimbursement claim per dealer for the previous month
     "parts-monthly-claims": {
         "task": "aftersales.parts.tasks.build_monthly_claims",
-        "schedule": crontab(day_of_month=str(PARTS_CLAIM_DAY), hour=2, minute=30),
+        "schedule": {"day_of_month": str(PARTS_CLAIM_DAY), "hour": 2, "minute": 30},
     },
 }
 

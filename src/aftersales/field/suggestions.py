@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
-from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
@@ -50,7 +49,7 @@ class EngineerCandidate:
     """One engineer of a candidate point, with why they are (not) suggested. The reasons are
     written when read: the dispatch board weighs a thousand engineers and shows none of them."""
 
-    engineer: Engineer
+    engineer: EngineerOnFile
     load: int
     on_leave: bool
     day: date
@@ -164,7 +163,7 @@ class PointCandidate:
     distance_km: float | None
     serves_all_lines: bool
     engineers: list[EngineerCandidate] = field(default_factory=list)
-    engineer: Engineer | None = None
+    engineer: EngineerOnFile | None = None
     load: int | None = None
     qualified_engineers: int = 0
     considered: bool = False  # among the POINTS_CONSIDERED best, so its engineers were looked at
@@ -196,7 +195,7 @@ class DispatchSuggestion:
     product_line: ProductLine | None
     window: scoring.Window | None = None
     point: ServicePoint | None = None
-    engineer: Engineer | None = None
+    engineer: EngineerOnFile | None = None
     candidates: list[PointCandidate] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
 
@@ -433,12 +432,10 @@ WHERE e.is_active AND e.service_point_id IN ({points})
 ORDER BY e.service_point_id, e.employee_no, e.id
 """
 _PEOPLE_COLUMNS = (
-    ", e.user_id, e.employee_no, e.is_active, u.username, u.first_name, u.last_name, u.phone, "
+    ", e.user_id, e.employee_no, u.username, u.first_name, u.last_name, "
     "q.id, q.product_line_id, q.certified_on, q.expires_on"
 )
 _PEOPLE_JOIN = "JOIN {user} u ON u.id = e.user_id LEFT JOIN {qualification} q ON q.engineer_id = e.id"
-_ENGINEER_FIELDS = ["id", "user_id", "service_point_id", "employee_no", "is_active"]  # in the model's order
-_USER_FIELDS = ["id", "username", "first_name", "last_name", "phone"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -454,11 +451,63 @@ class LineQualification:
 
 
 @dataclass(frozen=True, slots=True)
-class RoutedEngineer:
-    """An engineer as routing weighs them on one day: the engineer (shared, read-only, with their
-    user, point and `line_qualifications`) and what changes by the minute."""
+class EngineerUser:
+    """What routing shows of an engineer's user: `User.display_name`'s parts."""
 
-    engineer: Engineer
+    id: int
+    username: str
+    first_name: str
+    last_name: str
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def display_name(self) -> str:
+        return (self.last_name + self.first_name) or self.username
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class EngineerOnFile:
+    """An active engineer as routing keeps them in memory: read-only, a few hundred bytes where an
+    `Engineer` with its `User` took 2.5 KB (the board of a company holds 2,000). It reads like the
+    model where routing's callers and templates read it (`pk`, `user.display_name`,
+    `service_point`, `str()`, equal to the `Engineer` of the same `pk`, as models are); assigning
+    one takes the model, by `pk`."""
+
+    id: int
+    employee_no: str
+    service_point_id: int
+    service_point: ServicePoint
+    user: EngineerUser
+    line_qualifications: tuple[LineQualification, ...]
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, EngineerOnFile | Engineer):
+            return self.id == other.pk
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def __str__(self) -> str:
+        return self.user.display_name
+
+
+@dataclass(frozen=True, slots=True)
+class RoutedEngineer:
+    """An engineer as routing weighs them on one day: the engineer (shared, read-only) and what
+    changes by the minute."""
+
+    engineer: EngineerOnFile
     open_load: int
     is_on_leave: bool
 
@@ -466,8 +515,8 @@ class RoutedEngineer:
 # R5, R38: the active engineers of each point with their user and qualifications, kept in memory
 # like the points and filled a point at a time (a create reads one point's, the dispatch board
 # most of the company's 2,000). Building them anew on every board cost a worker 13 MB of memory it
-# never gave back (issue 9). The instances are shared: read them only.
-ROUTING_ENGINEERS: ReferenceCache[dict[int, list[Engineer]]] = ReferenceCache(
+# never gave back (issue 9).
+ROUTING_ENGINEERS: ReferenceCache[dict[int, list[EngineerOnFile]]] = ReferenceCache(
     "field.routing_engineers", dict, depends_on=(Engineer, User, Qualification, ServicePoint)
 )
 
@@ -506,27 +555,34 @@ def _engineers(points: dict[int, ServicePoint], day: date) -> dict[int, list[Rou
 
 def _people(
     rows: list[tuple], points: dict[int, ServicePoint], missing: set[int]
-) -> dict[int, list[Engineer]]:
-    """The engineers of the `missing` points, built from `_LOADS_SQL`'s rows with their people."""
-    alias = connection.alias
-    by_point: dict[int, list[Engineer]] = {pk: [] for pk in missing}
-    engineer: Any = None  # an Engineer with `line_qualifications`
+) -> dict[int, list[EngineerOnFile]]:
+    """The engineers of the `missing` points, built from `_LOADS_SQL`'s rows (one per
+    qualification, or one without) with their people."""
+    qualifications: dict[int, list[LineQualification]] = defaultdict(list)
+    people: dict[int, tuple] = {}
     for row in rows:
         if row[1] not in missing:
             continue
-        if engineer is None or engineer.pk != row[0]:
-            engineer = Engineer.from_db(alias, _ENGINEER_FIELDS, (row[0], row[4], row[1], *row[5:7]))
-            engineer.user = User.from_db(alias, _USER_FIELDS, (row[4], *row[7:11]))
-            engineer.service_point = points[engineer.service_point_id]
-            engineer.line_qualifications = []
-            by_point[engineer.service_point_id].append(engineer)
-        if row[11] is not None:
-            engineer.line_qualifications.append(LineQualification(*row[12:15]))
+        people.setdefault(row[0], row)
+        if row[9] is not None:
+            qualifications[row[0]].append(LineQualification(*row[10:13]))
+    by_point: dict[int, list[EngineerOnFile]] = {pk: [] for pk in missing}
+    for pk, row in people.items():  # in the statement's order: point, employee number
+        by_point[row[1]].append(
+            EngineerOnFile(
+                id=pk,
+                employee_no=row[5],
+                service_point_id=row[1],
+                service_point=points[row[1]],
+                user=EngineerUser(row[4], *row[6:9]),
+                line_qualifications=tuple(qualifications[pk]),
+            )
+        )
     return by_point
 
 
 def _engineer_candidate(routed: RoutedEngineer, line: ProductLine | None, day: date) -> EngineerCandidate:
-    engineer: Any = routed.engineer  # with `line_qualifications` (see `_people`)
+    engineer = routed.engineer
     qualification = None
     if line is not None:
         qualification = next((q for q in engineer.line_qualifications if q.product_line_id == line.pk), None)

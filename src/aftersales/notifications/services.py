@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.core.errors import NotPermitted
 from aftersales.core.i18n import render, stored_params
+from aftersales.core.jobs import job_after_commit
 from aftersales.core.phones import phone_display
 
 from .channels import backend_for
@@ -32,16 +33,13 @@ FLUSH_BATCH = 100
 def message_queue(*, channel: str, recipient: str, subject: str, body: str, key: str) -> Message:
     """Store the message; it leaves after the commit, never on rollback, and never inside the
     request: handed to a worker (OUTBOX_SEND_ON_COMMIT) or sent by the job process's flush."""
-    from .tasks import send_message
-
     message, created = Message.objects.get_or_create(
         idempotency_key=key,
         defaults={"channel": channel, "recipient": recipient, "subject": subject, "body": body},
     )
     if created and settings.OUTBOX_SEND_ON_COMMIT:
-        # robust: the caller's work is committed whatever happens here; a message whose hand-over
-        # failed (broker down) stays pending and `outbox_flush` sends it later.
-        transaction.on_commit(lambda: send_message.delay(message.pk), robust=True)
+        # a message whose hand-over failed (broker down) stays pending; `outbox_flush` sends it
+        job_after_commit("aftersales.notifications.tasks.send_message", message.pk)
     return message
 
 
@@ -141,8 +139,6 @@ def messages_queue(messages: Iterable[OutgoingMessage]) -> list[Message]:
     """`message_queue` for many messages at once (a periodic job's batch): stored with a few
     queries, idempotent per key, and handed over after the commit as one delivery job. Returns
     the messages new to the outbox."""
-    from .tasks import send_messages
-
     drafts = {message.key: message for message in messages}
     known = set(Message.objects.filter(idempotency_key__in=drafts).values_list("idempotency_key", flat=True))
     fresh = [
@@ -156,7 +152,7 @@ def messages_queue(messages: Iterable[OutgoingMessage]) -> list[Message]:
     created = list(Message.objects.filter(idempotency_key__in=[m.idempotency_key for m in fresh]))
     ids = [message.pk for message in created]
     if settings.OUTBOX_SEND_ON_COMMIT:
-        transaction.on_commit(lambda: send_messages.delay(ids), robust=True)  # robust: see message_queue
+        job_after_commit("aftersales.notifications.tasks.send_messages", ids)
     return created
 
 

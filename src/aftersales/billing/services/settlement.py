@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.core.errors import DomainError, IdempotencyKeyReused, NotPermitted, TransitionNotAllowed
+from aftersales.core.jobs import job_after_commit
 from aftersales.core.money import ZERO, cny, line_amount, total, yuan
 from aftersales.core.services import number_next
 from aftersales.core.transitions import transition_run
@@ -234,9 +235,7 @@ def _refresh(settlement: Settlement, actor) -> None:
 def _receipt_after_commit(payment: Payment) -> None:
     """R15: the receipt's PDF is kept on the work order, made by a job once the payment is
     committed (rendering it does not hold the settlement's lock)."""
-    from ..tasks import store_receipt
-
-    transaction.on_commit(lambda: store_receipt.delay(payment.pk), robust=True)
+    job_after_commit("aftersales.billing.tasks.store_receipt", payment.pk)
 
 
 def _method(method: str, reference: str) -> str:

@@ -24,6 +24,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from aftersales.core.jobs import job_after_commit
 from aftersales.core.pdf import render_pdf
 from aftersales.workorders.events import event_record
 from aftersales.workorders.models import Attachment, WorkOrder
@@ -206,12 +207,9 @@ def _signed_form_after_commit(form: SignedForm) -> None:
     """R15: the job that renders the form, handed to the queue once the sign-off is committed, with
     a broker (FIELD_SIGNED_FORM_ON_COMMIT); in the embedded mode the job process's periodic
     `signed_forms_render_pending` renders it, so the engineer's request never waits for the PDF."""
-    from ..tasks import render_signed_form
-
     if settings.FIELD_SIGNED_FORM_ON_COMMIT:
-        # robust: the sign-off is committed whatever happens here; a form whose hand-over failed
-        # (broker down) stays pending and the periodic job renders it.
-        transaction.on_commit(lambda: render_signed_form.delay(form.pk), robust=True)
+        # a form whose hand-over failed (broker down) stays pending; the periodic job renders it
+        job_after_commit("aftersales.field.tasks.render_signed_form", form.pk)
 
 
 def signed_form_render(*, signed_form_id: int) -> SignedForm:
