@@ -50,6 +50,9 @@ def _flatten(detail: Any, field: str | None = None) -> list[dict[str, str | None
     if isinstance(detail, dict):
         items: list[dict[str, str | None]] = []
         for key, value in detail.items():
+            if isinstance(key, int):  # a list's errors by index (ListField, many=True): `hours[0]`
+                items.extend(_flatten(value, f"{field or ''}[{key}]"))
+                continue
             name = None if key in ("non_field_errors", "__all__", "detail") else key
             nested = f"{field}.{name}" if field and name else (name or field)
             items.extend(_flatten(value, nested))

@@ -103,6 +103,24 @@ def changes_record(
     return ChangeRecord.objects.bulk_create(rows)
 
 
+def change_record_text(
+    *, instance: models.Model, field: str, label: str, old: str, new: str, actor
+) -> ChangeRecord | None:
+    """One history row for what is kept with an object but is no field of it (a calendar's
+    working hours, a policy's milestones), as text before and after; none when it reads the same."""
+    if old == new:
+        return None
+    return ChangeRecord.objects.create(
+        content_type=ContentType.objects.get_for_model(instance),
+        object_id=instance.pk,
+        actor=actor,
+        field=field,
+        field_label=label,
+        old_value=old,
+        new_value=new,
+    )
+
+
 def access_log(
     *,
     actor,
