@@ -12,16 +12,17 @@ working week.
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 
 from aftersales.accounts.choices import Role
 from aftersales.core.models import ChangeRecord
 from aftersales.sla.models import CalendarException, SlaClock, SlaPolicy, WorkingCalendar
-from aftersales.workorders.choices import Channel, WorkOrderType
-from aftersales.workorders.services import workorder_create
+from aftersales.workorders.choices import WorkOrderType
 from tests import factories as f
-from tests.timeutil import at, frozen
+from tests.sla.helpers import create
+from tests.timeutil import at
 
 from .helpers import assert_problem
 
@@ -58,19 +59,8 @@ def default_policy():
 
 
 def first_response_due(agent, point, moment=MONDAY_10):
-    """A work order taken at `moment` at `point`: its first-response clock's due time."""
-    with frozen(moment):
-        work_order = workorder_create(
-            actor=agent,
-            channel=Channel.PHONE,
-            type=WorkOrderType.REPAIR,
-            customer=f.CustomerFactory(),
-            contact_name="张伟",
-            contact_phone="138 0013 8000",
-            device_model_text="HP LaserJet Pro M404",
-            fault_symptom="打印时卡纸",
-            service_point=point,
-        )
+    """A work order taken at `moment` at `point`: its first-response clock."""
+    work_order = create(SimpleNamespace(agent=agent, point=point), moment)
     return SlaClock.objects.get(work_order=work_order, kind="first_response")
 
 

@@ -568,3 +568,35 @@ class ReferenceDataWriteMixin:
     @transaction.atomic
     def perform_destroy(self, instance: Model) -> None:
         instance.delete()  # ProtectedError (still referenced) → 409 "protected"
+
+
+class ServiceWriteMixin:
+    """Create/update/delete of reference data that has rules of its own: the app's services
+    validate, write the history and refuse deletes of what is in use (`save_row(instance or None,
+    data, actor)`, `delete_row(instance, actor)`); the answer is the row as the list reads it.
+    Creating takes an Idempotency-Key. Plain rows take ReferenceDataWriteMixin instead."""
+
+    def save_row(self, instance: Any, data: dict[str, Any], actor: Any) -> Any:
+        raise NotImplementedError
+
+    def delete_row(self, instance: Any, actor: Any) -> None:
+        raise NotImplementedError
+
+    @idempotent
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().create(request, *args, **kwargs)  # type: ignore[misc]
+
+    def _saved(self, serializer: serializers.BaseSerializer) -> None:
+        view: Any = self
+        saved = self.save_row(serializer.instance, dict(serializer.validated_data), view.request.user)
+        serializer.instance = view.get_queryset().get(pk=saved.pk)
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        self._saved(serializer)
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        self._saved(serializer)
+
+    def perform_destroy(self, instance: Any) -> None:
+        view: Any = self
+        self.delete_row(instance, view.request.user)

@@ -3,8 +3,9 @@ users' own list settings (columns shown, saved filters), and forgetting old idem
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -101,6 +102,39 @@ def changes_record(
         if before.get(name, "") != new
     ]
     return ChangeRecord.objects.bulk_create(rows)
+
+
+Row = TypeVar("Row", bound=models.Model)
+
+
+def _save_recorded(row: Row, *, fields: Mapping[str, Any], watched: list[str], record: bool, actor) -> Row:
+    before = snapshot(row, watched)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.full_clean()
+    row.save()
+    if record:
+        changes_record(instance=row, before=before, after=snapshot(row, watched), actor=actor)
+    return row
+
+
+def row_save(*, instance: Row, fields: Mapping[str, Any], actor) -> Row:
+    """Set `fields` on `instance`, validate the model (`full_clean`) and save it; each change of a
+    row that existed is in its history (R41). For reference data whose app has rules around it."""
+    record = not instance._state.adding
+    return _save_recorded(instance, fields=fields, watched=list(fields), record=record, actor=actor)
+
+
+def settings_save(*, model: type[Row], fields: Mapping[str, Any], editable: Iterable[str], actor) -> Row:
+    """Change the company's one row of `model` (its defaults while none is saved; the first save
+    creates it): `fields` set, the model validated, each change against what applied before in the
+    history (R41). `editable` names what may be changed (anything else is a programming error)."""
+    watched = list(editable)
+    unknown = set(fields) - set(watched)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    row = model.objects.select_for_update().order_by("pk").first() or model()  # type: ignore[attr-defined]
+    return _save_recorded(row, fields=fields, watched=watched, record=True, actor=actor)
 
 
 def change_record_text(

@@ -25,6 +25,7 @@ from aftersales.core.api import (
     RejectUnknownFieldsMixin,
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
+    ServiceWriteMixin,
     problem,
     problem_responses,
 )
@@ -47,6 +48,8 @@ from .selectors import (
     working_calendar_scope,
 )
 from .services import (
+    CALENDAR_FIELDS,
+    POLICY_FIELDS,
     WeeklyPeriod,
     calendar_exception_delete,
     calendar_exception_save,
@@ -226,50 +229,28 @@ class WorkingCalendarSerializer(RejectUnknownFieldsMixin, serializers.ModelSeria
 
     class Meta:
         model = WorkingCalendar
-        fields = [
-            "id",
-            "name",
-            "is_default",
-            "service_point",
-            "service_point_name",
-            "use_public_holidays",
-            "note",
-            "hours",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *CALENDAR_FIELDS, "service_point_name", "hours", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
         extra_kwargs = {"is_default": {"validators": []}}  # moving the default is the service's
 
+    def validate_hours(self, rows: list[dict]) -> list[WeeklyPeriod]:
+        return [(row["weekday"], row["start"], row["end"]) for row in rows]
 
-def _weekly_periods(rows: list[dict]) -> list[WeeklyPeriod]:
-    return [(row["weekday"], row["start"], row["end"]) for row in rows]
 
+class ConfigViewSet(ServiceWriteMixin, viewsets.ModelViewSet):
+    """A configuration resource of the service levels: read by every staff user (scoped by
+    `rows(user)`), written by HQ admins through the services (`save_row`, `delete_row`)."""
 
-class ServiceWriteMixin:
-    """Create/update/delete of a viewset's rows through its app's services (`save_row(instance, data,
-    actor)`, `delete_row(instance, actor)`), answering the row as saved. Creating takes an
-    Idempotency-Key."""
+    queryset = WorkingCalendar.objects.none()  # for the schema: each viewset names its model
+    permission_classes = [RoleWritePermission]
+    write_roles = CONFIG_WRITE_ROLES
 
-    def save_row(self, instance: Any, data: dict[str, Any], actor: Any) -> Any:
+    @staticmethod
+    def rows(user: Any) -> Any:
         raise NotImplementedError
 
-    def delete_row(self, instance: Any, actor: Any) -> None:
-        raise NotImplementedError
-
-    @idempotent
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().create(request, *args, **kwargs)  # type: ignore[misc]
-
-    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
-        serializer.instance = self.save_row(None, dict(serializer.validated_data), self.request.user)  # type: ignore[attr-defined]
-
-    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
-        instance = self.save_row(serializer.instance, dict(serializer.validated_data), self.request.user)  # type: ignore[attr-defined]
-        serializer.instance = self.get_queryset().get(pk=instance.pk)  # type: ignore[attr-defined]
-
-    def perform_destroy(self, instance: Any) -> None:
-        self.delete_row(instance, self.request.user)  # type: ignore[attr-defined]
+    def get_queryset(self):
+        return self.rows(self.request.user)
 
 
 def _crud_schema(output: type[serializers.Serializer], *, write: Any, delete: Any) -> Any:
@@ -303,29 +284,19 @@ def _crud_schema(output: type[serializers.Serializer], *, write: Any, delete: An
         "counts on the company default from then on. The company default is kept (409 `protected`)."
     ),
 )
-class WorkingCalendarViewSet(ServiceWriteMixin, viewsets.ModelViewSet):
+class WorkingCalendarViewSet(ConfigViewSet):
     """Working calendars (R34): the company default, and a service point's own that replaces it
     for that point, with their weekly working hours. Readable by every staff user (scoped: the
     default and the calendars of the service points they work with); the dated exceptions are
     under `/api/calendar-exceptions/`."""
 
-    queryset = WorkingCalendar.objects.none()  # for the schema; get_queryset scopes per user
+    queryset = WorkingCalendar.objects.none()  # for the schema; `rows` scopes per user
     serializer_class = WorkingCalendarSerializer
-    permission_classes = [RoleWritePermission]
-    write_roles = CONFIG_WRITE_ROLES
     filterset_class = WorkingCalendarFilterSet
-
-    def get_queryset(self):
-        return working_calendar_list(self.request.user)
+    rows = staticmethod(working_calendar_list)
 
     def save_row(self, instance: WorkingCalendar | None, data: dict[str, Any], actor: Any) -> WorkingCalendar:
-        hours = data.pop("hours", None)
-        return working_calendar_save(
-            calendar=instance,
-            hours=_weekly_periods(hours) if hours is not None else None,
-            actor=actor,
-            **data,
-        )
+        return working_calendar_save(calendar=instance, actor=actor, **data)
 
     def delete_row(self, instance: WorkingCalendar, actor: Any) -> None:
         working_calendar_delete(calendar=instance, actor=actor)
@@ -373,18 +344,14 @@ class CalendarExceptionSerializer(RejectUnknownFieldsMixin, serializers.ModelSer
         _AFTER_A_CHANGE,
     ),
 )
-class CalendarExceptionViewSet(ServiceWriteMixin, viewsets.ModelViewSet):
+class CalendarExceptionViewSet(ConfigViewSet):
     """Dated exceptions of the working calendars (R34): `calendar`, `kind`, `year` and
     `date_from`/`date_to` filter. Readable by every staff user for the calendars they read."""
 
-    queryset = CalendarException.objects.none()  # for the schema; get_queryset scopes per user
+    queryset = CalendarException.objects.none()  # for the schema; `rows` scopes per user
     serializer_class = CalendarExceptionSerializer
-    permission_classes = [RoleWritePermission]
-    write_roles = CONFIG_WRITE_ROLES
     filterset_class = CalendarExceptionFilterSet
-
-    def get_queryset(self):
-        return calendar_exception_list(self.request.user)
+    rows = staticmethod(calendar_exception_list)
 
     def save_row(
         self, instance: CalendarException | None, data: dict[str, Any], actor: Any
@@ -438,23 +405,7 @@ class SlaPolicySerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer)
 
     class Meta:
         model = SlaPolicy
-        fields = [
-            "id",
-            "name",
-            "precedence",
-            "is_default",
-            "is_active",
-            "match_priority",
-            "match_type",
-            "match_product_line",
-            "match_province",
-            "match_customer",
-            "note",
-            "milestones",
-            "specificity",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *POLICY_FIELDS, "milestones", "specificity", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
         extra_kwargs = {"is_default": {"validators": []}}  # moving the default is the service's
 
@@ -485,30 +436,20 @@ class SlaPolicySerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer)
         "clocks are kept (409 `protected`; deactivate it with `is_active: false` instead)."
     ),
 )
-class SlaPolicyViewSet(ServiceWriteMixin, viewsets.ModelViewSet):
+class SlaPolicyViewSet(ConfigViewSet):
     """Service-level policies with their milestones (R34, R18): which work orders a policy applies
     to (empty match fields match anything; the most specific active policy wins, then a
     non-default one, then the lowest precedence) and its budgets. `q` searches the name, province
     and note; `is_active`, `is_default` and the match fields filter. Readable by every staff user
     (a customer's own agreement only by those who see the customer)."""
 
-    queryset = SlaPolicy.objects.none()  # for the schema; get_queryset scopes per user
+    queryset = SlaPolicy.objects.none()  # for the schema; `rows` scopes per user
     serializer_class = SlaPolicySerializer
-    permission_classes = [RoleWritePermission]
-    write_roles = CONFIG_WRITE_ROLES
     filterset_class = SlaPolicyFilterSet
-
-    def get_queryset(self):
-        return sla_policy_list(self.request.user)
+    rows = staticmethod(sla_policy_list)
 
     def save_row(self, instance: SlaPolicy | None, data: dict[str, Any], actor: Any) -> SlaPolicy:
-        milestones = data.pop("milestones", None)
-        return sla_policy_save(
-            policy=instance,
-            milestones=[dict(row) for row in milestones] if milestones is not None else None,
-            actor=actor,
-            **data,
-        )
+        return sla_policy_save(policy=instance, actor=actor, **data)
 
     def delete_row(self, instance: SlaPolicy, actor: Any) -> None:
         sla_policy_delete(policy=instance, actor=actor)

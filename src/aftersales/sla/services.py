@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -23,7 +23,7 @@ from aftersales.accounts.choices import Role
 from aftersales.accounts.models import ServicePoint, User
 from aftersales.accounts.selectors import StaffRouting, staff_routing
 from aftersales.core.errors import NotPermitted, StillInUse
-from aftersales.core.services import change_record_text, changes_record, snapshot
+from aftersales.core.services import change_record_text, changes_record, row_save, snapshot
 from aftersales.notifications.choices import Channel
 from aftersales.notifications.services import Notice, OutgoingMessage, messages_queue, notify_many
 from aftersales.workorders.events import event_record
@@ -113,25 +113,25 @@ def calendar_exception_set(
 # `selectors.POLICIES`); every save and delete here sends the model signals that make every
 # process reload them, so a due time computed after a change counts on the new rules.
 
+Kept = TypeVar("Kept", WorkingCalendar, SlaPolicy)
+
 # One working period of a week: weekday (Monday = 0), start, end (00:00 meaning midnight).
 WeeklyPeriod = tuple[int, time, time]
 
-CALENDAR_FIELDS = frozenset({"name", "is_default", "service_point", "use_public_holidays", "note"})
-POLICY_FIELDS = frozenset(
-    {
-        "name",
-        "precedence",
-        "is_default",
-        "is_active",
-        "match_priority",
-        "match_type",
-        "match_product_line",
-        "match_province",
-        "match_customer",
-        "note",
-    }
+CALENDAR_FIELDS = ("name", "is_default", "service_point", "use_public_holidays", "note")
+POLICY_FIELDS = (
+    "name",
+    "precedence",
+    "is_default",
+    "is_active",
+    "match_priority",
+    "match_type",
+    "match_product_line",
+    "match_province",
+    "match_customer",
+    "note",
 )
-MILESTONE_FIELDS = frozenset({"kind", "target_hours", "business_time", "start_on", "stop_on"})
+MILESTONE_FIELDS = ("kind", "target_hours", "business_time", "start_on", "stop_on")
 
 
 def may_configure_service_levels(user) -> bool:
@@ -145,10 +145,15 @@ def _configure_check(actor) -> None:
         raise NotPermitted(gettext("Only an HQ admin may change working calendars and service levels."))
 
 
-def _known_fields(given: Iterable[str], allowed: frozenset[str]) -> None:
-    unknown = set(given) - allowed
+def _known_fields(given: Iterable[str], allowed: Iterable[str]) -> None:
+    unknown = set(given) - set(allowed)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
+
+
+def _locked_or_new(model: type[Kept], instance: Kept | None) -> Kept:
+    """A new row, or `instance` read again with its row locked (a concurrent edit waits)."""
+    return model() if instance is None else model.objects.select_for_update().get(pk=instance.pk)
 
 
 def _prefixed(error: ValidationError, prefix: str) -> ValidationError:
@@ -234,6 +239,61 @@ def _hours_text(calendar: WorkingCalendar) -> str:
     return "; ".join(f"{Weekday(day).label} {', '.join(periods)}" for day, periods in sorted(by_day.items()))
 
 
+@dataclass(frozen=True)
+class _KeptRows:
+    """The rows kept with a calendar or a policy (its hours, its milestones), replaced as a whole
+    and shown in the history as one text."""
+
+    field: str
+    label: Any
+    text: Callable[[Any], str]
+    replace: Callable[[Any], None]
+
+
+def _kept_save(
+    model: type[Kept],
+    instance: Kept | None,
+    *,
+    fields: dict[str, Any],
+    rows: _KeptRows | None,
+    check: Callable[[Kept], None],
+    actor,
+) -> Kept:
+    """Create or change a calendar or a policy: `fields` set, `check` and the one-default rule
+    applied, the model validated and saved, its `rows` replaced (when given), and the changes of
+    one that existed in its history. The row is locked while it changes."""
+    creating = instance is None
+    kept = _locked_or_new(model, instance)
+    before = {} if creating else snapshot(kept, fields)
+    rows_before = "" if creating or rows is None else rows.text(kept)
+    was_default = kept.is_default
+    for name, value in fields.items():
+        setattr(kept, name, value)
+    check(kept)
+    _default_keep(kept, was_default=was_default, actor=actor)
+    kept.full_clean()
+    kept.save()
+    if rows is not None:
+        rows.replace(kept)
+        kept.save(update_fields=["updated_at"])  # what is kept in memory reloads after the rows
+    if not creating:
+        changes_record(instance=kept, before=before, after=snapshot(kept, fields), actor=actor)
+        if rows is not None:
+            new = rows.text(kept)
+            change_record_text(
+                instance=kept, field=rows.field, label=str(rows.label), old=rows_before, new=new, actor=actor
+            )
+    return kept
+
+
+def _hours_replace(calendar: WorkingCalendar, hours: Sequence[WeeklyPeriod]) -> None:
+    calendar.hours.all().delete()
+    for weekday, start, end in sorted(hours):
+        row = WorkingHours(calendar=calendar, weekday=weekday, start=start, end=end)
+        row.full_clean()
+        row.save()
+
+
 @transaction.atomic
 def working_calendar_save(
     *,
@@ -249,39 +309,25 @@ def working_calendar_save(
     stay as they are; those computed from now on count on the calendar as saved."""
     _configure_check(actor)
     _known_fields(fields, CALENDAR_FIELDS)
-    creating = calendar is None
-    calendar = (
-        WorkingCalendar() if creating else WorkingCalendar.objects.select_for_update().get(pk=calendar.pk)
-    )
-    if creating and hours is None:
+    if calendar is None and hours is None:
         hours = []
-    before = {} if creating else snapshot(calendar, fields)
-    hours_before = "" if creating else _hours_text(calendar)
-    was_default = calendar.is_default
-    for name, value in fields.items():
-        setattr(calendar, name, value)
-    if hours is not None:
-        working_periods_check(hours)
-    _default_keep(calendar, was_default=was_default, actor=actor)
-    calendar.full_clean()
-    calendar.save()
-    if hours is not None:
-        calendar.hours.all().delete()
-        for weekday, start, end in sorted(hours):
-            row = WorkingHours(calendar=calendar, weekday=weekday, start=start, end=end)
-            row.full_clean()
-            row.save()
-    if not creating:
-        changes_record(instance=calendar, before=before, after=snapshot(calendar, fields), actor=actor)
-        change_record_text(
-            instance=calendar,
+    weekly = hours
+    rows = None
+    if weekly is not None:
+        rows = _KeptRows(
             field="hours",
-            label=str(WorkingHours._meta.verbose_name_plural),
-            old=hours_before,
-            new=_hours_text(calendar),
-            actor=actor,
+            label=WorkingHours._meta.verbose_name_plural,
+            text=_hours_text,
+            replace=lambda kept: _hours_replace(kept, weekly),
         )
-    return calendar
+    return _kept_save(
+        WorkingCalendar,
+        calendar,
+        fields=fields,
+        rows=rows,
+        check=lambda _calendar: working_periods_check(weekly) if weekly is not None else None,
+        actor=actor,
+    )
 
 
 @transaction.atomic
@@ -305,17 +351,8 @@ def calendar_exception_save(
     extra working day, which wins over the weekly hours and the public holidays. One per day and
     calendar. Changes of an existing one are in its history."""
     _configure_check(actor)
-    _known_fields(fields, frozenset({"calendar", "date", "kind", "note"}))
-    creating = exception is None
-    exception = exception or CalendarException()
-    before = {} if creating else snapshot(exception, fields)
-    for name, value in fields.items():
-        setattr(exception, name, value)
-    exception.full_clean()
-    exception.save()
-    if not creating:
-        changes_record(instance=exception, before=before, after=snapshot(exception, fields), actor=actor)
-    return exception
+    _known_fields(fields, ("calendar", "date", "kind", "note"))
+    return row_save(instance=exception or CalendarException(), fields=fields, actor=actor)
 
 
 @transaction.atomic
@@ -325,13 +362,17 @@ def calendar_exception_delete(*, exception: CalendarException, actor) -> None:
     exception.delete()
 
 
+# How the history marks a milestone counted in calendar time (not working hours).
+CALENDAR_TIME = gettext_lazy("calendar time")
+
+
 def _milestones_text(policy: SlaPolicy) -> str:
     """The milestones as the history shows them: "First response 24.00 h: created → accept, resolve; ..."."""
     order = {kind: index for index, kind in enumerate(MilestoneKind.values)}
     rows = sorted(policy.milestones.all(), key=lambda row: order.get(row.kind, 99))
     return "; ".join(
         f"{row.get_kind_display()} {row.target_hours} h"
-        + ("" if row.business_time else f" ({gettext('calendar time')})")
+        + ("" if row.business_time else f" ({CALENDAR_TIME})")
         + f": {row.start_on} → {', '.join(row.stop_on)}"
         for row in rows
     )
@@ -366,6 +407,19 @@ def _milestones_replace(policy: SlaPolicy, milestones: Sequence[Mapping[str, Any
         row.delete()
 
 
+def _default_active_check(policy: SlaPolicy) -> None:
+    """R34: the default policy applies when no other matches: it stays active."""
+    if policy.is_default and not policy.is_active:
+        raise ValidationError(
+            {
+                "is_active": ValidationError(
+                    gettext_lazy("The default policy applies when no other matches: it stays active."),
+                    code="default_inactive",
+                )
+            }
+        )
+
+
 @transaction.atomic
 def sla_policy_save(
     *,
@@ -387,39 +441,16 @@ def sla_policy_save(
     policy is in its history (the milestones as one text)."""
     _configure_check(actor)
     _known_fields(fields, POLICY_FIELDS)
-    creating = policy is None
-    policy = SlaPolicy() if creating else SlaPolicy.objects.select_for_update().get(pk=policy.pk)
-    before = {} if creating else snapshot(policy, fields)
-    milestones_before = "" if creating else _milestones_text(policy)
-    was_default = policy.is_default
-    for name, value in fields.items():
-        setattr(policy, name, value)
-    if policy.is_default and not policy.is_active:
-        raise ValidationError(
-            {
-                "is_active": ValidationError(
-                    gettext_lazy("The default policy applies when no other matches: it stays active."),
-                    code="default_inactive",
-                )
-            }
-        )
-    _default_keep(policy, was_default=was_default, actor=actor)
-    policy.full_clean()
-    policy.save()
+    rows = None
     if milestones is not None:
-        _milestones_replace(policy, milestones)
-        policy.save(update_fields=["updated_at"])  # the policies in memory reload after the milestones
-    if not creating:
-        changes_record(instance=policy, before=before, after=snapshot(policy, fields), actor=actor)
-        change_record_text(
-            instance=policy,
+        wanted = milestones
+        rows = _KeptRows(
             field="milestones",
-            label=str(SlaMilestone._meta.verbose_name_plural),
-            old=milestones_before,
-            new=_milestones_text(policy),
-            actor=actor,
+            label=SlaMilestone._meta.verbose_name_plural,
+            text=_milestones_text,
+            replace=lambda kept: _milestones_replace(kept, wanted),
         )
-    return policy
+    return _kept_save(SlaPolicy, policy, fields=fields, rows=rows, check=_default_active_check, actor=actor)
 
 
 @transaction.atomic
