@@ -15,6 +15,8 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from aftersales.accounts.choices import Role
 from aftersales.core.models import ChangeRecord
@@ -434,3 +436,21 @@ def test_r34_config_endpoints_are_in_the_schema_with_their_problems(api_client, 
         assert "409" in detail["delete"]["responses"] and "400" in detail["patch"]["responses"]
         assert "HQ admins only" in detail["patch"]["description"]
     assert "running clock keeps the target" in paths["/api/sla-policies/{id}/"]["put"]["description"]
+
+
+def test_r34_calendar_and_policy_lists_read_a_fixed_number_of_queries(api_client, agent):
+    client = api_client(agent)
+
+    def counted(path):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        return len(queries)
+
+    few = counted("/api/working-calendars/"), counted("/api/sla-policies/")
+    for index in range(5):
+        calendar = WorkingCalendar.objects.create(name=f"网点 {index}", service_point=f.ServicePointFactory())
+        calendar.hours.create(weekday=0, start="09:00", end="12:00")
+        policy = SlaPolicy.objects.create(name=f"策略 {index}", match_province=f"省 {index}")
+        policy.milestones.create(kind="repair", target_hours=4, start_on="start", stop_on=["complete"])
+
+    assert (counted("/api/working-calendars/"), counted("/api/sla-policies/")) == few
