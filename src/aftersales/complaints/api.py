@@ -1,6 +1,8 @@
 """REST API of complaints (R26) and difficult cases (R27): scoped lists filtered like the pages,
 the complaint form (create), opening a case (create), one `POST /<id>/<action>/` per transition,
-the histories and the proposals. Reads through selectors, writes through services; errors as
+the histories and the proposals; the configuration kept in the admin until issue 13: response
+times per severity, the escalation levels (HQ admins) and the case criteria (supervisors and HQ
+admins, as on the settings page). Reads through selectors, writes through services; errors as
 JSON problems (core/api.py). `register(router)` is called by config/api_urls.py."""
 
 from __future__ import annotations

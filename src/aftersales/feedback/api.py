@@ -1,7 +1,8 @@
 """REST API of return visits (R22-R25): the scoped list filtered like the queue page, one POST per
 transition of the lifecycle (`core.api.transition_actions`: `record`, `retry`, `give-up`; `cancel`
 is the system's) and `call-failed`, which picks retry or give-up by the policy; the call-back
-request (R23) and the report (R25). Reads go through selectors (R37), writes through the lifecycle
+request (R23), the report (R25) and the company's return-visit policy (`policy/`: every staff user
+reads it, HQ admins change it). Reads go through selectors (R37), writes through the lifecycle
 and the services; errors leave as JSON problems (core/api.py)."""
 
 from __future__ import annotations

@@ -2,7 +2,13 @@
 days (`?year=`) and adds one (HQ admins); `POST /api/official-days/import/` takes a year's schedule
 as an Excel (.xlsx) or CSV file (columns date, kind, name), saving every row or none (400 with each
 bad row: `field` is `rows[<row>].<column>`); `GET /api/official-days/source/?date=` says which rule
-the SLA arithmetic follows for that date's year (package, imported, or the weekends-only fallback)."""
+the SLA arithmetic follows for that date's year (package, imported, or the weekends-only fallback).
+
+The configuration the admin kept until issue 13, as resources HQ admins write and every staff user
+reads (scoped, R37): `/api/working-calendars/` with their weekly hours (written as the whole week),
+`/api/calendar-exceptions/`, and `/api/sla-policies/` with their milestones (written as the whole
+list). Writes go through `services` (validation, one default, history); the calendars and policies
+the SLA arithmetic keeps in memory reload on the next due time computed."""
 
 from __future__ import annotations
 
