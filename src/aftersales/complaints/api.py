@@ -1,12 +1,15 @@
 """REST API of complaints (R26) and difficult cases (R27): scoped lists filtered like the pages,
 the complaint form (create), opening a case (create), one `POST /<id>/<action>/` per transition,
-the histories and the proposals. Reads through selectors, writes through services; errors as
+the histories and the proposals; the configuration kept in the admin until issue 13: response
+times per severity, the escalation levels (HQ admins) and the case criteria (supervisors and HQ
+admins, as on the settings page). Reads through selectors, writes through services; errors as
 JSON problems (core/api.py). `register(router)` is called by config/api_urls.py."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -16,13 +19,16 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from aftersales.accounts.choices import Role
 from aftersales.accounts.models import User
 from aftersales.core.api import (
     IdNameSerializer,
     PersonalPhoneField,
+    ReferenceDataWriteMixin,
     RejectUnknownFieldsMixin,
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
+    ServiceWriteMixin,
     problem_responses,
     request_user,
     transition_actions,
@@ -37,7 +43,16 @@ from aftersales.workorders.selectors import workorder_get, workorder_scope
 from . import services
 from .choices import CaseState, ComplaintCategory, ComplaintSource, ComplaintState, ResponseRisk, Severity
 from .filtersets import ComplaintFilterSet, DifficultCaseFilterSet
-from .models import CaseStep, Complaint, ComplaintEvent, DifficultCase
+from .forms import CaseCriteriaForm
+from .models import (
+    CaseCriteria,
+    CaseLevel,
+    CaseStep,
+    Complaint,
+    ComplaintEvent,
+    ComplaintResponsePolicy,
+    DifficultCase,
+)
 from .privacy import complaint_in_full
 from .selectors import (
     case_get,
@@ -300,6 +315,18 @@ COMPLAINT_INPUTS: dict[str, Callable[[], serializers.Field]] = {
 CASE_INPUTS: dict[str, Callable[[], serializers.Field]] = {"note": _text, "handler": _user, "result": _text}
 
 
+class CaseCriteriaSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    """R27: when a work order is proposed as a difficult case (any enabled criterion)."""
+
+    updated_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text=_("Empty while the defaults apply.")
+    )
+
+    class Meta:
+        model = CaseCriteria
+        fields = [*CaseCriteriaForm.Meta.fields, "updated_at"]  # what the settings page edits
+
+
 class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     filter_backends = [DjangoFilterBackend]
     permission_classes = [RoleWritePermission]
@@ -386,6 +413,7 @@ class DifficultCaseViewSet(ScopedViewSet):
     filterset_class = DifficultCaseFilterSet
     getter = staticmethod(case_get)
     create_roles = OPEN_CASE.roles
+    http_method_names = [*ScopedViewSet.http_method_names, "patch"]  # the criteria (no row is patched)
 
     def get_queryset(self):
         return case_list(self.request.user)
@@ -418,6 +446,33 @@ class DifficultCaseViewSet(ScopedViewSet):
         return Response(CaseStepSerializer(steps, many=True, context=self.get_serializer_context()).data)
 
     @extend_schema(
+        methods=["GET"],
+        summary=_("The difficult-case criteria"),
+        description=_("Their defaults while nobody saved them (R27). Every staff user reads them."),
+        request=None,
+        responses={200: CaseCriteriaSerializer, **problem_responses(401)},
+    )
+    @extend_schema(
+        methods=["PATCH"],
+        summary=_("Change the difficult-case criteria (supervisors and HQ admins)"),
+        description=_(
+            "What is left out stays, as on the settings page. 400 `min_value` naming the field "
+            "(at least 1 day, at least 2 visits or work orders); 403 `permission_denied` for other "
+            "roles. The proposals follow the criteria as saved at once. Every change is in the "
+            "history."
+        ),
+        request=CaseCriteriaSerializer,
+        responses={200: CaseCriteriaSerializer, **problem_responses(400, 401, 403)},
+    )
+    @action(detail=False, methods=["get", "patch"], filter_backends=[], pagination_class=None)
+    def criteria(self, request: Request) -> Response:
+        if request.method == "PATCH":
+            data = CaseCriteriaSerializer(data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
+            services.case_criteria_update(actor=request.user, **data.validated_data)
+        return Response(CaseCriteriaSerializer(criteria_get()).data)
+
+    @extend_schema(
         summary=_("Work orders proposed as difficult cases"),
         responses={200: ProposalSerializer(many=True), **problem_responses(403)},
     )
@@ -432,7 +487,128 @@ class DifficultCaseViewSet(ScopedViewSet):
         return self.get_paginated_response(ProposalSerializer(page, many=True, context=context).data)
 
 
+# --- the configuration (R26, R27) -----------------------------------------------------------------
+
+CONFIG_WRITE_ROLES = frozenset({Role.HQ_ADMIN})
+_WRITE_ERRORS = problem_responses(400, 401, 403, 404)
+
+
+class ComplaintResponsePolicySerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    severity_display = serializers.CharField(source="get_severity_display", read_only=True)
+
+    class Meta:
+        model = ComplaintResponsePolicy
+        fields = [
+            "id",
+            "severity",
+            "severity_display",
+            "response_hours",
+            "business_time",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+_RESPONSE_WRITE = _(
+    "HQ admins only (403 for other roles). One row per severity (400 `unique` on `severity`); "
+    "`response_hours` at least 0.25 (400 `min_value`). Complaints registered from now on are due "
+    "as saved; those registered before keep their due time. Changes are in the history."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        responses={200: ComplaintResponsePolicySerializer(many=True), **problem_responses(401)}
+    ),
+    retrieve=extend_schema(responses={200: ComplaintResponsePolicySerializer, **problem_responses(401, 404)}),
+    create=extend_schema(
+        description=_RESPONSE_WRITE,
+        responses={201: ComplaintResponsePolicySerializer, **problem_responses(400, 401, 403)},
+    ),
+    update=extend_schema(
+        description=_RESPONSE_WRITE, responses={200: ComplaintResponsePolicySerializer, **_WRITE_ERRORS}
+    ),
+    partial_update=extend_schema(
+        description=_RESPONSE_WRITE, responses={200: ComplaintResponsePolicySerializer, **_WRITE_ERRORS}
+    ),
+    destroy=extend_schema(
+        description=_(
+            "HQ admins only. Complaints of that severity are then due by the default: critical 4, "
+            "serious 8, general 24 business hours."
+        ),
+        responses={204: None, **problem_responses(401, 403, 404)},
+    ),
+)
+class ComplaintResponsePolicyViewSet(ReferenceDataWriteMixin, viewsets.ModelViewSet):
+    """How fast a complaint of each severity must be answered (R26), in business or calendar
+    hours. A severity without a row has the default. Readable by every staff user."""
+
+    queryset = ComplaintResponsePolicy.objects.order_by("severity", "pk")
+    serializer_class = ComplaintResponsePolicySerializer
+    permission_classes = [RoleWritePermission]
+    write_roles = CONFIG_WRITE_ROLES
+    filterset_class = None
+
+
+class CaseLevelSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+
+    class Meta:
+        model = CaseLevel
+        fields = ["id", "number", "name", "role", "role_display", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+_LEVEL_WRITE = _(
+    "HQ admins only (403 for other roles). Level numbers are unique and at least 1 (400 `unique`, "
+    "`min_value` on `number`); an empty `role` lets any staff user handle cases at that level. "
+    "A level open difficult cases are at keeps its number (409 `protected`). The name and role "
+    "apply to the next escalation to the level. Changes are in the history."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: CaseLevelSerializer(many=True), **problem_responses(401)}),
+    retrieve=extend_schema(responses={200: CaseLevelSerializer, **problem_responses(401, 404)}),
+    create=extend_schema(
+        description=_LEVEL_WRITE, responses={201: CaseLevelSerializer, **problem_responses(400, 401, 403)}
+    ),
+    update=extend_schema(
+        description=_LEVEL_WRITE,
+        responses={200: CaseLevelSerializer, **problem_responses(400, 401, 403, 404, 409)},
+    ),
+    partial_update=extend_schema(
+        description=_LEVEL_WRITE,
+        responses={200: CaseLevelSerializer, **problem_responses(400, 401, 403, 404, 409)},
+    ),
+    destroy=extend_schema(
+        description=_("HQ admins only. A level open difficult cases are at is kept (409 `protected`)."),
+        responses={204: None, **problem_responses(401, 403, 404, 409)},
+    ),
+)
+class CaseLevelViewSet(ServiceWriteMixin, viewsets.ModelViewSet):
+    """The escalation ladder of difficult cases (R27), lowest level first: a case escalated to a
+    level gets a handler with that level's role. Readable by every staff user."""
+
+    queryset = CaseLevel.objects.order_by("number", "pk")
+    serializer_class = CaseLevelSerializer
+    permission_classes = [RoleWritePermission]
+    write_roles = CONFIG_WRITE_ROLES
+    filterset_class = None
+
+    def save_row(self, instance: CaseLevel | None, data: dict[str, Any], actor: Any) -> CaseLevel:
+        return services.case_level_save(level=instance, actor=actor, **data)
+
+    def delete_row(self, instance: CaseLevel, actor: Any) -> None:
+        services.case_level_delete(level=instance, actor=actor)
+
+
 def register(router) -> None:
     """Add this app's viewsets to the project's router."""
     router.register(r"complaints", ComplaintViewSet, basename="complaint")
     router.register(r"difficult-cases", DifficultCaseViewSet, basename="difficult-case")
+    router.register(
+        r"complaint-response-policies", ComplaintResponsePolicyViewSet, basename="complaint-response-policy"
+    )
+    router.register(r"case-levels", CaseLevelViewSet, basename="case-level")

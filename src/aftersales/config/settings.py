@@ -482,6 +482,14 @@ SPECTACULAR_SETTINGS = {
         # R34: the official holiday schedule of coming years.
         "OfficialDayKindEnum": "aftersales.sla.choices.OfficialDayKind",
         "HolidaySourceEnum": "aftersales.sla.choices.HolidaySource",
+        # R34: the calendars and policies; a policy matches the work order's own choice sets, and
+        # its milestones stop on work-order transitions (the names the work order gave them).
+        "CalendarExceptionKindEnum": "aftersales.sla.choices.ExceptionKind",
+        "MilestoneKindEnum": "aftersales.sla.choices.MilestoneKind",
+        "WeekdayEnum": "aftersales.sla.choices.Weekday",
+        "PriorityEnum": "aftersales.workorders.choices.Priority",
+        "TypeEnum": "aftersales.workorders.choices.WorkOrderType",
+        "WorkOrderAvailableActionsEnum": "aftersales.workorders.transitions.TRANSITIONS",
         "ComplaintSourceEnum": "aftersales.complaints.choices.ComplaintSource",
         # R28, R30: part requests, dealer account entries, the approval of dealers' fee standards.
         "PartRequestStateEnum": "aftersales.parts.choices.PartRequestState",

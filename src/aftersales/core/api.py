@@ -51,6 +51,9 @@ def _flatten(detail: Any, field: str | None = None) -> list[dict[str, str | None
     if isinstance(detail, dict):
         items: list[dict[str, str | None]] = []
         for key, value in detail.items():
+            if isinstance(key, int):  # a list's errors by index (ListField, many=True): `hours[0]`
+                items.extend(_flatten(value, f"{field or ''}[{key}]"))
+                continue
             name = None if key in ("non_field_errors", "__all__", "detail") else key
             nested = f"{field}.{name}" if field and name else (name or field)
             items.extend(_flatten(value, nested))
@@ -579,3 +582,28 @@ class ReferenceDataWriteMixin:
     @transaction.atomic
     def perform_destroy(self, instance: Model) -> None:
         self.record_delete(instance)
+
+
+class ServiceWriteMixin(ReferenceDataWriteMixin):
+    """The same endpoints for reference data whose app's services validate, write the history and
+    refuse deletes of what is in use: `save_row(instance or None, data, actor)` and
+    `delete_row(instance, actor)`; the answer is the row as the list reads it (its queryset)."""
+
+    def save_row(self, instance: Any, data: dict[str, Any], actor: Any) -> Any:
+        raise NotImplementedError
+
+    def delete_row(self, instance: Any, actor: Any) -> None:
+        raise NotImplementedError
+
+    def _as_listed(self, row: Model) -> Model:
+        view: Any = self
+        return view.get_queryset().get(pk=row.pk)
+
+    def record_create(self, model: type[Model], data: dict) -> Model:
+        return self._as_listed(self.save_row(None, data, self.request.user))  # type: ignore[attr-defined]
+
+    def record_update(self, instance: Model, data: dict) -> Model:
+        return self._as_listed(self.save_row(instance, data, self.request.user))  # type: ignore[attr-defined]
+
+    def record_delete(self, instance: Model) -> None:
+        self.delete_row(instance, self.request.user)  # type: ignore[attr-defined]

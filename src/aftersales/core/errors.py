@@ -50,6 +50,14 @@ class IdempotencyRequestInProgress(DomainError):
     default_code = "idempotency_request_in_progress"
 
 
+class StillInUse(DomainError):
+    """The record is still in use (others refer to it, or others rely on it as the default) and
+    is kept (409): `protected`, as for a delete the database refuses."""
+
+    status = 409
+    default_code = "protected"
+
+
 class NotPermitted(DomainError):
     """The actor's role may not perform this action."""
 

@@ -3,9 +3,9 @@ users' own list settings (columns shown, saved filters), and forgetting old idem
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -118,7 +118,9 @@ RecordT = TypeVar("RecordT", bound=models.Model)
 
 
 @transaction.atomic
-def record_save(*, instance: RecordT, data: dict, actor, audit_creation: bool = False) -> RecordT:
+def record_save(
+    *, instance: RecordT, data: Mapping[str, Any], actor, audit_creation: bool = False
+) -> RecordT:
     """Write plain reference data: the values set (many-to-many ones once the row exists), the
     whole row validated (`full_clean`: its fields, `clean()` and constraints) and saved. An edit
     writes one history row per field it changed (R41), many-to-many ones included; a new row
@@ -149,6 +151,45 @@ def record_delete(*, instance: models.Model, actor, audited: Iterable[str] = ())
         gone = dict.fromkeys(fields, "")
         changes_record(instance=instance, before=snapshot(instance, fields), after=gone, actor=actor)
     instance.delete()
+
+
+def settings_save(
+    *, model: type[RecordT], fields: Mapping[str, Any], editable: Iterable[str], actor
+) -> RecordT:
+    """Change the company's one row of `model` (its defaults while none is saved; the first save
+    creates it): `fields` set, the model validated, each change against what applied before (the
+    defaults, the first time) in the history (R41). `editable` names what may be changed (anything
+    else is a programming error)."""
+    watched = list(editable)
+    unknown = set(fields) - set(watched)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    row = model.objects.select_for_update().order_by("pk").first() or model()  # type: ignore[attr-defined]
+    before = snapshot(row, watched)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.full_clean()
+    row.save()
+    changes_record(instance=row, before=before, after=snapshot(row, watched), actor=actor)
+    return row
+
+
+def change_record_text(
+    *, instance: models.Model, field: str, label: str, old: str, new: str, actor
+) -> ChangeRecord | None:
+    """One history row for what is kept with an object but is no field of it (a calendar's
+    working hours, a policy's milestones), as text before and after; none when it reads the same."""
+    if old == new:
+        return None
+    return ChangeRecord.objects.create(
+        content_type=ContentType.objects.get_for_model(instance),
+        object_id=instance.pk,
+        actor=actor,
+        field=field,
+        field_label=label,
+        old_value=old,
+        new_value=new,
+    )
 
 
 def access_log(

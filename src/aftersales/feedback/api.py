@@ -1,7 +1,8 @@
 """REST API of return visits (R22-R25): the scoped list filtered like the queue page, one POST per
 transition of the lifecycle (`core.api.transition_actions`: `record`, `retry`, `give-up`; `cancel`
 is the system's) and `call-failed`, which picks retry or give-up by the policy; the call-back
-request (R23) and the report (R25). Reads go through selectors (R37), writes through the lifecycle
+request (R23), the report (R25) and the company's return-visit policy (`policy/`: every staff user
+reads it, HQ admins change it). Reads go through selectors (R37), writes through the lifecycle
 and the services; errors leave as JSON problems (core/api.py)."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from aftersales.complaints.choices import ComplaintCategory, Severity
 from aftersales.core.api import (
     IdNameSerializer,
     PersonalPhoneField,
+    RejectUnknownFieldsMixin,
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
     problem_responses,
@@ -31,10 +33,10 @@ from . import services
 from .choices import AttemptResult
 from .filtersets import ReturnVisitFilterSet
 from .forms import ReportPeriodForm
-from .models import SCORE_FIELDS, ReturnVisit, ReturnVisitAttempt
+from .models import SCORE_FIELDS, ReturnVisit, ReturnVisitAttempt, ReturnVisitPolicy
 from .privacy import return_visit_in_full
 from .report import SCORE_AVERAGES, ReportRow, return_visit_report
-from .selectors import return_visit_get, return_visit_list
+from .selectors import policy_get, return_visit_get, return_visit_list
 from .transitions import RETURN_VISIT, makes_return_visits
 
 
@@ -189,6 +191,18 @@ class ReportSerializer(serializers.Serializer):
     by_product_line = ReportRowSerializer(many=True, source="by.product_line")
 
 
+class ReturnVisitPolicySerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    """The company's return-visit rules (R22, R23)."""
+
+    updated_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text=_("Empty while the defaults apply.")
+    )
+
+    class Meta:
+        model = ReturnVisitPolicy
+        fields = [*services.POLICY_FIELDS, "updated_at"]
+
+
 @extend_schema_view(
     list=extend_schema(
         summary=_("Return visits in your scope"),
@@ -281,6 +295,35 @@ class ReturnVisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         data = form.cleaned_data
         report = return_visit_report(request.user, start=data["start"], end=data["end"])
         return Response(ReportSerializer(report).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary=_("The company's return-visit policy"),
+        description=_("Its defaults while nobody saved one (R22, R23). Every staff user reads it."),
+        request=None,
+        responses={200: ReturnVisitPolicySerializer, **problem_responses(401)},
+    )
+    @extend_schema(
+        methods=["PATCH"],
+        summary=_("Change the return-visit policy (HQ admins)"),
+        description=_(
+            "What is left out stays. 400 `min_value`/`max_value` naming the field out of its range "
+            "(due after 1-7 working days, call-back after 1-48 hours, unsatisfied below 2-5, 1-10 "
+            "calls, retry after 1-40 working hours); 403 `permission_denied` for anyone but an HQ "
+            "admin. Visits already scheduled keep their due time; visits scheduled from now on, the "
+            "next failed call of a pending visit and the next answer follow the policy as saved. "
+            "Every change is in the history."
+        ),
+        request=ReturnVisitPolicySerializer,
+        responses={200: ReturnVisitPolicySerializer, **problem_responses(400, 401, 403)},
+    )
+    @action(detail=False, methods=["get", "patch"], filterset_class=None, pagination_class=None)
+    def policy(self, request: Request) -> Response:
+        if request.method == "PATCH":
+            data = ReturnVisitPolicySerializer(data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
+            services.return_visit_policy_update(actor=request.user, **data.validated_data)
+        return Response(ReturnVisitPolicySerializer(policy_get()).data)
 
 
 def register(router) -> None:

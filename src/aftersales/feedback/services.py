@@ -5,6 +5,7 @@ what an answer sets off: reopen, complaint)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -13,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from aftersales.accounts.choices import Role
 from aftersales.core.errors import NotPermitted, TransitionNotAllowed
-from aftersales.core.services import number_next
+from aftersales.core.services import number_next, settings_save
 from aftersales.core.transitions import transition_run
 from aftersales.notifications.choices import Channel as MessageChannel
 from aftersales.notifications.services import Notice, message_queue, notify_many
@@ -26,7 +28,7 @@ from aftersales.workorders.transitions import WORKORDER
 
 from .choices import ReturnVisitKind
 from .events import RETURN_VISIT_EVENT
-from .models import ReturnVisit
+from .models import ReturnVisit, ReturnVisitPolicy
 from .selectors import assignee_pick, policy_get
 from .transitions import RETURN_VISIT, call_ends_visit, callback_permitted
 
@@ -205,3 +207,24 @@ def return_visits_cancel_pending(*, work_order: WorkOrder, reason) -> int:
     for visit_id in pending:
         transition_run(RETURN_VISIT, pk=visit_id, action="cancel", actor=None, inputs={"reason": reason})
     return len(pending)
+
+
+# -- the company's return-visit policy (R22, R23) ----------------------------------------------
+
+POLICY_FIELDS = ("due_working_days", "callback_hours", "unsatisfied_below", "max_attempts", "retry_hours")
+
+
+def may_configure_return_visits(user) -> bool:
+    """R22, R23: HQ admins keep the company's return-visit policy (as in the admin)."""
+    return bool(user and user.is_authenticated and user.has_role(Role.HQ_ADMIN))
+
+
+@transaction.atomic
+def return_visit_policy_update(*, actor, **values: Any) -> ReturnVisitPolicy:
+    """R22, R23: change the company's return-visit policy (HQ admins); what is left out stays, and
+    the first save starts from the defaults. Every change is in the history (R41). Visits already
+    scheduled keep their due time; visits scheduled from now on, the next failed call of any
+    pending visit (retry, unreachable) and the next answer (unsatisfied) follow it as saved."""
+    if not may_configure_return_visits(actor):
+        raise NotPermitted(_("Only an HQ admin may change the return-visit policy."))
+    return settings_save(model=ReturnVisitPolicy, fields=values, editable=POLICY_FIELDS, actor=actor)

@@ -2,10 +2,19 @@
 days (`?year=`) and adds one (HQ admins); `POST /api/official-days/import/` takes a year's schedule
 as an Excel (.xlsx) or CSV file (columns date, kind, name), saving every row or none (400 with each
 bad row: `field` is `rows[<row>].<column>`); `GET /api/official-days/source/?date=` says which rule
-the SLA arithmetic follows for that date's year (package, imported, or the weekends-only fallback)."""
+the SLA arithmetic follows for that date's year (package, imported, or the weekends-only fallback).
+
+The configuration the admin kept until issue 13, as resources HQ admins write and every staff user
+reads (scoped, R37): `/api/working-calendars/` with their weekly hours (written as the whole week),
+`/api/calendar-exceptions/`, and `/api/sla-policies/` with their milestones (written as the whole
+list). Writes go through `services` (validation, one default, history); the calendars and policies
+the SLA arithmetic keeps in memory reload on the next due time computed."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -14,22 +23,48 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from aftersales.accounts.choices import Role
+from aftersales.accounts.models import ServicePoint
+from aftersales.accounts.selectors import service_points_in_scope
 from aftersales.core.api import (
     MULTIPART_PARSERS,
     RejectUnknownFieldsMixin,
     RoleWritePermission,
+    ScopedPrimaryKeyRelatedField,
+    ServiceWriteMixin,
     problem,
     problem_responses,
 )
 from aftersales.core.idempotency import idempotent
 from aftersales.core.importing import ImportReport
+from aftersales.customers.models import Customer
+from aftersales.customers.selectors import customer_scope
 
-from .choices import HolidaySource, OfficialDayKind
+from .choices import HolidaySource, MilestoneKind, OfficialDayKind, Weekday
+from .filtersets import CalendarExceptionFilterSet, SlaPolicyFilterSet, WorkingCalendarFilterSet
 from .forms import OfficialScheduleImportForm
 from .importing import official_days_import
-from .models import OfficialDay
-from .selectors import holiday_source, official_days
-from .services import official_day_set
+from .models import CalendarException, OfficialDay, SlaPolicy, WorkingCalendar, milestone_events
+from .selectors import (
+    calendar_exception_list,
+    holiday_source,
+    official_days,
+    sla_policy_list,
+    working_calendar_list,
+    working_calendar_scope,
+)
+from .services import (
+    CALENDAR_FIELDS,
+    POLICY_FIELDS,
+    WeeklyPeriod,
+    calendar_exception_delete,
+    calendar_exception_save,
+    official_day_set,
+    sla_policy_delete,
+    sla_policy_save,
+    working_calendar_delete,
+    working_calendar_save,
+)
 
 
 class OfficialDaySerializer(serializers.ModelSerializer):
@@ -157,5 +192,277 @@ class OfficialDayViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response({"date": day, "year": day.year, "source": source.value, "label": str(source.label)})
 
 
+# --- working calendars, their exceptions and the service-level policies (R34) ---------------------
+
+CONFIG_WRITE_ROLES = frozenset({Role.HQ_ADMIN})
+_UPDATE_ERRORS = problem_responses(400, 401, 403, 404)
+_DELETE_ERRORS = problem_responses(401, 403, 404, 409)
+_READ_ERRORS = problem_responses(401, 404)
+_LIST_ERRORS = problem_responses(400, 401)
+_AFTER_A_CHANGE = _(
+    "Due times already computed stay as they are (clocks are not recomputed); every due time "
+    "computed after the change counts on the calendars as saved (SLA clocks, return visits, "
+    "complaint response times)."
+)
+
+
+class WorkingPeriodSerializer(serializers.Serializer):
+    """One working period of a weekday, e.g. Monday 09:00-12:00 (a second row 13:00-18:00 makes the
+    lunch break)."""
+
+    weekday = serializers.ChoiceField(choices=Weekday.choices, help_text=_("Monday = 0 ... Sunday = 6."))
+    weekday_display = serializers.CharField(source="get_weekday_display", read_only=True)
+    start = serializers.TimeField()
+    end = serializers.TimeField(help_text=_("00:00 means midnight at the end of the day."))
+
+
+class WorkingCalendarSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    service_point = ScopedPrimaryKeyRelatedField(
+        scope=service_points_in_scope,
+        queryset=ServicePoint.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text=_("Set to make this calendar the one of that service point (instead of the default)."),
+    )
+    service_point_name = serializers.CharField(source="service_point.name", read_only=True, allow_null=True)
+    hours = WorkingPeriodSerializer(
+        many=True,
+        help_text=_(
+            "The weekly working periods; on a write, the whole week (it replaces the periods saved). "
+            "Each ends after it starts; periods of a weekday do not overlap."
+        ),
+    )
+
+    class Meta:
+        model = WorkingCalendar
+        fields = ["id", *CALENDAR_FIELDS, "service_point_name", "hours", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {"is_default": {"validators": []}}  # moving the default is the service's
+
+    def validate_hours(self, rows: list[dict]) -> list[WeeklyPeriod]:
+        return [(row["weekday"], row["start"], row["end"]) for row in rows]
+
+
+class ConfigViewSet(ServiceWriteMixin, viewsets.ModelViewSet):
+    """A configuration resource of the service levels: read by every staff user (scoped by
+    `rows(user)`), written by HQ admins through the services (`save_row`, `delete_row`)."""
+
+    queryset = WorkingCalendar.objects.none()  # for the schema: each viewset names its model
+    permission_classes = [RoleWritePermission]
+    write_roles = CONFIG_WRITE_ROLES
+
+    @staticmethod
+    def rows(user: Any) -> Any:
+        raise NotImplementedError
+
+    def get_queryset(self):
+        return self.rows(self.request.user)
+
+
+def _crud_schema(output: type[serializers.Serializer], *, write: Any, delete: Any) -> Any:
+    """The schema of a configuration resource's six operations: what a write does and refuses."""
+    return extend_schema_view(
+        list=extend_schema(responses={200: output(many=True), **_LIST_ERRORS}),
+        retrieve=extend_schema(responses={200: output, **_READ_ERRORS}),
+        create=extend_schema(description=write, responses={201: output, **problem_responses(400, 401, 403)}),
+        update=extend_schema(description=write, responses={200: output, **_UPDATE_ERRORS}),
+        partial_update=extend_schema(description=write, responses={200: output, **_UPDATE_ERRORS}),
+        destroy=extend_schema(description=delete, responses={204: None, **_DELETE_ERRORS}),
+    )
+
+
+@_crud_schema(
+    WorkingCalendarSerializer,
+    write=format_lazy(
+        "{} {}",
+        _(
+            "HQ admins only (403 for other roles). `hours` is the whole week and replaces the periods "
+            "saved: 400 `period_reversed` (`hours[<i>].end`), `period_overlap` (`hours[<i>].start`), "
+            "`hours_required` (none at all). A service point has one calendar (400 `unique` on "
+            "`service_point`); the company default belongs to no point. `is_default: true` makes "
+            "this calendar the company default and takes the flag from the previous one; the "
+            "default stays it until then (400 `default_required`). Changes are in the history."
+        ),
+        _AFTER_A_CHANGE,
+    ),
+    delete=_(
+        "HQ admins only. Deletes the calendar with its hours and exceptions: its service point "
+        "counts on the company default from then on. The company default is kept (409 `protected`)."
+    ),
+)
+class WorkingCalendarViewSet(ConfigViewSet):
+    """Working calendars (R34): the company default, and a service point's own that replaces it
+    for that point, with their weekly working hours. Readable by every staff user (scoped: the
+    default and the calendars of the service points they work with); the dated exceptions are
+    under `/api/calendar-exceptions/`."""
+
+    queryset = WorkingCalendar.objects.none()  # for the schema; `rows` scopes per user
+    serializer_class = WorkingCalendarSerializer
+    filterset_class = WorkingCalendarFilterSet
+    rows = staticmethod(working_calendar_list)
+
+    def save_row(self, instance: WorkingCalendar | None, data: dict[str, Any], actor: Any) -> WorkingCalendar:
+        return working_calendar_save(calendar=instance, actor=actor, **data)
+
+    def delete_row(self, instance: WorkingCalendar, actor: Any) -> None:
+        working_calendar_delete(calendar=instance, actor=actor)
+
+
+class CalendarExceptionSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    calendar = ScopedPrimaryKeyRelatedField(
+        scope=working_calendar_scope, queryset=WorkingCalendar.objects.all()
+    )
+    calendar_name = serializers.CharField(source="calendar.name", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = CalendarException
+        fields = [
+            "id",
+            "calendar",
+            "calendar_name",
+            "date",
+            "kind",
+            "kind_display",
+            "note",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        validators: list = []  # one exception a day per calendar: the model says so, naming `date`
+
+
+@_crud_schema(
+    CalendarExceptionSerializer,
+    write=format_lazy(
+        "{} {}",
+        _(
+            "HQ admins only (403 for other roles). An extra holiday closes the day, an extra working "
+            "day opens it with the standard periods; either wins over the weekly hours and the "
+            "public holidays. One per day and calendar (400 `unique` on `date`). Changes are in "
+            "the history."
+        ),
+        _AFTER_A_CHANGE,
+    ),
+    delete=format_lazy(
+        "{} {}",
+        _("HQ admins only. The day follows the weekly hours and the public holidays again."),
+        _AFTER_A_CHANGE,
+    ),
+)
+class CalendarExceptionViewSet(ConfigViewSet):
+    """Dated exceptions of the working calendars (R34): `calendar`, `kind`, `year` and
+    `date_from`/`date_to` filter. Readable by every staff user for the calendars they read."""
+
+    queryset = CalendarException.objects.none()  # for the schema; `rows` scopes per user
+    serializer_class = CalendarExceptionSerializer
+    filterset_class = CalendarExceptionFilterSet
+    rows = staticmethod(calendar_exception_list)
+
+    def save_row(
+        self, instance: CalendarException | None, data: dict[str, Any], actor: Any
+    ) -> CalendarException:
+        return calendar_exception_save(exception=instance, actor=actor, **data)
+
+    def delete_row(self, instance: CalendarException, actor: Any) -> None:
+        calendar_exception_delete(exception=instance, actor=actor)
+
+
+START_EVENTS, STOP_EVENTS = milestone_events()
+
+
+class MilestoneSerializer(serializers.Serializer):
+    """One milestone of a policy: a budget from the event that starts it to the first of the
+    transitions that stop it."""
+
+    kind = serializers.ChoiceField(choices=MilestoneKind.choices, help_text=_("Once per policy."))
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    target_hours = serializers.DecimalField(
+        max_digits=7, decimal_places=2, help_text=_("The budget in hours (at least 0.01).")
+    )
+    business_time = serializers.BooleanField(
+        default=True, help_text=_("Count working hours on the calendar only (else calendar time).")
+    )
+    start_on = serializers.ChoiceField(
+        choices=START_EVENTS, help_text=_("'created' or the work-order transition that starts the clock.")
+    )
+    stop_on = serializers.ListField(
+        child=serializers.ChoiceField(choices=STOP_EVENTS),
+        allow_empty=False,
+        help_text=_("The work-order transitions that stop it (not the one that starts it)."),
+    )
+
+
+class SlaPolicySerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    match_customer = ScopedPrimaryKeyRelatedField(
+        scope=customer_scope,
+        queryset=Customer.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text=_("A customer with its own service agreement (contract terms)."),
+    )
+    milestones = MilestoneSerializer(
+        many=True,
+        help_text=_("On a write, all of them: they replace the milestones saved (matched by `kind`)."),
+    )
+    specificity = serializers.IntegerField(
+        read_only=True, help_text=_("Match fields set: the most specific matching policy wins.")
+    )
+
+    class Meta:
+        model = SlaPolicy
+        fields = ["id", *POLICY_FIELDS, "milestones", "specificity", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {"is_default": {"validators": []}}  # moving the default is the service's
+
+    def to_representation(self, policy: SlaPolicy) -> dict[str, Any]:
+        data = super().to_representation(policy)
+        order = {kind: index for index, kind in enumerate(MilestoneKind.values)}
+        data["milestones"].sort(key=lambda row: order.get(row["kind"], 99))
+        return data
+
+
+@_crud_schema(
+    SlaPolicySerializer,
+    write=_(
+        "HQ admins only (403 for other roles). `milestones` is the whole list and replaces the "
+        "milestones saved: errors name the row (`milestones[<i>].<field>`: `unique` kind, "
+        "`min_value` target, `stop_on_start`). `is_default: true` makes this policy the default "
+        "and takes the flag from the previous one; the default stays it (400 `default_required`) "
+        "and stays active (400 `default_inactive`).\n\n"
+        "Work under way: a running clock keeps the target and counting mode it started with, so "
+        "its due time does not move. Work orders whose clocks follow this policy keep following "
+        "it, even once it is deactivated: their clocks that start from now on take the milestones "
+        "as saved, and the stop events as saved stop their running clocks at their next "
+        "transitions. New work orders are matched against the policies as saved. Changes are in "
+        "the history."
+    ),
+    delete=_(
+        "HQ admins only. Only a policy no clock ever followed: the default and a policy with "
+        "clocks are kept (409 `protected`; deactivate it with `is_active: false` instead)."
+    ),
+)
+class SlaPolicyViewSet(ConfigViewSet):
+    """Service-level policies with their milestones (R34, R18): which work orders a policy applies
+    to (empty match fields match anything; the most specific active policy wins, then a
+    non-default one, then the lowest precedence) and its budgets. `q` searches the name, province
+    and note; `is_active`, `is_default` and the match fields filter. Readable by every staff user
+    (a customer's own agreement only by those who see the customer)."""
+
+    queryset = SlaPolicy.objects.none()  # for the schema; `rows` scopes per user
+    serializer_class = SlaPolicySerializer
+    filterset_class = SlaPolicyFilterSet
+    rows = staticmethod(sla_policy_list)
+
+    def save_row(self, instance: SlaPolicy | None, data: dict[str, Any], actor: Any) -> SlaPolicy:
+        return sla_policy_save(policy=instance, actor=actor, **data)
+
+    def delete_row(self, instance: SlaPolicy, actor: Any) -> None:
+        sla_policy_delete(policy=instance, actor=actor)
+
+
 def register(router) -> None:
     router.register("official-days", OfficialDayViewSet, basename="official-day")
+    router.register("working-calendars", WorkingCalendarViewSet, basename="working-calendar")
+    router.register("calendar-exceptions", CalendarExceptionViewSet, basename="calendar-exception")
+    router.register("sla-policies", SlaPolicyViewSet, basename="sla-policy")

@@ -11,6 +11,19 @@ register_error_codes(
         "import_row_invalid": (
             "A row of the uploaded file is invalid (`field` is `rows[<row>].<column>`); nothing was saved."
         ),
+        "default_required": (
+            "R34: the company default calendar or service-level policy stays the default until "
+            "another one is made the default (which takes the flag from it)."
+        ),
+        "default_inactive": (
+            "R34: the default service-level policy applies when no other matches; it stays active."
+        ),
+        "hours_required": "R34: a working calendar needs at least one working period in its week.",
+        "period_reversed": "R34: a working period ends before it starts (an end of 00:00 is midnight).",
+        "stop_on_start": "R34: a milestone cannot stop on the event that starts it.",
+        "period_overlap": (
+            "R34: two working periods of the same weekday overlap (`field` names the later one)."
+        ),
         "import_file_invalid": (
             "The uploaded file cannot be read, lacks a required column or has no data rows; nothing "
             "was saved."

@@ -144,6 +144,22 @@ class CalendarException(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
 
+    def clean(self) -> None:
+        """One exception a day per calendar (the error names the date)."""
+        if self.calendar_id is None or self.date is None:
+            return
+        others = CalendarException.objects.filter(calendar_id=self.calendar_id, date=self.date)
+        if others.exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {
+                    "date": ValidationError(
+                        _("The calendar already has an exception on %(date)s."),
+                        code="unique",
+                        params={"date": f"{self.date:%Y-%m-%d}"},
+                    )
+                }
+            )
+
 
 class OfficialDay(TimeStampedModel):
     """A day of the official public-holiday schedule of a year the `chinese_calendar` package does
@@ -194,6 +210,14 @@ def _known_events() -> set[str]:
     from aftersales.workorders.transitions import TRANSITIONS
 
     return set(TRANSITIONS) | {CREATED}
+
+
+def milestone_events() -> tuple[list[str], list[str]]:
+    """(the events a milestone may start on, the transitions it may stop on), in the order of the
+    work-order lifecycle."""
+    from aftersales.workorders.transitions import TRANSITIONS
+
+    return [CREATED, *TRANSITIONS], list(TRANSITIONS)
 
 
 class SlaPolicy(TimeStampedModel):
@@ -309,7 +333,7 @@ class SlaMilestone(models.Model):
 
     def clean(self) -> None:
         known = _known_events()
-        errors: dict[str, str | Promise] = {}
+        errors: dict[str, str | Promise | ValidationError] = {}
         if self.start_on not in known:
             errors["start_on"] = _("Unknown event %(name)s.") % {"name": self.start_on}
         if not isinstance(self.stop_on, list) or not self.stop_on:
@@ -320,6 +344,10 @@ class SlaMilestone(models.Model):
                 errors["stop_on"] = _("Unknown transitions: %(names)s.") % {
                     "names": ", ".join(map(str, unknown))
                 }
+            elif self.start_on in self.stop_on:
+                errors["stop_on"] = ValidationError(
+                    _("A milestone cannot stop on the event that starts it."), code="stop_on_start"
+                )
         if errors:
             raise ValidationError(errors)
 

@@ -13,7 +13,9 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from aftersales.accounts.models import ServicePoint
+from aftersales.accounts.selectors import service_points_in_scope
 from aftersales.core.reference import ReferenceCache
+from aftersales.customers.selectors import customer_scope
 from aftersales.workorders.selectors import workorder_scope
 
 from .calendar import WorkingTime, package_has_holidays
@@ -103,6 +105,58 @@ CALENDARS = ReferenceCache(
     _calendars_load,
     depends_on=(WorkingCalendar, WorkingHours, CalendarException, OfficialDay),
 )
+
+
+# -- the calendars and policies as kept (the API's reads) -----------------------------------
+
+
+def working_calendar_scope(user) -> QuerySet[WorkingCalendar]:
+    """R34, R37: the calendars a user reads: every one for company-wide roles; for the others the
+    company default and the own calendars of the service points they work with."""
+    calendars = WorkingCalendar.objects.all()
+    if not user.is_authenticated:
+        return calendars.none()
+    if user.sees_whole_company:
+        return calendars
+    return calendars.filter(Q(is_default=True) | Q(service_point__in=service_points_in_scope(user)))
+
+
+def working_calendar_list(user) -> QuerySet[WorkingCalendar]:
+    """The calendars in the user's scope with their service point and weekly hours, default first."""
+    return (
+        working_calendar_scope(user)
+        .select_related("service_point")
+        .prefetch_related("hours")
+        .order_by("-is_default", "name", "pk")
+    )
+
+
+def calendar_exception_list(user) -> QuerySet[CalendarException]:
+    """The dated exceptions of the calendars in the user's scope, by date."""
+    return (
+        CalendarException.objects.filter(calendar__in=working_calendar_scope(user))
+        .select_related("calendar")
+        .order_by("date", "calendar__name", "pk")
+    )
+
+
+def sla_policy_list(user) -> QuerySet[SlaPolicy]:
+    """R34, R37: the policies with their milestones, active and inactive, by precedence; for roles
+    scoped to a dealer or a service point, a customer's own agreement only when they see the
+    customer."""
+    policies = SlaPolicy.objects.select_related("match_product_line").prefetch_related("milestones")
+    if not user.is_authenticated:
+        return policies.none()
+    if not user.sees_whole_company:
+        policies = policies.filter(
+            Q(match_customer__isnull=True) | Q(match_customer__in=customer_scope(user))
+        )
+    return policies.order_by("precedence", "name", "pk")
+
+
+def policy_has_clocks(policy: SlaPolicy) -> bool:
+    """True when the clocks of some work order follow `policy` (they keep following it, R34)."""
+    return SlaClock.objects.filter(policy=policy).exists()
 
 
 # -- the official schedule of coming years (R34) --------------------------------------------

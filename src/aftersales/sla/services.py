@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
@@ -20,17 +22,26 @@ from django.utils.translation import gettext, gettext_lazy
 from aftersales.accounts.choices import Role
 from aftersales.accounts.models import ServicePoint, User
 from aftersales.accounts.selectors import StaffRouting, staff_routing
-from aftersales.core.errors import NotPermitted
+from aftersales.core.errors import NotPermitted, StillInUse
+from aftersales.core.services import change_record_text, changes_record, record_save, snapshot
 from aftersales.notifications.choices import Channel
 from aftersales.notifications.services import Notice, OutgoingMessage, messages_queue, notify_many
 from aftersales.workorders.events import event_record
 from aftersales.workorders.hooks import detail_url
 from aftersales.workorders.models import WorkOrder
 
-from .choices import CREATED, WARNING_SHARE, AlertKind, ExceptionKind, MilestoneKind
+from .choices import CREATED, WARNING_SHARE, AlertKind, ExceptionKind, MilestoneKind, Weekday
 from .events import SLA
-from .models import CalendarException, OfficialDay, SlaClock, SlaMilestone, WorkingCalendar, WorkingHours
-from .selectors import policy_by_id, policy_for
+from .models import (
+    CalendarException,
+    OfficialDay,
+    SlaClock,
+    SlaMilestone,
+    SlaPolicy,
+    WorkingCalendar,
+    WorkingHours,
+)
+from .selectors import policy_by_id, policy_for, policy_has_clocks
 from .transitions import ClockCalendar, clock_move, clock_plan
 
 logger = logging.getLogger("aftersales.sla")
@@ -94,6 +105,367 @@ def calendar_exception_set(
     exception.save()
     calendar.save(update_fields=["updated_at"])
     return exception
+
+
+# -- calendars and policies as HQ admins keep them (the API; R34) ---------------------------
+#
+# The SLA arithmetic reads calendars and policies from memory (`selectors.CALENDARS`,
+# `selectors.POLICIES`); every save and delete here sends the model signals that make every
+# process reload them, so a due time computed after a change counts on the new rules.
+
+Kept = TypeVar("Kept", WorkingCalendar, SlaPolicy)
+
+# One working period of a week: weekday (Monday = 0), start, end (00:00 meaning midnight).
+WeeklyPeriod = tuple[int, time, time]
+
+CALENDAR_FIELDS = ("name", "is_default", "service_point", "use_public_holidays", "note")
+POLICY_FIELDS = (
+    "name",
+    "precedence",
+    "is_default",
+    "is_active",
+    "match_priority",
+    "match_type",
+    "match_product_line",
+    "match_province",
+    "match_customer",
+    "note",
+)
+MILESTONE_FIELDS = ("kind", "target_hours", "business_time", "start_on", "stop_on")
+
+
+def may_configure_service_levels(user) -> bool:
+    """R34: HQ admins keep the working calendars and the service-level policies (company-wide
+    rules every clock counts on)."""
+    return bool(user and user.is_authenticated and user.has_role(Role.HQ_ADMIN))
+
+
+def _configure_check(actor) -> None:
+    if not may_configure_service_levels(actor):
+        raise NotPermitted(gettext("Only an HQ admin may change working calendars and service levels."))
+
+
+def _known_fields(given: Iterable[str], allowed: Iterable[str]) -> None:
+    unknown = set(given) - set(allowed)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+
+
+def _locked_or_new(model: type[Kept], instance: Kept | None) -> Kept:
+    """A new row, or `instance` read again with its row locked (a concurrent edit waits)."""
+    return model() if instance is None else model.objects.select_for_update().get(pk=instance.pk)
+
+
+def _prefixed(error: ValidationError, prefix: str) -> ValidationError:
+    """A row's model errors named after the row of the input it came from (`milestones[1].kind`)."""
+    if not hasattr(error, "error_dict"):
+        return ValidationError({prefix: error.error_list})
+    return ValidationError(
+        {
+            prefix if name == NON_FIELD_ERRORS else f"{prefix}.{name}": errors
+            for name, errors in error.error_dict.items()
+        }
+    )
+
+
+def _default_keep(instance: WorkingCalendar | SlaPolicy, *, was_default: bool, actor) -> None:
+    """R34: one default at a time, and always one once there is one: making `instance` the
+    default takes the flag from the previous default (its history says so); the default stops
+    being it only that way."""
+    if was_default and not instance.is_default:
+        raise ValidationError(
+            {
+                "is_default": ValidationError(
+                    gettext_lazy("It stays the default until another one is made the default."),
+                    code="default_required",
+                )
+            }
+        )
+    if instance.is_default and not was_default:
+        model = type(instance)
+        previous = model.objects.select_for_update().filter(is_default=True).exclude(pk=instance.pk).first()
+        if previous is not None:
+            before = snapshot(previous, ["is_default"])
+            previous.is_default = False
+            previous.save(update_fields=["is_default", "updated_at"])
+            changes_record(
+                instance=previous, before=before, after=snapshot(previous, ["is_default"]), actor=actor
+            )
+
+
+def _period_end(end: time) -> time:
+    return time.max if end == time(0) else end
+
+
+def working_periods_check(hours: Sequence[WeeklyPeriod]) -> None:
+    """R34: a week has at least one working period; each ends after it starts (an end of 00:00
+    is midnight); the periods of a weekday do not overlap. Errors name the period at fault
+    (`hours[<index>].end`; of two overlapping, the later one's start)."""
+    if not hours:
+        raise ValidationError(
+            {
+                "hours": ValidationError(
+                    gettext_lazy("Give at least one working period."), code="hours_required"
+                )
+            }
+        )
+    errors: dict[str, ValidationError] = {}
+    by_day: dict[int, list[tuple[time, time, int]]] = defaultdict(list)
+    for index, (weekday, start, end) in enumerate(hours):
+        if _period_end(end) <= start:
+            errors[f"hours[{index}].end"] = ValidationError(
+                gettext_lazy("The end must be after the start."), code="period_reversed"
+            )
+        else:
+            by_day[weekday].append((start, _period_end(end), index))
+    for periods in by_day.values():
+        periods.sort()
+        for (start, end, _index), (next_start, _end, later) in zip(periods, periods[1:], strict=False):
+            if next_start < end:
+                errors[f"hours[{later}].start"] = ValidationError(
+                    gettext_lazy("Overlaps the period %(start)s-%(end)s of the same weekday."),
+                    code="period_overlap",
+                    params={"start": f"{start:%H:%M}", "end": "24:00" if end == time.max else f"{end:%H:%M}"},
+                )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _hours_text(calendar: WorkingCalendar) -> str:
+    """The weekly hours as the history shows them: "Monday 09:00-12:00, 13:00-18:00; ..."."""
+    by_day: dict[int, list[str]] = defaultdict(list)
+    for row in calendar.hours.order_by("weekday", "start"):
+        by_day[row.weekday].append(f"{row.start:%H:%M}-{row.end:%H:%M}")
+    return "; ".join(f"{Weekday(day).label} {', '.join(periods)}" for day, periods in sorted(by_day.items()))
+
+
+@dataclass(frozen=True)
+class _KeptRows:
+    """The rows kept with a calendar or a policy (its hours, its milestones), replaced as a whole
+    and shown in the history as one text."""
+
+    field: str
+    label: Any
+    text: Callable[[Any], str]
+    replace: Callable[[Any], None]
+
+
+def _kept_save(
+    model: type[Kept],
+    instance: Kept | None,
+    *,
+    fields: dict[str, Any],
+    rows: _KeptRows | None,
+    check: Callable[[Kept], None],
+    actor,
+) -> Kept:
+    """Create or change a calendar or a policy: `fields` set, `check` and the one-default rule
+    applied, the model validated and saved, its `rows` replaced (when given), and the changes of
+    one that existed in its history. The row is locked while it changes."""
+    creating = instance is None
+    kept = _locked_or_new(model, instance)
+    before = {} if creating else snapshot(kept, fields)
+    rows_before = "" if creating or rows is None else rows.text(kept)
+    was_default = kept.is_default
+    for name, value in fields.items():
+        setattr(kept, name, value)
+    check(kept)
+    _default_keep(kept, was_default=was_default, actor=actor)
+    kept.full_clean()
+    kept.save()
+    if rows is not None:
+        rows.replace(kept)
+        kept.save(update_fields=["updated_at"])  # what is kept in memory reloads after the rows
+    if not creating:
+        changes_record(instance=kept, before=before, after=snapshot(kept, fields), actor=actor)
+        if rows is not None:
+            new = rows.text(kept)
+            change_record_text(
+                instance=kept, field=rows.field, label=str(rows.label), old=rows_before, new=new, actor=actor
+            )
+    return kept
+
+
+def _hours_replace(calendar: WorkingCalendar, hours: Sequence[WeeklyPeriod]) -> None:
+    calendar.hours.all().delete()
+    for weekday, start, end in sorted(hours):
+        row = WorkingHours(calendar=calendar, weekday=weekday, start=start, end=end)
+        row.full_clean()
+        row.save()
+
+
+@transaction.atomic
+def working_calendar_save(
+    *,
+    calendar: WorkingCalendar | None = None,
+    hours: Sequence[WeeklyPeriod] | None = None,
+    actor,
+    **fields: Any,
+) -> WorkingCalendar:
+    """R34: create a working calendar (no `calendar`; `hours` required) or change one, replacing
+    its weekly periods when `hours` is given. A calendar with a service point is that point's
+    own; making one the company default takes the flag from the previous default. Every change of
+    an existing calendar is in its history (the hours as one text). Due times already computed
+    stay as they are; those computed from now on count on the calendar as saved."""
+    _configure_check(actor)
+    _known_fields(fields, CALENDAR_FIELDS)
+    if calendar is None and hours is None:
+        hours = []
+    weekly = hours
+    rows = None
+    if weekly is not None:
+        rows = _KeptRows(
+            field="hours",
+            label=WorkingHours._meta.verbose_name_plural,
+            text=_hours_text,
+            replace=lambda kept: _hours_replace(kept, weekly),
+        )
+    return _kept_save(
+        WorkingCalendar,
+        calendar,
+        fields=fields,
+        rows=rows,
+        check=lambda _calendar: working_periods_check(weekly) if weekly is not None else None,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def working_calendar_delete(*, calendar: WorkingCalendar, actor) -> None:
+    """R34: delete a calendar with its hours and exceptions; its service point counts on the
+    company default from then on. The company default itself is kept (409 `protected`) until
+    another calendar is made the default."""
+    _configure_check(actor)
+    if calendar.is_default:
+        raise StillInUse(
+            gettext("The company default calendar is kept: make another calendar the default first.")
+        )
+    calendar.delete()
+
+
+@transaction.atomic
+def calendar_exception_save(
+    *, exception: CalendarException | None = None, actor, **fields: Any
+) -> CalendarException:
+    """R34: add (no `exception`) or change a dated exception of a calendar: an extra holiday or an
+    extra working day, which wins over the weekly hours and the public holidays. One per day and
+    calendar. Changes of an existing one are in its history."""
+    _configure_check(actor)
+    _known_fields(fields, ("calendar", "date", "kind", "note"))
+    return record_save(instance=exception or CalendarException(), data=fields, actor=actor)
+
+
+@transaction.atomic
+def calendar_exception_delete(*, exception: CalendarException, actor) -> None:
+    """R34: the day follows the weekly hours and the public holidays again."""
+    _configure_check(actor)
+    exception.delete()
+
+
+# How the history marks a milestone counted in calendar time (not working hours).
+CALENDAR_TIME = gettext_lazy("calendar time")
+
+
+def _milestones_text(policy: SlaPolicy) -> str:
+    """The milestones as the history shows them: "First response 24.00 h: created → accept, resolve; ..."."""
+    order = {kind: index for index, kind in enumerate(MilestoneKind.values)}
+    rows = sorted(policy.milestones.all(), key=lambda row: order.get(row.kind, 99))
+    return "; ".join(
+        f"{row.get_kind_display()} {row.target_hours} h"
+        + ("" if row.business_time else f" ({CALENDAR_TIME})")
+        + f": {row.start_on} → {', '.join(row.stop_on)}"
+        for row in rows
+    )
+
+
+def _milestones_replace(policy: SlaPolicy, milestones: Sequence[Mapping[str, Any]]) -> None:
+    """The policy's milestones become `milestones` (one per kind): rows of a kind kept are
+    updated, the others added or deleted. Errors name the row (`milestones[<index>].<field>`)."""
+    seen: set[str] = set()
+    for index, data in enumerate(milestones):
+        _known_fields(data, MILESTONE_FIELDS)
+        if data.get("kind") in seen:
+            raise ValidationError(
+                {
+                    f"milestones[{index}].kind": ValidationError(
+                        gettext_lazy("Each milestone appears once in a policy."), code="unique"
+                    )
+                }
+            )
+        seen.add(data.get("kind", ""))
+    existing = {row.kind: row for row in policy.milestones.all()}
+    for index, data in enumerate(milestones):
+        row = existing.pop(data["kind"], None) or SlaMilestone(policy=policy)
+        for name, value in data.items():
+            setattr(row, name, value)
+        try:
+            row.full_clean()
+        except ValidationError as error:
+            raise _prefixed(error, f"milestones[{index}]") from error
+        row.save()
+    for row in existing.values():
+        row.delete()
+
+
+def _default_active_check(policy: SlaPolicy) -> None:
+    """R34: the default policy applies when no other matches: it stays active."""
+    if policy.is_default and not policy.is_active:
+        raise ValidationError(
+            {
+                "is_active": ValidationError(
+                    gettext_lazy("The default policy applies when no other matches: it stays active."),
+                    code="default_inactive",
+                )
+            }
+        )
+
+
+@transaction.atomic
+def sla_policy_save(
+    *,
+    policy: SlaPolicy | None = None,
+    milestones: Sequence[Mapping[str, Any]] | None = None,
+    actor,
+    **fields: Any,
+) -> SlaPolicy:
+    """R34: create a service-level policy (no `policy`) or change one, replacing its milestones
+    when `milestones` is given. Making one the default takes the flag from the previous default;
+    the default stays active (it is the fallback when no other policy matches).
+
+    What a change does to work already under way is what the clock engine does with any policy
+    edit: a running clock keeps the target and counting mode it started with (copied onto the
+    clock), so its due time does not move; the work orders whose clocks follow this policy keep
+    following it (deactivated too), so the milestones as saved apply to their clocks that start
+    from now on, and stop events as saved stop their running clocks at their next transitions.
+    New work orders are matched against the policies as saved. Every change of an existing
+    policy is in its history (the milestones as one text)."""
+    _configure_check(actor)
+    _known_fields(fields, POLICY_FIELDS)
+    rows = None
+    if milestones is not None:
+        wanted = milestones
+        rows = _KeptRows(
+            field="milestones",
+            label=SlaMilestone._meta.verbose_name_plural,
+            text=_milestones_text,
+            replace=lambda kept: _milestones_replace(kept, wanted),
+        )
+    return _kept_save(SlaPolicy, policy, fields=fields, rows=rows, check=_default_active_check, actor=actor)
+
+
+@transaction.atomic
+def sla_policy_delete(*, policy: SlaPolicy, actor) -> None:
+    """R34: delete a policy no clock ever followed. The default is kept (409 `protected`) until
+    another policy is made the default; so is a policy whose clocks exist (their work orders
+    keep following it): deactivate it instead, so that no new work order matches it."""
+    _configure_check(actor)
+    if policy.is_default:
+        raise StillInUse(gettext("The default policy is kept: make another policy the default first."))
+    if policy_has_clocks(policy):
+        raise StillInUse(
+            gettext("Work orders follow this policy and keep following it: deactivate it instead.")
+        )
+    policy.delete()
 
 
 # -- the official schedule of years the holiday package does not know (R34) -----------------

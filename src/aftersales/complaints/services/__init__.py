@@ -8,16 +8,20 @@ customer, the new handler's notice) is a hook the modules register on the machin
 
 from .cases import case_criteria_update, case_open, case_transition
 from .complaints import complaint_register, complaint_transition, response_due
+from .configuration import case_level_delete, case_level_save, may_configure_complaints
 from .responses import RESPONSE_ALERTS, complaint_response_alert, complaint_response_check
 
 __all__ = [
     "RESPONSE_ALERTS",
     "case_criteria_update",
+    "case_level_delete",
+    "case_level_save",
     "case_open",
     "case_transition",
     "complaint_register",
     "complaint_response_alert",
     "complaint_response_check",
     "complaint_transition",
+    "may_configure_complaints",
     "response_due",
 ]

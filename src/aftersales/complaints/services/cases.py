@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import User
 from aftersales.core.errors import DomainError, NotPermitted
-from aftersales.core.services import number_next
+from aftersales.core.services import number_next, settings_save
 from aftersales.core.transitions import TransitionRun, transition_run
 from aftersales.notifications.services import notify
 from aftersales.workorders.models import WorkOrder
@@ -35,20 +35,14 @@ from .complaints import company_language
 
 @transaction.atomic
 def case_criteria_update(*, actor, **fields: Any) -> CaseCriteria:
-    """R27: change the difficult-case criteria (supervisors and HQ admins)."""
+    """R27: change the difficult-case criteria (supervisors and HQ admins); what is left out stays,
+    the first save starts from the defaults; every change is in the history (R41)."""
     if not may_configure_criteria(actor):
         raise NotPermitted(_("Your role may not change the difficult-case criteria."))
-    criteria = CaseCriteria.objects.select_for_update().order_by("pk").first() or CaseCriteria()
-    unknown = set(fields) - {
+    editable = [
         f.name for f in CaseCriteria._meta.concrete_fields if f.name not in ("id", "created_at", "updated_at")
-    }
-    if unknown:
-        raise ValueError(f"Not editable: {sorted(unknown)}")
-    for name, value in fields.items():
-        setattr(criteria, name, value)
-    criteria.full_clean()
-    criteria.save()
-    return criteria
+    ]
+    return settings_save(model=CaseCriteria, fields=fields, editable=editable, actor=actor)
 
 
 def _handler_notify(case: DifficultCase, *, key: str) -> None:

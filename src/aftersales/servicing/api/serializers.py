@@ -12,12 +12,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from aftersales.catalog.choices import FeeKind, PartCategory
+from aftersales.catalog.models import ProductLine
 from aftersales.core.api import (
     IdNameSerializer,
     RejectUnknownFieldsMixin,
     ScopedPrimaryKeyRelatedField,
     request_user,
 )
+from aftersales.core.phones import phone_normalize
 from aftersales.core.transitions import Machine
 from aftersales.devices.choices import Payer, StartBasis
 from aftersales.notifications.choices import Channel as MessageChannel
@@ -279,6 +281,27 @@ class VendorSerializer(serializers.ModelSerializer):
 
 
 # --- input ------------------------------------------------------------------------------------
+
+
+class VendorInputSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    """A repair vendor as written (R14): `product_lines` as ids; the answer is the vendor as read."""
+
+    product_lines = serializers.PrimaryKeyRelatedField(
+        queryset=ProductLine.objects.all(),
+        many=True,
+        required=False,
+        help_text=_("The product lines it repairs; empty: every product line."),
+    )
+
+    class Meta:
+        model = Vendor
+        fields = [name for name in VendorSerializer.Meta.fields if name != "id"]
+
+    def validate_phone(self, value: str) -> str:
+        return phone_normalize(value)
+
+    def to_representation(self, vendor: Vendor) -> dict[str, Any]:
+        return VendorSerializer(vendor, context=self.context).data
 
 
 class Input(RejectUnknownFieldsMixin, serializers.Serializer):

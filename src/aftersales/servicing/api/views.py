@@ -20,7 +20,14 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from aftersales.core.api import MULTIPART_PARSERS, RoleWritePermission, problem_responses, transition_actions
+from aftersales.accounts.choices import REFERENCE_ADMIN_ROLES
+from aftersales.core.api import (
+    MULTIPART_PARSERS,
+    ReferenceDataWriteMixin,
+    RoleWritePermission,
+    problem_responses,
+    transition_actions,
+)
 from aftersales.core.idempotency import idempotent
 from aftersales.workorders.api import workorder_of_path
 
@@ -310,17 +317,58 @@ class ExternalRepairViewSet(ServicingViewSet):
         return _respond(self, s.FollowUpSerializer, follow_up, status.HTTP_201_CREATED)
 
 
-@extend_schema_view(retrieve=extend_schema(responses={200: s.VendorSerializer, **problem_responses(404)}))
-class VendorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Repair vendors (R14), maintained in the admin; readable by every staff user."""
+_VENDOR_WRITE = _(
+    "Supervisors and HQ admins (403 for other roles). 400 naming the field: `unique` name, "
+    "`invalid_phone`, `min_value` lead time, an unknown product line. `is_active: false` "
+    "deactivates the vendor: it is no longer offered for sending devices out, and devices already "
+    "there come back as usual. Changes are in the history."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: s.VendorSerializer(many=True), **problem_responses(400, 401)}),
+    retrieve=extend_schema(responses={200: s.VendorSerializer, **problem_responses(401, 404)}),
+    create=extend_schema(
+        description=_VENDOR_WRITE,
+        request=s.VendorInputSerializer,
+        responses={201: s.VendorSerializer, **problem_responses(400, 401, 403)},
+    ),
+    update=extend_schema(
+        description=_VENDOR_WRITE,
+        request=s.VendorInputSerializer,
+        responses={200: s.VendorSerializer, **problem_responses(400, 401, 403, 404)},
+    ),
+    partial_update=extend_schema(
+        description=_VENDOR_WRITE,
+        request=s.VendorInputSerializer,
+        responses={200: s.VendorSerializer, **problem_responses(400, 401, 403, 404)},
+    ),
+    destroy=extend_schema(
+        description=_(
+            "Supervisors and HQ admins. A vendor devices were ever sent to is kept (409 "
+            "`protected`): deactivate it instead."
+        ),
+        responses={204: None, **problem_responses(401, 403, 404, 409)},
+    ),
+)
+class VendorViewSet(ReferenceDataWriteMixin, viewsets.ModelViewSet):
+    """Repair vendors (R14): readable by every staff user (`q`, `product_line`, `is_active`,
+    `ordering`); kept by supervisors and HQ admins, like the rest of the reference data."""
 
     queryset = Vendor.objects.none()
     serializer_class = s.VendorSerializer
+    permission_classes = [RoleWritePermission]
+    write_roles = REFERENCE_ADMIN_ROLES
     filter_backends = [DjangoFilterBackend]
     filterset_class = VendorFilterSet
 
     def get_queryset(self):
         return vendor_list()
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return s.VendorInputSerializer
+        return s.VendorSerializer
 
 
 WORK_ORDER_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("The work order's id."))
