@@ -20,6 +20,7 @@ from aftersales.returns.api import register as register_returns
 from aftersales.servicing.api import register as register_servicing
 from aftersales.sla.api import register as register_sla
 from aftersales.workorders.api import register as register_workorders
+from aftersales.workorders.api import register_unknown_actions
 
 router = DefaultRouter()
 for register in (
@@ -38,6 +39,7 @@ for register in (
     register_parts,
     register_returns,
     register_sla,
+    register_unknown_actions,  # last: after every app's /workorders/<id>/<what>/ routes
 ):
     register(router)
 
