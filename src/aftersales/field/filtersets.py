@@ -1,4 +1,6 @@
-"""The one filter of the supervision-card list (R19): used by the page, its Excel export and the API."""
+"""The filters of field lists: the supervision cards (R19), used by the page, its Excel export and
+the API; the appointments (R12), of the API's list (the calendar page shows the same rows as a week
+grid)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from aftersales.core.autocomplete import autocomplete_filter
 from aftersales.core.lists import ListFilterSet, SortFilter, date_range, search_box
 
 from .choices import SupervisionState
-from .models import SupervisionCard
+from .models import Appointment, AppointmentState, SupervisionCard
 
 
 class SupervisionCardFilterSet(ListFilterSet):
@@ -46,3 +48,22 @@ class SupervisionCardFilterSet(ListFilterSet):
     class Meta:
         model = SupervisionCard
         fields = ["q", "state", "late", "engineer", "service_point"]
+
+
+class AppointmentFilterSet(ListFilterSet):
+    """Over `selectors.appointment_list(user)`: by engineer, service point, work order, state and
+    day range (the calendar's week is `date_from`..`date_until`)."""
+
+    engineer = autocomplete_filter("engineers", model=Engineer, label=_("Engineer"))
+    service_point = autocomplete_filter(
+        "service-points", model=ServicePoint, field_name="engineer__service_point", label=_("Service point")
+    )
+    work_order = django_filters.NumberFilter(field_name="work_order_id", label=_("Work order"))
+    state = django_filters.MultipleChoiceFilter(
+        choices=AppointmentState.choices, label=_("State"), distinct=False
+    )
+    date_from, date_until = date_range("date", _("From"), _("Until"), of_datetime=False)
+
+    class Meta:
+        model = Appointment
+        fields = ["engineer", "service_point", "work_order", "state"]

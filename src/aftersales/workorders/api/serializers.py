@@ -318,7 +318,7 @@ class WorkOrderWriteSerializer(RejectUnknownFieldsMixin, FieldsBuiltOnceMixin, s
         help_text=_(
             "When the request came in, if earlier than now (a voicemail, an e-mail read later); the "
             "service-level clocks started at intake count from it. Not in the future (400 "
-            "`received_in_future`), at most WORKORDER_RECEIVED_BACKDATE_DAYS (7) days back (400 "
+            "`received_in_future`), at most WORKORDER_RECEIVED_BACKDATE_DAYS (14) days back (400 "
             "`received_too_early`). Without a time zone: China time. Omitted: now."
         ),
     )
