@@ -303,7 +303,7 @@ def clock_view(clock: SlaClock, *, at: datetime, working_time: WorkingTime) -> C
         else:
             risk = RiskLevel.OK
     paused = clock.paused_total
-    if clock.is_paused:
+    if clock.stopped_at is None and clock.paused_at is not None:  # the ongoing pause
         paused += _counted(clock, clock.paused_at, at, working_time)
     return ClockView(
         clock=clock,
