@@ -211,6 +211,13 @@ def test_r12_plan_a_visit_of_the_assigned_engineer(api_client, dispatcher, field
     today = desk.post(url, {}, format="json").json()
     assert today["planned_date"] == f"{timezone.localdate():%Y-%m-%d}"
     assert [v["id"] for v in desk.get(url).json()] == [planned.json()["id"], today["id"]]
+    # an engineer's day (Today's jobs) from the visits list
+    day = {"engineer": field_wo.engineer_id, "planned_from": f"{tomorrow:%Y-%m-%d}"}
+    assert [
+        v["id"]
+        for v in desk.get("/api/visits/", {**day, "planned_until": f"{tomorrow:%Y-%m-%d}"}).json()["results"]
+    ] == [planned.json()["id"]]
+    assert desk.get("/api/visits/", {"work_order": field_wo.pk, "state": "booked"}).json()["count"] == 2
     unassigned = f.WorkOrderFactory(service_point=field_wo.service_point, state=State.ACCEPTED)
     refused = desk.post(f"/api/workorders/{unassigned.pk}/visits/", {}, format="json")
     assert_problem(refused, 409, code="not_assigned")

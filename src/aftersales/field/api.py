@@ -32,7 +32,7 @@ from aftersales.workorders.api.serializers import AttachmentSerializer, WorkOrde
 
 from .api_schedule import ScheduleViewSet
 from .choices import SignedFormState
-from .filtersets import SupervisionCardFilterSet
+from .filtersets import SupervisionCardFilterSet, VisitFilterSet
 from .models import SignOff, SupervisionCard, Visit, VisitPart
 from .policies import EDIT_VISIT_INTERNAL
 from .selectors import (
@@ -351,6 +351,8 @@ class VisitViewSet(
 
     queryset = Visit.objects.none()  # for the schema; get_queryset scopes per user
     serializer_class = VisitSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = VisitFilterSet
     getter = staticmethod(visit_get)
 
     def get_queryset(self):

@@ -19,6 +19,7 @@ wrong role or another engineer's work, 409 for a state or version that no longer
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -286,12 +287,15 @@ class WorkOrderFieldViewSet(viewsets.ViewSet):
     @extend_schema(
         methods=["POST"],
         summary=_("Book a visit with the customer (R12)"),
-        description=_(
-            "A day and a time window for the engineer assigned to the work order: not on leave that "
-            "day, no other booked visit overlapping the window (back to back is fine), the window not "
-            "over. The customer is told by SMS. "
-        )
-        + BOOKING_REFUSALS,
+        description=format_lazy(
+            "{}{}",
+            _(
+                "A day and a time window for the engineer assigned to the work order: not on leave that "
+                "day, no other booked visit overlapping the window (back to back is fine), the window not "
+                "over. The customer is told by SMS. "
+            ),
+            BOOKING_REFUSALS,
+        ),
         request=AppointmentBookInput,
         responses={201: AppointmentSerializer, **problem_responses(400, 403, 404)},
     )

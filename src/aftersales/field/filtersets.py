@@ -1,6 +1,6 @@
 """The filters of field lists: the supervision cards (R19), used by the page, its Excel export and
-the API; the appointments (R12), of the API's list (the calendar page shows the same rows as a week
-grid)."""
+the API; the appointments and visits (R12), of the API's lists (the calendar page and Today's jobs
+show the same rows as a week grid and a day's list)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from aftersales.accounts.models import Engineer, ServicePoint
 from aftersales.core.autocomplete import autocomplete_filter
 from aftersales.core.lists import ListFilterSet, SortFilter, date_range, search_box
 
-from .choices import SupervisionState
-from .models import Appointment, AppointmentState, SupervisionCard
+from .choices import SupervisionState, VisitState
+from .models import Appointment, AppointmentState, SupervisionCard, Visit
 
 
 class SupervisionCardFilterSet(ListFilterSet):
@@ -67,3 +67,17 @@ class AppointmentFilterSet(ListFilterSet):
     class Meta:
         model = Appointment
         fields = ["engineer", "service_point", "work_order", "state"]
+
+
+class VisitFilterSet(ListFilterSet):
+    """Over `selectors.visit_scope(user)`: by engineer, work order, state and planned day (an
+    engineer's day is Today's jobs: `engineer`, `planned_from` = `planned_until` = the day)."""
+
+    engineer = autocomplete_filter("engineers", model=Engineer, label=_("Engineer"))
+    work_order = django_filters.NumberFilter(field_name="work_order_id", label=_("Work order"))
+    state = django_filters.MultipleChoiceFilter(choices=VisitState.choices, label=_("State"), distinct=False)
+    planned_from, planned_until = date_range("planned_date", _("From"), _("Until"), of_datetime=False)
+
+    class Meta:
+        model = Visit
+        fields = ["engineer", "work_order", "state"]

@@ -128,7 +128,7 @@ class WorkOrder(TimeStampedModel):
     # voicemail, which may be earlier than its entry (`created_at`) when it is typed in later; the
     # clocks that start at intake count from it. Set once at intake (`services.workorder_create`).
     received_at = models.DateTimeField(
-        _("received at"),
+        _("request received at"),
         default=timezone.now,
         editable=False,
         help_text=_(

@@ -12,6 +12,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="workorder",
             name="received_at",
-            field=models.DateTimeField(editable=False, null=True, verbose_name="received at"),
+            field=models.DateTimeField(editable=False, null=True, verbose_name="request received at"),
         ),
     ]

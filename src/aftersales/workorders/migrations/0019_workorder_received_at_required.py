@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
                 default=django.utils.timezone.now,
                 editable=False,
                 help_text="When the request came in, if earlier than its entry; the service-level clocks start then.",
-                verbose_name="received at",
+                verbose_name="request received at",
             ),
         ),
     ]
