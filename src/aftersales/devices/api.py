@@ -176,8 +176,7 @@ class DeviceEntitlementSerializer(EntitlementBaseSerializer):
     in_warranty = serializers.BooleanField(help_text=_("Within the maker's warranty on the day."))
 
     @extend_schema_field(
-        serializers.ChoiceField(
-            choices=[WARRANTY_IN, WARRANTY_CONTRACT, WARRANTY_OUT, WARRANTY_UNKNOWN],
+        serializers.CharField(
             help_text=_(
                 "in: in warranty; contract: out of it but covered by a service contract; out; "
                 "unknown: the model, or the date cover runs from, is not on file."

@@ -34,7 +34,7 @@ from aftersales.workorders.transitions import WORKORDER
 
 from .api import ScopedViewSetMixin, VisitSerializer
 from .filtersets import AppointmentFilterSet
-from .models import Appointment, AppointmentState, Visit
+from .models import Appointment, Visit
 from .policies import (
     BOOK_APPOINTMENT,
     RESCHEDULE_APPOINTMENT,
@@ -55,7 +55,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
 
     work_order = serializers.SerializerMethodField()
     engineer = IdNameSerializer(read_only=True)
-    state = serializers.ChoiceField(choices=AppointmentState.choices, read_only=True)
+    state = serializers.CharField(read_only=True, help_text=_("booked | cancelled | done"))
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     reason = serializers.CharField(read_only=True, help_text=_("The reason of the last change."))
     visit = serializers.SerializerMethodField(help_text=_("The visit opened from it, if any."))
