@@ -159,5 +159,6 @@ def test_the_clocks_endpoint_and_the_received_time_are_documented(agent, api_cli
     )
     assert "received_at" not in components["PatchedWorkOrderUpdateRequest"]["properties"]
     assert "remaining_seconds" in components["Clock"]["properties"]
-    # the catch-all still answers unknown actions as problems
+    # the catch-all still answers unknown actions as problems, and the API root still links the list
     assert_problem(api_client(agent).get(f"{LIST}1/nonsense/"), 404, code="unknown_action")
+    assert api_client(agent).get("/api/", format="json").json()["workorders"].endswith("/api/workorders/")
