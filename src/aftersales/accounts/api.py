@@ -18,6 +18,8 @@ from rest_framework.views import APIView
 from aftersales.core.api import IdNameSerializer, RejectUnknownFieldsMixin, problem_responses
 from aftersales.core.errors import DomainError
 
+from .api_org import register as register_org
+from .api_users import register as register_users
 from .choices import TokenRevocation
 from .models import ApiToken
 from .selectors import api_tokens_visible
@@ -175,3 +177,5 @@ class ApiTokenViewSet(
 
 def register(router) -> None:
     router.register("auth/tokens", ApiTokenViewSet, basename="api-token")
+    register_org(router)
+    register_users(router)

@@ -10,7 +10,8 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from . import errors, selectors  # noqa: F401  (error codes; the app's autocomplete lookups)
+        # error codes; the app's autocomplete lookups; the staff phone's reveal
+        from . import errors, selectors, selectors_users  # noqa: F401
         from .middleware import session_timeouts_start
 
         # Django's own hook for "a user signed in" (it updates last_login the same way).

@@ -1,6 +1,6 @@
-"""The error codes of the accounts context (see core.errors.ERROR_CODES)."""
+"""The error codes of the accounts context (see core.errors.ERROR_CODES), and its refusals."""
 
-from aftersales.core.errors import register_error_codes
+from aftersales.core.errors import DomainError, register_error_codes
 
 register_error_codes(
     {
@@ -15,5 +15,34 @@ register_error_codes(
         "session_expired": (
             "The browser session was idle too long or began too long ago; sign in again (401)."
         ),
+        "dealer_required": "Dealer staff belong to a dealer: `dealer` is required for this role.",
+        "dealer_not_allowed": "The company-wide roles (HQ) belong to no dealer: leave `dealer` empty.",
+        "service_point_other_dealer": "The service point chosen is not one of the user's dealer.",
+        "own_account": (
+            "Nobody changes their own role, deactivates themselves or sets their own password "
+            "through user management (403); the password page asks for the current one."
+        ),
+        "admin_account": (
+            "An account that may use the administration site (staff or superuser) is changed only "
+            "by a superuser (403)."
+        ),
+        # the organisation (dealers, service points, engineers, qualifications)
+        "coordinates": (
+            "A latitude is from -90 to 90 and a longitude from -180 to 180 degrees; they are given "
+            "together or not at all."
+        ),
+        "not_engineer_role": "Only a user with the engineer role can be an engineer.",
+        "already_engineer": "The user already is an engineer (one engineer record per user).",
+        "deactivated": (
+            "The dealer or service point chosen is deactivated: reactivate it first or choose another."
+        ),
+        "date_order": "The last day of a period is before its first day.",
     }
 )
+
+
+class StillInUse(DomainError):
+    """A dealer, service point or engineer others still refer to: deactivated, never deleted."""
+
+    status = 409
+    default_code = "protected"

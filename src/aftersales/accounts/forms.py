@@ -64,12 +64,23 @@ class PasswordSavedByServiceMixin:
             )
         usable = self.cleaned_data.get("set_usable_password", True)
         return user_password_set(
-            user=user, password=self.cleaned_data[password_field_name] if usable else None
+            user=user,
+            password=self.cleaned_data[password_field_name] if usable else None,
+            actor=self.actor,
         )
+
+    @property
+    def actor(self):
+        """Who changes the password, for the user's history (None: not known to the form)."""
+        return None
 
 
 class PasswordChangeForm(PasswordSavedByServiceMixin, auth_forms.PasswordChangeForm):
     """The user's own "Change password" page."""
+
+    @property
+    def actor(self):
+        return self.user
 
 
 class AdminPasswordChangeForm(PasswordSavedByServiceMixin, auth_forms.AdminPasswordChangeForm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +73,24 @@ class ServicePoint(TimeStampedModel):
     def region(self) -> str:
         return " ".join(part for part in (self.province, self.city, self.district) if part)
 
+    def clean(self) -> None:
+        """Coordinates (WGS-84, for the nearest point, R5) are given both or neither, in range."""
+        errors: dict[str, ValidationError] = {}
+        for name, limit in (("latitude", 90), ("longitude", 180)):
+            value = getattr(self, name)
+            if value is not None and not -limit <= value <= limit:
+                errors[name] = ValidationError(
+                    _("Give a value from -%(limit)d to %(limit)d degrees.") % {"limit": limit},
+                    code="coordinates",
+                )
+        if not errors and (self.latitude is None) != (self.longitude is None):
+            missing = "longitude" if self.longitude is None else "latitude"
+            errors[missing] = ValidationError(
+                _("Give the latitude and the longitude together, or neither."), code="coordinates"
+            )
+        if errors:
+            raise ValidationError(errors)
+
 
 class User(AbstractUser):
     """A staff user with one role; dealer staff belong to a dealer, field staff to a service point."""
@@ -97,6 +116,29 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def clean(self) -> None:
+        """R37: dealer staff belong to a dealer (their scope); the company-wide roles belong to
+        none (they see every dealer's work); a service point, if any, is of the user's dealer."""
+        super().clean()
+        errors: dict[str, ValidationError] = {}
+        if self.role == Role.DEALER_STAFF and not self.dealer_id:
+            errors["dealer"] = ValidationError(
+                _("Dealer staff belong to a dealer: choose it."), code="dealer_required"
+            )
+        elif self.role in COMPANY_WIDE_ROLES and self.dealer_id:
+            errors["dealer"] = ValidationError(
+                _("This role works for HQ and sees every dealer's work: it belongs to no dealer."),
+                code="dealer_not_allowed",
+            )
+        elif (
+            self.dealer_id and (point := self.service_point) is not None and point.dealer_id != self.dealer_id
+        ):
+            errors["service_point"] = ValidationError(
+                _("The service point is not one of the user's dealer."), code="service_point_other_dealer"
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def display_name(self) -> str:
@@ -157,6 +199,32 @@ class Engineer(TimeStampedModel):
     def phone_display(self) -> str:
         return phone_display(self.user.phone)
 
+    def clean(self) -> None:
+        """The account of an engineer has the engineer role and is nobody else's engineer record."""
+        try:
+            user = self.user
+        except User.DoesNotExist:
+            return  # no user, or an unknown one: the field's own error says so
+        if user.role != Role.ENGINEER:
+            raise ValidationError(
+                {
+                    "user": ValidationError(
+                        _("%(user)s's role is %(role)s: only a user with the engineer role can be one.")
+                        % {"user": user.username, "role": user.get_role_display()},
+                        code="not_engineer_role",
+                    )
+                }
+            )
+        if Engineer.objects.filter(user_id=self.user_id).exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {
+                    "user": ValidationError(
+                        _("%(user)s is already an engineer.") % {"user": user.username},
+                        code="already_engineer",
+                    )
+                }
+            )
+
 
 class Qualification(TimeStampedModel):
     """Trained and assessed on a product line, valid until the expiry date (R38)."""
@@ -189,6 +257,24 @@ class Qualification(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.engineer} · {self.product_line}"
+
+    def clean(self) -> None:
+        """Valid from certification to expiry; one qualification per engineer and product line."""
+        if self.certified_on and self.expires_on and self.expires_on < self.certified_on:
+            message = _("The expiry is before the certification.")
+            raise ValidationError({"expires_on": ValidationError(message, code="date_order")})
+        same_line = Qualification.objects.filter(
+            engineer_id=self.engineer_id, product_line_id=self.product_line_id
+        ).exclude(pk=self.pk)
+        if self.engineer_id and self.product_line_id and same_line.exists():
+            raise ValidationError(
+                {
+                    "product_line": ValidationError(
+                        _("The engineer already has a qualification for this product line: edit that one."),
+                        code="unique",
+                    )
+                }
+            )
 
     def is_valid_on(self, day: date) -> bool:
         return self.certified_on <= day <= self.expires_on

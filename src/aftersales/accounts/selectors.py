@@ -18,9 +18,16 @@ from .choices import Role
 from .models import ApiToken, Dealer, Engineer, LoginThrottle, Qualification, ServicePoint, User
 
 
-def service_points_in_scope(user) -> QuerySet[ServicePoint]:
-    """Active service points the user works with: all, their dealer's, or their own (R37)."""
-    points = ServicePoint.objects.filter(is_active=True)
+def own_dealer_id(user) -> int | None:
+    """The dealer a scoped user works for: their own (dealer staff) or their point's (engineers)."""
+    engineer = getattr(user, "engineer", None)
+    return engineer.service_point.dealer_id if engineer is not None else user.dealer_id
+
+
+def service_point_list(user) -> QuerySet[ServicePoint]:
+    """Every service point the user may see, active or not (R37): all for company-wide roles,
+    their dealer's for dealer staff, their own for an engineer, none for anybody else."""
+    points = ServicePoint.objects.all()
     if user.sees_whole_company:
         return points
     if user.role == Role.DEALER_STAFF and user.dealer_id:
@@ -31,8 +38,19 @@ def service_points_in_scope(user) -> QuerySet[ServicePoint]:
     return points.none()
 
 
+def service_points_in_scope(user) -> QuerySet[ServicePoint]:
+    """Active service points the user works with: all, their dealer's, or their own (R37)."""
+    return service_point_list(user).filter(is_active=True)
+
+
+def engineer_list(user) -> QuerySet[Engineer]:
+    """Every engineer, active or not, of the service points the user may see (R37): an engineer
+    sees the engineers of their own point."""
+    return Engineer.objects.filter(service_point__in=service_point_list(user))
+
+
 def engineers_in_scope(user) -> QuerySet[Engineer]:
-    """Active engineers of the service points in the user's scope."""
+    """Active engineers of the active service points in the user's scope."""
     return (
         Engineer.objects.filter(is_active=True, service_point__in=service_points_in_scope(user))
         .select_related("user", "service_point")
@@ -40,20 +58,25 @@ def engineers_in_scope(user) -> QuerySet[Engineer]:
     )
 
 
-def dealers_in_scope(user) -> QuerySet[Dealer]:
-    """Active dealers the user works with: all, or their own (staff and engineers of a dealer)."""
-    dealers = Dealer.objects.filter(is_active=True).order_by("code")
+def dealer_list(user) -> QuerySet[Dealer]:
+    """Every dealer the user may see, active or not (R37): all for company-wide roles, else their
+    own (dealer staff, and the engineers of a dealer's point)."""
+    dealers = Dealer.objects.order_by("code")
     if user.sees_whole_company:
         return dealers
-    engineer = getattr(user, "engineer", None)
-    dealer_id = engineer.service_point.dealer_id if engineer is not None else user.dealer_id
+    dealer_id = own_dealer_id(user)
     return dealers.filter(pk=dealer_id) if dealer_id else dealers.none()
+
+
+def dealers_in_scope(user) -> QuerySet[Dealer]:
+    """Active dealers the user works with: all, or their own (staff and engineers of a dealer)."""
+    return dealer_list(user).filter(is_active=True)
 
 
 # -- the filters' choices, loaded on demand (core.autocomplete) ---------------------------------------
 
 
-def _engineer_search(rows: QuerySet[Engineer], text: str) -> QuerySet[Engineer]:
+def engineer_search(rows: QuerySet[Engineer], text: str) -> QuerySet[Engineer]:
     """By name (family name first, as written in Chinese), user name, employee number or phone."""
     condition = search_condition(
         text, text=("full_name", "user__username", "employee_no"), phones=("user__phone",)
@@ -65,7 +88,7 @@ register_lookup(
     Lookup(
         name="engineers",
         scope=engineers_in_scope,
-        search=_engineer_search,
+        search=engineer_search,
         label=lambda engineer: engineer.user.display_name,
         detail=lambda engineer: f"{engineer.employee_no} · {engineer.service_point.name}",
         searches="name, user name, employee number or phone",

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.core.errors import DomainError, NotPermitted
+from aftersales.core.services import changes_record
 
 from . import errors  # noqa: F401  (declares the codes raised here)
 from .choices import TokenRevocation
@@ -132,11 +133,19 @@ def api_token_touch(*, token: ApiToken) -> None:
 @transaction.atomic
 def user_password_set(*, user: User, password: str | None, actor: User | None = None) -> User:
     """Give the user a new password (None: no password sign-in at all) and revoke all their API
-    tokens: whoever held a key signed in with the old password must sign in again."""
+    tokens: whoever held a key signed in with the old password must sign in again. The user's
+    history says that it changed, and who changed it (never the password: R41)."""
     if password is None:
         user.set_unusable_password()
     else:
         user.set_password(password)
     user.save(update_fields=["password"])
     api_tokens_revoke_all(user=user, reason=TokenRevocation.PASSWORD_CHANGED, actor=actor)
+    user_password_recorded(user=user, usable=password is not None, actor=actor)
     return user
+
+
+def user_password_recorded(*, user: User, usable: bool, actor: User | None) -> None:
+    """One history row for a password given or taken away; the value itself is never kept."""
+    what = _("New password set") if usable else _("Password sign-in turned off")
+    changes_record(instance=user, before={"password": ""}, after={"password": str(what)}, actor=actor)

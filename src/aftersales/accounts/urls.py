@@ -12,4 +12,6 @@ urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("tokens/", views.api_token_list_view, name="api_token_list"),
     path("tokens/<int:pk>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
+    path("lockouts/", views.LoginLockoutListView.as_view(), name="login_lockout_list"),
+    path("lockouts/<int:pk>/unlock/", views.login_lockout_unlock_view, name="login_lockout_unlock"),
 ]

@@ -1,5 +1,6 @@
 """Sign-in, sign-out, the language switch (remembered on the user), the user's password and their
-API tokens. Signing out of the browser revokes no API token."""
+API tokens, and the HQ admins' page of sign-in lock-outs. Signing out of the browser revokes no
+API token."""
 
 from __future__ import annotations
 
@@ -7,21 +8,27 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from aftersales.core.forms import attempt
+from aftersales.core.lists import Column, ObjectListView
 
+from .filtersets import LoginLockoutFilterSet
 from .forms import ApiTokenCreateForm, LoginForm, PasswordChangeForm
 from .models import ApiToken, User
 from .selectors import api_tokens_own
+from .selectors_users import login_lockouts, manages_sign_ins
 from .services import api_token_obtain, api_token_revoke
+from .services_login import login_unlock
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
@@ -125,3 +132,68 @@ def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     api_token_revoke(token=token, actor=request.user)
     messages.success(request, _("The token of %(client)s was revoked.") % {"client": token.client})
     return redirect("api_token_list")
+
+
+# --- sign-in lock-outs (HQ admins) -----------------------------------------------------------------
+
+LOCKOUT_COLUMNS = (
+    Column(
+        "username", gettext_lazy("Username"), value=lambda t, user: t.username, sort="username", fixed=True
+    ),
+    Column("ip_address", gettext_lazy("IP address"), value=lambda t, user: t.ip_address or "—"),
+    Column("failures", gettext_lazy("Failures"), value=lambda t, user: t.failures, sort="failures"),
+    Column("window_started_at", gettext_lazy("First failure at"), value=lambda t, user: t.window_started_at),
+    Column(
+        "locked_until",
+        gettext_lazy("Locked until"),
+        value=lambda t, user: t.locked_until,
+        sort="locked_until",
+        fixed=True,
+    ),
+    Column(
+        "unlock",
+        "",
+        template="accounts/cells/_lockout_unlock.html",
+        css="d-print-none",
+        fixed=True,
+        export=False,
+    ),
+)
+
+
+class LoginLockoutListView(ObjectListView):
+    """`/accounts/lockouts/`: the names and addresses locked out now after too many failed
+    sign-ins, each with its unlock button; for HQ admins (as the admin site, the API and
+    `manage.py login_unlock`)."""
+
+    list_key = "login-lockouts"
+    title = gettext_lazy("Sign-in lock-outs")
+    filterset_class = LoginLockoutFilterSet
+    columns = LOCKOUT_COLUMNS
+    search_placeholder = gettext_lazy("Username or IP address")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not manages_sign_ins(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self, request):
+        return login_lockouts(request.user)
+
+
+@login_required
+@require_POST
+def login_lockout_unlock_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Unlock one lock-out at once (logged with who did it); back to the list."""
+    if not manages_sign_ins(request.user):
+        raise PermissionDenied
+    throttles = login_lockouts(request.user).filter(pk=pk)
+    pair = throttles.values_list("username", "ip_address").first()
+    if pair is None or not login_unlock(throttles=throttles, actor=request.user.username):
+        raise Http404
+    messages.success(
+        request,
+        _("The sign-in of %(username)s from %(address)s was unlocked.")
+        % {"username": pair[0], "address": pair[1] or "—"},
+    )
+    return redirect("login_lockout_list")

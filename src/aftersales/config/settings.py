@@ -62,6 +62,9 @@ if PRODUCTION and DEBUG:
     )
 
 INSTALLED_APPS = [
+    # Before django.contrib.auth: its `changepassword` command replaces Django's (it revokes the
+    # user's API tokens); an earlier app's command of the same name wins.
+    "aftersales.accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -77,7 +80,6 @@ INSTALLED_APPS = [
     "csp",
     "aftersales.core",
     "aftersales.notifications",
-    "aftersales.accounts",
     "aftersales.customers",
     "aftersales.catalog",
     "aftersales.devices",

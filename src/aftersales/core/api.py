@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Mapping
 from operator import attrgetter
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -32,10 +32,11 @@ from rest_framework.views import exception_handler
 
 from .errors import DomainError
 from .idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent, is_idempotent
+from .models import ChangeRecord
 from .phones import phone_display, phone_mask
 from .privacy import STREET_MASK
 from .reference import ReferenceCache
-from .services import changes_record, snapshot
+from .services import record_save
 from .transitions import Machine, Transition, transition_run
 
 MULTIPART_PARSERS = [MultiPartParser, FormParser, JSONParser]
@@ -362,7 +363,32 @@ class IdNameSerializer(serializers.Serializer):
         return str(obj)
 
 
+class ChangeRecordSerializer(serializers.ModelSerializer):
+    """One changed field of an audited record (R41): who, when, the field, from and to. An app
+    whose history holds personal values overrides `shown` to mask them."""
+
+    actor = IdNameSerializer(read_only=True, allow_null=True)
+    old_value = serializers.SerializerMethodField()
+    new_value = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ChangeRecord
+        fields = ["id", "created_at", "field", "field_label", "old_value", "new_value", "actor"]
+        read_only_fields = fields
+
+    def shown(self, record: ChangeRecord, value: str) -> str:
+        """A stored value as this reader sees it."""
+        return value
+
+    def get_old_value(self, record: ChangeRecord) -> str:
+        return self.shown(record, record.old_value)
+
+    def get_new_value(self, record: ChangeRecord) -> str:
+        return self.shown(record, record.new_value)
+
+
 __all__ = [
+    "ChangeRecordSerializer",
     "FieldsBuiltOnceMixin",
     "PersonalAddressField",
     "PersonalPhoneField",
@@ -520,17 +546,22 @@ def error_codes_in_schema(result: dict, generator: Any, request: Any, public: bo
 # --- reference data ------------------------------------------------------------------------------
 
 
-def _split_many_to_many(model: type[Model], data: Mapping[str, Any]) -> tuple[dict, dict]:
-    """(plain fields, many-to-many fields): the latter are set after the row exists."""
-    names = {field.name for field in model._meta.many_to_many}
-    plain = {name: value for name, value in data.items() if name not in names}
-    return plain, {name: value for name, value in data.items() if name in names}
-
-
 class ReferenceDataWriteMixin:
     """Create/update/delete of plain reference data: model validation, then save, never from
     the serializer itself (ARCHITECTURE.md §9). Creating takes an Idempotency-Key; an update
-    writes one history row per changed field (core.ChangeRecord), as the admin's pages show."""
+    writes one history row per changed field (core.ChangeRecord), as the admin's pages show.
+
+    A viewset whose rows have rules of their own (an app's services) overrides `record_create`,
+    `record_update` and `record_delete` to call those services; the endpoints stay the same."""
+
+    def record_create(self, model: type[Model], data: dict) -> Model:
+        return record_save(instance=model(), data=data, actor=self.request.user)  # type: ignore[attr-defined]
+
+    def record_update(self, instance: Model, data: dict) -> Model:
+        return record_save(instance=instance, data=data, actor=self.request.user)  # type: ignore[attr-defined]
+
+    def record_delete(self, instance: Model) -> None:
+        instance.delete()  # ProtectedError (still referenced) → 409 "protected"
 
     @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -538,30 +569,13 @@ class ReferenceDataWriteMixin:
 
     @transaction.atomic
     def perform_create(self, serializer: serializers.ModelSerializer) -> None:
-        model = serializer.Meta.model
-        plain, many = _split_many_to_many(model, serializer.validated_data)
-        instance = model(**plain)
-        instance.full_clean()
-        instance.save()
-        for name, values in many.items():
-            getattr(instance, name).set(values)
-        serializer.instance = instance
+        serializer.instance = self.record_create(serializer.Meta.model, dict(serializer.validated_data))
 
     @transaction.atomic
     def perform_update(self, serializer: serializers.ModelSerializer) -> None:
-        instance: Model = serializer.instance
-        plain, many = _split_many_to_many(type(instance), serializer.validated_data)
-        before = snapshot(instance, plain)
-        for name, value in plain.items():
-            setattr(instance, name, value)
-        instance.full_clean()
-        instance.save()
-        for name, values in many.items():
-            getattr(instance, name).set(values)
-        changes_record(
-            instance=instance, before=before, after=snapshot(instance, plain), actor=self.request.user
-        )  # type: ignore[attr-defined]
+        instance = cast(Model, serializer.instance)  # an update has its row
+        serializer.instance = self.record_update(instance, dict(serializer.validated_data))
 
     @transaction.atomic
     def perform_destroy(self, instance: Model) -> None:
-        instance.delete()  # ProtectedError (still referenced) → 409 "protected"
+        self.record_delete(instance)

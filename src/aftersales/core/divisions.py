@@ -93,3 +93,19 @@ def address_errors(province: str, city: str, district: str) -> dict[str, str]:
     if districts and find(district, districts) is None:
         errors["district"] = _("Choose a district of %(city)s.") % {"city": city}
     return errors
+
+
+def region_errors(province: str, city: str = "", district: str = "") -> dict[str, str]:
+    """What is wrong with a region (a service point's or the area it covers, R5), by part: like
+    `address_errors`, but a blank city stands for the whole province and a blank district for the
+    whole city; a district needs its city."""
+    from django.utils.translation import gettext as _
+
+    if district and not city:
+        return {"city": _("A district needs its city.")}
+    errors = address_errors(province, city, district)
+    if not city:
+        errors.pop("city", None)
+    if not district:
+        errors.pop("district", None)
+    return errors

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -101,6 +102,53 @@ def changes_record(
         if before.get(name, "") != new
     ]
     return ChangeRecord.objects.bulk_create(rows)
+
+
+# --- reference data ---------------------------------------------------------------------------
+
+
+def _many_names(instance: models.Model, names: Iterable[str]) -> dict[str, str]:
+    """How many-to-many values read in the history: the related rows' names, in their order."""
+    if instance.pk is None:
+        return {name: "" for name in names}
+    return {name: ", ".join(str(row) for row in getattr(instance, name).all()) for name in names}
+
+
+RecordT = TypeVar("RecordT", bound=models.Model)
+
+
+@transaction.atomic
+def record_save(*, instance: RecordT, data: dict, actor, audit_creation: bool = False) -> RecordT:
+    """Write plain reference data: the values set (many-to-many ones once the row exists), the
+    whole row validated (`full_clean`: its fields, `clean()` and constraints) and saved. An edit
+    writes one history row per field it changed (R41), many-to-many ones included; a new row
+    only with `audit_creation` (its first values, from nothing)."""
+    many_names = {field.name for field in instance._meta.many_to_many}
+    plain = {name: value for name, value in data.items() if name not in many_names}
+    many = {name: value for name, value in data.items() if name in many_names}
+    creating = instance.pk is None
+    before = {} if creating else {**snapshot(instance, plain), **_many_names(instance, many)}
+    for name, value in plain.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    for name, values in many.items():
+        getattr(instance, name).set(values)
+    if audit_creation or not creating:
+        after = {**snapshot(instance, plain), **_many_names(instance, many)}
+        changes_record(instance=instance, before=before, after=after, actor=actor)
+    return instance
+
+
+@transaction.atomic
+def record_delete(*, instance: models.Model, actor, audited: Iterable[str] = ()) -> None:
+    """Delete a row, keeping the last values of its `audited` fields in the history (who removed
+    what). A row still referenced raises `ProtectedError`, and nothing is written."""
+    fields = list(audited)
+    if fields:
+        gone = dict.fromkeys(fields, "")
+        changes_record(instance=instance, before=snapshot(instance, fields), after=gone, actor=actor)
+    instance.delete()
 
 
 def access_log(

@@ -30,6 +30,7 @@ from aftersales.core.idempotency import idempotent
 from aftersales.workorders.api import workorder_of_path
 from aftersales.workorders.api.serializers import AttachmentSerializer, WorkOrderSerializer
 
+from .api_org import register as register_org
 from .api_schedule import ScheduleViewSet
 from .choices import SignedFormState
 from .filtersets import SupervisionCardFilterSet, VisitFilterSet
@@ -577,6 +578,7 @@ def register(router) -> None:
     router.register(r"supervision-cards", SupervisionCardViewSet, basename="supervision-card")
     router.register(r"dispatch", DispatchSuggestionViewSet, basename="dispatch")
     router.register(r"schedule", ScheduleViewSet, basename="schedule")
+    register_org(router)
     from .api_appointments import register as register_appointments  # it reads this module's serializers
 
     register_appointments(router)

@@ -6,6 +6,7 @@ register_error_codes(
     {
         "not_assigned": "The work order has no engineer (or is not open) for a visit or appointment.",
         "on_leave": "R5: the engineer is on leave on that day.",
+        "leave_overlap": "The engineer already has leave on one of these days: change that leave instead.",
         "invalid_window": "The visit window is not a valid time range.",
         "past_window": "The visit window is already over.",
         "not_booked": "Only a booked appointment can do this (409).",

@@ -1,18 +1,21 @@
-"""The filters of field lists: the supervision cards (R19), used by the page, its Excel export and
-the API; the appointments and visits (R12), of the API's lists (the calendar page and Today's jobs
-show the same rows as a week grid and a day's list)."""
+"""The filters of field service's lists: supervision cards (R19: the page, its Excel export and the
+API), engineers' leave and the areas service points cover (R5: the API), appointments and visits
+(R12: the API's lists; the calendar page and Today's jobs show the same rows as a week grid and a
+day's list)."""
 
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Engineer, ServicePoint
+from aftersales.accounts.selectors import engineer_search
 from aftersales.core.autocomplete import autocomplete_filter
 from aftersales.core.lists import ListFilterSet, SortFilter, date_range, search_box
 
 from .choices import SupervisionState, VisitState
-from .models import Appointment, AppointmentState, SupervisionCard, Visit
+from .models import Appointment, AppointmentState, EngineerLeave, ServiceArea, SupervisionCard, Visit
 
 
 class SupervisionCardFilterSet(ListFilterSet):
@@ -81,3 +84,46 @@ class VisitFilterSet(ListFilterSet):
     class Meta:
         model = Visit
         fields = ["engineer", "work_order", "state"]
+
+
+class EngineerLeaveFilterSet(ListFilterSet):
+    """Over `selectors.engineer_leave_list(user)`: `?on=2026-11-23` who is away that day,
+    `?date_from=…&date_until=…` the leave with a day in that period (both days included)."""
+
+    q = search_box(
+        text=("reason",),
+        also=lambda value: Q(engineer__in=engineer_search(Engineer.objects.all(), value)),
+    )
+    engineer = django_filters.NumberFilter(field_name="engineer_id", label=_("Engineer"))
+    service_point = django_filters.NumberFilter(
+        field_name="engineer__service_point_id", label=_("Service point")
+    )
+    dealer = django_filters.NumberFilter(field_name="engineer__service_point__dealer_id", label=_("Dealer"))
+    date_from = django_filters.DateFilter(
+        field_name="end", lookup_expr="gte", label=_("With a day on or after")
+    )
+    date_until = django_filters.DateFilter(
+        field_name="start", lookup_expr="lte", label=_("With a day on or before")
+    )
+    on = django_filters.DateFilter(method="away_on", label=_("Away on the day"))
+
+    class Meta:
+        model = EngineerLeave
+        fields = ["q", "engineer", "service_point", "dealer", "date_from", "date_until", "on"]
+
+    def away_on(self, queryset: QuerySet[EngineerLeave], name: str, value) -> QuerySet[EngineerLeave]:
+        return queryset.filter(start__lte=value, end__gte=value)
+
+
+class ServiceAreaFilterSet(ListFilterSet):
+    """Over `selectors.service_area_list(user)`: by point, dealer and province; `q` searches the
+    region and the point's code and name."""
+
+    q = search_box(text=("province", "city", "district", "service_point__code", "service_point__name"))
+    service_point = django_filters.NumberFilter(field_name="service_point_id", label=_("Service point"))
+    dealer = django_filters.NumberFilter(field_name="service_point__dealer_id", label=_("Dealer"))
+    province = django_filters.CharFilter(label=_("Province"))
+
+    class Meta:
+        model = ServiceArea
+        fields = ["q", "service_point", "dealer", "province"]

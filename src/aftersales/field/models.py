@@ -3,6 +3,7 @@ and on-site visits with their sign-off and supervision card (R12, R15-R17, R19).
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +51,10 @@ class ServiceArea(TimeStampedModel):
     def __str__(self) -> str:
         return " ".join(part for part in (self.province, self.city, self.district) if part)
 
+    def clean(self) -> None:
+        if self.district and not self.city:
+            raise ValidationError({"city": ValidationError(_("A district needs its city."), code="invalid")})
+
 
 class EngineerLeave(TimeStampedModel):
     """An engineer's absence from `start` to `end` (both included): not suggested for dispatch."""
@@ -74,6 +79,35 @@ class EngineerLeave(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.engineer} {self.start:%Y-%m-%d}–{self.end:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        """The leave ends on or after its first day, and no two leaves of an engineer share a day
+        (`services.engineer_leave_create` locks the engineer, so two requests cannot both pass)."""
+        if self.start is None or self.end is None:
+            return
+        if self.end < self.start:
+            raise ValidationError(
+                {"end": ValidationError(_("The leave ends before it starts."), code="date_order")}
+            )
+        if self.engineer_id is None:
+            return
+        overlapping = (
+            EngineerLeave.objects.filter(engineer_id=self.engineer_id)
+            .filter(start__lte=self.end, end__gte=self.start)
+            .exclude(pk=self.pk)
+            .order_by("start")
+            .first()
+        )
+        if overlapping is not None:
+            raise ValidationError(
+                {
+                    "start": ValidationError(
+                        _("The engineer is already on leave from %(start)s to %(end)s.")
+                        % {"start": f"{overlapping.start:%Y-%m-%d}", "end": f"{overlapping.end:%Y-%m-%d}"},
+                        code="leave_overlap",
+                    )
+                }
+            )
 
 
 class AppointmentState(models.TextChoices):

@@ -10,12 +10,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from aftersales.accounts.models import Engineer, ServicePoint
-from aftersales.accounts.selectors import engineers_in_scope, service_points_in_scope
+from aftersales.accounts.selectors import (
+    engineer_list,
+    engineers_in_scope,
+    service_point_list,
+    service_points_in_scope,
+)
 from aftersales.catalog.models import Part, part_number_normalize
 from aftersales.parts.choices import WarehouseKind
 from aftersales.parts.models import StockBalance, Warehouse
@@ -29,6 +35,7 @@ from .models import (
     AppointmentState,
     EngineerLeave,
     SelfCheckItem,
+    ServiceArea,
     SignedForm,
     SignOff,
     SupervisionCard,
@@ -88,6 +95,41 @@ def engineer_loads_at(user, point_ids: set[int], *, limit: int) -> list[Engineer
 
 def engineer_on_leave(engineer: Engineer, day: date) -> bool:
     return EngineerLeave.objects.filter(engineer=engineer, start__lte=day, end__gte=day).exists()
+
+
+def engineer_leave_list(user) -> QuerySet[EngineerLeave]:
+    """R5, R37: the leave of the engineers the user may see, for those who plan visits (dispatch
+    roles and engineers; nobody else), latest first, each with the visits booked with customers
+    on its days (`booked_appointments`: to move)."""
+    if not user.plans_visits:
+        return EngineerLeave.objects.none()
+    booked = (
+        Appointment.objects.filter(
+            engineer=OuterRef("engineer"),
+            state=AppointmentState.BOOKED,
+            date__gte=OuterRef("start"),
+            date__lte=OuterRef("end"),
+        )
+        .order_by()
+        .values("engineer")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        EngineerLeave.objects.filter(engineer__in=engineer_list(user))
+        .select_related("engineer__user", "engineer__service_point")
+        .annotate(booked_appointments=Coalesce(Subquery(booked), 0))
+        .order_by("-start", "engineer", "pk")
+    )
+
+
+def service_area_list(user) -> QuerySet[ServiceArea]:
+    """R5, R37: the areas covered by the service points the user may see, by point and region."""
+    return (
+        ServiceArea.objects.filter(service_point__in=service_point_list(user))
+        .select_related("service_point")
+        .order_by("service_point__code", "province", "city", "district", "pk")
+    )
 
 
 # Appointments (R12) ---------------------------------------------------------------------------

@@ -8,10 +8,12 @@ working calendars, the visits booked that day: `availability`). The scoring itse
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection
@@ -43,21 +45,33 @@ REGION_LABELS = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class EngineerCandidate:
-    """One engineer of a candidate point, with why they are (not) suggested."""
+    """One engineer of a candidate point, with why they are (not) suggested. The reasons are
+    written when read: the dispatch board weighs a thousand engineers and shows none of them."""
 
     engineer: Engineer
     load: int
     on_leave: bool
-    qualified: bool | None
-    qualification_expires_on: date | None
-    reasons: list[str] = field(default_factory=list)
+    day: date
+    line: ProductLine | None = None
+    qualification: LineQualification | None = None
     # availability (R12) on the point's service day
     service_day: date | None = None
     working_minutes: int | None = None
     booked_minutes: int = 0
     clash: Booking | None = None  # a booked visit overlapping the requested window
+    parts_held: tuple[str, ...] = ()  # of the parts the work needs, those in the engineer's van
+
+    @property
+    def qualified(self) -> bool | None:
+        if self.line is None:
+            return None
+        return self.qualification is not None and self.qualification.is_valid_on(self.day)
+
+    @property
+    def qualification_expires_on(self) -> date | None:
+        return self.qualification.expires_on if self.qualification is not None else None
 
     def facts(self, key: int = 0) -> scoring.EngineerFacts:
         return scoring.EngineerFacts(
@@ -80,8 +94,68 @@ class EngineerCandidate:
     def score(self) -> float:
         return self.facts().score
 
+    @property
+    def reasons(self) -> list[str]:
+        reasons = [_("%(name)s: %(load)d open work orders") % {"name": self.engineer, "load": self.load}]
+        if self.line is not None:
+            reasons.append(_qualification_reason(self.qualification, self.line, self.day))
+        if self.on_leave:
+            reasons.append(_("on leave today"))
+        if self.service_day is not None:
+            reasons.extend(self._availability_reasons())
+        if self.parts_held:
+            reasons.append(_("has in the van: %(parts)s") % {"parts": ", ".join(self.parts_held)})
+        return reasons
 
-@dataclass
+    def _availability_reasons(self) -> list[str]:
+        """R12: the engineer's booked visits on the point's service day, against its working time
+        and the requested window."""
+        when = f"{self.service_day:%Y-%m-%d}"
+        facts = self.facts()
+        reasons = []
+        if facts.day_off:
+            reasons.append(_("not working on %(date)s") % {"date": when})
+        elif self.clash is not None:
+            reasons.append(
+                _("already booked %(start)s–%(end)s on %(date)s (%(number)s)")
+                % {
+                    "start": f"{self.clash.window[0]:%H:%M}",
+                    "end": f"{self.clash.window[1]:%H:%M}",
+                    "date": when,
+                    "number": self.clash.number,
+                }
+            )
+        elif facts.fully_booked:
+            reasons.append(_("fully booked on %(date)s") % {"date": when})
+        if self.booked_minutes:
+            reasons.append(
+                _("%(hours)s h of visits booked on %(date)s: score %(score)s")
+                % {"hours": round(self.booked_minutes / 60, 1), "date": when, "score": facts.score}
+            )
+        return reasons
+
+
+def _qualification_reason(qualification: LineQualification | None, line: ProductLine, day: date) -> str:
+    """R38: the engineer's qualification for the product line on `day`, in words."""
+    if qualification is None:
+        return _("not qualified for %(line)s") % {"line": line}
+    if qualification.expires_on < day:
+        return _("qualification for %(line)s expired on %(date)s") % {
+            "line": line,
+            "date": f"{qualification.expires_on:%Y-%m-%d}",
+        }
+    if qualification.certified_on > day:
+        return _("qualification for %(line)s valid only from %(date)s") % {
+            "line": line,
+            "date": f"{qualification.certified_on:%Y-%m-%d}",
+        }
+    return _("qualified for %(line)s until %(date)s") % {
+        "line": line,
+        "date": f"{qualification.expires_on:%Y-%m-%d}",
+    }
+
+
+@dataclass(slots=True)
 class PointCandidate:
     """One service point able to serve the work order, with its score breakdown."""
 
@@ -304,29 +378,41 @@ def _point_candidates(
     line: ProductLine | None,
     origin: tuple[float, float] | None,
     covering_origin: tuple[float, float] | None = None,
+    keep: int | None = None,
 ) -> list[PointCandidate]:
     """The points able to serve the work order, best first (R5): coverage of the customer's
     region, then the distance from the customer or, when their coordinates are unknown, from the
     point covering their region (`covering_origin`), so that a fallback is the nearest point, not
-    the first by code."""
+    the first by code. With `keep`, only that many best are built: the dispatch board ranks 200
+    points for each of its 50 rows and reads the engineers of a few (issue 9: 10,000 candidates
+    a board left the worker's memory larger)."""
     place = customer_region(work_order)
-    candidates = []
+    ranked = []
     for facts in points:
         if line is not None and facts.lines and line.pk not in facts.lines:
             continue  # the point does not serve this product line (R5)
         point = facts.point
         here = scoring.coordinates(point.latitude, point.longitude)
-        candidates.append(
-            PointCandidate(
-                point=point,
-                region_level=scoring.region_level(facts.own, list(facts.areas), place),
-                distance_km=scoring.distance_km(origin, here),
-                serves_all_lines=not facts.lines,
-                covering_km=scoring.distance_km(covering_origin, here) if origin is None else None,
-            )
+        level = scoring.region_level(facts.own, list(facts.areas), place)
+        distance = scoring.distance_km(origin, here)
+        covering = scoring.distance_km(covering_origin, here) if origin is None else None
+        near = distance if distance is not None else covering
+        ranked.append((scoring.point_rank_key(level, near, point.code), facts, level, distance, covering))
+    best = (
+        heapq.nsmallest(keep, ranked, key=itemgetter(0))
+        if keep is not None
+        else sorted(ranked, key=itemgetter(0))
+    )
+    return [
+        PointCandidate(
+            point=facts.point,
+            region_level=level,
+            distance_km=distance,
+            serves_all_lines=not facts.lines,
+            covering_km=covering,
         )
-    candidates.sort(key=lambda c: c.rank_key)
-    return candidates
+        for _key, facts, level, distance, covering in best
+    ]
 
 
 # The engineers of some points with what routing weighs, in one statement of portable SQL (SQLite
@@ -441,72 +527,28 @@ def _people(
 
 def _engineer_candidate(routed: RoutedEngineer, line: ProductLine | None, day: date) -> EngineerCandidate:
     engineer: Any = routed.engineer  # with `line_qualifications` (see `_people`)
-    reasons = [_("%(name)s: %(load)d open work orders") % {"name": engineer, "load": routed.open_load}]
-    qualified: bool | None = None
-    expires = None
+    qualification = None
     if line is not None:
         qualification = next((q for q in engineer.line_qualifications if q.product_line_id == line.pk), None)
-        qualified = qualification is not None and qualification.is_valid_on(day)
-        expires = qualification.expires_on if qualification is not None else None
-        if qualification is None:
-            reasons.append(_("not qualified for %(line)s") % {"line": line})
-        elif qualification.expires_on < day:
-            reasons.append(
-                _("qualification for %(line)s expired on %(date)s")
-                % {"line": line, "date": f"{qualification.expires_on:%Y-%m-%d}"}
-            )
-        elif qualification.certified_on > day:
-            reasons.append(
-                _("qualification for %(line)s valid only from %(date)s")
-                % {"line": line, "date": f"{qualification.certified_on:%Y-%m-%d}"}
-            )
-        else:
-            reasons.append(
-                _("qualified for %(line)s until %(date)s")
-                % {"line": line, "date": f"{qualification.expires_on:%Y-%m-%d}"}
-            )
-    if routed.is_on_leave:
-        reasons.append(_("on leave today"))
     return EngineerCandidate(
         engineer=engineer,
         load=routed.open_load,
         on_leave=routed.is_on_leave,
-        qualified=qualified,
-        qualification_expires_on=expires,
-        reasons=reasons,
+        day=day,
+        line=line,
+        qualification=qualification,
     )
 
 
 def _availability(
     candidate: EngineerCandidate, plan: PointDay, booked: list[Booking], window: scoring.Window | None
 ) -> None:
-    """R12: the engineer's booked visits on the point's service day, against its working time and
-    the requested window; the facts and the reasons go on the candidate."""
-    when = f"{plan.day:%Y-%m-%d}"
+    """R12: the engineer's booked visits on the point's service day and whether one overlaps the
+    requested window."""
     candidate.service_day, candidate.working_minutes = plan.day, plan.working_minutes
     candidate.booked_minutes = sum(scoring.window_minutes(b.window) for b in booked)
     if window is not None:
         candidate.clash = next((b for b in booked if scoring.overlaps(b.window, window)), None)
-    facts = candidate.facts()
-    if facts.day_off:
-        candidate.reasons.append(_("not working on %(date)s") % {"date": when})
-    elif candidate.clash is not None:
-        candidate.reasons.append(
-            _("already booked %(start)s–%(end)s on %(date)s (%(number)s)")
-            % {
-                "start": f"{candidate.clash.window[0]:%H:%M}",
-                "end": f"{candidate.clash.window[1]:%H:%M}",
-                "date": when,
-                "number": candidate.clash.number,
-            }
-        )
-    elif facts.fully_booked:
-        candidate.reasons.append(_("fully booked on %(date)s") % {"date": when})
-    if candidate.booked_minutes:
-        candidate.reasons.append(
-            _("%(hours)s h of visits booked on %(date)s: score %(score)s")
-            % {"hours": round(candidate.booked_minutes / 60, 1), "date": when, "score": facts.score}
-        )
 
 
 def _engineer_candidate_shared(
@@ -583,8 +625,8 @@ class PartsHeld:
         for key, candidate in enumerate(candidates):
             held = self.by_engineer.get(candidate.engineer.pk, set())
             counts[key] = len(held)
-            if held:  # candidates are built afresh for each suggestion, so this is said once
-                candidate.reasons.append(_("has in the van: %(parts)s") % {"parts": ", ".join(sorted(held))})
+            if held:  # candidates are built afresh for each suggestion
+                candidate.parts_held = tuple(sorted(held))
         return counts
 
 
@@ -715,6 +757,7 @@ class _Ranking:
         work_orders: Sequence[WorkOrder],
         points: QuerySet[ServicePoint] | None,
         origins: dict[int, tuple[float, float]],
+        keep: int | None = None,
     ) -> _Ranking:
         facts = _allowed_points(points)
         lines = {wo.pk: wo.product_line for wo in work_orders}
@@ -728,7 +771,7 @@ class _Ranking:
             if origin is None and region not in near:
                 near[region] = _covering_origin(facts, region)
             covering = near.get(region) if origin is None else None
-            ranked[wo.pk] = _point_candidates(wo, rows, lines[wo.pk], origin, covering)
+            ranked[wo.pk] = _point_candidates(wo, rows, lines[wo.pk], origin, covering, keep)
             used.update((c.point.pk, c.point) for c in ranked[wo.pk])
         return cls(used, ranked, lines)
 
@@ -786,7 +829,7 @@ def dispatch_route_many(
         return {}
     day = day or timezone.localdate()
     choices = max(1, min(choices, POINTS_CONSIDERED))
-    ranking = _Ranking.read(work_orders, points, {})
+    ranking = _Ranking.read(work_orders, points, {}, keep=POINTS_CONSIDERED)
     staffing = _Staffing.read(ranking.points(work_orders, slice(choices)), day, window)
     shared: dict[tuple[int, int | None], EngineerCandidate] = {}
     result = {

@@ -1,5 +1,6 @@
 """Writes of the field-service context, one module per part: dispatch (R5, R38), appointments
-(R12), visits (R12, R16), the customer's sign-off (R15-R17) and supervision cards (R19)."""
+(R12), visits (R12, R16), the customer's sign-off (R15-R17), supervision cards (R19), and what
+dispatch reads: the areas points cover and engineers' leave (R5)."""
 
 from ..transitions import supervision_due
 from .appointments import (
@@ -9,7 +10,9 @@ from .appointments import (
     appointment_reschedule,
     appointments_follow_engineer,
 )
+from .areas import service_area_create, service_area_delete, service_area_update
 from .dispatch import dispatch_assign, workorder_autodispatch
+from .leave import engineer_leave_create, engineer_leave_delete, engineer_leave_update, may_record_leave
 from .schedule import schedule_assign_book
 from .signoff import (
     SERVICE_FORM_TEMPLATE,
@@ -52,6 +55,13 @@ __all__ = [
     "appointment_reschedule",
     "appointments_follow_engineer",
     "dispatch_assign",
+    "engineer_leave_create",
+    "engineer_leave_delete",
+    "engineer_leave_update",
+    "may_record_leave",
+    "service_area_create",
+    "service_area_delete",
+    "service_area_update",
     "signed_form_render",
     "signed_forms_render_pending",
     "schedule_assign_book",

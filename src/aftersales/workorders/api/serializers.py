@@ -20,6 +20,7 @@ from aftersales.accounts.models import Engineer, ServicePoint
 from aftersales.accounts.selectors import service_points_in_scope
 from aftersales.catalog.models import ProductModel
 from aftersales.catalog.selectors import PRODUCT_MODELS
+from aftersales.core.api import ChangeRecordSerializer as BaseChangeRecordSerializer
 from aftersales.core.api import (
     FieldsBuiltOnceMixin,
     IdNameSerializer,
@@ -233,21 +234,9 @@ class EventSerializer(serializers.ModelSerializer):
         return event_text(event)
 
 
-class ChangeRecordSerializer(serializers.ModelSerializer):
-    actor = IdNameSerializer(read_only=True, allow_null=True)
-    old_value = serializers.SerializerMethodField()
-    new_value = serializers.SerializerMethodField()
-
-    class Meta:
-        model = ChangeRecord
-        fields = ["id", "created_at", "field", "field_label", "old_value", "new_value", "actor"]
-        read_only_fields = fields
-
-    def get_old_value(self, record: ChangeRecord) -> str:
-        return history_value(record.field, record.old_value)
-
-    def get_new_value(self, record: ChangeRecord) -> str:
-        return history_value(record.field, record.new_value)
+class ChangeRecordSerializer(BaseChangeRecordSerializer):
+    def shown(self, record: ChangeRecord, value: str) -> str:
+        return history_value(record.field, value)
 
 
 class TimelineEntrySerializer(serializers.Serializer):
