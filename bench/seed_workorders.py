@@ -87,7 +87,7 @@ WORK_ORDER_FIELDS = """
     service_province service_city service_district service_address
     fault_symptom error_messages recent_operations service_point engineer fault_category
     probable_cause proposed_handling estimated_hours resolution created_by accepted_at
-    completed_at closed_at created_at updated_at
+    completed_at closed_at created_at updated_at received_at
 """
 CLOCK_FIELDS = """
     work_order policy kind state target business_time started_at due_at paused_at paused_reason
@@ -397,6 +397,7 @@ class Lifecycle:
                 times.get("close") or times.get("resolve"),
                 created,
                 at if steps else created,
+                created,  # received when entered
             )
         )
 

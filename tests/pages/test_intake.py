@@ -9,10 +9,12 @@ import pytest
 from django.urls import reverse
 
 from aftersales.customers.models import Customer
+from aftersales.sla.models import SlaClock
 from aftersales.workorders.choices import State
 from aftersales.workorders.models import WorkOrder
 
 from .. import factories as f
+from ..timeutil import at, frozen
 
 pytestmark = pytest.mark.django_db
 
@@ -172,6 +174,34 @@ def test_intake_with_device_from_lookup(client, agent):
     assert work_order.device == device
     assert work_order.serial_number == "VNB3K00077"
     assert work_order.product_model == device.product_model
+
+
+def test_r1_r34_the_agent_dates_a_voicemail_back_and_the_clocks_start_then(client, agent, customer):
+    """A voicemail left on Friday 17:00, typed in on Monday 10:00: read back, saved as received
+    then, and the first-response clock counts from it (24 working hours: Wednesday 17:00)."""
+    client.force_login(agent)
+    data = form_data(customer=customer.pk, received_at="2026-11-20T17:00")
+    with frozen(at(2026, 11, 23, 10)):
+        review = client.post(INTAKE, {**data, "step": "review"})
+        assert "2026-11-20 17:00" in review.content.decode()
+        assert 'name="received_at"' in review.content.decode()  # carried to the confirmation
+        client.post(INTAKE, {**data, "step": "confirm"})
+    work_order = WorkOrder.objects.get()
+    assert work_order.received_at == at(2026, 11, 20, 17) and work_order.created_at == at(2026, 11, 23, 10)
+    clock = SlaClock.objects.get(work_order=work_order, kind="first_response")
+    assert clock.started_at == at(2026, 11, 20, 17) and clock.due_at == at(2026, 11, 25, 17)
+    page = client.get(reverse("workorders:detail", args=[work_order.pk])).content.decode()
+    assert 'data-testid="received-at"' in page
+
+
+def test_r1_a_received_time_in_the_future_is_a_field_error(client, agent, customer):
+    client.force_login(agent)
+    with frozen(at(2026, 11, 23, 10)):
+        response = client.post(
+            INTAKE, form_data(customer=customer.pk, received_at="2026-11-23T11:00", step="confirm")
+        )
+    assert "received_at" in response.context["form"].errors
+    assert not WorkOrder.objects.exists()
 
 
 def test_r2_missing_required_data_shows_errors_and_saves_nothing(client, agent):

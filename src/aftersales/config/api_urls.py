@@ -20,8 +20,23 @@ from aftersales.returns.api import register as register_returns
 from aftersales.servicing.api import register as register_servicing
 from aftersales.sla.api import register as register_sla
 from aftersales.workorders.api import register as register_workorders
+from aftersales.workorders.api import register_unknown_actions
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    """The project's router. Apps above the work order add their own detail routes under
+    `workorders` (`/api/workorders/<id>/appointments/`, `…/sla/`) with viewsets of their own: the
+    API root links each prefix to the list of its first registration (the work orders' list)."""
+
+    def get_api_root_view(self, api_urls=None):
+        api_root_dict: dict[str, str] = {}
+        list_name = self.routes[0].name
+        for prefix, _viewset, basename in self.registry:
+            api_root_dict.setdefault(prefix, list_name.format(basename=basename))
+        return self.APIRootView.as_view(api_root_dict=api_root_dict)
+
+
+router = Router()
 for register in (
     register_lists,
     register_accounts,
@@ -38,6 +53,7 @@ for register in (
     register_parts,
     register_returns,
     register_sla,
+    register_unknown_actions,  # last: after every app's /workorders/<id>/<what>/ routes
 ):
     register(router)
 

@@ -265,6 +265,11 @@ def map_tile_sources(template: str) -> list[str]:
 if MAP_COORDINATES not in {"wgs84", "gcj02"}:
     raise ValueError(f"MAP_COORDINATES must be wgs84 or gcj02, not {MAP_COORDINATES!r}")
 
+# R1, R34: how far back an agent may date the time a request was received (a voicemail or an e-mail
+# left before the Spring Festival or National Day holidays, entered after them); the service-level
+# clocks start from it, so an older date (a typing mistake) is refused.
+WORKORDER_RECEIVED_BACKDATE_DAYS = int(os.environ.get("WORKORDER_RECEIVED_BACKDATE_DAYS", "14"))
+
 # R29: days a service point has to report an old part to HQ after replacing it; past them the dealer
 # is charged the part's out-of-warranty price (once).
 PARTS_OLD_PART_REPORT_DAYS = int(os.environ.get("PARTS_OLD_PART_REPORT_DAYS", "7"))

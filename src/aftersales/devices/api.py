@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from aftersales.accounts.choices import FRONT_LINE_ROLES, REFERENCE_ADMIN_ROLES
+from aftersales.catalog.choices import FeeKind
 from aftersales.catalog.models import ProductModel
 from aftersales.core.api import (
     IdNameSerializer,
@@ -40,7 +41,7 @@ from aftersales.customers.privacy import customer_in_full
 from aftersales.customers.selectors import customer_scope
 
 from . import services
-from .choices import ContractKind, DateShift
+from .choices import ContractKind, DateShift, Payer, StartBasis
 from .entitlement import (
     WARRANTY_CONTRACT,
     WARRANTY_IN,
@@ -131,6 +132,61 @@ class DeviceHistorySerializer(HistoryPageSerializer):
     warranty = DeviceWarrantySerializer()
 
 
+# -- warranty entitlement (R36, R35): shared with the work order's (servicing's /api/warranty/) ------
+
+
+class LineCoverSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=FeeKind.choices)
+    part_category = serializers.CharField(help_text=_("normal, wear or consumable for parts, else empty"))
+    label = serializers.CharField()
+    covered = serializers.BooleanField()
+    payer = serializers.ChoiceField(choices=Payer.choices)
+    payer_display = serializers.CharField(source="payer_label")
+    until = serializers.DateField(allow_null=True)
+    reason = serializers.CharField()
+
+
+class EntitlementBaseSerializer(serializers.Serializer):
+    """R36: a warranty on a day (`entitlement.Entitlement`), and line by line what it covers and
+    who pays; R35: extended by the service contract in force (`contract`), whose lines it pays."""
+
+    day = serializers.DateField()
+    policy = IdNameSerializer(allow_null=True)
+    start_basis = serializers.ChoiceField(choices=StartBasis.choices)
+    start = serializers.DateField(allow_null=True)
+    until = serializers.DateField(allow_null=True)
+    reason = serializers.CharField()
+    lines = LineCoverSerializer(many=True)
+    contract = IdNameSerializer(
+        allow_null=True, help_text=_("R35: the service contract in force for the device on the day.")
+    )
+    covered_until = serializers.DateField(
+        allow_null=True, help_text=_("The last day of cover: the contract's when one is in force.")
+    )
+
+
+class EntitlementQuerySerializer(serializers.Serializer):
+    day = serializers.DateField(required=False, help_text=_("The day to decide on (default today)."))
+
+
+class DeviceEntitlementSerializer(EntitlementBaseSerializer):
+    """R36, R35: the device's own warranty on a day (no work order: no exclusion or override)."""
+
+    state = serializers.SerializerMethodField()
+    in_warranty = serializers.BooleanField(help_text=_("Within the maker's warranty on the day."))
+
+    @extend_schema_field(
+        serializers.CharField(
+            help_text=_(
+                "in: in warranty; contract: out of it but covered by a service contract; out; "
+                "unknown: the model, or the date cover runs from, is not on file."
+            ),
+        )
+    )
+    def get_state(self, entitlement) -> str:
+        return warranty_state(entitlement)
+
+
 @extend_schema_view(
     list=extend_schema(responses={200: DeviceSerializer(many=True), **problem_responses(400)}),
     retrieve=extend_schema(responses={200: DeviceSerializer, **problem_responses(404)}),
@@ -189,6 +245,28 @@ class DeviceViewSet(
         return self.update(request, *args, partial=True, **kwargs)
 
     # -- service contracts (R35) -------------------------------------------------------------------
+
+    @extend_schema(
+        summary=_("Warranty status of a device (R36, R35)"),
+        description=_(
+            "The device's warranty on `day` (default today) from its product model's warranty "
+            "policy and the date cover runs from (purchase, installation or activation), extended "
+            "by a service contract in force; for every kind of line (diagnosis, visit, labour, "
+            "travel, parts by category) whether it is covered and who pays, each with its reason. "
+            "The same entitlement as a work order's (`GET /api/warranty/{id}/`), without the "
+            "exclusions and overrides recorded on a work order. 404 for a device outside the "
+            "user's scope (R37)."
+        ),
+        parameters=[EntitlementQuerySerializer],
+        responses={200: DeviceEntitlementSerializer, **problem_responses(400, 404)},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def warranty(self, request: Request, pk: str | None = None) -> Response:
+        device = self.get_object()
+        query = EntitlementQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        entitlement = device_warranty(device, day=query.validated_data.get("day") or timezone.localdate())
+        return Response(DeviceEntitlementSerializer(entitlement).data)
 
     @extend_schema(
         summary=_("Device history: its service records, newest first, a page at a time"),

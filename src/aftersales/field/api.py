@@ -18,7 +18,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from aftersales.accounts.selectors import engineers_in_scope
 from aftersales.core.api import (
+    MULTIPART_PARSERS,
     IdNameSerializer,
     RejectUnknownFieldsMixin,
     problem_responses,
@@ -26,12 +28,14 @@ from aftersales.core.api import (
 )
 from aftersales.core.idempotency import idempotent
 from aftersales.workorders.api import workorder_of_path
+from aftersales.workorders.api.serializers import AttachmentSerializer, WorkOrderSerializer
 
 from .api_org import register as register_org
 from .api_schedule import ScheduleViewSet
 from .choices import SignedFormState
-from .filtersets import SupervisionCardFilterSet
+from .filtersets import SupervisionCardFilterSet, VisitFilterSet
 from .models import SignOff, SupervisionCard, Visit, VisitPart
+from .policies import EDIT_VISIT_INTERNAL
 from .selectors import (
     dispatch_points_for,
     dispatch_suggest,
@@ -42,7 +46,17 @@ from .selectors import (
     visit_scope,
     visit_signoff,
 )
-from .services import visit_part_add, visit_part_remove, visit_parts_request, visit_sign, visit_signoff_refuse
+from .services import (
+    dispatch_assign,
+    visit_internal_update,
+    visit_part_add,
+    visit_part_remove,
+    visit_parts_request,
+    visit_photo_add,
+    visit_record,
+    visit_sign,
+    visit_signoff_refuse,
+)
 from .services.visits import VAN
 from .transitions import SUPERVISION_CARD, VISIT
 
@@ -223,6 +237,54 @@ CARD_TRANSITION_FIELDS = {
 }
 
 
+class VisitRecordInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    """R12, R15: what the engineer found and did, the self-check items done, and new findings
+    that change the plan with whether the customer agreed."""
+
+    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    findings = serializers.CharField(allow_blank=True)
+    checked = serializers.ListField(
+        child=serializers.IntegerField(min_value=0),
+        required=False,
+        default=list,
+        help_text=_("Positions (from 0) of the visit's `checklist` items done; the others are not."),
+    )
+    plan_change = serializers.CharField(required=False, allow_blank=True, default="")
+    plan_change_agreed = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Required with a plan change (400 on this field otherwise)."),
+    )
+
+    def validate_checked(self, value: list[int]) -> list[int]:
+        visit = self.context.get("visit")
+        size = len(visit.checklist) if visit is not None else 0
+        if any(index >= size for index in value):
+            raise serializers.ValidationError(_("The self-check list has %(count)d items.") % {"count": size})
+        return value
+
+
+class VisitInternalSerializer(serializers.ModelSerializer):
+    """R16: the internal fault cause and repair measures, never on the customer's copy."""
+
+    class Meta:
+        model = Visit
+        fields = ["id", "number", "fault_cause", "repair_measures", "version"]
+        read_only_fields = ["id", "number", "version"]
+
+
+class VisitInternalInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    fault_cause = serializers.CharField(allow_blank=True)
+    repair_measures = serializers.CharField(allow_blank=True)
+
+
+class VisitPhotoInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    file = serializers.FileField(help_text=_("A photo (an image file)."))
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
 class SignInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     version = serializers.IntegerField(required=False, allow_null=True, default=None)
     quality_rating = serializers.IntegerField(
@@ -290,6 +352,8 @@ class VisitViewSet(
 
     queryset = Visit.objects.none()  # for the schema; get_queryset scopes per user
     serializer_class = VisitSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = VisitFilterSet
     getter = staticmethod(visit_get)
 
     def get_queryset(self):
@@ -341,6 +405,75 @@ class VisitViewSet(
         part = get_object_or_404(VisitPart, pk=part_id, visit=visit)
         visit_part_remove(part_id=part.pk, actor=request.user)
         return Response(status=204)
+
+    @extend_schema(
+        summary=_("Record the findings, the self-check and a plan change (R12, R15)"),
+        description=_(
+            "On site, until the customer signs or refuses (409 otherwise); the visit's engineer or a "
+            "supervisor (403 otherwise). A changed plan needs `plan_change_agreed` (400 on it); a "
+            "stale `version` is 409 `stale_version`."
+        ),
+        request=VisitRecordInputSerializer,
+        responses={200: VisitSerializer, **problem_responses(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def record(self, request: Request, pk: str | None = None) -> Response:
+        visit = self.get_object()
+        serializer = VisitRecordInputSerializer(data=request.data, context={"visit": visit})
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        visit_record(visit_id=visit.pk, actor=request.user, expected_version=data.pop("version"), **data)
+        return self.transition_response(visit)
+
+    @extend_schema(
+        summary=_("Add a photo taken on site (R12, R21)"),
+        description=_(
+            "Multipart upload of an image, kept as an attachment of the work order named after the "
+            "visit. While on site (409 otherwise); the visit's engineer or a supervisor (403 "
+            "otherwise); not an image: 400 on `file`."
+        ),
+        request={"multipart/form-data": VisitPhotoInputSerializer},
+        responses={201: AttachmentSerializer, **problem_responses(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], parser_classes=MULTIPART_PARSERS)
+    @idempotent
+    def photos(self, request: Request, pk: str | None = None) -> Response:
+        visit = self.get_object()
+        data = self._input(VisitPhotoInputSerializer)
+        photo = visit_photo_add(
+            visit_id=visit.pk, actor=request.user, upload=data["file"], description=data["description"]
+        )
+        return Response(AttachmentSerializer(photo, context=self.get_serializer_context()).data, status=201)
+
+    @extend_schema(
+        methods=["GET"],
+        summary=_("The internal fault cause and repair measures (R16)"),
+        description=_("For the visit's engineer, supervisors and clerks (403 otherwise)."),
+        responses={200: VisitInternalSerializer, **problem_responses(403, 404)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary=_("Fill in the internal fault cause and repair measures (R16)"),
+        description=_(
+            "On site or after, until the work order is closed (409 then); the visit's engineer, "
+            "supervisors and clerks (403 otherwise); a stale `version` is 409 `stale_version`."
+        ),
+        request=VisitInternalInputSerializer,
+        responses={200: VisitInternalSerializer, **problem_responses(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def internal(self, request: Request, pk: str | None = None) -> Response:
+        visit = self.get_object()
+        if request.method == "POST":
+            data = self._input(VisitInternalInputSerializer)
+            visit = visit_internal_update(
+                visit_id=visit.pk, actor=request.user, expected_version=data.pop("version"), **data
+            )
+        elif not VISIT.permits(EDIT_VISIT_INTERNAL, request.user, visit):
+            raise exceptions.PermissionDenied(
+                _("Only the visit's engineer, a clerk or a supervisor may do this.")
+            )
+        return Response(VisitInternalSerializer(visit).data)
 
     @extend_schema(
         summary=_("Customer signs"),
@@ -446,6 +579,9 @@ def register(router) -> None:
     router.register(r"dispatch", DispatchSuggestionViewSet, basename="dispatch")
     router.register(r"schedule", ScheduleViewSet, basename="schedule")
     register_org(router)
+    from .api_appointments import register as register_appointments  # it reads this module's serializers
+
+    register_appointments(router)
 
 
 # -- dispatch suggestion (R5, R38, R12) ------------------------------------------------------------
@@ -516,6 +652,22 @@ class DispatchQuerySerializer(serializers.Serializer):
         return data
 
 
+class DispatchAssignInputSerializer(RejectUnknownFieldsMixin, DispatchQuerySerializer):
+    """The engineer chosen on the dispatch board, for the requested visit (if any)."""
+
+    engineer = serializers.IntegerField(min_value=1, help_text=_("The engineer's id."))
+    reason = serializers.CharField(
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Needed when the engineer is not the one suggested for that day and window."),
+    )
+    version = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text=_("The work order's version seen.")
+    )
+
+
 @extend_schema_view(
     retrieve=extend_schema(
         summary=_("Dispatch suggestion for a work order (R5, R38, R12; dispatchers)"),
@@ -545,3 +697,43 @@ class DispatchSuggestionViewSet(viewsets.ViewSet):
             work_order, points=dispatch_points_for(request.user), day=data.get("visit_date"), window=window
         )
         return Response(DispatchSuggestionSerializer(suggestion).data)
+
+    @extend_schema(
+        summary=_("Assign the engineer chosen on the dispatch board (R5, R38; dispatchers)"),
+        description=_(
+            "`{id}` is the work order's id. The dispatch board's assignment: the lifecycle's "
+            "“assign” (409 when the work order cannot be assigned now, 409 `stale_version`, 400 "
+            "`not_qualified`), refused for an engineer on leave today or on `visit_date` (400 "
+            "`on_leave`), and for another engineer than the one suggested for that day and window "
+            "without a `reason` (400 `required`); the timeline says whether the suggestion was "
+            "followed. To book the visit at once, use `POST /api/schedule/book/`."
+        ),
+        parameters=[
+            OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("The work order's id."))
+        ],
+        request=DispatchAssignInputSerializer,
+        responses={200: WorkOrderSerializer, **problem_responses(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, pk: str | None = None) -> Response:
+        if not request.user.dispatches:
+            raise exceptions.PermissionDenied(_("Only dispatchers assign engineers."))
+        work_order = workorder_of_path(request.user, pk)
+        serializer = DispatchAssignInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        engineer = engineers_in_scope(request.user).filter(pk=data["engineer"]).first()
+        if engineer is None:
+            raise serializers.ValidationError({"engineer": [_("Choose an engineer.")]})
+        window = (data["visit_from"], data["visit_until"]) if data.get("visit_from") else None
+        dispatch_assign(
+            work_order_id=work_order.pk,
+            engineer=engineer,
+            actor=request.user,
+            reason=data["reason"],
+            expected_version=data["version"],
+            day=data.get("visit_date"),
+            window=window,
+        )
+        fresh = workorder_of_path(request.user, str(work_order.pk))
+        return Response(WorkOrderSerializer(fresh, context={"request": request}).data)

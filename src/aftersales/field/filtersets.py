@@ -1,5 +1,7 @@
 """The filters of field service's lists: supervision cards (R19: the page, its Excel export and the
-API), engineers' leave and the areas service points cover (R5: the API)."""
+API), engineers' leave and the areas service points cover (R5: the API), appointments and visits
+(R12: the API's lists; the calendar page and Today's jobs show the same rows as a week grid and a
+day's list)."""
 
 from __future__ import annotations
 
@@ -12,8 +14,8 @@ from aftersales.accounts.selectors import engineer_search
 from aftersales.core.autocomplete import autocomplete_filter
 from aftersales.core.lists import ListFilterSet, SortFilter, date_range, search_box
 
-from .choices import SupervisionState
-from .models import EngineerLeave, ServiceArea, SupervisionCard
+from .choices import SupervisionState, VisitState
+from .models import Appointment, AppointmentState, EngineerLeave, ServiceArea, SupervisionCard, Visit
 
 
 class SupervisionCardFilterSet(ListFilterSet):
@@ -49,6 +51,39 @@ class SupervisionCardFilterSet(ListFilterSet):
     class Meta:
         model = SupervisionCard
         fields = ["q", "state", "late", "engineer", "service_point"]
+
+
+class AppointmentFilterSet(ListFilterSet):
+    """Over `selectors.appointment_list(user)`: by engineer, service point, work order, state and
+    day range (the calendar's week is `date_from`..`date_until`)."""
+
+    engineer = autocomplete_filter("engineers", model=Engineer, label=_("Engineer"))
+    service_point = autocomplete_filter(
+        "service-points", model=ServicePoint, field_name="engineer__service_point", label=_("Service point")
+    )
+    work_order = django_filters.NumberFilter(field_name="work_order_id", label=_("Work order"))
+    state = django_filters.MultipleChoiceFilter(
+        choices=AppointmentState.choices, label=_("State"), distinct=False
+    )
+    date_from, date_until = date_range("date", _("From"), _("Until"), of_datetime=False)
+
+    class Meta:
+        model = Appointment
+        fields = ["engineer", "service_point", "work_order", "state"]
+
+
+class VisitFilterSet(ListFilterSet):
+    """Over `selectors.visit_scope(user)`: by engineer, work order, state and planned day (an
+    engineer's day is Today's jobs: `engineer`, `planned_from` = `planned_until` = the day)."""
+
+    engineer = autocomplete_filter("engineers", model=Engineer, label=_("Engineer"))
+    work_order = django_filters.NumberFilter(field_name="work_order_id", label=_("Work order"))
+    state = django_filters.MultipleChoiceFilter(choices=VisitState.choices, label=_("State"), distinct=False)
+    planned_from, planned_until = date_range("planned_date", _("From"), _("Until"), of_datetime=False)
+
+    class Meta:
+        model = Visit
+        fields = ["engineer", "work_order", "state"]
 
 
 class EngineerLeaveFilterSet(ListFilterSet):

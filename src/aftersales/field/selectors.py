@@ -140,6 +140,16 @@ def appointments_for_workorder(work_order: WorkOrder) -> QuerySet[Appointment]:
     return work_order.appointments.select_related("engineer__user").order_by("date", "window_start", "id")
 
 
+def appointment_list(user) -> QuerySet[Appointment]:
+    """R12, R37: the appointments of the work orders the user may see, by day and window, with what
+    a row shows (work order, engineer, its visit, who booked it)."""
+    return (
+        Appointment.objects.filter(work_order__in=workorder_scope(user))
+        .select_related("work_order__engineer", "engineer__user", "visit", "created_by")
+        .order_by("date", "window_start", "id")
+    )
+
+
 def appointment_get(user, pk: int) -> Appointment:
     """One appointment whose work order the user may see, or 404 (R37)."""
     return get_object_or_404(

@@ -1,8 +1,14 @@
-"""The official holiday schedule of coming years (R34): `/api/official-days/` lists the imported
-days (`?year=`) and adds one (HQ admins); `POST /api/official-days/import/` takes a year's schedule
-as an Excel (.xlsx) or CSV file (columns date, kind, name), saving every row or none (400 with each
-bad row: `field` is `rows[<row>].<column>`); `GET /api/official-days/source/?date=` says which rule
-the SLA arithmetic follows for that date's year (package, imported, or the weekends-only fallback).
+"""REST API of the service-level context (R34, R18).
+
+A work order's clocks: `GET /api/workorders/<id>/sla/` lists each milestone's clock (state, risk,
+start, due and stop times, time paused, working time used and left), what the clocks panel of the
+work-order page shows, scoped like the work order (404 outside the user's scope, R37).
+
+The official holiday schedule of coming years: `/api/official-days/` lists the imported days
+(`?year=`) and adds one (HQ admins); `POST /api/official-days/import/` takes a year's schedule as an
+Excel (.xlsx) or CSV file (columns date, kind, name), saving every row or none (400 with each bad
+row: `field` is `rows[<row>].<column>`); `GET /api/official-days/source/?date=` says which rule the
+SLA arithmetic follows for that date's year (package, imported, or the weekends-only fallback).
 
 The configuration the admin kept until issue 13, as resources HQ admins write and every staff user
 reads (scoped, R37): `/api/working-calendars/` with their weekly hours (written as the whole week),
@@ -12,8 +18,10 @@ the SLA arithmetic keeps in memory reload on the next due time computed."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -28,6 +36,7 @@ from aftersales.accounts.models import ServicePoint
 from aftersales.accounts.selectors import service_points_in_scope
 from aftersales.core.api import (
     MULTIPART_PARSERS,
+    IdNameSerializer,
     RejectUnknownFieldsMixin,
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
@@ -39,14 +48,17 @@ from aftersales.core.idempotency import idempotent
 from aftersales.core.importing import ImportReport
 from aftersales.customers.models import Customer
 from aftersales.customers.selectors import customer_scope
+from aftersales.workorders.api import workorder_of_path
 
-from .choices import HolidaySource, MilestoneKind, OfficialDayKind, Weekday
+from .choices import HolidaySource, MilestoneKind, OfficialDayKind, RiskLevel, Weekday
 from .filtersets import CalendarExceptionFilterSet, SlaPolicyFilterSet, WorkingCalendarFilterSet
 from .forms import OfficialScheduleImportForm
 from .importing import official_days_import
 from .models import CalendarException, OfficialDay, SlaPolicy, WorkingCalendar, milestone_events
 from .selectors import (
+    ClockView,
     calendar_exception_list,
+    clocks_for,
     holiday_source,
     official_days,
     sla_policy_list,
@@ -461,8 +473,125 @@ class SlaPolicyViewSet(ConfigViewSet):
         sla_policy_delete(policy=instance, actor=actor)
 
 
+# -- a work order's clocks (R34, R18) -----------------------------------------------------------
+
+
+def _seconds(duration: timedelta) -> int:
+    return int(duration.total_seconds())
+
+
+class ClockSerializer(serializers.Serializer):
+    """One milestone's clock. Durations are whole seconds, counted as the clock counts: working
+    time on the service point's calendar when `business_time`, else calendar time."""
+
+    milestone = serializers.ChoiceField(choices=MilestoneKind.choices, source="clock.kind")
+    milestone_display = serializers.CharField(source="kind_label")
+    state = serializers.CharField(
+        help_text=_(
+            "running; paused (the work order waits); met or breached (stopped in time or late); "
+            "cancelled (stopped without a verdict: the work order was cancelled)."
+        ),
+    )
+    risk = serializers.ChoiceField(
+        choices=RiskLevel.choices,
+        help_text=_("ok below 75 % of the budget, warning from 75 %, breached past the due time."),
+    )
+    policy = IdNameSerializer(source="clock.policy", allow_null=True)
+    business_time = serializers.BooleanField(
+        source="clock.business_time", help_text=_("Counts working hours only (else calendar time).")
+    )
+    target_seconds = serializers.SerializerMethodField(help_text=_("The budget."))
+    started_at = serializers.DateTimeField(source="clock.started_at")
+    due_at = serializers.DateTimeField(
+        source="clock.due_at", help_text=_("Moved out by the time paused when the clock resumes.")
+    )
+    warn_at = serializers.DateTimeField(
+        source="clock.warn_at", allow_null=True, help_text=_("When 75 % of the budget is used.")
+    )
+    paused_at = serializers.DateTimeField(
+        source="clock.paused_at", allow_null=True, help_text=_("Since when it is paused, if it is.")
+    )
+    paused_reason = serializers.CharField(
+        source="clock.paused_reason",
+        help_text=_("While paused, what the work order waits for (its waiting reason); else empty."),
+    )
+    paused_seconds = serializers.SerializerMethodField(
+        help_text=_("Time paused so far (the ongoing pause included), which does not count.")
+    )
+    stopped_at = serializers.DateTimeField(source="clock.stopped_at", allow_null=True)
+    breached_at = serializers.DateTimeField(
+        source="clock.breached_at", allow_null=True, help_text=_("The due time, once missed.")
+    )
+    used_seconds = serializers.SerializerMethodField(help_text=_("Budget used (pauses excluded)."))
+    remaining_seconds = serializers.SerializerMethodField(
+        help_text=_("Budget left (0 once used up); frozen while paused or stopped.")
+    )
+    percent = serializers.IntegerField(help_text=_("Share of the budget used."))
+    escalated_at = serializers.DateTimeField(
+        source="clock.escalated_at", allow_null=True, help_text=_("When the breach was escalated.")
+    )
+
+    def get_target_seconds(self, view: ClockView) -> int:
+        return _seconds(view.clock.target)
+
+    def get_paused_seconds(self, view: ClockView) -> int:
+        return _seconds(view.paused)
+
+    def get_used_seconds(self, view: ClockView) -> int:
+        return _seconds(view.used)
+
+    def get_remaining_seconds(self, view: ClockView) -> int:
+        return _seconds(view.remaining)
+
+
+class WorkOrderSlaSerializer(serializers.Serializer):
+    """R34, R18: a work order's service-level clocks in milestone order."""
+
+    work_order = IdNameSerializer(help_text=_("Its id and number."))
+    received_at = serializers.DateTimeField(
+        help_text=_("When the request came in: the intake clocks start then.")
+    )
+    next_due_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("The due time of the running clock due next (the list's SLA column).")
+    )
+    at = serializers.DateTimeField(help_text=_("The time the clocks were read at (now)."))
+    clocks = ClockSerializer(many=True)
+
+
+class WorkOrderSlaViewSet(viewsets.ViewSet):
+    """`/api/workorders/<id>/sla/`: a work order's clocks (the clocks panel of its page)."""
+
+    @extend_schema(
+        summary=_("Service-level clocks and due times of a work order (R34, R18)"),
+        description=_(
+            "Each milestone's clock (first response, diagnosis and quote, repair, record complete) "
+            "the work order has started so far, with its state, risk, start, due and stop times, the "
+            "time paused, and the working time used and left, read now. A milestone not reached yet "
+            "has no clock. Any staff user who may see the work order; 404 otherwise (R37)."
+        ),
+        parameters=[
+            OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("The work order's id."))
+        ],
+        responses={200: WorkOrderSlaSerializer, **problem_responses(404)},
+    )
+    @action(detail=True, methods=["get"], url_path="sla", url_name="sla")
+    def sla(self, request: Request, pk: str | None = None) -> Response:
+        work_order = workorder_of_path(request.user, pk)
+        at = timezone.now()
+        data = {
+            "work_order": work_order,
+            "received_at": work_order.received_at,
+            "next_due_at": work_order.sla_due_at,
+            "at": at,
+            "clocks": clocks_for(work_order, at=at),
+        }
+        return Response(WorkOrderSlaSerializer(data).data)
+
+
 def register(router) -> None:
     router.register("official-days", OfficialDayViewSet, basename="official-day")
     router.register("working-calendars", WorkingCalendarViewSet, basename="working-calendar")
     router.register("calendar-exceptions", CalendarExceptionViewSet, basename="calendar-exception")
     router.register("sla-policies", SlaPolicyViewSet, basename="sla-policy")
+    # /workorders/<id>/sla/ (before the work orders' unknown-action catch-all, config/api_urls.py)
+    router.register("workorders", WorkOrderSlaViewSet, basename="workorder-sla")

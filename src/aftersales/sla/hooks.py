@@ -32,11 +32,13 @@ PLANNED_CLOCKS = "_sla_planned_clocks"
 @register_intake_planner
 def clocks_planned_on_intake(*, work_order, actor) -> None:
     """R34: plan the clocks that start on creation, and so the work order's next due time, before
-    it is inserted (one INSERT with its due time instead of an UPDATE after). Registered after
-    field's dispatch planner (INSTALLED_APPS order), so the point and its calendar are known."""
+    it is inserted (one INSERT with its due time instead of an UPDATE after). They count from the
+    time the request was received, which intake may date back (R1). Registered after field's
+    dispatch planner (INSTALLED_APPS order), so the point and its calendar are known."""
     from .services import sla_clocks_plan
 
-    setattr(work_order, PLANNED_CLOCKS, sla_clocks_plan(work_order=work_order))
+    clocks = sla_clocks_plan(work_order=work_order, at=work_order.received_at)
+    setattr(work_order, PLANNED_CLOCKS, clocks)
 
 
 @register_intake_hook

@@ -271,14 +271,17 @@ def policy_by_id(policy_id: int) -> SlaPolicy | None:
     return active or SlaPolicy.objects.filter(pk=policy_id).prefetch_related("milestones").first()
 
 
+def _counted(clock: SlaClock, start: datetime, end: datetime, working_time: WorkingTime) -> timedelta:
+    """The time from `start` to `end` as the clock counts it: working time, or calendar time."""
+    if clock.business_time:
+        return working_time.business_time_between(start, end)
+    return max(end - start, timedelta(0))
+
+
 def clock_used(clock: SlaClock, *, at: datetime, working_time: WorkingTime) -> timedelta:
     """Time counted against the clock's budget up to `at` (frozen while paused or stopped)."""
     end = clock.paused_at or clock.stopped_at or at
-    if clock.business_time:
-        elapsed = working_time.business_time_between(clock.started_at, end)
-    else:
-        elapsed = max(end - clock.started_at, timedelta(0))
-    return max(elapsed - clock.paused_total, timedelta(0))
+    return max(_counted(clock, clock.started_at, end, working_time) - clock.paused_total, timedelta(0))
 
 
 def risk_of_running(*, due_at: datetime, warn_at: datetime | None, at: datetime) -> str:
@@ -315,7 +318,8 @@ def breached_clocks_of(work_order_ref, *, at: datetime) -> QuerySet[SlaClock]:
 
 @dataclass(frozen=True)
 class ClockView:
-    """A clock with what the page shows about it: state, time used and left, risk (R34)."""
+    """A clock with what the page shows about it: state, time used and left, time paused
+    (the ongoing pause included), risk (R34)."""
 
     clock: SlaClock
     state: str  # running | paused | met | breached | cancelled
@@ -323,6 +327,7 @@ class ClockView:
     remaining: timedelta
     percent: int
     risk: str
+    paused: timedelta = timedelta(0)
 
     @property
     def kind_label(self) -> str:
@@ -351,6 +356,9 @@ def clock_view(clock: SlaClock, *, at: datetime, working_time: WorkingTime) -> C
             risk = RiskLevel.WARNING
         else:
             risk = RiskLevel.OK
+    paused = clock.paused_total
+    if clock.stopped_at is None and clock.paused_at is not None:  # the ongoing pause
+        paused += _counted(clock, clock.paused_at, at, working_time)
     return ClockView(
         clock=clock,
         state=state,
@@ -358,6 +366,7 @@ def clock_view(clock: SlaClock, *, at: datetime, working_time: WorkingTime) -> C
         remaining=max(target - used, timedelta(0)),
         percent=percent,
         risk=risk,
+        paused=paused,
     )
 
 
@@ -368,7 +377,11 @@ def clocks_for(
     of budget and risk. One query for the clocks, plus the calendar (three) when a clock counts
     business time and no `working_time` is given."""
     at = at or timezone.now()
-    clocks = list(SlaClock.objects.filter(work_order_id=work_order.pk).order_by("started_at", "pk"))
+    clocks = list(
+        SlaClock.objects.filter(work_order_id=work_order.pk)
+        .select_related("policy")
+        .order_by("started_at", "pk")
+    )
     if working_time is None and any(clock.business_time for clock in clocks):
         working_time = working_time_of(work_order)
     order = {kind: index for index, kind in enumerate(MilestoneKind.values)}

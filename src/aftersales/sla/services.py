@@ -502,8 +502,9 @@ def official_day_set(*, day: date, kind: str, name: str, actor) -> OfficialDay:
 
 def sla_clocks_plan(*, work_order, at: datetime | None = None) -> list[SlaClock]:
     """R34: the clocks a new work order starts on creation (first response, by default) under
-    the policy that matches it, not yet saved: they are planned before the work order is
-    inserted, so that the due time of the one due next goes into the INSERT (`sla_due_at`)."""
+    the policy that matches it, started at `at` (the time the request was received; now by
+    default), not yet saved: they are planned before the work order is inserted, so that the due
+    time of the one due next goes into the INSERT (`sla_due_at`)."""
     policy = policy_for(work_order)
     if policy is None:
         return []

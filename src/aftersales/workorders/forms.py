@@ -152,6 +152,16 @@ class IntakeForm(WorkOrderDataForm):
     )
     device = forms.ModelChoiceField(queryset=Device.objects.none(), required=False, widget=forms.HiddenInput)
     device_label = forms.CharField(required=False, widget=forms.HiddenInput)
+    received_at = forms.DateTimeField(
+        label=_("Received at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_(
+            "Empty: now. When the request came in earlier (a voicemail, an e-mail read later): the "
+            "service-level clocks start then."
+        ),
+    )
     resolved_at_first_contact = forms.BooleanField(
         label=_("Resolved at first contact"),
         required=False,
@@ -185,6 +195,7 @@ class IntakeForm(WorkOrderDataForm):
     def workorder_fields(self) -> dict[str, Any]:
         fields = super().workorder_fields()
         fields["device"] = self.cleaned_data.get("device")
+        fields["received_at"] = self.cleaned_data.get("received_at")
         return fields
 
 

@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.models import AppendOnlyModel, SearchWords, TimeStampedModel
@@ -122,6 +123,17 @@ class WorkOrder(TimeStampedModel):
         null=True,
         on_delete=models.PROTECT,
         related_name="+",
+    )
+    # When the request reached the company (R1, R34): the time of the call, the e-mail or the
+    # voicemail, which may be earlier than its entry (`created_at`) when it is typed in later; the
+    # clocks that start at intake count from it. Set once at intake (`services.workorder_create`).
+    received_at = models.DateTimeField(
+        _("request received at"),
+        default=timezone.now,
+        editable=False,
+        help_text=_(
+            "When the request came in, if earlier than its entry; the service-level clocks start then."
+        ),
     )
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)

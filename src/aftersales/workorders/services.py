@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import filetype
@@ -11,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import ForeignKey
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.choices import Role
@@ -109,9 +112,12 @@ def _validate_service_address(work_order: WorkOrder) -> None:
         raise ValidationError({f"service_{level}": [message] for level, message in errors.items()})
 
 
-def _validate_all(work_order: WorkOrder, exclude: list[str] | None = None) -> None:
-    """Every problem of the input at once, as field errors (R2: nothing is half-saved)."""
-    errors: dict[str, list[str]] = {}
+def _validate_all(
+    work_order: WorkOrder, exclude: list[str] | None = None, checks: tuple[Callable, ...] = ()
+) -> None:
+    """Every problem of the input at once, as field errors with their codes (R2: nothing is
+    half-saved); `checks` are the caller's own, run after the common ones."""
+    errors: dict[str, list[ValidationError]] = {}
     for check in (
         _normalize,
         # created_by is set by the service, and empty for automatic intake (R1: email, portal).
@@ -120,20 +126,42 @@ def _validate_all(work_order: WorkOrder, exclude: list[str] | None = None) -> No
         ),
         _validate_intake,
         _validate_service_address,
+        *checks,
     ):
         try:
             check(work_order)
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                errors.setdefault(field, []).extend(messages)
+            for field, items in error.error_dict.items():
+                errors.setdefault(field, []).extend(items)
     if errors:
         raise ValidationError(errors)
 
 
+def received_at_check(received_at: datetime | None, *, now: datetime) -> datetime:
+    """R1, R34: when the request was received, which the clocks started at intake count from: now
+    unless given; an earlier time (a voicemail, an e-mail read after a holiday) goes back at most
+    `WORKORDER_RECEIVED_BACKDATE_DAYS` days, and never into the future."""
+    if received_at is None:
+        return now
+    days = settings.WORKORDER_RECEIVED_BACKDATE_DAYS
+    if received_at > now:
+        error = ValidationError(_("The time received cannot be in the future."), code="received_in_future")
+    elif received_at < now - timedelta(days=days):
+        error = ValidationError(
+            _("The time received can go back at most %(days)d days.") % {"days": days},
+            code="received_too_early",
+        )
+    else:
+        return received_at
+    raise ValidationError({"received_at": [error]})
+
+
 @transaction.atomic
-def workorder_create(*, actor, **fields: Any) -> WorkOrder:
+def workorder_create(*, actor, received_at: datetime | None = None, **fields: Any) -> WorkOrder:
     """Intake (R1, R2, R4, R7): validated as a whole, completed by the intake planners (e.g. the
-    service point, R5), numbered, inserted once, and recorded as the first event.
+    service point, R5), numbered, inserted once, and recorded as the first event. `received_at` is
+    when the request came in if earlier than now (`received_at_check`); the service-level clocks
+    that start at intake count from it (R34).
 
     The number is taken after validation and planning, just before the insert: on PostgreSQL it
     never waits for another create (`number_next`)."""
@@ -145,7 +173,11 @@ def workorder_create(*, actor, **fields: Any) -> WorkOrder:
     if contact is not None:
         work_order.contact_name = work_order.contact_name or contact.name
         work_order.contact_phone = work_order.contact_phone or contact.phone
-    _validate_all(work_order, exclude=["number"])
+
+    def receive(work_order: WorkOrder) -> None:
+        work_order.received_at = received_at_check(received_at, now=timezone.now())
+
+    _validate_all(work_order, exclude=["number", "received_at"], checks=(receive,))
     planned = [planner(work_order=work_order, actor=actor) for planner in hooks.intake_planners]
     work_order.number = number_next(prefix="WO")
     work_order.save(force_insert=True)

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -205,6 +206,9 @@ def _readback_rows(form: IntakeForm, user) -> list[tuple[str, str, str]]:
     ]
     if data.get("error_messages"):
         rows.append(("error_messages", _("Error messages shown"), data["error_messages"]))
+    if data.get("received_at"):
+        received = timezone.localtime(data["received_at"])
+        rows.append(("received_at", _("Received at"), f"{received:%Y-%m-%d %H:%M}"))
     if data.get("resolved_at_first_contact"):
         rows.append(("resolution", _("Resolved at first contact"), data.get("resolution", "")))
     return rows

@@ -108,10 +108,16 @@ def visit_create(
         raise NotPermitted(_("Only dispatchers, supervisors and the assigned engineer may plan a visit."))
     visit = Visit(work_order=work_order, engineer=work_order.engineer, created_by=actor)
     if appointment is not None:
-        if appointment.work_order_id != work_order.pk or appointment.state != AppointmentState.BOOKED:
-            raise DomainError(_("Only a booked appointment of this work order can become a visit."))
+        if appointment.work_order_id != work_order.pk:
+            raise DomainError(
+                _("Only a booked appointment of this work order can become a visit."), field="appointment"
+            )
         if Visit.objects.filter(appointment=appointment).exists():
-            raise DomainError(_("This appointment already has its visit."), code="duplicate")
+            raise TransitionNotAllowed(_("This appointment already has its visit."), code="duplicate")
+        if appointment.state != AppointmentState.BOOKED:
+            raise TransitionNotAllowed(
+                _("Only a booked appointment of this work order can become a visit."), code="not_booked"
+            )
         visit.appointment = appointment
         visit.engineer = appointment.engineer
         visit.planned_date = appointment.date

@@ -21,7 +21,8 @@ from aftersales.core.api import (
 )
 from aftersales.core.phones import phone_normalize
 from aftersales.core.transitions import Machine
-from aftersales.devices.choices import Payer, StartBasis
+from aftersales.devices.api import EntitlementBaseSerializer
+from aftersales.devices.choices import Payer
 from aftersales.notifications.choices import Channel as MessageChannel
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
@@ -474,45 +475,18 @@ EXTERNAL_INPUTS = {
 # -- warranty entitlement (R36) -------------------------------------------------------------------
 
 
-class LineCoverSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=FeeKind.choices)
-    part_category = serializers.CharField(help_text=_("normal, wear or consumable for parts, else empty"))
-    label = serializers.CharField()
-    covered = serializers.BooleanField()
-    payer = serializers.ChoiceField(choices=Payer.choices)
-    payer_display = serializers.CharField(source="payer_label")
-    until = serializers.DateField(allow_null=True)
-    reason = serializers.CharField()
-
-
-class EntitlementSerializer(serializers.Serializer):
+class EntitlementSerializer(EntitlementBaseSerializer):
     """R36: a work order's warranty on a day, and line by line what it covers and who pays; R35:
-    extended by the service contract in force (`contract`), whose lines the contract pays."""
+    extended by the service contract in force (`contract`), whose lines the contract pays;
+    exclusions and overrides recorded on the work order applied."""
 
-    day = serializers.DateField()
     state = serializers.SerializerMethodField()
-    policy = IdNameSerializer(allow_null=True)
-    start_basis = serializers.ChoiceField(choices=StartBasis.choices)
-    start = serializers.DateField(allow_null=True)
-    until = serializers.DateField(allow_null=True)
-    reason = serializers.CharField()
-    lines = LineCoverSerializer(many=True)
-    contract = IdNameSerializer(
-        allow_null=True, help_text=_("R35: the service contract in force for the device on the day.")
-    )
-    covered_until = serializers.DateField(
-        allow_null=True, help_text=_("The last day of cover: the contract's when one is in force.")
-    )
 
     @extend_schema_field(serializers.ChoiceField(choices=WarrantyState.choices))
     def get_state(self, entitlement) -> str:
         if not entitlement.decided:
             return WarrantyState.UNKNOWN
         return WarrantyState.IN if entitlement.in_cover else WarrantyState.OUT
-
-
-class EntitlementQuerySerializer(serializers.Serializer):
-    day = serializers.DateField(required=False, help_text=_("The day to decide on (default today)."))
 
 
 class WarrantyLineInputSerializer(serializers.Serializer):

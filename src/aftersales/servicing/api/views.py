@@ -29,6 +29,7 @@ from aftersales.core.api import (
     transition_actions,
 )
 from aftersales.core.idempotency import idempotent
+from aftersales.devices.api import EntitlementQuerySerializer
 from aftersales.workorders.api import workorder_of_path
 
 from .. import services
@@ -383,7 +384,7 @@ WORK_ORDER_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description=_
             "it is covered and who pays, each with its reason; exclusions and overrides recorded on "
             "the work order applied."
         ),
-        parameters=[s.EntitlementQuerySerializer, WORK_ORDER_ID],
+        parameters=[EntitlementQuerySerializer, WORK_ORDER_ID],
         responses={200: s.EntitlementSerializer, **problem_responses(400, 404)},
     ),
     exclusions=extend_schema(
@@ -421,7 +422,7 @@ class WarrantyViewSet(viewsets.ViewSet):
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         work_order = workorder_of_path(request.user, pk)
-        query = s.EntitlementQuerySerializer(data=request.query_params)
+        query = EntitlementQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         return self._entitlement(work_order, query.validated_data.get("day"))
 

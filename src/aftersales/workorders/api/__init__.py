@@ -8,13 +8,16 @@ from .views import UnknownActionViewSet, WorkOrderViewSet, workorder_of_path
 
 
 def register(router) -> None:
-    """Add this app's viewsets to the project's router.
-
-    The unknown-action catch-all comes after the work-order routes, so that
-    `POST /api/workorders/<id>/<anything>/` answers a JSON 404 problem rather than an HTML page.
-    """
+    """Add this app's viewsets to the project's router. The apps above the work order add their
+    own `/api/workorders/<id>/<what>/` routes (visits, appointments, clocks) after these."""
     router.register(r"workorders", WorkOrderViewSet, basename="workorder")
     router.register(r"search", SearchViewSet, basename="search")
+
+
+def register_unknown_actions(router) -> None:
+    """The unknown-action catch-all, registered after every app's work-order routes (last in
+    config/api_urls.py), so that `POST /api/workorders/<id>/<anything>/` answers a JSON 404
+    problem rather than an HTML page."""
     router.register(
         r"workorders/(?P<work_order_pk>[^/.]+)/(?P<action_name>[^/.]+)",
         UnknownActionViewSet,
@@ -22,4 +25,4 @@ def register(router) -> None:
     )
 
 
-__all__ = ["workorder_of_path", "register"]
+__all__ = ["workorder_of_path", "register", "register_unknown_actions"]

@@ -138,6 +138,7 @@ class WorkOrderSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
             "resolution",
             "created_by",
             "created_at",
+            "received_at",
             "updated_at",
             "accepted_at",
             "completed_at",
@@ -299,10 +300,21 @@ class WorkOrderWriteSerializer(RejectUnknownFieldsMixin, FieldsBuiltOnceMixin, s
         allow_null=True,
         default=OwnServicePointDefault(),
     )
+    received_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "When the request came in, if earlier than now (a voicemail, an e-mail read later); the "
+            "service-level clocks started at intake count from it. Not in the future (400 "
+            "`received_in_future`), at most WORKORDER_RECEIVED_BACKDATE_DAYS (14) days back (400 "
+            "`received_too_early`). Without a time zone: China time. Omitted: now."
+        ),
+    )
 
     class Meta:
         model = WorkOrder
-        fields = _WRITE_FIELDS
+        fields = [*_WRITE_FIELDS, "received_at"]
         extra_kwargs = {
             # Filled from the chosen contact when left out (services.workorder_create).
             "contact_name": {"required": False, "allow_blank": True},
@@ -331,6 +343,7 @@ class WorkOrderUpdateSerializer(WorkOrderWriteSerializer):
         min_value=1,
         help_text=_("The version you read; a newer one on the server gives 409 stale_version."),
     )
+    received_at = None  # set once at intake: the clocks count from it (R34)
 
     class Meta(WorkOrderWriteSerializer.Meta):
         fields = [*_WRITE_FIELDS, "version"]
