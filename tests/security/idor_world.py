@@ -21,6 +21,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from aftersales.accounts.choices import Role
+from aftersales.accounts.models import LoginFailure, LoginThrottle
 from aftersales.accounts.services import api_token_create
 from aftersales.billing.choices import PaymentMethod, WaiverKind
 from aftersales.billing.models import InvoiceRequest, Payment, Settlement, WaiverRequest
@@ -33,7 +34,7 @@ from aftersales.customers.models import Address, Contact
 from aftersales.feedback.choices import ReturnVisitKind
 from aftersales.feedback.models import ReturnVisit
 from aftersales.field.choices import SupervisionState, VisitState
-from aftersales.field.models import Appointment, SupervisionCard, VisitPart
+from aftersales.field.models import Appointment, EngineerLeave, ServiceArea, SupervisionCard, VisitPart
 from aftersales.notifications.models import Notification
 from aftersales.parts.choices import WarehouseKind
 from aftersales.parts.models import (
@@ -59,6 +60,8 @@ from aftersales.returns.choices import ItemCondition, ReturnKind, ReturnReason, 
 from aftersales.returns.models import ReturnPhoto, ReturnRequest
 from aftersales.servicing.choices import DepotState, RemoteMethod, SendOutReason
 from aftersales.servicing.models import DepotRepairPart, ExternalRepair, RemoteSession, ServicePlan
+from aftersales.sla.choices import ExceptionKind
+from aftersales.sla.models import CalendarException, SlaPolicy, WorkingCalendar
 from aftersales.workorders.choices import State
 from aftersales.workorders.services import attachment_add
 
@@ -252,10 +255,34 @@ def dealer_records(s: Side, hq: Hq) -> Records:
         )
 
     # -- the organisation (a dealer's account is found by its dealer's id) ------------------------
-    records["dealer"] = s.dealer
+    records["dealer"] = records["dealer_org"] = s.dealer
     records["service_point"] = s.point
     records["engineer"] = s.engineer
     records["staff"] = s.staff
+    records["qualification"] = f.QualificationFactory(engineer=s.engineer)
+    records["leave"] = EngineerLeave.objects.create(
+        engineer=s.engineer, start=date(2026, 12, 21), end=date(2026, 12, 22), reason=f"{name}年假"
+    )
+    records["service_area"] = ServiceArea.objects.create(
+        service_point=s.point, province="浙江省", city="杭州市", district="西湖区"
+    )
+    records["calendar"] = calendar = WorkingCalendar.objects.create(
+        name=f"{name}网点日历", service_point=s.point
+    )
+    records["calendar_exception"] = CalendarException.objects.create(
+        calendar=calendar, date=date(2026, 12, 24), kind=ExceptionKind.HOLIDAY, note=f"{name}盘点"
+    )
+    records["sla_policy"] = SlaPolicy.objects.create(name=f"{name}大客户协议", match_customer=s.customer)
+    # sign-in lock-outs and failures: HQ's admins only, whoever tried
+    records["login_throttle"] = LoginThrottle.objects.create(
+        username=s.staff.username,
+        ip_address="203.0.113.7",
+        failures=5,
+        locked_until=now + timedelta(days=3650),
+    )
+    records["login_failure"] = LoginFailure.objects.create(
+        username=s.staff.username, user=s.staff, ip_address="203.0.113.7"
+    )
 
     # -- the people's own things ------------------------------------------------------------------
     records["saved_filter"] = SavedFilter.objects.create(

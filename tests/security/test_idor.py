@@ -123,6 +123,20 @@ RECORDS: dict[str, str] = {
     "returns/": "return_request",
     "api/returns/": "return_request",
     "returns/photos/": "return_photo",
+    # the organisation and its configuration (issue 13's API)
+    "api/dealers/": "dealer_org",
+    "api/service-points/": "service_point",
+    "api/service-areas/": "service_area",
+    "api/engineers/": "engineer",
+    "api/engineer-leave/": "leave",
+    "api/users/": "staff",
+    "api/appointments/": "appointment",
+    "api/working-calendars/": "calendar",
+    "api/calendar-exceptions/": "calendar_exception",
+    "api/sla-policies/": "sla_policy",
+    "api/login-lockouts/": "login_throttle",
+    "accounts/lockouts/": "login_throttle",
+    "api/login-failures/": "login_failure",
 }
 
 # (route prefix, id name) -> the record of a route's other ids.
@@ -136,6 +150,7 @@ OTHER_IDS: dict[tuple[str, str], str] = {
     ("api/stock/transfers/", "line_id"): "transfer_line",
     ("parts/old-parts/shipments/", "old_part_pk"): "packed_old_part",
     ("api/returns/", "photo_id"): "return_photo",
+    ("api/engineers/", "qualification_id"): "qualification",
 }
 
 # Route prefix -> the action a function view's `<action>` is asked to run (a `TransitionView`
@@ -154,6 +169,9 @@ NOT_SCOPED: dict[str, str] = {
     "catalog/price-lists/": "price lists are HQ's, the same for every dealer (R30)",
     "api/price-lists/": "price lists are HQ's, the same for every dealer (R30)",
     "api/repair-vendors/": "repair vendors are the whole company's reference data (R14)",
+    "api/case-levels/": "the difficult-case levels are the whole company's configuration (R27)",
+    "api/complaint-response-policies/": "complaint response times are the whole company's "
+    "configuration (R26)",
     "billing/receipts/verify/": "the receipt's QR code: its unguessable token is printed on the paper "
     "and shows only whether the receipt is genuine, never the customer",
 }
@@ -166,7 +184,16 @@ ENGINEERS = frozenset({ENGINEER, ENGINEER_ELSEWHERE})
 ANYONE = frozenset(ACTORS)
 # The records a dealer's engineers share whatever their point: the dealer's customers with their
 # contacts, addresses, devices and contracts (customers.selectors.customer_scope), the dealer's fees.
-DEALER_WIDE = {"customer", "contact", "address", "device", "contract", "fee_schedule"}
+DEALER_WIDE = {
+    "customer",
+    "contact",
+    "address",
+    "device",
+    "contract",
+    "fee_schedule",
+    "sla_policy",
+    "dealer_org",
+}
 
 
 @dataclass(frozen=True)
@@ -219,6 +246,10 @@ REFUSALS: dict[tuple[str, str], Refusal] = {
         "an old part is looked for in the staff's own shipment only: one not in it is refused with a "
         "message on that shipment's page, whatever the id",
     ),
+    ("*", "api/users/"): Refusal(403, ANYONE, "staff users are managed by HQ's admins, read by supervisors"),
+    ("*", "api/login-lockouts/"): Refusal(403, ANYONE, "sign-in lock-outs are HQ's admins' (issue 13)"),
+    ("*", "accounts/lockouts/"): Refusal(403, ANYONE, "sign-in lock-outs are HQ's admins' (issue 13)"),
+    ("*", "api/login-failures/"): Refusal(403, ANYONE, "failed sign-ins are HQ's admins' (issue 13)"),
     ("GET", "complaints/{pk}/do/"): Refusal(
         302, ANYONE, "a transition's URL opened with GET goes to the record's page, which answers 404"
     ),
@@ -226,6 +257,25 @@ REFUSALS: dict[tuple[str, str], Refusal] = {
         302, ANYONE, "a transition's URL opened with GET goes to the record's page, which answers 404"
     ),
 }
+
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+# Reference data and configuration HQ keeps (issue 13's API): read in scope, written by HQ only.
+for _prefix, _who in (
+    ("api/dealers/", "the organisation is kept by HQ's admins and supervisors"),
+    ("api/service-points/", "the organisation is kept by HQ's admins and supervisors"),
+    ("api/service-areas/", "the organisation is kept by HQ's admins and supervisors"),
+    ("api/engineers/", "the organisation is kept by HQ's admins and supervisors"),
+    ("api/working-calendars/", "working calendars are HQ's admins' (R34)"),
+    ("api/calendar-exceptions/", "working calendars are HQ's admins' (R34)"),
+    ("api/sla-policies/", "service-level policies are HQ's admins' (R34)"),
+):
+    REFUSALS.update({(method, _prefix): Refusal(403, ANYONE, _who) for method in WRITES})
+REFUSALS.update(
+    {
+        (method, "api/engineer-leave/"): Refusal(403, ENGINEERS, "leave is recorded by the dispatch roles")
+        for method in WRITES
+    }
+)
 
 # (method or "*", route) -> why it answers 404 whatever the id: no control.
 ALWAYS_NOT_FOUND: dict[tuple[str, str], str] = {
@@ -246,6 +296,7 @@ REVEALED_RECORDS = {
     "workorder": "work_order",
     "return_visit": "return_visit",
     "complaint": "complaint",
+    "user": "staff",
 }
 
 # Bookkeeping a refused request may write: the session (its expiry slides, accounts.middleware)

@@ -506,7 +506,7 @@ class ClockSerializer(serializers.Serializer):
         source="clock.due_at", help_text=_("Moved out by the time paused when the clock resumes.")
     )
     warn_at = serializers.DateTimeField(
-        source="clock.warn_at", allow_null=True, help_text=_("When 75 % of the budget is used.")
+        source="clock.warn_at", allow_null=True, help_text=_("When three quarters of the budget are used.")
     )
     paused_at = serializers.DateTimeField(
         source="clock.paused_at", allow_null=True, help_text=_("Since when it is paused, if it is.")
