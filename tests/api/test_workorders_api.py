@@ -663,3 +663,19 @@ def test_r21_r41_download_by_uuid_never_by_sequential_id(agent, api_client):
     assert client.get(f"{detail(first)}attachments/{attachment.pk}/download/").status_code == 404
     attachment.file.delete(save=False)
     assert_problem(client.get(f"{detail(first)}attachments/{attachment.uuid}/download/"), 404)
+
+
+def test_r37_assigning_another_dealers_engineer_reads_as_an_unknown_engineer(world, api_client):
+    """The answer is the same for another dealer's engineer and for an id no engineer has, so it
+    tells nothing of the other dealer's people; the work order stays as it was."""
+    order = world.order_a
+    order.state = State.ACCEPTED
+    order.save(update_fields=["state"])
+    client = api_client(world.staff_a)
+    url = f"/api/workorders/{order.pk}/assign/"
+    theirs = client.post(url, {"engineer": world.engineer_b.pk, "version": order.version}, format="json")
+    unknown = client.post(url, {"engineer": 987654, "version": order.version}, format="json")
+    assert_problem(theirs, 400, field="engineer", code="does_not_exist")
+    assert_problem(unknown, 400, field="engineer", code="does_not_exist")
+    order.refresh_from_db()
+    assert (order.state, order.engineer_id) == (State.ACCEPTED, None)

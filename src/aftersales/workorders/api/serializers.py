@@ -17,7 +17,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from aftersales.accounts.models import Engineer, ServicePoint
-from aftersales.accounts.selectors import service_points_in_scope
+from aftersales.accounts.selectors import engineer_list, service_points_in_scope
 from aftersales.catalog.models import ProductModel
 from aftersales.catalog.selectors import PRODUCT_MODELS
 from aftersales.core.api import ChangeRecordSerializer as BaseChangeRecordSerializer
@@ -360,8 +360,11 @@ class WorkOrderUpdateSerializer(WorkOrderWriteSerializer):
 # The inputs of the lifecycle endpoints (transitions.py declares which transition takes which).
 TRANSITION_FIELDS = {
     "note": lambda: serializers.CharField(required=False, allow_blank=True, max_length=2000),
-    "engineer": lambda: serializers.PrimaryKeyRelatedField(
-        queryset=Engineer.objects.select_related("user", "service_point"), required=False
+    # R37: another dealer's engineer reads as "does not exist", like an id no engineer has
+    "engineer": lambda: ScopedPrimaryKeyRelatedField(
+        scope=lambda user: engineer_list(user).select_related("user", "service_point"),
+        queryset=Engineer.objects.all(),
+        required=False,
     ),
     "waiting_reason": lambda: serializers.ChoiceField(choices=WaitingReason.choices, required=False),
     "resolution": lambda: serializers.CharField(required=False, allow_blank=True),
