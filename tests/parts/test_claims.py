@@ -60,7 +60,9 @@ def _claim_of(dealer) -> ReimbursementClaim:
 
 
 def test_r31_the_batch_runs_monthly_on_the_configured_day():
-    schedule = settings.CELERY_BEAT_SCHEDULE["parts-monthly-claims"]
+    from aftersales.config.celery import app
+
+    schedule = app.conf.beat_schedule["parts-monthly-claims"]
     assert schedule["task"] == "aftersales.parts.tasks.build_monthly_claims"
     assert schedule["schedule"].day_of_month == {settings.PARTS_CLAIM_DAY} == {3}
 
