@@ -29,6 +29,7 @@ from aftersales.core.api import (
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
     ServiceWriteMixin,
+    export_action,
     problem_responses,
     request_user,
     transition_actions,
@@ -67,6 +68,7 @@ from .selectors import (
 )
 from .tables import history_text
 from .transitions import CASE, COMPLAINT, OPEN_CASE, REGISTER, may_open_case
+from .views import CaseExportView, ComplaintExportView
 
 
 def _active_users():
@@ -368,6 +370,7 @@ class ComplaintViewSet(ScopedViewSet):
     queryset = Complaint.objects.none()
     serializer_class = ComplaintSerializer
     filterset_class = ComplaintFilterSet
+    export = export_action(ComplaintExportView, summary=_("Export the complaints to Excel"))
     getter = staticmethod(complaint_get)
     create_roles = REGISTER.roles
 
@@ -411,6 +414,7 @@ class DifficultCaseViewSet(ScopedViewSet):
     queryset = DifficultCase.objects.none()
     serializer_class = DifficultCaseSerializer
     filterset_class = DifficultCaseFilterSet
+    export = export_action(CaseExportView, summary=_("Export the difficult cases to Excel"))
     getter = staticmethod(case_get)
     create_roles = OPEN_CASE.roles
     http_method_names = [*ScopedViewSet.http_method_names, "patch"]  # the criteria (no row is patched)

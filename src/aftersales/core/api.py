@@ -21,9 +21,10 @@ from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.decorators import action
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,6 +32,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
 from .errors import DomainError
+from .excel import XLSX_MIME
 from .idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent, is_idempotent
 from .models import ChangeRecord
 from .phones import phone_display, phone_mask
@@ -172,6 +174,13 @@ class AutoSchema(openapi.AutoSchema):
             } or serializer
         return super()._is_list_view(serializer)
 
+    def get_filter_backends(self) -> list[Any]:
+        """A list's export (`export_action`) takes the list's filters though it answers a file."""
+        handler = getattr(self.view, getattr(self.view, "action", None) or "", None)
+        if getattr(handler, "filtered_export", False):
+            return list(getattr(self.view, "filter_backends", []))
+        return super().get_filter_backends()
+
     def get_override_parameters(self) -> list:
         parameters = super().get_override_parameters()
         return [*parameters, IDEMPOTENCY_KEY_PARAMETER] if self._idempotent() else parameters
@@ -185,6 +194,57 @@ class AutoSchema(openapi.AutoSchema):
                         ProblemSerializer, code, direction=direction
                     )
         return responses
+
+
+# --- files: printed forms and list exports ----------------------------------------------------
+
+PDF_MEDIA_TYPE = "application/pdf"
+
+
+def file_responses(media_type: str, *codes: int) -> dict[Any, Any]:
+    """OpenAPI responses of an endpoint answering a file: the file (binary) and the problems."""
+    return {(200, media_type): OpenApiResponse(OpenApiTypes.BINARY), **problem_responses(*codes)}
+
+
+class FileContentNegotiation(DefaultContentNegotiation):
+    """Endpoints answering a file (a PDF, a workbook) accept an `Accept` naming that file's type:
+    the file is not rendered by DRF, and their errors are still JSON problems."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except exceptions.NotAcceptable:
+            return renderers[0], renderers[0].media_type
+
+
+def export_action(page_view: Any, *, summary: Any, description: str = "") -> Any:
+    """A viewset's `GET /<resource>/export/`: the list page's own Excel export view (`page_view`,
+    an `ObjectListView` with `export_only`), so the API gives exactly the page's workbook: the
+    same role gate, filters (the list's FilterSet, as query parameters), scope (R37), columns,
+    streaming and access-log entry of the export (R41)."""
+    from django_filters.rest_framework import DjangoFilterBackend
+
+    view_function = page_view.as_view()
+
+    @extend_schema(
+        summary=summary,
+        description=description
+        or "The filtered, scoped rows of the list as an Excel workbook (.xlsx), the same as the "
+        "list page's export; the export is logged (R41). Takes the list's filters; no pagination.",
+        responses=file_responses(XLSX_MIME, 400, 403),
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        filter_backends=[DjangoFilterBackend],
+        pagination_class=None,
+        content_negotiation_class=FileContentNegotiation,
+    )
+    def export(self: Any, request: Request, *args: Any, **kwargs: Any) -> Any:
+        return view_function(request._request)
+
+    export.filtered_export = True  # type: ignore[attr-defined]
+    return export
 
 
 # --- permissions --------------------------------------------------------------------------------

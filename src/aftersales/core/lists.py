@@ -19,6 +19,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import OperationalError, connection, transaction
 from django.db.models import Q, QuerySet
@@ -493,10 +494,43 @@ def bulk_form(action: BulkAction, user, data: QueryDict | None = None) -> forms.
     return action.form(user, data, prefix=f"bulk-{action.name}")
 
 
+def bulk_form_data(action: BulkAction, user, values: dict[str, Any]) -> dict[str, Any]:
+    """What a bulk action asks for (`values` by field name, as the API takes them), checked by the
+    action's own form, as on the list page; a ValidationError by field when it is not valid."""
+    if action.form is None:
+        return {}
+    prefix = f"bulk-{action.name}"
+    data = QueryDict(mutable=True)
+    for name in action.form.base_fields:
+        if values.get(name) is not None:
+            data[f"{prefix}-{name}"] = str(values[name])
+    form = bulk_form(action, user, data)
+    assert form is not None
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    return form.cleaned_data
+
+
 def selected_ids(data: QueryDict) -> list[int]:
     """The ticked rows' ids (`ids`, repeated or comma-separated); anything not a number is ignored."""
     values = [part for value in data.getlist("ids") for part in value.split(",")]
     return [int(value) for value in values if value.strip().isdigit()]
+
+
+def bulk_results(
+    request: HttpRequest, action: BulkAction, rows: QuerySet, data: dict[str, Any]
+) -> Iterator[tuple[Any, str | None]]:
+    """Run `action` on each row in its own transaction; yields each row with None when done, or
+    the reason it was refused (the list page and the API's bulk endpoints)."""
+    for row in rows:
+        try:
+            with transaction.atomic():
+                action.run(request, row, data)
+        except REFUSALS as error:
+            reason = getattr(error, "message", None) or "; ".join(getattr(error, "messages", [str(error)]))
+            yield row, str(reason)
+        else:
+            yield row, None
 
 
 def bulk_run(
@@ -505,15 +539,11 @@ def bulk_run(
     """Run `action` on each row in its own transaction; returns how many were done and the refused
     rows with the reason."""
     done, refused = 0, []
-    for row in rows:
-        try:
-            with transaction.atomic():
-                action.run(request, row, data)
-        except REFUSALS as error:
-            reason = getattr(error, "message", None) or "; ".join(getattr(error, "messages", [str(error)]))
-            refused.append((row, str(reason)))
-        else:
+    for row, reason in bulk_results(request, action, rows, data):
+        if reason is None:
             done += 1
+        else:
+            refused.append((row, reason))
     return done, refused
 
 

@@ -95,31 +95,47 @@ def render_pdf(template_name: str, context: dict[str, Any], *, request: HttpRequ
     return HTML(string=html, base_url=base_url, url_fetcher=static_fetcher_class()()).write_pdf()
 
 
-def document_response(
+def pdf_response(
     request: HttpRequest, *, template_name: str, context: dict[str, Any], filename: str
 ) -> HttpResponse:
-    """The print view of a form, or its PDF as a download (`filename`, ".pdf" added) when the
-    query string has `format=pdf`. Printed forms carry customer data: the view and the
-    download are logged (R41). The caller has already checked the user may see the record."""
-    from .client import client_ip
-    from .models import AccessLog
-    from .services import access_log
-
-    as_pdf = request.GET.get("format") == "pdf"
-    if not filename.lower().endswith(".pdf"):
-        filename = f"{filename}.pdf"
-    if request.user.is_authenticated:
-        access_log(
-            actor=request.user,
-            action=AccessLog.Action.EXPORT if as_pdf else AccessLog.Action.VIEW,
-            resource="document",
-            ip_address=client_ip(request),
-            detail=filename,
-        )
-    if not as_pdf:
-        return render(request, template_name, document_context(context, request=request, pdf=False))
+    """The PDF of a form as a download (`filename`, ".pdf" added), its export logged (R41): the
+    print views' PDF and the API's. The caller has already checked the user may see the record."""
+    filename = _pdf_filename(filename)
+    _log_document(request, export=True, filename=filename)
     response = HttpResponse(
         render_pdf(template_name, context, request=request), content_type="application/pdf"
     )
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
+
+
+def _pdf_filename(filename: str) -> str:
+    return filename if filename.lower().endswith(".pdf") else f"{filename}.pdf"
+
+
+def _log_document(request: HttpRequest, *, export: bool, filename: str) -> None:
+    """Printed forms carry customer data: their view and their download are logged (R41)."""
+    from .client import client_ip
+    from .models import AccessLog
+    from .services import access_log
+
+    if request.user.is_authenticated:
+        access_log(
+            actor=request.user,
+            action=AccessLog.Action.EXPORT if export else AccessLog.Action.VIEW,
+            resource="document",
+            ip_address=client_ip(request),
+            detail=filename,
+        )
+
+
+def document_response(
+    request: HttpRequest, *, template_name: str, context: dict[str, Any], filename: str
+) -> HttpResponse:
+    """The print view of a form, or its PDF as a download (`pdf_response`) when the query string
+    has `format=pdf`; both logged (R41). The caller has already checked the user may see the
+    record."""
+    if request.GET.get("format") == "pdf":
+        return pdf_response(request, template_name=template_name, context=context, filename=filename)
+    _log_document(request, export=False, filename=_pdf_filename(filename))
+    return render(request, template_name, document_context(context, request=request, pdf=False))

@@ -24,6 +24,7 @@ from aftersales.core.api import (
     PersonalAddressField,
     PersonalPhoneField,
     RoleWritePermission,
+    export_action,
     problem_responses,
     request_user,
 )
@@ -38,6 +39,7 @@ from .filtersets import CustomerFilterSet
 from .models import Address, Contact, Customer
 from .privacy import customer_in_full
 from .selectors import customer_scope
+from .views import CustomerExportView
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -180,6 +182,7 @@ class CustomerViewSet(
     permission_classes = [RoleWritePermission]
     filter_backends = [DjangoFilterBackend]
     filterset_class = CustomerFilterSet
+    export = export_action(CustomerExportView, summary=_("Export the customers to Excel"))
 
     @property
     def write_roles(self) -> frozenset[str]:

@@ -29,6 +29,7 @@ from aftersales.core.api import (
     RejectUnknownFieldsMixin,
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
+    export_action,
     problem_responses,
     request_user,
     transition_actions,
@@ -55,6 +56,7 @@ from .models import ContractEvent, Device, MaintenancePlan, ServiceContract
 from .selectors import contract_get, contract_history, contract_list, device_scope, plans_of_contract
 from .tables import history_text
 from .transitions import CONTRACT, SELL_ROLES
+from .views import ContractExportView, DeviceExportView
 
 
 class DeviceSerializer(serializers.ModelSerializer):
@@ -210,6 +212,7 @@ class DeviceViewSet(
     permission_classes = [RoleWritePermission]
     filter_backends = [DjangoFilterBackend]
     filterset_class = DeviceFilterSet
+    export = export_action(DeviceExportView, summary=_("Export the devices to Excel"))
 
     @property
     def write_roles(self) -> frozenset[str]:
@@ -436,6 +439,7 @@ class ServiceContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     permission_classes = [RoleWritePermission]
     filter_backends = [DjangoFilterBackend]
     filterset_class = ServiceContractFilterSet
+    export = export_action(ContractExportView, summary=_("Export the service contracts to Excel"))
     http_method_names = ["get", "post", "head", "options"]
 
     @property

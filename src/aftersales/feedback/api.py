@@ -22,6 +22,7 @@ from aftersales.core.api import (
     RejectUnknownFieldsMixin,
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
+    export_action,
     problem_responses,
     transition_actions,
 )
@@ -38,6 +39,7 @@ from .privacy import return_visit_in_full
 from .report import SCORE_AVERAGES, ReportRow, return_visit_report
 from .selectors import policy_get, return_visit_get, return_visit_list
 from .transitions import RETURN_VISIT, makes_return_visits
+from .views import ReturnVisitExportView
 
 
 class CallSerializer(serializers.ModelSerializer):
@@ -220,6 +222,7 @@ class ReturnVisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     serializer_class = ReturnVisitSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = ReturnVisitFilterSet
+    export = export_action(ReturnVisitExportView, summary=_("Export the return visits to Excel"))
     permission_classes = [RoleWritePermission]
 
     def get_queryset(self):

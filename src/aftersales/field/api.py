@@ -23,6 +23,7 @@ from aftersales.core.api import (
     MULTIPART_PARSERS,
     IdNameSerializer,
     RejectUnknownFieldsMixin,
+    export_action,
     problem_responses,
     transition_actions,
 )
@@ -30,6 +31,7 @@ from aftersales.core.idempotency import idempotent
 from aftersales.workorders.api import workorder_of_path
 from aftersales.workorders.api.serializers import AttachmentSerializer, WorkOrderSerializer
 
+from .api_documents import register as register_documents
 from .api_org import register as register_org
 from .api_schedule import ScheduleViewSet
 from .choices import SignedFormState
@@ -59,6 +61,7 @@ from .services import (
 )
 from .services.visits import VAN
 from .transitions import SUPERVISION_CARD, VISIT
+from .views.supervision import SupervisionCardExportView
 
 
 class PartSerializer(serializers.ModelSerializer):
@@ -566,6 +569,7 @@ class SupervisionCardViewSet(
     serializer_class = SupervisionCardSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = SupervisionCardFilterSet
+    export = export_action(SupervisionCardExportView, summary=_("Export the supervision cards to Excel"))
     getter = staticmethod(supervision_get)
 
     def get_queryset(self):
@@ -579,6 +583,7 @@ def register(router) -> None:
     router.register(r"dispatch", DispatchSuggestionViewSet, basename="dispatch")
     router.register(r"schedule", ScheduleViewSet, basename="schedule")
     register_org(router)
+    register_documents(router)
     from .api_appointments import register as register_appointments  # it reads this module's serializers
 
     register_appointments(router)

@@ -2,20 +2,26 @@
 form) the customer signs, the 保修记录单 (warranty record) with its customer's and internal copies,
 the 服务任务监督卡 (service task supervision card), and the signature image embedded in them.
 
-The print views and their PDFs (`views.printing`) and the signed form stored at sign-off
-(`services.signoff`) render the same templates with these contexts."""
+The print views and their PDFs (`views.printing`), the API's PDFs (`api_documents`) and the signed
+form stored at sign-off (`services.signoff`) render the same templates with these contexts; the
+`*_form` functions read the record in the user's scope (R37: 404 outside it) and name the form."""
 
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import filetype
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from aftersales.workorders.privacy import workorder_personal
+from aftersales.workorders.selectors import workorder_get
+
 from .models import SignOff, SupervisionCard, Visit
-from .selectors import visit_signoff
+from .selectors import appointments_for_workorder, supervision_get, visit_get, visit_signoff
 
 
 def signature_data_uri(signoff: SignOff | None, image: bytes | None = None) -> str:
@@ -73,3 +79,56 @@ def supervision_card_context(card: SupervisionCard, *, now: datetime | None = No
     context["card"] = card
     context["late"] = card.is_late(now)
     return context
+
+
+# --- the forms as the print views and the API serve them ------------------------------------------
+
+
+@dataclass(frozen=True)
+class PrintedForm:
+    """A form ready to render: its template, its context and the file name of its PDF (the form,
+    number and copy)."""
+
+    template_name: str
+    context: dict[str, Any]
+
+    @property
+    def filename(self) -> str:
+        parts = [self.context["title"], self.context["number"], self.context.get("copy_label", "")]
+        return "-".join(str(part) for part in parts if part)
+
+
+def task_form(user, work_order_id: int) -> PrintedForm:
+    """技术服务任务单 of a work order the user may see, with the booked appointments (R12); phone
+    numbers as the user may read them (R41). The service record and the customer's signature are
+    written on the paper on site (R15, R21)."""
+    work_order = workorder_get(user, work_order_id)
+    record_url = reverse("workorders:detail", args=[work_order.pk])
+    context = {
+        "title": _("Technical service task form"),
+        "number": work_order.number,
+        "record_url": record_url,
+        "back_url": record_url,
+        "wo": work_order,
+        **workorder_personal(user, work_order),
+        "appointments": list(appointments_for_workorder(work_order)),
+    }
+    return PrintedForm("field/forms/task_form.html", context)
+
+
+def visit_service_form(user, visit_id: int) -> PrintedForm:
+    """维修服务单 of a visit the user may see, with the signature once signed."""
+    return PrintedForm("field/forms/service_form.html", service_form_context(visit_get(user, visit_id)))
+
+
+def visit_warranty_record(user, visit_id: int, *, internal: bool) -> PrintedForm:
+    """保修记录单 of a visit the user may see: the customer's copy, or the internal one (R16)."""
+    visit = visit_get(user, visit_id)
+    return PrintedForm("field/forms/warranty_record.html", warranty_record_context(visit, internal=internal))
+
+
+def supervision_card_form(user, card_id: int) -> PrintedForm:
+    """服务任务监督卡 of a card the user may see."""
+    return PrintedForm(
+        "field/forms/supervision_card.html", supervision_card_context(supervision_get(user, card_id))
+    )

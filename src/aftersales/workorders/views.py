@@ -26,7 +26,7 @@ from aftersales.accounts.privacy import Seen, shows_in_full
 from aftersales.core.errors import DomainError
 from aftersales.core.forms import REFUSALS, error_messages, form_add_errors, form_error_messages
 from aftersales.core.htmx import is_partial, render_page_or_partial
-from aftersales.core.lists import BulkAction, ObjectListView
+from aftersales.core.lists import ObjectListView
 from aftersales.core.phones import phone_display, phone_mask
 from aftersales.core.privacy import personal_data_viewed
 from aftersales.core.views import TransitionView, register_home_panel, transition_buttons
@@ -34,14 +34,13 @@ from aftersales.customers.selectors import customer_scope, customer_search
 from aftersales.devices.selectors import device_scope, device_search
 
 from . import hooks
+from .bulk import BULK_ACTIONS
 from .choices import State
 from .filtersets import WorkOrderFilterSet
 from .forms import (
     TRANSITION_FIELDS,
     WORKORDER_FIELD_ALIASES,
     AttachmentForm,
-    BulkAssignForm,
-    BulkPriorityForm,
     IntakeForm,
     NoteForm,
     WorkOrderEditForm,
@@ -60,56 +59,12 @@ from .selectors import (
     workorder_scope,
     workorder_timeline_page,
 )
-from .services import attachment_add, note_add, workorder_intake, workorder_transition, workorder_update
+from .services import attachment_add, note_add, workorder_intake, workorder_update
 from .tables import export_headers, export_rows, list_columns, timeline_entries
 from .transitions import WORKORDER, shown_transition
 
 # ---------------------------------------------------------------------------------------------
 # List, HTMX partial and export: one FilterSet, scoped rows.
-
-
-def _bulk_assign(request: HttpRequest, work_order: WorkOrder, data: dict) -> None:
-    workorder_transition(
-        work_order_id=work_order.pk, action="assign", actor=request.user, engineer=data["engineer"]
-    )
-
-
-def _bulk_priority(request: HttpRequest, work_order: WorkOrder, data: dict) -> None:
-    workorder_update(
-        work_order_id=work_order.pk,
-        actor=request.user,
-        expected_version=work_order.version,
-        priority=data["priority"],
-    )
-
-
-def _bulk_close(request: HttpRequest, work_order: WorkOrder, data: dict) -> None:
-    workorder_transition(work_order_id=work_order.pk, action="close", actor=request.user)
-
-
-BULK_ACTIONS = (
-    BulkAction(
-        "assign",
-        gettext_lazy("Assign"),
-        run=_bulk_assign,
-        form=BulkAssignForm,
-        allowed=lambda user: user.dispatches,
-    ),
-    BulkAction(
-        "priority",
-        gettext_lazy("Set priority"),
-        run=_bulk_priority,
-        form=BulkPriorityForm,
-        allowed=lambda user: user.takes_requests,
-    ),
-    BulkAction(
-        "close",
-        gettext_lazy("Close"),
-        run=_bulk_close,
-        allowed=lambda user: user.has_role(*WORKORDER["close"].roles),
-        style="outline-success",
-    ),
-)
 
 
 class WorkOrderListView(ObjectListView):

@@ -25,6 +25,7 @@ from aftersales.core.api import (
     MULTIPART_PARSERS,
     ReferenceDataWriteMixin,
     RoleWritePermission,
+    export_action,
     problem_responses,
     transition_actions,
 )
@@ -50,6 +51,7 @@ from ..selectors import (
     warranty_records,
 )
 from ..transitions import DEPOT, EXTERNAL, PLAN, REMOTE
+from ..views import DepotRepairExportView, ExternalRepairExportView, VendorExportView
 from ..warranty import work_order_entitlement
 from . import serializers as s
 
@@ -186,6 +188,7 @@ class DepotRepairViewSet(ServicingViewSet):
     queryset = DepotRepair.objects.none()
     serializer_class = s.DepotRepairSerializer
     filterset_class = DepotRepairFilterSet
+    export = export_action(DepotRepairExportView, summary=_("Export the depot repairs to Excel"))
 
     def get_queryset(self):
         return (
@@ -288,6 +291,7 @@ class ExternalRepairViewSet(ServicingViewSet):
     queryset = ExternalRepair.objects.none()
     serializer_class = s.ExternalRepairSerializer
     filterset_class = ExternalRepairFilterSet
+    export = export_action(ExternalRepairExportView, summary=_("Export the external repairs to Excel"))
 
     def get_queryset(self):
         return external_repair_list(self.request.user).select_related("work_order__engineer")
@@ -362,6 +366,7 @@ class VendorViewSet(ReferenceDataWriteMixin, viewsets.ModelViewSet):
     write_roles = REFERENCE_ADMIN_ROLES
     filter_backends = [DjangoFilterBackend]
     filterset_class = VendorFilterSet
+    export = export_action(VendorExportView, summary=_("Export the repair vendors to Excel"))
 
     def get_queryset(self):
         return vendor_list()

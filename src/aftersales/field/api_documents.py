@@ -1,0 +1,115 @@
+"""The printed forms of field service as PDFs over the API, the same documents as the print views'
+PDFs (`printing`): `GET /api/workorders/<id>/task-form/`, `/api/visits/<id>/service-form/`,
+`/api/visits/<id>/warranty-record/?copy=customer|internal` and `/api/supervision-cards/<id>/print/`
+(the page's path under the API resource, always the PDF). Scoped like the pages (R37: a record
+out of scope is a 404 problem), open to every role that may see the record, as the pages are;
+each download is logged (R41)."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+
+from aftersales.core.api import PDF_MEDIA_TYPE, FileContentNegotiation, file_responses
+from aftersales.core.pdf import pdf_response
+
+from .printing import (
+    PrintedForm,
+    supervision_card_form,
+    task_form,
+    visit_service_form,
+    visit_warranty_record,
+)
+
+PDF_ACTION = {
+    "detail": True,
+    "methods": ["get"],
+    "content_negotiation_class": FileContentNegotiation,
+}
+
+
+def _record_id(pk: str | None) -> int:
+    """The id of the path (the route takes digits only)."""
+    return int(pk or 0)
+
+
+def _pdf(request: Request, form: PrintedForm) -> HttpResponse:
+    return pdf_response(
+        request._request, template_name=form.template_name, context=form.context, filename=form.filename
+    )
+
+
+class WorkOrderFormViewSet(viewsets.ViewSet):
+    """A work order's printed task form."""
+
+    lookup_value_regex = "[0-9]+"
+
+    @extend_schema(
+        summary=_("The technical service task form (PDF)"),
+        responses=file_responses(PDF_MEDIA_TYPE, 404),
+    )
+    @action(url_path="task-form", **PDF_ACTION)
+    def task_form(self, request: Request, pk: str | None = None) -> HttpResponse:
+        return _pdf(request, task_form(request.user, _record_id(pk)))
+
+
+class CopySerializer(serializers.Serializer):
+    copy = serializers.ChoiceField(
+        choices=[("customer", _("Customer's copy")), ("internal", _("Internal copy"))],
+        default="customer",
+        required=False,
+    )
+
+
+class VisitFormViewSet(viewsets.ViewSet):
+    """A visit's printed service form and warranty record."""
+
+    lookup_value_regex = "[0-9]+"
+
+    @extend_schema(
+        summary=_("The repair service form (PDF), with the signature once signed"),
+        responses=file_responses(PDF_MEDIA_TYPE, 404),
+    )
+    @action(url_path="service-form", **PDF_ACTION)
+    def service_form(self, request: Request, pk: str | None = None) -> HttpResponse:
+        return _pdf(request, visit_service_form(request.user, _record_id(pk)))
+
+    @extend_schema(
+        summary=_("The warranty record (PDF)"),
+        description="`copy=customer` (the default) leaves out the internal fault cause and measures "
+        "that `copy=internal` prints (R16).",
+        parameters=[
+            OpenApiParameter("copy", str, enum=["customer", "internal"], default="customer"),
+        ],
+        responses=file_responses(PDF_MEDIA_TYPE, 400, 404),
+    )
+    @action(url_path="warranty-record", **PDF_ACTION)
+    def warranty_record(self, request: Request, pk: str | None = None) -> HttpResponse:
+        query = CopySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        internal = query.validated_data["copy"] == "internal"
+        return _pdf(request, visit_warranty_record(request.user, _record_id(pk), internal=internal))
+
+
+class SupervisionCardFormViewSet(viewsets.ViewSet):
+    """A supervision card, printed."""
+
+    lookup_value_regex = "[0-9]+"
+
+    @extend_schema(
+        summary=_("The service task supervision card (PDF)"),
+        responses=file_responses(PDF_MEDIA_TYPE, 404),
+    )
+    @action(url_path="print", **PDF_ACTION)
+    def print_card(self, request: Request, pk: str | None = None) -> HttpResponse:
+        return _pdf(request, supervision_card_form(request.user, _record_id(pk)))
+
+
+def register(router) -> None:
+    router.register(r"workorders", WorkOrderFormViewSet, basename="workorder-form")
+    router.register(r"visits", VisitFormViewSet, basename="visit-form")
+    router.register(r"supervision-cards", SupervisionCardFormViewSet, basename="supervision-card-form")
