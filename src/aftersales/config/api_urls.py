@@ -7,6 +7,7 @@ from aftersales.accounts.api import register as register_accounts
 from aftersales.billing.api import register as register_billing
 from aftersales.catalog.api import register as register_catalog
 from aftersales.complaints.api import register as register_complaints
+from aftersales.core.api import ID_PATTERN
 from aftersales.core.autocomplete_api import autocomplete_urls
 from aftersales.core.divisions_api import division_urls
 from aftersales.core.lists_api import register as register_lists
@@ -21,7 +22,18 @@ from aftersales.servicing.api import register as register_servicing
 from aftersales.sla.api import register as register_sla
 from aftersales.workorders.api import register as register_workorders
 
-router = DefaultRouter()
+
+class IdRouter(DefaultRouter):
+    """A record's id in an address is a whole number of at most 18 digits (below a 64-bit key's
+    limit): `/api/customers/abc/` or a 30-digit id matches no route and is answered 404 like any
+    unknown address (core.errorviews), never reaching a query that cannot take it."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._default_value_pattern = ID_PATTERN
+
+
+router = IdRouter()
 for register in (
     register_lists,
     register_accounts,

@@ -23,6 +23,7 @@ from aftersales.accounts.models import Dealer
 from aftersales.core.api import (
     PersonalAddressField,
     PersonalPhoneField,
+    RejectUnknownFieldsMixin,
     RoleWritePermission,
     problem_responses,
     request_user,
@@ -81,7 +82,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CustomerWriteSerializer(serializers.Serializer):
+class CustomerWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """Input of a new customer; shapes only, the service validates and normalises."""
 
     name = serializers.CharField(max_length=128)
@@ -113,7 +114,7 @@ class CustomerWriteSerializer(serializers.Serializer):
         return dealer
 
 
-class CustomerUpdateSerializer(serializers.Serializer):
+class CustomerUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """Editable fields of a customer (PATCH/PUT)."""
 
     name = serializers.CharField(max_length=128)

@@ -100,7 +100,7 @@ class BreachSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class ReturnRequestSerializer(serializers.ModelSerializer):
+class ReturnRequestSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     reason_display = serializers.CharField(source="get_reason_display", read_only=True)
@@ -285,6 +285,9 @@ class PhotoInput(Input):
 
 class PolicySerializer(serializers.ModelSerializer):
     updated_by = IdNameSerializer(read_only=True, allow_null=True)
+    updated_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text=_("Null while the rules are the defaults.")
+    )
 
     class Meta:
         model = ReturnPolicy

@@ -20,7 +20,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from aftersales.core.api import MULTIPART_PARSERS, RoleWritePermission, problem_responses, transition_actions
+from aftersales.core.api import (
+    ID_PATTERN,
+    MULTIPART_PARSERS,
+    RoleWritePermission,
+    problem_responses,
+    transition_actions,
+)
 from aftersales.core.idempotency import idempotent
 from aftersales.workorders.api import workorder_of_path
 
@@ -254,7 +260,7 @@ class DepotRepairViewSet(ServicingViewSet):
         request=None,
         responses={204: None, **problem_responses(403, 404, 409)},
     )
-    @action(detail=True, methods=["delete"], url_path=r"parts/(?P<part_id>[0-9]+)")
+    @action(detail=True, methods=["delete"], url_path=rf"parts/(?P<part_id>{ID_PATTERN})")
     def part_remove(self, request: Request, pk: str | None = None, part_id: str | None = None) -> Response:
         """R32: the part goes back to the store it came from."""
         repair = self.get_object()
