@@ -18,7 +18,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import CharField, Model, ProtectedError, QuerySet, RestrictedError, TextField
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, QueryDict
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import force_instance, is_list_serializer
@@ -184,6 +185,19 @@ def _text_constrain(field: serializers.Field, schema: Any, *, needed: bool = Fal
         schema["pattern"] = TEXT_PATTERN if blank else NON_BLANK_TEXT_PATTERN
 
 
+def _takes_empty(list_filter: Any, name: str) -> bool:
+    """Whether a django-filter filter reads `?name=` as "not filtered" rather than refusing it."""
+    try:
+        field = list_filter.field
+        value = field.widget.value_from_datadict(QueryDict(f"{name}="), MultiValueDict(), name)
+        field.clean(value)
+    except DjangoValidationError:
+        return False
+    except Exception:  # a field that needs the request to be built: say nothing
+        return False
+    return True
+
+
 def _model_field_blank(field: serializers.Field) -> bool:
     """Whether the text column a serializer field reads (`source` on its ModelSerializer's model)
     may be blank."""
@@ -235,14 +249,18 @@ class AutoSchema(openapi.AutoSchema):
         return listed
 
     def _map_serializer_field(self, field: Any, direction: Any, bypass_extensions: bool = False) -> Any:
-        """A read-only choice of a model field that may be blank can read "" (DRF drops
+        """A read-only choice or text (e-mail, URL) of a model field that may be blank can read "" (DRF drops
         `allow_blank` from read-only fields, so drf-spectacular's enum would leave it out). A time
         is `HH:MM[:SS[.ffffff]]` without an offset (TIME_INPUT_FORMATS), not the RFC 3339 time
         with one that the `time` format means."""
-        if isinstance(field, serializers.ChoiceField) and field.read_only and _model_field_blank(field):
+        blankable = serializers.ChoiceField | serializers.CharField  # choices, e-mail addresses, URLs
+        if isinstance(field, blankable) and field.read_only and _model_field_blank(field):
             field = copy.copy(field)
             field.allow_blank = True
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if field.read_only and getattr(field, "allow_blank", False) and "format" in schema:
+            outer = {key: schema.pop(key) for key in ("readOnly", "title", "description") if key in schema}
+            schema = {**outer, "oneOf": [schema, {"type": "string", "maxLength": 0}]}
         if (
             isinstance(field, serializers.TimeField)
             and isinstance(schema, dict)
@@ -271,11 +289,22 @@ class AutoSchema(openapi.AutoSchema):
         return schema
 
     def _get_filter_parameters(self) -> list[dict]:
-        """An empty filter value filters nothing (django-filter), as a list page's form sends it."""
-        parameters = super()._get_filter_parameters()
-        for parameter in parameters:
-            parameter["allowEmptyValue"] = True
-        return parameters
+        """The filterset's own filter wins over DRF's `ordering` of the same name (the filterset's
+        sort checks its values); a filter that takes an empty value as "not filtered", as a list
+        page's form sends it, says so."""
+        filters = self._filters()
+        named: dict[str, dict] = {}
+        for parameter in super()._get_filter_parameters():
+            named.setdefault(parameter["name"], parameter)
+        for name, parameter in named.items():
+            if name in filters and _takes_empty(filters[name], name):
+                parameter["allowEmptyValue"] = True
+        return list(named.values())
+
+    def _filters(self) -> dict[str, Any]:
+        """The filters of the view's filterset, if it has one."""
+        filterset_class = getattr(self.view, "filterset_class", None)
+        return dict(getattr(filterset_class, "base_filters", {}))
 
     def _get_parameters(self) -> list[dict]:
         """Query and header values are text without control characters, like the body's."""
