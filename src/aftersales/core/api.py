@@ -171,7 +171,7 @@ def _text_schema(schema: Any) -> bool:
     )
 
 
-def _text_constrain(field: serializers.Field, schema: Any, *, needed: bool = False) -> None:
+def _text_constrain(field: Any, schema: Any, *, needed: bool = False) -> None:
     """The `pattern` of an input's text field (or of a list's text items), and `minItems` of a list
     that may not be empty."""
     if isinstance(field, serializers.ListField | serializers.ManyRelatedField | serializers.ListSerializer):
@@ -310,7 +310,7 @@ class AutoSchema(openapi.AutoSchema):
         """Query and header values are text without control characters, like the body's."""
         parameters = super()._get_parameters()
         for parameter in parameters:
-            schema = parameter.get("schema")
+            schema: Any = parameter.get("schema")
             if parameter["in"] in ("query", "header") and _text_schema(schema):
                 schema["pattern"] = TEXT_PATTERN
         return parameters
@@ -328,7 +328,7 @@ class AutoSchema(openapi.AutoSchema):
         codes = ["400"]
         if getattr(self.view, "authentication_classes", None):
             codes.append("401")
-        gated = any(not issubclass(gate, permissions.AllowAny) for gate in self.view.permission_classes)
+        gated = any(gate is not permissions.AllowAny for gate in self.view.permission_classes)
         if gated and self.method not in permissions.SAFE_METHODS:
             codes.append("403")
         if "{" in self.path or self._numbered_pages():
