@@ -23,7 +23,6 @@ from aftersales.accounts.models import Dealer
 from aftersales.core.api import (
     PersonalAddressField,
     PersonalPhoneField,
-    RejectUnknownFieldsMixin,
     RoleWritePermission,
     export_action,
     problem_responses,
@@ -84,7 +83,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CustomerWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+class CustomerWriteSerializer(serializers.Serializer):
     """Input of a new customer; shapes only, the service validates and normalises."""
 
     name = serializers.CharField(max_length=128)
@@ -116,7 +115,7 @@ class CustomerWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
         return dealer
 
 
-class CustomerUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+class CustomerUpdateSerializer(serializers.Serializer):
     """Editable fields of a customer (PATCH/PUT)."""
 
     name = serializers.CharField(max_length=128)

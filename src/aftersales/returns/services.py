@@ -137,9 +137,7 @@ def _linked(
             raise _invalid("device", _("The device is another customer's."), code="return_customer_mismatch")
         customer = device.customer
     if customer is None:
-        raise _invalid(
-            "customer", _("Name the customer (or the work order or device)."), code="customer_required"
-        )
+        raise ValidationError({"customer": [_("Name the customer (or the work order or device).")]})
     return device, customer
 
 

@@ -452,10 +452,7 @@ class AccountReadMixin:
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary=_("Dealer accounts in your scope"),
-        responses={200: DealerAccountSerializer, **problem_responses(403)},
-    ),
+    list=extend_schema(summary=_("Dealer accounts in your scope")),
     retrieve=extend_schema(responses={200: DealerAccountSerializer, **problem_responses(403, 404)}),
 )
 class DealerAccountViewSet(
@@ -518,10 +515,7 @@ class DealerAccountViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary=_("Account entries of the dealers in your scope (`?dealer=<id>`)"),
-        responses={200: AccountEntrySerializer, **problem_responses(403)},
-    ),
+    list=extend_schema(summary=_("Account entries of the dealers in your scope (`?dealer=<id>`)")),
     retrieve=extend_schema(responses={200: AccountEntrySerializer, **problem_responses(403, 404)}),
 )
 class AccountEntryViewSet(
