@@ -4,6 +4,8 @@ masked elsewhere and revealable (`core.privacy`) from the work orders the reader
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.choices import Role
@@ -65,7 +67,7 @@ def workorder_personal(user, work_order: WorkOrder) -> dict[str, PersonalValue]:
     """The work order's personal values for its page: `contact_phone`, `customer_phone`,
     `customer_address`, `service_address`."""
     in_full = workorder_in_full(user, work_order)
-    naming = {"in_full": in_full, "resource": RESOURCE, "object_id": work_order.pk}
+    naming: dict[str, Any] = {"in_full": in_full, "resource": RESOURCE, "object_id": work_order.pk}
     return {
         "contact_phone": personal_phone(work_order.contact_phone, field="contact_phone", **naming),
         "customer_phone": personal_phone(work_order.customer.phone, field="customer_phone", **naming),
