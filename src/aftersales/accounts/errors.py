@@ -1,6 +1,6 @@
 """The error codes of the accounts context (see core.errors.ERROR_CODES), and its refusals."""
 
-from aftersales.core.errors import DomainError, register_error_codes
+from aftersales.core.errors import register_error_codes
 
 register_error_codes(
     {
@@ -39,10 +39,3 @@ register_error_codes(
         "date_order": "The last day of a period is before its first day.",
     }
 )
-
-
-class StillInUse(DomainError):
-    """A dealer, service point or engineer others still refer to: deactivated, never deleted."""
-
-    status = 409
-    default_code = "protected"

@@ -20,11 +20,10 @@ from django.db.models import Model, ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from aftersales.core.divisions import region_errors
-from aftersales.core.errors import DomainError
+from aftersales.core.errors import DomainError, StillInUse
 from aftersales.core.phones import phone_normalize
 from aftersales.core.services import record_delete, record_save
 
-from .errors import StillInUse
 from .models import Dealer, Engineer, Qualification, ServicePoint, User
 
 # The fields each history keeps (many-to-many ones read as the related rows' names).
