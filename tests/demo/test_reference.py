@@ -16,7 +16,7 @@ from aftersales.devices.models import Device
 from aftersales.workorders.choices import State
 from aftersales.workorders.models import Note, WorkOrder, WorkOrderEvent
 
-from .conftest import DEMO_SCALE
+from .company import DEMO_SCALE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 

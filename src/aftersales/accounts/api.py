@@ -87,10 +87,11 @@ class TokenObtainView(APIView):
             "Signs in with the user name and password and returns a new token for `client`, valid "
             "for API_TOKEN_LIFETIME_DAYS (30 days by default). The key is shown only in this "
             "response. 400 `invalid_credentials` when the user name and password sign nobody in, "
-            "400 `required` / `invalid` with the field at fault."
+            "400 `required` / `invalid` with the field at fault, 429 `login_locked` (with Retry-After) "
+            "after too many failed sign-ins."
         ),
         request=TokenObtainInput,
-        responses={201: ApiTokenCreatedSerializer, **problem_responses(400)},
+        responses={201: ApiTokenCreatedSerializer, **problem_responses(400, 429)},
         auth=[],
     )
     def post(self, request: Request) -> Response:

@@ -63,14 +63,14 @@ from .services import fee_schedule_approve, fee_schedule_reject, fee_schedule_su
 from .transitions import FEE_SCHEDULE, may_decide_fee_schedule
 
 
-class ProductLineSerializer(serializers.ModelSerializer):
+class ProductLineSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = ProductLine
         fields = ["id", "code", "name", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class ProductModelSerializer(serializers.ModelSerializer):
+class ProductModelSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     product_line_name = serializers.CharField(source="product_line.name", read_only=True)
 
@@ -299,7 +299,7 @@ class PriceListItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PriceListReviseSerializer(serializers.Serializer):
+class PriceListReviseSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     effective_from = serializers.DateField(
         help_text=_("The first day of the new version (after today); the current one ends the day before.")
     )
@@ -462,7 +462,7 @@ class FeeScheduleDetailSerializer(FeeScheduleSerializer):
         return FeeStandardSerializer(fee_standards(schedule), many=True).data
 
 
-class FeeStandardInput(serializers.Serializer):
+class FeeStandardInput(RejectUnknownFieldsMixin, serializers.Serializer):
     """One fee of a dealer's standard (R30), as in HQ's editions."""
 
     kind = serializers.ChoiceField(choices=[(k.value, k.label) for k in FEE_STANDARD_KINDS])
@@ -490,7 +490,7 @@ class FeeScheduleSubmitInput(RejectUnknownFieldsMixin, serializers.Serializer):
     effective_from = serializers.DateField()
     effective_until = serializers.DateField(required=False, allow_null=True, default=None)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
-    standards = FeeStandardInput(many=True)
+    standards = FeeStandardInput(many=True, allow_empty=False)
 
 
 def _decide(schedule, transition, actor, version, inputs):

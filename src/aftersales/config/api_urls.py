@@ -7,6 +7,7 @@ from aftersales.accounts.api import register as register_accounts
 from aftersales.billing.api import register as register_billing
 from aftersales.catalog.api import register as register_catalog
 from aftersales.complaints.api import register as register_complaints
+from aftersales.core.api import ID_PATTERN
 from aftersales.core.autocomplete_api import autocomplete_urls
 from aftersales.core.divisions_api import division_urls
 from aftersales.core.lists_api import register as register_lists
@@ -24,9 +25,16 @@ from aftersales.workorders.api import register_unknown_actions
 
 
 class Router(DefaultRouter):
-    """The project's router. Apps above the work order add their own detail routes under
-    `workorders` (`/api/workorders/<id>/appointments/`, `…/sla/`) with viewsets of their own: the
-    API root links each prefix to the list of its first registration (the work orders' list)."""
+    """The project's router. A record's id in an address is a whole number of at most 18 digits
+    (below a 64-bit key's limit): `/api/customers/abc/` or a 30-digit id matches no route and is
+    answered 404 like any unknown address (core.errorviews), never reaching a query that cannot
+    take it. Apps above the work order add their own detail routes under `workorders`
+    (`/api/workorders/<id>/appointments/`, `…/sla/`) with viewsets of their own: the API root links
+    each prefix to the list of its first registration (the work orders' list)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._default_value_pattern = ID_PATTERN
 
     def get_api_root_view(self, api_urls=None):
         api_root_dict: dict[str, str] = {}

@@ -430,6 +430,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "aftersales.core.api.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "aftersales.core.api.AutoSchema",
+    # A time of day without an offset, as the schema describes it (core.api.TIME_PATTERN), not
+    # whatever `time.fromisoformat` takes ("12", "1230").
+    "TIME_INPUT_FORMATS": ["%H:%M", "%H:%M:%S", "%H:%M:%S.%f"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "AfterSales API",

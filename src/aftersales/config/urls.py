@@ -35,4 +35,5 @@ urlpatterns = [
     path("api/redoc/", redoc_view, name="api-redoc"),
 ]
 
+handler404 = "aftersales.core.errorviews.page_not_found"
 handler500 = "aftersales.core.errorviews.server_error"

@@ -13,18 +13,23 @@ from collections.abc import Callable, Mapping
 from operator import attrgetter
 from typing import Any, cast
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
-from django.http import Http404, JsonResponse
+from django.db.models import CharField, Model, ProtectedError, QuerySet, RestrictedError, TextField
+from django.http import Http404, JsonResponse, QueryDict
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
+from drf_spectacular.plumbing import force_instance, is_list_serializer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -42,6 +47,8 @@ from .services import record_save
 from .transitions import Machine, Transition, transition_run
 
 MULTIPART_PARSERS = [MultiPartParser, FormParser, JSONParser]
+# A record's id in a URL: a whole number below a 64-bit key's limit (config.api_urls.IdRouter).
+ID_PATTERN = r"[0-9]{1,18}"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
@@ -151,10 +158,78 @@ def problem_responses(*codes: int) -> dict[tuple[int, str], type[serializers.Ser
     return {(code, PROBLEM_MEDIA_TYPE): ProblemSerializer for code in codes}
 
 
+# Text as the API takes it, for the schema's `pattern`: no control character (core.text, refused at
+# the boundary by core.middleware, keys included); a field that may not be blank also holds a
+# character other than white space (DRF trims it before it checks).
+_TEXT = r"[^\x00-\x08\x0b\x0c\x0e-\x1f]*"
+TEXT_PATTERN = rf"^{_TEXT}$"
+NON_BLANK_TEXT_PATTERN = rf"^{_TEXT}[^\s\x00-\x1f\x85]{_TEXT}$"
+# A time of day as the API writes it and reads it (settings: REST_FRAMEWORK["TIME_INPUT_FORMATS"]).
+TIME_PATTERN = r"^([01]?[0-9]|2[0-3]):[0-5]?[0-9](:[0-5]?[0-9](\.[0-9]{1,6})?)?$"
+
+
+def _text_schema(schema: Any) -> bool:
+    """A plain string schema (no format, pattern or enum of its own) that `pattern` may constrain."""
+    return (
+        isinstance(schema, dict)
+        and schema.get("type") == "string"
+        and not {"format", "pattern", "enum"} & schema.keys()
+    )
+
+
+def _text_constrain(field: Any, schema: Any, *, needed: bool = False) -> None:
+    """The `pattern` of an input's text field (or of a list's text items), and `minItems` of a list
+    that may not be empty."""
+    if isinstance(field, serializers.ListField | serializers.ManyRelatedField | serializers.ListSerializer):
+        if isinstance(schema, dict) and schema.get("type") == "array":
+            if not field.allow_empty:
+                schema["minItems"] = max(schema.get("minItems", 0), 1)
+            child = getattr(field, "child", None) or getattr(field, "child_relation", None)
+            _text_constrain(child, schema.get("items"))
+    elif isinstance(field, serializers.CharField) and _text_schema(schema):
+        blank = (field.allow_blank or not field.trim_whitespace) and not needed
+        schema["pattern"] = TEXT_PATTERN if blank else NON_BLANK_TEXT_PATTERN
+
+
+def _takes_empty(list_filter: Any, name: str) -> bool:
+    """Whether a django-filter filter reads `?name=` as "not filtered" rather than refusing it."""
+    try:
+        field = list_filter.field
+        value = field.widget.value_from_datadict(QueryDict(f"{name}="), MultiValueDict(), name)
+        field.clean(value)
+    except DjangoValidationError:
+        return False
+    except Exception:  # a field that needs the request to be built: say nothing
+        return False
+    return True
+
+
+def _model_field_blank(field: serializers.Field) -> bool:
+    """Whether the text column a serializer field reads (`source` on its ModelSerializer's model)
+    may be blank."""
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if model is None or not field.source or "." in field.source:
+        return False
+    try:
+        column = model._meta.get_field(field.source)
+    except FieldDoesNotExist:
+        return False
+    return bool(getattr(column, "blank", False)) and isinstance(column, CharField | TextField)
+
+
 class AutoSchema(openapi.AutoSchema):
-    """drf-spectacular's schema, plus what `@idempotent` adds to an operation: the optional
-    `Idempotency-Key` header and the 409 (still running) and 422 (key reused) problems; and list
-    actions recognised with problem responses keyed by media type."""
+    """drf-spectacular's schema, plus the problems every operation may answer with, whatever its
+    view documents: 400 (any request: text with control characters is refused at the boundary,
+    core.middleware), 401 (a view that authenticates: a missing, expired or revoked token), 403 (a
+    write open to some users only: the role may not), 404 (an address with an id: none the user
+    may see; a page past the last). What `@idempotent` adds to an operation: the optional
+    `Idempotency-Key` header and the 409 (still running) and 422 (key reused) problems. Request
+    bodies are JSON where the view reads JSON (a form cannot say null). List actions recognised
+    with problem responses keyed by media type."""
+
+    def map_parsers(self) -> list[str]:
+        media_types = super().map_parsers()
+        return ["application/json"] if "application/json" in media_types else media_types
 
     def _idempotent(self) -> bool:
         if self.method != "POST":
@@ -172,7 +247,80 @@ class AutoSchema(openapi.AutoSchema):
             serializer = {
                 code: s for code, s in serializer.items() if not isinstance(code, tuple)
             } or serializer
-        return super()._is_list_view(serializer)
+        listed = super()._is_list_view(serializer)
+        if listed and not isinstance(self.view, GenericAPIView):
+            # A plain ViewSet's `list` (no queryset) answers what its response says it does.
+            main = serializer[min(serializer, key=str)] if isinstance(serializer, dict) else serializer
+            return is_list_serializer(main)
+        return listed
+
+    def _map_serializer_field(self, field: Any, direction: Any, bypass_extensions: bool = False) -> Any:
+        """A read-only choice or text (e-mail, URL) of a model field that may be blank can read "" (DRF drops
+        `allow_blank` from read-only fields, so drf-spectacular's enum would leave it out). A time
+        is `HH:MM[:SS[.ffffff]]` without an offset (TIME_INPUT_FORMATS), not the RFC 3339 time
+        with one that the `time` format means."""
+        blankable = serializers.ChoiceField | serializers.CharField  # choices, e-mail addresses, URLs
+        if isinstance(field, blankable) and field.read_only and _model_field_blank(field):
+            field = copy.copy(field)
+            field.allow_blank = True
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if field.read_only and getattr(field, "allow_blank", False) and "format" in schema:
+            outer = {key: schema.pop(key) for key in ("readOnly", "title", "description") if key in schema}
+            schema = {**outer, "oneOf": [schema, {"type": "string", "maxLength": 0}]}
+        if (
+            isinstance(field, serializers.TimeField)
+            and isinstance(schema, dict)
+            and schema.get("format") == "time"
+        ):
+            del schema["format"]
+            schema["pattern"] = TIME_PATTERN
+        return schema
+
+    def _map_basic_serializer(self, serializer: Any, direction: Any) -> dict:
+        """An input's text fields take no control character, and no blank text where DRF trims it
+        and refuses blank; an input that refuses unknown keys (`RejectUnknownFieldsMixin`) says so;
+        a transition's input lists what the transition needs as required (not blank), which the
+        transition checks itself after the state (`transition_input_serializer`); a serializer's
+        `needs` are required even in a PATCH."""
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction != "request":
+            return schema
+        serializer = force_instance(serializer)
+        needed = set(getattr(serializer, "needs", ()))
+        for name, field in serializer.fields.items():
+            _text_constrain(field, schema["properties"].get(name), needed=name in needed)
+        if needed:
+            schema["required"] = sorted({*schema.get("required", ()), *needed})
+        if isinstance(serializer, RejectUnknownFieldsMixin):
+            schema["additionalProperties"] = False
+        return schema
+
+    def _get_filter_parameters(self) -> list[dict]:
+        """The filterset's own filter wins over DRF's `ordering` of the same name (the filterset's
+        sort checks its values); a filter that takes an empty value as "not filtered", as a list
+        page's form sends it, says so."""
+        filters = self._filters()
+        named: dict[str, dict] = {}
+        for parameter in super()._get_filter_parameters():
+            named.setdefault(parameter["name"], parameter)
+        for name, parameter in named.items():
+            if name in filters and _takes_empty(filters[name], name):
+                parameter["allowEmptyValue"] = True
+        return list(named.values())
+
+    def _filters(self) -> dict[str, Any]:
+        """The filters of the view's filterset, if it has one."""
+        filterset_class = getattr(self.view, "filterset_class", None)
+        return dict(getattr(filterset_class, "base_filters", {}))
+
+    def _get_parameters(self) -> list[dict]:
+        """Query and header values are text without control characters, like the body's."""
+        parameters = super()._get_parameters()
+        for parameter in parameters:
+            schema: Any = parameter.get("schema")
+            if parameter["in"] in ("query", "header") and _text_schema(schema):
+                schema["pattern"] = TEXT_PATTERN
+        return parameters
 
     def get_filter_backends(self) -> list[Any]:
         """A list's export (`export_action`) takes the list's filters though it answers a file."""
@@ -185,15 +333,32 @@ class AutoSchema(openapi.AutoSchema):
         parameters = super().get_override_parameters()
         return [*parameters, IDEMPOTENCY_KEY_PARAMETER] if self._idempotent() else parameters
 
+    def _numbered_pages(self) -> bool:
+        """A list of numbered pages: a page past the last is 404."""
+        paginator = getattr(self.view, "paginator", None)
+        return isinstance(paginator, PageNumberPagination) and self._is_list_view()
+
+    def _problem_codes(self) -> list[str]:
+        codes = ["400"]
+        if getattr(self.view, "authentication_classes", None):
+            codes.append("401")
+        gated = any(gate is not permissions.AllowAny for gate in self.view.permission_classes)
+        if gated and self.method not in permissions.SAFE_METHODS:
+            codes.append("403")
+        if "{" in self.path or self._numbered_pages():
+            codes.append("404")
+        if self._idempotent():
+            codes += ["409", "422"]
+        return codes
+
     def _get_response_bodies(self, direction: Any = "response") -> dict:
         responses = super()._get_response_bodies(direction)
-        if self._idempotent():
-            for code in ("409", "422"):
-                if code not in responses:
-                    responses[code] = self._get_response_for_code(
-                        ProblemSerializer, code, direction=direction
-                    )
-        return responses
+        for code in self._problem_codes():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(
+                    ProblemSerializer, code, media_types=[PROBLEM_MEDIA_TYPE], direction=direction
+                )
+        return dict(sorted(responses.items()))
 
 
 # --- files: printed forms and list exports ----------------------------------------------------
@@ -481,8 +646,9 @@ def transition_input_serializer(
     machine: Machine, transition: Transition, fields: Mapping[str, InputSerializerField], *, prefix: str
 ) -> type[serializers.Serializer]:
     """The input of one transition: the inputs it declares (none required here: the transition
-    says what is missing, naming it), the `version` read for a versioned object, and no other key."""
-    attrs: dict[str, Any] = {}
+    says what is missing, naming it, after the state; the schema lists them as required, `needs`),
+    the `version` read for a versioned object, and no other key."""
+    attrs: dict[str, Any] = {"needs": transition.needs}
     if machine.versioned:
         attrs["version"] = serializers.IntegerField(
             min_value=1,

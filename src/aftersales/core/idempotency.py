@@ -54,7 +54,8 @@ LOCK_NOT_AVAILABLE = "55P03"
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     HEADER,
-    type=str,
+    # KEY_FORMAT, without the spaces at either end that HTTP drops from a header's value.
+    type={"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[!-~]([ -~]{0,253}[!-~])?$"},
     location=OpenApiParameter.HEADER,
     required=False,
     description=gettext_lazy(

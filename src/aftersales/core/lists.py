@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django_filters.constants import EMPTY_VALUES
+from drf_spectacular.utils import extend_schema_field
 
 from .excel import export_response
 from .forms import REFUSALS, error_messages
@@ -92,8 +93,18 @@ class BulkAction:
     style: str = "outline-secondary"
 
 
+# The largest id a (64-bit) primary key holds: a larger number names no row and would overflow.
+PK_MAX = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": PK_MAX})
 class IdsFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
-    """Comma-separated ids (`?ids=4,9`)."""
+    """Comma-separated ids (`?ids=4,9`): whole numbers, as ids are."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, min_value=1, max_value=PK_MAX, **kwargs)
 
 
 # Filters every list has that the page does not show as fields.

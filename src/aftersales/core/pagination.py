@@ -17,7 +17,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -95,7 +95,39 @@ def after(keys: list[SortKey], values: list[Any]) -> Q:
     return Q(**{f"{first.path}__{'lte' if first.descending else 'gte'}": values[0]}) & condition
 
 
-class StandardPagination(PageNumberPagination):
+class PageSizeMixin:
+    """`page_size` is a whole number from 1 (a larger one gives `max_page_size` rows); anything
+    else is refused with 400 rather than quietly answered with the default size. Empty means the
+    default, as an empty `cursor` means the first page; the schema says so."""
+
+    page_size: int
+    page_size_query_param: str
+    max_page_size: int
+
+    def get_page_size(self, request: Request) -> int:
+        value = request.query_params.get(self.page_size_query_param, "")
+        if value == "":
+            return self.page_size
+        try:
+            size = serializers.IntegerField(min_value=1).run_validation(value)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({self.page_size_query_param: error.detail}) from None
+        return min(size, self.max_page_size)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)  # type: ignore[misc]
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["minimum"] = 1
+                parameter["allowEmptyValue"] = True
+            elif parameter["name"] == getattr(self, "page_query_param", None):
+                parameter["schema"]["minimum"] = 1  # beyond the last page: 404
+            elif parameter["name"] == getattr(self, "cursor_query_param", None):
+                parameter["allowEmptyValue"] = True
+        return parameters
+
+
+class StandardPagination(PageSizeMixin, PageNumberPagination):
     """`?page=` with `count` exact up to 10,000 matches and estimated beyond (`count_is_estimate`);
     `?cursor=` (empty for the first page) for keyset pages with only `next`."""
 
@@ -104,6 +136,7 @@ class StandardPagination(PageNumberPagination):
     max_page_size = 200
     django_paginator_class = CountedPaginator
     cursor_query_param = "cursor"
+    last_page_strings = ()  # `page` is a number
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list | None:
         self.keyset = self.cursor_query_param in request.query_params
@@ -190,5 +223,6 @@ class StandardPagination(PageNumberPagination):
                     )
                 ),
                 "schema": {"type": "string"},
+                "allowEmptyValue": True,
             },
         ]

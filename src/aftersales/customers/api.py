@@ -23,6 +23,7 @@ from aftersales.accounts.models import Dealer
 from aftersales.core.api import (
     PersonalAddressField,
     PersonalPhoneField,
+    RejectUnknownFieldsMixin,
     RoleWritePermission,
     export_action,
     problem_responses,
@@ -83,7 +84,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CustomerWriteSerializer(serializers.Serializer):
+class CustomerWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """Input of a new customer; shapes only, the service validates and normalises."""
 
     name = serializers.CharField(max_length=128)
@@ -115,7 +116,7 @@ class CustomerWriteSerializer(serializers.Serializer):
         return dealer
 
 
-class CustomerUpdateSerializer(serializers.Serializer):
+class CustomerUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """Editable fields of a customer (PATCH/PUT)."""
 
     name = serializers.CharField(max_length=128)

@@ -18,7 +18,7 @@ def _normalized_phone(raw: str, field: str) -> str:
     try:
         return phone_normalize(raw)
     except ValidationError as error:
-        raise ValidationError({field: error.messages}) from error
+        raise ValidationError({field: error.error_list}) from error  # with its code, invalid_phone
 
 
 @transaction.atomic

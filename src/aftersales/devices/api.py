@@ -81,7 +81,7 @@ class DeviceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DeviceWriteSerializer(serializers.Serializer):
+class DeviceWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """A device on file; the customer must be one the user may see (R37)."""
 
     product_model = serializers.PrimaryKeyRelatedField(queryset=ProductModel.objects.all())
@@ -91,7 +91,7 @@ class DeviceWriteSerializer(serializers.Serializer):
     install_address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
 
-class DeviceUpdateSerializer(serializers.Serializer):
+class DeviceUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """Editable fields of a device (PATCH/PUT); model and serial stay as registered."""
 
     customer = ScopedPrimaryKeyRelatedField(scope=customer_scope, queryset=Customer.objects.all())

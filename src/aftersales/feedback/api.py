@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -127,7 +128,7 @@ def _score() -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=5)
 
 
-class ComplaintInputSerializer(serializers.Serializer):
+class ComplaintInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """A complaint voiced on the call, registered as a complaint (R24, R26)."""
 
     category = serializers.ChoiceField(choices=ComplaintCategory.choices, default=ComplaintCategory.OTHER)
@@ -155,7 +156,7 @@ TRANSITION_FIELDS = {
 }
 
 
-class CallFailedInputSerializer(serializers.Serializer):
+class CallFailedInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """call-failed: the customer was not reached; the visit stays pending with the next call
     scheduled, or ends unreachable after the policy's number of calls or on a wrong number."""
 
@@ -163,7 +164,7 @@ class CallFailedInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
 
 
-class CallbackInputSerializer(serializers.Serializer):
+class CallbackInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """R23: the engineer is unsure of the fix: call the customer back a few hours after completion."""
 
     work_order = ScopedPrimaryKeyRelatedField(queryset=WorkOrder.objects.all(), scope=workorder_scope)
@@ -282,9 +283,13 @@ class ReturnVisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(
         summary=_("Return-visit report"),
         parameters=[
-            OpenApiParameter("month", str, description="YYYY-MM (default: the current month)"),
-            OpenApiParameter("start", str, description="YYYY-MM-DD, with end"),
-            OpenApiParameter("end", str, description="YYYY-MM-DD, with start"),
+            OpenApiParameter(
+                "month",
+                {"type": "string", "pattern": r"^[0-9]{4}-(0?[1-9]|1[0-2])$"},
+                description="YYYY-MM (default: the current month)",
+            ),
+            OpenApiParameter("start", OpenApiTypes.DATE, description="YYYY-MM-DD, with end"),
+            OpenApiParameter("end", OpenApiTypes.DATE, description="YYYY-MM-DD, with start"),
         ],
         responses={200: ReportSerializer, **problem_responses(400, 403)},
     )

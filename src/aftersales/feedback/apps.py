@@ -12,4 +12,4 @@ class FeedbackConfig(AppConfig):
     def ready(self) -> None:
         # registers the lifecycle hooks, the panel, the demo seeder, the customer section and the
         # revealable contact phone (core.privacy)
-        from . import customer360, hooks, privacy  # noqa: F401
+        from . import customer360, errors, hooks, privacy  # noqa: F401

@@ -88,9 +88,9 @@ class ReportPeriodForm(forms.Form):
         start, end = data.get("start"), data.get("end")
         if start or end:
             if not (start and end):
-                raise forms.ValidationError(_("Give both dates of the range."))
+                raise forms.ValidationError(_("Give both dates of the range."), code="range_incomplete")
             if end < start:
-                raise forms.ValidationError(_("The range ends before it starts."))
+                raise forms.ValidationError(_("The range ends before it starts."), code="date_order")
             return data
         first = (data.get("month") or timezone.localdate()).replace(day=1)
         data["start"] = first

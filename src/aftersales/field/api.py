@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from aftersales.accounts.selectors import engineers_in_scope
 from aftersales.core.api import (
+    ID_PATTERN,
     MULTIPART_PARSERS,
     IdNameSerializer,
     RejectUnknownFieldsMixin,
@@ -64,7 +65,7 @@ from .transitions import SUPERVISION_CARD, VISIT
 from .views.supervision import SupervisionCardExportView
 
 
-class PartSerializer(serializers.ModelSerializer):
+class PartSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     warehouse = IdNameSerializer(
         read_only=True, allow_null=True, help_text="The van or store it was issued from."
     )
@@ -92,7 +93,7 @@ class PartSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PartInputSerializer(serializers.Serializer):
+class PartInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """R12, R32: a part replaced on site; a catalog part is issued from the engineer's van unless
     `warehouse` names the service point's store, or is null (not from stock)."""
 
@@ -115,7 +116,7 @@ class PartInputSerializer(serializers.Serializer):
     )
 
 
-class PartsRequestInputSerializer(serializers.Serializer):
+class PartsRequestInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     part_number = serializers.CharField(max_length=64)
     quantity = serializers.IntegerField(min_value=1, max_value=9999, default=1)
 
@@ -401,7 +402,7 @@ class VisitViewSet(
         request=None,
         responses={204: None, **problem_responses(403, 404, 409)},
     )
-    @action(detail=True, methods=["delete"], url_path=r"parts/(?P<part_id>[0-9]+)")
+    @action(detail=True, methods=["delete"], url_path=rf"parts/(?P<part_id>{ID_PATTERN})")
     def part_remove(self, request: Request, pk: str | None = None, part_id: str | None = None) -> Response:
         """R12, R32: the part goes back to the van or store it came from."""
         visit = self.get_object()

@@ -12,13 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404  # an address naming nothing (not a UUID): 404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -100,7 +100,7 @@ class BreachSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class ReturnRequestSerializer(serializers.ModelSerializer):
+class ReturnRequestSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     reason_display = serializers.CharField(source="get_reason_display", read_only=True)
@@ -285,6 +285,9 @@ class PhotoInput(Input):
 
 class PolicySerializer(serializers.ModelSerializer):
     updated_by = IdNameSerializer(read_only=True, allow_null=True)
+    updated_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text=_("Null while the rules are the defaults.")
+    )
 
     class Meta:
         model = ReturnPolicy

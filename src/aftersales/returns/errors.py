@@ -4,6 +4,7 @@ from aftersales.core.errors import register_error_codes
 
 register_error_codes(
     {
+        "customer_required": "Name the customer, or a record of theirs (work order, device) to find them by.",
         "return_window_passed": "R33: the time limit since purchase has passed (409).",
         "return_condition_not_accepted": "R33: the rules do not accept the product's condition (409).",
         "return_proof_missing": "R33: the rules ask for proof of purchase (invoice or receipt number) (409).",

@@ -137,7 +137,9 @@ def _linked(
             raise _invalid("device", _("The device is another customer's."), code="return_customer_mismatch")
         customer = device.customer
     if customer is None:
-        raise ValidationError({"customer": [_("Name the customer (or the work order or device).")]})
+        raise _invalid(
+            "customer", _("Name the customer (or the work order or device)."), code="customer_required"
+        )
     return device, customer
 
 

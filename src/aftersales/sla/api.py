@@ -94,7 +94,7 @@ class OfficialDayInput(RejectUnknownFieldsMixin, serializers.Serializer):
     name = serializers.CharField(max_length=64)
 
 
-class ImportInput(serializers.Serializer):
+class ImportInput(RejectUnknownFieldsMixin, serializers.Serializer):
     file = serializers.FileField(
         help_text=_("Excel (.xlsx) or CSV; columns date, kind (holiday / workday), name.")
     )
@@ -125,10 +125,16 @@ def _report_problem(report: ImportReport) -> Response:
     return problem(status.HTTP_400_BAD_REQUEST, str(_("Nothing was imported.")), errors)
 
 
+class YearQuery(serializers.Serializer):
+    year = serializers.IntegerField(
+        min_value=1, max_value=9999, required=False, help_text=_("Only this year's days.")
+    )
+
+
 @extend_schema_view(
     list=extend_schema(
         summary=_("Imported official holiday schedule"),
-        parameters=[OpenApiParameter("year", OpenApiTypes.INT, description=_("Only this year's days."))],
+        parameters=[YearQuery],
         responses={200: OfficialDaySerializer(many=True)},
     ),
 )
@@ -142,8 +148,9 @@ class OfficialDayViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = None
 
     def get_queryset(self):
-        year = self.request.query_params.get("year", "")
-        return official_days(int(year) if year.isdigit() else None)
+        query = YearQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return official_days(query.validated_data.get("year"))
 
     @extend_schema(
         summary=_("Add or replace one day of the official schedule (HQ admins)"),

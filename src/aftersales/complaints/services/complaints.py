@@ -92,20 +92,26 @@ def complaint_register(
     assessors are notified and the complainant gets an acknowledgement by SMS."""
     if actor is not None and source != ComplaintSource.RETURN_VISIT and not may_register(actor):
         raise NotPermitted(_("Your role may not register complaints."))
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[ValidationError]] = {}  # with their codes
     if work_order is not None:
         if customer is not None and customer.pk != work_order.customer_id:
-            errors["customer"] = [_("The customer is not the work order's customer.")]
+            errors["customer"] = [
+                ValidationError(_("The customer is not the work order's customer."), code="customer_mismatch")
+            ]
         customer = work_order.customer
         contact_name = contact_name.strip() or work_order.contact_name
         contact_phone = contact_phone.strip() or work_order.contact_phone
     elif customer is None:
-        errors["customer"] = [_("Choose the customer, or link the complaint to a work order.")]
+        errors["customer"] = [
+            ValidationError(
+                _("Choose the customer, or link the complaint to a work order."), code="customer_required"
+            )
+        ]
     if contact_phone:
         try:
             contact_phone = phone_normalize(contact_phone)
         except ValidationError as error:
-            errors["contact_phone"] = error.messages
+            errors["contact_phone"] = error.error_list
     now = timezone.now()
     complaint = Complaint(
         source=source,
@@ -124,8 +130,8 @@ def complaint_register(
     try:
         complaint.full_clean(exclude=["number", "created_by", *errors])
     except ValidationError as error:
-        for name, messages in error.message_dict.items():
-            errors.setdefault(name, []).extend(messages)
+        for name, found in error.error_dict.items():
+            errors.setdefault(name, []).extend(found)
     if errors:
         raise ValidationError(errors)
     complaint.response_due_at, complaint.response_warn_at = response_due(

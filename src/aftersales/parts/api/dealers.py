@@ -452,7 +452,10 @@ class AccountReadMixin:
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("Dealer accounts in your scope")),
+    list=extend_schema(
+        summary=_("Dealer accounts in your scope"),
+        responses={200: DealerAccountSerializer, **problem_responses(403)},
+    ),
     retrieve=extend_schema(responses={200: DealerAccountSerializer, **problem_responses(403, 404)}),
 )
 class DealerAccountViewSet(
@@ -515,7 +518,10 @@ class DealerAccountViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("Account entries of the dealers in your scope (`?dealer=<id>`)")),
+    list=extend_schema(
+        summary=_("Account entries of the dealers in your scope (`?dealer=<id>`)"),
+        responses={200: AccountEntrySerializer, **problem_responses(403)},
+    ),
     retrieve=extend_schema(responses={200: AccountEntrySerializer, **problem_responses(403, 404)}),
 )
 class AccountEntryViewSet(

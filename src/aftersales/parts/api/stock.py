@@ -30,6 +30,7 @@ from rest_framework.response import Response
 from aftersales.catalog.models import Part
 from aftersales.catalog.selectors import part_scope
 from aftersales.core.api import (
+    ID_PATTERN,
     MULTIPART_PARSERS,
     IdNameSerializer,
     RejectUnknownFieldsMixin,
@@ -606,7 +607,7 @@ class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StockVie
         request=None,
         responses={200: TransferSerializer, **problem_responses(403, 404, 409)},
     )
-    @action(detail=True, methods=["delete"], url_path=r"lines/(?P<line_id>[0-9]+)", url_name="line")
+    @action(detail=True, methods=["delete"], url_path=rf"lines/(?P<line_id>{ID_PATTERN})", url_name="line")
     def line(self, request: Request, pk=None, line_id=None) -> Response:
         transfer = self.get_object()
         line = TransferLine.objects.filter(transfer=transfer, pk=line_id).first()

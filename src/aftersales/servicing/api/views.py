@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from aftersales.accounts.choices import REFERENCE_ADMIN_ROLES
 from aftersales.core.api import (
+    ID_PATTERN,
     MULTIPART_PARSERS,
     ReferenceDataWriteMixin,
     RoleWritePermission,
@@ -265,7 +266,7 @@ class DepotRepairViewSet(ServicingViewSet):
         request=None,
         responses={204: None, **problem_responses(403, 404, 409)},
     )
-    @action(detail=True, methods=["delete"], url_path=r"parts/(?P<part_id>[0-9]+)")
+    @action(detail=True, methods=["delete"], url_path=rf"parts/(?P<part_id>{ID_PATTERN})")
     def part_remove(self, request: Request, pk: str | None = None, part_id: str | None = None) -> Response:
         """R32: the part goes back to the store it came from."""
         repair = self.get_object()

@@ -341,6 +341,8 @@ class WorkOrderWriteSerializer(RejectUnknownFieldsMixin, FieldsBuiltOnceMixin, s
 class WorkOrderUpdateSerializer(WorkOrderWriteSerializer):
     """A PATCH: any editable fields plus the `version` that was read (optimistic locking)."""
 
+    needs = frozenset({"version"})  # required even in a PATCH (the schema says so: core.api.AutoSchema)
+
     version = serializers.IntegerField(
         min_value=1,
         help_text=_("The version you read; a newer one on the server gives 409 stale_version."),

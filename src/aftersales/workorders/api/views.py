@@ -8,13 +8,13 @@ from collections import Counter
 from typing import Any
 
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404  # an address naming nothing (not a UUID): 404
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -24,7 +24,8 @@ from rest_framework.reverse import reverse
 from aftersales.accounts.choices import FRONT_LINE_ROLES
 from aftersales.core.api import RoleWritePermission, export_action, problem_responses, transition_actions
 from aftersales.core.idempotency import idempotent
-from aftersales.core.lists import bulk_form_data
+from aftersales.core.lists import PK_MAX, bulk_form_data
+from aftersales.core.pagination import PageSizeMixin
 
 from .. import services
 from ..bulk import BULK_ACTIONS, BULK_OUTCOMES, workorder_bulk
@@ -34,7 +35,6 @@ from ..selectors import (
     TIMELINE_PAGE_SIZE,
     TimelineCursor,
     caller_lookup,
-    caller_lookup_params,
     workorder_get,
     workorder_history,
     workorder_list,
@@ -63,7 +63,30 @@ from .serializers import (
 TIMELINE_MAX_PAGE_SIZE = 100
 
 
-class OldestFirstPagination(CursorPagination):
+class IntakeLookupQuery(serializers.Serializer):
+    """The lookup's inputs (the intake page reads its form's fields with `caller_lookup_params`)."""
+
+    phone = serializers.CharField(required=False, allow_blank=True, help_text="The caller's phone, as typed.")
+    serial = serializers.CharField(
+        required=False, allow_blank=True, help_text="The device's serial number (whole)."
+    )
+    customer = serializers.IntegerField(
+        source="customer_id",
+        required=False,
+        min_value=1,
+        max_value=PK_MAX,
+        help_text="A customer already picked.",
+    )
+    device = serializers.IntegerField(
+        source="device_id",
+        required=False,
+        min_value=1,
+        max_value=PK_MAX,
+        help_text="A device already picked.",
+    )
+
+
+class OldestFirstPagination(PageSizeMixin, CursorPagination):
     """A work order's notes, attachments or events a page at a time, oldest first: a cursor
     (`next`, `previous`), never an offset, so rows written meanwhile shift no page."""
 
@@ -352,12 +375,7 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         "(`duplicates`): a repeat call adds a note to one of them instead of a new work order. "
         "Scoped to what the user may see (R37); every list is bounded. For the roles that take "
         "requests.",
-        parameters=[
-            OpenApiParameter("phone", str, description="The caller's phone, as typed."),
-            OpenApiParameter("serial", str, description="The device's serial number (whole)."),
-            OpenApiParameter("customer", int, description="A customer already picked."),
-            OpenApiParameter("device", int, description="A device already picked."),
-        ],
+        parameters=[IntakeLookupQuery],
         responses={200: CallerLookupSerializer, **problem_responses(403)},
     )
     @action(
@@ -366,7 +384,9 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def intake_lookup(self, request: Request) -> Response:
         if not request.user.takes_requests:
             raise exceptions.PermissionDenied()
-        lookup = caller_lookup(request.user, **caller_lookup_params(request.query_params))
+        query = IntakeLookupQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        lookup = caller_lookup(request.user, **query.validated_data)
         return Response(CallerLookupSerializer(lookup, context=self.get_serializer_context()).data)
 
     @extend_schema(
