@@ -20,11 +20,12 @@ PORT ?= 8000
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: help demo install assets messages pdf-deps var-dir migrate seed serve jobs test lint format check pytest bench bench-seed bench-http bench-peer clean
+.PHONY: help demo install assets messages pdf-deps var-dir migrate seed serve jobs test test-schema lint format check pytest bench bench-seed bench-http bench-peer clean
 
 help:
 	@echo "make demo     install everything, load demo data, serve on http://$(HOST):$(PORT) with jobs"
 	@echo "make test     ruff + manage.py check + makemigrations --check + pytest"
+	@echo "make test-schema  Schemathesis against the OpenAPI schema (about 11 minutes)"
 	@echo "make lint     ruff check, ruff format --check, lint-imports (layers), mypy (services)"
 	@echo "make format   ruff format and ruff check --fix"
 	@echo "make bench    seed 100,000 work orders on PostgreSQL and time the list page and API"
@@ -143,6 +144,10 @@ check: $(VENV)/.installed var-dir
 	$(MANAGE) makemigrations --check --dry-run
 
 # pytest exits 5 when it collected no test: said aloud, not counted as a failure.
+# Schemathesis against every operation of the OpenAPI schema (tests/api/test_schemathesis.py).
+test-schema: install messages pdf-deps var-dir
+	SCHEMATHESIS=1 $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider tests/api/test_schemathesis.py
+
 pytest: install messages pdf-deps var-dir
 	@rc=0; $(VENV)/bin/pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadgroup,) $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest: no tests were collected"; exit 0; fi; exit $$rc
