@@ -194,7 +194,9 @@ def _text_constrain(field: Any, schema: Any, *, needed: bool = False) -> None:
 def _takes_empty(list_filter: Any, name: str) -> bool:
     """Whether a django-filter filter reads `?name=` as "not filtered" rather than refusing it."""
     try:
-        field = list_filter.field
+        # A copy: `field` is built once and kept on the filter (with the choices of no user, as
+        # there is no request here), and the FilterSet's declared filter is what every request copies.
+        field = copy.deepcopy(list_filter).field
         value = field.widget.value_from_datadict(QueryDict(f"{name}="), MultiValueDict(), name)
         field.clean(value)
     except DjangoValidationError:
