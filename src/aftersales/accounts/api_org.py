@@ -17,7 +17,6 @@ from django.db.models import Model, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from phonenumbers import NumberParseException
 from rest_framework import serializers, status, viewsets
@@ -32,6 +31,7 @@ from aftersales.core.api import (
     ScopedPrimaryKeyRelatedField,
     problem_responses,
 )
+from aftersales.core.api_filters import ListFilterBackend
 from aftersales.core.idempotency import idempotent
 from aftersales.core.phones import phone_display
 
@@ -240,7 +240,7 @@ class OrgViewSet(ReferenceDataWriteMixin, viewsets.ModelViewSet):
 
     permission_classes = [RoleWritePermission]
     write_roles = REFERENCE_ADMIN_ROLES
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
     row_argument: str
     create_service: Callable[..., Model]
     update_service: Callable[..., Model]

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -30,6 +29,7 @@ from aftersales.core.api import (
     RejectUnknownFieldsMixin,
     problem_responses,
 )
+from aftersales.core.api_filters import ListFilterBackend
 from aftersales.core.models import ChangeRecord
 from aftersales.core.phones import phone_mask
 
@@ -202,7 +202,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     queryset = User.objects.none()  # for the schema; get_queryset is the reader's
     serializer_class = UserSerializer
     permission_classes = [UserPermission]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
     filterset_class = UserFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -312,7 +312,7 @@ class SignInAdminViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     """A list of the sign-in audit for HQ admins, filtered by its FilterSet."""
 
     permission_classes = [SignInAdminPermission]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
 
 
 class LoginLockoutSerializer(serializers.ModelSerializer):

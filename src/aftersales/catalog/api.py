@@ -16,7 +16,6 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -32,6 +31,7 @@ from aftersales.core.api import (
     problem_responses,
     transition_actions,
 )
+from aftersales.core.api_filters import ListFilterBackend
 from aftersales.core.idempotency import idempotent
 
 from .choices import FEE_STANDARD_KINDS, FeeUnit, ModelKind, PeriodStatus
@@ -129,7 +129,7 @@ class ProductLineViewSet(ReferenceDataWriteMixin, viewsets.ModelViewSet):
     serializer_class = ProductLineSerializer
     permission_classes = [RoleWritePermission]
     write_roles = REFERENCE_ADMIN_ROLES
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
     filterset_class = ProductLineFilterSet
 
 
@@ -146,7 +146,7 @@ class ProductModelViewSet(ReferenceDataWriteMixin, viewsets.ModelViewSet):
     serializer_class = ProductModelSerializer
     permission_classes = [RoleWritePermission]
     write_roles = REFERENCE_ADMIN_ROLES
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
     filterset_class = ProductModelFilterSet
 
 
@@ -231,7 +231,7 @@ class PartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     queryset = Part.objects.none()  # for the schema; get_queryset scopes per user
     serializer_class = CatalogPartSerializer
     permission_classes = [PartReadPermission]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
     filterset_class = PartFilterSet
 
     def get_queryset(self):
@@ -312,7 +312,7 @@ class PriceListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     queryset = PriceList.objects.none()  # for the schema; get_queryset scopes per user
     serializer_class = PriceListSerializer
     permission_classes = [PriceReadPermission]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
     filterset_class = PriceListFilterSet
 
     def get_queryset(self):
@@ -516,7 +516,7 @@ class FeeScheduleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     queryset = FeeSchedule.objects.none()
     serializer_class = FeeScheduleSerializer
     permission_classes = [PriceReadPermission]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
     filterset_class = FeeScheduleFilterSet
 
     def get_queryset(self):

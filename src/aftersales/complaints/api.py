@@ -12,7 +12,6 @@ from functools import cache
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -34,6 +33,7 @@ from aftersales.core.api import (
     request_user,
     transition_actions,
 )
+from aftersales.core.api_filters import ListFilterBackend
 from aftersales.core.idempotency import idempotent
 from aftersales.core.transitions import Machine
 from aftersales.customers.models import Customer
@@ -330,7 +330,7 @@ class CaseCriteriaSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializ
 
 
 class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
     permission_classes = [RoleWritePermission]
     http_method_names = ["get", "post", "head", "options"]
     getter: Callable

@@ -389,7 +389,7 @@ def export_action(page_view: Any, *, summary: Any, description: str = "") -> Any
     an `ObjectListView` with `export_only`), so the API gives exactly the page's workbook: the
     same role gate, filters (the list's FilterSet, as query parameters), scope (R37), columns,
     streaming and access-log entry of the export (R41)."""
-    from django_filters.rest_framework import DjangoFilterBackend
+    from .api_filters import ListFilterBackend
 
     view_function = page_view.as_view()
 
@@ -403,7 +403,7 @@ def export_action(page_view: Any, *, summary: Any, description: str = "") -> Any
     @action(
         detail=False,
         methods=["get"],
-        filter_backends=[DjangoFilterBackend],
+        filter_backends=[ListFilterBackend],
         pagination_class=None,
         content_negotiation_class=FileContentNegotiation,
     )

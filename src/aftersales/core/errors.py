@@ -99,6 +99,7 @@ register_error_codes(
         "idempotency_request_in_progress": (
             "A request with this Idempotency-Key is still running; send it again a little later (409)."
         ),
+        "invalid_cursor": "The cursor was not given by this list's pages in this sort; start without it.",
         "unsupported_ordering": "Cursor pages cannot follow this sort (a computed column); sort by another.",
     }
 )

@@ -171,7 +171,7 @@ class StandardPagination(PageSizeMixin, PageNumberPagination):
         except (ValueError, TypeError, binascii.Error, ValidationError):
             raise exceptions.ValidationError(
                 {"cursor": [_("This cursor is not valid for this list and sort; start again without it.")]},
-                code="invalid",
+                code="invalid_cursor",
             ) from None
 
     def get_paginated_response(self, data: Any) -> Response:

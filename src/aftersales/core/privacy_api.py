@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from aftersales.core.api_filters import ListFilterBackend
 
 from .api import RejectUnknownFieldsMixin, problem_responses
 from .client import client_ip
@@ -102,7 +103,7 @@ class AccessLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = AccessLog.objects.none()  # for the schema; get_queryset is the auditors' view
     serializer_class = AccessLogSerializer
     permission_classes = [permissions.IsAuthenticated, ReadsAccessLog]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
     filterset_class = AccessLogFilterSet
 
     def get_queryset(self):

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -29,6 +28,7 @@ from aftersales.core.api import (
     problem_responses,
     request_user,
 )
+from aftersales.core.api_filters import ListFilterBackend
 from aftersales.core.idempotency import idempotent
 from aftersales.core.panels import last_contact, object_facts
 from aftersales.core.panels_api import FactSerializer
@@ -181,7 +181,7 @@ class CustomerViewSet(
     queryset = Customer.objects.none()  # for the schema; get_queryset scopes per user
     serializer_class = CustomerSerializer
     permission_classes = [RoleWritePermission]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
     filterset_class = CustomerFilterSet
     export = export_action(CustomerExportView, summary=_("Export the customers to Excel"))
 

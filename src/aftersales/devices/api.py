@@ -13,7 +13,6 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -34,6 +33,7 @@ from aftersales.core.api import (
     request_user,
     transition_actions,
 )
+from aftersales.core.api_filters import ListFilterBackend
 from aftersales.core.idempotency import idempotent
 from aftersales.core.money import MAX_DIGITS
 from aftersales.core.panels_api import HISTORY_PARAMETERS, HistoryPageSerializer, history_response
@@ -210,7 +210,7 @@ class DeviceViewSet(
     queryset = Device.objects.none()  # for the schema; get_queryset scopes per user
     serializer_class = DeviceSerializer
     permission_classes = [RoleWritePermission]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
     filterset_class = DeviceFilterSet
     export = export_action(DeviceExportView, summary=_("Export the devices to Excel"))
 
@@ -437,7 +437,7 @@ class ServiceContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     queryset = ServiceContract.objects.none()
     serializer_class = ServiceContractSerializer
     permission_classes = [RoleWritePermission]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
     filterset_class = ServiceContractFilterSet
     export = export_action(ContractExportView, summary=_("Export the service contracts to Excel"))
     http_method_names = ["get", "post", "head", "options"]

@@ -8,7 +8,6 @@ and the services; errors leave as JSON problems (core/api.py)."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -27,6 +26,7 @@ from aftersales.core.api import (
     problem_responses,
     transition_actions,
 )
+from aftersales.core.api_filters import ListFilterBackend
 from aftersales.core.idempotency import idempotent
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
@@ -221,7 +221,7 @@ class ReturnVisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     queryset = ReturnVisit.objects.none()  # for the schema; get_queryset scopes per user
     serializer_class = ReturnVisitSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
     filterset_class = ReturnVisitFilterSet
     export = export_action(ReturnVisitExportView, summary=_("Export the return visits to Excel"))
     permission_classes = [RoleWritePermission]

@@ -11,7 +11,6 @@ from collections.abc import Callable
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -28,6 +27,7 @@ from aftersales.core.api import (
     problem_responses,
     transition_actions,
 )
+from aftersales.core.api_filters import ListFilterBackend
 from aftersales.core.idempotency import idempotent
 from aftersales.workorders.api import workorder_of_path
 from aftersales.workorders.api.serializers import AttachmentSerializer, WorkOrderSerializer
@@ -356,7 +356,7 @@ class VisitViewSet(
 
     queryset = Visit.objects.none()  # for the schema; get_queryset scopes per user
     serializer_class = VisitSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
     filterset_class = VisitFilterSet
     getter = staticmethod(visit_get)
 
@@ -568,7 +568,7 @@ class SupervisionCardViewSet(
 
     queryset = SupervisionCard.objects.none()
     serializer_class = SupervisionCardSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
     filterset_class = SupervisionCardFilterSet
     export = export_action(SupervisionCardExportView, summary=_("Export the supervision cards to Excel"))
     getter = staticmethod(supervision_get)

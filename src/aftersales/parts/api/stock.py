@@ -20,7 +20,6 @@ from typing import Any
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -40,6 +39,7 @@ from aftersales.core.api import (
     request_user,
     transition_actions,
 )
+from aftersales.core.api_filters import ListFilterBackend
 from aftersales.core.idempotency import idempotent
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
@@ -460,7 +460,7 @@ STOCK_API_INPUTS = {"carrier": _line(), "tracking_number": _line(), "reason": _t
 
 class StockViewSet(viewsets.GenericViewSet):
     permission_classes = [RoleWritePermission]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
 
     def _input(self, request: Request, input_class: type[serializers.Serializer]) -> dict[str, Any]:
         serializer = input_class(data=request.data, context=self.get_serializer_context())

@@ -13,7 +13,6 @@ from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -30,6 +29,7 @@ from aftersales.core.api import (
     problem_responses,
     transition_actions,
 )
+from aftersales.core.api_filters import ListFilterBackend
 from aftersales.core.idempotency import idempotent
 from aftersales.devices.api import EntitlementQuerySerializer
 from aftersales.workorders.api import workorder_of_path
@@ -70,7 +70,7 @@ class ServicingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     per role."""
 
     permission_classes = [RoleWritePermission]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
 
     def create_with(self, request: Request, input_class: type[serializers.Serializer], run: Run) -> Response:
         serializer = input_class(data=request.data, context=self.get_serializer_context())
@@ -365,7 +365,7 @@ class VendorViewSet(ReferenceDataWriteMixin, viewsets.ModelViewSet):
     serializer_class = s.VendorSerializer
     permission_classes = [RoleWritePermission]
     write_roles = REFERENCE_ADMIN_ROLES
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
     filterset_class = VendorFilterSet
     export = export_action(VendorExportView, summary=_("Export the repair vendors to Excel"))
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -23,6 +22,7 @@ from rest_framework.reverse import reverse
 
 from aftersales.accounts.choices import FRONT_LINE_ROLES
 from aftersales.core.api import RoleWritePermission, export_action, problem_responses, transition_actions
+from aftersales.core.api_filters import ListFilterBackend
 from aftersales.core.idempotency import idempotent
 from aftersales.core.lists import PK_MAX, bulk_form_data
 from aftersales.core.pagination import PageSizeMixin
@@ -125,7 +125,7 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     queryset = WorkOrder.objects.none()  # for the schema; get_queryset scopes per user
     serializer_class = WorkOrderSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
     filterset_class = WorkOrderFilterSet
     export = export_action(WorkOrderExportView, summary=_("Export the work orders to Excel"))
     permission_classes = [RoleWritePermission]
