@@ -31,6 +31,7 @@ from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
 
 from . import services
+from .api_documents import register as register_documents
 from .choices import (
     ApprovalMethod,
     InvoiceDelivery,
@@ -760,6 +761,7 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 def register(router) -> None:
     """Add this app's viewsets to the project's router."""
     router.register(r"quotes", QuoteViewSet, basename="quote")
+    register_documents(router)
     router.register(r"quote-lines", QuoteLineViewSet, basename="quoteline")
     router.register(r"settlements", SettlementViewSet, basename="settlement")
     router.register(r"waivers", WaiverViewSet, basename="waiver")

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
 from drf_spectacular.types import OpenApiTypes
@@ -35,6 +35,7 @@ from .errors import DomainError
 from .excel import XLSX_MIME
 from .idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent, is_idempotent
 from .models import ChangeRecord
+from .pdf import PrintedForm, form_pdf_response
 from .phones import phone_display, phone_mask
 from .privacy import STREET_MASK
 from .reference import ReferenceCache
@@ -215,6 +216,26 @@ class FileContentNegotiation(DefaultContentNegotiation):
             return super().select_renderer(request, renderers, format_suffix)
         except exceptions.NotAcceptable:
             return renderers[0], renderers[0].media_type
+
+
+# A viewset's `GET /<resource>/<id>/<document>/` answering a printed form as a PDF:
+# `@action(url_path="print", **PDF_ACTION)` returning `printed_form_pdf(request, form)`.
+PDF_ACTION: dict[str, Any] = {
+    "detail": True,
+    "methods": ["get"],
+    "content_negotiation_class": FileContentNegotiation,
+}
+
+
+def path_id(pk: str | None) -> int:
+    """The record id of a document's path (its viewset's `lookup_value_regex` takes digits only)."""
+    return int(pk or 0)
+
+
+def printed_form_pdf(request: Request, form: PrintedForm) -> HttpResponse:
+    """The PDF of a printed form, the same document as its print view's PDF, its download logged
+    (R41). The app's `printing` function has read the record in the user's scope (R37)."""
+    return form_pdf_response(request._request, form)
 
 
 def export_action(page_view: Any, *, summary: Any, description: str = "") -> Any:

@@ -44,6 +44,7 @@ from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
 
 from . import services
+from .api_documents import register as register_documents
 from .choices import InspectionResult, ItemCondition, RefundMethod, ReturnKind, ReturnReason, ReturnState
 from .filtersets import ReturnRequestFilterSet
 from .models import ReturnEvent, ReturnPhoto, ReturnPolicy, ReturnRequest
@@ -477,3 +478,4 @@ class ReturnRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
 def register(router) -> None:
     router.register("returns", ReturnRequestViewSet, basename="return-request")
+    register_documents(router)
