@@ -15,11 +15,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from aftersales.billing.finance import InvoiceListView, ReceivablesListView
 from aftersales.core.api import (
     IdNameSerializer,
     RejectUnknownFieldsMixin,
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
+    export_action,
     problem_responses,
     request_user,
     transition_actions,
@@ -608,6 +610,7 @@ class SettlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     queryset = Settlement.objects.none()
     serializer_class = SettlementSerializer
+    export = export_action(ReceivablesListView, summary=_("Export the receivables to Excel"))
     permission_classes = [RoleWritePermission]
     filterset_fields = ["work_order", "state"]
 
@@ -749,6 +752,7 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     queryset = InvoiceRequest.objects.none()
     serializer_class = InvoiceSerializer
     filterset_class = InvoiceListFilterSet
+    export = export_action(InvoiceListView, summary=_("Export the invoice requests to Excel"))
     permission_classes = [RoleWritePermission]
 
     def get_queryset(self):

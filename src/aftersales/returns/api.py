@@ -30,6 +30,7 @@ from aftersales.core.api import (
     RejectUnknownFieldsMixin,
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
+    export_action,
     problem_responses,
     request_user,
     transition_actions,
@@ -40,6 +41,7 @@ from aftersales.customers.models import Customer
 from aftersales.customers.selectors import customer_scope
 from aftersales.devices.models import Device
 from aftersales.devices.selectors import device_scope
+from aftersales.returns.views import ReturnListView
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
 
@@ -365,6 +367,7 @@ class ReturnRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     queryset = ReturnRequest.objects.none()
     serializer_class = ReturnRequestSerializer
     filterset_class = ReturnRequestFilterSet
+    export = export_action(ReturnListView, summary=_("Export the return and exchange requests to Excel"))
     permission_classes = [RoleWritePermission]
     ordering_fields = ["created_at", "number", "purchase_date", "follow_up_due_on"]
 
