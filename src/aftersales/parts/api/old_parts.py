@@ -37,6 +37,7 @@ from aftersales.core.api import (
     request_user,
     transition_actions,
 )
+from aftersales.core.bulk import bulk_endpoint
 from aftersales.core.idempotency import idempotent
 from aftersales.parts.views_claims import ClaimListView
 from aftersales.parts.views_old_parts import OldPartDueListView, OldPartListView, OldPartShipmentListView
@@ -224,6 +225,12 @@ class OldPartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         summary=_("Export the old parts due to HQ to Excel"),
         name="export_due",
         url_path="due/export",
+    )
+    bulk = bulk_endpoint(
+        OldPartListView,
+        prefix="OldPart",
+        summary=_("Act on many old parts at once (the list's bulk actions)"),
+        not_found=_("No such old part."),
     )
     permission_classes = [RoleWritePermission]
 
