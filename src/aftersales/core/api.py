@@ -255,7 +255,7 @@ def export_action(
     passes the record's id to the page as its `pk`."""
     from django_filters.rest_framework import DjangoFilterBackend
 
-    export_view = (
+    export_view: Any = (
         page_view
         if page_view.export_only
         else type(

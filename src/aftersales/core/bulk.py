@@ -85,7 +85,8 @@ def _api_field(field: forms.Field, *, help_text: Any) -> serializers.Field:
     if isinstance(field, forms.ModelChoiceField):
         return serializers.IntegerField(required=False, help_text=help_text)
     if isinstance(field, forms.ChoiceField):
-        choices = [(value, label) for value, label in field.choices if value not in ("", None)]
+        offered: Any = field.choices
+        choices = [(value, label) for value, label in offered if value not in ("", None)]
         return serializers.ChoiceField(choices=choices, required=False, help_text=help_text)
     if isinstance(field, forms.IntegerField):
         return serializers.IntegerField(required=False, help_text=help_text)
