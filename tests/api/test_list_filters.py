@@ -24,7 +24,13 @@ def numbers(response) -> list[str]:
 
 @pytest.mark.parametrize(
     "value, expected",
-    [("true", ["FU-ON"]), ("false", ["FU-OFF"]), ("1", ["FU-ON"]), ("0", ["FU-OFF"]), ("", ["FU-OFF", "FU-ON"])],
+    [
+        ("true", ["FU-ON"]),
+        ("false", ["FU-OFF"]),
+        ("1", ["FU-ON"]),
+        ("0", ["FU-OFF"]),
+        ("", ["FU-OFF", "FU-ON"]),
+    ],
 )
 def test_a_boolean_filter_reads_true_false_and_empty(agent, api_client, parts, value, expected):
     assert numbers(api_client(agent).get(PARTS, {"active": value})) == expected

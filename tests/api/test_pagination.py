@@ -96,7 +96,9 @@ def test_a_deep_cursor_page_costs_what_the_first_does_and_counts_nothing(agent, 
 
 @pytest.mark.parametrize("cursor", ["garbage", "WyJ4Il0", "W10"])  # not base64 JSON; wrong length; empty list
 def test_a_bad_cursor_is_a_400_problem(agent, api_client, orders, cursor):
-    assert_problem(api_client(agent).get(LIST, {"cursor": cursor}), 400, field="cursor", code="invalid_cursor")
+    assert_problem(
+        api_client(agent).get(LIST, {"cursor": cursor}), 400, field="cursor", code="invalid_cursor"
+    )
 
 
 def test_a_cursor_cannot_follow_a_computed_sort(agent, api_client, orders):

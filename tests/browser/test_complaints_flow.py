@@ -48,6 +48,9 @@ def test_r26_r27_complaint_and_case_in_the_browser(open_page, live_server):
     page.get_by_test_id("nav-menu-quality").click()
     page.get_by_test_id("nav-complaints").click()
     page.get_by_test_id("complaint-register").click()
+    # A click waits for the new page to start, not for its scripts: typed before htmx has bound
+    # the search box, the query is never sent (CI, PostgreSQL pass).
+    page.wait_for_load_state()
     page.get_by_test_id("complaint-customer-search").fill("13900001111")
     page.get_by_test_id("customer-option").first.click()
     expect(page.get_by_test_id("customer-selected")).to_contain_text("上海星辰科技有限公司")

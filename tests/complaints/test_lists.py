@@ -141,3 +141,66 @@ def test_r27_a_handler_outside_the_case_team_is_not_offered_bulk_close_and_is_re
 
     assert "Choose an action you may take." in messages_of(response)
     assert DifficultCase.objects.get(pk=case.pk).state == CaseState.RESOLVED
+
+
+# --- the lists' bulk close through the API (issue 13) -----------------------------------------------
+
+
+def test_r26_complaints_fed_back_are_closed_in_bulk_through_the_api_each_reported(
+    api_client, register, fed_back, clerk
+):
+    first = fed_back()
+    fresh = register(f.WorkOrderFactory())
+
+    response = api_client(clerk).post(
+        "/api/complaints/bulk/", {"action": "close", "ids": [first.pk, fresh.pk]}, format="json"
+    )
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["done"], body["refused"], body["not_found"]) == (1, 1, 0)
+    assert [(r["number"], r["outcome"]) for r in body["results"]] == [
+        (first.number, "done"),
+        (fresh.number, "refused"),
+    ]
+    states = dict(Complaint.objects.values_list("pk", "state"))
+    assert states == {first.pk: ComplaintState.CLOSED, fresh.pk: ComplaintState.REGISTERED}
+
+
+def test_r26_bulk_close_through_the_api_refuses_the_roles_that_do_not_archive_403(
+    api_client, fed_back, agent
+):
+    """Only company-wide roles close complaints (and cases), so no scoped user reaches the rows."""
+    from tests.api.helpers import assert_problem
+
+    complaint = fed_back()
+    body = {"action": "close", "ids": [complaint.pk]}
+
+    assert_problem(api_client(agent).post("/api/complaints/bulk/", body, format="json"), 403)
+    assert Complaint.objects.get(pk=complaint.pk).state == ComplaintState.FED_BACK
+
+
+def test_r27_resolved_cases_are_closed_in_bulk_through_the_api_and_an_open_one_refused(
+    api_client, resolved, clerk, supervisor, engineer
+):
+    from tests.api.helpers import assert_problem
+
+    done = resolved()
+    still_open = case_open(work_order=f.WorkOrderFactory(), handler=clerk, actor=supervisor, note="立案")
+    url = "/api/difficult-cases/bulk/"
+
+    response = api_client(supervisor).post(
+        url, {"action": "close", "ids": [done.pk, still_open.pk]}, format="json"
+    )
+
+    assert response.status_code == 200, response.content
+    assert [(r["number"], r["outcome"]) for r in response.json()["results"]] == [
+        (done.number, "done"),
+        (still_open.number, "refused"),
+    ]
+    states = dict(DifficultCase.objects.values_list("pk", "state"))
+    assert states == {done.pk: CaseState.CLOSED, still_open.pk: CaseState.OPEN}
+    assert_problem(
+        api_client(engineer.user).post(url, {"action": "close", "ids": [done.pk]}, format="json"), 403
+    )
+    assert_problem(api_client(supervisor).post(url, {"ids": [done.pk]}, format="json"), 400, field="action")

@@ -255,3 +255,64 @@ def test_r19_list_query_count_does_not_grow_with_the_cards(client, clerk, field_
         submit(card_of_visit_on(field_wo, yesterday), field_wo.engineer.user, yesterday)
         card_of_visit_on(field_wo, yesterday)
     assert count() == few
+
+
+# --- the list's bulk verify through the API (issue 13) ----------------------------------------------
+
+
+@pytest.mark.django_db
+def test_r19_bulk_verify_through_the_api_reports_each_card_done_refused_or_not_found(
+    api_client, clerk, cards
+):
+    on_time, missing = cards
+
+    response = api_client(clerk).post(
+        "/api/supervision-cards/bulk/",
+        {"action": "verify", "ids": [on_time.pk, missing.pk, 999999]},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["action"], body["done"], body["refused"], body["not_found"]) == ("verify", 1, 1, 1)
+    assert [(r["id"], r["outcome"], r["number"]) for r in body["results"]] == [
+        (on_time.pk, "done", on_time.visit.number),
+        (missing.pk, "refused", missing.visit.number),
+        (999999, "not_found", None),
+    ]
+    assert body["results"][1]["reason"]
+    on_time.refresh_from_db()
+    assert on_time.state == SupervisionState.VERIFIED and on_time.verified_by == clerk
+    assert SupervisionCard.objects.get(pk=missing.pk).state == SupervisionState.PENDING
+
+
+@pytest.mark.django_db
+def test_r37_bulk_verify_never_acts_on_another_dealers_card(api_client, cards):
+    on_time, _missing = cards
+    other_dealer_staff = f.UserFactory(role=Role.DEALER_STAFF, dealer=f.DealerFactory(code="DZ"))
+
+    response = api_client(other_dealer_staff).post(
+        "/api/supervision-cards/bulk/", {"action": "verify", "ids": [on_time.pk]}, format="json"
+    )
+
+    assert response.status_code == 200, response.content
+    assert [r["outcome"] for r in response.json()["results"]] == ["not_found"]
+    assert SupervisionCard.objects.get(pk=on_time.pk).state == SupervisionState.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_r19_bulk_verify_through_the_api_refuses_other_roles_403_and_bad_input_400(
+    api_client, agent, clerk, cards
+):
+    from tests.api.helpers import assert_problem
+
+    on_time, _missing = cards
+    url = "/api/supervision-cards/bulk/"
+    assert_problem(api_client(agent).post(url, {"action": "verify", "ids": [on_time.pk]}, format="json"), 403)
+    client = api_client(clerk)
+    assert_problem(
+        client.post(url, {"action": "archive", "ids": [on_time.pk]}, format="json"), 400, field="action"
+    )
+    assert_problem(client.post(url, {"action": "verify"}, format="json"), 400, field="ids", code="required")
+    assert_problem(client.post(url, {"action": "verify", "ids": []}, format="json"), 400, field="ids")
+    assert SupervisionCard.objects.get(pk=on_time.pk).state == SupervisionState.SUBMITTED

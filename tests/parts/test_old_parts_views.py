@@ -308,3 +308,35 @@ def test_r29_hq_records_the_inspection_on_the_page(client, w):
     assert [
         step for step in ("Registered", "Report to HQ", "Sent to HQ", "Received at HQ") if step not in page
     ] == []
+
+
+# --- the list's bulk report through the API (issue 13) ----------------------------------------------
+
+
+def test_r29_r37_bulk_report_through_the_api_reports_ones_own_and_never_sees_another_dealers(api_client, w):
+    first, other = w.register(), w.register(work_order=w.other_work_order)
+    reported = w.reported()
+
+    response = api_client(w.staff).post(
+        "/api/old-parts/bulk/", {"action": "report", "ids": [first.pk, reported.pk, other.pk]}, format="json"
+    )
+
+    assert response.status_code == 200, response.content
+    assert [(r["id"], r["number"], r["outcome"]) for r in response.json()["results"]] == [
+        (first.pk, first.number, "done"),
+        (reported.pk, reported.number, "refused"),
+        (other.pk, None, "not_found"),
+    ]
+    states = dict(OldPart.objects.values_list("pk", "state"))
+    assert states[first.pk] == OldPartState.REPORTED and states[other.pk] == OldPartState.REGISTERED
+
+
+def test_r29_bulk_report_through_the_api_is_for_the_points_staff_403(api_client, w):
+    from tests.api.helpers import assert_problem
+
+    old_part = w.register()
+    response = api_client(w.finance).post(
+        "/api/old-parts/bulk/", {"action": "report", "ids": [old_part.pk]}, format="json"
+    )
+    assert_problem(response, 403)
+    assert OldPart.objects.get(pk=old_part.pk).state == OldPartState.REGISTERED

@@ -411,3 +411,47 @@ def test_r41_export_of_the_ticked_external_repairs_only_and_logged(
     rows = list(load_workbook(BytesIO(response.getvalue())).active.iter_rows(values_only=True))
     assert rows[0][0] == "Work order" and [row[5] for row in rows[1:]] == ["V-9"]
     assert AccessLog.objects.filter(resource="servicing-external", action="export", actor=clerk).exists()
+
+
+# --- the list's bulk follow-up through the API (issue 13) -------------------------------------------
+
+
+def test_r14_bulk_follow_up_through_the_api_logs_each_device_at_the_vendor_and_refuses_the_returned(
+    api_client, clerk, eng, make_order, vendor, at_vendor
+):
+    back = _send_out(make_order(), eng, vendor, "V-11")
+    external_repair_receive(external_repair_id=back.pk, actor=eng, vendor_report="已修好")
+
+    response = api_client(clerk).post(
+        "/api/external-repairs/bulk/",
+        {"action": "follow_up", "note": "厂家称下周五寄回", "ids": [at_vendor.pk, back.pk]},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.content
+    assert [(r["number"], r["outcome"]) for r in response.json()["results"]] == [
+        ("V-9", "done"),
+        ("V-11", "refused"),
+    ]
+    notes = ExternalRepairFollowUp.objects.filter(kind=FollowUpKind.CONTACT)
+    assert {(n.external_repair_id, n.note, n.actor_id) for n in notes} == {
+        (at_vendor.pk, "厂家称下周五寄回", clerk.pk)
+    }
+
+
+def test_r14_bulk_follow_up_through_the_api_needs_the_note_400_and_the_role_403(
+    api_client, clerk, make_user, at_vendor
+):
+    from aftersales.accounts.choices import Role
+    from tests.api.helpers import assert_problem
+
+    url = "/api/external-repairs/bulk/"
+    missing = api_client(clerk).post(url, {"action": "follow_up", "ids": [at_vendor.pk]}, format="json")
+    assert_problem(missing, 400, field="note", code="required")
+    finance = make_user(Role.FINANCE)
+    body = {"action": "follow_up", "note": "x", "ids": [at_vendor.pk]}
+    assert_problem(api_client(finance).post(url, body, format="json"), 403)
+    other_dealer_staff = f.UserFactory(role=Role.DEALER_STAFF, dealer=f.DealerFactory())
+    hidden = api_client(other_dealer_staff).post(url, body, format="json")
+    assert [r["outcome"] for r in hidden.json()["results"]] == ["not_found"]  # R37
+    assert not ExternalRepairFollowUp.objects.filter(kind=FollowUpKind.CONTACT).exists()

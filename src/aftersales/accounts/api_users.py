@@ -22,11 +22,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from aftersales.accounts.views import LoginLockoutListView
 from aftersales.core.api import (
     ChangeRecordSerializer,
     IdNameSerializer,
     PersonalPhoneField,
     RejectUnknownFieldsMixin,
+    export_action,
     problem_responses,
 )
 from aftersales.core.api_filters import ListFilterBackend
@@ -360,6 +362,7 @@ class LoginLockoutViewSet(mixins.DestroyModelMixin, SignInAdminViewSet):
     queryset = LoginThrottle.objects.none()  # for the schema; get_queryset is the admin's
     serializer_class = LoginLockoutSerializer
     filterset_class = LoginLockoutFilterSet
+    export = export_action(LoginLockoutListView, summary=_("Export the login lockouts to Excel"))
 
     def get_queryset(self):
         return login_lockouts(self.request.user)

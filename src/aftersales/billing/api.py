@@ -15,11 +15,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from aftersales.billing.finance import InvoiceListView, ReceivablesListView
 from aftersales.core.api import (
     IdNameSerializer,
     RejectUnknownFieldsMixin,
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
+    export_action,
     problem_responses,
     request_user,
     transition_actions,
@@ -31,6 +33,7 @@ from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
 
 from . import services
+from .api_documents import register as register_documents
 from .choices import (
     ApprovalMethod,
     InvoiceDelivery,
@@ -607,6 +610,7 @@ class SettlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     queryset = Settlement.objects.none()
     serializer_class = SettlementSerializer
+    export = export_action(ReceivablesListView, summary=_("Export the receivables to Excel"))
     permission_classes = [RoleWritePermission]
     filterset_fields = ["work_order", "state"]
 
@@ -748,6 +752,7 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     queryset = InvoiceRequest.objects.none()
     serializer_class = InvoiceSerializer
     filterset_class = InvoiceListFilterSet
+    export = export_action(InvoiceListView, summary=_("Export the invoice requests to Excel"))
     permission_classes = [RoleWritePermission]
 
     def get_queryset(self):
@@ -760,6 +765,7 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 def register(router) -> None:
     """Add this app's viewsets to the project's router."""
     router.register(r"quotes", QuoteViewSet, basename="quote")
+    register_documents(router)
     router.register(r"quote-lines", QuoteLineViewSet, basename="quoteline")
     router.register(r"settlements", SettlementViewSet, basename="settlement")
     router.register(r"waivers", WaiverViewSet, basename="waiver")

@@ -1,27 +1,71 @@
-"""The printed receipt (收据) and refund voucher (R10, R15): one template for the print view, the
-PDF download and the copy kept on the work order."""
+"""The printed quote (报价单, R8, R9), receipt (收据) and refund voucher (R10, R15): one template
+each for the print view, the PDF download (the page's and the API's) and the copy kept on the work
+order."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from aftersales.core.money import in_words
-from aftersales.core.pdf import render_pdf
+from aftersales.core.pdf import PrintedForm, render_pdf
 from aftersales.workorders.hooks import detail_url
 from aftersales.workorders.models import Attachment
 from aftersales.workorders.services import attachment_add
 
-from .choices import PaymentKind
-from .models import Payment
+from .choices import PaymentKind, QuoteState
+from .models import Payment, Quote
+from .panels import payer_rows
+from .selectors import quote_get
+from .transitions import may_read_quotes
 
 RECEIPT_TEMPLATE = "billing/receipt.html"
+QUOTE_TEMPLATE = "billing/quote_print.html"
+
+
+def _signature_data_url(quote: Quote) -> str:
+    if not quote.signature:
+        return ""
+    with quote.signature.open("rb") as image:
+        encoded = base64.b64encode(image.read()).decode()
+    extension = quote.signature.name.rsplit(".", 1)[-1].lower()
+    return f"data:image/{'jpeg' if extension == 'jpg' else extension};base64,{encoded}"
+
+
+def quote_form(user: Any, quote_id: int) -> PrintedForm:
+    """报价单 of a quote the user may see: the itemised lines with the totals per payer, the
+    amount in words, its validity and, once approved, the customer's signature. 403 for a role
+    that reads no quote; 404 for a quote out of the user's scope (R37)."""
+    if not may_read_quotes(user):
+        raise PermissionDenied
+    try:
+        quote = quote_get(user, quote_id)
+    except Quote.DoesNotExist:
+        raise Http404 from None
+    lines = list(quote.lines.all())
+    record_url = reverse("billing:quote_detail", args=[quote.pk])
+    context = {
+        "title": _("Quote"),
+        "number": f"{quote.work_order.number}-{quote.version}",
+        "record_url": record_url,
+        "back_url": record_url,
+        "quote": quote,
+        "wo": quote.work_order,
+        "lines": lines,
+        "payers": payer_rows(lines),
+        "customer_total_words": in_words(quote.customer_total),
+        "signature": _signature_data_url(quote) if quote.state == QuoteState.APPROVED else "",
+    }
+    return PrintedForm(QUOTE_TEMPLATE, context)
 
 
 def receipt_title(payment: Payment) -> str:

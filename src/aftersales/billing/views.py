@@ -4,7 +4,6 @@ as a partial), its lifecycle buttons, and the printed quote (报价单) with its
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from django.contrib import messages
@@ -20,8 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from aftersales.catalog.selectors import substitutes_by_part
 from aftersales.core.forms import REFUSALS, attempt, error_messages, form_error_messages
 from aftersales.core.htmx import is_partial, render_page_or_partial
-from aftersales.core.money import in_words
-from aftersales.core.pdf import document_response
+from aftersales.core.pdf import document_response, form_response
 from aftersales.core.transitions import Transition
 from aftersales.core.views import TransitionView
 from aftersales.workorders.hooks import detail_url
@@ -31,7 +29,7 @@ from . import forms as f
 from .choices import ApprovalMethod, QuoteState
 from .models import Payment, Quote, QuoteLine, Settlement, WaiverRequest
 from .panels import payer_rows, settlement_context
-from .printing import RECEIPT_TEMPLATE, receipt_context, receipt_file_name
+from .printing import RECEIPT_TEMPLATE, quote_form, receipt_context, receipt_file_name
 from .selectors import invoice_scope, payment_scope, quote_get, quote_scope, quotes_of, settlement_scope
 from .services import (
     invoice_request,
@@ -252,39 +250,11 @@ def quote_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("billing:quote_detail", pk=quote.pk)
 
 
-def _signature_data_url(quote: Quote) -> str:
-    if not quote.signature:
-        return ""
-    with quote.signature.open("rb") as image:
-        encoded = base64.b64encode(image.read()).decode()
-    extension = quote.signature.name.rsplit(".", 1)[-1].lower()
-    return f"data:image/{'jpeg' if extension == 'jpg' else extension};base64,{encoded}"
-
-
 @login_required
 @require_GET
 def quote_print_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """`/billing/quotes/<pk>/print/` (`?format=pdf`): 报价单, the itemised quote with the totals per
-    payer, the amount in words, its validity and, once approved, the customer's signature."""
-    quote = _readable_quote(request, pk)
-    lines = list(quote.lines.all())
-    record_url = reverse("billing:quote_detail", args=[quote.pk])
-    number = f"{quote.work_order.number}-{quote.version}"
-    context = {
-        "title": _("Quote"),
-        "number": number,
-        "record_url": record_url,
-        "back_url": record_url,
-        "quote": quote,
-        "wo": quote.work_order,
-        "lines": lines,
-        "payers": payer_rows(lines),
-        "customer_total_words": in_words(quote.customer_total),
-        "signature": _signature_data_url(quote) if quote.state == QuoteState.APPROVED else "",
-    }
-    return document_response(
-        request, template_name="billing/quote_print.html", context=context, filename=f"{_('Quote')}-{number}"
-    )
+    """`/billing/quotes/<pk>/print/` (`?format=pdf`): 报价单 (`printing.quote_form`)."""
+    return form_response(request, quote_form(request.user, pk))
 
 
 # --- settlement (R9, R11, R15) ----------------------------------------------------------------------

@@ -23,11 +23,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from aftersales.accounts.choices import REFERENCE_ADMIN_ROLES
+from aftersales.catalog.views import FeeScheduleListView, PartListView, PriceListListView
 from aftersales.core.api import (
     ReferenceDataWriteMixin,
     RejectUnknownFieldsMixin,
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
+    export_action,
     problem_responses,
     transition_actions,
 )
@@ -233,6 +235,7 @@ class PartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     permission_classes = [PartReadPermission]
     filter_backends = [ListFilterBackend]
     filterset_class = PartFilterSet
+    export = export_action(PartListView, summary=_("Export the parts catalogue to Excel"))
 
     def get_queryset(self):
         return part_scope(self.request.user).prefetch_related("fits").order_by("number", "pk")
@@ -314,6 +317,7 @@ class PriceListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     permission_classes = [PriceReadPermission]
     filter_backends = [ListFilterBackend]
     filterset_class = PriceListFilterSet
+    export = export_action(PriceListListView, summary=_("Export the price lists to Excel"))
 
     def get_queryset(self):
         return price_list_list(self.request.user)
@@ -518,6 +522,7 @@ class FeeScheduleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     permission_classes = [PriceReadPermission]
     filter_backends = [ListFilterBackend]
     filterset_class = FeeScheduleFilterSet
+    export = export_action(FeeScheduleListView, summary=_("Export the fee schedules to Excel"))
 
     def get_queryset(self):
         return fee_schedule_list(self.request.user)

@@ -34,6 +34,7 @@ from aftersales.core.api import (
     transition_actions,
 )
 from aftersales.core.api_filters import ListFilterBackend
+from aftersales.core.bulk import bulk_endpoint
 from aftersales.core.idempotency import idempotent
 from aftersales.core.transitions import Machine
 from aftersales.customers.models import Customer
@@ -68,7 +69,7 @@ from .selectors import (
 )
 from .tables import history_text
 from .transitions import CASE, COMPLAINT, OPEN_CASE, REGISTER, may_open_case
-from .views import CaseExportView, ComplaintExportView
+from .views import CaseExportView, CaseListView, ComplaintExportView, ComplaintListView
 
 
 def _active_users():
@@ -371,6 +372,12 @@ class ComplaintViewSet(ScopedViewSet):
     serializer_class = ComplaintSerializer
     filterset_class = ComplaintFilterSet
     export = export_action(ComplaintExportView, summary=_("Export the complaints to Excel"))
+    bulk = bulk_endpoint(
+        ComplaintListView,
+        prefix="Complaint",
+        summary=_("Act on many complaints at once (the list's bulk actions)"),
+        not_found=_("No such complaint."),
+    )
     getter = staticmethod(complaint_get)
     create_roles = REGISTER.roles
 
@@ -415,6 +422,12 @@ class DifficultCaseViewSet(ScopedViewSet):
     serializer_class = DifficultCaseSerializer
     filterset_class = DifficultCaseFilterSet
     export = export_action(CaseExportView, summary=_("Export the difficult cases to Excel"))
+    bulk = bulk_endpoint(
+        CaseListView,
+        prefix="DifficultCase",
+        summary=_("Act on many difficult cases at once (the list's bulk actions)"),
+        not_found=_("No such difficult case."),
+    )
     getter = staticmethod(case_get)
     create_roles = OPEN_CASE.roles
     http_method_names = [*ScopedViewSet.http_method_names, "patch"]  # the criteria (no row is patched)

@@ -452,8 +452,8 @@ SPECTACULAR_SETTINGS = {
         # R41: why a personal value was revealed.
         "AccessReasonEnum": "aftersales.core.models.AccessLog.Reason",
         "WorkOrderStateEnum": "aftersales.workorders.choices.State",
-        # What a bulk action did to each work order named.
-        "WorkOrderBulkOutcomeEnum": "aftersales.workorders.bulk.BULK_OUTCOMES",
+        # What a bulk action did to each row named (every list's bulk endpoint).
+        "BulkOutcomeEnum": "aftersales.core.bulk.BULK_OUTCOMES",
         "CustomerKindEnum": "aftersales.customers.choices.CustomerKind",
         "ProductModelKindEnum": "aftersales.catalog.choices.ModelKind",
         "FeeKindEnum": "aftersales.catalog.choices.FeeKind",

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import CharField, Model, ProtectedError, QuerySet, RestrictedError, TextField
-from django.http import Http404, JsonResponse, QueryDict
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
@@ -40,6 +40,7 @@ from .errors import DomainError
 from .excel import XLSX_MIME
 from .idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent, is_idempotent
 from .models import ChangeRecord
+from .pdf import PrintedForm, form_pdf_response
 from .phones import phone_display, phone_mask
 from .privacy import STREET_MASK
 from .reference import ReferenceCache
@@ -384,32 +385,82 @@ class FileContentNegotiation(DefaultContentNegotiation):
             return renderers[0], renderers[0].media_type
 
 
-def export_action(page_view: Any, *, summary: Any, description: str = "") -> Any:
-    """A viewset's `GET /<resource>/export/`: the list page's own Excel export view (`page_view`,
-    an `ObjectListView` with `export_only`), so the API gives exactly the page's workbook: the
-    same role gate, filters (the list's FilterSet, as query parameters), scope (R37), columns,
-    streaming and access-log entry of the export (R41)."""
+# A viewset's `GET /<resource>/<id>/<document>/` answering a printed form as a PDF:
+# `@action(url_path="print", **PDF_ACTION)` returning `printed_form_pdf(request, form)`.
+PDF_ACTION: dict[str, Any] = {
+    "detail": True,
+    "methods": ["get"],
+    "content_negotiation_class": FileContentNegotiation,
+}
+
+
+def path_id(pk: str | None) -> int:
+    """The record id of a document's path (its viewset's `lookup_value_regex` takes digits only)."""
+    return int(pk or 0)
+
+
+def printed_form_pdf(request: Request, form: PrintedForm) -> HttpResponse:
+    """The PDF of a printed form, the same document as its print view's PDF, its download logged
+    (R41). The app's `printing` function has read the record in the user's scope (R37)."""
+    return form_pdf_response(request._request, form)
+
+
+def export_action(
+    page_view: Any,
+    *,
+    summary: Any,
+    description: str = "",
+    url_path: str = "export",
+    name: str = "export",
+    detail: bool = False,
+) -> Any:
+    """A viewset's `GET /<resource>/export/`: the list page's own Excel export (`page_view`, an
+    `ObjectListView`; its `?export=xlsx`), so the API gives exactly the page's workbook: the same
+    role gate, filters (the list's FilterSet, as query parameters, documented from it), scope
+    (R37), columns, streaming and access-log entry of the export (R41). A viewset with two lists
+    names the second one's action (`name`, `url_path`); a list of one record's rows (`detail`)
+    passes the record's id to the page as its `pk`."""
     from .api_filters import ListFilterBackend
 
-    view_function = page_view.as_view()
+    export_view: Any = (
+        page_view
+        if page_view.export_only
+        else type(
+            f"{page_view.__name__}Export", (page_view,), {"export_only": True, "__doc__": page_view.__doc__}
+        )
+    )
+    view_function = export_view.as_view()
+    filterset_class = page_view.filterset_class
 
-    @extend_schema(
+    class PageFilterBackend(ListFilterBackend):
+        """The page's FilterSet, for the schema (the page's view filters the rows itself)."""
+
+        def get_filterset_class(self, view: Any, queryset: Any = None) -> Any:
+            return filterset_class
+
+    def export(self: Any, request: Request, *args: Any, **kwargs: Any) -> Any:
+        if detail:
+            return view_function(request._request, pk=path_id(kwargs.get("pk")))
+        return view_function(request._request)
+
+    export.__name__ = name
+    export = extend_schema(
         summary=summary,
         description=description
         or "The filtered, scoped rows of the list as an Excel workbook (.xlsx), the same as the "
         "list page's export; the export is logged (R41). Takes the list's filters; no pagination.",
-        responses=file_responses(XLSX_MIME, 400, 403),
+        responses=file_responses(XLSX_MIME, 400, 403, *((404,) if detail else ())),
+    )(
+        action(
+            detail=detail,
+            methods=["get"],
+            url_path=url_path,
+            url_name=url_path.replace("/", "-"),
+            filter_backends=[PageFilterBackend],
+            pagination_class=None,
+            content_negotiation_class=FileContentNegotiation,
+        )(export)
     )
-    @action(
-        detail=False,
-        methods=["get"],
-        filter_backends=[ListFilterBackend],
-        pagination_class=None,
-        content_negotiation_class=FileContentNegotiation,
-    )
-    def export(self: Any, request: Request, *args: Any, **kwargs: Any) -> Any:
-        return view_function(request._request)
-
     export.filtered_export = True  # type: ignore[attr-defined]
     return export
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import mimetypes
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -25,6 +26,26 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+
+
+@dataclass(frozen=True)
+class PrintedForm:
+    """A form ready to render: its template, its context (with its `title` and `number`) and the
+    file name of its PDF (the form, number and copy). An app's `printing` module builds it for a
+    record the user may see; the print view (`form_response`) and the API's PDF (`pdf_response`)
+    serve the same one."""
+
+    template_name: str
+    context: dict[str, Any]
+    # The file's name when not the title and number (a title with a "/" in it).
+    name: str = ""
+
+    @property
+    def filename(self) -> str:
+        if self.name:
+            return self.name
+        parts = [self.context["title"], self.context["number"], self.context.get("copy_label", "")]
+        return "-".join(str(part) for part in parts if part)
 
 
 def company_header() -> dict[str, str]:
@@ -139,3 +160,17 @@ def document_response(
         return pdf_response(request, template_name=template_name, context=context, filename=filename)
     _log_document(request, export=False, filename=_pdf_filename(filename))
     return render(request, template_name, document_context(context, request=request, pdf=False))
+
+
+def form_response(request: HttpRequest, form: PrintedForm) -> HttpResponse:
+    """The print view of a printed form, or its PDF with `format=pdf` (`document_response`)."""
+    return document_response(
+        request, template_name=form.template_name, context=form.context, filename=form.filename
+    )
+
+
+def form_pdf_response(request: HttpRequest, form: PrintedForm) -> HttpResponse:
+    """The PDF of a printed form as a download, logged (`pdf_response`): the API's documents."""
+    return pdf_response(
+        request, template_name=form.template_name, context=form.context, filename=form.filename
+    )

@@ -14,11 +14,12 @@ from rest_framework.response import Response
 
 from aftersales.core.api_filters import ListFilterBackend
 
-from .api import RejectUnknownFieldsMixin, problem_responses
+from .api import RejectUnknownFieldsMixin, export_action, problem_responses
 from .client import client_ip
 from .models import AccessLog
 from .privacy import personal_data_reveal
 from .privacy_lists import AccessLogFilterSet, access_log_list
+from .privacy_views import AccessLogListView
 
 
 class RevealInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
@@ -105,6 +106,7 @@ class AccessLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [permissions.IsAuthenticated, ReadsAccessLog]
     filter_backends = [ListFilterBackend]
     filterset_class = AccessLogFilterSet
+    export = export_action(AccessLogListView, summary=_("Export the access log to Excel"))
 
     def get_queryset(self):
         return access_log_list(self.request.user)

@@ -33,7 +33,7 @@ from .choices import Audience, ReturnVisitKind, ReturnVisitState
 from .filtersets import ReturnVisitFilterSet
 from .forms import CallFailedForm, ReportPeriodForm, ReturnVisitAnswerForm
 from .privacy import RESOURCE, return_visit_in_full, return_visit_phone
-from .report import REPORT_HEADERS, report_rows, return_visit_report
+from .report import REPORT_HEADERS, ReturnVisitReport, report_rows, return_visit_report
 from .selectors import policy_get, return_visit_get, return_visit_list, return_visit_queue, return_visits_of
 from .services import return_visit_call_failed, return_visit_callback_request, return_visit_record
 from .tables import EXPORT_HEADERS, LIST_COLUMNS, export_rows
@@ -235,13 +235,19 @@ class ReturnVisitReportExportView(ReturnVisitRoleMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponseBase:
         _form, report = _report(request)
-        return export_response(
-            request=request,
-            resource="return_visit_report",
-            title=_("Return-visit report"),
-            headers=REPORT_HEADERS,
-            rows=report_rows(report),
-        )
+        return report_workbook(request, report)
+
+
+def report_workbook(request: HttpRequest, report: ReturnVisitReport) -> HttpResponseBase:
+    """The report's figures as a spreadsheet, its export logged (R41): the page's and the API's
+    (`GET /api/return-visits/report/export/`)."""
+    return export_response(
+        request=request,
+        resource="return_visit_report",
+        title=_("Return-visit report"),
+        headers=REPORT_HEADERS,
+        rows=report_rows(report),
+    )
 
 
 class ReturnVisitReportPrintView(ReturnVisitRoleMixin, View):

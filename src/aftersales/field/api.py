@@ -28,6 +28,7 @@ from aftersales.core.api import (
     transition_actions,
 )
 from aftersales.core.api_filters import ListFilterBackend
+from aftersales.core.bulk import bulk_endpoint
 from aftersales.core.idempotency import idempotent
 from aftersales.workorders.api import workorder_of_path
 from aftersales.workorders.api.serializers import AttachmentSerializer, WorkOrderSerializer
@@ -62,7 +63,7 @@ from .services import (
 )
 from .services.visits import VAN
 from .transitions import SUPERVISION_CARD, VISIT
-from .views.supervision import SupervisionCardExportView
+from .views.supervision import SupervisionCardExportView, SupervisionCardListView
 
 
 class PartSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
@@ -571,6 +572,13 @@ class SupervisionCardViewSet(
     filter_backends = [ListFilterBackend]
     filterset_class = SupervisionCardFilterSet
     export = export_action(SupervisionCardExportView, summary=_("Export the supervision cards to Excel"))
+    bulk = bulk_endpoint(
+        SupervisionCardListView,
+        prefix="SupervisionCard",
+        summary=_("Act on many supervision cards at once (the list's bulk actions)"),
+        not_found=_("No such supervision card."),
+        number=lambda card: card.visit.number,
+    )
     getter = staticmethod(supervision_get)
 
     def get_queryset(self):

@@ -14,33 +14,14 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 
-from aftersales.core.api import PDF_MEDIA_TYPE, FileContentNegotiation, file_responses
-from aftersales.core.pdf import pdf_response
+from aftersales.core.api import PDF_ACTION, PDF_MEDIA_TYPE, file_responses, path_id, printed_form_pdf
 
 from .printing import (
-    PrintedForm,
     supervision_card_form,
     task_form,
     visit_service_form,
     visit_warranty_record,
 )
-
-PDF_ACTION = {
-    "detail": True,
-    "methods": ["get"],
-    "content_negotiation_class": FileContentNegotiation,
-}
-
-
-def _record_id(pk: str | None) -> int:
-    """The id of the path (the route takes digits only)."""
-    return int(pk or 0)
-
-
-def _pdf(request: Request, form: PrintedForm) -> HttpResponse:
-    return pdf_response(
-        request._request, template_name=form.template_name, context=form.context, filename=form.filename
-    )
 
 
 class WorkOrderFormViewSet(viewsets.ViewSet):
@@ -54,7 +35,7 @@ class WorkOrderFormViewSet(viewsets.ViewSet):
     )
     @action(url_path="task-form", **PDF_ACTION)
     def task_form(self, request: Request, pk: str | None = None) -> HttpResponse:
-        return _pdf(request, task_form(request.user, _record_id(pk)))
+        return printed_form_pdf(request, task_form(request.user, path_id(pk)))
 
 
 class CopySerializer(serializers.Serializer):
@@ -76,7 +57,7 @@ class VisitFormViewSet(viewsets.ViewSet):
     )
     @action(url_path="service-form", **PDF_ACTION)
     def service_form(self, request: Request, pk: str | None = None) -> HttpResponse:
-        return _pdf(request, visit_service_form(request.user, _record_id(pk)))
+        return printed_form_pdf(request, visit_service_form(request.user, path_id(pk)))
 
     @extend_schema(
         summary=_("The warranty record (PDF)"),
@@ -92,7 +73,7 @@ class VisitFormViewSet(viewsets.ViewSet):
         query = CopySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         internal = query.validated_data["copy"] == "internal"
-        return _pdf(request, visit_warranty_record(request.user, _record_id(pk), internal=internal))
+        return printed_form_pdf(request, visit_warranty_record(request.user, path_id(pk), internal=internal))
 
 
 class SupervisionCardFormViewSet(viewsets.ViewSet):
@@ -106,7 +87,7 @@ class SupervisionCardFormViewSet(viewsets.ViewSet):
     )
     @action(url_path="print", **PDF_ACTION)
     def print_card(self, request: Request, pk: str | None = None) -> HttpResponse:
-        return _pdf(request, supervision_card_form(request.user, _record_id(pk)))
+        return printed_form_pdf(request, supervision_card_form(request.user, path_id(pk)))
 
 
 def register(router) -> None:

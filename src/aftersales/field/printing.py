@@ -9,14 +9,13 @@ form stored at sign-off (`services.signoff`) render the same templates with thes
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import filetype
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from aftersales.core.pdf import PrintedForm
 from aftersales.workorders.privacy import workorder_personal
 from aftersales.workorders.selectors import workorder_get
 
@@ -82,20 +81,6 @@ def supervision_card_context(card: SupervisionCard, *, now: datetime | None = No
 
 
 # --- the forms as the print views and the API serve them ------------------------------------------
-
-
-@dataclass(frozen=True)
-class PrintedForm:
-    """A form ready to render: its template, its context and the file name of its PDF (the form,
-    number and copy)."""
-
-    template_name: str
-    context: dict[str, Any]
-
-    @property
-    def filename(self) -> str:
-        parts = [self.context["title"], self.context["number"], self.context.get("copy_label", "")]
-        return "-".join(str(part) for part in parts if part)
 
 
 def task_form(user, work_order_id: int) -> PrintedForm:

@@ -30,6 +30,7 @@ from aftersales.core.api import (
     RejectUnknownFieldsMixin,
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
+    export_action,
     problem_responses,
     request_user,
     transition_actions,
@@ -40,10 +41,12 @@ from aftersales.customers.models import Customer
 from aftersales.customers.selectors import customer_scope
 from aftersales.devices.models import Device
 from aftersales.devices.selectors import device_scope
+from aftersales.returns.views import ReturnListView
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
 
 from . import services
+from .api_documents import register as register_documents
 from .choices import InspectionResult, ItemCondition, RefundMethod, ReturnKind, ReturnReason, ReturnState
 from .filtersets import ReturnRequestFilterSet
 from .models import ReturnEvent, ReturnPhoto, ReturnPolicy, ReturnRequest
@@ -367,6 +370,7 @@ class ReturnRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     queryset = ReturnRequest.objects.none()
     serializer_class = ReturnRequestSerializer
     filterset_class = ReturnRequestFilterSet
+    export = export_action(ReturnListView, summary=_("Export the return and exchange requests to Excel"))
     permission_classes = [RoleWritePermission]
     ordering_fields = ["created_at", "number", "purchase_date", "follow_up_due_on"]
 
@@ -480,3 +484,4 @@ class ReturnRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
 def register(router) -> None:
     router.register("returns", ReturnRequestViewSet, basename="return-request")
+    register_documents(router)

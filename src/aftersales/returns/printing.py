@@ -1,17 +1,21 @@
-"""The printed request (退换货申请表, R33): one template for the print view and the PDF."""
+"""The printed request (退换货申请表, R33): one template for the print view and the PDF (the page's
+and the API's)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from aftersales.core.i18n import shown_params
 from aftersales.core.money import in_words
+from aftersales.core.pdf import PrintedForm
 
 from .models import ReturnRequest
 from .rules import allowed_conditions, conditions_text, limit_days, policy_current
+from .selectors import return_get
 
 PRINT_TEMPLATE = "returns/print.html"
 
@@ -70,3 +74,14 @@ def print_context(request: ReturnRequest) -> dict[str, Any]:
 
 def file_name(request: ReturnRequest) -> str:
     return f"{_('Return / exchange request')}-{request.number}".replace(" / ", "-")
+
+
+def return_form(user: Any, return_id: int) -> PrintedForm:
+    """退换货申请表 of a request the user may see: 403 for a role that reads no request, 404 for a
+    request out of the user's scope (R37)."""
+    from .transitions import may_read_returns
+
+    if not may_read_returns(user):
+        raise PermissionDenied
+    rq = return_get(user, return_id)
+    return PrintedForm(PRINT_TEMPLATE, print_context(rq), name=file_name(rq))

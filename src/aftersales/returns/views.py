@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from aftersales.core.forms import REFUSALS, attempt, error_messages, form_error_messages
 from aftersales.core.htmx import is_partial, render_page_or_partial
 from aftersales.core.lists import Column, ObjectListView
-from aftersales.core.pdf import document_response
+from aftersales.core.pdf import form_response
 from aftersales.core.views import TransitionView, transition_buttons
 from aftersales.workorders.selectors import workorder_scope
 
@@ -39,7 +39,7 @@ from . import forms as f
 from .choices import ReturnState
 from .filtersets import ReturnRequestFilterSet
 from .models import ReturnPhoto, ReturnRequest
-from .printing import PRINT_TEMPLATE, file_name, print_context, steps
+from .printing import return_form, steps
 from .rules import allowed_conditions, breaches_open, conditions_text, judged_on, limit_days, policy_current
 from .selectors import is_follow_up_overdue, return_get, return_list, return_scope
 from .services import (
@@ -386,11 +386,8 @@ def return_photo_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def return_print_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """`/returns/<pk>/print/` (`?format=pdf`): 退换货申请表."""
-    rq = _readable(request, pk)
-    return document_response(
-        request, template_name=PRINT_TEMPLATE, context=print_context(rq), filename=file_name(rq)
-    )
+    """`/returns/<pk>/print/` (`?format=pdf`): 退换货申请表 (`printing.return_form`)."""
+    return form_response(request, return_form(request.user, pk))
 
 
 @login_required

@@ -10,10 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from aftersales.core.pdf import document_response
+from aftersales.core.pdf import form_response
 
 from ..printing import (
-    PrintedForm,
     supervision_card_form,
     task_form,
     visit_service_form,
@@ -21,26 +20,19 @@ from ..printing import (
 )
 
 
-def _document(request: HttpRequest, form: PrintedForm) -> HttpResponse:
-    """The print view or PDF of a form, named after the form, number and copy."""
-    return document_response(
-        request, template_name=form.template_name, context=form.context, filename=form.filename
-    )
-
-
 @login_required
 @require_GET
 def task_form_view(request: HttpRequest, pk: int) -> HttpResponse:
     """`/field/workorders/<pk>/task-form/` (`?format=pdf` for the PDF): the task form of a work
     order the user may see (`printing.task_form`)."""
-    return _document(request, task_form(request.user, pk))
+    return form_response(request, task_form(request.user, pk))
 
 
 @login_required
 @require_GET
 def visit_service_form_view(request: HttpRequest, pk: int) -> HttpResponse:
     """`/field/visits/<pk>/service-form/` (`?format=pdf`): 维修服务单, with the signature once signed."""
-    return _document(request, visit_service_form(request.user, pk))
+    return form_response(request, visit_service_form(request.user, pk))
 
 
 @login_required
@@ -49,11 +41,11 @@ def visit_warranty_record_view(request: HttpRequest, pk: int) -> HttpResponse:
     """`/field/visits/<pk>/warranty-record/?copy=internal|customer`: 保修记录单; the customer's copy
     (the default) leaves out the internal fault cause and measures (R16)."""
     internal = request.GET.get("copy") == "internal"
-    return _document(request, visit_warranty_record(request.user, pk, internal=internal))
+    return form_response(request, visit_warranty_record(request.user, pk, internal=internal))
 
 
 @login_required
 @require_GET
 def supervision_card_print_view(request: HttpRequest, pk: int) -> HttpResponse:
     """`/field/supervision/<pk>/print/` (`?format=pdf`): 服务任务监督卡."""
-    return _document(request, supervision_card_form(request.user, pk))
+    return form_response(request, supervision_card_form(request.user, pk))

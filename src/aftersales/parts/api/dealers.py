@@ -28,11 +28,13 @@ from aftersales.core.api import (
     RejectUnknownFieldsMixin,
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
+    export_action,
     problem_responses,
     request_user,
     transition_actions,
 )
 from aftersales.core.idempotency import idempotent
+from aftersales.parts.views_dealers import AccountLedgerView, DealerAccountListView, PartRequestListView
 
 from ..filtersets_dealers import AccountEntryFilterSet, DealerAccountFilterSet, PartRequestFilterSet
 from ..models import AccountEntry, PartRequest, PartRequestLine
@@ -230,6 +232,7 @@ class PartRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     queryset = PartRequest.objects.none()
     serializer_class = PartRequestSerializer
     filterset_class = PartRequestFilterSet
+    export = export_action(PartRequestListView, summary=_("Export the part requests to Excel"))
     permission_classes = [RoleWritePermission]
 
     def get_queryset(self):
@@ -467,6 +470,14 @@ class DealerAccountViewSet(
     queryset = Dealer.objects.none()
     serializer_class = DealerAccountSerializer
     filterset_class = DealerAccountFilterSet
+    export = export_action(DealerAccountListView, summary=_("Export the dealer accounts to Excel"))
+    export_entries = export_action(
+        AccountLedgerView,
+        summary=_("Export a dealer account's entries to Excel"),
+        name="export_entries",
+        url_path="entries/export",
+        detail=True,
+    )
     permission_classes = [RoleWritePermission]
 
     def initial(self, request, *args, **kwargs):

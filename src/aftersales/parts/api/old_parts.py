@@ -32,11 +32,15 @@ from aftersales.core.api import (
     RejectUnknownFieldsMixin,
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
+    export_action,
     problem_responses,
     request_user,
     transition_actions,
 )
+from aftersales.core.bulk import bulk_endpoint
 from aftersales.core.idempotency import idempotent
+from aftersales.parts.views_claims import ClaimListView
+from aftersales.parts.views_old_parts import OldPartDueListView, OldPartListView, OldPartShipmentListView
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
 
@@ -215,6 +219,19 @@ class OldPartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     queryset = OldPart.objects.none()
     serializer_class = OldPartSerializer
     filterset_class = OldPartFilterSet
+    export = export_action(OldPartListView, summary=_("Export the old parts to Excel"))
+    export_due = export_action(
+        OldPartDueListView,
+        summary=_("Export the old parts due to HQ to Excel"),
+        name="export_due",
+        url_path="due/export",
+    )
+    bulk = bulk_endpoint(
+        OldPartListView,
+        prefix="OldPart",
+        summary=_("Act on many old parts at once (the list's bulk actions)"),
+        not_found=_("No such old part."),
+    )
     permission_classes = [RoleWritePermission]
 
     def get_queryset(self):
@@ -388,6 +405,7 @@ class OldPartShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     queryset = OldPartShipment.objects.none()
     serializer_class = OldPartShipmentSerializer
     filterset_class = OldPartShipmentFilterSet
+    export = export_action(OldPartShipmentListView, summary=_("Export the old-part shipments to Excel"))
     permission_classes = [RoleWritePermission]
 
     def get_queryset(self):
@@ -566,6 +584,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     queryset = ReimbursementClaim.objects.none()
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilterSet
+    export = export_action(ClaimListView, summary=_("Export the claims to Excel"))
     permission_classes = [RoleWritePermission]
 
     def get_queryset(self):

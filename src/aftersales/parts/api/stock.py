@@ -35,12 +35,21 @@ from aftersales.core.api import (
     RejectUnknownFieldsMixin,
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
+    export_action,
     problem_responses,
     request_user,
     transition_actions,
 )
 from aftersales.core.api_filters import ListFilterBackend
 from aftersales.core.idempotency import idempotent
+from aftersales.parts.views_stock import (
+    AlertListView,
+    MoveListView,
+    OnHandListView,
+    ReorderRuleListView,
+    WarehouseListView,
+)
+from aftersales.parts.views_stock_documents import CountListView, TransferListView
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
 
@@ -482,6 +491,7 @@ class WarehouseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StockVi
     queryset = Warehouse.objects.none()
     serializer_class = WarehouseSerializer
     filterset_class = WarehouseFilterSet
+    export = export_action(WarehouseListView, summary=_("Export the warehouses to Excel"))
 
     def get_queryset(self):
         return warehouse_list(self.request.user).order_by("code", "id")
@@ -524,6 +534,7 @@ class BalanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StockView
     queryset = StockBalance.objects.none()
     serializer_class = BalanceSerializer
     filterset_class = BalanceFilterSet
+    export = export_action(OnHandListView, summary=_("Export the stock on hand to Excel"))
 
     def get_queryset(self):
         return balance_scope(self.request.user).order_by("warehouse__code", "part__number", "id")
@@ -539,6 +550,7 @@ class MoveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StockViewSet
     queryset = StockMove.objects.none()
     serializer_class = MoveSerializer
     filterset_class = MoveFilterSet
+    export = export_action(MoveListView, summary=_("Export the stock moves to Excel"))
 
     def get_queryset(self):
         return move_scope(self.request.user).order_by("-posted_at", "-id")
@@ -556,6 +568,7 @@ class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StockVie
     queryset = StockTransfer.objects.none()
     serializer_class = TransferSerializer
     filterset_class = TransferFilterSet
+    export = export_action(TransferListView, summary=_("Export the stock transfers to Excel"))
 
     def get_queryset(self):
         return (
@@ -629,6 +642,7 @@ class CountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StockViewSe
     queryset = StockCount.objects.none()
     serializer_class = CountSerializer
     filterset_class = CountFilterSet
+    export = export_action(CountListView, summary=_("Export the stock counts to Excel"))
 
     def get_queryset(self):
         return (
@@ -700,6 +714,7 @@ class ReorderRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Stock
     queryset = ReorderRule.objects.none()
     serializer_class = ReorderRuleSerializer
     filterset_class = ReorderRuleFilterSet
+    export = export_action(ReorderRuleListView, summary=_("Export the reorder rules to Excel"))
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
@@ -747,6 +762,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StockViewSe
     queryset = StockAlert.objects.none()
     serializer_class = AlertSerializer
     filterset_class = AlertFilterSet
+    export = export_action(AlertListView, summary=_("Export the stock alerts to Excel"))
 
     def get_queryset(self):
         return alert_scope(self.request.user).order_by("-created_at", "-id")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .documents import DepotRepairFormViewSet
 from .views import (
     DepotRepairViewSet,
     ExternalRepairViewSet,
@@ -17,6 +18,7 @@ def register(router) -> None:
     router.register(r"remote-sessions", RemoteSessionViewSet, basename="remotesession")
     router.register(r"service-plans", ServicePlanViewSet, basename="serviceplan")
     router.register(r"depot-repairs", DepotRepairViewSet, basename="depotrepair")
+    router.register(r"depot-repairs", DepotRepairFormViewSet, basename="depotrepair-form")
     router.register(r"external-repairs", ExternalRepairViewSet, basename="externalrepair")
     router.register(r"repair-vendors", VendorViewSet, basename="vendor")
     router.register(r"warranty", WarrantyViewSet, basename="warranty")

@@ -30,6 +30,7 @@ from aftersales.core.api import (
     transition_actions,
 )
 from aftersales.core.api_filters import ListFilterBackend
+from aftersales.core.bulk import bulk_endpoint
 from aftersales.core.idempotency import idempotent
 from aftersales.devices.api import EntitlementQuerySerializer
 from aftersales.workorders.api import workorder_of_path
@@ -52,7 +53,7 @@ from ..selectors import (
     warranty_records,
 )
 from ..transitions import DEPOT, EXTERNAL, PLAN, REMOTE
-from ..views import DepotRepairExportView, ExternalRepairExportView, VendorExportView
+from ..views import DepotRepairExportView, ExternalRepairExportView, ExternalRepairListView, VendorExportView
 from ..warranty import work_order_entitlement
 from . import serializers as s
 
@@ -293,6 +294,13 @@ class ExternalRepairViewSet(ServicingViewSet):
     serializer_class = s.ExternalRepairSerializer
     filterset_class = ExternalRepairFilterSet
     export = export_action(ExternalRepairExportView, summary=_("Export the external repairs to Excel"))
+    bulk = bulk_endpoint(
+        ExternalRepairListView,
+        prefix="ExternalRepair",
+        summary=_("Act on many external repairs at once (the list's bulk actions)"),
+        not_found=_("No such external repair."),
+        number=lambda repair: repair.voucher_number,
+    )
 
     def get_queryset(self):
         return external_repair_list(self.request.user).select_related("work_order__engineer")

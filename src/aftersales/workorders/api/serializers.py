@@ -31,7 +31,6 @@ from aftersales.core.api import (
     ScopedPrimaryKeyRelatedField,
     request_user,
 )
-from aftersales.core.lists import BULK_LIMIT
 from aftersales.core.models import ChangeRecord
 from aftersales.core.panels_api import HistoryEntrySerializer
 from aftersales.customers.models import Contact, Customer
@@ -39,8 +38,7 @@ from aftersales.customers.selectors import customer_scope
 from aftersales.devices.models import Device
 from aftersales.devices.selectors import device_scope
 
-from ..bulk import BULK_ACTIONS, BULK_OUTCOMES
-from ..choices import Channel, NoteVisibility, Priority, WaitingReason
+from ..choices import Channel, NoteVisibility, WaitingReason
 from ..events import event_text, event_title
 from ..models import AUDITED_FIELDS, Attachment, Note, WorkOrder, WorkOrderEvent
 from ..privacy import history_value, workorder_in_full
@@ -453,39 +451,3 @@ class CallerLookupSerializer(serializers.Serializer):
         many=True,
         help_text="Open work orders on the same device: add a note to one instead of a new work order.",
     )
-
-
-# --- bulk actions of the list (`POST /api/workorders/bulk/`) ---------------------------------------
-
-
-class WorkOrderBulkInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
-    """One bulk action of the list page on the given work orders, with what that action asks for."""
-
-    action = serializers.ChoiceField(choices=[(a.name, a.label) for a in BULK_ACTIONS])
-    ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
-        min_length=1,
-        max_length=BULK_LIMIT,
-        help_text=_("The work orders to act on (at most %(limit)d).") % {"limit": BULK_LIMIT},
-    )
-    engineer = serializers.IntegerField(
-        required=False, help_text=_("`assign`: the engineer (id) given the work orders.")
-    )
-    priority = serializers.ChoiceField(
-        choices=Priority.choices, required=False, help_text=_("`priority`: the new priority.")
-    )
-
-
-class WorkOrderBulkResultSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    number = serializers.CharField(allow_null=True, help_text=_("Null when not found."))
-    outcome = serializers.ChoiceField(choices=BULK_OUTCOMES)
-    reason = serializers.CharField(allow_blank=True, help_text=_("Why it was refused or not found."))
-
-
-class WorkOrderBulkSerializer(serializers.Serializer):
-    action = serializers.CharField()
-    done = serializers.IntegerField()
-    refused = serializers.IntegerField()
-    not_found = serializers.IntegerField()
-    results = WorkOrderBulkResultSerializer(many=True, help_text=_("One per id, in the order given."))

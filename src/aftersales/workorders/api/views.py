@@ -4,7 +4,6 @@ transition."""
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from django.http import FileResponse
@@ -23,12 +22,12 @@ from rest_framework.reverse import reverse
 from aftersales.accounts.choices import FRONT_LINE_ROLES
 from aftersales.core.api import RoleWritePermission, export_action, problem_responses, transition_actions
 from aftersales.core.api_filters import ListFilterBackend
+from aftersales.core.bulk import bulk_endpoint
 from aftersales.core.idempotency import idempotent
-from aftersales.core.lists import PK_MAX, bulk_form_data
+from aftersales.core.lists import PK_MAX
 from aftersales.core.pagination import PageSizeMixin
 
 from .. import services
-from ..bulk import BULK_ACTIONS, BULK_OUTCOMES, workorder_bulk
 from ..filtersets import WorkOrderFilterSet
 from ..models import WorkOrder
 from ..selectors import (
@@ -41,7 +40,7 @@ from ..selectors import (
     workorder_timeline_page,
 )
 from ..transitions import WORKORDER
-from ..views import WorkOrderExportView
+from ..views import WorkOrderExportView, WorkOrderListView
 from .serializers import (
     TRANSITION_FIELDS,
     AttachmentInputSerializer,
@@ -52,8 +51,6 @@ from .serializers import (
     NoteInputSerializer,
     NoteSerializer,
     TimelinePageSerializer,
-    WorkOrderBulkInputSerializer,
-    WorkOrderBulkSerializer,
     WorkOrderSerializer,
     WorkOrderUpdateSerializer,
     WorkOrderWriteSerializer,
@@ -128,6 +125,12 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     filter_backends = [ListFilterBackend]
     filterset_class = WorkOrderFilterSet
     export = export_action(WorkOrderExportView, summary=_("Export the work orders to Excel"))
+    bulk = bulk_endpoint(
+        WorkOrderListView,
+        prefix="WorkOrder",
+        summary=_("Act on many work orders at once (the list's bulk actions)"),
+        not_found=_("No such work order."),
+    )
     permission_classes = [RoleWritePermission]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -179,31 +182,6 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             work_order_id=work_order.pk, actor=request.user, expected_version=version, **fields
         )
         return self._output(updated)
-
-    @extend_schema(
-        summary=_("Act on many work orders at once (the list's bulk actions)"),
-        description="The list page's bulk actions: `assign` (with `engineer`), `priority` (with "
-        "`priority`) and `close`, each allowed to the same roles as on the page (403 otherwise). "
-        "Each work order is changed in its own transaction, so one refused work order does not "
-        "undo the others; the answer gives one result per id: done, refused with the reason, or "
-        "not found (no such id or out of your scope: never acted on).",
-        request=WorkOrderBulkInputSerializer,
-        responses={200: WorkOrderBulkSerializer, **problem_responses(400, 403)},
-    )
-    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
-    def bulk(self, request: Request) -> Response:
-        serializer = WorkOrderBulkInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        bulk_action = next(a for a in BULK_ACTIONS if a.name == data["action"])
-        if not bulk_action.allowed(request.user):
-            raise exceptions.PermissionDenied(_("Your role may not take this action."))
-        params = bulk_form_data(bulk_action, request.user, data)
-        results = workorder_bulk(request, action=bulk_action, ids=data["ids"], data=params)
-        counts = Counter(result["outcome"] for result in results)
-        summary = {"action": bulk_action.name, "results": results}
-        summary.update({outcome: counts[outcome] for outcome, _label in BULK_OUTCOMES})
-        return Response(WorkOrderBulkSerializer(summary).data)
 
     def _page(self, queryset, serializer_class) -> Response:
         """One page of rows of the work order's history, by the action's cursor pagination."""

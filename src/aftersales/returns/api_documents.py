@@ -1,0 +1,35 @@
+"""The printed return or exchange request (退换货申请表, R33) as a PDF over the API, the same
+document as the print view's PDF (`printing.return_form`): `GET /api/returns/<id>/print/`. For the
+roles that read requests (403 otherwise, as on the page); a request out of the user's scope is a
+404 problem (R37); each download is logged (R41)."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+
+from aftersales.core.api import PDF_ACTION, PDF_MEDIA_TYPE, file_responses, path_id, printed_form_pdf
+
+from .printing import return_form
+
+
+class ReturnFormViewSet(viewsets.ViewSet):
+    """A return or exchange request, printed."""
+
+    lookup_value_regex = "[0-9]+"
+
+    @extend_schema(
+        summary=_("The printed return or exchange request (PDF)"),
+        responses=file_responses(PDF_MEDIA_TYPE, 403, 404),
+    )
+    @action(url_path="print", **PDF_ACTION)
+    def print_request(self, request: Request, pk: str | None = None) -> HttpResponse:
+        return printed_form_pdf(request, return_form(request.user, path_id(pk)))
+
+
+def register(router) -> None:
+    router.register(r"returns", ReturnFormViewSet, basename="return-request-form")
