@@ -105,6 +105,24 @@ def test_an_export_takes_the_lists_filters(api_client, make_user):
     assert entry.detail.endswith("filters: resource=access-log")
 
 
+@pytest.mark.parametrize(
+    "path, query, field",
+    [
+        ("/api/workorders/export/", "type=-58800", "type"),
+        ("/api/contracts/export/", "ends_before=AAA", "ends_before"),
+        ("/api/devices/export/", "product_model=0.5", "product_model"),
+        ("/api/parts/export/", "active=maybe", "active"),
+    ],
+)
+def test_an_export_refuses_a_filter_it_cannot_read_and_logs_nothing(
+    api_client, make_user, path, query, field
+):
+    """The page ignores such a filter and exports every row; an integrator gets told."""
+    client = api_client(make_user(Role.HQ_ADMIN))
+    assert_problem(client.get(f"{path}?{query}"), 400, field=field)
+    assert not AccessLog.objects.exists()
+
+
 # --- the return-visit report (R25) ---------------------------------------------------------------------
 
 

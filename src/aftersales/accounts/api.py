@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from aftersales.core.api import IdNameSerializer, RejectUnknownFieldsMixin, problem_responses
 from aftersales.core.errors import DomainError
+from aftersales.core.lists import IdFilter
 
 from .api_org import register as register_org
 from .api_users import register as register_users
@@ -132,7 +133,7 @@ class LogoutView(APIView):
 
 
 class ApiTokenFilterSet(django_filters.FilterSet):
-    user = django_filters.NumberFilter(field_name="user_id", label=_("User"))
+    user = IdFilter(field_name="user_id", label=_("User"))
 
     class Meta:
         model = ApiToken

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.lists import ListFilterSet, SortFilter, date_range, search_box
+from aftersales.core.lists import IdFilter, ListFilterSet, SortFilter, date_range, search_box
 from aftersales.core.phones import search_condition
 
 from .choices import Role
@@ -30,11 +30,11 @@ class DealerFilterSet(ListFilterSet):
 
 class ServicePointFilterSet(ListFilterSet):
     q = search_box(text=("code", "name", "city", "district", "address"), phones=("phone",))
-    dealer = django_filters.NumberFilter(field_name="dealer_id", label=_("Dealer"))
+    dealer = IdFilter(field_name="dealer_id", label=_("Dealer"))
     hq = django_filters.BooleanFilter(
         field_name="dealer", lookup_expr="isnull", label=_("Run by HQ (no dealer)")
     )
-    product_line = django_filters.NumberFilter(
+    product_line = IdFilter(
         method="serving",
         label=_("Serves the product line (points serving every line included)"),
     )
@@ -54,9 +54,9 @@ class ServicePointFilterSet(ListFilterSet):
 
 class EngineerFilterSet(ListFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    dealer = django_filters.NumberFilter(field_name="service_point__dealer_id", label=_("Dealer"))
-    service_point = django_filters.NumberFilter(field_name="service_point_id", label=_("Service point"))
-    product_line = django_filters.NumberFilter(method="qualified", label=_("Qualified for the product line"))
+    dealer = IdFilter(field_name="service_point__dealer_id", label=_("Dealer"))
+    service_point = IdFilter(field_name="service_point_id", label=_("Service point"))
+    product_line = IdFilter(method="qualified", label=_("Qualified for the product line"))
     qualified_on = django_filters.DateFilter(
         method="qualified",
         label=_("Holds a qualification valid on the day (with product_line: for that line)"),
@@ -153,7 +153,7 @@ class LoginLockoutFilterSet(ListFilterSet):
 
 class LoginFailureFilterSet(ListFilterSet):
     username = django_filters.CharFilter(lookup_expr="iexact", label=_("Username tried"))
-    user = django_filters.NumberFilter(field_name="user_id", label=_("User"))
+    user = IdFilter(field_name="user_id", label=_("User"))
     ip_address = IPAddressFilter(label=_("IP address"))
     locked_out = django_filters.BooleanFilter(label=_("Locked out"))
     created_after, created_before = date_range("created_at", _("From"), _("Until"))

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.lists import ListFilterSet, SortFilter, date_range, search_box
+from aftersales.core.lists import IdFilter, ListFilterSet, SortFilter, date_range, search_box
 
 from .choices import (
     InvoiceState,
@@ -24,7 +24,7 @@ from .models import InvoiceRequest, Payment, Quote, QuoteLine, Settlement, Waive
 class QuoteFilterSet(ListFilterSet):
     """`?work_order=<id>`, `?work_order_number=WO…`, `?state=sent&state=approved`."""
 
-    work_order = django_filters.NumberFilter(field_name="work_order_id", label=_("Work order"))
+    work_order = IdFilter(field_name="work_order_id", label=_("Work order"))
     work_order_number = django_filters.CharFilter(
         field_name="work_order__number", lookup_expr="iexact", label=_("Work-order number")
     )
@@ -86,7 +86,7 @@ class InvoiceListFilterSet(ListFilterSet):
         choices=InvoiceState.choices, label=_("State"), distinct=False
     )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
-    work_order = django_filters.NumberFilter(field_name="settlement__work_order_id", label=_("Work order"))
+    work_order = IdFilter(field_name="settlement__work_order_id", label=_("Work order"))
     ordering = SortFilter(fields=(("due_on", "due"), ("amount", "amount")), label=_("Sort by"))
 
     class Meta:
@@ -130,7 +130,7 @@ class UnapprovedFeeFilterSet(ListFilterSet):
         exact=("quote__work_order__number",),
         placeholder=_("Work order, customer or fee"),
     )
-    dealer = django_filters.NumberFilter(field_name="fee_schedule__dealer_id", label=_("Dealer"))
+    dealer = IdFilter(field_name="fee_schedule__dealer_id", label=_("Dealer"))
     created_after, created_before = date_range("created_at", _("Charged from"), _("Charged until"))
     ordering = SortFilter(fields=(("created_at", "charged"), ("amount", "amount")), label=_("Sort by"))
 

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.lists import ListFilterSet, SortFilter, search_box
+from aftersales.core.lists import IdFilter, ListFilterSet, SortFilter, search_box
 
 from .choices import FeeApproval, PartCategory, PeriodStatus
 from .models import FeeSchedule, Part, PriceList, PriceListItem, ProductModel
@@ -115,7 +115,7 @@ class FeeScheduleFilterSet(ListFilterSet):
     approval_state = django_filters.MultipleChoiceFilter(
         choices=FeeApproval.choices, label=_("Approval"), distinct=False
     )
-    dealer = django_filters.NumberFilter(field_name="dealer_id", label=_("Dealer"))
+    dealer = IdFilter(field_name="dealer_id", label=_("Dealer"))
     dealers_only = django_filters.BooleanFilter(
         field_name="dealer", lookup_expr="isnull", exclude=True, label=_("Dealers' own standards")
     )

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
-from aftersales.core.lists import ListFilterSet, SortFilter, date_range, search_box
+from aftersales.core.lists import ListFilterSet, SmallNumberFilter, SortFilter, date_range, search_box
 
 from .choices import (
     CaseState,
@@ -63,7 +63,7 @@ class ComplaintFilterSet(ListFilterSet):
 class DifficultCaseFilterSet(ListFilterSet):
     q = search_box(text=("number", "work_order__number", "work_order__customer__name"))
     state = django_filters.MultipleChoiceFilter(choices=CaseState.choices, label=_("State"), distinct=False)
-    level = django_filters.NumberFilter(label=_("Level"))
+    level = SmallNumberFilter(label=_("Level"))
     handler = django_filters.ModelChoiceFilter(
         queryset=User.objects.filter(difficult_cases__isnull=False).distinct(), label=_("Handler")
     )

@@ -192,6 +192,20 @@ def _text_constrain(field: Any, schema: Any, *, needed: bool = False) -> None:
         schema["pattern"] = TEXT_PATTERN if blank else NON_BLANK_TEXT_PATTERN
 
 
+def decimal_pattern(field: serializers.DecimalField) -> str:
+    """What a decimal input reads, as text: a digit at least (drf-spectacular's pattern admits "",
+    "." and "-"), the places the field keeps, a sign only where its minimum allows a negative, and
+    not zero where its minimum is above it."""
+    minimum = field.min_value
+    sign = "-?" if minimum is None or minimum < 0 else ""
+    not_zero = "(?![0.]*$)" if minimum is not None and minimum > 0 else ""
+    whole = "[0-9]+" if field.max_whole_digits is None else f"[0-9]{{1,{field.max_whole_digits}}}"
+    places = field.decimal_places
+    if not places:
+        return f"^{sign}{not_zero}{whole}$"
+    return f"^{sign}{not_zero}(?:{whole}(?:\\.[0-9]{{0,{places}}})?|\\.[0-9]{{1,{places}}})$"
+
+
 def _takes_empty(list_filter: Any, name: str) -> bool:
     """Whether a django-filter filter reads `?name=` as "not filtered" rather than refusing it."""
     try:
@@ -277,6 +291,8 @@ class AutoSchema(openapi.AutoSchema):
         ):
             del schema["format"]
             schema["pattern"] = TIME_PATTERN
+        if isinstance(field, serializers.DecimalField) and isinstance(schema, dict) and "pattern" in schema:
+            schema["pattern"] = decimal_pattern(field)
         return schema
 
     def _map_basic_serializer(self, serializer: Any, direction: Any) -> dict:
@@ -433,12 +449,15 @@ def export_action(
     filterset_class = page_view.filterset_class
 
     class PageFilterBackend(ListFilterBackend):
-        """The page's FilterSet, for the schema (the page's view filters the rows itself)."""
+        """The page's FilterSet: in the schema, and checking the query before the page's view
+        filters the rows itself (a page ignores a filter it cannot read; the API refuses it)."""
 
         def get_filterset_class(self, view: Any, queryset: Any = None) -> Any:
             return filterset_class
 
     def export(self: Any, request: Request, *args: Any, **kwargs: Any) -> Any:
+        no_rows = filterset_class._meta.model._default_manager.none()
+        PageFilterBackend().filter_queryset(request, no_rows, self)  # 400 for a filter it cannot read
         if detail:
             return view_function(request._request, pk=path_id(kwargs.get("pk")))
         return view_function(request._request)

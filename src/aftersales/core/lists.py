@@ -107,6 +107,36 @@ class IdsFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
         super().__init__(*args, min_value=1, max_value=PK_MAX, **kwargs)
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": PK_MAX})
+class IdFilter(django_filters.NumberFilter):
+    """A row's id (`?dealer=4`): a whole number, as ids are (a NumberFilter takes `4.5`)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, min_value=1, max_value=PK_MAX, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 9999})
+class YearFilter(django_filters.NumberFilter):
+    """A calendar year (`?year=2027`): the years a date can hold, not `0.0`."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, min_value=1, max_value=9999, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 32767})
+class SmallNumberFilter(django_filters.NumberFilter):
+    """A small positive whole number (`?level=2`), as its column holds."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, min_value=1, max_value=32767, **kwargs)
+
+
 # Filters every list has that the page does not show as fields.
 HIDDEN_FILTERS = ("q", "ordering", "ids")
 

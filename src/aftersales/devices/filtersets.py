@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.models import ProductLine
 from aftersales.core.autocomplete import autocomplete_filter
-from aftersales.core.lists import ListFilterSet, SortFilter, date_range, search_box
+from aftersales.core.lists import IdFilter, ListFilterSet, SortFilter, date_range, search_box
 from aftersales.customers.models import Customer
 
 from .choices import ContractKind, ContractState
@@ -26,7 +26,7 @@ class DeviceFilterSet(ListFilterSet):
     )
     serial = django_filters.CharFilter(method="filter_serial", label=_("Serial number"))
     customer = autocomplete_filter("customers", model=Customer, label=_("Customer"))
-    product_model = django_filters.NumberFilter(field_name="product_model_id", label=_("Product model"))
+    product_model = IdFilter(field_name="product_model_id", label=_("Product model"))
     product_line = django_filters.ModelChoiceFilter(
         field_name="product_model__product_line",
         queryset=ProductLine.objects.all(),
@@ -73,7 +73,7 @@ class ServiceContractFilterSet(ListFilterSet):
     )
     kind = django_filters.MultipleChoiceFilter(choices=ContractKind.choices, label=_("Kind"), distinct=False)
     customer = autocomplete_filter("customers", model=Customer, label=_("Customer"))
-    device = django_filters.NumberFilter(method="filter_device", label=_("Device"))
+    device = IdFilter(method="filter_device", label=_("Device"))
     ends_after, ends_before = date_range("ends_on", _("Ends from"), _("Ends until"), of_datetime=False)
     ordering = SortFilter(
         fields=(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import Engineer, ServicePoint
 from aftersales.accounts.selectors import engineer_search
 from aftersales.core.autocomplete import autocomplete_filter
-from aftersales.core.lists import ListFilterSet, SortFilter, date_range, search_box
+from aftersales.core.lists import IdFilter, ListFilterSet, SortFilter, date_range, search_box
 
 from .choices import SupervisionState, VisitState
 from .models import Appointment, AppointmentState, EngineerLeave, ServiceArea, SupervisionCard, Visit
@@ -61,7 +61,7 @@ class AppointmentFilterSet(ListFilterSet):
     service_point = autocomplete_filter(
         "service-points", model=ServicePoint, field_name="engineer__service_point", label=_("Service point")
     )
-    work_order = django_filters.NumberFilter(field_name="work_order_id", label=_("Work order"))
+    work_order = IdFilter(field_name="work_order_id", label=_("Work order"))
     state = django_filters.MultipleChoiceFilter(
         choices=AppointmentState.choices, label=_("State"), distinct=False
     )
@@ -77,7 +77,7 @@ class VisitFilterSet(ListFilterSet):
     engineer's day is Today's jobs: `engineer`, `planned_from` = `planned_until` = the day)."""
 
     engineer = autocomplete_filter("engineers", model=Engineer, label=_("Engineer"))
-    work_order = django_filters.NumberFilter(field_name="work_order_id", label=_("Work order"))
+    work_order = IdFilter(field_name="work_order_id", label=_("Work order"))
     state = django_filters.MultipleChoiceFilter(choices=VisitState.choices, label=_("State"), distinct=False)
     planned_from, planned_until = date_range("planned_date", _("From"), _("Until"), of_datetime=False)
 
@@ -94,11 +94,9 @@ class EngineerLeaveFilterSet(ListFilterSet):
         text=("reason",),
         also=lambda value: Q(engineer__in=engineer_search(Engineer.objects.all(), value)),
     )
-    engineer = django_filters.NumberFilter(field_name="engineer_id", label=_("Engineer"))
-    service_point = django_filters.NumberFilter(
-        field_name="engineer__service_point_id", label=_("Service point")
-    )
-    dealer = django_filters.NumberFilter(field_name="engineer__service_point__dealer_id", label=_("Dealer"))
+    engineer = IdFilter(field_name="engineer_id", label=_("Engineer"))
+    service_point = IdFilter(field_name="engineer__service_point_id", label=_("Service point"))
+    dealer = IdFilter(field_name="engineer__service_point__dealer_id", label=_("Dealer"))
     date_from = django_filters.DateFilter(
         field_name="end", lookup_expr="gte", label=_("With a day on or after")
     )
@@ -120,8 +118,8 @@ class ServiceAreaFilterSet(ListFilterSet):
     region and the point's code and name."""
 
     q = search_box(text=("province", "city", "district", "service_point__code", "service_point__name"))
-    service_point = django_filters.NumberFilter(field_name="service_point_id", label=_("Service point"))
-    dealer = django_filters.NumberFilter(field_name="service_point__dealer_id", label=_("Dealer"))
+    service_point = IdFilter(field_name="service_point_id", label=_("Service point"))
+    dealer = IdFilter(field_name="service_point__dealer_id", label=_("Dealer"))
     province = django_filters.CharFilter(label=_("Province"))
 
     class Meta:

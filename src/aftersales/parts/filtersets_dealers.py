@@ -8,7 +8,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Dealer, ServicePoint
-from aftersales.core.lists import ListFilterSet, SortFilter, date_range, search_box
+from aftersales.core.lists import IdFilter, ListFilterSet, SortFilter, date_range, search_box
 
 from .choices import EntryKind, PartRequestState
 from .models import AccountEntry, PartRequest, PartRequestLine
@@ -80,7 +80,7 @@ class AccountEntryFilterSet(ListFilterSet):
     """R41: an account's entries by kind and day posted; search by document or reason."""
 
     q = search_box(text=("reason",), exact=("reference",), placeholder=_("Document or reason"))
-    dealer = django_filters.NumberFilter(field_name="account__dealer_id", label=_("Dealer"))
+    dealer = IdFilter(field_name="account__dealer_id", label=_("Dealer"))
     kind = django_filters.MultipleChoiceFilter(choices=EntryKind.choices, label=_("Kind"), distinct=False)
     posted_after, posted_before = date_range("posted_at", _("Posted from"), _("Posted until"))
     ordering = SortFilter(fields=(("posted_at", "posted"), ("amount", "amount")), label=_("Sort by"))

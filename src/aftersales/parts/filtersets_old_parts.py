@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Dealer, ServicePoint
 from aftersales.core.autocomplete import autocomplete_filter
-from aftersales.core.lists import ListFilterSet, SortFilter, date_range, search_box
+from aftersales.core.lists import IdFilter, ListFilterSet, SortFilter, date_range, search_box
 
 from .choices import ClaimState, EntryKind, InspectionResult, LineDecision, OldPartState, ShipmentState
 from .models import AccountEntry, ClaimLine, OldPart, OldPartShipment, ReimbursementClaim
@@ -36,8 +36,8 @@ class OldPartFilterSet(ListFilterSet):
     )
     service_point = autocomplete_filter("service-points", model=ServicePoint, label=_("Service point"))
     dealer = autocomplete_filter("dealers", model=Dealer, label=_("Dealer"))
-    work_order = django_filters.NumberFilter(field_name="work_order_id", label=_("Work order"))
-    shipment = django_filters.NumberFilter(field_name="shipment_id", label=_("Shipment"))
+    work_order = IdFilter(field_name="work_order_id", label=_("Work order"))
+    shipment = IdFilter(field_name="shipment_id", label=_("Shipment"))
     due_after, due_before = date_range("report_due", _("Due from"), _("Due until"), of_datetime=False)
     replaced_after, replaced_before = date_range("replaced_at", _("Replaced from"), _("Replaced until"))
     ordering = SortFilter(

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import ServicePoint
 from aftersales.catalog.models import Part
 from aftersales.core.autocomplete import autocomplete_filter
-from aftersales.core.lists import ListFilterSet, SortFilter, date_range, search_box
+from aftersales.core.lists import IdFilter, ListFilterSet, SortFilter, date_range, search_box
 
 from .choices import CountState, MoveKind, TransferState, WarehouseKind
 from .models import ReorderRule, StockAlert, StockBalance, StockCount, StockMove, StockTransfer, Warehouse
@@ -121,7 +121,7 @@ class MoveFilterSet(ListFilterSet):
     warehouse = _warehouse()
     part = _part()
     reference = django_filters.CharFilter(field_name="reference", lookup_expr="iexact", label=_("Document"))
-    work_order = django_filters.NumberFilter(field_name="work_order_id", label=_("Work order"))
+    work_order = IdFilter(field_name="work_order_id", label=_("Work order"))
     posted_after, posted_before = date_range("posted_at", _("From"), _("Until"))
     ordering = SortFilter(
         fields=(("posted_at", "time"), ("quantity", "quantity"), ("value", "value")), label=_("Sort by")

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.autocomplete import autocomplete_filter
-from aftersales.core.lists import ListFilterSet, SortFilter, date_range, search_box
+from aftersales.core.lists import IdFilter, ListFilterSet, SortFilter, date_range, search_box
 from aftersales.customers.models import Customer
 
 from .choices import ReturnKind, ReturnState
@@ -26,7 +26,7 @@ class ReturnRequestFilterSet(ListFilterSet):
     state = django_filters.MultipleChoiceFilter(choices=ReturnState.choices, label=_("State"), distinct=False)
     kind = django_filters.MultipleChoiceFilter(choices=ReturnKind.choices, label=_("Kind"), distinct=False)
     customer = autocomplete_filter("customers", model=Customer, label=_("Customer"))
-    work_order = django_filters.NumberFilter(field_name="work_order_id", label=_("Work order"))
+    work_order = IdFilter(field_name="work_order_id", label=_("Work order"))
     created_after, created_before = date_range("created_at", _("Requested from"), _("Requested until"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Follow-up overdue"))
     ordering = SortFilter(

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.models import ProductLine
-from aftersales.core.lists import ListFilterSet, SortFilter, date_range, search_box
+from aftersales.core.lists import IdFilter, ListFilterSet, SortFilter, date_range, search_box
 
 from .choices import DepotState, ExternalState, PlanState, RemoteState
 from .models import DepotRepair, ExternalRepair, RemoteSession, ServicePlan, Vendor
@@ -17,7 +17,7 @@ from .models import DepotRepair, ExternalRepair, RemoteSession, ServicePlan, Ven
 class WorkOrderNumberFilterSet(ListFilterSet):
     """`?work_order=<id>` or `?work_order_number=WO…` on the records hanging off a work order."""
 
-    work_order = django_filters.NumberFilter(field_name="work_order_id", label=_("Work order"))
+    work_order = IdFilter(field_name="work_order_id", label=_("Work order"))
     work_order_number = django_filters.CharFilter(
         field_name="work_order__number", lookup_expr="iexact", label=_("Work-order number")
     )

@@ -225,7 +225,7 @@ _AFTER_A_CHANGE = _(
 )
 
 
-class WorkingPeriodSerializer(serializers.Serializer):
+class WorkingPeriodSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """One working period of a weekday, e.g. Monday 09:00-12:00 (a second row 13:00-18:00 makes the
     lunch break)."""
 
@@ -390,7 +390,7 @@ class CalendarExceptionViewSet(ConfigViewSet):
 START_EVENTS, STOP_EVENTS = milestone_events()
 
 
-class MilestoneSerializer(serializers.Serializer):
+class MilestoneSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """One milestone of a policy: a budget from the event that starts it to the first of the
     transitions that stop it."""
 

@@ -7,7 +7,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.models import ProductLine
-from aftersales.core.lists import ListFilterSet, search_box
+from aftersales.core.lists import IdFilter, ListFilterSet, YearFilter, search_box
 from aftersales.workorders.choices import Priority, WorkOrderType
 
 from .choices import ExceptionKind
@@ -23,7 +23,7 @@ class WorkingCalendarFilterSet(ListFilterSet):
     has_service_point = django_filters.BooleanFilter(
         field_name="service_point", lookup_expr="isnull", exclude=True, label=_("A service point's own")
     )
-    service_point = django_filters.NumberFilter(field_name="service_point_id", label=_("Service point"))
+    service_point = IdFilter(field_name="service_point_id", label=_("Service point"))
 
     class Meta:
         model = WorkingCalendar
@@ -31,9 +31,9 @@ class WorkingCalendarFilterSet(ListFilterSet):
 
 
 class CalendarExceptionFilterSet(ListFilterSet):
-    calendar = django_filters.NumberFilter(field_name="calendar_id", label=_("Calendar"))
+    calendar = IdFilter(field_name="calendar_id", label=_("Calendar"))
     kind = django_filters.ChoiceFilter(choices=ExceptionKind.choices, label=_("Kind"))
-    year = django_filters.NumberFilter(field_name="date", lookup_expr="year", label=_("Year"))
+    year = YearFilter(field_name="date", lookup_expr="year", label=_("Year"))
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
 
@@ -51,7 +51,7 @@ class SlaPolicyFilterSet(ListFilterSet):
     match_product_line = django_filters.ModelChoiceFilter(
         queryset=ProductLine.objects.order_by("code"), label=_("Product line")
     )
-    match_customer = django_filters.NumberFilter(field_name="match_customer_id", label=_("Customer"))
+    match_customer = IdFilter(field_name="match_customer_id", label=_("Customer"))
 
     class Meta:
         model = SlaPolicy
