@@ -457,7 +457,7 @@ class DifficultCaseViewSet(ScopedViewSet):
     @extend_schema(
         summary=_("Handling steps of a difficult case"), responses={200: CaseStepSerializer(many=True)}
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])  # a case's few steps
     def steps(self, request: Request, pk: str | None = None) -> Response:
         steps = case_steps(self.get_object())
         return Response(CaseStepSerializer(steps, many=True, context=self.get_serializer_context()).data)

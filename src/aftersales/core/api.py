@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from operator import attrgetter
 from typing import Any, cast
 
+import django_filters
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -316,20 +317,24 @@ class AutoSchema(openapi.AutoSchema):
 
     def _get_filter_parameters(self) -> list[dict]:
         """The filterset's own filter wins over DRF's `ordering` of the same name (the filterset's
-        sort checks its values); a filter that takes an empty value as "not filtered", as a list
-        page's form sends it, says so."""
+        sort checks its values); a boolean filter is a boolean whatever its method reads; a filter
+        that takes an empty value as "not filtered", as a list page's form sends it, says so."""
         filters = self._filters()
         named: dict[str, dict] = {}
         for parameter in super()._get_filter_parameters():
             named.setdefault(parameter["name"], parameter)
         for name, parameter in named.items():
+            if isinstance(filters.get(name), django_filters.BooleanFilter):
+                parameter["schema"] = {"type": "boolean"}  # whatever its method (ListFilterBackend)
             if name in filters and _takes_empty(filters[name], name):
                 parameter["allowEmptyValue"] = True
         return list(named.values())
 
     def _filters(self) -> dict[str, Any]:
-        """The filters of the view's filterset, if it has one."""
+        """The filters of the view's filterset (an export's: its page's), if it has one."""
         filterset_class = getattr(self.view, "filterset_class", None)
+        for backend in self.get_filter_backends():
+            filterset_class = getattr(backend, "page_filterset_class", filterset_class)
         return dict(getattr(filterset_class, "base_filters", {}))
 
     def _get_parameters(self) -> list[dict]:
@@ -436,7 +441,7 @@ def export_action(
     (R37), columns, streaming and access-log entry of the export (R41). A viewset with two lists
     names the second one's action (`name`, `url_path`); a list of one record's rows (`detail`)
     passes the record's id to the page as its `pk`."""
-    from .api_filters import ListFilterBackend
+    from .api_filters import ListFilterBackend, filterset_check
 
     export_view: Any = (
         page_view
@@ -452,12 +457,14 @@ def export_action(
         """The page's FilterSet: in the schema, and checking the query before the page's view
         filters the rows itself (a page ignores a filter it cannot read; the API refuses it)."""
 
+        page_filterset_class = filterset_class
+
         def get_filterset_class(self, view: Any, queryset: Any = None) -> Any:
             return filterset_class
 
     def export(self: Any, request: Request, *args: Any, **kwargs: Any) -> Any:
         no_rows = filterset_class._meta.model._default_manager.none()
-        PageFilterBackend().filter_queryset(request, no_rows, self)  # 400 for a filter it cannot read
+        filterset_check(PageFilterBackend().get_filterset(request, no_rows, self), request.query_params)
         if detail:
             return view_function(request._request, pk=path_id(kwargs.get("pk")))
         return view_function(request._request)
@@ -720,7 +727,7 @@ def transition_input_serializer(
     """The input of one transition: the inputs it declares (none required here: the transition
     says what is missing, naming it, after the state; the schema lists them as required, `needs`),
     the `version` read for a versioned object, and no other key."""
-    attrs: dict[str, Any] = {"needs": transition.needs}
+    attrs: dict[str, Any] = {"needs": transition.required_inputs}
     if machine.versioned:
         attrs["version"] = serializers.IntegerField(
             min_value=1,
@@ -731,7 +738,7 @@ def transition_input_serializer(
         if name not in fields:
             raise ValueError(f"{machine.name}.{transition.name}: no API field for input {name!r}")
         attrs[name] = fields[name]()
-    needs = ", ".join(sorted(transition.needs)) or "—"
+    needs = ", ".join(sorted(transition.required_inputs)) or "—"
     attrs["__doc__"] = (
         f"{transition.name}: from {', '.join(sorted(transition.sources))} to "
         f"{transition.target or 'the same state'}; required: {needs}."

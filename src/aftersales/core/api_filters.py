@@ -12,35 +12,38 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
 from rest_framework.request import Request
 
-# What a boolean filter reads as "not filtered" on purpose (NullBooleanSelect's "unknown").
-BOOLEAN_UNSET = ("", "unknown")
+# What a boolean filter takes, as the schema says (`type: boolean`); empty means "not filtered".
+BOOLEAN_VALUES = ("true", "false", "")
 
 
 def unreadable_booleans(filterset: django_filters.FilterSet, params: Any) -> dict[str, list[str]]:
-    """The boolean filters given a value their widget cannot read: django-filter takes
-    `?active=maybe` for "either", which answers a question nobody asked."""
-    errors: dict[str, list[str]] = {}
-    for name, list_filter in filterset.filters.items():
-        if not isinstance(list_filter, django_filters.BooleanFilter) or name not in params:
-            continue
-        if params.get(name, "") in BOOLEAN_UNSET:
-            continue
-        if list_filter.field.widget.value_from_datadict(params, {}, name) is None:
-            errors[name] = [_("Enter true or false.")]
-    return errors
+    """The boolean filters given something else than true or false: the pages' widgets read
+    `?active=maybe` as "either" (or a checkbox's any text as true), which answers a question
+    nobody asked."""
+    return {
+        name: [_("Enter true or false.")]
+        for name, list_filter in filterset.filters.items()
+        if isinstance(list_filter, django_filters.BooleanFilter)
+        and any(value not in BOOLEAN_VALUES for value in params.getlist(name))
+    }
+
+
+def filterset_check(filterset: django_filters.FilterSet, params: Any) -> None:
+    """A 400 problem for the first filter values the list cannot read."""
+    errors = unreadable_booleans(filterset, params)
+    if errors:
+        raise serializers.ValidationError(errors)
+    if not filterset.is_valid():
+        raise utils.translate_validation(filterset.errors)
 
 
 class ListFilterBackend(DjangoFilterBackend):
-    """django-filter's backend, but a boolean filter's unreadable value is a 400 like any other
-    filter's."""
+    """django-filter's backend, but a boolean filter's value other than true or false is a 400 like
+    any other filter's unreadable value."""
 
     def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset
-        errors = unreadable_booleans(filterset, request.query_params)
-        if errors:
-            raise serializers.ValidationError(errors)
-        if not filterset.is_valid() and self.raise_exception:
-            raise utils.translate_validation(filterset.errors)
+        filterset_check(filterset, request.query_params)
         return filterset.qs

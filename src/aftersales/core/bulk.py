@@ -8,8 +8,9 @@ through the action's service (`core.lists.bulk_results`), so one refused row doe
 others. The answer gives one result per id, in the order given: done, refused with the reason, or
 not found (no such id, or out of the user's scope: never acted on, and not told apart).
 
-The request body is described from the actions: `action` and `ids` are required; each field an
-action's form asks for is named with the actions that require it."""
+The request body is described from the actions, one schema per action (`oneOf`, told apart by
+`action`): `action` and `ids`, and the fields that action's form asks for, required where the form
+requires them."""
 
 from __future__ import annotations
 
@@ -20,14 +21,14 @@ from typing import Any
 from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .api import RejectUnknownFieldsMixin, problem_responses
-from .lists import BULK_LIMIT, BulkAction, bulk_form_data, bulk_results
+from .lists import BULK_LIMIT, PK_MAX, BulkAction, bulk_form_data, bulk_results
 
 NOT_FOUND = _("No such record.")
 
@@ -80,46 +81,75 @@ class BulkSerializer(serializers.Serializer):
     results = BulkResultSerializer(many=True, help_text=_("One per id, in the order given."))
 
 
+class TextInput(serializers.CharField):
+    """Text, as the schema says: DRF's CharField also takes a number (`"note": 0`)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def _api_field(field: forms.Field, *, help_text: Any) -> serializers.Field:
     """The API's field for a field of a bulk action's form (the form still checks the value)."""
+    required = bool(field.required)
     if isinstance(field, forms.ModelChoiceField):
-        return serializers.IntegerField(required=False, help_text=help_text)
+        return serializers.IntegerField(required=required, min_value=1, max_value=PK_MAX, help_text=help_text)
     if isinstance(field, forms.ChoiceField):
         offered: Any = field.choices
         choices = [(value, label) for value, label in offered if value not in ("", None)]
-        return serializers.ChoiceField(choices=choices, required=False, help_text=help_text)
+        return serializers.ChoiceField(choices=choices, required=required, help_text=help_text)
     if isinstance(field, forms.IntegerField):
-        return serializers.IntegerField(required=False, help_text=help_text)
+        return serializers.IntegerField(
+            required=required, min_value=field.min_value, max_value=field.max_value, help_text=help_text
+        )
     max_length = getattr(field, "max_length", None)
-    return serializers.CharField(required=False, max_length=max_length, help_text=help_text)
+    return TextInput(required=required, allow_blank=not required, max_length=max_length, help_text=help_text)
 
 
-def bulk_input_serializer(actions: Sequence[BulkAction], *, prefix: str) -> type[serializers.Serializer]:
-    """The request body of a list's bulk endpoint: `action`, `ids` and what each action asks for
-    (no other key)."""
+def _action_name_field(bulk_action: BulkAction) -> serializers.ChoiceField:
+    """`action`: its one value, as a pattern (an enum would become an "Action…Enum" component named
+    after the field, one per action and list, colliding where two lists have the same action)."""
+    one_name = {
+        "type": "string",
+        "pattern": f"^{bulk_action.name}$",
+        "description": f"`{bulk_action.name}`: {bulk_action.label}",
+    }
+    field_class = extend_schema_field(one_name)(type("ActionNameField", (serializers.ChoiceField,), {}))
+    return field_class(choices=[(bulk_action.name, bulk_action.label)])
+
+
+def _action_input(bulk_action: BulkAction, *, prefix: str) -> type[serializers.Serializer]:
+    """The request body of one action: its name, the ids, what its form asks for (no other key)."""
     attrs: dict[str, Any] = {
-        "__doc__": "One bulk action of the list page on the given rows, with what that action asks for.",
-        "action": serializers.ChoiceField(choices=[(a.name, a.label) for a in actions]),
+        "__doc__": format_lazy(
+            _("The bulk action `{name}`: {label}."), name=bulk_action.name, label=bulk_action.label
+        ),
+        "action": _action_name_field(bulk_action),
         "ids": serializers.ListField(
-            child=serializers.IntegerField(min_value=1),
+            child=serializers.IntegerField(min_value=1, max_value=PK_MAX),
             min_length=1,
             max_length=BULK_LIMIT,
             help_text=format_lazy(_("The rows to act on (at most {limit})."), limit=BULK_LIMIT),
         ),
     }
-    asked: dict[str, tuple[forms.Field, list[str]]] = {}
-    for bulk_action in actions:
-        for name, field in bulk_action.form.base_fields.items() if bulk_action.form else ():
-            asked.setdefault(name, (field, []))[1].append(bulk_action.name)
-    for name, (field, names) in asked.items():
-        needed = _("required with {actions}") if field.required else _("optional with {actions}")
-        help_text = format_lazy(
-            "{label} ({needed}).",
-            label=field.label or name,
-            needed=format_lazy(needed, actions=", ".join(f"`{n}`" for n in names)),
-        )
-        attrs[name] = _api_field(field, help_text=help_text)
-    return type(f"{prefix}BulkInput", (RejectUnknownFieldsMixin, serializers.Serializer), attrs)
+    for name, field in bulk_action.form.base_fields.items() if bulk_action.form else ():
+        attrs[name] = _api_field(field, help_text=field.label or name)
+    camel = "".join(part.title() for part in bulk_action.name.split("_"))
+    return type(f"{prefix}Bulk{camel}Input", (RejectUnknownFieldsMixin, serializers.Serializer), attrs)
+
+
+def bulk_inputs(actions: Sequence[BulkAction], *, prefix: str) -> dict[str, type[serializers.Serializer]]:
+    """The request bodies of a list's bulk endpoint, one per action (by its name)."""
+    return {bulk_action.name: _action_input(bulk_action, prefix=prefix) for bulk_action in actions}
+
+
+class ActionChoice(serializers.Serializer):
+    """Which action a body names, read before the action's own body (other keys are its business)."""
+
+    def __init__(self, *args: Any, actions: Sequence[BulkAction], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"] = serializers.ChoiceField(choices=[(a.name, a.label) for a in actions])
 
 
 def bulk_endpoint(
@@ -135,14 +165,17 @@ def bulk_endpoint(
     the module docstring). `number` names a row in the results; `prefix` names the request body's
     component in the schema."""
     actions: Sequence[BulkAction] = tuple(page_view.bulk_actions)
-    input_class = bulk_input_serializer(actions, prefix=prefix)
+    inputs = bulk_inputs(actions, prefix=prefix)
     names = ", ".join(f"`{a.name}`" for a in actions)
 
     def bulk(self: Any, request: Request) -> Response:
-        serializer = input_class(data=request.data)
+        chosen = ActionChoice(data=request.data, actions=actions)
+        chosen.is_valid(raise_exception=True)
+        name = chosen.validated_data["action"]
+        serializer = inputs[name](data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        bulk_action = next(a for a in actions if a.name == data["action"])
+        bulk_action = next(a for a in actions if a.name == name)
         if not bulk_action.allowed(request.user):
             raise exceptions.PermissionDenied(_("Your role may not take this action."))
         params = bulk_form_data(bulk_action, request.user, data)
@@ -171,6 +204,10 @@ def bulk_endpoint(
         "action, so one refused row does not undo the others; the answer gives one result per "
         "id: done, refused with the reason, or not found (no such id or out of your scope: "
         "never acted on).",
-        request=input_class,
+        request=PolymorphicProxySerializer(
+            component_name=f"{prefix}BulkInput",
+            serializers=inputs,
+            resource_type_field_name="action",
+        ),
         responses={200: BulkSerializer, **problem_responses(400, 403)},
     )(action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)(bulk))

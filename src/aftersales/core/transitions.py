@@ -165,6 +165,12 @@ class Transition:
     def inputs(self) -> frozenset[str]:
         return self.needs | self.accepts
 
+    @property
+    def required_inputs(self) -> frozenset[str]:
+        """What it cannot do without: its `needs` and those its effects check themselves (an
+        effect's `needs`, e.g. a reason kept in a field with its own message)."""
+        return self.needs.union(*(getattr(effect, "needs", ()) for effect in self.effects))
+
 
 Recorder = Callable[[TransitionRun], None]
 

@@ -213,7 +213,7 @@ class ReturnVisitPolicySerializer(RejectUnknownFieldsMixin, serializers.ModelSer
 REPORT_PERIOD_PARAMETERS = [
     OpenApiParameter(
         "month",
-        {"type": "string", "pattern": r"^[0-9]{4}-(0?[1-9]|1[0-2])$"},
+        {"type": "string", "pattern": r"^[1-9][0-9]{3}-(0?[1-9]|1[0-2])$"},
         description="YYYY-MM (default: the current month)",
     ),
     OpenApiParameter("start", OpenApiTypes.DATE, description="YYYY-MM-DD, with end"),

@@ -28,6 +28,7 @@ the services, pages and panels all ask.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -181,14 +182,22 @@ def money(value: Decimal | str | int | None, field: str) -> Decimal | None:
     return amount
 
 
-def required(*specs: tuple[str, str, Promise]) -> Effect:
+@dataclass(frozen=True)
+class Required:
     """Effect: each input (name, field, message) is given, stripped, and kept in its field ("": only
-    checked); every missing one is a field error, all at once."""
+    checked); every missing one is a field error, all at once. Its `needs` are the transition's
+    required inputs in the API's schema (`Transition.required_inputs`)."""
 
-    def effect(run: TransitionRun) -> None:
+    specs: tuple[tuple[str, str, Promise], ...]
+
+    @property
+    def needs(self) -> frozenset[str]:
+        return frozenset(name for name, _field, _message in self.specs)
+
+    def __call__(self, run: TransitionRun) -> None:
         errors: dict[str, list[str]] = {}
         values: dict[str, Any] = {}
-        for name, field, message in specs:
+        for name, field, message in self.specs:
             value = run.inputs.get(name)
             value = value.strip() if isinstance(value, str) else value
             if not value:
@@ -199,8 +208,9 @@ def required(*specs: tuple[str, str, Promise]) -> Effect:
             raise ValidationError(errors)
         run.set(**values)
 
-    effect.__name__ = f"required_{'_'.join(spec[0] for spec in specs)}"
-    return effect
+
+def required(*specs: tuple[str, str, Promise]) -> Effect:
+    return Required(specs)
 
 
 def keep_cost(run: TransitionRun) -> None:

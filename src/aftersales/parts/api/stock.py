@@ -20,7 +20,7 @@ from typing import Any
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -42,6 +42,7 @@ from aftersales.core.api import (
 )
 from aftersales.core.api_filters import ListFilterBackend
 from aftersales.core.idempotency import idempotent
+from aftersales.core.lists import PK_MAX
 from aftersales.parts.views_stock import (
     AlertListView,
     MoveListView,
@@ -768,6 +769,11 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StockViewSe
         return alert_scope(self.request.user).order_by("-created_at", "-id")
 
 
+class AlternativesQuery(serializers.Serializer):
+    part = serializers.IntegerField(min_value=1, max_value=PK_MAX, help_text=_("The part's id."))
+    warehouse = serializers.IntegerField(min_value=1, max_value=PK_MAX, help_text=_("The warehouse's id."))
+
+
 class AlternativesViewSet(viewsets.ViewSet):
     """R32: the shortage help of a part short in a warehouse."""
 
@@ -775,23 +781,13 @@ class AlternativesViewSet(viewsets.ViewSet):
 
     @extend_schema(
         summary=_("Substitutes and the nearest stock of a part short in a warehouse"),
-        parameters=[
-            OpenApiParameter("part", int, required=True, description=_("The part's id.")),
-            OpenApiParameter("warehouse", int, required=True, description=_("The warehouse's id.")),
-        ],
+        parameters=[AlternativesQuery],
         responses={200: ShortageHelpSerializer, **problem_responses(400, 404)},
     )
     def list(self, request: Request) -> Response:
-        errors = {}
-        ids = {}
-        for name in ("part", "warehouse"):
-            value = request.query_params.get(name, "")
-            if not value.isdigit():
-                errors[name] = [_("Give the id.")]
-            else:
-                ids[name] = int(value)
-        if errors:
-            raise serializers.ValidationError(errors)
+        query = AlternativesQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        ids = query.validated_data
         warehouse = warehouse_scope(request.user).filter(pk=ids["warehouse"]).first()
         part = part_scope(request.user).filter(pk=ids["part"]).first()
         if warehouse is None or part is None:
