@@ -32,6 +32,7 @@ def test_the_schema_describes_every_lists_bulk_endpoint_one_body_per_action(api_
         post = schema["paths"][path]["post"]
         assert {"200", "400", "403"} <= set(post["responses"]), path
         assert "application/problem+json" in post["responses"]["403"]["content"], path
+        assert post["requestBody"]["required"] is True, path
         body = resolved(post["requestBody"]["content"]["application/json"]["schema"])
         assert body["discriminator"]["propertyName"] == "action", path
         by_action = {name: resolved({"$ref": ref}) for name, ref in body["discriminator"]["mapping"].items()}

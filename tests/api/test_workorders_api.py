@@ -617,7 +617,7 @@ def test_r21_attachment_type_checked_by_content(agent, api_client, name, content
     order = f.WorkOrderFactory()
     upload = SimpleUploadedFile(name, content, content_type="image/png")
     response = api_client(agent).post(f"{detail(order)}attachments/", {"file": upload}, format="multipart")
-    assert_problem(response, 400, field="file")
+    assert_problem(response, 400, field="file", code="invalid_type")
     assert not Attachment.objects.exists()
 
 
@@ -626,7 +626,7 @@ def test_r21_attachment_size_limit(agent, api_client, settings):
     order = f.WorkOrderFactory()
     upload = SimpleUploadedFile("big.png", PNG_BYTES + b"\x00" * 100, content_type="image/png")
     response = api_client(agent).post(f"{detail(order)}attachments/", {"file": upload}, format="multipart")
-    assert_problem(response, 400, field="file")
+    assert_problem(response, 400, field="file", code="too_large")
     assert not Attachment.objects.exists()
 
 

@@ -258,6 +258,6 @@ def test_r32_a_sheet_naming_a_part_not_counted_here_is_refused_whole(w, client, 
     response = api_client(w.a.staff).post(
         f"/api/stock/counts/{count.pk}/sheet/", {"file": wrong}, format="multipart"
     )
-    body = assert_problem(response, 400, field="file")
+    body = assert_problem(response, 400, field="file", code="import_row_invalid")
     assert "FU-3600A" in body["title"] and "Row 2" in body["title"]
     assert count.lines.get().counted is None

@@ -9,7 +9,9 @@ related-object fields whose choices are limited to what the user may see (R37).
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from operator import attrgetter
 from typing import Any, cast
 
@@ -25,7 +27,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import force_instance, is_list_serializer
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
@@ -141,6 +148,32 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
     return result
 
 
+def refuse_blank_parameters(request: Request, names: Sequence[str]) -> None:
+    """400 `blank` for a query parameter given empty (`?date=`) that the schema describes as a
+    value: left out, it takes its default."""
+    blank = [name for name in names if request.query_params.get(name) == ""]
+    if blank:
+        message = str(_("Give a value, or leave the parameter out."))
+        raise exceptions.ValidationError(
+            {name: [exceptions.ErrorDetail(message, code="blank")] for name in blank}
+        )
+
+
+def form_invalid(form: Any) -> exceptions.ValidationError:
+    """A Django form's errors as the API's 400, each with its own code (`range_incomplete`,
+    `invalid_type` ...) rather than the generic one."""
+    return exceptions.ValidationError(
+        {
+            name: [
+                exceptions.ErrorDetail(message, code=error.code or "invalid")
+                for error in errors
+                for message in error.messages
+            ]
+            for name, errors in form.errors.as_data().items()
+        }
+    )
+
+
 class ProblemErrorSerializer(serializers.Serializer):
     field = serializers.CharField(allow_null=True, help_text=_("The input at fault, if any."))
     code = serializers.CharField(help_text=_("Stable machine-readable code."))
@@ -202,9 +235,19 @@ def decimal_pattern(field: serializers.DecimalField) -> str:
     not_zero = "(?![0.]*$)" if minimum is not None and minimum > 0 else ""
     whole = "[0-9]+" if field.max_whole_digits is None else f"[0-9]{{1,{field.max_whole_digits}}}"
     places = field.decimal_places
-    if not places:
-        return f"^{sign}{not_zero}{whole}$"
-    return f"^{sign}{not_zero}(?:{whole}(?:\\.[0-9]{{0,{places}}})?|\\.[0-9]{{1,{places}}})$"
+    number = whole if not places else f"(?:{whole}(?:\\.[0-9]{{0,{places}}})?|\\.[0-9]{{1,{places}}})"
+    empty = "|" if field.allow_null else ""  # DRF reads "" as null where null is allowed
+    return f"^(?:{empty}{sign}{not_zero}{number})$"
+
+
+def _decimal_input_schema(field: serializers.DecimalField, text: dict) -> dict:
+    """A decimal input is text (`"12.50"`) or a whole number (`12`) within its range; a JSON
+    fraction (`12.5`) is refused, as binary floating point cannot hold every amount."""
+    largest = Decimal(10) ** (field.max_whole_digits or 18) - 1
+    low = -largest if field.min_value is None else max(-largest, math.ceil(field.min_value))
+    high = largest if field.max_value is None else min(largest, math.floor(field.max_value))
+    outer = {key: text.pop(key) for key in ("description", "title", "nullable") if key in text}
+    return {**outer, "oneOf": [text, {"type": "integer", "minimum": int(low), "maximum": int(high)}]}
 
 
 def _takes_empty(list_filter: Any, name: str) -> bool:
@@ -294,6 +337,8 @@ class AutoSchema(openapi.AutoSchema):
             schema["pattern"] = TIME_PATTERN
         if isinstance(field, serializers.DecimalField) and isinstance(schema, dict) and "pattern" in schema:
             schema["pattern"] = decimal_pattern(field)
+            if direction == "request" and not field.read_only:
+                schema = _decimal_input_schema(field, schema)
         return schema
 
     def _map_basic_serializer(self, serializer: Any, direction: Any) -> dict:
@@ -314,6 +359,12 @@ class AutoSchema(openapi.AutoSchema):
         if isinstance(serializer, RejectUnknownFieldsMixin):
             schema["additionalProperties"] = False
         return schema
+
+    def _get_request_for_media_type(self, serializer: Any, direction: Any = "request") -> tuple[Any, bool]:
+        """A body that is one of several shapes (`PolymorphicProxySerializer`, e.g. a bulk action's)
+        is required: each shape has required keys, which drf-spectacular does not look into."""
+        schema, required = super()._get_request_for_media_type(serializer, direction)
+        return schema, required or isinstance(serializer, PolymorphicProxySerializer)
 
     def _get_filter_parameters(self) -> list[dict]:
         """The filterset's own filter wins over DRF's `ordering` of the same name (the filterset's
@@ -603,10 +654,35 @@ class ReferencePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 STATE_FIELDS = frozenset({"state", "waiting_reason", "engineer"})
 
 
+def _wrong_json_type(field: serializers.Field, value: Any) -> bool:
+    """Text given as something else (DRF's CharField takes `0` for "0"), or a decimal given as a
+    JSON fraction or a boolean (DRF takes `12.5` through binary floating point, `true` as 1)."""
+    if value is None:
+        return False
+    if isinstance(field, serializers.CharField):
+        return not isinstance(value, str)
+    if isinstance(field, serializers.DecimalField):
+        return isinstance(value, bool | float)
+    return False
+
+
 class RejectUnknownFieldsMixin:
-    """Unknown keys are an error, not silently dropped: `{"state": "closed"}` must not look accepted."""
+    """Unknown keys are an error, not silently dropped: `{"state": "closed"}` must not look
+    accepted. Text is text: DRF's CharField also takes `0` for "0", which the schema forbids."""
 
     def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            not_text = {
+                name: [
+                    serializers.ErrorDetail(
+                        str(serializers.CharField.default_error_messages["invalid"]), code="invalid"
+                    )
+                ]
+                for name, field in self.fields.items()  # type: ignore[attr-defined]
+                if not field.read_only and _wrong_json_type(field, data.get(field.field_name))
+            }
+            if not_text:
+                raise serializers.ValidationError(not_text)
         if hasattr(data, "keys"):
             unknown = set(data.keys()) - set(self.fields)  # type: ignore[attr-defined]
             if unknown:

@@ -28,9 +28,28 @@ def unreadable_booleans(filterset: django_filters.FilterSet, params: Any) -> dic
     }
 
 
+# Filters that take several values (`?state=a&state=b`, `?ids=1,2`); the others take one.
+MULTIPLE_VALUE_FILTERS = (
+    django_filters.MultipleChoiceFilter,
+    django_filters.ModelMultipleChoiceFilter,
+    django_filters.filters.BaseCSVFilter,
+    django_filters.OrderingFilter,
+)
+
+
+def repeated_single_values(filterset: django_filters.FilterSet, params: Any) -> dict[str, list[str]]:
+    """The one-value filters given twice (`?work_order=1&work_order=2`): django-filter reads the
+    last, which the caller may not have meant."""
+    return {
+        name: [_("Give this filter once.")]
+        for name, list_filter in filterset.filters.items()
+        if not isinstance(list_filter, MULTIPLE_VALUE_FILTERS) and len(params.getlist(name)) > 1
+    }
+
+
 def filterset_check(filterset: django_filters.FilterSet, params: Any) -> None:
     """A 400 problem for the first filter values the list cannot read."""
-    errors = unreadable_booleans(filterset, params)
+    errors = unreadable_booleans(filterset, params) | repeated_single_values(filterset, params)
     if errors:
         raise serializers.ValidationError(errors)
     if not filterset.is_valid():

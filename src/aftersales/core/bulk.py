@@ -81,15 +81,6 @@ class BulkSerializer(serializers.Serializer):
     results = BulkResultSerializer(many=True, help_text=_("One per id, in the order given."))
 
 
-class TextInput(serializers.CharField):
-    """Text, as the schema says: DRF's CharField also takes a number (`"note": 0`)."""
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
 def _api_field(field: forms.Field, *, help_text: Any) -> serializers.Field:
     """The API's field for a field of a bulk action's form (the form still checks the value)."""
     required = bool(field.required)
@@ -104,7 +95,9 @@ def _api_field(field: forms.Field, *, help_text: Any) -> serializers.Field:
             required=required, min_value=field.min_value, max_value=field.max_value, help_text=help_text
         )
     max_length = getattr(field, "max_length", None)
-    return TextInput(required=required, allow_blank=not required, max_length=max_length, help_text=help_text)
+    return serializers.CharField(
+        required=required, allow_blank=not required, max_length=max_length, help_text=help_text
+    )
 
 
 def _action_name_field(bulk_action: BulkAction) -> serializers.ChoiceField:
@@ -122,9 +115,7 @@ def _action_name_field(bulk_action: BulkAction) -> serializers.ChoiceField:
 def _action_input(bulk_action: BulkAction, *, prefix: str) -> type[serializers.Serializer]:
     """The request body of one action: its name, the ids, what its form asks for (no other key)."""
     attrs: dict[str, Any] = {
-        "__doc__": format_lazy(
-            _("The bulk action `{name}`: {label}."), name=bulk_action.name, label=bulk_action.label
-        ),
+        "__doc__": f"The bulk action `{bulk_action.name}` on the given rows, with what it asks for.",
         "action": _action_name_field(bulk_action),
         "ids": serializers.ListField(
             child=serializers.IntegerField(min_value=1, max_value=PK_MAX),

@@ -100,6 +100,8 @@ register_error_codes(
             "A request with this Idempotency-Key is still running; send it again a little later (409)."
         ),
         "invalid_cursor": "The cursor was not given by this list's pages in this sort; start without it.",
+        "empty": "The file uploaded is empty.",
+        "cursor_with_page": "A list asked for by page number and by cursor at once: give one.",
         "unsupported_ordering": "Cursor pages cannot follow this sort (a computed column); sort by another.",
     }
 )

@@ -14,7 +14,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, FieldError, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
@@ -142,10 +142,14 @@ class StandardPagination(PageSizeMixin, PageNumberPagination):
         self.keyset = self.cursor_query_param in request.query_params
         if not self.keyset:
             return super().paginate_queryset(queryset, request, view)
+        if self.page_query_param in request.query_params:
+            raise exceptions.ValidationError(
+                {"page": [_("Give a page number or a cursor, not both.")]}, code="cursor_with_page"
+            )
         self.request = request
         try:
             keys = sort_keys(queryset)
-        except (ValueError, FieldDoesNotExist):
+        except (ValueError, FieldDoesNotExist, FieldError):  # FieldError: a sort by an annotation
             raise exceptions.ValidationError(
                 {"cursor": [_("Cursor pages follow a sort by the row's own columns; sort otherwise.")]},
                 code="unsupported_ordering",

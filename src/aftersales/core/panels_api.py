@@ -48,7 +48,9 @@ def history_response(request, page: str, obj) -> dict:
         try:
             before = HistoryCursor.decode(request.query_params["cursor"])
         except ValueError:
-            raise exceptions.ValidationError({"cursor": [_("Not a cursor of this list.")]}) from None
+            raise exceptions.ValidationError(
+                {"cursor": [_("Not a cursor of this list.")]}, code="invalid_cursor"
+            ) from None
     size = HISTORY_PAGE_SIZE
     if request.query_params.get("page_size"):
         text = request.query_params["page_size"]

@@ -26,7 +26,9 @@ from aftersales.core.api import (
     ScopedPrimaryKeyRelatedField,
     export_action,
     file_responses,
+    form_invalid,
     problem_responses,
+    refuse_blank_parameters,
     transition_actions,
 )
 from aftersales.core.api_filters import ListFilterBackend
@@ -329,9 +331,10 @@ class ReturnVisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         the page); a period that is not valid is a 400 problem naming the field."""
         if not makes_return_visits(request.user):
             raise exceptions.PermissionDenied()
+        refuse_blank_parameters(request, ("month", "start", "end"))  # the page's form reads "" as absent
         form = ReportPeriodForm(request.query_params)
         if not form.is_valid():
-            raise serializers.ValidationError({name: list(errors) for name, errors in form.errors.items()})
+            raise form_invalid(form)
         data = form.cleaned_data
         return return_visit_report(request.user, start=data["start"], end=data["end"])
 

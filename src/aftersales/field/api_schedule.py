@@ -12,20 +12,37 @@ from datetime import date
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from aftersales.accounts.selectors import engineers_in_scope
-from aftersales.core.api import IdNameSerializer, RejectUnknownFieldsMixin, problem_responses
+from aftersales.core.api import (
+    IdNameSerializer,
+    RejectUnknownFieldsMixin,
+    problem_responses,
+    refuse_blank_parameters,
+)
 from aftersales.core.idempotency import idempotent
+from aftersales.core.lists import PK_MAX
 from aftersales.workorders.api import workorder_of_path
 
 from .selectors_schedule import SCHEDULE_POINTS, schedule_board, schedule_map, visit_position
 from .services import schedule_assign_book
+
+
+class ScheduleQuery(serializers.Serializer):
+    """`?date=` (default today) and the `?service_point=` ids, each a whole number."""
+
+    date = serializers.DateField(required=False, allow_null=True, help_text=_("The day (default today)."))
+    service_point = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=PK_MAX),
+        required=False,
+        default=list,
+        help_text=_("Service point ids."),
+    )
 
 
 class ScheduleWorkOrderSerializer(serializers.Serializer):
@@ -189,10 +206,7 @@ class ScheduleAppointmentSerializer(serializers.Serializer):
     state = serializers.CharField()
 
 
-DAY_PARAMETERS = [
-    OpenApiParameter("date", OpenApiTypes.DATE, description=_("The day (default today).")),
-    OpenApiParameter("service_point", int, many=True, explode=True, description=_("Service point ids.")),
-]
+DAY_PARAMETERS = [ScheduleQuery]
 
 
 class ScheduleViewSet(viewsets.ViewSet):
@@ -204,14 +218,16 @@ class ScheduleViewSet(viewsets.ViewSet):
 
     def _day_and_points(self, request: Request) -> tuple[date, list[int]]:
         """`?date=` (default today; a bad one is a 400 on `date`) and the `?service_point=` ids."""
-        day_field = serializers.DateField(required=False)
-        raw = request.query_params.get("date")
-        try:
-            day = day_field.run_validation(raw) if raw else timezone.localdate()
-        except serializers.ValidationError as error:
-            raise serializers.ValidationError({"date": error.detail}) from None
-        ids = [int(pk) for pk in request.query_params.getlist("service_point") if pk.isdigit()]
-        return day, ids[:SCHEDULE_POINTS]
+        refuse_blank_parameters(request, ("date",))
+        query = ScheduleQuery(
+            data={
+                "date": request.query_params.get("date"),
+                "service_point": request.query_params.getlist("service_point"),
+            }
+        )
+        query.is_valid(raise_exception=True)
+        day = query.validated_data.get("date") or timezone.localdate()
+        return day, query.validated_data["service_point"][:SCHEDULE_POINTS]
 
     @extend_schema(
         summary=_("The schedule board of a day (R12; dispatchers)"),

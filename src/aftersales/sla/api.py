@@ -41,6 +41,7 @@ from aftersales.core.api import (
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
     ServiceWriteMixin,
+    form_invalid,
     problem,
     problem_responses,
 )
@@ -187,7 +188,7 @@ class OfficialDayViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def import_file(self, request: Request) -> Response:
         form = OfficialScheduleImportForm(data={}, files=request.FILES)
         if not form.is_valid():
-            raise exceptions.ValidationError({"file": [str(e) for e in form.errors.get("file", [])]})
+            raise form_invalid(form)
         report = official_days_import(upload=form.cleaned_data["file"], actor=request.user)
         if not report.ok:
             return _report_problem(report)

@@ -259,19 +259,16 @@ def attachment_add(
     """Images and PDFs only, recognised by their content rather than the name; size-limited."""
     size, name = upload.size or 0, upload.name or "upload"
     if size > settings.ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": [
-                    _("The file is larger than %(limit)d MB.")
-                    % {"limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
-                ]
-            }
-        )
+        message = _("The file is larger than %(limit)d MB.") % {
+            "limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        }
+        raise ValidationError({"file": ValidationError(message, code="too_large")})
     head = upload.read(261)
     upload.seek(0)
     kind = filetype.guess(head)
     if kind is None or kind.mime not in ALLOWED_ATTACHMENT_TYPES:
-        raise ValidationError({"file": [_("Only images (JPEG, PNG, GIF, WebP) and PDF files are accepted.")]})
+        message = _("Only images (JPEG, PNG, GIF, WebP) and PDF files are accepted.")
+        raise ValidationError({"file": ValidationError(message, code="invalid_type")})
     attachment = Attachment(
         work_order=work_order,
         uploaded_by=actor,

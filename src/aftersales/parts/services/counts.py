@@ -138,18 +138,18 @@ def count_sheet_import(*, count_id: int, upload: Any, actor) -> int:
         headers, rows = xlsx_rows(upload)
     except Exception as error:  # noqa: BLE001 - any unreadable upload is the same refusal
         raise DomainError(
-            _("This is not an Excel workbook (.xlsx)."), code="invalid", field="file"
+            _("This is not an Excel workbook (.xlsx)."), code="import_file_invalid", field="file"
         ) from error
     number_column, counted_column = _column(headers, "Part number"), _column(headers, "Counted")
     if number_column is None or counted_column is None:
         raise DomainError(
             _("The sheet needs the columns “%(number)s” and “%(counted)s” (export the count to get it).")
             % {"number": _("Part number"), "counted": _("Counted")},
-            code="invalid",
+            code="import_file_invalid",
             field="file",
         )
     if len(rows) > IMPORT_MAX_ROWS:
-        raise DomainError(_("The sheet has too many rows."), code="invalid", field="file")
+        raise DomainError(_("The sheet has too many rows."), code="import_file_invalid", field="file")
     lines = {
         number.upper(): pk
         for pk, number in StockCountLine.objects.filter(count_id=count_id).values_list("pk", "part__number")
@@ -164,7 +164,7 @@ def count_sheet_import(*, count_id: int, upload: Any, actor) -> int:
             raise DomainError(
                 _("Row %(row)s: %(number)s is not on this count sheet.")
                 % {"row": row_number, "number": number},
-                code="invalid",
+                code="import_row_invalid",
                 field="file",
             )
         if isinstance(value, float) and value.is_integer():

@@ -323,7 +323,9 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             try:
                 before = TimelineCursor.decode(request.query_params["cursor"])
             except ValueError:
-                raise exceptions.ValidationError({"cursor": [_("Not a cursor of this list.")]}) from None
+                raise exceptions.ValidationError(
+                    {"cursor": [_("Not a cursor of this list.")]}, code="invalid_cursor"
+                ) from None
         size = TIMELINE_PAGE_SIZE
         if request.query_params.get("page_size"):
             try:
