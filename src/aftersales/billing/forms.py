@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,7 @@ from .choices import ApprovalMethod, InvoiceDelivery, InvoiceType, LineKind, Pay
 from .models import Quote
 from .transitions import INVOICE, QUOTE
 
-AMOUNT = {"max_digits": 14, "decimal_places": 2}
+AMOUNT: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
 class QuoteLineForm(forms.Form):
@@ -54,7 +55,7 @@ class QuoteLineForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["part"].queryset = part_scope(user)
+        self.fields["part"].queryset = part_scope(user)  # type: ignore[attr-defined]
 
 
 class QuoteLineChangeForm(forms.Form):

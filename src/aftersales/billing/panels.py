@@ -25,7 +25,7 @@ from .transitions import may_decide_fees, may_draw_up_quote, may_read_quotes, ma
 
 def payer_rows(lines) -> list[tuple[str, Any]]:
     """(payer's label, amount) for the payers that owe something on these lines."""
-    return [(Payer(payer).label, amount) for payer, amount in payer_totals(lines).items() if amount]
+    return [(str(Payer(payer).label), amount) for payer, amount in payer_totals(lines).items() if amount]
 
 
 def quote_panel(request: HttpRequest, work_order: WorkOrder) -> dict[str, Any] | None:

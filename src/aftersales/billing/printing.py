@@ -37,7 +37,7 @@ def _signature_data_url(quote: Quote) -> str:
         return ""
     with quote.signature.open("rb") as image:
         encoded = base64.b64encode(image.read()).decode()
-    extension = quote.signature.name.rsplit(".", 1)[-1].lower()
+    extension = (quote.signature.name or "").rsplit(".", 1)[-1].lower()
     return f"data:image/{'jpeg' if extension == 'jpg' else extension};base64,{encoded}"
 
 

@@ -9,7 +9,6 @@ related-object fields whose choices are limited to what the user may see (R37).
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from operator import attrgetter
@@ -241,13 +240,17 @@ def decimal_pattern(field: serializers.DecimalField) -> str:
 
 
 def _decimal_input_schema(field: serializers.DecimalField, text: dict) -> dict:
-    """A decimal input is text (`"12.50"`) or a whole number (`12`) within its range; a JSON
-    fraction (`12.5`) is refused, as binary floating point cannot hold every amount."""
-    largest = Decimal(10) ** (field.max_whole_digits or 18) - 1
-    low = -largest if field.min_value is None else max(-largest, math.ceil(field.min_value))
-    high = largest if field.max_value is None else min(largest, math.floor(field.max_value))
+    """A decimal input is text (`"12.50"`) or a JSON number (`12.5`, which DRF reads through its
+    shortest text, so as the Decimal written) with the field's places, within its range."""
+    places = field.decimal_places or 0
+    largest = Decimal(10) ** (field.max_whole_digits or 18) - Decimal(1).scaleb(-places)
+    low = -largest if field.min_value is None else max(-largest, Decimal(field.min_value))
+    high = largest if field.max_value is None else min(largest, Decimal(field.max_value))
+    number: dict[str, Any] = {"type": "number", "minimum": float(low), "maximum": float(high)}
+    if places:
+        number["multipleOf"] = float(Decimal(1).scaleb(-places))
     outer = {key: text.pop(key) for key in ("description", "title", "nullable") if key in text}
-    return {**outer, "oneOf": [text, {"type": "integer", "minimum": int(low), "maximum": int(high)}]}
+    return {**outer, "oneOf": [text, number]}
 
 
 def _takes_empty(list_filter: Any, name: str) -> bool:
@@ -656,13 +659,13 @@ STATE_FIELDS = frozenset({"state", "waiting_reason", "engineer"})
 
 def _wrong_json_type(field: serializers.Field, value: Any) -> bool:
     """Text given as something else (DRF's CharField takes `0` for "0"), or a decimal given as a
-    JSON fraction or a boolean (DRF takes `12.5` through binary floating point, `true` as 1)."""
+    boolean (DRF takes `true` for 1)."""
     if value is None:
         return False
     if isinstance(field, serializers.CharField):
         return not isinstance(value, str)
     if isinstance(field, serializers.DecimalField):
-        return isinstance(value, bool | float)
+        return isinstance(value, bool)
     return False
 
 

@@ -12,7 +12,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
 from rest_framework.request import Request
 
-# What a boolean filter takes, as the schema says (`type: boolean`); empty means "not filtered".
+# What a boolean filter takes (any case), as the schema says (`type: boolean`); empty means "not
+# filtered".
 BOOLEAN_VALUES = ("true", "false", "")
 
 
@@ -24,7 +25,7 @@ def unreadable_booleans(filterset: django_filters.FilterSet, params: Any) -> dic
         name: [_("Enter true or false.")]
         for name, list_filter in filterset.filters.items()
         if isinstance(list_filter, django_filters.BooleanFilter)
-        and any(value not in BOOLEAN_VALUES for value in params.getlist(name))
+        and any(value.lower() not in BOOLEAN_VALUES for value in params.getlist(name))
     }
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.text import format_lazy
@@ -91,9 +91,8 @@ def _api_field(field: forms.Field, *, help_text: Any) -> serializers.Field:
         choices = [(value, label) for value, label in offered if value not in ("", None)]
         return serializers.ChoiceField(choices=choices, required=required, help_text=help_text)
     if isinstance(field, forms.IntegerField):
-        return serializers.IntegerField(
-            required=required, min_value=field.min_value, max_value=field.max_value, help_text=help_text
-        )
+        limits: dict[str, Any] = {"min_value": field.min_value, "max_value": field.max_value}
+        return serializers.IntegerField(required=required, help_text=help_text, **limits)
     max_length = getattr(field, "max_length", None)
     return serializers.CharField(
         required=required, allow_blank=not required, max_length=max_length, help_text=help_text
@@ -197,7 +196,7 @@ def bulk_endpoint(
         "never acted on).",
         request=PolymorphicProxySerializer(
             component_name=f"{prefix}BulkInput",
-            serializers=inputs,
+            serializers=cast(Any, inputs),  # one serializer class per action name
             resource_type_field_name="action",
         ),
         responses={200: BulkSerializer, **problem_responses(400, 403)},
