@@ -27,7 +27,7 @@ from .autocomplete import (
 
 # Whole numbers (ids) separated by commas, as the schema tells integrators; the count is checked
 # apart, with its own message.
-IDS_PATTERN = r"^([0-9]{1,18}(,[0-9]{1,18})*)?$"
+IDS_PATTERN = r"^[0-9]{1,18}(,[0-9]{1,18})*$"  # blank is allowed apart (allow_blank)
 
 
 class AutocompleteQuerySerializer(serializers.Serializer):

@@ -482,7 +482,9 @@ class ServiceContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         summary=_("History of a service contract"),
         responses={200: ContractEventSerializer(many=True), **problem_responses(404)},
     )
-    @action(detail=True, methods=["get"], filter_backends=[])
+    @action(
+        detail=True, methods=["get"], filter_backends=[], pagination_class=None
+    )  # a contract's few events
     def history(self, request: Request, pk: str | None = None) -> Response:
         events = contract_history(self.get_object())
         return Response(

@@ -249,7 +249,7 @@ class VisitRecordInputSerializer(RejectUnknownFieldsMixin, serializers.Serialize
     version = serializers.IntegerField(required=False, allow_null=True, default=None)
     findings = serializers.CharField(allow_blank=True)
     checked = serializers.ListField(
-        child=serializers.IntegerField(min_value=0),
+        child=serializers.IntegerField(min_value=0, max_value=999),
         required=False,
         default=list,
         help_text=_("Positions (from 0) of the visit's `checklist` items done; the others are not."),
@@ -266,7 +266,9 @@ class VisitRecordInputSerializer(RejectUnknownFieldsMixin, serializers.Serialize
         visit = self.context.get("visit")
         size = len(visit.checklist) if visit is not None else 0
         if any(index >= size for index in value):
-            raise serializers.ValidationError(_("The self-check list has %(count)d items.") % {"count": size})
+            raise serializers.ValidationError(
+                _("The self-check list has %(count)d items.") % {"count": size}, code="not_on_checklist"
+            )
         return value
 
 

@@ -4,6 +4,7 @@ from aftersales.core.errors import register_error_codes
 
 register_error_codes(
     {
+        "not_on_checklist": "A position given is beyond the visit's self-check list.",
         "not_assigned": "The work order has no engineer (or is not open) for a visit or appointment.",
         "on_leave": "R5: the engineer is on leave on that day.",
         "leave_overlap": "The engineer already has leave on one of these days: change that leave instead.",

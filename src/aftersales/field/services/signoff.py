@@ -144,9 +144,11 @@ def signature_image(*, drawn: str, stamp: UploadedFile | None) -> Signature:
         )
     guessed = filetype.guess(data[:261]) if data else None
     if guessed is None or guessed.mime not in SIGNATURE_TYPES:
-        raise ValidationError({"signature": [_("The signature must be a PNG, JPEG or WebP image.")]})
+        message = _("The signature must be a PNG, JPEG or WebP image.")
+        raise ValidationError({"signature": ValidationError(message, code="invalid_type")})
     if len(data) > SIGNATURE_MAX_BYTES:
-        raise ValidationError({"signature": [_("The signature image is too large.")]})
+        message = _("The signature image is too large.")
+        raise ValidationError({"signature": ValidationError(message, code="too_large")})
     return Signature(image=data, kind=kind, extension=SIGNATURE_TYPES[guessed.mime])
 
 

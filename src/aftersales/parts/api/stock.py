@@ -450,6 +450,8 @@ class ReorderRuleInput(Input):
 
 
 class ReorderRuleChangeInput(Input):
+    needs = ("minimum", "target")  # both, even in a PATCH (the schema says so)
+
     minimum = serializers.IntegerField(min_value=0, max_value=1_000_000)
     target = serializers.IntegerField(min_value=1, max_value=1_000_000)
 
