@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import functools
 import mimetypes
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -46,6 +48,28 @@ class PrintedForm:
             return self.name
         parts = [self.context["title"], self.context["number"], self.context.get("copy_label", "")]
         return "-".join(str(part) for part in parts if part)
+
+
+Record = TypeVar("Record")
+
+
+def printable_record(
+    user: Any,
+    pk: int,
+    *,
+    allowed: Callable[[Any], bool],
+    get: Callable[[Any, int], Record],
+    missing: type[Exception],
+) -> Record:
+    """The record a printed form is built for, read as its page reads it: PermissionDenied (403)
+    for a role the page refuses, before any record is read; Http404 for a record out of the user's
+    scope (R37) or none at all (`get` raising `missing`)."""
+    if not allowed(user):
+        raise PermissionDenied
+    try:
+        return get(user, pk)
+    except missing:
+        raise Http404 from None
 
 
 def company_header() -> dict[str, str]:

@@ -22,7 +22,7 @@ from aftersales.core.excel import export_response
 from aftersales.core.forms import REFUSALS, attempt, error_messages, form_add_errors
 from aftersales.core.htmx import is_partial, render_page_or_partial
 from aftersales.core.lists import Column
-from aftersales.core.pdf import document_response
+from aftersales.core.pdf import form_response
 from aftersales.core.templatetags.ui import label_of
 from aftersales.core.views import TransitionView, transition_buttons
 
@@ -31,6 +31,7 @@ from .errors import InsufficientStock
 from .filtersets_stock import CountFilterSet, TransferFilterSet
 from .forms_stock import STOCK_INPUTS, CountForm, TransferForm, TransferLineAddForm, TransferLineFormSet
 from .models import StockCount, StockCountLine, StockTransfer, TransferLine
+from .printing_stock import transfer_form
 from .selectors_stock import available_at, count_get, count_scope, shortage_help, transfer_get, transfer_scope
 from .services.counts import SHEET_HEADERS, count_create, count_lines_set, count_sheet_import
 from .services.transfers import transfer_create, transfer_line_add, transfer_line_remove
@@ -294,24 +295,8 @@ class TransferTransitionView(TransitionView):
 @require_GET
 def transfer_print_view(request: HttpRequest, pk: int) -> HttpResponse:
     """`/parts/transfers/<pk>/print/` (`?format=pdf`): 调拨单, the transfer's form with its lines,
-    carrier and tracking number, and a QR code that opens it."""
-    transfer = _readable_transfer(request, pk)
-    record_url = reverse("parts:transfer_detail", args=[transfer.pk])
-    context = {
-        "title": _("Stock transfer"),
-        "number": transfer.number,
-        "record_url": request.build_absolute_uri(record_url),
-        "back_url": record_url,
-        "transfer": transfer,
-        "lines": list(transfer.lines.all()),
-        "total_quantity": sum(line.quantity for line in transfer.lines.all()),
-    }
-    return document_response(
-        request,
-        template_name="parts/stock/transfer_print.html",
-        context=context,
-        filename=f"{_('Stock transfer')}-{transfer.number}",
-    )
+    carrier and tracking number, and a QR code that opens it (`printing_stock.transfer_form`)."""
+    return form_response(request, transfer_form(request, pk))
 
 
 # --- counts ---------------------------------------------------------------------------------------------

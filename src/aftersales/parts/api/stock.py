@@ -5,7 +5,8 @@ dealer's warehouse, transfer or count is a 404):
   cost) and `POST warehouses/<id>/scraps/` (with the reason);
 - `balances/` (on hand, in transit, reserved, reorder point; `?below=true`), `moves/` (the ledger);
 - `transfers/` (list, read, create with lines; `POST transfers/<id>/lines/`, `DELETE
-  transfers/<id>/lines/<line id>/` while a draft; one `POST` per transition: ship, receive, cancel);
+  transfers/<id>/lines/<line id>/` while a draft; one `POST` per transition: ship, receive, cancel;
+  `GET transfers/<id>/print/`: the printed transfer (调拨单) as a PDF, the print view's document);
 - `counts/` (list, read, create; `POST counts/<id>/counted/` the quantities found; one `POST` per
   transition: submit, approve, recount, cancel);
 - `reorder-rules/` (create, read, change, delete), `alerts/` (list, read);
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -31,11 +32,16 @@ from aftersales.catalog.selectors import part_scope
 from aftersales.core.api import (
     ID_PATTERN,
     MULTIPART_PARSERS,
+    PDF_ACTION,
+    PDF_MEDIA_TYPE,
     IdNameSerializer,
     RejectUnknownFieldsMixin,
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
     export_action,
+    file_responses,
+    path_id,
+    printed_form_pdf,
     problem_responses,
     request_user,
     transition_actions,
@@ -74,6 +80,7 @@ from ..models import (
     TransferLine,
     Warehouse,
 )
+from ..printing_stock import transfer_form
 from ..selectors_stock import (
     alert_scope,
     balance_scope,
@@ -631,6 +638,14 @@ class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StockVie
             raise Http404
         transfer_line_remove(line_id=line.pk, actor=request.user)
         return self._transfer(transfer.pk)
+
+    @extend_schema(
+        summary=_("The printed transfer (调拨单, PDF)"),
+        responses=file_responses(PDF_MEDIA_TYPE, 403, 404),
+    )
+    @action(url_path="print", filterset_class=None, **PDF_ACTION)
+    def print_transfer(self, request: Request, pk: str | None = None) -> HttpResponse:
+        return printed_form_pdf(request, transfer_form(request._request, path_id(pk)))
 
 
 @extend_schema_view(
