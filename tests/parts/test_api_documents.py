@@ -13,10 +13,13 @@ from pypdf import PdfReader
 
 from aftersales.accounts.choices import Role
 from aftersales.core.models import AccessLog
+from aftersales.parts.choices import PartRequestState
+from aftersales.parts.services.dealer_accounts import payment_record
 from aftersales.parts.services.transfers import transfer_create
 
 from .. import factories as f
 from ..api.helpers import assert_problem
+from ..timeutil import at, frozen
 from .stock_world import stock_world
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +78,66 @@ def test_r37_another_dealers_transfer_pdf_is_a_404_and_a_refused_role_a_403(w, a
     assert_refused(api_client(w.a.staff), url, 404)
     assert_refused(api_client(w.a.staff), "/api/stock/transfers/999999/print/", 404)
     assert_refused(api_client(no_dealer_staff), url, 403)
+
+
+# --- the part request (售后服务配件申请单, R28) ------------------------------------------------------------
+
+
+def test_r28_the_printed_part_request_is_the_pages_pdf_over_the_api_logged_r41(dealers, api_client, client):
+    pr = dealers.advance(dealers.draft(), PartRequestState.SHIPPED)
+    staff = dealers.world.staff_a
+
+    text = pdf_text(api_client(staff).get(f"/api/part-requests/{pr.pk}/print/", **PDF))
+
+    assert pr.number in text and "FU-3600" in text
+    assert logged_download(staff) == f"Part request-{pr.number}.pdf"
+    client.force_login(staff)
+    assert client.get(f"/parts/dealers/requests/{pr.pk}/print/").status_code == 200
+
+
+def test_r37_another_dealers_part_request_pdf_is_a_404_and_a_refused_role_a_403(
+    dealers, api_client, no_dealer_staff
+):
+    url = f"/api/part-requests/{dealers.draft().pk}/print/"
+
+    assert_refused(api_client(dealers.world.staff_b), url, 404)
+    assert_refused(api_client(dealers.world.staff_b), "/api/part-requests/999999/print/", 404)
+    assert_refused(api_client(no_dealer_staff), url, 403)
+
+
+# --- the dealer's monthly statement (对账单, R28) -----------------------------------------------------
+
+
+@pytest.fixture
+def paid(world, finance):
+    """Dealer A paid ¥400.00 on 3 November 2026."""
+    with frozen(at(2026, 11, 3, 10)):
+        payment_record(dealer=world.dealer_a, amount="400.00", actor=finance, reference="BANK-1103")
+    return world
+
+
+def statement_url(dealer, month: str = "2026-11") -> str:
+    return f"/api/dealer-accounts/{dealer.pk}/statement/print/?month={month}"
+
+
+def test_r28_the_printed_statement_is_the_pages_pdf_over_the_api_logged_r41(
+    paid, api_client, client, finance
+):
+    text = pdf_text(api_client(finance).get(statement_url(paid.dealer_a), **PDF))
+
+    assert "BANK-1103" in text and "400.00" in text and paid.dealer_a.name in text
+    assert logged_download(finance) == f"Account statement-{paid.dealer_a.code}-202611.pdf"
+    client.force_login(finance)
+    page = client.get(f"/parts/dealers/accounts/{paid.dealer_a.pk}/statement/print/", {"month": "2026-11"})
+    assert page.status_code == 200 and "BANK-1103" in page.content.decode()
+
+
+def test_r37_another_dealers_statement_pdf_is_a_404_a_refused_role_a_403_a_bad_month_a_400(
+    paid, api_client, finance, no_dealer_staff
+):
+    assert_refused(api_client(paid.staff_b), statement_url(paid.dealer_a), 404)
+    assert_refused(api_client(finance), "/api/dealer-accounts/999999/statement/print/", 404)
+    assert_refused(api_client(no_dealer_staff), statement_url(paid.dealer_a), 403)
+    response = api_client(finance).get(statement_url(paid.dealer_a, "November"), **PDF)
+    assert_problem(response, 400, field="month", code="invalid_month")
+    assert not AccessLog.objects.filter(resource="document").exists()

@@ -11,10 +11,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersales.accounts.models import Dealer
 from aftersales.core.money import in_words
+from aftersales.core.pdf import PrintedForm, printable_record
 
 from .models import PartRequest
-from .selectors_dealers import Statement, entry_document, part_request_steps
+from .selectors_dealers import (
+    Statement,
+    account_dealer_scope,
+    entry_document,
+    may_read_accounts,
+    month_of,
+    part_request_get,
+    part_request_steps,
+    statement_for,
+)
+from .transitions import may_read_part_requests
 
 REQUEST_TEMPLATE = "parts/dealers/request_print.html"
 STATEMENT_TEMPLATE = "parts/dealers/statement_print.html"
@@ -40,6 +52,36 @@ def request_file_name(request: PartRequest) -> str:
     return f"{_('Part request')}-{request.number}"
 
 
+def part_request_form(user: Any, request_id: int) -> PrintedForm:
+    """售后服务配件申请单 of a request the user may see (`request_print_context`): the print view's
+    and the API's. 403 for a role that reads no request; 404 for one out of the user's scope
+    (R37)."""
+    pr = printable_record(
+        user,
+        request_id,
+        allowed=may_read_part_requests,
+        get=part_request_get,
+        missing=PartRequest.DoesNotExist,
+    )
+    return PrintedForm(REQUEST_TEMPLATE, request_print_context(pr), name=request_file_name(pr))
+
+
+def _account_dealer(user: Any, dealer_id: int) -> Dealer:
+    return account_dealer_scope(user).get(pk=dealer_id)
+
+
+def statement_form(user: Any, dealer_id: int, month: str | None) -> PrintedForm:
+    """对账单 of a dealer whose account the user may see, for the month written `YYYY-MM` (this
+    month when empty): the print view's and the API's. 403 for a role that reads no account; 404
+    for a dealer out of the user's scope (R37); a month not written so is refused by `month_of`
+    (DomainError `invalid_month`)."""
+    dealer = printable_record(
+        user, dealer_id, allowed=may_read_accounts, get=_account_dealer, missing=Dealer.DoesNotExist
+    )
+    statement = statement_for(dealer, month_of(month))
+    return PrintedForm(STATEMENT_TEMPLATE, statement_print_context(statement))
+
+
 def statement_number(statement: Statement) -> str:
     return f"{statement.dealer.code}-{statement.month:%Y%m}"
 
@@ -54,10 +96,6 @@ def statement_print_context(statement: Statement) -> dict[str, Any]:
         "statement": statement,
         "closing_words": in_words(abs(statement.closing)),
     }
-
-
-def statement_file_name(statement: Statement) -> str:
-    return f"{_('Account statement')}-{statement_number(statement)}"
 
 
 def statement_headers() -> list[str]:

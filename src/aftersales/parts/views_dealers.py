@@ -35,23 +35,14 @@ from aftersales.core.htmx import is_partial, render_page_or_partial
 from aftersales.core.lists import Column, ObjectListView
 from aftersales.core.models import ChangeRecord
 from aftersales.core.money import yuan
-from aftersales.core.pdf import document_response
+from aftersales.core.pdf import form_response
 from aftersales.core.views import TransitionView, transition_buttons
 
 from . import forms_dealers as f
 from .choices import PartRequestState
 from .filtersets_dealers import AccountEntryFilterSet, DealerAccountFilterSet, PartRequestFilterSet
 from .models import AccountEntry, DealerAccount, PartRequest, PartRequestLine
-from .printing_dealers import (
-    REQUEST_TEMPLATE,
-    STATEMENT_TEMPLATE,
-    request_file_name,
-    request_print_context,
-    statement_file_name,
-    statement_headers,
-    statement_print_context,
-    statement_rows,
-)
+from .printing_dealers import part_request_form, statement_form, statement_headers, statement_rows
 from .selectors_dealers import (
     account_dealer_scope,
     account_of_dealer,
@@ -359,14 +350,9 @@ def part_request_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def part_request_print_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """`/parts/dealers/requests/<pk>/print/` (`?format=pdf`): 售后服务配件申请单."""
-    pr = _readable(request, pk)
-    return document_response(
-        request,
-        template_name=REQUEST_TEMPLATE,
-        context=request_print_context(pr),
-        filename=request_file_name(pr),
-    )
+    """`/parts/dealers/requests/<pk>/print/` (`?format=pdf`): 售后服务配件申请单
+    (`printing_dealers.part_request_form`)."""
+    return form_response(request, part_request_form(request.user, pk))
 
 
 # --- dealer accounts ----------------------------------------------------------------------------------
@@ -666,16 +652,10 @@ def account_statement_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def account_statement_print_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """`/parts/dealers/accounts/<dealer>/statement/print/?month=YYYY-MM` (`&format=pdf`)."""
-    dealer = _dealer_for(request, pk)
+    """`/parts/dealers/accounts/<dealer>/statement/print/?month=YYYY-MM` (`&format=pdf`):
+    对账单 (`printing_dealers.statement_form`); a month not written so is a 404."""
     try:
-        month = month_of(request.GET.get("month"))
+        form = statement_form(request.user, pk, request.GET.get("month"))
     except REFUSALS:
         raise Http404 from None
-    statement = statement_for(dealer, month)
-    return document_response(
-        request,
-        template_name=STATEMENT_TEMPLATE,
-        context=statement_print_context(statement),
-        filename=statement_file_name(statement),
-    )
+    return form_response(request, form)

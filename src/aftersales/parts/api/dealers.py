@@ -2,6 +2,8 @@
 lines written by a dealer's staff, one `POST /api/part-requests/<id>/<action>/` per transition),
 dealer accounts (`/api/dealer-accounts/`: balance and limit, the monthly statement, payments
 received, the credit limit), and their entries (`/api/account-entries/?dealer=<id>`, a reversal).
+The printed request and statement are PDFs (`GET /api/part-requests/<id>/print/`, `GET
+/api/dealer-accounts/<id>/statement/print/?month=`), the same documents as their print views'.
 Everything is scoped: a dealer's staff read and write only their own dealer's (another's: 404).
 Amounts are strings with two decimals (CNY); errors are JSON problems with the field and code."""
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -24,11 +27,16 @@ from aftersales.accounts.selectors import service_points_in_scope
 from aftersales.catalog.models import Part
 from aftersales.catalog.selectors import part_scope
 from aftersales.core.api import (
+    PDF_ACTION,
+    PDF_MEDIA_TYPE,
     IdNameSerializer,
     RejectUnknownFieldsMixin,
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
     export_action,
+    file_responses,
+    path_id,
+    printed_form_pdf,
     problem_responses,
     request_user,
     transition_actions,
@@ -39,6 +47,7 @@ from aftersales.parts.views_dealers import AccountLedgerView, DealerAccountListV
 
 from ..filtersets_dealers import AccountEntryFilterSet, DealerAccountFilterSet, PartRequestFilterSet
 from ..models import AccountEntry, PartRequest, PartRequestLine
+from ..printing_dealers import part_request_form, statement_form
 from ..selectors_dealers import (
     account_dealer_scope,
     account_of_dealer,
@@ -305,6 +314,14 @@ class PartRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         )
         return self._request(pr.pk, status.HTTP_201_CREATED)
 
+    @extend_schema(
+        summary=_("The printed part request (售后服务配件申请单, PDF)"),
+        responses=file_responses(PDF_MEDIA_TYPE, 403, 404),
+    )
+    @action(url_path="print", filterset_class=None, **PDF_ACTION)
+    def print_request(self, request: Request, pk: str | None = None) -> HttpResponse:
+        return printed_form_pdf(request, part_request_form(request.user, path_id(pk)))
+
 
 class PartRequestLineViewSet(viewsets.GenericViewSet):
     """A draft's line: another quantity, or taken off; the answer is the request."""
@@ -499,6 +516,22 @@ class DealerAccountViewSet(
         dealer = self.get_object()
         statement = statement_for(dealer, month_of(request.query_params.get("month")))
         return Response(DealerStatementSerializer(statement).data)
+
+    @extend_schema(
+        summary=_("The printed monthly statement (对账单, PDF)"),
+        parameters=[MONTH],
+        responses=file_responses(PDF_MEDIA_TYPE, 400, 403, 404),
+    )
+    @action(
+        url_path="statement/print",
+        url_name="statement-print",
+        filterset_class=None,
+        pagination_class=None,
+        **PDF_ACTION,
+    )
+    def print_statement(self, request: Request, pk: str | None = None) -> HttpResponse:
+        form = statement_form(request.user, path_id(pk), request.query_params.get("month"))
+        return printed_form_pdf(request, form)
 
     @extend_schema(
         summary=_("Record a payment received from the dealer"),
