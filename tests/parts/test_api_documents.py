@@ -14,12 +14,15 @@ from pypdf import PdfReader
 from aftersales.accounts.choices import Role
 from aftersales.core.models import AccessLog
 from aftersales.parts.choices import PartRequestState
+from aftersales.parts.models import ReimbursementClaim
+from aftersales.parts.services.claims import claims_build
 from aftersales.parts.services.dealer_accounts import payment_record
 from aftersales.parts.services.transfers import transfer_create
 
 from .. import factories as f
 from ..api.helpers import assert_problem
 from ..timeutil import at, frozen
+from .old_parts_world import old_parts_world
 from .stock_world import stock_world
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +144,34 @@ def test_r37_another_dealers_statement_pdf_is_a_404_a_refused_role_a_403_a_bad_m
     response = api_client(finance).get(statement_url(paid.dealer_a, "November"), **PDF)
     assert_problem(response, 400, field="month", code="invalid_month")
     assert not AccessLog.objects.filter(resource="document").exists()
+
+
+# --- the warranty reimbursement claim (保修期内配件费用报销单, R31) -------------------------------------
+
+
+@pytest.fixture
+def claims():
+    world = old_parts_world()
+    world.reported(quantity=2)
+    world.reported(work_order=world.other_work_order)
+    with frozen(at(2026, 12, 3, 2, 30)):
+        claims_build(month=at(2026, 11, 1).date())
+    world.claim = ReimbursementClaim.objects.get(dealer=world.dealer)
+    return world
+
+
+def test_r31_the_printed_claim_is_the_pages_pdf_over_the_api_logged_r41(claims, api_client, client):
+    text = pdf_text(api_client(claims.staff).get(f"/api/claims/{claims.claim.pk}/print/", **PDF))
+
+    assert claims.claim.number in text and claims.dealer.name in text
+    assert logged_download(claims.staff) == f"Reimbursement claim-{claims.claim.number}.pdf"
+    client.force_login(claims.staff)
+    assert client.get(f"/parts/old-parts/claims/{claims.claim.pk}/print/").status_code == 200
+
+
+def test_r37_another_dealers_claim_pdf_is_a_404_and_a_refused_role_a_403(claims, api_client, no_dealer_staff):
+    url = f"/api/claims/{claims.claim.pk}/print/"
+
+    assert_refused(api_client(claims.other_staff), url, 404)
+    assert_refused(api_client(claims.other_staff), "/api/claims/999999/print/", 404)
+    assert_refused(api_client(no_dealer_staff), url, 403)

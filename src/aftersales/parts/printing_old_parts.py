@@ -11,8 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.core.money import in_words
+from aftersales.core.pdf import PrintedForm, printable_record
 
 from .models import ClaimLine, OldPart, ReimbursementClaim
+from .selectors_old_parts import claim_get, may_read_claims
 
 LABEL_TEMPLATE = "parts/old_parts/labels.html"
 CLAIM_TEMPLATE = "parts/old_parts/claim_print.html"
@@ -55,6 +57,18 @@ def claim_context(claim: ReimbursementClaim, lines: list[ClaimLine]) -> dict[str
 
 def claim_file_name(claim: ReimbursementClaim) -> str:
     return f"{_('Reimbursement claim')}-{claim.number}"
+
+
+def claim_form(user: Any, claim_id: int) -> PrintedForm:
+    """保修期内配件费用报销单 of a claim the user may see (`claim_context`): the print view's and the
+    API's. 403 for a role the claim pages are not for; 404 for a claim out of the user's scope
+    (R37)."""
+    claim = printable_record(
+        user, claim_id, allowed=may_read_claims, get=claim_get, missing=ReimbursementClaim.DoesNotExist
+    )
+    return PrintedForm(
+        CLAIM_TEMPLATE, claim_context(claim, list(claim.lines.all())), name=claim_file_name(claim)
+    )
 
 
 CLAIM_HEADERS = (

@@ -23,14 +23,14 @@ from aftersales.core.forms import REFUSALS, error_messages, form_error_messages
 from aftersales.core.htmx import render_page_or_partial
 from aftersales.core.lists import Column, ObjectListView
 from aftersales.core.money import yuan
-from aftersales.core.pdf import document_response
+from aftersales.core.pdf import form_response
 from aftersales.core.views import TransitionView, transition_buttons
 
 from . import forms_old_parts as f
 from .choices import ClaimState, LineDecision
 from .filtersets_old_parts import ClaimFilterSet
 from .models import ReimbursementClaim
-from .printing_old_parts import CLAIM_TEMPLATE, claim_context, claim_file_name, claim_headers, claim_rows
+from .printing_old_parts import claim_form, claim_headers, claim_rows
 from .selectors_old_parts import (
     claim_credit_entry,
     claim_get,
@@ -199,14 +199,9 @@ class ClaimTransitionView(TransitionView):
 @login_required
 @require_GET
 def claim_print_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """`/parts/old-parts/claims/<pk>/print/` (`?format=pdf`): 保修期内配件费用报销单."""
-    claim = _claim_for(request, pk)
-    return document_response(
-        request,
-        template_name=CLAIM_TEMPLATE,
-        context=claim_context(claim, list(claim.lines.all())),
-        filename=claim_file_name(claim),
-    )
+    """`/parts/old-parts/claims/<pk>/print/` (`?format=pdf`): 保修期内配件费用报销单
+    (`printing_old_parts.claim_form`)."""
+    return form_response(request, claim_form(request.user, pk))
 
 
 @login_required

@@ -6,7 +6,8 @@
 - `/api/old-part-shipments/`: batches to HQ: packed (`POST`), old parts added or taken off, ship,
   receive;
 - `/api/claims/`: warranty reimbursement claims: built for a month by hand (HQ), approve, credit,
-  reopen; `/api/claim-lines/<id>/decide/` approves or rejects a line.
+  reopen; `GET /api/claims/<id>/print/` the printed claim as a PDF (the print view's document);
+  `/api/claim-lines/<id>/decide/` approves or rejects a line.
 
 Amounts are strings with two decimals (CNY); errors are JSON problems with the field and code;
 another dealer's records are "not found".
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -28,11 +30,16 @@ from aftersales.catalog.models import Part
 from aftersales.catalog.selectors import part_scope
 from aftersales.core.api import (
     MULTIPART_PARSERS,
+    PDF_ACTION,
+    PDF_MEDIA_TYPE,
     IdNameSerializer,
     RejectUnknownFieldsMixin,
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
     export_action,
+    file_responses,
+    path_id,
+    printed_form_pdf,
     problem_responses,
     request_user,
     transition_actions,
@@ -47,6 +54,7 @@ from aftersales.workorders.selectors import workorder_scope
 from ..choices import InspectionResult, LineDecision
 from ..filtersets_old_parts import ClaimFilterSet, OldPartFilterSet, OldPartShipmentFilterSet
 from ..models import ClaimLine, OldPart, OldPartShipment, ReimbursementClaim
+from ..printing_old_parts import claim_form
 from ..selectors_old_parts import (
     claim_credit_entry,
     claim_line_scope,
@@ -614,6 +622,14 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         serializer.is_valid(raise_exception=True)
         claims = claim_services.claims_build(month=serializer.validated_data["month"], actor=request.user)
         return Response(ClaimSerializer(claims, many=True, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary=_("The printed claim (保修期内配件费用报销单, PDF)"),
+        responses=file_responses(PDF_MEDIA_TYPE, 403, 404),
+    )
+    @action(url_path="print", filterset_class=None, **PDF_ACTION)
+    def print_claim(self, request: Request, pk: str | None = None) -> HttpResponse:
+        return printed_form_pdf(request, claim_form(request.user, path_id(pk)))
 
 
 class ClaimLineViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
