@@ -320,6 +320,8 @@ class PartRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     )
     @action(url_path="print", filterset_class=None, **PDF_ACTION)
     def print_request(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """The request's printed form, the print view's PDF: its lines (confirmed quantities and
+        costs once HQ confirmed), the total in words and its steps."""
         return printed_form_pdf(request, part_request_form(request.user, path_id(pk)))
 
 
@@ -530,6 +532,8 @@ class DealerAccountViewSet(
         **PDF_ACTION,
     )
     def print_statement(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """The dealer's monthly statement, printed: the print view's PDF (opening balance, the
+        month's entries, closing balance in words). A month not written `YYYY-MM` is a 400."""
         form = statement_form(request.user, path_id(pk), request.query_params.get("month"))
         return printed_form_pdf(request, form)
 

@@ -629,6 +629,8 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     )
     @action(url_path="print", filterset_class=None, **PDF_ACTION)
     def print_claim(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """The claim's printed form, the print view's PDF: each old part claimed with its cost and
+        HQ's decision, the totals (also in words)."""
         return printed_form_pdf(request, claim_form(request.user, path_id(pk)))
 
 

@@ -645,6 +645,8 @@ class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StockVie
     )
     @action(url_path="print", filterset_class=None, **PDF_ACTION)
     def print_transfer(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """The transfer's printed form, the print view's PDF: its lines, carrier and tracking
+        number, and a QR code that opens it."""
         return printed_form_pdf(request, transfer_form(request._request, path_id(pk)))
 
 
