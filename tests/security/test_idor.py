@@ -240,6 +240,12 @@ REFUSALS: dict[tuple[str, str], Refusal] = {
     ("*", "parts/old-parts/claims/"): Refusal(
         403, ENGINEERS, "reimbursement claims are the dealer's staff's and HQ's (R31)"
     ),
+    ("GET", "api/part-requests/{pk}/print/"): Refusal(
+        403, ENGINEERS, "the printed request keeps its page's gate: the dealer's staff's, HQ's (R28)"
+    ),
+    ("GET", "api/claims/{pk}/print/"): Refusal(
+        403, ENGINEERS, "the printed claim keeps its page's gate: the dealer's staff's and HQ's (R31)"
+    ),
     ("POST", "parts/old-parts/shipments/{pk}/remove/"): Refusal(
         302,
         frozenset({DEALER_STAFF}),
