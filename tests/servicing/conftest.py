@@ -10,6 +10,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from aftersales.servicing.services import (
+    depot_repair_inspect,
+    depot_repair_log,
+    depot_repair_receive,
+    depot_repair_start,
+)
 from aftersales.workorders.choices import State
 
 from .. import factories as f
@@ -77,6 +83,16 @@ def photo():
 @pytest.fixture
 def not_an_image():
     return SimpleUploadedFile("notes.txt", BytesIO(b"just text").getvalue(), content_type="text/plain")
+
+
+@pytest.fixture
+def repair(order, eng):
+    """A depot repair under way with one line of its process record (its printed record's tests)."""
+    repair = depot_repair_receive(work_order=order, actor=eng, accessories="电源线")
+    depot_repair_inspect(repair_id=repair.pk, actor=eng, appearance="外壳完好", configuration="标准配置")
+    depot_repair_start(repair_id=repair.pk, actor=eng)
+    depot_repair_log(repair_id=repair.pk, actor=eng, work_done="更换定影组件", measurements="温度 180°C")
+    return repair
 
 
 # The Playwright fixtures of tests/browser, for this app's browser test.

@@ -13,23 +13,8 @@ from django.utils.translation import gettext
 from pypdf import PdfReader
 
 from aftersales.core.models import AccessLog
-from aftersales.servicing.services import (
-    depot_repair_inspect,
-    depot_repair_log,
-    depot_repair_receive,
-    depot_repair_start,
-)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def repair(order, eng):
-    repair = depot_repair_receive(work_order=order, actor=eng, accessories="电源线")
-    depot_repair_inspect(repair_id=repair.pk, actor=eng, appearance="外壳完好", configuration="标准配置")
-    depot_repair_start(repair_id=repair.pk, actor=eng)
-    depot_repair_log(repair_id=repair.pk, actor=eng, work_done="更换定影组件", measurements="温度 180°C")
-    return repair
 
 
 def url(repair, query=""):
