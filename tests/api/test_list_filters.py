@@ -104,3 +104,12 @@ def test_the_schema_says_a_decimal_input_is_text_or_a_number_with_its_places(age
     text, number = amount["oneOf"]
     assert text["type"] == "string" and text["pattern"].startswith("^")
     assert number["type"] == "number" and number["minimum"] == 0 and number["multipleOf"] == 0.01
+
+
+@pytest.mark.parametrize("query", ["ordering=-balance", "ordering=-balance&cursor="])
+def test_a_list_sorted_by_its_filtersets_key_is_sorted_once(world, finance, api_client, query):
+    """The dealer accounts' `balance` is the FilterSet's sort key (the account's balance); DRF's
+    ordering sorted again by that name, no column of a dealer: a 500."""
+    response = api_client(finance).get(f"/api/dealer-accounts/?{query}")
+    assert response.status_code == 200, response.content
+    assert {row["id"] for row in response.json()["results"]} >= {world.dealer_a.pk, world.dealer_b.pk}

@@ -424,7 +424,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "aftersales.core.api_filters.ListFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "aftersales.core.api_filters.RowOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "aftersales.core.pagination.StandardPagination",
     "PAGE_SIZE": 25,

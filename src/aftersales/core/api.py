@@ -370,19 +370,18 @@ class AutoSchema(openapi.AutoSchema):
         return schema, required or isinstance(serializer, PolymorphicProxySerializer)
 
     def _get_filter_parameters(self) -> list[dict]:
-        """The filterset's own filter wins over DRF's `ordering` of the same name (the filterset's
-        sort checks its values); a boolean filter is a boolean whatever its method reads; a filter
-        that takes an empty value as "not filtered", as a list page's form sends it, says so."""
+        """A boolean filter is a boolean whatever its method reads; a filter that takes an empty
+        value as "not filtered", as a list page's form sends it, says so. (DRF's `ordering` is
+        left out where the filterset sorts itself: `RowOrderingFilter`.)"""
         filters = self._filters()
-        named: dict[str, dict] = {}
-        for parameter in super()._get_filter_parameters():
-            named.setdefault(parameter["name"], parameter)
-        for name, parameter in named.items():
+        parameters = super()._get_filter_parameters()
+        for parameter in parameters:
+            name = parameter["name"]
             if isinstance(filters.get(name), django_filters.BooleanFilter):
                 parameter["schema"] = {"type": "boolean"}  # whatever its method (ListFilterBackend)
             if name in filters and _takes_empty(filters[name], name):
                 parameter["allowEmptyValue"] = True
-        return list(named.values())
+        return parameters
 
     def _filters(self) -> dict[str, Any]:
         """The filters of the view's filterset (an export's: its page's), if it has one."""

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django_filters import utils
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import serializers
+from rest_framework import filters, serializers
 from rest_framework.request import Request
 
 # What a boolean filter takes (any case), as the schema says (`type: boolean`); empty means "not
@@ -67,3 +67,19 @@ class ListFilterBackend(DjangoFilterBackend):
             return queryset
         filterset_check(filterset, request.query_params)
         return filterset.qs
+
+
+def _sorts_itself(view: Any) -> bool:
+    return "ordering" in getattr(getattr(view, "filterset_class", None), "base_filters", {})
+
+
+class RowOrderingFilter(filters.OrderingFilter):
+    """DRF's `?ordering=` for the lists whose FilterSet has no sort of its own. Where it has one
+    (a `SortFilter`, whose names are the page's sort keys), that one sorts: DRF's would sort again
+    by serializer names (`balance` of a dealer account is no column: a 500)."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
+        return queryset if _sorts_itself(view) else super().filter_queryset(request, queryset, view)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return [] if _sorts_itself(view) else super().get_schema_operation_parameters(view)

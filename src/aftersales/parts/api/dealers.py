@@ -41,7 +41,6 @@ from aftersales.core.api import (
     request_user,
     transition_actions,
 )
-from aftersales.core.api_filters import ListFilterBackend
 from aftersales.core.idempotency import idempotent
 from aftersales.parts.views_dealers import AccountLedgerView, DealerAccountListView, PartRequestListView
 
@@ -489,7 +488,6 @@ class DealerAccountViewSet(
 
     queryset = Dealer.objects.none()
     serializer_class = DealerAccountSerializer
-    filter_backends = [ListFilterBackend]  # the FilterSet sorts (`ordering` names its own keys)
     filterset_class = DealerAccountFilterSet
     export = export_action(DealerAccountListView, summary=_("Export the dealer accounts to Excel"))
     export_entries = export_action(
