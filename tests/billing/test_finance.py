@@ -1,5 +1,6 @@
 """R10, R11, R15: the finance area lists receivables, payments, invoices (overdue ones marked) and
-waiver requests, with filters and Excel export, for the finance roles only."""
+waiver requests, with filters and Excel export, for the finance roles only; the API lists the same
+rows with the same filters (issue 13), scoped to the work orders the user may see (R37)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from aftersales.billing.choices import ApprovalMethod, LineKind, PaymentMethod
+from aftersales.accounts.choices import Role
+from aftersales.billing.choices import ApprovalMethod, LineKind, PaymentMethod, WaiverKind
 from aftersales.billing.models import InvoiceRequest
 from aftersales.billing.services import (
     invoice_request,
@@ -21,7 +23,11 @@ from aftersales.billing.services import (
     quote_line_add,
     quote_send,
     settlement_create,
+    waiver_request,
 )
+
+from .. import factories as f
+from ..api.helpers import assert_problem
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +81,52 @@ def test_the_finance_area_is_for_the_finance_roles(client, eng, agent):
         assert client.get(reverse("billing:finance_receivables")).status_code == 403
     client.force_login(agent)
     assert 'data-testid="nav-finance"' not in client.get("/").content.decode()
+
+
+def test_r15_r37_the_api_lists_payments_with_the_pages_filters_within_the_users_scope(
+    api_client, finance, settled
+):
+    receipt = settled.payments.get().receipt_number
+    client = api_client(finance)
+
+    wechat = client.get("/api/payments/", {"method": "wechat", "ordering": "-amount"}).json()
+    assert [row["receipt_number"] for row in wechat["results"]] == [receipt]
+    row = wechat["results"][0]
+    assert row["work_order_number"] == settled.work_order.number and row["amount"] == "100.00"
+    assert client.get("/api/payments/", {"method": "cash"}).json()["results"] == []
+    assert client.get("/api/payments/", {"q": "WX-42"}).json()["results"][0]["id"] == row["id"]
+    assert client.get(f"/api/payments/{row['id']}/").json()["receipt_url"] == row["receipt_url"]
+    assert_problem(client.get("/api/payments/", {"method": "cheque"}), 400, field="method")
+
+    another_dealer = api_client(f.UserFactory(role=Role.DEALER_STAFF, dealer=f.DealerFactory()))
+    assert another_dealer.get("/api/payments/").json()["results"] == []
+    assert_problem(another_dealer.get(f"/api/payments/{row['id']}/"), 404)
+
+
+def test_r11_the_api_lists_waiver_requests_awaiting_a_supervisor(api_client, finance, eng, settled):
+    waiver = waiver_request(
+        settlement_id=settled.pk, actor=eng, kind=WaiverKind.DISCOUNT, amount="20", reason="老客户"
+    )
+    client = api_client(finance)
+
+    waiting = client.get("/api/waivers/", {"state": "requested"}).json()["results"]
+    assert [(row["id"], row["amount_requested"], row["work_order_number"]) for row in waiting] == [
+        (waiver.pk, "20.00", settled.work_order.number)
+    ]
+    assert client.get("/api/waivers/", {"state": "rejected"}).json()["results"] == []
+    assert client.get("/api/waivers/", {"kind": "refusal"}).json()["results"] == []
+    assert client.get("/api/waivers/", {"q": "老客户"}).json()["results"][0]["id"] == waiver.pk
+
+
+def test_the_finance_lists_export_through_the_api_for_the_finance_roles_only(
+    api_client, finance, agent, settled
+):
+    for path in ("/api/payments/export/", "/api/waivers/export/", "/api/unapproved-fees/export/"):
+        assert api_client(finance).get(path).status_code == 200
+        assert_problem(api_client(agent).get(path), 403)
+    sheet = load_workbook(
+        BytesIO(
+            b"".join(api_client(finance).get("/api/payments/export/", {"method": "wechat"}).streaming_content)
+        )
+    ).active
+    assert settled.payments.get().receipt_number in [cell.value for cell in sheet["A"]]

@@ -223,7 +223,7 @@ def test_r30_the_api_submits_approves_and_rejects(hq_edition, hq_admin, api_clie
 
 
 def test_r30_a_fee_charged_on_an_unapproved_standard_is_flagged_on_the_list_and_the_statement(
-    hq_edition, hq_admin, order, eng, client, finance
+    hq_edition, hq_admin, order, eng, client, finance, api_client
 ):
     dealer = order.service_point.dealer
     schedule = _submit(dealer)  # ¥80.00 diagnosis, awaiting HQ's approval
@@ -255,10 +255,24 @@ def test_r30_a_fee_charged_on_an_unapproved_standard_is_flagged_on_the_list_and_
     ).content.decode()
     assert 'data-testid="statement-flag"' in shown and order.number in shown
 
+    # the API lists it, filtered by dealer; another dealer's staff does not see it (R37)
+    listed = api_client(finance).get("/api/unapproved-fees/", {"dealer": dealer.pk}).json()["results"]
+    assert [
+        (row["id"], row["amount"], row["approval_state"], row["work_order_number"]) for row in listed
+    ] == [(typed.pk, "80.00", "submitted", order.number)]
+    assert (
+        api_client(finance).get("/api/unapproved-fees/", {"dealer": dealer.pk + 1000}).json()["results"] == []
+    )
+    other_staff = f.UserFactory(role=Role.DEALER_STAFF, dealer=f.DealerFactory())
+    assert api_client(other_staff).get("/api/unapproved-fees/").json()["results"] == []
+
     # approved afterwards: the charge made before stays flagged
     with frozen(at(2026, 11, 20, 9)):
         fee_schedule_approve(schedule_id=schedule.pk, actor=hq_admin)
     assert list(unapproved_fee_lines()) == [typed]
+    assert (
+        api_client(finance).get("/api/unapproved-fees/").json()["results"][0]["approval_state"] == "approved"
+    )
 
 
 def test_r30_a_fee_priced_on_an_approved_dealer_standard_is_not_flagged(hq_edition, hq_admin, order, eng):

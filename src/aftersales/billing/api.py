@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -15,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from aftersales.billing.finance import InvoiceListView, ReceivablesListView
+from aftersales.billing.finance import InvoiceListView, ReceivablesListView, WaiverListView
 from aftersales.core.api import (
     IdNameSerializer,
     RejectUnknownFieldsMixin,
@@ -34,6 +33,8 @@ from aftersales.workorders.selectors import workorder_scope
 
 from . import services
 from .api_documents import register as register_documents
+from .api_finance import AMOUNT, PaymentSerializer
+from .api_finance import register as register_finance
 from .choices import (
     ApprovalMethod,
     InvoiceDelivery,
@@ -42,12 +43,10 @@ from .choices import (
     PaymentMethod,
     WaiverKind,
 )
-from .filtersets import InvoiceListFilterSet, QuoteFilterSet
+from .filtersets import InvoiceListFilterSet, QuoteFilterSet, WaiverFilterSet
 from .models import InvoiceRequest, Payment, Quote, QuoteLine, Settlement, SettlementLine, WaiverRequest
-from .selectors import invoice_scope, payer_totals, quote_get, quote_scope, settlement_scope
+from .selectors import invoice_scope, payer_totals, quote_get, quote_scope, settlement_scope, waiver_scope
 from .transitions import INVOICE, QUOTE
-
-AMOUNT = {"max_digits": 14, "decimal_places": 2, "read_only": True}
 
 
 class QuoteLineSerializer(serializers.ModelSerializer):
@@ -388,37 +387,9 @@ class SettlementLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PaymentSerializer(serializers.ModelSerializer):
-    amount = serializers.DecimalField(**AMOUNT)
-    method_display = serializers.CharField(source="get_method_display", read_only=True)
-    recorded_by = IdNameSerializer(read_only=True)
-    receipt_url = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Payment
-        fields = [
-            "id",
-            "settlement",
-            "kind",
-            "method",
-            "method_display",
-            "amount",
-            "reference",
-            "note",
-            "receipt_number",
-            "receipt_url",
-            "idempotency_key",
-            "recorded_by",
-            "created_at",
-        ]
-        read_only_fields = fields
-
-    def get_receipt_url(self, payment: Payment) -> str:
-        """The receipt's print view (`?format=pdf` for the PDF)."""
-        return reverse("billing:receipt", args=[payment.pk])
-
-
 class WaiverSerializer(serializers.ModelSerializer):
+    work_order = serializers.IntegerField(source="settlement.work_order_id", read_only=True)
+    work_order_number = serializers.CharField(source="settlement.work_order.number", read_only=True)
     amount_requested = serializers.DecimalField(**AMOUNT)
     amount_approved = serializers.DecimalField(**AMOUNT, allow_null=True)
     requested_by = IdNameSerializer(read_only=True)
@@ -429,6 +400,8 @@ class WaiverSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "settlement",
+            "work_order",
+            "work_order_number",
             "kind",
             "amount_requested",
             "reason",
@@ -715,17 +688,22 @@ class SettlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         )
 
 
-class WaiverViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Waiver requests (R11) and a supervisor's decision on them."""
+@extend_schema_view(
+    list=extend_schema(summary=_("Refusals and waiver requests of the work orders in your scope")),
+    retrieve=extend_schema(responses={200: WaiverSerializer, **problem_responses(404)}),
+)
+class WaiverViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Refusals and waiver requests (R11), filtered and sorted as the finance area's list
+    (`?state=requested` wait for a supervisor), and a supervisor's decision on them."""
 
     queryset = WaiverRequest.objects.none()
     serializer_class = WaiverSerializer
+    filterset_class = WaiverFilterSet
+    export = export_action(WaiverListView, summary=_("Export the refusals and waiver requests to Excel"))
     permission_classes = [RoleWritePermission]
 
     def get_queryset(self):
-        return WaiverRequest.objects.filter(settlement__in=settlement_scope(self.request.user)).order_by(
-            "-id"
-        )
+        return waiver_scope(self.request.user).order_by("-created_at", "-id")
 
     @extend_schema(
         summary=_("Decide on a waiver request (supervisors)"),
@@ -770,3 +748,4 @@ def register(router) -> None:
     router.register(r"settlements", SettlementViewSet, basename="settlement")
     router.register(r"waivers", WaiverViewSet, basename="waiver")
     router.register(r"invoices", InvoiceViewSet, basename="invoice")
+    register_finance(router)

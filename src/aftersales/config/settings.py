@@ -461,6 +461,7 @@ SPECTACULAR_SETTINGS = {
         "PartUnitEnum": "aftersales.catalog.choices.PartUnit",
         # "category" also names the parts' categories: both sets named after their class.
         "ComplaintCategoryEnum": "aftersales.complaints.choices.ComplaintCategory",
+        "QuoteStateEnum": "aftersales.billing.choices.QuoteState",
         "QuoteLineKindEnum": "aftersales.billing.choices.LineKind",
         "WaiverKindEnum": "aftersales.billing.choices.WaiverKind",
         "PaymentMethodEnum": "aftersales.billing.choices.PaymentMethod",
