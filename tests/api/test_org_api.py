@@ -251,6 +251,33 @@ def test_an_engineer_with_work_is_deactivated_not_deleted(hq_admin, world, api_c
     assert not Engineer.objects.filter(pk=idle.pk).exists()
 
 
+def test_r38_an_engineer_holding_open_work_is_not_deactivated_until_it_is_reassigned(
+    hq_admin, world, api_client
+):
+    api = api_client(hq_admin)
+    held = [
+        f.WorkOrderFactory(service_point=world.point_a, engineer=world.engineer_a, state=state)
+        for state in (State.ASSIGNED, State.IN_SERVICE)
+    ]
+    f.WorkOrderFactory(service_point=world.point_a, engineer=world.engineer_a, state=State.CLOSED)
+
+    refused = api.patch(f"/api/engineers/{world.engineer_a.pk}/", {"is_active": False}, format="json")
+
+    detail = assert_problem(refused, 409, field="is_active", code="open_work")["errors"][0]["message"]
+    assert "2 open work orders" in detail and all(order.number in detail for order in held)
+    world.engineer_a.refresh_from_db()
+    assert world.engineer_a.is_active and history(world.engineer_a) == []
+    # other edits of the engineer are not held up by the work
+    renamed = api.patch(f"/api/engineers/{world.engineer_a.pk}/", {"employee_no": "E-77"}, format="json")
+    assert renamed.status_code == 200
+    # the user account still can be deactivated at once: access never waits for the work
+    assert api.post(f"/api/users/{world.engineer_a.user.pk}/deactivate/").status_code == 200
+
+    type(held[0]).objects.filter(pk__in=[order.pk for order in held]).update(state=State.CLOSED)
+    done = api.patch(f"/api/engineers/{world.engineer_a.pk}/", {"is_active": False}, format="json")
+    assert done.status_code == 200 and done.json()["is_active"] is False
+
+
 def test_r38_qualifications_are_kept_under_the_engineer_with_their_history(supervisor, world, api_client):
     line, other_line = f.ProductLineFactory(name="打印机"), f.ProductLineFactory(name="复印机")
     today = timezone.localdate()

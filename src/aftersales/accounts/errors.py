@@ -37,5 +37,8 @@ register_error_codes(
             "The dealer or service point chosen is deactivated: reactivate it first or choose another."
         ),
         "date_order": "The last day of a period is before its first day.",
+        "open_work": (
+            "The engineer still holds open work orders: reassign them before deactivating the engineer (409)."
+        ),
     }
 )

@@ -24,6 +24,7 @@ from aftersales.core.errors import DomainError, StillInUse
 from aftersales.core.phones import phone_normalize
 from aftersales.core.services import record_delete, record_save
 
+from .hooks import engineer_work_checks
 from .models import Dealer, Engineer, Qualification, ServicePoint, User
 
 # The fields each history keeps (many-to-many ones read as the related rows' names).
@@ -201,10 +202,27 @@ def engineer_update(*, engineer: Engineer, actor: User, **fields: Any) -> Engine
             field="user",
         )
     fields.pop("user", None)
+    if engineer.is_active and fields.get("is_active") is False:
+        _open_work_refuse(engineer)
     errors: dict[str, ValidationError] = {}
     _active_check(engineer, fields, "service_point", errors)
     _invalid(errors)
     return record_save(instance=engineer, data=fields, actor=actor)
+
+
+def _open_work_refuse(engineer: Engineer) -> None:
+    """R38: an engineer taken out of service hands their open work on first (dispatch reassigns
+    it), or nobody would do it: the apps that give engineers work say what is still open
+    (`hooks.engineer_work_checks`). Their user account may still be deactivated at once: access
+    ends whatever work is open (`services_users.user_update`)."""
+    held = [found for check in engineer_work_checks if (found := check(engineer))]
+    if held:
+        raise StillInUse(
+            _("%(engineer)s still holds open work (%(work)s): reassign it before deactivating them.")
+            % {"engineer": engineer, "work": "; ".join(held)},
+            code="open_work",
+            field="is_active",
+        )
 
 
 @transaction.atomic

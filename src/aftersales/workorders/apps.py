@@ -9,5 +9,6 @@ class WorkOrdersConfig(AppConfig):
 
     def ready(self) -> None:
         # the app's error codes; its sections of the customer and device pages (core.panels)
-        # the personal fields a reader may reveal (core.privacy)
-        from . import customer360, errors, privacy  # noqa: F401
+        # the personal fields a reader may reveal (core.privacy); the open work that keeps an
+        # engineer in service (accounts.hooks)
+        from . import customer360, errors, privacy, selectors  # noqa: F401

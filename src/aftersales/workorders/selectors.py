@@ -10,9 +10,10 @@ from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from aftersales.accounts.choices import Role
+from aftersales.accounts.hooks import register_engineer_work_check
 from aftersales.catalog.selectors import PRODUCT_MODELS
 from aftersales.core.models import ChangeRecord
 from aftersales.core.panels import history_page
@@ -435,3 +436,24 @@ def caller_lookup(
         device_history=history,
         duplicates=duplicates,
     )
+
+
+# How many work-order numbers a message names before "…".
+SHOWN_NUMBERS = 5
+
+
+@register_engineer_work_check
+def engineer_open_work_orders(engineer) -> str | None:
+    """R38: the open work orders assigned to `engineer`, in words for the refusal to deactivate."""
+    open_orders = WorkOrder.objects.filter(engineer=engineer, state__in=OPEN_STATES)
+    numbers = list(open_orders.order_by("number").values_list("number", flat=True)[:SHOWN_NUMBERS])
+    if not numbers:
+        return None
+    count = open_orders.count()
+    shown = ", ".join(numbers[:SHOWN_NUMBERS]) + ("…" if count > SHOWN_NUMBERS else "")
+    return ngettext(
+        "%(count)d open work order: %(numbers)s", "%(count)d open work orders: %(numbers)s", count
+    ) % {
+        "count": count,
+        "numbers": shown,
+    }
