@@ -26,6 +26,14 @@ def test_r5_r38_api_suggests_the_qualified_engineer_and_says_why(
     assert body["candidates"][0]["region"] == "district covered" and body["candidates"][0]["considered"]
     assert [e["employee_no"] for e in body["eligible_engineers"]] == [qualified.employee_no]
     assert "周工" in body["explanation"] and body["reasons"]
+    # the ids given are the ones assigning takes
+    assert body["engineer"]["id"] == body["eligible_engineers"][0]["engineer"]["id"] == qualified.pk
+    assigned = api_client(dispatcher).post(
+        f"/api/workorders/{order.pk}/assign/", {"engineer": body["engineer"]["id"]}, format="json"
+    )
+    assert assigned.status_code == 200, assigned.content
+    order.refresh_from_db()
+    assert order.engineer == qualified
 
 
 def test_r12_api_suggestion_for_a_requested_visit(api_client, dispatcher, order, point, qualify):
@@ -46,7 +54,7 @@ def test_r12_api_suggestion_for_a_requested_visit(api_client, dispatcher, order,
     api = api_client(dispatcher)
     query = {"visit_date": "2026-11-23", "visit_from": "10:00", "visit_until": "12:00"}
     body = api.get(f"/api/dispatch/{order.pk}/", query).json()
-    assert body["day"] == "2026-11-23" and body["engineer"]["id"] == second.user_id
+    assert body["day"] == "2026-11-23" and body["engineer"]["id"] == second.pk
     bad = api.get(f"/api/dispatch/{order.pk}/", {"visit_date": "2026-11-23", "visit_from": "12:00"})
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "visit_until"
 

@@ -604,7 +604,7 @@ def register(router) -> None:
 
 
 class SuggestedEngineerSerializer(serializers.Serializer):
-    engineer = IdNameSerializer(source="engineer.user")
+    engineer = IdNameSerializer(help_text=_("The engineer's id, as the work order's `assign` takes it."))
     employee_no = serializers.CharField(source="engineer.employee_no")
     service_point = IdNameSerializer(source="engineer.service_point")
     load = serializers.IntegerField(help_text=_("Open work orders."))
@@ -625,7 +625,7 @@ class PointCandidateSerializer(serializers.Serializer):
     )
     serves_all_lines = serializers.BooleanField()
     considered = serializers.BooleanField(help_text=_("Its engineers were looked at."))
-    engineer = IdNameSerializer(source="engineer.user", allow_null=True, default=None)
+    engineer = IdNameSerializer(allow_null=True, default=None)
     qualified_engineers = serializers.IntegerField()
     reasons = serializers.ListField(child=serializers.CharField())
 
@@ -635,7 +635,11 @@ class DispatchSuggestionSerializer(serializers.Serializer):
 
     day = serializers.DateField()
     point = IdNameSerializer(allow_null=True)
-    engineer = IdNameSerializer(source="engineer.user", allow_null=True, default=None)
+    engineer = IdNameSerializer(
+        allow_null=True,
+        default=None,
+        help_text=_("The engineer's id, as the work order's `assign` takes it."),
+    )
     reasons = serializers.ListField(child=serializers.CharField())
     explanation = serializers.CharField()
     candidates = serializers.SerializerMethodField()
