@@ -1,14 +1,16 @@
 """Organisation and people in the admin: dealers, service points, users, engineers (R37, R38),
 the users' API tokens (revoked here, never made or edited: the owner makes them), failed sign-ins
-and the lock-outs they caused, with the unlock (R41)."""
+and the lock-outs they caused, with the unlock (R41). Dealers, service points, engineers and
+qualifications are written through services_org, as the API writes them (core.admin.ServiceAdmin)."""
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from aftersales.core.admin import ReadOnlyAdmin
+from aftersales.core.admin import ReadOnlyAdmin, ServiceAdmin
 
+from . import services_org
 from .forms import AdminPasswordChangeForm
 from .models import ApiToken, Dealer, Engineer, LoginFailure, LoginThrottle, Qualification, ServicePoint, User
 from .services import api_token_revoke
@@ -16,14 +18,22 @@ from .services_login import login_unlock
 
 
 @admin.register(Dealer)
-class DealerAdmin(admin.ModelAdmin):
+class DealerAdmin(ServiceAdmin):
+    row_argument = "dealer"
+    create_service = staticmethod(services_org.dealer_create)
+    update_service = staticmethod(services_org.dealer_update)
+    delete_service = staticmethod(services_org.dealer_delete)
     list_display = ["code", "name", "contact_name", "phone", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["code", "name", "contact_name", "phone"]
 
 
 @admin.register(ServicePoint)
-class ServicePointAdmin(admin.ModelAdmin):
+class ServicePointAdmin(ServiceAdmin):
+    row_argument = "point"
+    create_service = staticmethod(services_org.service_point_create)
+    update_service = staticmethod(services_org.service_point_update)
+    delete_service = staticmethod(services_org.service_point_delete)
     list_display = ["code", "name", "dealer", "province", "city", "district", "phone", "is_active"]
     list_filter = ["is_active", "dealer", "province"]
     search_fields = ["code", "name", "province", "city", "district", "address"]
@@ -62,13 +72,31 @@ class UserAdmin(BaseUserAdmin):
 
 
 class QualificationInline(admin.TabularInline):
+    """Read here; added, renewed and withdrawn on the qualifications' own pages (their link), which
+    write through the services and keep the history (R38, R41)."""
+
     model = Qualification
     extra = 0
-    autocomplete_fields = ["product_line"]
+    fields = ["product_line", "certified_on", "expires_on"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Engineer)
-class EngineerAdmin(admin.ModelAdmin):
+class EngineerAdmin(ServiceAdmin):
+    row_argument = "engineer"
+    create_service = staticmethod(services_org.engineer_create)
+    update_service = staticmethod(services_org.engineer_update)
+    delete_service = staticmethod(services_org.engineer_delete)
     list_display = ["employee_no", "__str__", "service_point", "is_active"]
     list_filter = ["is_active", "service_point__dealer", "service_point"]
     search_fields = ["employee_no", "user__username", "user__first_name", "user__last_name"]
@@ -76,14 +104,24 @@ class EngineerAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "service_point"]
     inlines = [QualificationInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["user"] if obj else []  # the account is the engineer's for good (a new one: a new engineer)
+
 
 @admin.register(Qualification)
-class QualificationAdmin(admin.ModelAdmin):
+class QualificationAdmin(ServiceAdmin):
+    row_argument = "qualification"
+    create_service = staticmethod(services_org.qualification_create)
+    update_service = staticmethod(services_org.qualification_update)
+    delete_service = staticmethod(services_org.qualification_delete)
     list_display = ["engineer", "product_line", "certified_on", "expires_on"]
     list_filter = ["product_line", "expires_on"]
     search_fields = ["engineer__employee_no", "engineer__user__last_name", "engineer__user__first_name"]
     list_select_related = ["engineer__user", "product_line"]
     autocomplete_fields = ["engineer", "product_line"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["engineer"] if obj else []  # another engineer's: a new qualification of theirs
 
 
 @admin.register(ApiToken)
