@@ -8,6 +8,7 @@ from datetime import date, time
 import pytest
 
 from aftersales.field.models import Appointment, AppointmentState
+from aftersales.workorders.choices import State
 
 from .. import factories as f
 
@@ -66,3 +67,46 @@ def test_r5_r37_api_suggestion_only_for_dispatchers_in_scope(api_client, agent, 
     assert api_client(world.staff_a).get(f"/api/dispatch/{theirs.pk}/").status_code == 404
     schema = api_client(agent).get("/api/schema/", {"format": "json"}).json()
     assert {"200", "400", "403", "404"} <= set(schema["paths"]["/api/dispatch/{id}/"]["get"]["responses"])
+
+
+def test_r5_r38_the_dispatch_board_through_the_api_as_on_the_page(
+    api_client, dispatcher, order, point, qualify
+):
+    sp = point(code="SP-XH", district="徐汇区")
+    qualified = f.EngineerFactory(service_point=sp, user__last_name="周", user__first_name="工")
+    qualify(qualified)
+    f.WorkOrderFactory(service_point=sp, engineer=qualified, state=State.IN_SERVICE)  # today's load
+    f.WorkOrderFactory(service_point=sp, engineer=qualified, state=State.ASSIGNED)  # not on the board
+    api = api_client(dispatcher)
+
+    board = api.get("/api/dispatch/board/").json()
+
+    assert [row["number"] for row in board["rows"]] == [order.number] and board["truncated"] is False
+    row = board["rows"][0]
+    assert row["id"] == order.pk and row["may_assign"] is True
+    assert row["suggestion"]["point"]["id"] == sp.pk and row["suggestion"]["engineer"]["id"] == qualified.pk
+    assert "周工" in row["suggestion"]["explanation"]
+    loads = {entry["engineer"]["id"]: entry for entry in board["engineers"]}
+    assert loads[qualified.pk]["open_load"] == 2 and loads[qualified.pk]["on_leave"] is False
+    page = api_client(dispatcher)
+    page.force_login(dispatcher)
+    assert order.number in page.get("/field/dispatch/").content.decode()
+    # assigning by the ids the board gives takes the row off the board
+    assigned = api.post(
+        f"/api/dispatch/{row['id']}/assign/", {"engineer": row["suggestion"]["engineer"]["id"]}, format="json"
+    )
+    assert assigned.status_code == 200, assigned.content
+    assert api.get("/api/dispatch/board/").json()["rows"] == []
+
+
+def test_the_dispatch_board_api_refuses_other_roles_and_bad_windows(api_client, agent, dispatcher, world):
+    assert api_client(agent).get("/api/dispatch/board/").status_code == 403
+    bad = api_client(dispatcher).get(
+        "/api/dispatch/board/", {"visit_date": "2026-11-23", "visit_from": "12:00"}
+    )
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "visit_until"
+    # R37: a dealer's staff see their dealer's unassigned work only
+    theirs = f.WorkOrderFactory(service_point=world.point_b, state=State.ACCEPTED)
+    ours = f.WorkOrderFactory(service_point=world.point_a, state=State.ACCEPTED)
+    numbers = [row["number"] for row in api_client(world.staff_a).get("/api/dispatch/board/").json()["rows"]]
+    assert ours.number in numbers and theirs.number not in numbers

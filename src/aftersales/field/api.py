@@ -25,6 +25,7 @@ from aftersales.core.api import (
     RejectUnknownFieldsMixin,
     export_action,
     problem_responses,
+    refuse_blank_parameters,
     transition_actions,
 )
 from aftersales.core.api_filters import ListFilterBackend
@@ -41,6 +42,9 @@ from .filtersets import SupervisionCardFilterSet, VisitFilterSet
 from .models import SignOff, SupervisionCard, Visit, VisitPart
 from .policies import EDIT_VISIT_INTERNAL
 from .selectors import (
+    BOARD_SIZE,
+    dispatch_board_get,
+    dispatch_may_assign,
     dispatch_points_for,
     dispatch_suggest,
     signed_form_of,
@@ -665,11 +669,24 @@ class DispatchQuerySerializer(serializers.Serializer):
         start, end = data.get("visit_from"), data.get("visit_until")
         if (start is None) != (end is None) or (start and end and end <= start):
             raise serializers.ValidationError(
-                {"visit_until": [_("Give a window that ends after it starts.")]}
+                {"visit_until": [_("Give a window that ends after it starts.")]}, code="invalid_window"
             )
         if start and not data.get("visit_date"):
-            raise serializers.ValidationError({"visit_date": [_("A window needs its day.")]})
+            raise serializers.ValidationError(
+                {"visit_date": [_("A window needs its day.")]}, code="invalid_window"
+            )
         return data
+
+
+def _visit_query(request: Request) -> dict:
+    """The requested visit of `?visit_date=&visit_from=&visit_until=`: its `day` and `window`
+    (none: today)."""
+    refuse_blank_parameters(request, ("visit_date", "visit_from", "visit_until"))
+    query = DispatchQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    data = query.validated_data
+    window = (data["visit_from"], data["visit_until"]) if data.get("visit_from") else None
+    return {"day": data.get("visit_date"), "window": window}
 
 
 class DispatchAssignInputSerializer(RejectUnknownFieldsMixin, DispatchQuerySerializer):
@@ -685,6 +702,53 @@ class DispatchAssignInputSerializer(RejectUnknownFieldsMixin, DispatchQuerySeria
     )
     version = serializers.IntegerField(
         required=False, allow_null=True, default=None, help_text=_("The work order's version seen.")
+    )
+
+
+class BoardSuggestionSerializer(serializers.Serializer):
+    point = IdNameSerializer(allow_null=True)
+    engineer = IdNameSerializer(
+        allow_null=True,
+        default=None,
+        help_text=_("The engineer's id, as the work order's `assign` takes it."),
+    )
+    reasons = serializers.ListField(child=serializers.CharField())
+    explanation = serializers.CharField()
+
+
+class BoardRowSerializer(serializers.Serializer):
+    """A row of the dispatch board: an unassigned work order and the engineer suggested for it."""
+
+    id = serializers.IntegerField(source="work_order.pk", help_text=_("The work order's id."))
+    number = serializers.CharField(source="work_order.number")
+    state = serializers.CharField(source="work_order.state")
+    customer = serializers.CharField(source="work_order.customer.name")
+    service_point = IdNameSerializer(source="work_order.service_point", allow_null=True)
+    created_at = serializers.DateTimeField(source="work_order.created_at")
+    suggestion = BoardSuggestionSerializer()
+    may_assign = serializers.BooleanField(
+        help_text=_("Whether you may assign it now (a new work order is accepted first).")
+    )
+
+
+class EngineerLoadSerializer(serializers.Serializer):
+    engineer = IdNameSerializer(source="*")
+    employee_no = serializers.CharField()
+    service_point = IdNameSerializer()
+    open_load = serializers.IntegerField(help_text=_("Open work orders."))
+    on_leave = serializers.BooleanField(source="is_on_leave", help_text=_("On leave today."))
+
+
+class DispatchBoardSerializer(serializers.Serializer):
+    """R5, R38, R12: the dispatch board."""
+
+    rows = BoardRowSerializer(many=True, help_text=_("Unassigned work orders, the oldest first."))
+    truncated = serializers.BooleanField(
+        help_text=_("More unassigned work orders wait than the board shows.")
+    )
+    board_size = serializers.IntegerField(help_text=_("How many rows the board shows at most."))
+    engineers = EngineerLoadSerializer(
+        many=True, help_text=_("The engineers of the suggested points, the least loaded first.")
     )
 
 
@@ -709,14 +773,43 @@ class DispatchSuggestionViewSet(viewsets.ViewSet):
         if not request.user.dispatches:
             raise exceptions.PermissionDenied(_("Only dispatchers see dispatch suggestions."))
         work_order = workorder_of_path(request.user, pk)
-        query = DispatchQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
-        window = (data["visit_from"], data["visit_until"]) if data.get("visit_from") else None
         suggestion = dispatch_suggest(
-            work_order, points=dispatch_points_for(request.user), day=data.get("visit_date"), window=window
+            work_order, points=dispatch_points_for(request.user), **_visit_query(request)
         )
         return Response(DispatchSuggestionSerializer(suggestion).data)
+
+    @extend_schema(
+        summary=_("The dispatch board (R5, R38, R12; dispatchers)"),
+        description=_(
+            "The unassigned work orders in your scope (accepted ones, and new ones without a "
+            "service point), the oldest first and at most `board_size` of them, each with the "
+            "engineer suggested for the requested visit (today without one) and whether you may "
+            "assign it now; and today's load of the suggested points' engineers. The same as the "
+            "dispatch board page. Assign with `POST /api/dispatch/{id}/assign/`."
+        ),
+        parameters=[DispatchQuerySerializer],
+        responses={200: DispatchBoardSerializer, **problem_responses(400, 403)},
+    )
+    @action(detail=False, methods=["get"])
+    def board(self, request: Request) -> Response:
+        if not request.user.dispatches:
+            raise exceptions.PermissionDenied(_("Only dispatchers see the dispatch board."))
+        board = dispatch_board_get(request.user, **_visit_query(request))
+        rows = [
+            {
+                "work_order": work_order,
+                "suggestion": board.suggestions[work_order.pk],
+                "may_assign": dispatch_may_assign(work_order, request.user),
+            }
+            for work_order in board.rows
+        ]
+        body = {
+            "rows": rows,
+            "truncated": board.truncated,
+            "board_size": BOARD_SIZE,
+            "engineers": board.engineers,
+        }
+        return Response(DispatchBoardSerializer(body).data)
 
     @extend_schema(
         summary=_("Assign the engineer chosen on the dispatch board (R5, R38; dispatchers)"),

@@ -28,6 +28,7 @@ from aftersales.parts.models import StockBalance, Warehouse
 from aftersales.workorders.choices import State
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
+from aftersales.workorders.transitions import WORKORDER
 
 from .choices import ACTIVE_VISIT_STATES, SELF_CHECK_DEFAULTS, VisitState
 from .models import (
@@ -72,6 +73,40 @@ def dispatch_board_rows(user) -> QuerySet[WorkOrder]:
         )
         .order_by("created_at", "id")
     )
+
+
+@dataclass(frozen=True)
+class DispatchBoard:
+    """The dispatch board (R5, R38, R12): its rows (at most `BOARD_SIZE`, oldest first; `truncated`
+    when more wait), each work order's suggestion, and the load of the suggested points' engineers."""
+
+    rows: list[WorkOrder]
+    suggestions: dict[int, Any]
+    truncated: bool
+    engineers: list[Engineer]
+
+
+def dispatch_board_get(user, *, day: date | None = None, window: tuple | None = None) -> DispatchBoard:
+    """The board for `user` (a requested visit's `day` and `window`, else today), read the same
+    way by the page and the API; a fixed number of queries whatever the number of rows."""
+    rows = list(dispatch_board_rows(user)[: BOARD_SIZE + 1])
+    visit = {"day": day, "window": window} if day else {}
+    suggestions = dispatch_route_many(
+        rows[:BOARD_SIZE], points=dispatch_points_for(user), choices=BOARD_CHOICE_POINTS, **visit
+    )
+    points = {suggestion.point.pk for suggestion in suggestions.values() if suggestion.point is not None}
+    return DispatchBoard(
+        rows=rows[:BOARD_SIZE],
+        suggestions=suggestions,
+        truncated=len(rows) > BOARD_SIZE,
+        engineers=engineer_loads_at(user, points, limit=BOARD_ENGINEERS),
+    )
+
+
+def dispatch_may_assign(work_order: WorkOrder, user) -> bool:
+    """A board row's assign offered: the work order may be assigned now (a new one is accepted
+    first)."""
+    return WORKORDER["assign"] in WORKORDER.available(work_order, user)
 
 
 def engineer_loads(user, *, day: date | None = None) -> QuerySet[Engineer]:

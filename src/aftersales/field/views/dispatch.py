@@ -18,18 +18,14 @@ from aftersales.core.errors import DomainError
 from aftersales.core.forms import REFUSALS
 from aftersales.core.htmx import is_partial
 from aftersales.workorders.selectors import workorder_get
-from aftersales.workorders.transitions import WORKORDER
 
 from ..forms import DispatchVisitForm
 from ..selectors import (
-    BOARD_CHOICE_POINTS,
-    BOARD_ENGINEERS,
     BOARD_SIZE,
-    dispatch_board_rows,
+    dispatch_board_get,
+    dispatch_may_assign,
     dispatch_points_for,
-    dispatch_route_many,
     dispatch_suggest,
-    engineer_loads_at,
 )
 from ..services import dispatch_assign
 
@@ -55,7 +51,7 @@ def _row_context(
         "wo": work_order,
         "s": suggestion,
         "why_url": why_url(work_order, visit or {}),
-        "may_assign": WORKORDER["assign"] in WORKORDER.available(work_order, user),
+        "may_assign": dispatch_may_assign(work_order, user),
         "error": error,
         "done": done,
         "reason": reason,
@@ -94,22 +90,14 @@ def dispatch_board(request: HttpRequest) -> HttpResponse:
     unassigned work orders with the suggested engineer and why, and the engineers' load today.
     A fixed number of queries whatever the number of rows."""
     _require_dispatcher(request)
-    user = request.user
-    rows = list(dispatch_board_rows(user)[: BOARD_SIZE + 1])
-    truncated = len(rows) > BOARD_SIZE
-    rows = rows[:BOARD_SIZE]
     visit = DispatchVisitForm(request.GET).visit()
-    suggestions = dispatch_route_many(
-        rows, points=dispatch_points_for(user), choices=BOARD_CHOICE_POINTS, **visit
-    )
+    board = dispatch_board_get(request.user, **visit)
     context = {
         "visit": visit,
-        "rows": [_row_context(wo, suggestions[wo.pk], user, visit=visit) for wo in rows],
-        "truncated": truncated,
+        "rows": [_row_context(wo, board.suggestions[wo.pk], request.user, visit=visit) for wo in board.rows],
+        "truncated": board.truncated,
         "board_size": BOARD_SIZE,
-        "engineers": engineer_loads_at(
-            user, {s.point.pk for s in suggestions.values() if s.point is not None}, limit=BOARD_ENGINEERS
-        ),
+        "engineers": board.engineers,
     }
     return render(request, "field/dispatch_board.html", context)
 
