@@ -86,13 +86,18 @@ class DispatchBoard:
     engineers: list[Engineer]
 
 
-def dispatch_board_get(user, *, day: date | None = None, window: tuple | None = None) -> DispatchBoard:
+def dispatch_board_get(
+    user, *, day: date | None = None, window: tuple[time, time] | None = None
+) -> DispatchBoard:
     """The board for `user` (a requested visit's `day` and `window`, else today), read the same
     way by the page and the API; a fixed number of queries whatever the number of rows."""
     rows = list(dispatch_board_rows(user)[: BOARD_SIZE + 1])
-    visit = {"day": day, "window": window} if day else {}
     suggestions = dispatch_route_many(
-        rows[:BOARD_SIZE], points=dispatch_points_for(user), choices=BOARD_CHOICE_POINTS, **visit
+        rows[:BOARD_SIZE],
+        points=dispatch_points_for(user),
+        choices=BOARD_CHOICE_POINTS,
+        day=day,
+        window=window if day else None,
     )
     points = {suggestion.point.pk for suggestion in suggestions.values() if suggestion.point is not None}
     return DispatchBoard(
