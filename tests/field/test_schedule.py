@@ -387,6 +387,7 @@ def test_r5_r38_r12_api_assigns_and_books_in_one_step(api_client, dispatcher, sc
         "12:00:00",
     )
     assert WorkOrder.objects.get(pk=sched.order.pk).engineer == sched.qualified
+    assert body["engineer_id"] == sched.qualified.pk and body["engineer"]["id"] == sched.qualified.user_id
 
 
 @pytest.mark.parametrize(

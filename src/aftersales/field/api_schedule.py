@@ -200,6 +200,7 @@ class ScheduleAppointmentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     work_order = ScheduleWorkOrderSerializer()
     engineer = IdNameSerializer(source="engineer.user")
+    engineer_id = serializers.IntegerField(source="engineer.pk", help_text=_("The id to book with."))
     date = serializers.DateField()
     window_start = serializers.TimeField()
     window_end = serializers.TimeField()
