@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersales.core.excel import Sheet
 from aftersales.core.lists import selected_ids
 from aftersales.core.money import in_words
 from aftersales.core.pdf import PrintedForm, printable_record
@@ -186,3 +187,18 @@ def claim_rows(lines: Iterable[ClaimLine]) -> Iterator[list[Any]]:
             line.get_decision_display(),
             line.reason,
         ]
+
+
+def claim_sheet(user: Any, claim_id: int) -> Sheet:
+    """The lines of a claim the user may see as a workbook (`claim_headers`, `claim_rows`): the
+    claim page's export and the API's. 403 for a role the claim pages are not for; 404 for a claim
+    out of the user's scope (R37)."""
+    claim = printable_record(
+        user, claim_id, allowed=may_read_claims, get=claim_get, missing=ReimbursementClaim.DoesNotExist
+    )
+    return Sheet(
+        resource=f"claim-{claim.number}",
+        title=claim.number,
+        headers=claim_headers(),
+        rows=claim_rows(claim.lines.all()),
+    )

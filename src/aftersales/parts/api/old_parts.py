@@ -8,7 +8,8 @@
 - `/api/old-part-shipments/`: batches to HQ: packed (`POST`), old parts added or taken off, ship,
   receive; `GET /api/old-part-shipments/<id>/labels/` the labels of its old parts (PDF);
 - `/api/claims/`: warranty reimbursement claims: built for a month by hand (HQ), approve, credit,
-  reopen; `GET /api/claims/<id>/print/` the printed claim as a PDF (the print view's document);
+  reopen; `GET /api/claims/<id>/print/` the printed claim as a PDF (the print view's document),
+  `GET /api/claims/<id>/export/` its lines in Excel (the claim page's export);
   `/api/claim-lines/<id>/decide/` approves or rejects a line.
 
 Amounts are strings with two decimals (CNY); errors are JSON problems with the field and code;
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -35,6 +36,7 @@ from aftersales.core.api import (
     MULTIPART_PARSERS,
     PDF_ACTION,
     PDF_MEDIA_TYPE,
+    XLSX_ACTION,
     FileContentNegotiation,
     IdNameSerializer,
     RejectUnknownFieldsMixin,
@@ -46,10 +48,12 @@ from aftersales.core.api import (
     printed_form_pdf,
     problem_responses,
     request_user,
+    sheet_xlsx,
     transition_actions,
 )
 from aftersales.core.api_filters import ListFilterBackend, filterset_check
 from aftersales.core.bulk import bulk_endpoint
+from aftersales.core.excel import XLSX_MIME
 from aftersales.core.idempotency import idempotent
 from aftersales.parts.views_claims import ClaimListView
 from aftersales.parts.views_old_parts import (
@@ -69,7 +73,13 @@ from ..filtersets_old_parts import (
     OldPartShipmentFilterSet,
 )
 from ..models import ClaimLine, OldPart, OldPartShipment, ReimbursementClaim
-from ..printing_old_parts import claim_form, old_part_label_form, old_part_labels_form, shipment_labels_form
+from ..printing_old_parts import (
+    claim_form,
+    claim_sheet,
+    old_part_label_form,
+    old_part_labels_form,
+    shipment_labels_form,
+)
 from ..selectors_old_parts import (
     claim_credit_entry,
     claim_line_scope,
@@ -708,6 +718,18 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         """The claim's printed form, the print view's PDF: each old part claimed with its cost and
         HQ's decision, the totals (also in words)."""
         return printed_form_pdf(request, claim_form(request.user, path_id(pk)))
+
+    @extend_schema(
+        operation_id="claims_lines_export",  # the list's export is `claims_export_retrieve`
+        summary=_("Export a claim's lines to Excel"),
+        responses=file_responses(XLSX_MIME, 403, 404),
+    )
+    @action(url_path="export", url_name="lines-export", filterset_class=None, **XLSX_ACTION)
+    def export_lines(self, request: Request, pk: str | None = None) -> HttpResponseBase:
+        """The claim's lines as an Excel workbook (.xlsx), the same as the claim page's export: each
+        old part claimed with its work order, point, part, inspection, cost and HQ's decision;
+        the export is logged (R41)."""
+        return sheet_xlsx(request, claim_sheet(request.user, path_id(pk)))
 
 
 class ClaimLineViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -1,0 +1,98 @@
+"""One record's rows in Excel over the API, each the same workbook as its page's export (one
+function builds it for both, `core.excel.Sheet`): a warranty reimbursement claim's lines (R31), a
+dealer's monthly statement (对账单, R28) and a stock count's sheet (盘点, R32). Each keeps its
+page's role gate (403) and scope (R37: another dealer's record is a 404 problem), and its export is
+logged (R41)."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from aftersales.accounts.choices import Role
+from aftersales.core.models import AccessLog
+from aftersales.parts.models import ReimbursementClaim
+from aftersales.parts.services.claims import claims_build
+
+from .. import factories as f
+from ..api.helpers import assert_problem
+from ..timeutil import at, frozen
+from .old_parts_world import old_parts_world
+
+pytestmark = pytest.mark.django_db
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def rows_of(response) -> list[tuple]:
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"] == XLSX
+    assert "attachment;" in response["Content-Disposition"]
+    sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
+    return list(sheet.iter_rows(values_only=True))
+
+
+def page_rows(client, url: str, **query) -> list[tuple]:
+    return rows_of(client.get(url, query))
+
+
+def exports_of(user) -> list[str]:
+    """The resources of the user's logged exports (R41)."""
+    return list(
+        AccessLog.objects.filter(actor=user, action=AccessLog.Action.EXPORT).values_list(
+            "resource", flat=True
+        )
+    )
+
+
+def assert_refused(client, url: str, status: int) -> None:
+    assert_problem(client.get(url, HTTP_ACCEPT=XLSX), status)
+    assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT).exists()
+
+
+@pytest.fixture
+def no_dealer_staff():
+    """A dealer's staff account with no dealer: none of these pages are for it (403)."""
+    return f.UserFactory(role=Role.DEALER_STAFF, dealer=None)
+
+
+# --- a claim's lines (R31) ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def claims():
+    world = old_parts_world()
+    world.mine = world.reported(quantity=2, serial_number="SN-MINE-1")
+    world.theirs = world.reported(work_order=world.other_work_order, serial_number="SN-THEIRS-9")
+    with frozen(at(2026, 12, 3, 2, 30)):
+        claims_build(month=at(2026, 11, 1).date())
+    world.claim = ReimbursementClaim.objects.get(dealer=world.dealer)
+    return world
+
+
+def test_r31_a_claims_lines_in_excel_are_the_pages_workbook_over_the_api_logged_r41(
+    claims, api_client, client
+):
+    url = f"/api/claims/{claims.claim.pk}/export/"
+
+    rows = rows_of(api_client(claims.staff).get(url, HTTP_ACCEPT=XLSX))
+
+    assert rows[0][:3] == ("#", "Old part", "Work order") and rows[0][-2:] == ("Decision", "Reason")
+    assert [(row[1], row[6], row[9]) for row in rows[1:]] == [(claims.mine.number, "SN-MINE-1", 2)]
+    assert all("SN-THEIRS-9" not in row for row in rows)  # only the claim's own dealer's old parts
+    assert exports_of(claims.staff) == [f"claim-{claims.claim.number}"]
+    client.force_login(claims.staff)
+    assert page_rows(client, f"/parts/old-parts/claims/{claims.claim.pk}/export/") == rows
+
+
+def test_r37_another_dealers_claim_export_is_a_404_and_a_refused_role_a_403(
+    claims, api_client, no_dealer_staff
+):
+    url = f"/api/claims/{claims.claim.pk}/export/"
+
+    assert_refused(api_client(claims.other_staff), url, 404)
+    assert_refused(api_client(claims.staff), "/api/claims/999999/export/", 404)
+    assert_refused(api_client(no_dealer_staff), url, 403)
+    assert_refused(api_client(claims.engineer.user), url, 403)
