@@ -15,6 +15,7 @@ from aftersales.accounts.choices import Role
 from aftersales.core.models import AccessLog
 from aftersales.parts.models import ReimbursementClaim
 from aftersales.parts.services.claims import claims_build
+from aftersales.parts.services.dealer_accounts import payment_record
 
 from .. import factories as f
 from ..api.helpers import assert_problem
@@ -96,3 +97,48 @@ def test_r37_another_dealers_claim_export_is_a_404_and_a_refused_role_a_403(
     assert_refused(api_client(claims.staff), "/api/claims/999999/export/", 404)
     assert_refused(api_client(no_dealer_staff), url, 403)
     assert_refused(api_client(claims.engineer.user), url, 403)
+
+
+# --- a dealer's monthly statement (对账单, R28) -----------------------------------------------------
+
+
+@pytest.fixture
+def paid(world, finance):
+    """Dealer A paid ¥400.00 on 3 November 2026, dealer B ¥77.00 on 4 November."""
+    with frozen(at(2026, 11, 3, 10)):
+        payment_record(dealer=world.dealer_a, amount="400.00", actor=finance, reference="BANK-1103")
+    with frozen(at(2026, 11, 4, 10)):
+        payment_record(dealer=world.dealer_b, amount="77.00", actor=finance, reference="BANK-B-77")
+    return world
+
+
+def statement_url(dealer, month: str = "2026-11") -> str:
+    return f"/api/dealer-accounts/{dealer.pk}/statement/export/?month={month}"
+
+
+def test_r28_the_statement_in_excel_is_the_pages_workbook_over_the_api_logged_r41(paid, api_client, client):
+    rows = rows_of(api_client(paid.staff_a).get(statement_url(paid.dealer_a), HTTP_ACCEPT=XLSX))
+
+    assert rows[0] == ("Date", "Kind", "Document", "Reason", "Debit", "Credit", "Balance after", "By")
+    opening, payment, totals, closing = rows[1:]
+    assert (opening[1], opening[3]) == ("Opening balance", "2026-11")
+    assert "BANK-1103" in payment[2] and float(payment[5]) == 400
+    assert float(totals[5]) == 400 and float(closing[6]) == -400
+    assert all("BANK-B-77" not in str(cell) for row in rows for cell in row)  # dealer B's own (R37)
+    assert exports_of(paid.staff_a) == [f"statement-{paid.dealer_a.code}-202611"]
+    client.force_login(paid.staff_a)
+    page = page_rows(
+        client, f"/parts/dealers/accounts/{paid.dealer_a.pk}/statement/", month="2026-11", export="xlsx"
+    )
+    assert page == rows
+
+
+def test_r37_another_dealers_statement_export_is_a_404_a_refused_role_a_403_a_bad_month_a_400(
+    paid, api_client, finance, no_dealer_staff
+):
+    assert_refused(api_client(paid.staff_b), statement_url(paid.dealer_a), 404)
+    assert_refused(api_client(finance), "/api/dealer-accounts/999999/statement/export/", 404)
+    assert_refused(api_client(no_dealer_staff), statement_url(paid.dealer_a), 403)
+    response = api_client(finance).get(statement_url(paid.dealer_a, "November"), HTTP_ACCEPT=XLSX)
+    assert_problem(response, 400, field="month", code="invalid_month")
+    assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT).exists()
