@@ -1,6 +1,7 @@
 """One record's rows in Excel over the API, each the same workbook as its page's export (one
 function builds it for both, `core.excel.Sheet`): a warranty reimbursement claim's lines (R31), a
-dealer's monthly statement (对账单, R28) and a stock count's sheet (盘点, R32). Each keeps its
+dealer's monthly statement (对账单, R28) and a stock count's sheet (盘点, R32, read back filled in
+from the same address). Each keeps its
 page's role gate (403) and scope (R37: another dealer's record is a 404 problem), and its export is
 logged (R41)."""
 
@@ -15,12 +16,14 @@ from aftersales.accounts.choices import Role
 from aftersales.core.models import AccessLog
 from aftersales.parts.models import ReimbursementClaim
 from aftersales.parts.services.claims import claims_build
+from aftersales.parts.services.counts import count_create, count_lines_set
 from aftersales.parts.services.dealer_accounts import payment_record
 
 from .. import factories as f
 from ..api.helpers import assert_problem
 from ..timeutil import at, frozen
 from .old_parts_world import old_parts_world
+from .stock_world import stock_world
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +145,58 @@ def test_r37_another_dealers_statement_export_is_a_404_a_refused_role_a_403_a_ba
     response = api_client(finance).get(statement_url(paid.dealer_a, "November"), HTTP_ACCEPT=XLSX)
     assert_problem(response, 400, field="month", code="invalid_month")
     assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT).exists()
+
+
+# --- a stock count's sheet (盘点, R32) --------------------------------------------------------------------
+
+
+@pytest.fixture
+def stock():
+    world = stock_world()
+    world.receive(world.a.store, 5, "10.00")
+    world.receive(world.a.store, 2, "40.00", part=world.substitute)
+    world.receive(world.b.store, 9, "10.00")
+    return world
+
+
+def test_r32_the_count_sheet_in_excel_is_the_pages_workbook_over_the_api_and_reads_back(
+    stock, api_client, client
+):
+    count = count_create(warehouse=stock.a.store, actor=stock.a.staff)
+    line = count.lines.get(part=stock.part)
+    count_lines_set(count_id=count.pk, counted={line.pk: 4}, actor=stock.a.staff)
+    url = f"/api/stock/counts/{count.pk}/sheet/"
+    api = api_client(stock.a.staff)
+
+    rows = rows_of(api.get(url, HTTP_ACCEPT=XLSX))
+
+    assert rows == [
+        ("Part number", "Part", "Expected", "Counted", "Difference"),
+        ("FU-3600", "定影组件", 5, 4, -1),
+        ("FU-3600A", "定影组件(兼容)", 2, None, None),
+    ]
+    assert exports_of(stock.a.staff) == ["stock_count"]
+    client.force_login(stock.a.staff)
+    assert page_rows(client, f"/parts/counts/{count.pk}/", export="xlsx") == rows
+
+    workbook = load_workbook(BytesIO(b"".join(api.get(url).streaming_content)))
+    workbook.active["D3"] = 2  # FU-3600A counted
+    filled = BytesIO()
+    workbook.save(filled)
+    filled.seek(0)
+    filled.name = "count.xlsx"
+    body = api.post(url, {"file": filled}, format="multipart")
+    assert body.status_code == 200, body.content
+    assert [line["counted"] for line in body.json()["lines"]] == [4, 2]
+
+
+def test_r37_another_dealers_count_sheet_is_a_404_and_a_role_without_stock_a_403(
+    stock, api_client, no_dealer_staff
+):
+    count = count_create(warehouse=stock.b.store, actor=stock.clerk, parts=[stock.part])
+    url = f"/api/stock/counts/{count.pk}/sheet/"
+
+    assert_refused(api_client(stock.a.staff), url, 404)
+    assert_refused(api_client(stock.b.staff), "/api/stock/counts/999999/sheet/", 404)
+    assert_refused(api_client(no_dealer_staff), url, 403)
+    assert rows_of(api_client(stock.b.staff).get(url))[1] == ("FU-3600", "定影组件", 9, None, None)
