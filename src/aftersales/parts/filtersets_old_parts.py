@@ -75,7 +75,7 @@ class OldPartLabelFilterSet(OldPartFilterSet):
     """The old parts whose labels to print (`parts:old_part_labels`, `/api/old-parts/labels/`): the
     list's filters, without its sort (the labels come in the order of their ids)."""
 
-    ordering = None
+    ordering = None  # type: ignore[assignment]  # django-filter drops an inherited filter set to None
 
 
 class OldPartShipmentFilterSet(ListFilterSet):
