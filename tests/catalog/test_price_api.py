@@ -1,18 +1,21 @@
 """Price list, fee schedule and pricing API: lists and details, a list's prices paginated under
-`items/`, a new version by `POST revise/`, the two pricing reads (`/api/prices/part/`,
-`/api/prices/fee/`) with amounts as strings, errors as JSON problems, scoping by role (R37), the
-OpenAPI schema. R9, R10, R30. The clock is set to 2026-03-01."""
+`items/` and in Excel under `items/export/`, a new version by `POST revise/`, the two pricing reads
+(`/api/prices/part/`, `/api/prices/fee/`) with amounts as strings, errors as JSON problems, scoping
+by role (R37), the OpenAPI schema. R9, R10, R30. The clock is set to 2026-03-01."""
 
 from __future__ import annotations
 
 from datetime import date
+from io import BytesIO
 
 import pytest
+from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from aftersales.accounts.choices import Role
 from aftersales.catalog.choices import FeeKind, FeeUnit
 from aftersales.catalog.services import fee_schedule_create, price_list_create
+from aftersales.core.models import AccessLog
 from tests import factories as f
 from tests.api.helpers import assert_problem
 from tests.timeutil import at, frozen
@@ -113,6 +116,57 @@ def test_r9_r30_a_lists_prices_are_paginated_with_amounts_as_strings(api_client,
     assert [r["part_number"] for r in ok(client.get(url, {"q": "墨粉"}))["results"]] == ["TN-2200"]
     assert [r["part_number"] for r in ok(client.get(url, {"ordering": "-retail"}))["results"]][0] == "FU-2200"
     assert_problem(client.get("/api/price-lists/999999/items/"), 404)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def sheet_rows(response) -> list[tuple]:
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"] == XLSX and "attachment;" in response["Content-Disposition"]
+    return list(
+        load_workbook(BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True)
+    )
+
+
+def test_r9_a_lists_prices_in_excel_are_the_pages_workbook_in_the_imports_format_logged_r41(
+    api_client, client, supervisor, world
+):
+    url = f"/api/price-lists/{world.national.pk}/items/export/"
+    api = api_client(supervisor)
+
+    rows = sheet_rows(api.get(url, HTTP_ACCEPT=XLSX))
+
+    assert rows == [
+        ("配件编号", "名称", "成本价", "零售价"),
+        ("FU-2200", "定影组件", "260.00", "380.00"),
+        ("OLD-1", world.retired.name, "1.00", "2.00"),
+        ("TN-2200", "墨粉盒", "120.00", "199.00"),
+    ]
+    assert sheet_rows(api.get(url, {"q": "墨粉"}))[1:] == [rows[3]]
+    assert [row[0] for row in sheet_rows(api.get(url, {"ordering": "-retail"}))[1:]] == [
+        "FU-2200",
+        "TN-2200",
+        "OLD-1",
+    ]
+    entries = AccessLog.objects.filter(actor=supervisor, action=AccessLog.Action.EXPORT)
+    assert entries.count() == 3 and {entry.resource for entry in entries} == {"price_list_items"}
+    client.force_login(supervisor)
+    page = client.get(f"/catalog/price-lists/{world.national.pk}/", {"export": "xlsx", "q": "墨粉"})
+    assert sheet_rows(page) == [rows[0], rows[3]]
+
+
+def test_a_lists_prices_export_keeps_the_pages_gate_403_scope_404_and_refuses_what_it_cannot_read(
+    api_client, agent, make_user, world
+):
+    reader = api_client(agent)  # a reader, not a keeper: the active lists only
+    assert_problem(reader.get(f"/api/price-lists/{world.hidden.pk}/items/export/"), 404)
+    assert_problem(reader.get("/api/price-lists/999999/items/export/"), 404)
+    url = f"/api/price-lists/{world.national.pk}/items/export/"
+    assert_problem(reader.get(url, {"ordering": "price"}), 400, field="ordering")
+    assert_problem(api_client(make_user(Role.QUALITY)).get(url), 403)
+    assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT).exists()
+    assert sheet_rows(reader.get(url))[0] == ("配件编号", "名称", "成本价", "零售价")
 
 
 def test_r9_revise_by_the_api(api_client, supervisor, make_user, world):

@@ -1,5 +1,6 @@
 """R25: the return-visit report per period, by engineer, service point and product line, for
-sales, marketing, the technical department and management: page, Excel and PDF."""
+sales, marketing, the technical department and management: page, Excel and PDF (the page's and,
+the same document, the API's)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.utils.translation import gettext
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from aftersales.core.models import AccessLog
 from aftersales.feedback.choices import AttemptResult, ReturnVisitState
 from aftersales.feedback.models import ReturnVisit
 from aftersales.feedback.report import return_visit_report
@@ -21,6 +23,7 @@ from aftersales.feedback.services import return_visit_call_failed, return_visit_
 from tests.timeutil import at, frozen
 
 from .. import factories as f
+from ..api.helpers import assert_problem
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +143,31 @@ def test_r25_report_as_pdf_has_the_chinese_title(client, october, quality):
         assert label in text, label
     print_view = client.get(reverse("feedback:report_print"), {"month": "2026-10"})
     assert print_view.status_code == 200 and 'data-testid="doc-pdf"' in print_view.content.decode()
+
+
+def test_r25_the_report_pdf_over_the_api_is_the_print_views_and_logged_r41(api_client, october, quality):
+    response = api_client(quality).get(
+        "/api/return-visits/report/print/", {"month": "2026-10"}, HTTP_ACCEPT="application/pdf"
+    )
+
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    assert "return-visits-20261001-20261031.pdf" in response["Content-Disposition"]
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = text.replace("\n", "")
+    for label in ("赵工", "钱工", "激光打印机", "杭州西湖服务网点", "赵工很专业"):
+        assert label in text, label
+    entry = AccessLog.objects.get(actor=quality, action=AccessLog.Action.EXPORT, resource="document")
+    assert entry.detail == "return-visits-20261001-20261031.pdf"
+
+
+def test_the_report_pdf_over_the_api_refuses_a_bad_period_400_and_other_roles_403(
+    api_client, october, quality, finance
+):
+    """The report is for the return-visit roles (HQ's, who see every service point), as its page."""
+    response = api_client(quality).get("/api/return-visits/report/print/", {"month": "2026-13"})
+    assert_problem(response, 400, field="month")
+    dealer_staff = f.UserFactory(role="dealer_staff", dealer=october.other.service_point.dealer)
+    for user in (finance, dealer_staff):
+        assert_problem(api_client(user).get("/api/return-visits/report/print/"), 403)
+    assert not AccessLog.objects.filter(resource="document").exists()

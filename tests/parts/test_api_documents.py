@@ -1,8 +1,8 @@
 """The parts app's printed forms as PDFs over the API, each the same document as its print view's
 PDF (`printing_*`): the stock transfer (调拨单, R32), the part request (R28), the dealer's monthly
-statement (对账单, R28) and the warranty reimbursement claim (R31). Each keeps its page's role gate
-(403) and scope (R37: another dealer's record is a 404 problem), its download is logged (R41), and
-its print view still answers."""
+statement (对账单, R28), the warranty reimbursement claim (R31) and the old parts' labels (R29).
+Each keeps its page's role gate (403) and scope (R37: another dealer's record is a 404 problem),
+its download is logged (R41), and its print view still answers."""
 
 from __future__ import annotations
 
@@ -175,3 +175,87 @@ def test_r37_another_dealers_claim_pdf_is_a_404_and_a_refused_role_a_403(claims,
     assert_refused(api_client(claims.other_staff), url, 404)
     assert_refused(api_client(claims.other_staff), "/api/claims/999999/print/", 404)
     assert_refused(api_client(no_dealer_staff), url, 403)
+
+
+# --- the old parts' labels with their QR codes (R29) ----------------------------------------------------
+
+
+@pytest.fixture
+def labelled():
+    world = old_parts_world()
+    world.registered = world.register(serial_number="SN-REG-1")
+    world.reported_part = world.reported(serial_number="SN-REP-1")
+    world.others = world.reported(work_order=world.other_work_order, serial_number="SN-OTHER-9")
+    return world
+
+
+def test_r29_an_old_parts_label_is_the_pages_pdf_over_the_api_logged_r41(labelled, api_client, client):
+    old_part = labelled.registered
+
+    text = pdf_text(api_client(labelled.staff).get(f"/api/old-parts/{old_part.pk}/label/", **PDF))
+
+    assert old_part.number in text and "FU-3600" in text and "SN-REG-1" in text
+    assert logged_download(labelled.staff) == f"Old-part labels-{old_part.number}.pdf"
+    client.force_login(labelled.staff)
+    assert client.get(f"/parts/old-parts/{old_part.pk}/label/").status_code == 200
+
+
+def test_r29_a_sheet_of_labels_takes_the_lists_filters_or_ids_and_only_the_users_old_parts(
+    labelled, api_client
+):
+    staff = api_client(labelled.staff)
+    mine, reported, others = labelled.registered, labelled.reported_part, labelled.others
+
+    everything = pdf_text(staff.get("/api/old-parts/labels/", **PDF))
+    filtered = pdf_text(staff.get("/api/old-parts/labels/", {"state": "reported"}, **PDF))
+    picked = pdf_text(staff.get("/api/old-parts/labels/", {"ids": f"{mine.pk},{others.pk}"}, **PDF))
+
+    assert mine.number in everything and reported.number in everything
+    assert reported.number in filtered and mine.number not in filtered
+    assert mine.number in picked and reported.number not in picked
+    for text in (everything, filtered, picked):  # another dealer's old part, even named (R37)
+        assert others.number not in text and "SN-OTHER-9" not in text
+    assert AccessLog.objects.filter(actor=labelled.staff, resource="document").count() == 3
+
+
+def test_a_sheet_of_labels_refuses_a_filter_it_cannot_read_and_a_role_without_old_parts(
+    labelled, api_client, no_dealer_staff
+):
+    response = api_client(labelled.staff).get("/api/old-parts/labels/", {"state": "lost"}, **PDF)
+    assert_problem(response, 400, field="state")
+    response = api_client(labelled.staff).get("/api/old-parts/labels/", {"ids": "1,x"}, **PDF)
+    assert_problem(response, 400, field="ids")
+    assert_refused(api_client(no_dealer_staff), "/api/old-parts/labels/", 403)
+
+
+def test_r37_another_dealers_old_part_label_is_a_404_and_a_refused_role_a_403(
+    labelled, api_client, no_dealer_staff
+):
+    url = f"/api/old-parts/{labelled.registered.pk}/label/"
+
+    assert_refused(api_client(labelled.other_staff), url, 404)
+    assert_refused(api_client(labelled.staff), "/api/old-parts/999999/label/", 404)
+    assert_refused(api_client(no_dealer_staff), url, 403)
+
+
+def test_r29_a_shipments_labels_are_the_pages_pdf_over_the_api(labelled, api_client, client):
+    shipment = labelled.shipped([labelled.reported_part])
+
+    text = pdf_text(
+        api_client(labelled.parts_clerk).get(f"/api/old-part-shipments/{shipment.pk}/labels/", **PDF)
+    )
+
+    assert shipment.number in text and labelled.reported_part.number in text
+    assert labelled.registered.number not in text
+    assert logged_download(labelled.parts_clerk) == f"Old-part labels-{shipment.number}.pdf"
+    client.force_login(labelled.parts_clerk)
+    assert client.get(f"/parts/old-parts/shipments/{shipment.pk}/labels/").status_code == 200
+
+
+def test_r37_another_dealers_shipment_labels_are_a_404_and_an_engineer_is_refused_403(labelled, api_client):
+    shipment = labelled.shipped([labelled.reported_part])
+    url = f"/api/old-part-shipments/{shipment.pk}/labels/"
+
+    assert_refused(api_client(labelled.other_staff), url, 404)
+    assert_refused(api_client(labelled.staff), "/api/old-part-shipments/999999/labels/", 404)
+    assert_refused(api_client(labelled.engineer.user), url, 403)

@@ -1,17 +1,20 @@
 """R29 through the API: register, list (scoped, filtered, due to HQ), one POST per transition
 (report, inspect; ship and receive on the shipment) with 409 from another state and 403 for
-another role, the photo (multipart), the penalty's reversal, and the schema that documents it."""
+another role, the photo (uploaded as multipart, read back as the image), the penalty's reversal,
+and the schema that documents it."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from aftersales.accounts.choices import Role
 from aftersales.parts.choices import OldPartState
 from aftersales.parts.models import OldPart
 from aftersales.parts.services.old_parts import shipment_create
 from aftersales.parts.tasks import charge_unreported_old_parts
 
+from .. import factories as f
 from ..timeutil import at, frozen
 from .old_parts_world import old_parts_world
 from .test_old_parts import PNG
@@ -159,6 +162,22 @@ def test_r29_the_photo_is_uploaded_as_multipart(api_client, w):
         "invalid_photo",
         "photo",
     )
+
+
+def test_r29_the_photo_is_read_back_as_the_page_serves_it_only_in_scope(api_client, w):
+    old_part = w.register()
+    url = f"/api/old-parts/{old_part.pk}/photo/"
+    _problem(api_client(w.staff).get(url), 404, "not_found")  # no photo yet
+    upload = SimpleUploadedFile("p.png", PNG, content_type="image/png")
+    assert api_client(w.staff).post(url, {"photo": upload}, format="multipart").status_code == 200
+
+    served = api_client(w.staff).get(url, HTTP_ACCEPT="image/*")
+
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    assert b"".join(served.streaming_content) == PNG
+    _problem(api_client(w.other_staff).get(url), 404, "not_found")
+    no_dealer = f.UserFactory(role=Role.DEALER_STAFF, dealer=None)
+    _problem(api_client(no_dealer).get(url), 403, "permission_denied")
 
 
 def test_r29_the_penalty_shows_and_hq_reverses_it_through_the_api(api_client, w):

@@ -88,6 +88,7 @@ RECORDS: dict[str, str] = {
     "billing/settlements/": "settlement",
     "api/settlements/": "settlement",
     "billing/payments/": "payment",
+    "api/payments/": "payment",
     "billing/waivers/": "waiver",
     "api/waivers/": "waiver",
     "billing/invoices/": "invoice",
@@ -245,6 +246,16 @@ REFUSALS: dict[tuple[str, str], Refusal] = {
     ),
     ("GET", "api/claims/{pk}/print/"): Refusal(
         403, ENGINEERS, "the printed claim keeps its page's gate: the dealer's staff's and HQ's (R31)"
+    ),
+    ("GET", "api/claims/{pk}/export/"): Refusal(
+        403,
+        ENGINEERS,
+        "the claim's lines in Excel keep their page's gate: the dealer's staff's and HQ's (R31)",
+    ),
+    ("GET", "api/old-part-shipments/{pk}/labels/"): Refusal(
+        403,
+        ENGINEERS,
+        "a shipment's labels keep their page's gate: old parts are packed by the dealer's staff (R29)",
     ),
     ("POST", "parts/old-parts/shipments/{pk}/remove/"): Refusal(
         302,

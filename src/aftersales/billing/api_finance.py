@@ -1,22 +1,36 @@
 """The finance area's lists through the API (R15, R30): payments and refunds, and fees charged on a
 dealer's fee standard HQ had not approved; each the page's filters, search and sort, paged, with
 the page's Excel export. Rows are those of the work orders in the user's scope (R37), as for
-settlements and invoices; the export keeps the page's gate (the finance roles)."""
+settlements and invoices; the export keeps the page's gate (the finance roles). A payment's receipt
+(or refund voucher) is `GET /api/payments/<id>/receipt/`, the print view's PDF."""
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
 
 from aftersales.catalog.choices import FeeApproval
-from aftersales.core.api import IdNameSerializer, export_action, problem_responses
+from aftersales.core.api import (
+    PDF_ACTION,
+    PDF_MEDIA_TYPE,
+    IdNameSerializer,
+    export_action,
+    file_responses,
+    path_id,
+    printed_form_pdf,
+    problem_responses,
+)
 
 from .choices import QuoteState
 from .filtersets import PaymentFilterSet, UnapprovedFeeFilterSet
 from .finance import PaymentListView, UnapprovedFeeListView
 from .models import Payment, QuoteLine
+from .printing import receipt_form
 from .selectors import payment_scope, unapproved_fee_lines
 
 # An amount as the API writes it: CNY, two places.
@@ -53,7 +67,7 @@ class PaymentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_receipt_url(self, payment: Payment) -> str:
-        """The receipt's print view (`?format=pdf` for the PDF)."""
+        """The receipt's print view (`?format=pdf` for the PDF; the API's: `receipt/`)."""
         return reverse("billing:receipt", args=[payment.pk])
 
 
@@ -74,6 +88,17 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_queryset(self):
         return payment_scope(self.request.user).order_by("-created_at", "-id")
+
+    @extend_schema(
+        summary=_("The printed receipt or refund voucher (收据, PDF)"),
+        responses=file_responses(PDF_MEDIA_TYPE, 403, 404),
+    )
+    @action(url_path="receipt", filterset_class=None, **PDF_ACTION)
+    def receipt(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """The payment's receipt (or the refund's voucher), the print view's PDF: numbered, the
+        amount in words, the charges settled and waivers, and a QR code that checks it (R10,
+        R15). For the roles that read quotes (403 otherwise, as on the page)."""
+        return printed_form_pdf(request, receipt_form(request._request, path_id(pk)))
 
 
 class UnapprovedFeeSerializer(serializers.ModelSerializer):

@@ -11,13 +11,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from aftersales.core.money import in_words
-from aftersales.core.pdf import PrintedForm, render_pdf
+from aftersales.core.pdf import PrintedForm, printable_record, render_pdf
 from aftersales.workorders.hooks import detail_url
 from aftersales.workorders.models import Attachment
 from aftersales.workorders.services import attachment_add
@@ -25,7 +25,7 @@ from aftersales.workorders.services import attachment_add
 from .choices import PaymentKind, QuoteState
 from .models import Payment, Quote
 from .panels import payer_rows
-from .selectors import quote_get
+from .selectors import payment_scope, quote_get
 from .transitions import may_read_quotes
 
 RECEIPT_TEMPLATE = "billing/receipt.html"
@@ -92,6 +92,24 @@ def receipt_context(payment: Payment, *, verify_url: str) -> dict[str, Any]:
 
 def receipt_file_name(payment: Payment) -> str:
     return f"{receipt_title(payment)}-{payment.receipt_number}.pdf"
+
+
+def _payment_get(user: Any, payment_id: int) -> Payment:
+    return payment_scope(user).get(pk=payment_id)
+
+
+def receipt_form(request: HttpRequest, payment_id: int) -> PrintedForm:
+    """收据 (or the refund voucher) of a payment the user may see (`receipt_context`), its QR code
+    the site's public check of it (an absolute URL of the site the request came to): the print
+    view's and the API's. 403 for a role that reads no quote; 404 for a payment out of the user's
+    scope (R37)."""
+    payment = printable_record(
+        request.user, payment_id, allowed=may_read_quotes, get=_payment_get, missing=Payment.DoesNotExist
+    )
+    verify_url = request.build_absolute_uri(reverse("billing:receipt_verify", args=[payment.verify_token]))
+    return PrintedForm(
+        RECEIPT_TEMPLATE, receipt_context(payment, verify_url=verify_url), name=receipt_file_name(payment)
+    )
 
 
 def receipt_document_store(*, payment_id: int) -> Attachment:

@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from aftersales.catalog.selectors import substitutes_by_part
 from aftersales.core.forms import REFUSALS, attempt, error_messages, form_error_messages
 from aftersales.core.htmx import is_partial, render_page_or_partial
-from aftersales.core.pdf import document_response, form_response
+from aftersales.core.pdf import form_response
 from aftersales.core.transitions import Transition
 from aftersales.core.views import TransitionView
 from aftersales.workorders.hooks import detail_url
@@ -29,8 +28,8 @@ from . import forms as f
 from .choices import ApprovalMethod, QuoteState
 from .models import Payment, Quote, QuoteLine, Settlement, WaiverRequest
 from .panels import payer_rows, settlement_context
-from .printing import RECEIPT_TEMPLATE, quote_form, receipt_context, receipt_file_name
-from .selectors import invoice_scope, payment_scope, quote_get, quote_scope, quotes_of, settlement_scope
+from .printing import quote_form, receipt_form
+from .selectors import invoice_scope, quote_get, quote_scope, quotes_of, settlement_scope
 from .services import (
     invoice_request,
     payment_record,
@@ -355,17 +354,9 @@ def waiver_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def receipt_view(request: HttpRequest, pk: int) -> HttpResponse:
     """`/billing/payments/<pk>/receipt/` (`?format=pdf`): 收据 (or the refund voucher), numbered,
-    with the amount in words, the charges and waivers, and a QR code that verifies it (R10, R15)."""
-    if not may_read_quotes(request.user):
-        raise PermissionDenied
-    payment = get_object_or_404(payment_scope(request.user), pk=pk)
-    verify_url = request.build_absolute_uri(reverse("billing:receipt_verify", args=[payment.verify_token]))
-    return document_response(
-        request,
-        template_name=RECEIPT_TEMPLATE,
-        context=receipt_context(payment, verify_url=verify_url),
-        filename=receipt_file_name(payment),
-    )
+    with the amount in words, the charges and waivers, and a QR code that verifies it (R10, R15);
+    `printing.receipt_form`, the API's too."""
+    return form_response(request, receipt_form(request, pk))
 
 
 @require_GET

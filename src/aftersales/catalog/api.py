@@ -1,5 +1,7 @@
 """REST API of the product catalog: product lines and models, the parts catalog (read-only), price
-lists (read, and a new version by `POST /api/price-lists/<id>/revise/`), fee schedules (read), and
+lists (read, a list's prices in Excel in the import's format by `GET
+/api/price-lists/<id>/items/export/`, and a new version by `POST /api/price-lists/<id>/revise/`),
+fee schedules (read), and
 the two pricing reads billing uses (`/api/prices/part/`, `/api/prices/fee/`). Amounts are strings.
 
 Lines and models are readable by every staff user (intake needs them); written only by HQ admins
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Q
+from django.http import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,19 +28,25 @@ from rest_framework.response import Response
 from aftersales.accounts.choices import REFERENCE_ADMIN_ROLES
 from aftersales.catalog.views import FeeScheduleListView, PartListView, PriceListListView
 from aftersales.core.api import (
+    FileContentNegotiation,
     ReferenceDataWriteMixin,
     RejectUnknownFieldsMixin,
     RoleWritePermission,
     ScopedPrimaryKeyRelatedField,
     export_action,
+    file_responses,
+    path_id,
     problem_responses,
+    sheet_xlsx,
     transition_actions,
 )
-from aftersales.core.api_filters import ListFilterBackend
+from aftersales.core.api_filters import ListFilterBackend, filterset_check
+from aftersales.core.excel import XLSX_MIME
 from aftersales.core.idempotency import idempotent
 
 from .choices import FEE_STANDARD_KINDS, FeeUnit, ModelKind, PeriodStatus
 from .filtersets import FeeScheduleFilterSet, PartFilterSet, PriceListFilterSet, PriceListItemFilterSet
+from .importing import price_list_sheet
 from .models import (
     FeeSchedule,
     FeeStandard,
@@ -350,6 +359,33 @@ class PriceListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         rows = self.filter_queryset(price_list_items(price_list))
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(PriceListItemSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary=_("Export a price list's prices to Excel"),
+        description=_(
+            "The prices as an Excel workbook (.xlsx) in the import's format (part number, name, "
+            "cost, retail), the same as the price list page's export: those the filters find "
+            "(`q` part number or name, `ordering`, `ids`), by part number unless sorted; no "
+            "pagination. The export is logged (R41)."
+        ),
+        responses=file_responses(XLSX_MIME, 400, 401, 403, 404),
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="items/export",
+        url_name="items-export",
+        queryset=PriceListItem.objects.none(),  # the rows it exports (its filters, its schema)
+        filterset_class=PriceListItemFilterSet,
+        pagination_class=None,
+        content_negotiation_class=FileContentNegotiation,
+    )
+    def export_items(self, request: Request, pk: str | None = None) -> HttpResponseBase:
+        filterset = ListFilterBackend().get_filterset(request, PriceListItem.objects.none(), self)
+        filterset_check(filterset, request.query_params)
+        return sheet_xlsx(request, price_list_sheet(request._request, path_id(pk)))
+
+    export_items.filtered_export = True  # type: ignore[attr-defined]  # the schema documents its filters
 
     @extend_schema(
         summary=_("Make a new version of a price list"),

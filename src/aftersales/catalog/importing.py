@@ -17,10 +17,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from aftersales.core.excel import xlsx_rows
+from aftersales.core.excel import Sheet, xlsx_rows
 from aftersales.core.importing import (
     ImportReport,
     RowError,
@@ -29,11 +30,13 @@ from aftersales.core.importing import (
     template_bytes,
     validation_errors,
 )
+from aftersales.core.pdf import printable_record
 
 from .choices import PartCategory, PartUnit
 from .errors import PricesInEffect
+from .filtersets import PriceListItemFilterSet
 from .models import Part, PriceList, PriceListItem, ProductModel, part_number_normalize
-from .selectors import part_links
+from .selectors import can_read_prices, part_links, price_list_items, price_list_scope
 from .services import (
     money_value,
     part_create,
@@ -360,3 +363,28 @@ def price_export_rows(items: Iterable[PriceListItem]) -> Iterator[list[Any]]:
     """The rows of `PRICE_HEADERS` for these items (parts selected), importing back as they are."""
     for item in items:
         yield [item.part.number, item.part.name, item.cost_price, item.retail_price]
+
+
+def _price_list_get(user: Any, price_list_id: int) -> PriceList:
+    return price_list_scope(user).get(pk=price_list_id)
+
+
+def price_list_sheet(request: HttpRequest, price_list_id: int) -> Sheet:
+    """The prices of a price list the user may see in the import's format (`price_export_rows`),
+    those its page's filters find (`PriceListItemFilterSet`: search, sort, ids): the price list
+    page's export (`?export=xlsx`) and the API's. 403 for a role that reads no prices; 404 for a
+    list out of the user's scope (a reader sees the active ones only)."""
+    price_list = printable_record(
+        request.user,
+        price_list_id,
+        allowed=can_read_prices,
+        get=_price_list_get,
+        missing=PriceList.DoesNotExist,
+    )
+    items = PriceListItemFilterSet(request.GET, queryset=price_list_items(price_list), request=request).qs
+    return Sheet(
+        resource="price_list_items",
+        title=price_list.label,
+        headers=PRICE_HEADERS,
+        rows=price_export_rows(items.iterator(chunk_size=2000)),
+    )

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from aftersales.core.excel import export_response
+from aftersales.core.excel import sheet_response
 from aftersales.core.forms import (
     REFUSALS,
     InputField,
@@ -43,12 +43,11 @@ from .importing import (
     PART_COLUMNS_HELP,
     PART_HEADERS,
     PRICE_COLUMNS_HELP,
-    PRICE_HEADERS,
     part_export_rows,
     part_template,
     parts_import,
-    price_export_rows,
     price_list_items_import,
+    price_list_sheet,
     price_template,
 )
 from .models import FeeSchedule, Part, PriceList, ProductLine, period_status
@@ -295,19 +294,14 @@ class RevisionForm(forms.Form):
 @login_required
 def price_list_detail(request, pk: int):
     """A price list with its prices (search by part number or name, pages, `?export=xlsx` in the
-    import's format), its other versions, and for its keepers: a new version, the import."""
+    import's format: `importing.price_list_sheet`), its other versions, and for its keepers: a new
+    version, the import."""
+    if request.GET.get("export") == "xlsx":
+        return sheet_response(request, price_list_sheet(request, pk))
     _require_price_reader(request)
     price_list = get_object_or_404(price_list_scope(request.user), pk=pk)
     filterset = PriceListItemFilterSet(request.GET, queryset=price_list_items(price_list), request=request)
     items = filterset.qs
-    if request.GET.get("export") == "xlsx":
-        return export_response(
-            request=request,
-            resource="price_list_items",
-            title=price_list.label,
-            headers=PRICE_HEADERS,
-            rows=price_export_rows(items.iterator(chunk_size=2000)),
-        )
     page = Paginator(items, ITEMS_PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     query = request.GET.copy()

@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import CharField, Model, ProtectedError, QuerySet, RestrictedError, TextField
-from django.http import Http404, HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, HttpResponse, HttpResponseBase, JsonResponse, QueryDict
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
@@ -44,7 +44,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
 from .errors import DomainError
-from .excel import XLSX_MIME
+from .excel import XLSX_MIME, Sheet, sheet_response
 from .idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent, is_idempotent
 from .models import ChangeRecord
 from .pdf import PrintedForm, form_pdf_response
@@ -477,6 +477,22 @@ def printed_form_pdf(request: Request, form: PrintedForm) -> HttpResponse:
     """The PDF of a printed form, the same document as its print view's PDF, its download logged
     (R41). The app's `printing` function has read the record in the user's scope (R37)."""
     return form_pdf_response(request._request, form)
+
+
+# A viewset's `GET /<resource>/<id>/<sheet>/` answering one record's rows as a workbook:
+# `@action(url_path=…, **XLSX_ACTION)` returning `sheet_xlsx(request, sheet)`.
+XLSX_ACTION: dict[str, Any] = {
+    "detail": True,
+    "methods": ["get"],
+    "pagination_class": None,
+    "content_negotiation_class": FileContentNegotiation,
+}
+
+
+def sheet_xlsx(request: Request, sheet: Sheet) -> HttpResponseBase:
+    """A record's workbook, the same as its page's export (`?export=xlsx`), its export logged
+    (R41). The app's function has read the record in the user's scope (R37)."""
+    return sheet_response(request._request, sheet)
 
 
 def export_action(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
 from typing import IO, Any
@@ -127,6 +128,30 @@ def export_response(
         detail=f"{exported} rows; filters: {request.GET.urlencode()}",
     )
     return response
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One record's rows as a workbook (a claim's lines, a month's statement, a count sheet, a price
+    list's prices), ready to stream: an app builds it for a record the user may see, and its
+    page's export (`?export=xlsx`) and the API's (`core.api.sheet_xlsx`) both serve it
+    (`sheet_response`)."""
+
+    resource: str
+    title: str
+    headers: Sequence[Any]
+    rows: Iterable[Sequence[Any]]
+
+
+def sheet_response(request, sheet: Sheet) -> FileResponse:
+    """A record's workbook (`Sheet`) as a download, its export logged (`export_response`, R41)."""
+    return export_response(
+        request=request,
+        resource=sheet.resource,
+        title=sheet.title,
+        headers=[str(header) for header in sheet.headers],
+        rows=sheet.rows,
+    )
 
 
 def xlsx_rows(upload) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:

@@ -7,7 +7,7 @@ and the services; errors leave as JSON problems (core/api.py)."""
 
 from __future__ import annotations
 
-from django.http import HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from aftersales.complaints.choices import ComplaintCategory, Severity
 from aftersales.core.api import (
+    PDF_MEDIA_TYPE,
     FileContentNegotiation,
     IdNameSerializer,
     PersonalPhoneField,
@@ -27,6 +28,7 @@ from aftersales.core.api import (
     export_action,
     file_responses,
     form_invalid,
+    printed_form_pdf,
     problem_responses,
     refuse_blank_parameters,
     transition_actions,
@@ -46,7 +48,7 @@ from .privacy import return_visit_in_full
 from .report import SCORE_AVERAGES, ReportRow, ReturnVisitReport, return_visit_report
 from .selectors import policy_get, return_visit_get, return_visit_list
 from .transitions import RETURN_VISIT, makes_return_visits
-from .views import ReturnVisitExportView, report_workbook
+from .views import ReturnVisitExportView, report_form, report_workbook
 
 
 class CallSerializer(serializers.ModelSerializer):
@@ -325,6 +327,26 @@ class ReturnVisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     )
     def report_export(self, request: Request) -> HttpResponseBase:
         return report_workbook(request._request, self._report(request))
+
+    @extend_schema(
+        summary=_("The printed return-visit report (PDF)"),
+        description="The report as a printed document, the same as the report page's PDF; the "
+        "download is logged (R41). The period as for the report; a period that is not valid is a "
+        "400 problem naming the field (the page falls back to this month).",
+        parameters=REPORT_PERIOD_PARAMETERS,
+        responses=file_responses(PDF_MEDIA_TYPE, 400, 403),
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="report/print",
+        url_name="report-print",
+        filter_backends=[],
+        pagination_class=None,
+        content_negotiation_class=FileContentNegotiation,
+    )
+    def report_print(self, request: Request) -> HttpResponse:
+        return printed_form_pdf(request, report_form(request._request, self._report(request)))
 
     def _report(self, request: Request) -> ReturnVisitReport:
         """The report of the period asked for, for the return-visit roles (403 otherwise, as on

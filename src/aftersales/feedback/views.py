@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from aftersales.core.excel import export_response
 from aftersales.core.forms import REFUSALS, attempt, error_messages
 from aftersales.core.lists import ObjectListView
-from aftersales.core.pdf import document_response
+from aftersales.core.pdf import PrintedForm, form_response
 from aftersales.core.privacy import personal_data_viewed
 from aftersales.core.views import register_home_panel
 from aftersales.workorders.choices import State
@@ -250,25 +250,26 @@ def report_workbook(request: HttpRequest, report: ReturnVisitReport) -> HttpResp
     )
 
 
+def report_form(request: HttpRequest, report: ReturnVisitReport) -> PrintedForm:
+    """The report as a printed document, the print view's and the API's PDF
+    (`GET /api/return-visits/report/print/`); the period's figures per audience."""
+    period = f"{report.start:%Y%m%d}-{report.end:%Y%m%d}"
+    context = {
+        "title": _("Return-visit report"),
+        "number": period,
+        "report": report,
+        "audiences": Audience.choices,
+        "back_url": f"{reverse('feedback:report')}?{request.GET.urlencode()}",
+    }
+    return PrintedForm("feedback/report_print.html", context, name=f"return-visits-{period}")
+
+
 class ReturnVisitReportPrintView(ReturnVisitRoleMixin, View):
     """`/feedback/report/print/`: the report as a printed document; `?format=pdf` for the PDF."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         _form, report = _report(request)
-        period = f"{report.start:%Y%m%d}-{report.end:%Y%m%d}"
-        context = {
-            "title": _("Return-visit report"),
-            "number": period,
-            "report": report,
-            "audiences": Audience.choices,
-            "back_url": f"{reverse('feedback:report')}?{request.GET.urlencode()}",
-        }
-        return document_response(
-            request,
-            template_name="feedback/report_print.html",
-            context=context,
-            filename=f"return-visits-{period}",
-        )
+        return form_response(request, report_form(request, report))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -71,6 +71,13 @@ class OldPartFilterSet(ListFilterSet):
         return queryset.filter(charged) if value else queryset.exclude(charged)
 
 
+class OldPartLabelFilterSet(OldPartFilterSet):
+    """The old parts whose labels to print (`parts:old_part_labels`, `/api/old-parts/labels/`): the
+    list's filters, without its sort (the labels come in the order of their ids)."""
+
+    ordering = None  # type: ignore[assignment]  # django-filter drops an inherited filter set to None
+
+
 class OldPartShipmentFilterSet(ListFilterSet):
     """`?state=shipped` (on their way to HQ), `?service_point=<id>`, `?q=` number or tracking."""
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Dealer
+from aftersales.core.excel import Sheet
 from aftersales.core.money import in_words
 from aftersales.core.pdf import PrintedForm, printable_record
 
@@ -70,16 +71,20 @@ def _account_dealer(user: Any, dealer_id: int) -> Dealer:
     return account_dealer_scope(user).get(pk=dealer_id)
 
 
-def statement_form(user: Any, dealer_id: int, month: str | None) -> PrintedForm:
-    """对账单 of a dealer whose account the user may see, for the month written `YYYY-MM` (this
-    month when empty): the print view's and the API's. 403 for a role that reads no account; 404
-    for a dealer out of the user's scope (R37); a month not written so is refused by `month_of`
-    (DomainError `invalid_month`)."""
+def account_statement(user: Any, dealer_id: int, month: str | None) -> Statement:
+    """The monthly statement of a dealer whose account the user may see, for the month written
+    `YYYY-MM` (this month when empty): what its print view and the API's PDF and workbook show.
+    403 for a role that reads no account; 404 for a dealer out of the user's scope (R37); a month
+    not written so is refused by `month_of` (DomainError `invalid_month`)."""
     dealer = printable_record(
         user, dealer_id, allowed=may_read_accounts, get=_account_dealer, missing=Dealer.DoesNotExist
     )
-    statement = statement_for(dealer, month_of(month))
-    return PrintedForm(STATEMENT_TEMPLATE, statement_print_context(statement))
+    return statement_for(dealer, month_of(month))
+
+
+def statement_form(user: Any, dealer_id: int, month: str | None) -> PrintedForm:
+    """对账单 (`account_statement`): the print view's and the API's."""
+    return PrintedForm(STATEMENT_TEMPLATE, statement_print_context(account_statement(user, dealer_id, month)))
 
 
 def statement_number(statement: Statement) -> str:
@@ -139,3 +144,14 @@ def statement_rows(statement: Statement) -> Iterator[list[Any]]:
             "",
             "",
         ]
+
+
+def statement_sheet(statement: Statement) -> Sheet:
+    """The statement as a workbook (`statement_rows`): the statement page's export
+    (`?export=xlsx`) and the API's (`account_statement`)."""
+    return Sheet(
+        resource=f"statement-{statement_number(statement)}",
+        title=str(_("Account statement")),
+        headers=statement_headers(),
+        rows=statement_rows(statement),
+    )

@@ -1,20 +1,35 @@
 """Printed old-part labels and the printed claim (R29, R31): one template each for the print view
-and its PDF (core.pdf), and the claim's lines as a spreadsheet (core.excel)."""
+and its PDF (core.pdf), the page's and the API's, and the claim's lines as a spreadsheet
+(core.excel)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersales.core.excel import Sheet
+from aftersales.core.lists import selected_ids
 from aftersales.core.money import in_words
 from aftersales.core.pdf import PrintedForm, printable_record
 
-from .models import ClaimLine, OldPart, ReimbursementClaim
-from .selectors_old_parts import claim_get, may_read_claims
+from .filtersets_old_parts import OldPartLabelFilterSet
+from .models import ClaimLine, OldPart, OldPartShipment, ReimbursementClaim
+from .selectors_old_parts import (
+    claim_get,
+    may_read_claims,
+    may_read_old_parts,
+    may_read_shipments,
+    old_part_get,
+    old_part_scope,
+    shipment_get,
+    shipment_old_parts,
+)
 
 LABEL_TEMPLATE = "parts/old_parts/labels.html"
 CLAIM_TEMPLATE = "parts/old_parts/claim_print.html"
@@ -37,6 +52,50 @@ def labels_context(old_parts: Iterable[OldPart], *, back_url: str, number: str =
         "back_url": back_url,
         "labels": labels,
     }
+
+
+def old_part_label_form(user: Any, old_part_id: int) -> PrintedForm:
+    """The label of an old part the user may see (`labels_context`): the print view's and the
+    API's. 403 for a role the old-part pages are not for; 404 for an old part out of the user's
+    scope (R37)."""
+    old_part = printable_record(
+        user, old_part_id, allowed=may_read_old_parts, get=old_part_get, missing=OldPart.DoesNotExist
+    )
+    context = labels_context([old_part], back_url=reverse("parts:old_part_detail", args=[old_part.pk]))
+    return PrintedForm(LABEL_TEMPLATE, context, name=f"{context['title']}-{old_part.number}")
+
+
+def old_part_labels_form(request: HttpRequest) -> PrintedForm:
+    """A sheet of labels (at most LABELS_LIMIT, by id) of the old parts in the user's scope that
+    the query names: `ids` (repeated or comma-separated; the other filters are then not applied),
+    or else the list's filters (`OldPartLabelFilterSet`), e.g. a page of the due list. The print
+    view's and the API's; 403 for a role the old-part pages are not for."""
+    if not may_read_old_parts(request.user):
+        raise PermissionDenied
+    rows = old_part_scope(request.user)
+    ids = selected_ids(request.GET)
+    if ids:
+        rows = rows.filter(pk__in=ids)
+    else:
+        rows = OldPartLabelFilterSet(request.GET, queryset=rows, request=request).qs
+    old_parts = list(rows.order_by("pk")[:LABELS_LIMIT])
+    context = labels_context(old_parts, back_url=reverse("parts:old_part_list"))
+    return PrintedForm(LABEL_TEMPLATE, context, name=str(context["title"]))
+
+
+def shipment_labels_form(user: Any, shipment_id: int) -> PrintedForm:
+    """The labels of every old part in a shipment the user may see: the print view's and the
+    API's. 403 for a role the shipment pages are not for; 404 for a shipment out of the user's
+    scope (R37)."""
+    shipment = printable_record(
+        user, shipment_id, allowed=may_read_shipments, get=shipment_get, missing=OldPartShipment.DoesNotExist
+    )
+    context = labels_context(
+        shipment_old_parts(shipment),
+        back_url=reverse("parts:old_part_shipment_detail", args=[shipment.pk]),
+        number=shipment.number,
+    )
+    return PrintedForm(LABEL_TEMPLATE, context, name=f"{context['title']}-{shipment.number}")
 
 
 def claim_context(claim: ReimbursementClaim, lines: list[ClaimLine]) -> dict[str, Any]:
@@ -128,3 +187,18 @@ def claim_rows(lines: Iterable[ClaimLine]) -> Iterator[list[Any]]:
             line.get_decision_display(),
             line.reason,
         ]
+
+
+def claim_sheet(user: Any, claim_id: int) -> Sheet:
+    """The lines of a claim the user may see as a workbook (`claim_headers`, `claim_rows`): the
+    claim page's export and the API's. 403 for a role the claim pages are not for; 404 for a claim
+    out of the user's scope (R37)."""
+    claim = printable_record(
+        user, claim_id, allowed=may_read_claims, get=claim_get, missing=ReimbursementClaim.DoesNotExist
+    )
+    return Sheet(
+        resource=f"claim-{claim.number}",
+        title=claim.number,
+        headers=claim_headers(),
+        rows=claim_rows(claim.lines.all()),
+    )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from aftersales.core.excel import export_response
+from aftersales.core.excel import sheet_response
 from aftersales.core.forms import REFUSALS, error_messages, form_error_messages
 from aftersales.core.htmx import render_page_or_partial
 from aftersales.core.lists import Column, ObjectListView
@@ -30,7 +30,7 @@ from . import forms_old_parts as f
 from .choices import ClaimState, LineDecision
 from .filtersets_old_parts import ClaimFilterSet
 from .models import ReimbursementClaim
-from .printing_old_parts import claim_form, claim_headers, claim_rows
+from .printing_old_parts import claim_form, claim_sheet
 from .selectors_old_parts import (
     claim_credit_entry,
     claim_get,
@@ -207,12 +207,6 @@ def claim_print_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def claim_export_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """`/parts/old-parts/claims/<pk>/export/`: the claim's lines as a spreadsheet (logged, R41)."""
-    claim = _claim_for(request, pk)
-    return export_response(
-        request=request,
-        resource=f"claim-{claim.number}",
-        title=claim.number,
-        headers=claim_headers(),
-        rows=claim_rows(claim.lines.all()),
-    )
+    """`/parts/old-parts/claims/<pk>/export/`: the claim's lines as a spreadsheet (logged, R41;
+    `printing_old_parts.claim_sheet`)."""
+    return sheet_response(request, claim_sheet(request.user, pk))

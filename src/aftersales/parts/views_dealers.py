@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aftersales.accounts.models import Dealer
-from aftersales.core.excel import export_response
+from aftersales.core.excel import sheet_response
 from aftersales.core.forms import REFUSALS, attempt, error_messages, form_error_messages
 from aftersales.core.htmx import is_partial, render_page_or_partial
 from aftersales.core.lists import Column, ObjectListView
@@ -42,7 +42,7 @@ from . import forms_dealers as f
 from .choices import PartRequestState
 from .filtersets_dealers import AccountEntryFilterSet, DealerAccountFilterSet, PartRequestFilterSet
 from .models import AccountEntry, DealerAccount, PartRequest, PartRequestLine
-from .printing_dealers import part_request_form, statement_form, statement_headers, statement_rows
+from .printing_dealers import part_request_form, statement_form, statement_sheet
 from .selectors_dealers import (
     account_dealer_scope,
     account_of_dealer,
@@ -631,13 +631,7 @@ def account_statement_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("parts:account_statement", pk=dealer.pk)
     statement = statement_for(dealer, month)
     if request.GET.get("export") == "xlsx":
-        return export_response(
-            request=request,
-            resource=f"statement-{dealer.code}-{month:%Y%m}",
-            title=str(_("Account statement")),
-            headers=statement_headers(),
-            rows=statement_rows(statement),
-        )
+        return sheet_response(request, statement_sheet(statement))
     return render(
         request,
         "parts/dealers/statement.html",

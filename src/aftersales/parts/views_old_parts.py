@@ -26,9 +26,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from aftersales.core.forms import REFUSALS, error_messages, form_error_messages
 from aftersales.core.htmx import render_page_or_partial
-from aftersales.core.lists import BulkAction, Column, ObjectListView, selected_ids
+from aftersales.core.lists import BulkAction, Column, ObjectListView
 from aftersales.core.money import yuan
-from aftersales.core.pdf import document_response
+from aftersales.core.pdf import form_response
 from aftersales.core.transitions import Machine
 from aftersales.core.views import TransitionView, transition_buttons
 
@@ -36,11 +36,7 @@ from . import forms_old_parts as f
 from .choices import ClaimState, InspectionResult, OldPartState, ShipmentState
 from .filtersets_old_parts import OldPartFilterSet, OldPartShipmentFilterSet
 from .models import OldPart, OldPartShipment
-from .printing_old_parts import (
-    LABEL_TEMPLATE,
-    LABELS_LIMIT,
-    labels_context,
-)
+from .printing_old_parts import old_part_label_form, old_part_labels_form, shipment_labels_form
 from .selectors_old_parts import (
     is_overdue,
     may_read_old_parts,
@@ -48,7 +44,6 @@ from .selectors_old_parts import (
     old_part_get,
     old_part_history,
     old_part_list,
-    old_part_scope,
     old_parts_due,
     packable_old_parts,
     penalty_entries,
@@ -390,10 +385,10 @@ def old_part_photo_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("parts:old_part_detail", pk=old_part.pk)
 
 
-@login_required
-@require_GET
-def old_part_photo_file(request: HttpRequest, pk: int) -> FileResponse:
-    """`/parts/old-parts/<pk>/photo/`: the photo, only for who may see the old part."""
+def old_part_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """The old part's photo, only for who may see the old part (403 for a role the old-part pages
+    are not for; 404 out of the user's scope, R37, or with no photo stored): the page's and the
+    API's (`GET /api/old-parts/<id>/photo/`)."""
     old_part = _old_part_for(request, pk)
     if not old_part.photo:
         raise Http404
@@ -402,6 +397,13 @@ def old_part_photo_file(request: HttpRequest, pk: int) -> FileResponse:
     except FileNotFoundError as error:
         raise Http404 from error
     return FileResponse(handle, filename=old_part.photo.name.rsplit("/", 1)[-1])
+
+
+@login_required
+@require_GET
+def old_part_photo_file(request: HttpRequest, pk: int) -> FileResponse:
+    """`/parts/old-parts/<pk>/photo/`: the photo (`old_part_photo`)."""
+    return old_part_photo(request, pk)
 
 
 @login_required
@@ -427,34 +429,17 @@ def old_part_penalty_reverse_view(request: HttpRequest, pk: int) -> HttpResponse
 @login_required
 @require_GET
 def old_part_label(request: HttpRequest, pk: int) -> HttpResponse:
-    """`/parts/old-parts/<pk>/label/` (`?format=pdf`): the old part's label with its QR code."""
-    old_part = _old_part_for(request, pk)
-    context = labels_context([old_part], back_url=reverse("parts:old_part_detail", args=[pk]))
-    return document_response(
-        request,
-        template_name=LABEL_TEMPLATE,
-        context=context,
-        filename=f"{context['title']}-{old_part.number}",
-    )
+    """`/parts/old-parts/<pk>/label/` (`?format=pdf`): the old part's label with its QR code
+    (`printing_old_parts.old_part_label_form`)."""
+    return form_response(request, old_part_label_form(request.user, pk))
 
 
 @login_required
 @require_GET
 def old_part_labels(request: HttpRequest) -> HttpResponse:
     """`/parts/old-parts/labels/?ids=…` or the list's filters: a sheet of labels (at most
-    LABELS_LIMIT), e.g. a page of the due list."""
-    require(request, may_read_old_parts)
-    rows = old_part_scope(request.user)
-    ids = selected_ids(request.GET)
-    if ids:
-        rows = rows.filter(pk__in=ids)
-    else:
-        rows = OldPartFilterSet(request.GET, queryset=rows, request=request).qs
-    old_parts = list(rows.order_by("pk")[:LABELS_LIMIT])
-    context = labels_context(old_parts, back_url=reverse("parts:old_part_list"))
-    return document_response(
-        request, template_name=LABEL_TEMPLATE, context=context, filename=str(context["title"])
-    )
+    LABELS_LIMIT), e.g. a page of the due list (`printing_old_parts.old_part_labels_form`)."""
+    return form_response(request, old_part_labels_form(request))
 
 
 # --- shipments ---------------------------------------------------------------------------------------
@@ -643,16 +628,6 @@ def shipment_remove_view(request: HttpRequest, pk: int, old_part_pk: int) -> Htt
 @login_required
 @require_GET
 def shipment_labels(request: HttpRequest, pk: int) -> HttpResponse:
-    """`/parts/old-parts/shipments/<pk>/labels/`: the labels of every old part in the batch."""
-    shipment = _shipment_for(request, pk)
-    context = labels_context(
-        shipment_old_parts(shipment),
-        back_url=reverse("parts:old_part_shipment_detail", args=[pk]),
-        number=shipment.number,
-    )
-    return document_response(
-        request,
-        template_name=LABEL_TEMPLATE,
-        context=context,
-        filename=f"{context['title']}-{shipment.number}",
-    )
+    """`/parts/old-parts/shipments/<pk>/labels/`: the labels of every old part in the batch
+    (`printing_old_parts.shipment_labels_form`)."""
+    return form_response(request, shipment_labels_form(request.user, pk))

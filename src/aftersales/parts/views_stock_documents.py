@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from aftersales.core.excel import export_response
+from aftersales.core.excel import sheet_response
 from aftersales.core.forms import REFUSALS, attempt, error_messages, form_add_errors
 from aftersales.core.htmx import is_partial, render_page_or_partial
 from aftersales.core.lists import Column
@@ -31,9 +31,9 @@ from .errors import InsufficientStock
 from .filtersets_stock import CountFilterSet, TransferFilterSet
 from .forms_stock import STOCK_INPUTS, CountForm, TransferForm, TransferLineAddForm, TransferLineFormSet
 from .models import StockCount, StockCountLine, StockTransfer, TransferLine
-from .printing_stock import transfer_form
+from .printing_stock import count_sheet, transfer_form
 from .selectors_stock import available_at, count_get, count_scope, shortage_help, transfer_get, transfer_scope
-from .services.counts import SHEET_HEADERS, count_create, count_lines_set, count_sheet_import
+from .services.counts import count_create, count_lines_set, count_sheet_import
 from .services.transfers import transfer_create, transfer_line_add, transfer_line_remove
 from .transitions import COUNT, TRANSFER, may_count, may_edit_transfer, may_write_stock, van_engineer_user_id
 from .views_stock import StockListView, _stock_reader, stock_tabs, warehouse_link
@@ -401,20 +401,12 @@ def _count_lines(count: StockCount) -> list[StockCountLine]:
 @require_GET
 def count_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """`/parts/counts/<pk>/`: the count sheet: expected, counted and the difference per line,
-    entered line by line while counting; `?export=xlsx` is the sheet in Excel."""
+    entered line by line while counting; `?export=xlsx` is the sheet in Excel
+    (`printing_stock.count_sheet`)."""
+    if request.GET.get("export") == "xlsx":
+        return sheet_response(request, count_sheet(request.user, pk))
     count = _readable_count(request, pk)
     lines = _count_lines(count)
-    if request.GET.get("export") == "xlsx":
-        return export_response(
-            request=request,
-            resource="stock_count",
-            title=count.number,
-            headers=[str(header) for header in SHEET_HEADERS],
-            rows=(
-                [line.part.number, line.part.name, line.expected, line.counted, line.difference]
-                for line in lines
-            ),
-        )
     context = {
         "count": count,
         "lines": lines,

@@ -3,7 +3,9 @@ lines written by a dealer's staff, one `POST /api/part-requests/<id>/<action>/` 
 dealer accounts (`/api/dealer-accounts/`: balance and limit, the monthly statement, payments
 received, the credit limit), and their entries (`/api/account-entries/?dealer=<id>`, a reversal).
 The printed request and statement are PDFs (`GET /api/part-requests/<id>/print/`, `GET
-/api/dealer-accounts/<id>/statement/print/?month=`), the same documents as their print views'.
+/api/dealer-accounts/<id>/statement/print/?month=`), the same documents as their print views'; the
+statement in Excel is `GET /api/dealer-accounts/<id>/statement/export/?month=`, the statement
+page's workbook.
 Everything is scoped: a dealer's staff read and write only their own dealer's (another's: 404).
 Amounts are strings with two decimals (CNY); errors are JSON problems with the field and code."""
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -29,6 +31,7 @@ from aftersales.catalog.selectors import part_scope
 from aftersales.core.api import (
     PDF_ACTION,
     PDF_MEDIA_TYPE,
+    XLSX_ACTION,
     IdNameSerializer,
     RejectUnknownFieldsMixin,
     RoleWritePermission,
@@ -39,14 +42,16 @@ from aftersales.core.api import (
     printed_form_pdf,
     problem_responses,
     request_user,
+    sheet_xlsx,
     transition_actions,
 )
+from aftersales.core.excel import XLSX_MIME
 from aftersales.core.idempotency import idempotent
 from aftersales.parts.views_dealers import AccountLedgerView, DealerAccountListView, PartRequestListView
 
 from ..filtersets_dealers import AccountEntryFilterSet, DealerAccountFilterSet, PartRequestFilterSet
 from ..models import AccountEntry, PartRequest, PartRequestLine
-from ..printing_dealers import part_request_form, statement_form
+from ..printing_dealers import account_statement, part_request_form, statement_form, statement_sheet
 from ..selectors_dealers import (
     account_dealer_scope,
     account_of_dealer,
@@ -534,6 +539,25 @@ class DealerAccountViewSet(
         month's entries, closing balance in words). A month not written `YYYY-MM` is a 400."""
         form = statement_form(request.user, path_id(pk), request.query_params.get("month"))
         return printed_form_pdf(request, form)
+
+    @extend_schema(
+        summary=_("Export the monthly statement (对账单) to Excel"),
+        parameters=[MONTH],
+        responses=file_responses(XLSX_MIME, 400, 403, 404),
+    )
+    @action(
+        url_path="statement/export",
+        url_name="statement-export",
+        filterset_class=None,
+        **XLSX_ACTION,
+    )
+    def export_statement(self, request: Request, pk: str | None = None) -> HttpResponseBase:
+        """The dealer's monthly statement as an Excel workbook (.xlsx), the same as the statement
+        page's export: the opening balance, the month's entries, its totals, the closing balance and
+        the charges flagged (R30); the export is logged (R41). A month not written `YYYY-MM` is a
+        400."""
+        statement = account_statement(request.user, path_id(pk), request.query_params.get("month"))
+        return sheet_xlsx(request, statement_sheet(statement))
 
     @extend_schema(
         summary=_("Record a payment received from the dealer"),

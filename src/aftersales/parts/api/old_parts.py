@@ -1,12 +1,15 @@
 """The old_parts endpoints of the parts API (R29, R31), running the same services as the pages:
 
 - `/api/old-parts/`: old parts in your scope (the list's filters), registered (`POST`), their photo
-  (multipart), one `POST /api/old-parts/<id>/<action>/` per transition (report, inspect), the
-  penalty's reversal (HQ's appeal) and the "due to HQ" list;
+  (`POST` multipart, `GET` the image), one `POST /api/old-parts/<id>/<action>/` per transition
+  (report, inspect), the penalty's reversal (HQ's appeal) and the "due to HQ" list; their labels
+  with QR codes as PDFs (`GET /api/old-parts/<id>/label/`, `GET /api/old-parts/labels/?ids=` or
+  the list's filters);
 - `/api/old-part-shipments/`: batches to HQ: packed (`POST`), old parts added or taken off, ship,
-  receive;
+  receive; `GET /api/old-part-shipments/<id>/labels/` the labels of its old parts (PDF);
 - `/api/claims/`: warranty reimbursement claims: built for a month by hand (HQ), approve, credit,
-  reopen; `GET /api/claims/<id>/print/` the printed claim as a PDF (the print view's document);
+  reopen; `GET /api/claims/<id>/print/` the printed claim as a PDF (the print view's document),
+  `GET /api/claims/<id>/export/` its lines in Excel (the claim page's export);
   `/api/claim-lines/<id>/decide/` approves or rejects a line.
 
 Amounts are strings with two decimals (CNY); errors are JSON problems with the field and code;
@@ -17,10 +20,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -32,6 +36,8 @@ from aftersales.core.api import (
     MULTIPART_PARSERS,
     PDF_ACTION,
     PDF_MEDIA_TYPE,
+    XLSX_ACTION,
+    FileContentNegotiation,
     IdNameSerializer,
     RejectUnknownFieldsMixin,
     RoleWritePermission,
@@ -42,19 +48,38 @@ from aftersales.core.api import (
     printed_form_pdf,
     problem_responses,
     request_user,
+    sheet_xlsx,
     transition_actions,
 )
+from aftersales.core.api_filters import ListFilterBackend, filterset_check
 from aftersales.core.bulk import bulk_endpoint
+from aftersales.core.excel import XLSX_MIME
 from aftersales.core.idempotency import idempotent
 from aftersales.parts.views_claims import ClaimListView
-from aftersales.parts.views_old_parts import OldPartDueListView, OldPartListView, OldPartShipmentListView
+from aftersales.parts.views_old_parts import (
+    OldPartDueListView,
+    OldPartListView,
+    OldPartShipmentListView,
+    old_part_photo,
+)
 from aftersales.workorders.models import WorkOrder
 from aftersales.workorders.selectors import workorder_scope
 
 from ..choices import InspectionResult, LineDecision
-from ..filtersets_old_parts import ClaimFilterSet, OldPartFilterSet, OldPartShipmentFilterSet
+from ..filtersets_old_parts import (
+    ClaimFilterSet,
+    OldPartFilterSet,
+    OldPartLabelFilterSet,
+    OldPartShipmentFilterSet,
+)
 from ..models import ClaimLine, OldPart, OldPartShipment, ReimbursementClaim
-from ..printing_old_parts import claim_form
+from ..printing_old_parts import (
+    claim_form,
+    claim_sheet,
+    old_part_label_form,
+    old_part_labels_form,
+    shipment_labels_form,
+)
 from ..selectors_old_parts import (
     claim_credit_entry,
     claim_line_scope,
@@ -295,8 +320,16 @@ class OldPartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         request={"multipart/form-data": OldPartPhotoInput},
         responses={200: OldPartDetailSerializer, **problem_responses(400, 403, 404, 409)},
     )
-    @action(detail=True, methods=["post"], parser_classes=MULTIPART_PARSERS)
+    @action(
+        detail=True,
+        methods=["post"],
+        parser_classes=MULTIPART_PARSERS,
+        content_negotiation_class=FileContentNegotiation,  # its GET answers the image
+    )
     def photo(self, request: Request, pk=None) -> Response:
+        """Sets the old part's photo (JPEG, PNG, GIF or WebP, recognised by its content) and,
+        optionally, its condition while the old part is at the service point (409 once it has
+        left); `GET` reads the photo back."""
         old_part = self.get_object()
         serializer = OldPartPhotoInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -307,6 +340,49 @@ class OldPartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             condition=serializer.validated_data.get("condition"),
         )
         return self._old_part(old_part.pk)
+
+    @extend_schema(
+        summary=_("The old part's photo (the image itself)"),
+        responses={(200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY), **problem_responses(403, 404)},
+    )
+    @photo.mapping.get
+    def photo_file(self, request: Request, pk=None) -> FileResponse:
+        """The photo as the old part's page shows it (JPEG, PNG, GIF or WebP), for who may see the
+        old part; 404 while it has none."""
+        return old_part_photo(request._request, path_id(pk))
+
+    @extend_schema(
+        summary=_("The old part's label with its QR code (PDF)"),
+        responses=file_responses(PDF_MEDIA_TYPE, 403, 404),
+    )
+    @action(url_path="label", filterset_class=None, **PDF_ACTION)
+    def label(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """The old part's label, the print view's PDF: its number, part, quantity, serial, work
+        order, service point and deadline, with a QR code that opens its record (R29)."""
+        return printed_form_pdf(request, old_part_label_form(request.user, path_id(pk)))
+
+    @extend_schema(
+        summary=_("Labels of old parts with their QR codes (PDF)"),
+        responses=file_responses(PDF_MEDIA_TYPE, 400, 403),
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        filterset_class=OldPartLabelFilterSet,
+        filter_backends=[ListFilterBackend],
+        pagination_class=None,
+        content_negotiation_class=FileContentNegotiation,
+    )
+    def labels(self, request: Request) -> HttpResponse:
+        """A sheet of labels, the print view's PDF, of the old parts in your scope that `ids` names
+        (the other filters are then not applied), or else of those the list's filters find; at
+        most 200, in the order of their ids."""
+        filterset_check(
+            ListFilterBackend().get_filterset(request, OldPart.objects.none(), self), request.query_params
+        )
+        return printed_form_pdf(request, old_part_labels_form(request._request))
+
+    labels.filtered_export = True  # type: ignore[attr-defined]  # the schema documents its filters
 
     @extend_schema(
         summary=_("Reverse the penalty charged for the old part (HQ's appeal)"),
@@ -432,6 +508,16 @@ class OldPartShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         serializer = input_class(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
+
+    @extend_schema(
+        summary=_("The labels of the shipment's old parts (PDF)"),
+        responses=file_responses(PDF_MEDIA_TYPE, 403, 404),
+    )
+    @action(url_path="labels", filterset_class=None, **PDF_ACTION)
+    def labels(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """The label of every old part in the shipment, the print view's PDF, each with a QR code
+        that opens its record (R29)."""
+        return printed_form_pdf(request, shipment_labels_form(request.user, path_id(pk)))
 
     @extend_schema(
         summary=_("Pack reported old parts of one service point for HQ"),
@@ -632,6 +718,18 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         """The claim's printed form, the print view's PDF: each old part claimed with its cost and
         HQ's decision, the totals (also in words)."""
         return printed_form_pdf(request, claim_form(request.user, path_id(pk)))
+
+    @extend_schema(
+        operation_id="claims_lines_export",  # the list's export is `claims_export_retrieve`
+        summary=_("Export a claim's lines to Excel"),
+        responses=file_responses(XLSX_MIME, 403, 404),
+    )
+    @action(url_path="export", url_name="lines-export", filterset_class=None, **XLSX_ACTION)
+    def export_lines(self, request: Request, pk: str | None = None) -> HttpResponseBase:
+        """The claim's lines as an Excel workbook (.xlsx), the same as the claim page's export: each
+        old part claimed with its work order, point, part, inspection, cost and HQ's decision;
+        the export is logged (R41)."""
+        return sheet_xlsx(request, claim_sheet(request.user, path_id(pk)))
 
 
 class ClaimLineViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):

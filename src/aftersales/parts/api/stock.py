@@ -7,7 +7,8 @@ dealer's warehouse, transfer or count is a 404):
 - `transfers/` (list, read, create with lines; `POST transfers/<id>/lines/`, `DELETE
   transfers/<id>/lines/<line id>/` while a draft; one `POST` per transition: ship, receive, cancel;
   `GET transfers/<id>/print/`: the printed transfer (调拨单) as a PDF, the print view's document);
-- `counts/` (list, read, create; `POST counts/<id>/counted/` the quantities found; one `POST` per
+- `counts/` (list, read, create; `POST counts/<id>/counted/` the quantities found; `GET
+  counts/<id>/sheet/` the count sheet in Excel, `POST` it back filled in; one `POST` per
   transition: submit, approve, recount, cancel);
 - `reorder-rules/` (create, read, change, delete), `alerts/` (list, read);
 - `alternatives/?part=&warehouse=`: the shortage help (substitutes in stock there, then the nearest
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -34,6 +35,7 @@ from aftersales.core.api import (
     MULTIPART_PARSERS,
     PDF_ACTION,
     PDF_MEDIA_TYPE,
+    FileContentNegotiation,
     IdNameSerializer,
     RejectUnknownFieldsMixin,
     RoleWritePermission,
@@ -44,9 +46,11 @@ from aftersales.core.api import (
     printed_form_pdf,
     problem_responses,
     request_user,
+    sheet_xlsx,
     transition_actions,
 )
 from aftersales.core.api_filters import ListFilterBackend
+from aftersales.core.excel import XLSX_MIME
 from aftersales.core.idempotency import idempotent
 from aftersales.core.lists import PK_MAX
 from aftersales.parts.views_stock import (
@@ -80,7 +84,7 @@ from ..models import (
     TransferLine,
     Warehouse,
 )
-from ..printing_stock import transfer_form
+from ..printing_stock import count_sheet, transfer_form
 from ..selectors_stock import (
     alert_scope,
     balance_scope,
@@ -716,12 +720,31 @@ class CountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StockViewSe
         request={"multipart/form-data": CountSheetInput},
         responses={200: CountSerializer, **problem_responses(400, 403, 404, 409)},
     )
-    @action(detail=True, methods=["post"], parser_classes=MULTIPART_PARSERS)
+    @action(
+        detail=True,
+        methods=["post"],
+        parser_classes=MULTIPART_PARSERS,
+        content_negotiation_class=FileContentNegotiation,  # its GET answers the workbook
+    )
     def sheet(self, request: Request, pk=None) -> Response:
+        """The count sheet (`GET` it) with its "Counted" column filled in: each part's counted
+        quantity is entered, as on the count page's import."""
         count = self.get_object()
         data = self._input(request, CountSheetInput)
         count_sheet_import(count_id=count.pk, upload=data["file"], actor=request.user)
         return self._count(count.pk)
+
+    @extend_schema(
+        summary=_("The count sheet in Excel"),
+        responses=file_responses(XLSX_MIME, 403, 404),
+    )
+    @sheet.mapping.get
+    def sheet_export(self, request: Request, pk=None) -> HttpResponseBase:
+        """The count sheet as an Excel workbook (.xlsx), the same as the count page's export: each
+        line's part number, part, expected quantity and, as counted so far, the counted quantity
+        and the difference; blank counts to fill in and send back (`POST`). The export is logged
+        (R41)."""
+        return sheet_xlsx(request, count_sheet(request.user, path_id(pk)))
 
 
 @extend_schema_view(
