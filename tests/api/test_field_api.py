@@ -300,7 +300,7 @@ def test_r5_r38_assign_from_the_dispatch_board(api_client, dispatcher, superviso
     desk = api_client(dispatcher)
     url = f"/api/dispatch/{work_order.pk}/assign/"
     choice = desk.get(f"/api/dispatch/{work_order.pk}/").json()["engineer"]["id"]
-    chosen = suggested if suggested.user_id == choice else other
+    chosen = suggested if suggested.pk == choice else other
     not_chosen = other if chosen is suggested else suggested
     assert_problem(
         desk.post(url, {"engineer": not_chosen.pk}, format="json"), 400, field="reason", code="required"
