@@ -193,9 +193,9 @@ def test_r5_board_does_not_grow_with_the_company_s_engineers(
 ):
     """Issue 9: a row offers the best 8 engineers (others are chosen on the work order's page) and
     the side panel lists the engineers of the suggested points only, at most BOARD_ENGINEERS."""
-    from aftersales.field.views import dispatch
+    from aftersales.field import selectors
 
-    monkeypatch.setattr(dispatch, "BOARD_ENGINEERS", 5)
+    monkeypatch.setattr(selectors, "BOARD_ENGINEERS", 5)
     sp = point(district="徐汇区")
     for _ in range(12):
         qualify(f.EngineerFactory(service_point=sp))
