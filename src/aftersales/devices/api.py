@@ -35,8 +35,10 @@ from aftersales.core.api import (
 )
 from aftersales.core.api_filters import ListFilterBackend
 from aftersales.core.idempotency import idempotent
+from aftersales.core.import_api import import_action, import_template_action
 from aftersales.core.money import MAX_DIGITS
 from aftersales.core.panels_api import HISTORY_PARAMETERS, HistoryPageSerializer, history_response
+from aftersales.customers.importing import IMPORT_ROLES_TEXT, can_import
 from aftersales.customers.models import Customer
 from aftersales.customers.privacy import customer_in_full
 from aftersales.customers.selectors import customer_scope
@@ -52,6 +54,7 @@ from .entitlement import (
     warranty_state,
 )
 from .filtersets import DeviceFilterSet, ServiceContractFilterSet
+from .importing import DEVICE_COLUMNS_HELP, device_template, devices_import
 from .models import ContractEvent, Device, MaintenancePlan, ServiceContract
 from .selectors import contract_get, contract_history, contract_list, device_scope, plans_of_contract
 from .tables import history_text
@@ -213,6 +216,20 @@ class DeviceViewSet(
     filter_backends = [ListFilterBackend]
     filterset_class = DeviceFilterSet
     export = export_action(DeviceExportView, summary=_("Export the devices to Excel"))
+    import_file = import_action(
+        run=devices_import,
+        allowed=can_import,
+        summary=_("Import devices from Excel"),
+        columns=DEVICE_COLUMNS_HELP,
+        roles=IMPORT_ROLES_TEXT,
+    )
+    import_template = import_template_action(
+        content=device_template,
+        filename="devices-template.xlsx",
+        allowed=can_import,
+        summary=_("The empty workbook of the devices' import"),
+        roles=IMPORT_ROLES_TEXT,
+    )
 
     @property
     def write_roles(self) -> frozenset[str]:

@@ -42,11 +42,10 @@ from aftersales.core.api import (
     ScopedPrimaryKeyRelatedField,
     ServiceWriteMixin,
     form_invalid,
-    problem,
     problem_responses,
 )
 from aftersales.core.idempotency import idempotent
-from aftersales.core.importing import ImportReport
+from aftersales.core.import_api import import_problem, import_template_action
 from aftersales.customers.models import Customer
 from aftersales.customers.selectors import customer_scope
 from aftersales.workorders.api import workorder_of_path
@@ -54,7 +53,7 @@ from aftersales.workorders.api import workorder_of_path
 from .choices import HolidaySource, MilestoneKind, OfficialDayKind, RiskLevel, Weekday
 from .filtersets import CalendarExceptionFilterSet, SlaPolicyFilterSet, WorkingCalendarFilterSet
 from .forms import OfficialScheduleImportForm
-from .importing import official_days_import
+from .importing import official_days_import, official_template
 from .models import CalendarException, OfficialDay, SlaPolicy, WorkingCalendar, milestone_events
 from .selectors import (
     ClockView,
@@ -72,6 +71,7 @@ from .services import (
     WeeklyPeriod,
     calendar_exception_delete,
     calendar_exception_save,
+    may_edit_official_schedule,
     official_day_set,
     sla_policy_delete,
     sla_policy_save,
@@ -111,19 +111,6 @@ class SourceSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     source = serializers.ChoiceField(choices=HolidaySource.choices)
     label = serializers.CharField()
-
-
-def _report_problem(report: ImportReport) -> Response:
-    """Every problem of a refused import: the file's own, or each bad row's column."""
-    errors = []
-    for error in report.errors:
-        if error.row is None or not error.column:
-            field = "file" if error.row is None else f"rows[{error.row}]"
-            code = "import_file_invalid" if error.row is None or error.row == 1 else "import_row_invalid"
-        else:
-            field, code = f"rows[{error.row}].{error.column}", "import_row_invalid"
-        errors.append({"field": field, "code": code, "message": str(error.message)})
-    return problem(status.HTTP_400_BAD_REQUEST, str(_("Nothing was imported.")), errors)
 
 
 class YearQuery(serializers.Serializer):
@@ -191,10 +178,18 @@ class OfficialDayViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             raise form_invalid(form)
         report = official_days_import(upload=form.cleaned_data["file"], actor=request.user)
         if not report.ok:
-            return _report_problem(report)
+            return import_problem(report)
         return Response(
             {"rows": report.total_rows, "imported": report.imported}, status=status.HTTP_201_CREATED
         )
+
+    import_template = import_template_action(
+        content=official_template,
+        filename="official-schedule-template.xlsx",
+        allowed=may_edit_official_schedule,
+        summary=_("The empty workbook of the official schedule's import (HQ admins)"),
+        roles="HQ admin",
+    )
 
     @extend_schema(
         summary=_("Where the public holidays of a date's year come from"),
