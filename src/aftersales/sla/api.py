@@ -26,7 +26,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -54,13 +54,15 @@ from .choices import HolidaySource, MilestoneKind, OfficialDayKind, RiskLevel, W
 from .filtersets import CalendarExceptionFilterSet, SlaPolicyFilterSet, WorkingCalendarFilterSet
 from .forms import OfficialScheduleImportForm
 from .importing import official_days_import, official_template
-from .models import CalendarException, OfficialDay, SlaPolicy, WorkingCalendar, milestone_events
+from .models import CalendarException, OfficialDay, SlaClock, SlaPolicy, WorkingCalendar, milestone_events
 from .selectors import (
     ClockView,
     calendar_exception_list,
     clocks_for,
+    escalations,
     holiday_source,
     official_days,
+    sees_escalations,
     sla_policy_list,
     working_calendar_list,
     working_calendar_scope,
@@ -561,6 +563,59 @@ class WorkOrderSlaSerializer(serializers.Serializer):
     clocks = ClockSerializer(many=True)
 
 
+class EscalatedWorkOrderSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    customer = IdNameSerializer()
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    """R34: one missed service level escalated to the supervisors, its work order still open."""
+
+    milestone = serializers.ChoiceField(choices=MilestoneKind.choices, source="kind")
+    milestone_display = serializers.CharField(source="get_kind_display")
+    work_order = EscalatedWorkOrderSerializer()
+    paused_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("Since when the clock is paused (the work order waits), if it is.")
+    )
+
+    class Meta:
+        model = SlaClock
+        fields = ["id", "milestone", "milestone_display", "due_at", "escalated_at", "paused_at", "work_order"]
+        read_only_fields = fields
+
+
+class SeesEscalations(permissions.BasePermission):
+    message = _("The escalations are for the supervisors and HQ admins.")
+
+    def has_permission(self, request, view) -> bool:
+        return sees_escalations(request.user)
+
+
+class EscalationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """R34: the home page's escalations panel as a list: the service levels missed and escalated to
+    the supervisors whose clocks still run, of the work orders you may see (R37)."""
+
+    queryset = SlaClock.objects.none()  # for the schema; get_queryset is the panel's selector
+    serializer_class = EscalationSerializer
+    permission_classes = [permissions.IsAuthenticated, SeesEscalations]
+    filter_backends: list[Any] = []
+
+    def get_queryset(self):
+        return escalations(self.request.user)
+
+    @extend_schema(
+        summary=_("Open escalations: service levels missed (supervisors, HQ admins)"),
+        description="The home page's escalations panel, all of them: each clock whose due time "
+        "passed and that was escalated to the supervisors, its work order still open, the latest "
+        "escalation first; only work orders you may see (R37). 403 `permission_denied` for the "
+        "roles breaches do not escalate to.",
+        responses={200: EscalationSerializer(many=True), **problem_responses(400, 403)},
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+
 class WorkOrderSlaViewSet(viewsets.ViewSet):
     """`/api/workorders/<id>/sla/`: a work order's clocks (the clocks panel of its page)."""
 
@@ -593,6 +648,7 @@ class WorkOrderSlaViewSet(viewsets.ViewSet):
 
 def register(router) -> None:
     router.register("official-days", OfficialDayViewSet, basename="official-day")
+    router.register("sla/escalations", EscalationViewSet, basename="sla-escalation")
     router.register("working-calendars", WorkingCalendarViewSet, basename="working-calendar")
     router.register("calendar-exceptions", CalendarExceptionViewSet, basename="calendar-exception")
     router.register("sla-policies", SlaPolicyViewSet, basename="sla-policy")
