@@ -70,3 +70,13 @@ def test_nothing_given_changes_nothing(api_client, agent):
 def test_signed_out_is_401(db):
     assert_problem(APIClient().patch(ME, {"language": "en"}, format="json"), 401)
     assert_problem(APIClient().get(ME), 401)
+
+
+def test_the_service_refuses_another_language(agent):
+    from django.core.exceptions import ValidationError
+
+    from aftersales.accounts.services import user_language_set
+
+    with pytest.raises(ValidationError) as refused:
+        user_language_set(user=agent, language="fr")
+    assert refused.value.error_dict["language"][0].code == "language_unknown"

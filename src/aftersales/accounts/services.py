@@ -141,7 +141,11 @@ def user_language_set(*, user: User, language: str) -> User:
     it applies from their next sign-in on and to what they are sent. Another code is refused."""
     if language not in interface_languages():
         raise ValidationError(
-            {"language": _("Choose one of the interface's languages.")}, code="invalid_choice"
+            {
+                "language": ValidationError(
+                    _("Choose one of the interface's languages."), code="language_unknown"
+                )
+            }
         )
     User.objects.filter(pk=user.pk).update(language=language)
     user.language = language
