@@ -7,6 +7,7 @@ revokes one; `POST /api/auth/logout/` revokes the token the request is signed in
 from __future__ import annotations
 
 import django_filters
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -22,9 +23,9 @@ from aftersales.core.lists import IdFilter
 from .api_org import register as register_org
 from .api_users import register as register_users
 from .choices import TokenRevocation
-from .models import ApiToken
+from .models import ApiToken, User
 from .selectors import api_tokens_visible
-from .services import api_token_obtain, api_token_revoke
+from .services import api_token_obtain, api_token_revoke, user_language_set
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):
@@ -130,6 +131,58 @@ class LogoutView(APIView):
             )
         api_token_revoke(token=request.auth, actor=request.user, reason=TokenRevocation.LOGOUT)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeSerializer(serializers.ModelSerializer):
+    """The signed-in user, and the interface language they chose."""
+
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        help_text=_("The interface language: the pages' and what you are sent, from your next sign-in on."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name", "role", "role_display", "language"]
+        read_only_fields = ["id", "username", "display_name", "role", "role_display"]
+
+
+class MeInput(RejectUnknownFieldsMixin, serializers.Serializer):
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES, required=False, help_text=_("zh-hans or en; left out, it stays.")
+    )
+
+
+class MeView(APIView):
+    """Who I am, and my own interface language (any signed-in user, whatever the role)."""
+
+    @extend_schema(
+        operation_id="auth_me_retrieve",
+        summary=_("Me: the signed-in user and their interface language"),
+        responses={200: MeSerializer, **problem_responses(401)},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request.user).data)
+
+    @extend_schema(
+        operation_id="auth_me_partial_update",
+        summary=_("Set my interface language"),
+        description=_(
+            "As the language switch of every page: remembered on your account, for the pages from "
+            "your next sign-in on and for what you are sent. 400 `invalid_choice` (field `language`) "
+            "for another language."
+        ),
+        request=MeInput,
+        responses={200: MeSerializer, **problem_responses(400, 401)},
+    )
+    def patch(self, request: Request) -> Response:
+        data = MeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = request.user
+        if "language" in data.validated_data:
+            user = user_language_set(user=user, language=data.validated_data["language"])
+        return Response(MeSerializer(user).data)
 
 
 class ApiTokenFilterSet(django_filters.FilterSet):

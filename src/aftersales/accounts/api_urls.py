@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from .api import LogoutView, TokenObtainView
+from .api import LogoutView, MeView, TokenObtainView
 
 urlpatterns = [
     path("token/", TokenObtainView.as_view(), name="api-token"),
     path("logout/", LogoutView.as_view(), name="api-logout"),
+    path("me/", MeView.as_view(), name="api-me"),
 ]

@@ -4,6 +4,7 @@ from aftersales.core.errors import register_error_codes
 
 register_error_codes(
     {
+        "language_unknown": "The language is not one of the interface's (settings.LANGUAGES).",
         "invalid_credentials": "The user name and password do not sign anybody in (or the user is inactive).",
         "token_invalid": "The API token is unknown, malformed or revoked: obtain a new one (401).",
         "token_expired": "The API token has expired: obtain a new one with POST /api/auth/token/ (401).",

@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from aftersales.core.errors import DomainError, NotPermitted
@@ -128,6 +129,27 @@ def api_token_touch(*, token: ApiToken) -> None:
         return
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.last_used_at = now
+
+
+def interface_languages() -> set[str]:
+    """The interface languages a user may choose (settings.LANGUAGES with their translations)."""
+    return {code for code, _name in settings.LANGUAGES if translation.check_for_language(code)}
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """Remember the user's own interface language (the language switch of every page, and the API):
+    it applies from their next sign-in on and to what they are sent. Another code is refused."""
+    if language not in interface_languages():
+        raise ValidationError(
+            {
+                "language": ValidationError(
+                    _("Choose one of the interface's languages."), code="language_unknown"
+                )
+            }
+        )
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
+    return user
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -24,10 +24,10 @@ from aftersales.core.lists import Column, ObjectListView
 
 from .filtersets import LoginLockoutFilterSet
 from .forms import ApiTokenCreateForm, LoginForm, PasswordChangeForm
-from .models import ApiToken, User
+from .models import ApiToken
 from .selectors import api_tokens_own
 from .selectors_users import login_lockouts, manages_sign_ins
-from .services import api_token_obtain, api_token_revoke
+from .services import api_token_obtain, api_token_revoke, interface_languages, user_language_set
 from .services_login import login_unlock
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -83,12 +83,8 @@ def language_set(request: HttpRequest) -> HttpResponse:
     """Switch the interface language (cookie, via Django's view) and remember it on the user."""
     response = set_language(request)
     language = request.POST.get("language", "")
-    if (
-        request.user.is_authenticated
-        and language in LANGUAGE_CODES
-        and translation.check_for_language(language)
-    ):
-        User.objects.filter(pk=request.user.pk).update(language=language)
+    if request.user.is_authenticated and language in interface_languages():
+        user_language_set(user=request.user, language=language)
     return response
 
 

@@ -43,10 +43,20 @@ from aftersales.core.api import (
 from aftersales.core.api_filters import ListFilterBackend, filterset_check
 from aftersales.core.excel import XLSX_MIME
 from aftersales.core.idempotency import idempotent
+from aftersales.core.import_api import import_action, import_template_action
+from aftersales.core.importing import ImportReport
 
 from .choices import FEE_STANDARD_KINDS, FeeUnit, ModelKind, PeriodStatus
 from .filtersets import FeeScheduleFilterSet, PartFilterSet, PriceListFilterSet, PriceListItemFilterSet
-from .importing import price_list_sheet
+from .importing import (
+    PART_COLUMNS_HELP,
+    PRICE_COLUMNS_HELP,
+    part_template,
+    parts_import,
+    price_list_items_import,
+    price_list_sheet,
+    price_template,
+)
 from .models import (
     FeeSchedule,
     FeeStandard,
@@ -59,6 +69,8 @@ from .models import (
 )
 from .pricing import fee_for, part_price
 from .selectors import (
+    PART_MANAGER_ROLES_TEXT,
+    can_manage_parts,
     can_manage_prices,
     can_read_parts,
     can_read_prices,
@@ -245,6 +257,20 @@ class PartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     filter_backends = [ListFilterBackend]
     filterset_class = PartFilterSet
     export = export_action(PartListView, summary=_("Export the parts catalogue to Excel"))
+    import_file = import_action(
+        run=parts_import,
+        allowed=can_manage_parts,
+        summary=_("Import parts from Excel"),
+        columns=PART_COLUMNS_HELP,
+        roles=PART_MANAGER_ROLES_TEXT,
+    )
+    import_template = import_template_action(
+        content=part_template,
+        filename="parts-template.xlsx",
+        allowed=can_manage_parts,
+        summary=_("The empty workbook of the parts' import"),
+        roles=PART_MANAGER_ROLES_TEXT,
+    )
 
     def get_queryset(self):
         return part_scope(self.request.user).prefetch_related("fits").order_by("number", "pk")
@@ -317,6 +343,13 @@ class PriceListReviseSerializer(RejectUnknownFieldsMixin, serializers.Serializer
     )
 
 
+def _price_list_import(*, record: PriceList, upload, skip_invalid: bool, actor) -> ImportReport:
+    """The page's import into one price list (refused as the file's problem once it is in effect)."""
+    return price_list_items_import(
+        price_list_id=record.pk, upload=upload, skip_invalid=skip_invalid, actor=actor
+    )
+
+
 class PriceListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Price lists, every version (R9, R30): `q` searches the name; `status` (as of today), `region`
     (`national` or a province) and `active` filter; the prices are under `items/`."""
@@ -327,6 +360,21 @@ class PriceListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     filter_backends = [ListFilterBackend]
     filterset_class = PriceListFilterSet
     export = export_action(PriceListListView, summary=_("Export the price lists to Excel"))
+    import_file = import_action(
+        run=_price_list_import,
+        allowed=can_manage_prices,
+        summary=_("Import a price list's prices from Excel"),
+        columns=PRICE_COLUMNS_HELP,
+        roles=PART_MANAGER_ROLES_TEXT,
+        detail=True,
+    )
+    import_template = import_template_action(
+        content=price_template,
+        filename="price-list-template.xlsx",
+        allowed=can_manage_prices,
+        summary=_("The empty workbook of a price list's import"),
+        roles=PART_MANAGER_ROLES_TEXT,
+    )
 
     def get_queryset(self):
         return price_list_list(self.request.user)

@@ -41,6 +41,8 @@ PRODUCT_MODELS = ReferenceCache(
 
 # Roles that keep the parts catalog: edit it in the admin, import it, see retired parts.
 PART_MANAGER_ROLES = frozenset({Role.HQ_ADMIN, Role.SUPERVISOR, Role.PARTS_CLERK})
+# Who they are, as the API's descriptions say.
+PART_MANAGER_ROLES_TEXT = "HQ admin, supervisor, parts clerk"
 # Roles that read it: the managers and the staff who quote, fit, order or pay for parts.
 PART_READER_ROLES = PART_MANAGER_ROLES | FRONT_LINE_ROLES | {Role.FINANCE}
 

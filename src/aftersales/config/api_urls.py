@@ -16,6 +16,7 @@ from aftersales.customers.api import register as register_customers
 from aftersales.devices.api import register as register_devices
 from aftersales.feedback.api import register as register_feedback
 from aftersales.field.api import register as register_field
+from aftersales.notifications.api import register as register_notifications
 from aftersales.parts.api import register as register_parts
 from aftersales.returns.api import register as register_returns
 from aftersales.servicing.api import register as register_servicing
@@ -48,6 +49,7 @@ router = Router()
 for register in (
     register_lists,
     register_accounts,
+    register_notifications,
     register_privacy,
     register_catalog,
     register_customers,

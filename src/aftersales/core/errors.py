@@ -101,6 +101,13 @@ register_error_codes(
         ),
         "invalid_cursor": "The cursor was not given by this list's pages in this sort; start without it.",
         "empty": "The file uploaded is empty.",
+        "import_row_invalid": (
+            "A row of the uploaded file is invalid (`field` is `rows[<row>].<column>`); nothing was saved."
+        ),
+        "import_file_invalid": (
+            "The uploaded file cannot be read, lacks a required column or has no data rows; nothing "
+            "was saved."
+        ),
         "cursor_with_page": "A list asked for by page number and by cursor at once: give one.",
         "unsupported_ordering": "Cursor pages cannot follow this sort (a computed column); sort by another.",
     }

@@ -30,6 +30,7 @@ from aftersales.core.api import (
 )
 from aftersales.core.api_filters import ListFilterBackend
 from aftersales.core.idempotency import idempotent
+from aftersales.core.import_api import import_action, import_template_action
 from aftersales.core.panels import last_contact, object_facts
 from aftersales.core.panels_api import FactSerializer
 from aftersales.core.privacy import personal_data_viewed
@@ -37,6 +38,13 @@ from aftersales.core.privacy import personal_data_viewed
 from . import services
 from .choices import CustomerKind
 from .filtersets import CustomerFilterSet
+from .importing import (
+    CUSTOMER_COLUMNS_HELP,
+    IMPORT_ROLES_TEXT,
+    can_import,
+    customer_template,
+    customers_import,
+)
 from .models import Address, Contact, Customer
 from .privacy import customer_in_full
 from .selectors import customer_scope
@@ -184,6 +192,20 @@ class CustomerViewSet(
     filter_backends = [ListFilterBackend]
     filterset_class = CustomerFilterSet
     export = export_action(CustomerExportView, summary=_("Export the customers to Excel"))
+    import_file = import_action(
+        run=customers_import,
+        allowed=can_import,
+        summary=_("Import customers from Excel"),
+        columns=CUSTOMER_COLUMNS_HELP,
+        roles=IMPORT_ROLES_TEXT,
+    )
+    import_template = import_template_action(
+        content=customer_template,
+        filename="customers-template.xlsx",
+        allowed=can_import,
+        summary=_("The empty workbook of the customers' import"),
+        roles=IMPORT_ROLES_TEXT,
+    )
 
     @property
     def write_roles(self) -> frozenset[str]:

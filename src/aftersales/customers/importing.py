@@ -33,6 +33,10 @@ def can_import(user) -> bool:
 
 CUSTOMER_HEADERS = ["客户名称", "类型", "电话", "邮箱", "省", "市", "区", "地址", "联系人", "经销商编码"]
 CUSTOMER_REQUIRED = ["客户名称", "电话"]
+# How the columns are described on the import page and in the API.
+CUSTOMER_COLUMNS_HELP = "客户名称, 类型 (企业/个人), 电话, 邮箱, 省, 市, 区, 地址, 联系人, 经销商编码"
+# Who may import customers and devices, as the API's description says.
+IMPORT_ROLES_TEXT = "HQ admin, supervisor, clerk, agent"
 CUSTOMER_COLUMNS = {
     "name": "客户名称",
     "kind": "类型",

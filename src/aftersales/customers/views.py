@@ -27,7 +27,7 @@ from aftersales.core.privacy import STREET_MASK, personal_data_viewed
 
 from .filtersets import CustomerFilterSet
 from .forms import CustomerCreateForm, add_service_errors
-from .importing import can_import, customer_template, customers_import
+from .importing import CUSTOMER_COLUMNS_HELP, can_import, customer_template, customers_import
 from .models import Customer
 from .privacy import customer_personal
 from .selectors import customer_scope
@@ -182,7 +182,7 @@ def customer_import(request):
         run=customers_import,
         template_url=reverse("customers:import_template"),
         title=_("Import customers"),
-        columns="客户名称, 类型 (企业/个人), 电话, 邮箱, 省, 市, 区, 地址, 联系人, 经销商编码",
+        columns=CUSTOMER_COLUMNS_HELP,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -35,8 +36,10 @@ from aftersales.core.api import (
 )
 from aftersales.core.api_filters import ListFilterBackend
 from aftersales.core.idempotency import idempotent
+from aftersales.core.import_api import import_action, import_template_action
 from aftersales.core.money import MAX_DIGITS
 from aftersales.core.panels_api import HISTORY_PARAMETERS, HistoryPageSerializer, history_response
+from aftersales.customers.importing import IMPORT_ROLES_TEXT, can_import
 from aftersales.customers.models import Customer
 from aftersales.customers.privacy import customer_in_full
 from aftersales.customers.selectors import customer_scope
@@ -52,6 +55,7 @@ from .entitlement import (
     warranty_state,
 )
 from .filtersets import DeviceFilterSet, ServiceContractFilterSet
+from .importing import DEVICE_COLUMNS_HELP, device_template, devices_import
 from .models import ContractEvent, Device, MaintenancePlan, ServiceContract
 from .selectors import contract_get, contract_history, contract_list, device_scope, plans_of_contract
 from .tables import history_text
@@ -213,6 +217,20 @@ class DeviceViewSet(
     filter_backends = [ListFilterBackend]
     filterset_class = DeviceFilterSet
     export = export_action(DeviceExportView, summary=_("Export the devices to Excel"))
+    import_file = import_action(
+        run=devices_import,
+        allowed=can_import,
+        summary=_("Import devices from Excel"),
+        columns=DEVICE_COLUMNS_HELP,
+        roles=IMPORT_ROLES_TEXT,
+    )
+    import_template = import_template_action(
+        content=device_template,
+        filename="devices-template.xlsx",
+        allowed=can_import,
+        summary=_("The empty workbook of the devices' import"),
+        roles=IMPORT_ROLES_TEXT,
+    )
 
     @property
     def write_roles(self) -> frozenset[str]:
@@ -417,6 +435,10 @@ class MaintenancePlanInputSerializer(RejectUnknownFieldsMixin, serializers.Seria
     shift = serializers.ChoiceField(choices=DateShift.choices, required=False, default=DateShift.EARLIER)
 
 
+class MaintenancePlanActiveSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    is_active = serializers.BooleanField(help_text=_("False pauses the plan, true resumes it."))
+
+
 CONTRACT_INPUTS = {
     "reason": lambda: serializers.CharField(required=False, allow_blank=True, max_length=4000),
 }
@@ -440,11 +462,11 @@ class ServiceContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     filter_backends = [ListFilterBackend]
     filterset_class = ServiceContractFilterSet
     export = export_action(ContractExportView, summary=_("Export the service contracts to Excel"))
-    http_method_names = ["get", "post", "head", "options"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     @property
     def write_roles(self) -> frozenset[str] | None:
-        return SELL_ROLES if self.action in ("create", "plans") else None
+        return SELL_ROLES if self.action in ("create", "plans", "plan") else None
 
     def get_queryset(self):
         return contract_list(self.request.user)
@@ -519,6 +541,37 @@ class ServiceContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         data.is_valid(raise_exception=True)
         plan = services.maintenance_plan_create(contract=contract, actor=request.user, **data.validated_data)
         return Response(MaintenancePlanSerializer(plan, context=context).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("Pause or resume a maintenance plan (R35)"),
+        description=_(
+            "As the contract page's pause / resume button: `is_active` false pauses the plan (it "
+            "generates no more maintenance work orders), true resumes it; the contract's history "
+            "records it. Setting what it already is changes nothing. 403 `permission_denied` for "
+            "other roles than clerks, supervisors and HQ admins; a contract outside your scope, or "
+            "a plan of another contract, is 404."
+        ),
+        request=MaintenancePlanActiveSerializer,
+        responses={200: MaintenancePlanSerializer, **problem_responses(400, 403, 404)},
+    )
+    @action(
+        detail=True,
+        methods=["patch"],
+        url_path=r"plans/(?P<plan_id>[0-9]{1,18})",
+        url_name="plan",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def plan(self, request: Request, pk: str | None = None, plan_id: str | None = None) -> Response:
+        contract = self.get_object()
+        plan = get_object_or_404(plans_of_contract(contract), pk=int(plan_id or 0))
+        data = MaintenancePlanActiveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.maintenance_plan_set_active(
+            plan_id=plan.pk, is_active=data.validated_data["is_active"], actor=request.user
+        )
+        plan = plans_of_contract(contract).get(pk=plan.pk)
+        return Response(MaintenancePlanSerializer(plan, context=self.get_serializer_context()).data)
 
 
 def register(router) -> None:

@@ -38,6 +38,10 @@ DEVICE_COLUMNS = {
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 
 
+# How the columns are described on the import page and in the API.
+DEVICE_COLUMNS_HELP = "产品型号, 序列号, 客户编码 / 客户名称, 购买日期 (2025-03-01), 安装地址"
+
+
 def device_template() -> bytes:
     return template_bytes(DEVICE_HEADERS, "设备导入")
 

@@ -36,7 +36,7 @@ from .entitlement import device_warranty, months_after, warranty_state
 from .filtersets import DeviceFilterSet, ServiceContractFilterSet
 from .forms import ContractActionForm, ContractCustomerForm, ContractForm, MaintenancePlanForm
 from .hooks import contract_panels
-from .importing import device_template, devices_import
+from .importing import DEVICE_COLUMNS_HELP, device_template, devices_import
 from .selectors import contract_get, contract_history, contract_list, contracts_of_device, device_scope
 from .tables import CONTRACT_COLUMNS, STATE_STYLE, history_rows
 from .transitions import CONTRACT, may_sell
@@ -193,7 +193,7 @@ def device_import(request):
         run=devices_import,
         template_url=reverse("devices:import_template"),
         title=_("Import devices"),
-        columns="产品型号, 序列号, 客户编码 / 客户名称, 购买日期 (2025-03-01), 安装地址",
+        columns=DEVICE_COLUMNS_HELP,
     )
 
 

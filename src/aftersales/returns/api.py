@@ -461,6 +461,24 @@ class ReturnRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         return FileResponse(handle, content_type=photo.content_type)
 
     @extend_schema(
+        summary=_("Take a photo off a draft"),
+        description=_(
+            "As the request page's remove button: the photo (by its key, as in its `url`) and its "
+            "file are removed and the request's history notes it. 409 `return_not_draft` once the "
+            "request was submitted; 403 `permission_denied` for who may not change it; a request "
+            "outside your scope, or a photo of another request, is 404."
+        ),
+        request=None,
+        responses={204: None, **problem_responses(403, 404, 409)},
+    )
+    @photo_file.mapping.delete
+    def photo_remove(self, request: Request, pk=None, photo_id=None) -> Response:
+        rq = self.get_object()
+        photo = get_object_or_404(ReturnPhoto.objects.filter(request=rq), uuid=photo_id)  # never the id (R41)
+        services.return_photo_remove(photo_id=photo.pk, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
         methods=["GET"],
         summary=_("The return and exchange rules"),
         request=None,

@@ -26,7 +26,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -42,11 +42,10 @@ from aftersales.core.api import (
     ScopedPrimaryKeyRelatedField,
     ServiceWriteMixin,
     form_invalid,
-    problem,
     problem_responses,
 )
 from aftersales.core.idempotency import idempotent
-from aftersales.core.importing import ImportReport
+from aftersales.core.import_api import import_problem, import_template_action
 from aftersales.customers.models import Customer
 from aftersales.customers.selectors import customer_scope
 from aftersales.workorders.api import workorder_of_path
@@ -54,14 +53,16 @@ from aftersales.workorders.api import workorder_of_path
 from .choices import HolidaySource, MilestoneKind, OfficialDayKind, RiskLevel, Weekday
 from .filtersets import CalendarExceptionFilterSet, SlaPolicyFilterSet, WorkingCalendarFilterSet
 from .forms import OfficialScheduleImportForm
-from .importing import official_days_import
-from .models import CalendarException, OfficialDay, SlaPolicy, WorkingCalendar, milestone_events
+from .importing import official_days_import, official_template
+from .models import CalendarException, OfficialDay, SlaClock, SlaPolicy, WorkingCalendar, milestone_events
 from .selectors import (
     ClockView,
     calendar_exception_list,
     clocks_for,
+    escalations,
     holiday_source,
     official_days,
+    sees_escalations,
     sla_policy_list,
     working_calendar_list,
     working_calendar_scope,
@@ -72,6 +73,7 @@ from .services import (
     WeeklyPeriod,
     calendar_exception_delete,
     calendar_exception_save,
+    may_edit_official_schedule,
     official_day_set,
     sla_policy_delete,
     sla_policy_save,
@@ -111,19 +113,6 @@ class SourceSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     source = serializers.ChoiceField(choices=HolidaySource.choices)
     label = serializers.CharField()
-
-
-def _report_problem(report: ImportReport) -> Response:
-    """Every problem of a refused import: the file's own, or each bad row's column."""
-    errors = []
-    for error in report.errors:
-        if error.row is None or not error.column:
-            field = "file" if error.row is None else f"rows[{error.row}]"
-            code = "import_file_invalid" if error.row is None or error.row == 1 else "import_row_invalid"
-        else:
-            field, code = f"rows[{error.row}].{error.column}", "import_row_invalid"
-        errors.append({"field": field, "code": code, "message": str(error.message)})
-    return problem(status.HTTP_400_BAD_REQUEST, str(_("Nothing was imported.")), errors)
 
 
 class YearQuery(serializers.Serializer):
@@ -191,10 +180,18 @@ class OfficialDayViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             raise form_invalid(form)
         report = official_days_import(upload=form.cleaned_data["file"], actor=request.user)
         if not report.ok:
-            return _report_problem(report)
+            return import_problem(report)
         return Response(
             {"rows": report.total_rows, "imported": report.imported}, status=status.HTTP_201_CREATED
         )
+
+    import_template = import_template_action(
+        content=official_template,
+        filename="official-schedule-template.xlsx",
+        allowed=may_edit_official_schedule,
+        summary=_("The empty workbook of the official schedule's import (HQ admins)"),
+        roles="HQ admin",
+    )
 
     @extend_schema(
         summary=_("Where the public holidays of a date's year come from"),
@@ -566,6 +563,59 @@ class WorkOrderSlaSerializer(serializers.Serializer):
     clocks = ClockSerializer(many=True)
 
 
+class EscalatedWorkOrderSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    customer = IdNameSerializer()
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    """R34: one missed service level escalated to the supervisors, its work order still open."""
+
+    milestone = serializers.ChoiceField(choices=MilestoneKind.choices, source="kind")
+    milestone_display = serializers.CharField(source="get_kind_display")
+    work_order = EscalatedWorkOrderSerializer()
+    paused_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("Since when the clock is paused (the work order waits), if it is.")
+    )
+
+    class Meta:
+        model = SlaClock
+        fields = ["id", "milestone", "milestone_display", "due_at", "escalated_at", "paused_at", "work_order"]
+        read_only_fields = fields
+
+
+class SeesEscalations(permissions.BasePermission):
+    message = _("The escalations are for the supervisors and HQ admins.")
+
+    def has_permission(self, request, view) -> bool:
+        return sees_escalations(request.user)
+
+
+class EscalationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """R34: the home page's escalations panel as a list: the service levels missed and escalated to
+    the supervisors whose clocks still run, of the work orders you may see (R37)."""
+
+    queryset = SlaClock.objects.none()  # for the schema; get_queryset is the panel's selector
+    serializer_class = EscalationSerializer
+    permission_classes = [permissions.IsAuthenticated, SeesEscalations]
+    filter_backends: list[Any] = []
+
+    def get_queryset(self):
+        return escalations(self.request.user)
+
+    @extend_schema(
+        summary=_("Open escalations: service levels missed (supervisors, HQ admins)"),
+        description="The home page's escalations panel, all of them: each clock whose due time "
+        "passed and that was escalated to the supervisors, its work order still open, the latest "
+        "escalation first; only work orders you may see (R37). 403 `permission_denied` for the "
+        "roles breaches do not escalate to.",
+        responses={200: EscalationSerializer(many=True), **problem_responses(400, 403)},
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+
 class WorkOrderSlaViewSet(viewsets.ViewSet):
     """`/api/workorders/<id>/sla/`: a work order's clocks (the clocks panel of its page)."""
 
@@ -598,6 +648,7 @@ class WorkOrderSlaViewSet(viewsets.ViewSet):
 
 def register(router) -> None:
     router.register("official-days", OfficialDayViewSet, basename="official-day")
+    router.register("sla/escalations", EscalationViewSet, basename="sla-escalation")
     router.register("working-calendars", WorkingCalendarViewSet, basename="working-calendar")
     router.register("calendar-exceptions", CalendarExceptionViewSet, basename="calendar-exception")
     router.register("sla-policies", SlaPolicyViewSet, basename="sla-policy")

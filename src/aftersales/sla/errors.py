@@ -8,9 +8,6 @@ register_error_codes(
             "R34: the installed holiday package already has that year's official schedule; change a "
             "single day with a working-calendar exception instead."
         ),
-        "import_row_invalid": (
-            "A row of the uploaded file is invalid (`field` is `rows[<row>].<column>`); nothing was saved."
-        ),
         "default_required": (
             "R34: the company default calendar or service-level policy stays the default until "
             "another one is made the default (which takes the flag from it)."
@@ -23,10 +20,6 @@ register_error_codes(
         "stop_on_start": "R34: a milestone cannot stop on the event that starts it.",
         "period_overlap": (
             "R34: two working periods of the same weekday overlap (`field` names the later one)."
-        ),
-        "import_file_invalid": (
-            "The uploaded file cannot be read, lacks a required column or has no data rows; nothing "
-            "was saved."
         ),
     }
 )

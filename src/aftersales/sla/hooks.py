@@ -12,7 +12,6 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.choices import Role
 from aftersales.core.views import register_home_panel
 from aftersales.workorders.hooks import (
     ListColumn,
@@ -148,17 +147,13 @@ register_list_column(
 )
 
 
-# Roles the escalations go to (R34: a breach escalates to the supervisors).
-ESCALATION_ROLES = (Role.SUPERVISOR, Role.HQ_ADMIN)
-
-
 def escalations_home_panel(request) -> dict:
     """R34: on a supervisor's home page, the clocks escalated to them and still open (empty for
     the roles breaches do not escalate to: the template shows nothing)."""
-    from .selectors import escalations_open
+    from .selectors import escalations_open, sees_escalations
 
     user = request.user
-    if not user.has_role(*ESCALATION_ROLES):
+    if not sees_escalations(user):
         return {}
     count, clocks = escalations_open(user)
     return {"count": count, "clocks": clocks}

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from aftersales.accounts.choices import Role
 from aftersales.accounts.models import ServicePoint
 from aftersales.accounts.selectors import service_points_in_scope
 from aftersales.core.reference import ReferenceCache
@@ -391,13 +392,20 @@ def clocks_for(
 
 
 ESCALATIONS_SHOWN = 10
+# Roles the escalations go to (R34: a breach escalates to the supervisors), who see them.
+ESCALATION_ROLES = (Role.SUPERVISOR, Role.HQ_ADMIN)
 
 
-def escalations_open(user, *, size: int = ESCALATIONS_SHOWN) -> tuple[int, list[SlaClock]]:
+def sees_escalations(user) -> bool:
+    """Whether the escalations panel (home page, API) is the user's: breaches escalate to them."""
+    return bool(user.is_authenticated and user.has_role(*ESCALATION_ROLES))
+
+
+def escalations(user) -> QuerySet[SlaClock]:
     """R34: the clocks escalated to the supervisors (past their due time) and not stopped since, of
-    the work orders the user may see, the latest escalation first: how many, and the first `size`
-    with their work order and customer (the supervisor's home page)."""
-    clocks = (
+    the work orders the user may see, the latest escalation first, with their work order and
+    customer."""
+    return (
         SlaClock.objects.filter(
             escalated_at__isnull=False,
             stopped_at__isnull=True,
@@ -406,5 +414,11 @@ def escalations_open(user, *, size: int = ESCALATIONS_SHOWN) -> tuple[int, list[
         .select_related("work_order__customer")
         .order_by("-escalated_at", "-pk")
     )
+
+
+def escalations_open(user, *, size: int = ESCALATIONS_SHOWN) -> tuple[int, list[SlaClock]]:
+    """R34: the open escalations (`escalations`) as the supervisor's home page shows them: how many,
+    and the first `size`."""
+    clocks = escalations(user)
     rows = list(clocks[:size])
     return (len(rows) if len(rows) < size else clocks.count()), rows
