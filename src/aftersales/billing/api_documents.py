@@ -12,7 +12,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 
-from aftersales.core.api import PDF_ACTION, PDF_MEDIA_TYPE, file_responses, path_id, printed_form_pdf
+from aftersales.core.api import FILE_ACTION, PDF_MEDIA_TYPE, file_responses, path_id, printed_form_pdf
 
 from .printing import quote_form
 
@@ -26,7 +26,7 @@ class QuoteFormViewSet(viewsets.ViewSet):
         summary=_("The printed quote (PDF), with the customer's signature once approved"),
         responses=file_responses(PDF_MEDIA_TYPE, 403, 404),
     )
-    @action(url_path="print", **PDF_ACTION)
+    @action(url_path="print", **FILE_ACTION)
     def print_quote(self, request: Request, pk: str | None = None) -> HttpResponse:
         return printed_form_pdf(request, quote_form(request.user, path_id(pk)))
 

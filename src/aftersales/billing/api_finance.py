@@ -16,7 +16,7 @@ from rest_framework.request import Request
 
 from aftersales.catalog.choices import FeeApproval
 from aftersales.core.api import (
-    PDF_ACTION,
+    FILE_ACTION,
     PDF_MEDIA_TYPE,
     IdNameSerializer,
     export_action,
@@ -93,7 +93,7 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         summary=_("The printed receipt or refund voucher (收据, PDF)"),
         responses=file_responses(PDF_MEDIA_TYPE, 403, 404),
     )
-    @action(url_path="receipt", filterset_class=None, **PDF_ACTION)
+    @action(url_path="receipt", filterset_class=None, **FILE_ACTION)
     def receipt(self, request: Request, pk: str | None = None) -> HttpResponse:
         """The payment's receipt (or the refund's voucher), the print view's PDF: numbered, the
         amount in words, the charges settled and waivers, and a QR code that checks it (R10,
@@ -154,11 +154,7 @@ class UnapprovedFeeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
 
     def get_queryset(self):
-        return (
-            unapproved_fee_lines(self.request.user)
-            .select_related("fee_schedule")
-            .order_by("-created_at", "-id")
-        )
+        return unapproved_fee_lines(self.request.user).order_by("-created_at", "-id")
 
 
 def register(router) -> None:

@@ -459,9 +459,10 @@ class FileContentNegotiation(DefaultContentNegotiation):
             return renderers[0], renderers[0].media_type
 
 
-# A viewset's `GET /<resource>/<id>/<document>/` answering a printed form as a PDF:
-# `@action(url_path="print", **PDF_ACTION)` returning `printed_form_pdf(request, form)`.
-PDF_ACTION: dict[str, Any] = {
+# The `@action` arguments of a record's file, a GET answered with the file, not a page: its printed
+# form (`@action(url_path="print", **FILE_ACTION)` returning `printed_form_pdf(request, form)`) or
+# its workbook (returning `sheet_xlsx(request, sheet)`).
+FILE_ACTION: dict[str, Any] = {
     "detail": True,
     "methods": ["get"],
     "content_negotiation_class": FileContentNegotiation,
@@ -477,16 +478,6 @@ def printed_form_pdf(request: Request, form: PrintedForm) -> HttpResponse:
     """The PDF of a printed form, the same document as its print view's PDF, its download logged
     (R41). The app's `printing` function has read the record in the user's scope (R37)."""
     return form_pdf_response(request._request, form)
-
-
-# A viewset's `GET /<resource>/<id>/<sheet>/` answering one record's rows as a workbook:
-# `@action(url_path=…, **XLSX_ACTION)` returning `sheet_xlsx(request, sheet)`.
-XLSX_ACTION: dict[str, Any] = {
-    "detail": True,
-    "methods": ["get"],
-    "pagination_class": None,
-    "content_negotiation_class": FileContentNegotiation,
-}
 
 
 def sheet_xlsx(request: Request, sheet: Sheet) -> HttpResponseBase:

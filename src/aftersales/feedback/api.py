@@ -18,8 +18,8 @@ from rest_framework.response import Response
 
 from aftersales.complaints.choices import ComplaintCategory, Severity
 from aftersales.core.api import (
+    FILE_ACTION,
     PDF_MEDIA_TYPE,
-    FileContentNegotiation,
     IdNameSerializer,
     PersonalPhoneField,
     RejectUnknownFieldsMixin,
@@ -317,13 +317,11 @@ class ReturnVisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         responses=file_responses(XLSX_MIME, 400, 403),
     )
     @action(
-        detail=False,
-        methods=["get"],
         url_path="report/export",
         url_name="report-export",
         filter_backends=[],
         pagination_class=None,
-        content_negotiation_class=FileContentNegotiation,
+        **{**FILE_ACTION, "detail": False},
     )
     def report_export(self, request: Request) -> HttpResponseBase:
         return report_workbook(request._request, self._report(request))
@@ -337,13 +335,11 @@ class ReturnVisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         responses=file_responses(PDF_MEDIA_TYPE, 400, 403),
     )
     @action(
-        detail=False,
-        methods=["get"],
         url_path="report/print",
         url_name="report-print",
         filter_backends=[],
         pagination_class=None,
-        content_negotiation_class=FileContentNegotiation,
+        **{**FILE_ACTION, "detail": False},
     )
     def report_print(self, request: Request) -> HttpResponse:
         return printed_form_pdf(request, report_form(request._request, self._report(request)))

@@ -634,10 +634,9 @@ class PointCandidateSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
 
 
-class DispatchSuggestionSerializer(serializers.Serializer):
-    """R5, R38, R12: the point and engineer suggested for a work order, and why."""
+class BoardSuggestionSerializer(serializers.Serializer):
+    """R5, R38: the point and engineer suggested for a work order, and why (a dispatch board row's)."""
 
-    day = serializers.DateField()
     point = IdNameSerializer(allow_null=True)
     engineer = IdNameSerializer(
         allow_null=True,
@@ -646,6 +645,12 @@ class DispatchSuggestionSerializer(serializers.Serializer):
     )
     reasons = serializers.ListField(child=serializers.CharField())
     explanation = serializers.CharField()
+
+
+class DispatchSuggestionSerializer(BoardSuggestionSerializer):
+    """R5, R38, R12: the suggestion for one work order with the candidates it weighed (the "why")."""
+
+    day = serializers.DateField()
     candidates = serializers.SerializerMethodField()
     eligible_engineers = serializers.SerializerMethodField()
 
@@ -703,17 +708,6 @@ class DispatchAssignInputSerializer(RejectUnknownFieldsMixin, DispatchQuerySeria
     version = serializers.IntegerField(
         required=False, allow_null=True, default=None, help_text=_("The work order's version seen.")
     )
-
-
-class BoardSuggestionSerializer(serializers.Serializer):
-    point = IdNameSerializer(allow_null=True)
-    engineer = IdNameSerializer(
-        allow_null=True,
-        default=None,
-        help_text=_("The engineer's id, as the work order's `assign` takes it."),
-    )
-    reasons = serializers.ListField(child=serializers.CharField())
-    explanation = serializers.CharField()
 
 
 class BoardRowSerializer(serializers.Serializer):

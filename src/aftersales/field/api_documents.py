@@ -14,7 +14,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 
-from aftersales.core.api import PDF_ACTION, PDF_MEDIA_TYPE, file_responses, path_id, printed_form_pdf
+from aftersales.core.api import FILE_ACTION, PDF_MEDIA_TYPE, file_responses, path_id, printed_form_pdf
 
 from .printing import (
     supervision_card_form,
@@ -33,7 +33,7 @@ class WorkOrderFormViewSet(viewsets.ViewSet):
         summary=_("The technical service task form (PDF)"),
         responses=file_responses(PDF_MEDIA_TYPE, 404),
     )
-    @action(url_path="task-form", **PDF_ACTION)
+    @action(url_path="task-form", **FILE_ACTION)
     def task_form(self, request: Request, pk: str | None = None) -> HttpResponse:
         return printed_form_pdf(request, task_form(request.user, path_id(pk)))
 
@@ -55,7 +55,7 @@ class VisitFormViewSet(viewsets.ViewSet):
         summary=_("The repair service form (PDF), with the signature once signed"),
         responses=file_responses(PDF_MEDIA_TYPE, 404),
     )
-    @action(url_path="service-form", **PDF_ACTION)
+    @action(url_path="service-form", **FILE_ACTION)
     def service_form(self, request: Request, pk: str | None = None) -> HttpResponse:
         return printed_form_pdf(request, visit_service_form(request.user, path_id(pk)))
 
@@ -68,7 +68,7 @@ class VisitFormViewSet(viewsets.ViewSet):
         ],
         responses=file_responses(PDF_MEDIA_TYPE, 400, 404),
     )
-    @action(url_path="warranty-record", **PDF_ACTION)
+    @action(url_path="warranty-record", **FILE_ACTION)
     def warranty_record(self, request: Request, pk: str | None = None) -> HttpResponse:
         query = CopySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -85,7 +85,7 @@ class SupervisionCardFormViewSet(viewsets.ViewSet):
         summary=_("The service task supervision card (PDF)"),
         responses=file_responses(PDF_MEDIA_TYPE, 404),
     )
-    @action(url_path="print", **PDF_ACTION)
+    @action(url_path="print", **FILE_ACTION)
     def print_card(self, request: Request, pk: str | None = None) -> HttpResponse:
         return printed_form_pdf(request, supervision_card_form(request.user, path_id(pk)))
 

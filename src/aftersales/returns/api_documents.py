@@ -12,7 +12,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 
-from aftersales.core.api import PDF_ACTION, PDF_MEDIA_TYPE, file_responses, path_id, printed_form_pdf
+from aftersales.core.api import FILE_ACTION, PDF_MEDIA_TYPE, file_responses, path_id, printed_form_pdf
 
 from .printing import return_form
 
@@ -26,7 +26,7 @@ class ReturnFormViewSet(viewsets.ViewSet):
         summary=_("The printed return or exchange request (PDF)"),
         responses=file_responses(PDF_MEDIA_TYPE, 403, 404),
     )
-    @action(url_path="print", **PDF_ACTION)
+    @action(url_path="print", **FILE_ACTION)
     def print_request(self, request: Request, pk: str | None = None) -> HttpResponse:
         return printed_form_pdf(request, return_form(request.user, path_id(pk)))
 

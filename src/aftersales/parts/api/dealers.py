@@ -29,9 +29,8 @@ from aftersales.accounts.selectors import service_points_in_scope
 from aftersales.catalog.models import Part
 from aftersales.catalog.selectors import part_scope
 from aftersales.core.api import (
-    PDF_ACTION,
+    FILE_ACTION,
     PDF_MEDIA_TYPE,
-    XLSX_ACTION,
     IdNameSerializer,
     RejectUnknownFieldsMixin,
     RoleWritePermission,
@@ -322,7 +321,7 @@ class PartRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         summary=_("The printed part request (售后服务配件申请单, PDF)"),
         responses=file_responses(PDF_MEDIA_TYPE, 403, 404),
     )
-    @action(url_path="print", filterset_class=None, **PDF_ACTION)
+    @action(url_path="print", filterset_class=None, **FILE_ACTION)
     def print_request(self, request: Request, pk: str | None = None) -> HttpResponse:
         """The request's printed form, the print view's PDF: its lines (confirmed quantities and
         costs once HQ confirmed), the total in words and its steps."""
@@ -531,8 +530,7 @@ class DealerAccountViewSet(
         url_path="statement/print",
         url_name="statement-print",
         filterset_class=None,
-        pagination_class=None,
-        **PDF_ACTION,
+        **FILE_ACTION,
     )
     def print_statement(self, request: Request, pk: str | None = None) -> HttpResponse:
         """The dealer's monthly statement, printed: the print view's PDF (opening balance, the
@@ -549,7 +547,7 @@ class DealerAccountViewSet(
         url_path="statement/export",
         url_name="statement-export",
         filterset_class=None,
-        **XLSX_ACTION,
+        **FILE_ACTION,
     )
     def export_statement(self, request: Request, pk: str | None = None) -> HttpResponseBase:
         """The dealer's monthly statement as an Excel workbook (.xlsx), the same as the statement

@@ -33,10 +33,9 @@ from rest_framework.response import Response
 from aftersales.catalog.models import Part
 from aftersales.catalog.selectors import part_scope
 from aftersales.core.api import (
+    FILE_ACTION,
     MULTIPART_PARSERS,
-    PDF_ACTION,
     PDF_MEDIA_TYPE,
-    XLSX_ACTION,
     FileContentNegotiation,
     IdNameSerializer,
     RejectUnknownFieldsMixin,
@@ -355,7 +354,7 @@ class OldPartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         summary=_("The old part's label with its QR code (PDF)"),
         responses=file_responses(PDF_MEDIA_TYPE, 403, 404),
     )
-    @action(url_path="label", filterset_class=None, **PDF_ACTION)
+    @action(url_path="label", filterset_class=None, **FILE_ACTION)
     def label(self, request: Request, pk: str | None = None) -> HttpResponse:
         """The old part's label, the print view's PDF: its number, part, quantity, serial, work
         order, service point and deadline, with a QR code that opens its record (R29)."""
@@ -513,7 +512,7 @@ class OldPartShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         summary=_("The labels of the shipment's old parts (PDF)"),
         responses=file_responses(PDF_MEDIA_TYPE, 403, 404),
     )
-    @action(url_path="labels", filterset_class=None, **PDF_ACTION)
+    @action(url_path="labels", filterset_class=None, **FILE_ACTION)
     def labels(self, request: Request, pk: str | None = None) -> HttpResponse:
         """The label of every old part in the shipment, the print view's PDF, each with a QR code
         that opens its record (R29)."""
@@ -713,7 +712,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         summary=_("The printed claim (保修期内配件费用报销单, PDF)"),
         responses=file_responses(PDF_MEDIA_TYPE, 403, 404),
     )
-    @action(url_path="print", filterset_class=None, **PDF_ACTION)
+    @action(url_path="print", filterset_class=None, **FILE_ACTION)
     def print_claim(self, request: Request, pk: str | None = None) -> HttpResponse:
         """The claim's printed form, the print view's PDF: each old part claimed with its cost and
         HQ's decision, the totals (also in words)."""
@@ -724,7 +723,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         summary=_("Export a claim's lines to Excel"),
         responses=file_responses(XLSX_MIME, 403, 404),
     )
-    @action(url_path="export", url_name="lines-export", filterset_class=None, **XLSX_ACTION)
+    @action(url_path="export", url_name="lines-export", filterset_class=None, **FILE_ACTION)
     def export_lines(self, request: Request, pk: str | None = None) -> HttpResponseBase:
         """The claim's lines as an Excel workbook (.xlsx), the same as the claim page's export: each
         old part claimed with its work order, point, part, inspection, cost and HQ's decision;

@@ -31,9 +31,9 @@ from rest_framework.response import Response
 from aftersales.catalog.models import Part
 from aftersales.catalog.selectors import part_scope
 from aftersales.core.api import (
+    FILE_ACTION,
     ID_PATTERN,
     MULTIPART_PARSERS,
-    PDF_ACTION,
     PDF_MEDIA_TYPE,
     FileContentNegotiation,
     IdNameSerializer,
@@ -647,7 +647,7 @@ class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StockVie
         summary=_("The printed transfer (调拨单, PDF)"),
         responses=file_responses(PDF_MEDIA_TYPE, 403, 404),
     )
-    @action(url_path="print", filterset_class=None, **PDF_ACTION)
+    @action(url_path="print", filterset_class=None, **FILE_ACTION)
     def print_transfer(self, request: Request, pk: str | None = None) -> HttpResponse:
         """The transfer's printed form, the print view's PDF: its lines, carrier and tracking
         number, and a QR code that opens it."""

@@ -12,7 +12,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 
-from aftersales.core.api import PDF_ACTION, PDF_MEDIA_TYPE, file_responses, path_id, printed_form_pdf
+from aftersales.core.api import FILE_ACTION, PDF_MEDIA_TYPE, file_responses, path_id, printed_form_pdf
 
 from ..printing import repair_record_form
 
@@ -26,6 +26,6 @@ class DepotRepairFormViewSet(viewsets.ViewSet):
         summary=_("The product repair process record (PDF)"),
         responses=file_responses(PDF_MEDIA_TYPE, 404),
     )
-    @action(url_path="print", **PDF_ACTION)
+    @action(url_path="print", **FILE_ACTION)
     def print_record(self, request: Request, pk: str | None = None) -> HttpResponse:
         return printed_form_pdf(request, repair_record_form(request.user, path_id(pk)))
